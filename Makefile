@@ -1,0 +1,53 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+# The app serves any English district, so `make run` builds England (about 15 s).
+APP_AREA ?= england
+# Copy official data from a local mirror when one sits beside the project (as on these machines
+# and in CI); set HIAP_DATA_MIRROR= (empty) to download from the publishers instead.
+HIAP_DATA_MIRROR ?= $(abspath $(wildcard ../shared/data))
+export HIAP_DATA_MIRROR
+
+.PHONY: run test install install-dev data browser lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+data: install
+	$(PY) -m hiap_geo fetch
+	@$(PY) -c "from hiap_geo.build import is_built; raise SystemExit(0 if is_built('$(APP_AREA)') else 1)" \
+		|| $(PY) -m hiap_geo build --area $(APP_AREA)
+
+run: data
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+test: install-dev browser
+	$(PY) -m hiap_geo fetch --quiet
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+bench: install-dev data
+	$(PY) benchmarks/build_benchmark.py
+
+clean:
+	rm -rf boundaries/sources boundaries/layers

@@ -1,0 +1,88 @@
+"""Command line: ``python -m hiap_geo fetch | build | info``.
+
+Errors the user can act on (HiapGeoError) print as one message and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from hiap_geo import settings
+from hiap_geo.errors import HiapGeoError
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from hiap_geo.sources import fetch_all, no_progress, tqdm_progress
+
+    mirror = args.mirror or settings.data_mirror()
+    source = f"mirror {mirror}" if mirror else "the publishers' download addresses"
+    print(f"Fetching datasets from {source} into {settings.sources_dir()}")
+    results = fetch_all(mirror=mirror, only=args.dataset, progress=no_progress if args.quiet else tqdm_progress)
+    for r in results:
+        print(f"  {r.status:<10} {r.dataset_id}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from hiap_geo.build import build
+
+    area = args.area or [settings.DEFAULT_AREA]
+    report = build(area if len(area) > 1 else area[0], step=lambda msg: print(f"  building {msg}", flush=True))
+    print(
+        f"Built {report.slug} ({len(report.districts)} districts) in {report.seconds}s, "
+        f"peak memory {report.peak_memory_mb:.0f} MB, into {settings.layers_dir(report.slug)}"
+    )
+    for name, rows in report.layers.items():
+        print(f"  {name:<14} {rows:>6} areas")
+    if report.problems:
+        print("Data problems (reported, not hidden):")
+        for p in report.problems:
+            print(f"  - {p}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from hiap_geo.info import area_info
+
+    print(area_info(" ".join(args.query)).as_text())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m hiap_geo", description="HIAP Geo: deprivation data for action plans.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser("fetch", help="obtain every dataset in the registry (data/sources.yaml)")
+    fetch.add_argument("--dataset", action="append", help="only this dataset id (repeatable)")
+    fetch.add_argument("--mirror", type=_existing_dir, help="copy from this folder (default: $HIAP_DATA_MIRROR)")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bars")
+    fetch.set_defaults(run=_fetch)
+
+    build = sub.add_parser("build", help="build analysis-ready layers into the cache")
+    build.add_argument("--area", nargs="+", metavar="AREA", help="kent (default), england, or district / county codes")
+    build.set_defaults(run=_build)
+
+    info = sub.add_parser("info", help="what the data says about an LSOA, ward or district (code or name)")
+    info.add_argument("query", nargs="+", help="e.g. E01024840, 'Tunbridge Wells 005A', Sevenoaks")
+    info.set_defaults(run=_info)
+    return top
+
+
+def _existing_dir(value: str) -> object:
+    from pathlib import Path
+
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except HiapGeoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

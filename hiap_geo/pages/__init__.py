@@ -1,0 +1,1 @@
+"""Thin Streamlit pages: widgets in, library calls, widgets out."""
