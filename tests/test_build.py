@@ -1,0 +1,69 @@
+"""Building layers on the real files: Kent and Medway, and England."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from hiap_geo.build import build, load_layer, read_report
+from hiap_geo.errors import LayerNotBuilt
+
+pytestmark = pytest.mark.integration
+
+
+def holes(geom: shapely.Geometry) -> int:
+    polygons = getattr(geom, "geoms", [geom])
+    return sum(len(p.interiors) for p in polygons)
+
+
+def test_kent_layers_have_every_area(kent: str) -> None:
+    lsoa19, lsoa25 = load_layer(kent, "lsoa", 2019, display=False), load_layer(kent, "lsoa", 2025, display=False)
+    assert (lsoa19["lad_code"] == "E07000116").sum() == 68
+    assert (lsoa25["lad_code"] == "E07000116").sum() == 69
+    assert lsoa19.crs.to_epsg() == 4326 and lsoa19.geometry.is_valid.all() and lsoa25.geometry.is_valid.all()
+    sherwood = lsoa25.set_index("lsoa_code").loc["E01024840"]
+    assert (sherwood["imd_decile"], sherwood["imd2019_decile"], sherwood["ward_name"]) == (2, 2, "Sherwood")
+    assert {"imd_local_decile", "health_decile", "idaci_decile", "change"} <= set(lsoa25.columns) | set(lsoa19.columns)
+    wards25 = load_layer(kent, "ward", 2025)
+    assert (wards25["lad_code"] == "E07000116").sum() == 14  # Tunbridge Wells' new 2024 wards
+    assert (load_layer(kent, "ward", 2019)["lad_code"] == "E07000116").sum() == 20
+    districts = load_layer(kent, "district", 2019).set_index("code")
+    assert len(districts) == 13
+    assert districts.loc["E07000116", "imd_score"] == pytest.approx(11.310, abs=5e-4)
+
+
+def test_display_copies_keep_shared_edges(kent: str) -> None:
+    full = load_layer(kent, "lsoa", 2025, display=False)
+    display = load_layer(kent, "lsoa", 2025, display=True)
+    tw_full = full[full["lad_code"] == "E07000116"].to_crs(27700)
+    tw_display = display[display["lad_code"] == "E07000116"].to_crs(27700)
+    union = shapely.union_all(tw_display.geometry.values)
+    assert tw_display.geometry.area.sum() == pytest.approx(union.area, rel=1e-6)  # no overlaps
+    assert holes(union) == holes(shapely.union_all(tw_full.geometry.values))  # no gaps opened
+    assert shapely.get_num_coordinates(tw_display.geometry.values).sum() <= shapely.get_num_coordinates(
+        tw_full.geometry.values
+    ).sum()
+
+
+def test_build_report_lists_data_problems(kent: str) -> None:
+    report = read_report(kent)
+    assert report is not None and report.layers["lsoa_2025"] == 1107 and report.layers["lsoa_2019"] == 1065
+    assert any("E01024572" in p and "repaired" in p for p in report.problems)
+    assert report.seconds > 0 and report.peak_memory_mb > 0
+
+
+def test_england_builds(real_data: object) -> None:
+    report = build("england")
+    assert report.layers["lsoa_2025"] == 33_755 and report.layers["lsoa_2019"] == 32_844
+    assert report.layers["district_2025"] == 296
+    assert any("dissolving" in p for p in report.problems)  # 2019 wards with no 2021 polygon are reported
+    wards = load_layer("england", "ward", 2019)
+    assert wards.geometry.notna().all()
+    assert set(wards["boundary_source"]) == {"official", "dissolved from best-fit LSOAs"}
+
+
+def test_missing_layer_says_how_to_build(real_data: object) -> None:
+    with pytest.raises(LayerNotBuilt, match="hiap_geo build"):
+        load_layer("E06000001", "lsoa", 2025)
+    assert isinstance(load_layer("kent", "lsoa", 2025), gpd.GeoDataFrame)
