@@ -35,8 +35,8 @@ run: data
 
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null)
 
 test: install-dev browser
 	$(PY) -m hiap_geo fetch --quiet
