@@ -44,3 +44,13 @@ def data_mirror() -> Path | None:
     """The mirror folder named by ``HIAP_DATA_MIRROR``, or None to download from the publisher."""
     value = os.environ.get("HIAP_DATA_MIRROR", "").strip()
     return Path(value) if value else None
+
+
+FINGERTIPS_DEFAULT_URL: str = "https://fingertips.phe.org.uk/api"
+"""The OHID Fingertips API; ``HIAP_FINGERTIPS_URL`` points elsewhere (a proxy, or a local test server)."""
+
+
+def fingertips_url() -> str:
+    """Base address of the Fingertips API, without a trailing slash (``HIAP_FINGERTIPS_URL`` overrides)."""
+    value = os.environ.get("HIAP_FINGERTIPS_URL", "").strip()
+    return (value or FINGERTIPS_DEFAULT_URL).rstrip("/")
