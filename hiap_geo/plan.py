@@ -1,0 +1,1046 @@
+"""Health Inequalities Action Plans as documented YAML files: schema, loading, target resolution, coverage.
+
+A plan file (``data/plans/*.yaml``, format in ``data/plans/README.md``) is a faithful transcription
+of a published plan: its priorities, its actions and the areas each action targets, plus the lists
+of areas the document names (for example its deprived LSOAs with the deciles it states). Loading
+never corrects anything: text is stored as given (no HTML escaping here; whoever renders it escapes
+it), and every problem names the line and the field.
+
+Target areas are resolved against the official lookups of the plan's IoD edition (LSOA 2011 and
+2019 wards for IoD 2019, LSOA 2021 and 2024 wards for IoD 2025). Rules are evaluated on the data
+each time, so a plan that says "IMD deciles 1-4" follows the data when it changes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from hiap_geo import settings
+from hiap_geo.deprivation import MEASURES, load_iod, local_deciles
+from hiap_geo.editions import EDITIONS, edition
+from hiap_geo.errors import HiapGeoError
+from hiap_geo.geography import district_counties, ward_lookup
+
+MAX_PLAN_BYTES: int = 1_000_000
+"""Largest plan file accepted. Real plans are tens of kilobytes; this stops a runaway or hostile file."""
+
+MAX_TEXT_CHARS: int = 10_000
+"""Longest single text field (a title, a 'how' bullet, a note)."""
+
+PLANS_DIR: Path = settings.PROJECT_ROOT / "data" / "plans"
+"""Where the transcribed plans live."""
+
+STATUSES: dict[str, str] = {
+    "not_started": "Not started",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "done": "Done",
+}
+"""Progress status -> the text label shown beside any colour."""
+
+AREA_TYPES = ("lsoa", "ward", "district")
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+class PlanError(HiapGeoError):
+    """A plan cannot be used as it stands."""
+
+
+class PlanFileError(PlanError):
+    """The file cannot be read as a plan: missing, too large, not UTF-8, bad YAML or wrong schema.
+
+    ``problems`` holds one ``(line, field, message)`` per problem found (line and field may be None).
+    """
+
+    def __init__(self, source: str, problems: list[tuple[int | None, str | None, str]]):
+        self.source = source
+        self.problems = problems
+        shown = problems[:25]
+        lines = []
+        for line, path, message in shown:
+            where = ", ".join(p for p in (f"line {line}" if line else None, path) if p)
+            lines.append(f"  {where + ': ' if where else ''}{message}")
+        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{source} is not a valid plan ({len(problems)} {noun}):\n" + "\n".join(lines) + more)
+
+
+class TargetError(PlanError):
+    """A target area cannot be resolved: unknown or ambiguous name, unknown code, or an area outside the plan.
+
+    ``kind`` is one of KINDS (``plan check`` reports it); ``candidates`` lists the areas an ambiguous
+    name could mean; ``suggestions`` close spellings.
+    """
+
+    KINDS = ("unknown_code", "outside_area", "unknown_name", "ambiguous_name", "no_data")
+
+    def __init__(
+        self,
+        message: str,
+        kind: str,
+        candidates: list[str] | None = None,
+        suggestions: list[str] | None = None,
+    ):
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown TargetError kind {kind!r}")
+        self.kind = kind
+        self.message = message
+        self.candidates = candidates or []
+        self.suggestions = suggestions or []
+        text = message
+        if self.candidates:
+            text += " Candidates:\n  " + "\n  ".join(self.candidates)
+        if self.suggestions:
+            text += f" Did you mean: {'; '.join(self.suggestions)}?"
+        super().__init__(text)
+
+
+class PlanResolutionError(PlanError):
+    """Some targets of a plan could not be resolved; ``errors`` has one TargetError per target."""
+
+    def __init__(self, plan_id: str, errors: list[tuple[str, TargetError]]):
+        self.errors = errors
+        listing = "\n".join(f"  {where}: {err}" for where, err in errors)
+        super().__init__(
+            f"Plan '{plan_id}': {len(errors)} target(s) cannot be resolved "
+            f"(run `python -m hiap_geo plan check <file>` for the full report):\n{listing}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------------
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+AreaCode = Annotated[str, StringConstraints(pattern=r"^E0[15]\d{6}$")]
+"""An LSOA (E01) or ward (E05) code, upper case, as printed."""
+PlanAreaCode = Annotated[str, StringConstraints(pattern=r"^E(0[6789]|1[01])\d{6}$")]
+Decile = Annotated[int, Field(ge=1, le=10)]
+Measure = Literal[tuple(MEASURES)]  # type: ignore[valid-type]
+EditionYear = Literal[tuple(EDITIONS)]  # type: ignore[valid-type]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class PlanArea(_Model):
+    """The area the plan covers: a district (E06-E09) or a county (E10/E11)."""
+
+    code: PlanAreaCode
+    name: Text
+
+
+class Source(_Model):
+    """The published document the plan transcribes."""
+
+    title: Text
+    publisher: Text
+    published: Text | None = None
+    file: Text | None = None
+    url: Text | None = None
+    note: Text | None = None
+
+
+class Transcription(_Model):
+    """Who transcribed the document, when, and what a reader of the YAML should know about it."""
+
+    by: Text
+    date: date
+    notes: list[Text] = []
+
+
+class DecileRule(_Model):
+    """LSOAs of the plan's area whose national (or within-district) decile of a measure is in a range.
+
+    The only rule kind so far; rule kinds are a closed set so a typo is a schema error, not an empty map.
+    """
+
+    rule: Literal["lsoa_decile"]
+    measure: Measure = "imd"
+    decile_min: Decile = 1
+    decile_max: Decile
+    decile_type: Literal["national", "local"] = "national"
+    edition: EditionYear | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> DecileRule:
+        if self.decile_min > self.decile_max:
+            raise ValueError(f"decile_min ({self.decile_min}) is greater than decile_max ({self.decile_max})")
+        return self
+
+    def describe(self, plan_edition: int) -> str:
+        year = self.edition or plan_edition
+        scope = "national" if self.decile_type == "national" else "within-district"
+        span = (
+            f"decile {self.decile_min}"
+            if self.decile_min == self.decile_max
+            else f"deciles {self.decile_min}-{self.decile_max}"
+        )
+        return f"LSOAs in {scope} {MEASURES[self.measure]} {year} {span}"
+
+
+class _TargetBase(_Model):
+    quote: Text | None = None
+    """The document's own words for this target, when it has any."""
+    ref: Text | None = None
+    note: Text | None = None
+
+
+class CodesTarget(_TargetBase):
+    kind: Literal["codes"]
+    codes: list[AreaCode] = Field(min_length=1)
+
+
+class NamesTarget(_TargetBase):
+    kind: Literal["names"]
+    area_type: Literal["lsoa", "ward"]
+    names: list[Text] = Field(min_length=1)
+
+
+class RuleTarget(_TargetBase):
+    kind: Literal["rule"]
+    rule: DecileRule
+
+
+class ListTarget(_TargetBase):
+    kind: Literal["list"]
+    list: Slug
+    """The id of one of the plan's ``area_lists``."""
+
+
+class DistrictTarget(_TargetBase):
+    kind: Literal["district"]
+    specified: bool
+    """True when the document says the whole area ('across the district'); False when it names no place."""
+
+
+Target = Annotated[
+    CodesTarget | NamesTarget | RuleTarget | ListTarget | DistrictTarget,
+    Field(discriminator="kind"),
+]
+
+
+class AreaEntry(_Model):
+    """One area as a document lists it, with what the document claims about it."""
+
+    text: Text
+    """The document's words for the entry, exactly as printed."""
+    code: AreaCode | None = None
+    name: Text | None = None
+    area_type: Literal["lsoa", "ward"] | None = None
+    ward: Text | None = None
+    """The ward the document places the area in."""
+    decile: Decile | None = None
+    """The IMD decile (of the plan's edition) the document states."""
+    value: Text | None = None
+    """Any other figure the document states for the area (not checked: no such data yet)."""
+
+    @model_validator(mode="after")
+    def _identified(self) -> AreaEntry:
+        if not self.code and not self.name:
+            raise ValueError("an entry needs a code or a name")
+        if self.code is None and self.area_type is None:
+            raise ValueError("an entry given by name needs area_type (lsoa or ward)")
+        if self.code is not None:
+            kind = "lsoa" if self.code.startswith("E01") else "ward"
+            if self.area_type is not None and self.area_type != kind:
+                raise ValueError(f"area_type is '{self.area_type}' but {self.code} is a {kind} code")
+        return self
+
+    @property
+    def kind(self) -> str:
+        if self.code is not None:
+            return "lsoa" if self.code.startswith("E01") else "ward"
+        return str(self.area_type)
+
+
+class AreaList(_Model):
+    """A list of areas the document names (deprived LSOAs, wards with the highest smoking...)."""
+
+    id: Slug
+    title: Text
+    topic: Text | None = None
+    ref: Text
+    quote: Text | None = None
+    claim: DecileRule | None = None
+    """What the document says the list is, when it says it in terms the data can check."""
+    entries: list[AreaEntry] = Field(min_length=1)
+
+
+class Objective(_Model):
+    id: Slug
+    title: Text
+    ref: Text | None = None
+    key_priorities: list[Text] = []
+    delivered_through: Text | None = None
+    notes: list[Text] = []
+
+
+class Priority(_Model):
+    id: Slug
+    title: Text
+    objective: Slug | None = None
+    high_priority: bool | None = None
+    aims: list[Text] = []
+    ref: Text | None = None
+    notes: list[Text] = []
+
+
+class Action(_Model):
+    id: Slug
+    printed_id: Text | None = None
+    """The number the document prints, when it differs from ``id`` (documents repeat or skip numbers)."""
+    priority: Slug
+    title: Text
+    how: list[Text] = []
+    lead: Text | None = None
+    partners: list[Text] = []
+    indicators: list[Text] = []
+    progress_targets: list[Text] = []
+    status: Literal[tuple(STATUSES)] | None = None  # type: ignore[valid-type]
+    target_areas: list[Target] = Field(min_length=1)
+    ref: Text
+    notes: list[Text] = []
+
+
+class Plan(_Model):
+    """A Health Inequalities Action Plan, as transcribed from its published document."""
+
+    schema_version: Literal[1]
+    id: Slug
+    title: Text
+    area: PlanArea
+    period: Text
+    edition: EditionYear
+    """The IoD edition whose geography (LSOA and ward vintage) names, codes and rules refer to."""
+    source: Source
+    transcription: Transcription
+    objectives: list[Objective] = []
+    priorities: list[Priority] = Field(min_length=1)
+    area_lists: list[AreaList] = []
+    actions: list[Action] = Field(min_length=1)
+    notes: list[Text] = []
+
+    def action(self, action_id: str) -> Action:
+        for a in self.actions:
+            if a.id == action_id:
+                return a
+        raise PlanError(f"Plan '{self.id}' has no action '{action_id}'.")
+
+    def area_list(self, list_id: str) -> AreaList:
+        for lst in self.area_lists:
+            if lst.id == list_id:
+                return lst
+        raise PlanError(f"Plan '{self.id}' has no area list '{list_id}'.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading: size limit, YAML with line numbers, schema errors naming line and field
+# ---------------------------------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedPlan:
+    """A validated plan with where it came from and the YAML line of every field (for reports)."""
+
+    plan: Plan
+    source: str
+    text: str
+    _root: yaml.Node = field(repr=False)
+
+    def line_of(self, *loc: str | int) -> int | None:
+        """The 1-based line of the YAML node at ``loc`` (e.g. ``'actions', 3, 'title'``)."""
+        node, _ = _node_at(self._root, loc)
+        return node.start_mark.line + 1 if node is not None else None
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate a plan file; errors name the line and field."""
+    return read_plan(path).plan
+
+
+def read_plan(path: str | Path) -> LoadedPlan:
+    """Like ``load_plan`` but keeps the text and line numbers (``plan check`` reports lines)."""
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PlanFileError(source, [(None, None, f"cannot read the file: {exc.strerror or exc}")]) from exc
+    if size > MAX_PLAN_BYTES:
+        raise PlanFileError(source, [(None, None, _too_large(size))])
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PlanFileError(source, [(None, None, f"cannot read the file: {exc.strerror or exc}")]) from exc
+    return parse_plan(raw, source)
+
+
+def parse_plan(content: str | bytes, source: str = "<plan>") -> LoadedPlan:
+    """Validate plan text (str or UTF-8 bytes) already in memory, e.g. from an upload."""
+    if isinstance(content, bytes):
+        if len(content) > MAX_PLAN_BYTES:
+            raise PlanFileError(source, [(None, None, _too_large(len(content)))])
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = content[: exc.start].count(b"\n") + 1
+            raise PlanFileError(source, [(line, None, f"not UTF-8 text (byte {exc.start}); save it as UTF-8")]) from exc
+    else:
+        text = content
+        if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
+            raise PlanFileError(source, [(None, None, _too_large(len(text.encode("utf-8"))))])
+    root, data = _parse_yaml(text, source)
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanFileError(source, _schema_problems(exc, root)) from exc
+    problems = [(_line(root, loc), _dotted(root, loc), msg) for loc, msg in _cross_references(plan)]
+    if problems:
+        raise PlanFileError(source, problems)
+    return LoadedPlan(plan, source, text, root)
+
+
+def _too_large(size: int) -> str:
+    return f"the file is {size:,} bytes; plans are limited to {MAX_PLAN_BYTES:,} bytes (split or shorten it)"
+
+
+def _parse_yaml(text: str, source: str) -> tuple[yaml.Node, Any]:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise PlanFileError(source, [(None, None, "the file is empty")])
+        _reject_aliases_and_duplicates(root, source)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise PlanFileError(source, [(line, None, f"bad YAML: {problem}")]) from exc
+    except yaml.YAMLError as exc:
+        raise PlanFileError(source, [(None, None, f"bad YAML: {exc}")]) from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise PlanFileError(source, [(1, None, "the top level must be a mapping of fields (title:, actions: ...)")])
+    return root, data
+
+
+def _reject_aliases_and_duplicates(root: yaml.Node, source: str) -> None:
+    """YAML anchors/aliases and repeated keys are legal YAML, but in a plan they hide mistakes:
+    PyYAML keeps the last of two equal keys silently, and aliases can blow up in size."""
+    seen: set[int] = set()
+    problems: list[tuple[int | None, str | None, str]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            problems.append((node.start_mark.line + 1, None, "YAML anchors and aliases (&, *) are not allowed"))
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[Any, int] = {}
+            for key, value in node.value:
+                if key.value in keys:
+                    problems.append(
+                        (
+                            key.start_mark.line + 1,
+                            str(key.value),
+                            f"the field '{key.value}' appears twice in this mapping (first on line {keys[key.value]})",
+                        )
+                    )
+                else:
+                    keys[key.value] = key.start_mark.line + 1
+                if key.tag == "tag:yaml.org,2002:merge":
+                    problems.append((key.start_mark.line + 1, None, "YAML merge keys (<<) are not allowed"))
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    if problems:
+        raise PlanFileError(source, sorted(problems, key=lambda p: p[0] or 0))
+
+
+def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, list[str | int]]:
+    """Follow a pydantic location through the YAML node tree; returns the node and the parts matched.
+
+    Parts that are not keys (the tag of a tagged union) are skipped; an unknown key's location is the
+    key itself, so 'unknown field' errors point at the offending line.
+    """
+    node: yaml.Node | None = root
+    matched: list[str | int] = []
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            hit = next(((k, v) for k, v in node.value if k.value == part), None)
+            if hit is None:
+                continue
+            key, value = hit
+            if not last and isinstance(value, yaml.ScalarNode):
+                continue  # a union tag that happens to equal a key: stay on the mapping
+            node = key if last else value
+            matched.append(part)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            matched.append(part)
+    return node, matched
+
+
+def _line(root: yaml.Node, loc: Loc) -> int | None:
+    node, _ = _node_at(root, loc)
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _dotted(root: yaml.Node, loc: Loc) -> str:
+    _, matched = _node_at(root, loc)
+    out = ""
+    for part in matched:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _schema_problems(exc: ValidationError, root: yaml.Node) -> list[tuple[int | None, str | None, str]]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            field_name = loc[-1]
+            path = _dotted(root, loc)
+            message = f"unknown field '{field_name}' (check the spelling; data/plans/README.md lists the fields)"
+        elif kind == "missing":
+            path = _dotted(root, loc[:-1])
+            message = f"missing required field '{loc[-1]}'"
+            path = f"{path}.{loc[-1]}" if path != "(top level)" else str(loc[-1])
+        else:
+            path = _dotted(root, loc)
+            message = err["msg"]
+            value = err.get("input")
+            if kind == "string_type" and isinstance(value, int | float):
+                message += f" (YAML read {value!r} as a number: put it in quotes, e.g. '{value}')"
+            elif kind in ("literal_error", "union_tag_invalid") or kind.startswith("string_pattern"):
+                message += f" (got {_short(value)})"
+        problems.append((_line(root, loc), path, message))
+    return problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _cross_references(plan: Plan) -> list[tuple[Loc, str]]:
+    """Ids unique, and every reference (priority, objective, area list) names something that exists."""
+    problems: list[tuple[Loc, str]] = []
+    for section in ("objectives", "priorities", "area_lists", "actions"):
+        first: dict[str, int] = {}
+        for i, item in enumerate(getattr(plan, section)):
+            if item.id in first:
+                problems.append(
+                    ((section, i, "id"), f"id '{item.id}' is used twice in {section} (also item {first[item.id]})")
+                )
+            else:
+                first[item.id] = i
+    objectives = {o.id for o in plan.objectives}
+    priorities = {p.id for p in plan.priorities}
+    lists = {lst.id for lst in plan.area_lists}
+    for i, p in enumerate(plan.priorities):
+        if p.objective is not None and p.objective not in objectives:
+            problems.append((("priorities", i, "objective"), f"objective '{p.objective}' is not in objectives"))
+    for i, a in enumerate(plan.actions):
+        if a.priority not in priorities:
+            problems.append((("actions", i, "priority"), f"priority '{a.priority}' is not in priorities"))
+        for j, t in enumerate(a.target_areas):
+            if isinstance(t, ListTarget) and t.list not in lists:
+                problems.append(
+                    (("actions", i, "target_areas", j, "list"), f"area list '{t.list}' is not in area_lists")
+                )
+    return problems
+
+
+def plan_files(folder: Path | None = None) -> list[Path]:
+    """The plan files shipped in ``data/plans`` (or another folder), sorted by name."""
+    folder = folder or PLANS_DIR
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution of target areas
+# ---------------------------------------------------------------------------------------------
+
+RESOLVED_COLUMNS = [
+    "action_id",
+    "priority_id",
+    "target_index",
+    "target_kind",
+    "area_code",
+    "area_name",
+    "area_type",
+    "vintage",
+    "specified",
+    "how_resolved",
+]
+
+
+def plan_districts(plan: Plan) -> list[str]:
+    """District codes the plan covers (its own code, or a county's districts)."""
+    code = plan.area.code
+    if code.startswith("E1"):
+        counties = district_counties()
+        members = counties.loc[counties["county_code"] == code, "lad_code"].tolist()
+        if not members:
+            raise PlanError(f"Plan '{plan.id}': no districts found for county {code}.")
+        return sorted(members)
+    return [code]
+
+
+def area_lookup(plan: Plan) -> pd.DataFrame:
+    """The LSOA -> ward -> district lookup of the plan's edition, for the plan's districts."""
+    lookup = ward_lookup(plan.edition)
+    return lookup[lookup["lad_code"].isin(plan_districts(plan))].reset_index(drop=True)
+
+
+def name_key(name: str) -> str:
+    """A forgiving match key: case, '&' and 'and', apostrophes, accents and spacing do not matter."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = text.casefold().replace("&", " and ")
+    text = re.sub(r"['`]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class ResolvedArea:
+    code: str
+    name: str
+    area_type: str
+    how: str
+    exact: bool = True
+    """False when a name matched only ignoring punctuation, case or '&'/'and' (reported, not hidden)."""
+
+
+class Resolver:
+    """Resolves codes, names and rules for one plan against the lookups of its edition.
+
+    Built once per plan so that a page or a check resolving many targets reads each table once.
+    """
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.edition = edition(plan.edition)
+        self.districts = plan_districts(plan)
+        self.england = ward_lookup(plan.edition)
+        self.lookup = self.england[self.england["lad_code"].isin(self.districts)].reset_index(drop=True)
+        if self.lookup.empty:
+            raise PlanError(
+                f"Plan '{plan.id}': no {self.edition.lsoa_vintage} LSOAs found for {plan.area.code} "
+                f"({plan.area.name}) in the {self.edition.label} lookup."
+            )
+        self.wards = self.lookup.drop_duplicates("ward_code")
+        self.area_label = f"{plan.area.name} ({plan.area.code})"
+
+    def vintage(self, area_type: str) -> str:
+        return {
+            "lsoa": self.edition.lsoa_vintage,
+            "ward": self.edition.ward_vintage,
+            "district": self.edition.district_vintage,
+        }[area_type]
+
+    # -- codes ----------------------------------------------------------------------------------
+
+    def code(self, code: str) -> ResolvedArea:
+        """An LSOA or ward code of the edition's vintage inside the plan's area."""
+        kind = "lsoa" if code.startswith("E01") else "ward"
+        col = f"{kind}_code"
+        here = self.lookup[self.lookup[col] == code]
+        if not here.empty:
+            return ResolvedArea(code, here.iloc[0][f"{kind}_name"], kind, f"code {code} ({self.vintage(kind)})")
+        elsewhere = self.england[self.england[col] == code]
+        if not elsewhere.empty:
+            row = elsewhere.iloc[0]
+            raise TargetError(
+                f"{code} ({row[f'{kind}_name']}) is in {row['lad_name']} ({row['lad_code']}), "
+                f"not in the plan's area {self.area_label}.",
+                kind="outside_area",
+            )
+        other = [
+            ed.label
+            for ed in EDITIONS.values()
+            if ed.year != self.plan.edition and (ward_lookup(ed.year)[col] == code).any()
+        ]
+        hint = f" It is a code of the {' and '.join(other)} geography." if other else ""
+        raise TargetError(
+            f"{code} is not an {kind.upper()} code of {self.vintage(kind)} ({self.edition.label}).{hint}",
+            kind="unknown_code",
+        )
+
+    # -- names ----------------------------------------------------------------------------------
+
+    def name(self, text: str, area_type: str) -> ResolvedArea:
+        """A ward or LSOA name in the plan's area; exact (ignoring case) first, then a forgiving match.
+
+        A forgiving match ('St Marys' for "St Mary's", '&' for 'and') is reported in ``how``, never hidden.
+        """
+        table = self.wards if area_type == "ward" else self.lookup
+        names = table[f"{area_type}_name"]
+        exact = table[names.str.casefold() == text.strip().casefold()]
+        how = f"{area_type} name '{text}'"
+        forgiving = exact.empty
+        if exact.empty:
+            key = name_key(text)
+            exact = table[names.map(name_key) == key]
+            if not exact.empty:
+                how += f" matched the official name '{exact.iloc[0][f'{area_type}_name']}' ignoring punctuation"
+        if len(exact) == 1:
+            row = exact.iloc[0]
+            return ResolvedArea(
+                row[f"{area_type}_code"],
+                row[f"{area_type}_name"],
+                area_type,
+                how + f" ({self.vintage(area_type)})",
+                exact=not forgiving,
+            )
+        if len(exact) > 1:
+            candidates = [
+                f"{r[f'{area_type}_code']} {r[f'{area_type}_name']} ({r['lad_name']})" for _, r in exact.iterrows()
+            ]
+            raise TargetError(
+                f"The {area_type} name '{text}' is ambiguous in {self.area_label}.",
+                kind="ambiguous_name",
+                candidates=candidates,
+            )
+        close = difflib.get_close_matches(text, names.unique().tolist(), n=5, cutoff=0.6)
+        elsewhere = self.england.drop_duplicates(f"{area_type}_code")
+        elsewhere = elsewhere[elsewhere[f"{area_type}_name"].map(name_key) == name_key(text)]
+        where = ""
+        if not elsewhere.empty:
+            places = sorted({f"{r['lad_name']} ({r[f'{area_type}_code']})" for _, r in elsewhere.iterrows()})
+            where = f" A {area_type} of that name exists in: {', '.join(places[:8])}."
+        raise TargetError(
+            f"No {area_type} named '{text}' in {self.area_label} ({self.vintage(area_type)}).{where}",
+            kind="unknown_name",
+            suggestions=close,
+        )
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    def rule(self, rule: DecileRule) -> pd.DataFrame:
+        """LSOAs selected by a rule, evaluated now on the data: lsoa_code, lsoa_name, decile."""
+        year = rule.edition or self.plan.edition
+        iod = load_iod(year)
+        col = f"{rule.measure}_decile"
+        if iod[col].isna().all():
+            raise TargetError(
+                f"{MEASURES[rule.measure]} deciles are not in the IoD {year} data this tool has.", kind="no_data"
+            )
+        if year == self.plan.edition:
+            area = iod[iod["lsoa_code"].isin(self.lookup["lsoa_code"])]
+        else:
+            other = ward_lookup(year)
+            area = iod[iod["lsoa_code"].isin(other.loc[other["lad_code"].isin(self.districts), "lsoa_code"])]
+        area = area.copy()
+        if rule.decile_type == "local":
+            local = local_deciles(area)
+            area[col] = local[f"{rule.measure}_local_decile"]
+        chosen = area[(area[col] >= rule.decile_min) & (area[col] <= rule.decile_max)]
+        return pd.DataFrame(
+            {"lsoa_code": chosen["lsoa_code"], "lsoa_name": chosen["lsoa_name"], "decile": chosen[col].astype(int)}
+        ).reset_index(drop=True)
+
+    # -- targets --------------------------------------------------------------------------------
+
+    def entry(self, entry: AreaEntry) -> ResolvedArea:
+        if entry.code is not None:
+            return self.code(entry.code)
+        return self.name(str(entry.name), entry.kind)
+
+    def district_areas(self) -> list[ResolvedArea]:
+        districts = self.lookup.drop_duplicates("lad_code")
+        return [ResolvedArea(r["lad_code"], r["lad_name"], "district", "") for _, r in districts.iterrows()]
+
+    def target(self, target: Target) -> Iterator[ResolvedArea]:
+        """Every area a target reaches; raises TargetError for the first code or name it cannot resolve."""
+        if isinstance(target, CodesTarget):
+            for code in target.codes:
+                yield self.code(code)
+        elif isinstance(target, NamesTarget):
+            for name in target.names:
+                yield self.name(name, target.area_type)
+        elif isinstance(target, RuleTarget):
+            desc = target.rule.describe(self.plan.edition)
+            for _, row in self.rule(target.rule).iterrows():
+                yield ResolvedArea(row["lsoa_code"], row["lsoa_name"], "lsoa", f"rule: {desc} (decile {row['decile']})")
+        elif isinstance(target, ListTarget):
+            lst = self.plan.area_list(target.list)
+            seen: set[str] = set()
+            for entry in lst.entries:
+                area = self.entry(entry)
+                if area.code not in seen:  # a list that names an area twice still reaches it once
+                    seen.add(area.code)
+                    yield ResolvedArea(area.code, area.name, area.area_type, f"area list '{lst.id}': {area.how}")
+        elif isinstance(target, DistrictTarget):
+            how = "whole area, as the document says" if target.specified else "whole area: the document names no place"
+            for area in self.district_areas():
+                yield ResolvedArea(area.code, area.name, "district", how)
+
+
+def resolve_targets(plan: Plan, strict: bool = True) -> pd.DataFrame:
+    """One row per (action, area reached): action_id, priority_id, area_code, area_type, how_resolved...
+
+    ``specified`` is False for actions whose document names no place (whole district by default).
+    With ``strict`` an unresolvable target raises PlanResolutionError listing every one; without it
+    those targets are skipped (``plan check`` reports them).
+    """
+    resolver = Resolver(plan)
+    rows: list[dict[str, Any]] = []
+    errors: list[tuple[str, TargetError]] = []
+    for action in plan.actions:
+        for i, target in enumerate(action.target_areas):
+            try:
+                areas = list(resolver.target(target))
+            except TargetError as exc:
+                errors.append((f"action {action.id}, target {i + 1} ({target.kind})", exc))
+                continue
+            specified = not (isinstance(target, DistrictTarget) and not target.specified)
+            for area in areas:
+                rows.append(
+                    {
+                        "action_id": action.id,
+                        "priority_id": action.priority,
+                        "target_index": i,
+                        "target_kind": target.kind,
+                        "area_code": area.code,
+                        "area_name": area.name,
+                        "area_type": area.area_type,
+                        "vintage": resolver.vintage(area.area_type),
+                        "specified": specified,
+                        "how_resolved": area.how,
+                    }
+                )
+    if errors and strict:
+        raise PlanResolutionError(plan.id, errors)
+    return pd.DataFrame(rows, columns=RESOLVED_COLUMNS)
+
+
+def resolve_area_lists(plan: Plan, strict: bool = True) -> pd.DataFrame:
+    """One row per entry of every area list the document gives, with the area it resolves to.
+
+    Duplicated entries are kept (the page and ``plan check`` show them as the document has them).
+    """
+    resolver = Resolver(plan)
+    rows: list[dict[str, Any]] = []
+    errors: list[tuple[str, TargetError]] = []
+    for lst in plan.area_lists:
+        for i, entry in enumerate(lst.entries):
+            try:
+                area = resolver.entry(entry)
+            except TargetError as exc:
+                errors.append((f"area list {lst.id}, entry {i + 1} ('{entry.text}')", exc))
+                continue
+            rows.append(
+                {
+                    "list_id": lst.id,
+                    "list_title": lst.title,
+                    "entry_index": i,
+                    "text": entry.text,
+                    "area_code": area.code,
+                    "area_name": area.name,
+                    "area_type": area.area_type,
+                    "vintage": resolver.vintage(area.area_type),
+                    "stated_ward": entry.ward,
+                    "stated_decile": entry.decile,
+                    "stated_value": entry.value,
+                    "how_resolved": area.how,
+                }
+            )
+    if errors and strict:
+        raise PlanResolutionError(plan.id, errors)
+    columns = [
+        "list_id",
+        "list_title",
+        "entry_index",
+        "text",
+        "area_code",
+        "area_name",
+        "area_type",
+        "vintage",
+        "stated_ward",
+        "stated_decile",
+        "stated_value",
+        "how_resolved",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def lsoa_reach(plan: Plan, resolved: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Which LSOAs (of the plan's edition) each action reaches, and how: 'lsoa', 'ward' or 'district'.
+
+    Wards reach their LSOAs through the edition's best-fit lookup; a district-wide action reaches every
+    LSOA of the area. Columns: action_id, priority_id, lsoa_code, reach, specified.
+    """
+    resolved = resolve_targets(plan) if resolved is None else resolved
+    lookup = area_lookup(plan)
+    parts = []
+    for area_type, key in (("lsoa", "lsoa_code"), ("ward", "ward_code"), ("district", "lad_code")):
+        sub = resolved[resolved["area_type"] == area_type]
+        if sub.empty:
+            continue
+        links = pd.DataFrame({"area_code": lookup[key], "lsoa": lookup["lsoa_code"]})
+        joined = sub.merge(links, on="area_code")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "action_id": joined["action_id"],
+                    "priority_id": joined["priority_id"],
+                    "lsoa_code": joined["lsoa"],
+                    "reach": area_type,
+                    "specified": joined["specified"],
+                }
+            )
+        )
+    columns = ["action_id", "priority_id", "lsoa_code", "reach", "specified"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
+    # An action reaching an LSOA several ways keeps the most specific way.
+    order = {"lsoa": 0, "ward": 1, "district": 2}
+    out = out.assign(_o=out["reach"].map(order)).sort_values(["action_id", "lsoa_code", "_o"])
+    return out.drop_duplicates(["action_id", "lsoa_code"]).drop(columns="_o").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Coverage
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    """Which deprived areas the plan's actions reach.
+
+    - ``deprived``: one row per deprived LSOA (lsoa_code, lsoa_name, ward_code, ward_name, decile,
+      targeted_by = actions that name it, its ward or a rule that selects it; district_wide = actions
+      that reach it only as part of the whole district; covered = targeted_by is not empty);
+    - ``uncovered``: the deprived LSOAs no action targets specifically;
+    - ``placeless_actions``: actions whose document names no place at all;
+    - ``matrix``: deprived LSOAs by priority, the number of actions of that priority targeting each.
+    """
+
+    threshold: str
+    deprived: pd.DataFrame
+    uncovered: pd.DataFrame
+    placeless_actions: pd.DataFrame
+    matrix: pd.DataFrame
+
+
+def coverage(
+    plan: Plan,
+    *,
+    measure: str = "imd",
+    decile_max: int = 2,
+    decile_type: str = "national",
+    resolved: pd.DataFrame | None = None,
+) -> Coverage:
+    """Deprived LSOAs (measure decile <= ``decile_max``) against the actions that target them.
+
+    The threshold is the user's: national or within-district deciles of the IMD or any domain.
+    District-wide actions are counted apart, so that 'every area is covered' cannot hide behind them.
+    """
+    rule = DecileRule(rule="lsoa_decile", measure=measure, decile_min=1, decile_max=decile_max, decile_type=decile_type)
+    resolver = Resolver(plan)
+    deprived = resolver.rule(rule).merge(
+        resolver.lookup[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code", how="left", validate="one_to_one"
+    )
+    resolved = resolve_targets(plan) if resolved is None else resolved
+    reach = lsoa_reach(plan, resolved)
+    specific = reach[reach["reach"] != "district"]
+    wide = reach[reach["reach"] == "district"]
+
+    def _ids(frame: pd.DataFrame) -> pd.Series:
+        return frame.groupby("lsoa_code")["action_id"].agg(lambda s: ";".join(sorted(set(s), key=_natural)))
+
+    deprived["targeted_by"] = deprived["lsoa_code"].map(_ids(specific)).fillna("")
+    deprived["district_wide"] = deprived["lsoa_code"].map(_ids(wide)).fillna("")
+    deprived["covered"] = deprived["targeted_by"] != ""
+    deprived = deprived.sort_values(["decile", "lsoa_code"]).reset_index(drop=True)
+
+    actions = pd.DataFrame(
+        [
+            {
+                "action_id": a.id,
+                "priority_id": a.priority,
+                "title": a.title,
+                "names_a_place": any(not (isinstance(t, DistrictTarget) and not t.specified) for t in a.target_areas),
+            }
+            for a in plan.actions
+        ]
+    )
+    placeless = actions[~actions["names_a_place"]].drop(columns="names_a_place").reset_index(drop=True)
+
+    priorities = [p.id for p in plan.priorities]
+    hits = specific[specific["lsoa_code"].isin(deprived["lsoa_code"])]
+    matrix = pd.crosstab(hits["lsoa_code"], hits["priority_id"]).reindex(
+        index=deprived["lsoa_code"], columns=priorities, fill_value=0
+    )
+    matrix = matrix.fillna(0).astype(int)
+    matrix.columns.name = "priority"
+    matrix.index.name = "lsoa_code"
+    matrix = matrix.reset_index()
+    matrix.insert(1, "lsoa_name", deprived["lsoa_name"].to_numpy())
+    return Coverage(
+        threshold=rule.describe(plan.edition).replace("LSOAs in", "").strip() + f", {plan.area.name}",
+        deprived=deprived,
+        uncovered=deprived[~deprived["covered"]].reset_index(drop=True),
+        placeless_actions=placeless,
+        matrix=matrix,
+    )
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """Sort '1.10' after '1.9'."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+__all__ = [
+    "AREA_TYPES",
+    "MAX_PLAN_BYTES",
+    "STATUSES",
+    "Action",
+    "AreaEntry",
+    "AreaList",
+    "Coverage",
+    "DecileRule",
+    "LoadedPlan",
+    "Plan",
+    "PlanError",
+    "PlanFileError",
+    "PlanResolutionError",
+    "Resolver",
+    "TargetError",
+    "coverage",
+    "load_plan",
+    "lsoa_reach",
+    "parse_plan",
+    "plan_files",
+    "read_plan",
+    "resolve_area_lists",
+    "resolve_targets",
+]
