@@ -11,3 +11,7 @@ MYSOCIETY = "IMD 2019 scores via mySociety composite UK IMD (CC BY 4.0)."
 def full_attribution() -> str:
     """The attribution block for a map or an export."""
     return " ".join([OGL, ONS_BOUNDARIES, MYSOCIETY])
+
+
+MAP_CREDIT = "Contains OS data (c) Crown copyright and database right 2024; ONS, MHCLG data: OGL v3.0"
+"""Short credit for the map's own attribution line; the page or export carries the full text."""
