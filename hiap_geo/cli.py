@@ -1,4 +1,4 @@
-"""Command line: ``python -m hiap_geo fetch | build | info``.
+"""Command line: ``python -m hiap_geo fetch | build | info | fingertips``.
 
 Errors the user can act on (HiapGeoError) print as one message and exit with status 2.
 """
@@ -50,6 +50,34 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fingertips(args: argparse.Namespace) -> int:
+    from hiap_geo import fingertips as ft
+
+    use_cache = "never" if args.no_cache else "only" if args.cached else "fallback"
+    if args.action == "indicators":
+        result = ft.list_indicators(args.profile or ft.LOCAL_HEALTH_PROFILE_ID, use_cache=use_cache)
+        for row in result.data.itertuples():
+            print(f"  {row.indicator_id:>6}  {row.indicator_name}  [{row.unit or row.value_type}; {row.polarity}]")
+    else:
+        if not args.parent:
+            raise ft.FingertipsError("Name the area with --parent: a district or county code, or E92000001 (England).")
+        profile = args.profile or (None if args.indicator else ft.LOCAL_HEALTH_PROFILE_ID)
+        request = ft.FingertipsRequest(args.area_type, args.parent, tuple(args.indicator or ()), profile)
+        result = ft.fetch_data(request, use_cache=use_cache)
+        counts = ", ".join(f"{n} {kind}" for kind, n in result.data.drop_duplicates("area_code")["area_type"]
+                           .value_counts().items())
+        print(f"{request.label()}: {len(result.data)} rows, {result.data['indicator_id'].nunique()} indicator(s), "
+              f"areas: {counts}")
+        if args.out:
+            result.data.to_csv(args.out, index=False)
+            print(f"  written to {args.out}")
+    origin = f"cached copy fetched on {result.fetched_label()}" if result.from_cache else "fetched just now"
+    print(f"Source: OHID Fingertips ({result.url}), {origin}")
+    for note in result.notes:
+        print(f"  note: {note}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m hiap_geo", description="HIAP Geo: deprivation data for action plans.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -67,6 +95,18 @@ def parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="what the data says about an LSOA, ward or district (code or name)")
     info.add_argument("query", nargs="+", help="e.g. E01024840, 'Tunbridge Wells 005A', Sevenoaks")
     info.set_defaults(run=_info)
+
+    tips = sub.add_parser("fingertips", help="OHID Fingertips indicators (needs a connection; answers are cached)")
+    tips.add_argument("action", choices=["indicators", "data"], help="list a profile's indicators, or fetch data")
+    tips.add_argument("--profile", type=int, help="profile id (default 143, Local Health, unless --indicator)")
+    tips.add_argument("--indicator", type=int, action="append", help="indicator id (repeatable; default: the profile)")
+    tips.add_argument("--area-type", choices=["ward", "msoa", "district"], default="ward")
+    tips.add_argument("--parent", help="district or county code the areas lie in, or E92000001 (England)")
+    tips.add_argument("--out", help="write the long-format table to this CSV file")
+    source = tips.add_mutually_exclusive_group()
+    source.add_argument("--cached", action="store_true", help="use the cached copy only, no network")
+    source.add_argument("--no-cache", action="store_true", help="fail rather than fall back on a cached copy")
+    tips.set_defaults(run=_fingertips)
     return top
 
 
