@@ -75,7 +75,7 @@ class IndicatorSchemaError(HiapGeoError):
     def __init__(self, problems: pd.DataFrame):
         self.problems = problems
         lines = [
-            f"  column {row.column!r}: {row.check} (row {row.index}, value {row.failure_case!r})"
+            f"  column {row.column!r}: {row.check} (row {row.index}: {row.failure_case})"
             for row in problems.head(15).itertuples()
         ]
         more = f"\n  ... and {len(problems) - 15} more" if len(problems) > 15 else ""
@@ -97,11 +97,22 @@ def _codes_match_area_type(df: pd.DataFrame) -> pd.Series:
     return ok
 
 
+_CODE_COLS = "area_code/area_type"
+_ROW_CHECK_COLUMNS: dict[str, str] = {}
+"""Error text of each table-wide (row) check -> the columns it is about, for error messages."""
+
+
+def _row_check(check, error: str, columns: str) -> pa.Check:
+    _ROW_CHECK_COLUMNS[error] = columns
+    return pa.Check(check, error=error)
+
+
 def _ordered(lower: str, upper: str):
     def check(df: pd.DataFrame) -> pd.Series:
-        return df[lower].isna() | df[upper].isna() | (df[lower] <= df[upper] + 1e-9)
+        lo, hi = pd.to_numeric(df[lower], errors="coerce"), pd.to_numeric(df[upper], errors="coerce")
+        return lo.isna() | hi.isna() | (lo <= hi + 1e-9)
 
-    return pa.Check(check, error=f"{lower} must not exceed {upper}")
+    return _row_check(check, f"{lower} must not exceed {upper}", f"{lower}/{upper}")
 
 
 _NUM = dict(nullable=True, coerce=True)
@@ -126,7 +137,7 @@ SCHEMA = pa.DataFrameSchema(
         "method": pa.Column(str, required=False, nullable=True),
     },
     checks=[
-        pa.Check(_codes_match_area_type, error="area_code does not match area_type (E01 lsoa, E02 msoa, ...)"),
+        _row_check(_codes_match_area_type, "area_code does not fit area_type (E01 lsoa, E02 msoa...)", _CODE_COLS),
         _ordered("lower_95", "value"),
         _ordered("value", "upper_95"),
         _ordered("lower_998", "lower_95"),
@@ -147,7 +158,17 @@ def validate_indicators(frame: pd.DataFrame) -> pd.DataFrame:
     try:
         return SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.rename(columns={"failure_case": "failure_case"})
+        cases = exc.failure_cases.astype(object)
+        missing = cases["check"] == "column_in_dataframe"
+        cases.loc[missing, "column"] = cases.loc[missing, "failure_case"]
+        cases.loc[missing, "check"] = "required column is missing"
+        row_checks = cases["check"].isin(list(_ROW_CHECK_COLUMNS))
+        cases.loc[row_checks, "column"] = cases.loc[row_checks, "check"].map(_ROW_CHECK_COLUMNS)
+        cases.loc[row_checks, "failure_case"] = [
+            ", ".join(f"{c}={frame.at[i, c]}" for c in cols.split("/")) if i in frame.index else ""
+            for cols, i in zip(cases.loc[row_checks, "column"], cases.loc[row_checks, "index"], strict=True)
+        ]
+        cases = cases.drop_duplicates(["column", "check", "index"])
         cases = cases.assign(column=cases["column"].fillna("(table)"), index=cases["index"].fillna("-"))
         raise IndicatorSchemaError(cases[["column", "check", "index", "failure_case"]]) from None
 

@@ -1,0 +1,256 @@
+"""Indicator long format: schema, aggregation and comparison on small frames; loaders on real data.
+
+Integration tests use the real official files (``real_data`` fixture) and recompute ward and
+district figures by hand from the raw files, not through the module's own tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hiap_geo import indicators as ind
+from hiap_geo import stats
+
+TW, SEVENOAKS = "E07000116", "E07000111"
+SHERWOOD = "E05015813"  # Tunbridge Wells ward (2024) holding E01024840, "Tunbridge Wells 005A"
+
+
+def good_frame() -> pd.DataFrame:
+    limits = stats.proportion([30, 800], [200, 4000])
+    return pd.DataFrame(
+        {
+            "indicator_id": ["census21_disability", "census21_disability"],
+            "indicator_name": ["Disabled", "Disabled"],
+            "area_code": ["E01024840", ind.ENGLAND_CODE],
+            "area_type": ["lsoa", "england"],
+            "period": ["2021", "2021"],
+            "value": limits["value"],
+            "lower_95": limits["lower_95"],
+            "upper_95": limits["upper_95"],
+            "lower_998": limits["lower_998"],
+            "upper_998": limits["upper_998"],
+            "count": [30.0, 800.0],
+            "denominator": [200.0, 4000.0],
+            "unit": ["%", "%"],
+            "polarity": ["low_is_good", "low_is_good"],
+            "source": ["Census 2021", "Census 2021"],
+            "vintage": ["2021", "2021"],
+        }
+    )
+
+
+# --- Schema ----------------------------------------------------------------------------------
+
+
+def test_schema_accepts_the_long_format() -> None:
+    out = ind.validate_indicators(good_frame())
+    assert list(out.columns[: len(ind.COLUMNS)]) == ind.COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        (lambda f: f.drop(columns="polarity"), "polarity"),
+        (lambda f: f.assign(area_code=["E05015813", ind.ENGLAND_CODE]), "area_code/area_type"),
+        (lambda f: f.assign(polarity=["low_is_good", "sideways"]), "polarity"),
+        (lambda f: f.assign(count=[-1.0, 800.0]), "count"),
+        (lambda f: f.assign(lower_95=[99.0, 1.0]), "lower_95/value"),
+        (lambda f: f.assign(area_type=["lsoa", "country"]), "area_type"),
+        (lambda f: f.assign(value=["fifteen", 20.0]), "value"),
+        (lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True), "indicator_id"),
+    ],
+)
+def test_schema_rejects_bad_frames_naming_the_problem(change, column: str) -> None:
+    with pytest.raises(ind.IndicatorSchemaError) as info:
+        ind.validate_indicators(change(good_frame()))
+    assert column in set(info.value.problems["column"])
+    assert "not in the expected format" in str(info.value)
+
+
+def test_schema_error_lists_rows_for_a_code_that_does_not_fit_its_type() -> None:
+    frame = good_frame().assign(area_code=["E02000001", ind.ENGLAND_CODE])
+    with pytest.raises(ind.IndicatorSchemaError, match="area_code does not fit area_type"):
+        ind.validate_indicators(frame)
+
+
+# --- Aggregation on a small frame ------------------------------------------------------------
+
+PROPORTION = ind.IndicatorSpec("p", "P", "%", "low_is_good", "proportion", "census2021_residents", "2021",
+                               count="x", denominator="n", multiplier=100)  # fmt: skip
+SCORE = ind.IndicatorSpec("s", "S", "score", "low_is_good", "value", "iod2025_indicators", "IoD 2025",
+                          value="v", weight="population")  # fmt: skip
+
+
+def small_wide() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": ["a", "b", "c", "d"],
+            "ward": ["w1", "w1", "w2", "w2"],
+            "x": [10.0, 20.0, 5.0, np.nan],
+            "n": [100.0, 300.0, 50.0, 60.0],
+            "v": [1.0, 3.0, 2.0, np.nan],
+            "population": [1000.0, 3000.0, 500.0, 600.0],
+        }
+    )
+
+
+def test_aggregate_sums_counts_and_weights_values() -> None:
+    out = ind.aggregate(small_wide(), small_wide()["ward"], [PROPORTION, SCORE]).set_index("group_code")
+    assert out.loc["w1", "x"] == 30 and out.loc["w1", "n"] == 400
+    assert np.isnan(out.loc["w2", "x"])  # one LSOA's count is missing: no partial sum
+    assert out.loc["w1", "v"] == pytest.approx((1 * 1000 + 3 * 3000) / 4000)
+    assert out.loc["w2", "v"] == pytest.approx(2.0)  # the LSOA with a value, and the method says so
+    assert out.loc["w2", "_agg_s"].startswith("mean of 1 of 2 LSOAs weighted by Census 2021 usual residents")
+    assert out.loc["w1", "_agg_p"] == "counts summed over 2 LSOAs; value recomputed from the sums"
+
+
+# --- Comparison ------------------------------------------------------------------------------
+
+
+def test_compare_against_england_gives_category_label_and_colour() -> None:
+    frame = good_frame()
+    local = frame.iloc[[0]]  # 15% (Wilson 95% 10.7-20.6) against England 20%
+    out = ind.compare(local, frame[frame["area_type"] == "england"])
+    assert out["comparison"].tolist() == ["similar"]
+    high = frame.assign(value=[15.0, 25.0])
+    out = ind.compare(frame.iloc[[0]], high[high["area_type"] == "england"])
+    assert out["comparison"].tolist() == ["better"]
+    assert out["comparison_label"].tolist() == ["Better (95%)"]
+    assert out["comparison_colour"].tolist() == ["#92D050"]
+
+
+# --- Real data -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def raw(real_data: Path) -> dict[str, pd.DataFrame]:
+    """Raw official tables read directly, for hand computations."""
+    from hiap_geo.sources import dataset_path
+
+    return {
+        "lookup": pd.read_csv(dataset_path("lookup_lsoa21_ward24"), dtype=str),
+        "ts038": pd.read_csv(dataset_path("census2021_residents"), dtype={"LSOA21CD": str}),
+        "ts011": pd.read_csv(dataset_path("census2021_household_deprivation"), dtype={"LSOA21CD": str}),
+        "file8": pd.read_csv(dataset_path("iod2025_indicators"), dtype={"lsoa21_code": str}),
+        "file10": pd.read_csv(dataset_path("iod2025_district_summaries"), dtype={"ltla24_code": str}),
+    }
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("district", "lsoas"), [(TW, 69), (SEVENOAKS, 75)])
+def test_lsoa_loaders_give_every_lsoa_of_the_district(real_data: Path, district: str, lsoas: int) -> None:
+    rows = ind.lsoa_indicators([district])
+    per_indicator = rows.groupby("indicator_id")["area_code"].nunique()
+    assert set(per_indicator) == {lsoas}
+    assert len(per_indicator) == len(ind.LSOA_SPECS)
+    ind.validate_indicators(rows)
+
+
+@pytest.mark.integration
+def test_ward_values_equal_hand_computation_from_their_lsoas(real_data: Path, raw: dict[str, pd.DataFrame]) -> None:
+    members = raw["lookup"].loc[raw["lookup"]["WD24CD"] == SHERWOOD, "LSOA21CD"]
+    assert "E01024840" in set(members) and len(members) == 5
+    ts038 = raw["ts038"][raw["ts038"]["LSOA21CD"].isin(members)]
+    disabled = ts038["Disability: Disabled under the Equality Act"].sum()
+    residents = ts038["Disability: Total: All usual residents"].sum()
+    ts011 = raw["ts011"][raw["ts011"]["LSOA21CD"].isin(members)]
+    households = ts011["Household deprivation: Total: All households"].sum()
+    not_deprived = ts011["Household deprivation: Household is not deprived in any dimension"].sum()
+    f8 = raw["file8"][raw["file8"]["lsoa21_code"].isin(members)].merge(
+        ts038, left_on="lsoa21_code", right_on="LSOA21CD"
+    )
+    weights = f8["Disability: Total: All usual residents"]
+    cidr = (f8["comparative_illness_and_disability_ratio_indicator"] * weights).sum() / weights.sum()
+
+    wards = ind.ward_indicators([TW]).set_index(["indicator_id", "area_code"])
+    row = wards.loc[("census21_disability", SHERWOOD)]
+    assert row["count"] == disabled and row["denominator"] == residents
+    assert row["value"] == pytest.approx(100 * disabled / residents)
+    lo, hi = stats.wilson_limits([disabled], [residents], 0.95)
+    assert (row["lower_95"], row["upper_95"]) == pytest.approx((100 * lo[0], 100 * hi[0]))
+    assert "counts summed over 5 LSOAs" in row["method"]
+
+    hh = wards.loc[("census21_hh_deprived_1plus", SHERWOOD)]
+    assert hh["value"] == pytest.approx(100 * (households - not_deprived) / households)
+    assert wards.loc[("iod25_cidr", SHERWOOD), "value"] == pytest.approx(cidr)
+    assert np.isnan(wards.loc[("iod25_cidr", SHERWOOD), "lower_95"])
+    assert set(wards.index.get_level_values("area_code")) == set(
+        raw["lookup"].loc[raw["lookup"]["LAD24CD"] == TW, "WD24CD"]
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("district", [TW, SEVENOAKS])
+def test_district_income_matches_the_published_district_summary(
+    real_data: Path, raw: dict[str, pd.DataFrame], district: str
+) -> None:
+    # IoD 2025 File 10 publishes each district's population-weighted average income score (3 dp)
+    # and its income scale (number of people income deprived).
+    published = raw["file10"].set_index("ltla24_code").loc[district]
+    rows = ind.district_indicators([district]).set_index("indicator_id")
+    assert round(rows.loc["iod25_income_rate", "value"] / 100, 3) == pytest.approx(published["income_average_score"])
+    lsoas = len(ind.lsoa_indicators([district], specs=[ind.LSOA_SPECS[0]]))
+    # numerators are published rounded to the nearest 5: the sum is within 2.5 per LSOA
+    assert abs(rows.loc["iod25_income_people", "value"] - published["income_scale"]) <= 2.5 * lsoas
+
+
+@pytest.mark.integration
+def test_england_is_aggregated_like_wards(real_data: Path, raw: dict[str, pd.DataFrame]) -> None:
+    england = ind.england_indicators().set_index("indicator_id")
+    ts038 = raw["ts038"][raw["ts038"]["LSOA21CD"].str.startswith("E01")]
+    disabled = ts038["Disability: Disabled under the Equality Act"].sum()
+    residents = ts038["Disability: Total: All usual residents"].sum()
+    assert england.loc["census21_disability", "value"] == pytest.approx(100 * disabled / residents)
+    assert (england["area_code"] == ind.ENGLAND_CODE).all()
+    assert "of 33755 LSOAs" in england.loc["iod25_entry_to_he", "method"]  # some LSOAs have no value
+
+
+@pytest.mark.integration
+def test_msoa_census_dwp_and_health_index_rows(real_data: Path) -> None:
+    census = ind.msoa_census_indicators([TW, SEVENOAKS])
+    msoa = census[census["area_type"] == "msoa"]
+    assert msoa.groupby("indicator_id")["area_code"].nunique().tolist() == [14 + 15] * 2
+    assert msoa["count"].isna().all() and msoa["lower_95"].isna().all()  # percentages only
+    assert set(census.loc[census["area_type"] == "district", "area_code"]) == {TW, SEVENOAKS}
+
+    dwp = ind.dwp_indicators([TW])
+    counts = dwp[(dwp["indicator_id"] == ind.DWP_COUNT.id) & (dwp["area_type"] == "msoa")]
+    assert counts.groupby("period")["area_code"].nunique().eq(14).all() and counts["period"].nunique() == 8
+    pct = dwp[dwp["indicator_id"] == ind.DWP_PCT.id]
+    assert set(pct["period"]) == {"2020/21"}
+    tw = pct[pct["area_code"] == TW].iloc[0]
+    local = pct[pct["area_type"] == "msoa"]
+    assert tw["count"] == local["count"].sum() and tw["denominator"] == local["denominator"].sum()
+    assert tw["lower_95"] < tw["value"] < tw["upper_95"]
+
+    hi = ind.health_index_indicators([TW])
+    assert hi["indicator_id"].nunique() == 56 and set(hi["period"]) == {str(y) for y in range(2015, 2022)}
+    life = hi[(hi["indicator_id"] == "hi_life_expectancy")]
+    assert (life["polarity"] == "high_is_good").all() and (life["unit"] == "years").all()
+
+
+@pytest.mark.integration
+def test_load_indicators_validates_and_compares_wards_with_england(real_data: Path) -> None:
+    table = ind.load_indicators([TW])
+    assert set(table["area_type"]) == set(ind.AREA_TYPES)
+    wards = table[(table["area_type"] == "ward") & (table["indicator_id"] == "census21_disability")]
+    out = ind.compare(wards, table[table["area_type"] == "england"])
+    assert len(out) == 14 and set(out["comparison"]) <= {"better", "similar", "worse"}
+    assert out["comparison_label"].str.len().gt(0).all()
+    by_district = ind.compare(wards, table[table["area_type"] == "district"], comparator_code=TW, level="998")
+    assert by_district["comparator_value"].notna().all()
+    assert set(ind.catalogue()["indicator_id"]) >= set(table["indicator_id"])
+
+
+@pytest.mark.integration
+def test_slope_index_across_local_deciles(real_data: Path) -> None:
+    result = ind.slope_index("census21_disability", TW, repetitions=5000)
+    assert result.quantiles == 10
+    assert result.sii_lower_95 < result.sii < result.sii_upper_95
+    assert result.sii < 0  # disability is commoner in the district's more deprived tenths
+    with pytest.raises(ind.HiapGeoError, match="is a count"):
+        ind.slope_index("iod25_income_people", TW)
