@@ -207,18 +207,44 @@ _F8 = "iod2025_indicators"
 _DOM = "iod2025_domains"
 
 
-def _f8(id_: str, name: str, column: str, unit: str, polarity: Polarity = "low_is_good", weight: str = "population",
-        multiplier: float = 1.0, note: str = "") -> IndicatorSpec:  # fmt: skip
-    return IndicatorSpec(id_, name, unit, polarity, "value", _F8, "IoD 2025", value=column, weight=weight,
-                         multiplier=multiplier, note=note)  # fmt: skip
+def _f8(
+    id_: str,
+    name: str,
+    column: str,
+    unit: str,
+    polarity: Polarity = "low_is_good",
+    weight: str = "population",
+    multiplier: float = 1.0,
+    note: str = "",
+) -> IndicatorSpec:
+    return IndicatorSpec(
+        id_,
+        name,
+        unit,
+        polarity,
+        "value",
+        _F8,
+        "IoD 2025",
+        value=column,
+        weight=weight,
+        multiplier=multiplier,
+        note=note,
+    )
 
 
 def _f8_count(id_: str, name: str, column: str, unit: str) -> IndicatorSpec:
     return IndicatorSpec(
-        id_, name, unit, "no_judgement", "count", _F8, "IoD 2025", count=column,
+        id_,
+        name,
+        unit,
+        "no_judgement",
+        "count",
+        _F8,
+        "IoD 2025",
+        count=column,
         note="Published rounded to the nearest 5 and suppressed below 10; a ward or district total is missing "
         "when any of its LSOAs is suppressed.",
-    )  # fmt: skip
+    )
 
 
 _PER_1000_POP = "per 1,000 at-risk population"
@@ -317,17 +343,30 @@ DWP_DENOMINATOR_YEAR = "2020/21"
 """The one financial year (April 2020 - March 2021) that the mid-2020 population estimates fit."""
 
 DWP_COUNT = IndicatorSpec(
-    "dwp_children_low_income_count", "Children in relative low-income families (DWP), number", "children aged 0-15",
-    "no_judgement", "count", "dwp_children_low_income_msoa11", "", count="children",
+    "dwp_children_low_income_count",
+    "Children in relative low-income families (DWP), number",
+    "children aged 0-15",
+    "no_judgement",
+    "count",
+    "dwp_children_low_income_msoa11",
+    "",
+    count="children",
     note="DWP/HMRC counts of under-16s; 2021/22 is provisional.",
-)  # fmt: skip
+)
 DWP_PCT = IndicatorSpec(
-    "dwp_children_low_income_pct", "Children in relative low-income families (DWP), % of children aged 0-15",
-    "%", "low_is_good", "proportion", "dwp_children_low_income_msoa11", DWP_DENOMINATOR_YEAR, count="children",
-    denominator="children_0_15", multiplier=100,
+    "dwp_children_low_income_pct",
+    "Children in relative low-income families (DWP), % of children aged 0-15",
+    "%",
+    "low_is_good",
+    "proportion",
+    "dwp_children_low_income_msoa11",
+    DWP_DENOMINATOR_YEAR,
+    count="children",
+    denominator="children_0_15",
+    multiplier=100,
     note="Denominator: ONS mid-2020 MSOA estimates of children aged 0-15, so only FYE 2021 (2020/21) has a "
     "percentage; the other years are counts only.",
-)  # fmt: skip
+)
 
 # ONS Health Index 2021 release, raw underlying values. Polarity follows the ONS index (each
 # indicator's sign in its subdomain score, checked against the subdomain scores).
@@ -516,9 +555,11 @@ def dwp_base() -> pd.DataFrame:
     if report.left_only or report.right_only:
         raise HiapGeoError(report.summary())
     return pop.melt(
-        id_vars=["msoa_code", "children_0_15", "lad_code"], value_vars=DWP_YEARS, var_name="period",
+        id_vars=["msoa_code", "children_0_15", "lad_code"],
+        value_vars=DWP_YEARS,
+        var_name="period",
         value_name="children",
-    )  # fmt: skip
+    )
 
 
 # --- Building long rows ----------------------------------------------------------------------
@@ -537,8 +578,9 @@ def _long_rows(
         figures = stats.rate(count, denom, spec.multiplier)
     else:
         base = count if spec.statistic == "count" else wide[spec.value].astype(float).to_numpy() * spec.multiplier
-        figures = pd.DataFrame({"value": base, "lower_95": nan, "upper_95": nan, "lower_998": nan,
-                                "upper_998": nan, "ci_method": ""})  # fmt: skip
+        figures = pd.DataFrame(
+            {"value": base, "lower_95": nan, "upper_95": nan, "lower_998": nan, "upper_998": nan, "ci_method": ""}
+        )
     title, vintage = _dataset_titles()[spec.dataset]
     period = wide["period"].to_numpy() if "period" in wide and not spec.period else spec.period
     ci = figures["ci_method"].to_numpy()
@@ -647,8 +689,11 @@ def lsoa_indicators(
     return _concat(frames)
 
 
-def _aggregated(level: Literal["ward", "district", "england"], districts: Sequence[str] | None,
-                specs: Sequence[IndicatorSpec] | None) -> pd.DataFrame:  # fmt: skip
+def _aggregated(
+    level: Literal["ward", "district", "england"],
+    districts: Sequence[str] | None,
+    specs: Sequence[IndicatorSpec] | None,
+) -> pd.DataFrame:
     base = lsoa_base()
     specs = list(specs or LSOA_SPECS)
     if level == "england":
@@ -786,15 +831,19 @@ def catalogue() -> pd.DataFrame:
     titles = _dataset_titles()
     for spec in LSOA_SPECS:
         aggregation = (
-            "counts summed, value recomputed" if spec.statistic in ("proportion", "rate")
-            else "counts summed" if spec.statistic == "count"
+            "counts summed, value recomputed"
+            if spec.statistic in ("proportion", "rate")
+            else "counts summed"
+            if spec.statistic == "count"
             else f"weighted mean ({_WEIGHT_LABELS[spec.weight or 'population']})"
-        )  # fmt: skip
+        )
         rows.append((spec, "lsoa, ward, district, england", aggregation))
     for spec in MSOA_CENSUS_SPECS:
         rows.append((spec, "msoa, district, england", "weighted mean (Census 2021 usual residents)"))
-    rows += [(DWP_COUNT, "msoa, district, england", "counts summed"),
-             (DWP_PCT, "msoa, district, england", "counts summed, value recomputed")]  # fmt: skip
+    rows += [
+        (DWP_COUNT, "msoa, district, england", "counts summed"),
+        (DWP_PCT, "msoa, district, england", "counts summed, value recomputed"),
+    ]
     table = pd.DataFrame(
         [
             {
@@ -854,9 +903,11 @@ def compare(
     index = pd.MultiIndex.from_arrays([frame["indicator_id"], frame["period"], codes.reindex(frame.index)])
     comp = keyed.reindex(index).to_numpy()
     result = stats.compare_with_benchmark(
-        frame[f"lower_{level}"].reset_index(drop=True), frame[f"upper_{level}"].reset_index(drop=True), comp,
+        frame[f"lower_{level}"].reset_index(drop=True),
+        frame[f"upper_{level}"].reset_index(drop=True),
+        comp,
         frame["polarity"].to_numpy(),
-    )  # fmt: skip
+    )
     result.index = frame.index
     out = frame.assign(comparator_value=comp, comparison=result)
     out["comparison_label"] = stats.benchmark_labels(out["comparison"], level)
@@ -894,8 +945,14 @@ def slope_index(indicator_id: str, district: str, repetitions: int = 100_000, se
         value_type = "rate"
     has_limits = bool(lower.notna().all() and upper.notna().all())
     result = stats.slope_index_of_inequality(
-        wide["group_code"], population, value, lower if has_limits else None, upper if has_limits else None,
-        value_type=value_type, multiplier=spec.multiplier if value_type == "proportion" else 1.0,
-        repetitions=repetitions, seed=seed,
-    )  # fmt: skip
+        wide["group_code"],
+        population,
+        value,
+        lower if has_limits else None,
+        upper if has_limits else None,
+        value_type=value_type,
+        multiplier=spec.multiplier if value_type == "proportion" else 1.0,
+        repetitions=repetitions,
+        seed=seed,
+    )
     return result
