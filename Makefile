@@ -31,12 +31,15 @@ data: install
 		|| $(PY) -m hiap_geo build --area $(APP_AREA)
 
 run: data
+	$(PY) -c "from pathlib import Path; from hiap_geo.maps import install_map_assets; install_map_assets(Path('static'))"
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
-# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+# Debian packages the tests use: Chromium for the browser tests (never a browser downloaded by a
+# test tool), poppler for rendering PDFs, an emoji font so screenshots show the page icons.
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-color-emoji
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null)
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null)
 
 test: install-dev browser
 	$(PY) -m hiap_geo fetch --quiet

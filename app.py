@@ -7,13 +7,14 @@ import streamlit as st
 from hiap_geo.maps import install_map_assets
 from hiap_geo.pages.sidebar import render_sidebar
 
-st.set_page_config(page_title="HIAP Geo", layout="wide")  # default icon: a material icon would load from a CDN
+# An emoji favicon is drawn locally; a material-icon favicon would be fetched from a font CDN.
+st.set_page_config(page_title="HIAP Geo", page_icon="🗺️", layout="wide")
 install_map_assets(Path(__file__).parent / "static")  # Leaflet served by the app: maps work offline
 
 PAGES = [
-    st.Page("hiap_geo/pages/map_explorer.py", title="Map explorer", icon=":material/map:", url_path="map",
+    st.Page("hiap_geo/pages/map_explorer.py", title="Map explorer", icon="🗺️", url_path="map",
             default=True),
-    st.Page("hiap_geo/pages/datasets.py", title="Data sources", icon=":material/dataset:", url_path="data"),
+    st.Page("hiap_geo/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
 ]
 
 navigation = st.navigation(PAGES)

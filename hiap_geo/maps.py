@@ -40,6 +40,7 @@ BASEMAPS = {
     "CARTO light": "CartoDB positron",
 }
 CANVAS_ABOVE = 3000  # areas; SVG beyond this gets slow to pan
+JENKS_MAX = 2000  # values; above this, quantile classes
 
 
 def install_map_assets(static_dir: Path) -> Path:
@@ -101,7 +102,9 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
     if k < 2:
         index[present] = 0
         return Classes(index, palette("viridis", 1), [_fmt(chosen, data[0])])
-    scheme = mapclassify.Quantiles(data, k=k) if chosen.kind == "rank" else mapclassify.FisherJenksSampled(data, k=k)
+    # Natural breaks read best for scores but cost O(k n^2) without numba: quantiles for ranks and large sets.
+    jenks = chosen.kind != "rank" and len(data) <= JENKS_MAX
+    scheme = mapclassify.FisherJenks(data, k=k) if jenks else mapclassify.Quantiles(data, k=k)
     bins = np.asarray(scheme.bins)
     lows = np.concatenate([[data.min()], bins[:-1]])
     ranges = [f"{_fmt(chosen, lo)} to {_fmt(chosen, hi)}" for lo, hi in zip(lows, bins, strict=True)]

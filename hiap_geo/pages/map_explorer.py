@@ -87,7 +87,7 @@ if sel.presentation:
         st.rerun()
 else:
     st.title("Map explorer")
-st.subheader(f"{chosen.label} ({len(areas)} areas, IoD {sel.year})")
+st.subheader(f"{chosen.label} ({len(areas)} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
 
 query = st.text_input("Find an area", placeholder="Code or name, e.g. E01024840, Sherwood, Tunbridge Wells 005A",
                       key="area_query")

@@ -42,6 +42,11 @@ def render_sidebar() -> MapSelection | None:
     st.session_state["district_options"] = options
     if "districts" not in st.session_state:
         st.session_state["districts"] = [settings.DEFAULT_DISTRICT] if settings.DEFAULT_DISTRICT in options else []
+    unbuilt = [d for d in st.session_state["districts"] if d not in options]
+    if unbuilt:
+        st.sidebar.warning(f"No layers are built for {', '.join(unbuilt)} (this app has '{slug}'). "
+                           "Run `python -m hiap_geo build --area england` to map every district.")
+        st.session_state["districts"] = [d for d in st.session_state["districts"] if d in options]
     side = st.sidebar
     side.multiselect("Districts", options, key="districts", format_func=lambda c: f"{names[c]} ({c})",
                      help="Type to search any English district; choose several to compare.")

@@ -1,0 +1,100 @@
+"""Each page through Streamlit's AppTest, with every sidebar option and the bad states."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap_geo import settings
+
+pytestmark = pytest.mark.integration
+
+TUNBRIDGE_WELLS, SEVENOAKS = "E07000116", "E07000111"
+
+
+def app(kent: str, **state: object) -> AppTest:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.title, *at.subheader, *at.markdown, *at.caption)]
+    parts += [e.value for e in (*at.warning, *at.info, *at.error, *at.success)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_opens_on_tunbridge_wells_imd_deciles(kent: str) -> None:
+    at = app(kent)
+    assert not at.exception
+    assert "Index of Multiple Deprivation: national decile (69 areas, IoD 2025)" in texts(at)
+    assert at.multiselect(key="districts").value == [TUNBRIDGE_WELLS]
+    assert at.get("download_button")
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ({"level": "ward"}, "population-weighted average score (14 areas, IoD 2025)"),
+        ({"level": "district"}, "(1 area, IoD 2025)"),
+        ({"year": 2019}, "national decile (68 areas, IoD 2019)"),
+        ({"year": 2019, "level": "ward"}, "(20 areas, IoD 2019)"),
+        ({"value_type": "rank"}, "rank in England"),
+        ({"value_type": "score", "measure": "health"}, "Health Deprivation and Disability: score (69 areas"),
+        ({"local": True}, "local (within district) decile"),
+        ({"measure": "imd_change"}, "Change in IMD decile, 2019 to 2025"),
+        ({"districts": [TUNBRIDGE_WELLS, SEVENOAKS]}, "(144 areas, IoD 2025)"),
+        ({"level": "ward", "area_value_type": "share"}, "Population in national IMD deciles 1-2"),
+    ],
+)
+def test_sidebar_options(kent: str, state: dict[str, object], expected: str) -> None:
+    at = app(kent, **state)
+    assert not at.exception
+    assert expected in texts(at)
+
+
+def test_kent_button_selects_kent_and_medway(kent: str) -> None:
+    at = app(kent)
+    at.button[0].click().run()
+    assert len(at.multiselect(key="districts").value) == 13
+    assert "(1107 areas, IoD 2025)" in texts(at)
+
+
+def test_scores_not_published_for_2019_say_so(kent: str) -> None:
+    at = app(kent, year=2019, measure="health", value_type="score")
+    assert not at.exception
+    assert "is not in the IoD 2019 data" in texts(at)
+
+
+def test_no_district_and_unbuilt_district(kent: str) -> None:
+    assert "Choose one or more districts" in texts(app(kent, districts=[]))
+    at = app(kent, districts=["E06000001"])  # Hartlepool: not in the Kent build
+    assert not at.exception
+    assert "No layers are built for E06000001" in texts(at)
+
+
+def test_search_selects_and_describes_an_area(kent: str) -> None:
+    at = app(kent)
+    at.text_input(key="area_query").input("E01024840").run()
+    assert at.session_state["selected_area"] == "E01024840"
+    assert "### E01024840" in texts(at)
+    at.text_input(key="area_query").input("E01999999").run()
+    assert "No lsoa on this map matches 'E01999999'" in texts(at)
+    at.text_input(key="area_query").input("Tunbridge Wells 00").run()
+    assert at.selectbox[-1].options  # several matches: the user picks one
+
+
+def test_presentation_mode(kent: str) -> None:
+    at = app(kent, presentation=True)
+    assert not at.exception
+    assert any(b.label == "Leave presentation mode" for b in at.button)
+    assert not at.title  # the page title gives its room to the map
+
+
+def test_data_sources_page(kent: str) -> None:
+    at = app(kent)
+    at.switch_page("hiap_geo/pages/datasets.py").run()
+    assert not at.exception
+    assert "datasets are loaded" in texts(at)
+    assert "kent" in "\n".join(e.label for e in at.expander)

@@ -1,0 +1,116 @@
+"""What a person sees: the app in headless Chromium, with no internet, one test per page.
+
+Chromium is Debian's (/usr/bin/chromium, installed by `make test`); no browser is downloaded.
+Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hiap_geo import settings
+from hiap_geo.maps import install_map_assets
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(kent: str, real_data: Path) -> Iterator[str]:
+    install_map_assets(settings.PROJECT_ROOT / "static")
+    port = free_port()
+    env = {**os.environ, "HIAP_CACHE_DIR": str(real_data)}
+    log = (ARTIFACTS / "streamlit.log")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            pytest.fail(f"streamlit did not start; see {log}")
+        yield url
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def map_frame(page: object, timeout_s: float = 60) -> object:
+    """The streamlit-folium iframe once its map has drawn its areas."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.query_selector("[data-area-count]"):
+                    return frame
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                pass
+        time.sleep(0.5)
+    raise AssertionError("the map never drew (no element with data-area-count in any frame)")
+
+
+def test_map_explorer_draws_one_shape_per_area_offline(app_url: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(app_url)  # the map explorer is the default page
+    frame = map_frame(page)
+    assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
+    time.sleep(1)
+    shapes = frame.query_selector_all("path.leaflet-interactive")
+    assert len(shapes) == 69  # one SVG path per Tunbridge Wells LSOA (outlines are not interactive)
+    legend = frame.inner_text(".hiap-legend")
+    assert "1: most deprived 10% in England" in legend and "10: least deprived 10% in England" in legend
+    page.screenshot(path=str(ARTIFACTS / "map-explorer.png"), full_page=True)
+    assert failed == [], f"requests that needed the internet: {failed}"
+    page.close()
+
+
+def test_data_sources_page(app_url: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{app_url}/data")
+    page.get_by_text("datasets are loaded").wait_for(timeout=60_000)
+    page.get_by_text("kent: 13 districts").wait_for(timeout=60_000)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    time.sleep(1)
+    page.screenshot(path=str(ARTIFACTS / "data-sources.png"), full_page=True)
+    page.close()
