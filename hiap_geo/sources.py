@@ -255,15 +255,6 @@ def status_table(registry: dict[str, Dataset] | None = None, verify: bool = True
             state = "checksum mismatch: run `python -m hiap_geo fetch`"
         else:
             state = "loaded"
-        rows.append(
-            {
-                "dataset": ds.title,
-                "publisher": ds.publisher,
-                "vintage": ds.vintage,
-                "licence": ds.licence,
-                "status": state,
-                "id": ds.id,
-                "page": ds.page,
-            }
-        )
+        rows.append({"status": state, "dataset": ds.title, "vintage": ds.vintage, "licence": ds.licence,
+                     "publisher": ds.publisher, "id": ds.id, "page": ds.page})
     return rows
