@@ -1,4 +1,4 @@
-"""Command line: ``python -m hiap_geo fetch | build | info | fingertips``.
+"""Command line: ``python -m hiap_geo fetch | build | info | fingertips | plan``.
 
 Errors the user can act on (HiapGeoError) print as one message and exit with status 2.
 """
@@ -78,6 +78,107 @@ def _fingertips(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_check(args: argparse.Namespace) -> int:
+    from hiap_geo.editions import edition
+    from hiap_geo.plan import read_plan
+    from hiap_geo.plan_check import check_plan, report_text
+
+    loaded = read_plan(args.file)
+    found = check_plan(loaded)
+    ed = edition(loaded.plan.edition)
+    print(report_text(args.file, found, f"{ed.label} ({ed.lsoa_vintage}, {ed.ward_vintage})"))
+    return 1 if any(d.severity == "discrepancy" for d in found) else 0
+
+
+def _plan_store(args: argparse.Namespace):  # noqa: ANN202 - a ProgressStore, imported lazily
+    from hiap_geo.progress import ProgressStore
+
+    return ProgressStore(args.db)
+
+
+def _plan_register(args: argparse.Namespace) -> int:
+    store = _plan_store(args)
+    stored = store.register_plan(args.file)
+    print(f"{'Stored a new version of' if stored else 'Unchanged:'} {args.file} in {store.describe()}")
+    return 0
+
+
+def _plan_review(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    store = _plan_store(args)
+    when = date.fromisoformat(args.date) if args.date else None
+    review_id = store.record_review(args.plan_id, args.action_id, args.status, when, args.note or "", args.by)
+    print(f"Recorded review {review_id} of action {args.action_id} ({args.status}) in {store.describe()}")
+    return 0
+
+
+def _plan_status(args: argparse.Namespace) -> int:
+    table = _plan_store(args).latest_status(args.plan_id)
+    print(table[["action_id", "status_label", "review_date", "reviews", "note"]].fillna("").to_string(index=False))
+    return 0
+
+
+def _plan_history(args: argparse.Namespace) -> int:
+    table = _plan_store(args).history(args.plan_id, args.action)
+    if table.empty:
+        print("No reviews recorded.")
+    else:
+        cols = ["review_date", "action_id", "status_label", "note", "reviewer"]
+        print(table[cols].fillna("").to_string(index=False))
+    return 0
+
+
+def _plan_export(args: argparse.Namespace) -> int:
+    path = _plan_store(args).export_file(args.plan_id, args.out)
+    print(f"Exported plan '{args.plan_id}' with its review history to {path}")
+    return 0
+
+
+def _plan_import(args: argparse.Namespace) -> int:
+    print(_plan_store(args).import_file(args.file).as_text())
+    return 0
+
+
+def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
+    """``plan check | register | review | status | history | export | import``."""
+    plan = sub.add_parser("plan", help="action plans: check against the data; progress reviews and their history")
+    cmds = plan.add_subparsers(dest="plan_command", required=True)
+    check = cmds.add_parser("check", help="report every discrepancy between a plan file and the official data")
+    check.add_argument("file", help="a plan file, e.g. data/plans/tunbridge-wells-2023-25.yaml")
+    check.set_defaults(run=_plan_check)
+    db_help = "database URL (default: $HIAP_PROGRESS_DB, else SQLite in the user data folder)"
+    register = cmds.add_parser("register", help="store a plan file (a new version if it changed)")
+    register.add_argument("file")
+    review = cmds.add_parser("review", help="record an action's status and a note at a review date")
+    review.add_argument("plan_id")
+    review.add_argument("action_id")
+    review.add_argument("status", choices=["not_started", "on_track", "at_risk", "done"])
+    review.add_argument("--note", help="what the meeting said")
+    review.add_argument("--date", help="review date, YYYY-MM-DD (default: today)")
+    review.add_argument("--by", help="who recorded it")
+    status = cmds.add_parser("status", help="each action's latest status")
+    status.add_argument("plan_id")
+    history = cmds.add_parser("history", help="every review, oldest first")
+    history.add_argument("plan_id")
+    history.add_argument("--action", help="only this action")
+    export = cmds.add_parser("export", help="write the plan and its whole review history to a JSON file")
+    export.add_argument("plan_id")
+    export.add_argument("-o", "--out", required=True, help="the JSON file to write")
+    imp = cmds.add_parser("import", help="import an export file (all or nothing)")
+    imp.add_argument("file")
+    for cmd, run in (
+        (register, _plan_register),
+        (review, _plan_review),
+        (status, _plan_status),
+        (history, _plan_history),
+        (export, _plan_export),
+        (imp, _plan_import),
+    ):
+        cmd.add_argument("--db", help=db_help)
+        cmd.set_defaults(run=run)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m hiap_geo", description="HIAP Geo: deprivation data for action plans.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -107,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--cached", action="store_true", help="use the cached copy only, no network")
     source.add_argument("--no-cache", action="store_true", help="fail rather than fall back on a cached copy")
     tips.set_defaults(run=_fingertips)
+    _add_plan_commands(sub)
     return top
 
 

@@ -77,7 +77,7 @@ class PlanFileError(PlanError):
             lines.append(f"  {where + ': ' if where else ''}{message}")
         more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{source} is not a valid plan ({len(problems)} {noun}):\n" + "\n".join(lines) + more)
+        super().__init__(f"{source} cannot be used as a plan ({len(problems)} {noun}):\n" + "\n".join(lines) + more)
 
 
 class TargetError(PlanError):

@@ -110,6 +110,10 @@ def report_text(source: str, found: list[Discrepancy], edition_label: str) -> st
     return "\n\n".join([*blocks, summary])
 
 
+def _times(n: int) -> str:
+    return {0: "more than once", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 class _Checker:
     def __init__(self, loaded: LoadedPlan):
         self.loaded = loaded
@@ -153,7 +157,7 @@ class _Checker:
                         line,
                         f"'{entry.text}' (entry {ei + 1}) and '{first.text}' (entry {fi + 1})",
                         f"{area.code} {area.name} is one {_TYPE_LABEL[area.area_type]}; the list names it "
-                        f"{sum(e.code == area.code for e in lst.entries if e.code) or 'more than once'} times.",
+                        f"{_times(sum(e.code == area.code for e in lst.entries if e.code))}.",
                     )
                 else:
                     first_seen[area.code] = (ei, entry)
