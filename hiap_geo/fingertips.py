@@ -30,6 +30,7 @@ import requests
 from hiap_geo import settings
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.geography import area_kind
+from hiap_geo.indicators import COLUMNS as LONG_COLUMNS
 
 LOCAL_HEALTH_PROFILE_ID = 143
 """Fingertips profile "Local Health": small-area (MSOA and ward) health indicators."""
@@ -42,12 +43,6 @@ CHILD_AREA_TYPES: tuple[str, ...] = ("ward", "msoa", "district")
 """The area types this connector fetches data for."""
 
 ENGLAND_CODE = "E92000001"
-
-LONG_COLUMNS: list[str] = [
-    "indicator_id", "indicator_name", "area_code", "area_type", "period", "value", "lower_95", "upper_95",
-    "lower_998", "upper_998", "count", "denominator", "unit", "polarity", "source", "vintage",
-]
-"""The project's long indicator format, column by column."""
 
 NUMERIC_COLUMNS = ["value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator"]
 
