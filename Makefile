@@ -16,6 +16,7 @@ $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .  # so notebooks and benchmarks import hiap_geo
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
@@ -50,7 +51,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 
 bench: install-dev data
-	$(PY) benchmarks/build_benchmark.py
+	$(PY) -m benchmarks.map_benchmark
 
 clean:
 	rm -rf boundaries/sources boundaries/layers

@@ -98,3 +98,18 @@ def test_data_sources_page(kent: str) -> None:
     assert not at.exception
     assert "datasets are loaded" in texts(at)
     assert "kent" in "\n".join(e.label for e in at.expander)
+
+
+def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hiap_geo.build
+
+    reads: list[str] = []
+    real_read = hiap_geo.build.read_layer
+    monkeypatch.setattr(hiap_geo.build, "read_layer", lambda path: reads.append(path.name) or real_read(path))
+    at = app(kent)
+    before = len(reads)
+    at.selectbox(key="measure").select("health").run()
+    at.radio(key="value_type").set_value("score").run()
+    at.toggle(key="presentation").set_value(True).run()
+    assert not at.exception
+    assert len(reads) == before, f"layers re-read from disk: {reads[before:]}"

@@ -1,0 +1,60 @@
+"""Map build time and bytes sent to the browser: HIAP Geo's builder against GeoDataFrame.explore().
+
+Both draw the same display layer and column, side by side in one run, so the ratios hold on a
+noisy machine even when the absolute times do not. Also times the England layer build.
+
+    make bench            # or: .venv/bin/python -m benchmarks.map_benchmark [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import geopandas as gpd
+
+from hiap_geo.build import load_layer
+from hiap_geo.explorer import areas_of, build_in_use
+from hiap_geo.geography import districts_in_area
+from hiap_geo.maps import area_map
+from hiap_geo.measures import map_areas, measure
+
+SCALES = {"Tunbridge Wells": ["E07000116"], "Kent and Medway": "kent", "England": "england"}
+
+
+def timed(fn: Callable[[], str], repeat: int) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        html = fn()
+        times.append(time.perf_counter() - start)
+        size = len(html.encode("utf-8"))
+    return statistics.median(times), size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    slug = build_in_use()
+    layer = load_layer(slug, "lsoa", 2025, display=True)
+    chosen = measure("lsoa", "imd", "decile")
+    print(f"Layer: IoD 2025 LSOAs from build '{slug}' (display copy), column {chosen.column}; "
+          f"median of {args.repeat} runs\n")
+    print("| scale | areas | ours: s | explore(): s | time ratio | ours: MB | explore(): MB | bytes ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, area in SCALES.items():
+        districts = tuple(districts_in_area(area))
+        rows: gpd.GeoDataFrame = areas_of(layer, "lsoa", 2025, districts)
+        areas = map_areas(rows, "lsoa", chosen)
+        ours_s, ours_b = timed(lambda a=areas: area_map(a, chosen).get_root().render(), args.repeat)
+        plain = rows[["lsoa_code", "lsoa_name", "ward_name", "lad_name", chosen.column, "geometry"]]
+        theirs_s, theirs_b = timed(lambda p=plain: p.explore(column=chosen.column).get_root().render(), args.repeat)
+        print(f"| {name} | {len(rows):,} | {ours_s:.2f} | {theirs_s:.2f} | {ours_s / theirs_s:.2f} | "
+              f"{ours_b / 1e6:.2f} | {theirs_b / 1e6:.2f} | {ours_b / theirs_b:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
