@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from hiap_geo import fingertips as ft
+from hiap_geo import indicators
 from hiap_geo.cli import main
 
 DATA_HEADER = [
@@ -51,10 +52,13 @@ def data_row(ind: str, name: str, code: str, area: str, area_type: str, value: s
     row.update({
         "Indicator ID": ind, "Indicator Name": name, "Parent Code": TW, "Parent Name": "Tunbridge Wells",
         "Area Code": code, "Area Name": area, "Area Type": area_type, "Sex": "Persons", "Age": "Year 6 age",
-        "Time period": "2020/21 - 22/23", "Value": value, "Lower CI 95.0 limit": "10.1", "Upper CI 95.0 limit": "19.9",
-        "Lower CI 99.8 limit": "8.2", "Upper CI 99.8 limit": "22.6", "Count": "42", "Denominator": "300",
+        "Time period": "2020/21 - 22/23", "Value": value, "Count": "42", "Denominator": "300",
         "Compared to England value or percentiles": "Similar", "Time period Sortable": "20200000",
     })
+    if value:  # limits around the value, as the API gives them (the widths are made up)
+        v = float(value)
+        row.update({"Lower CI 95.0 limit": f"{v - 3.9:.1f}", "Upper CI 95.0 limit": f"{v + 4.1:.1f}",
+                    "Lower CI 99.8 limit": f"{v - 5.8:.1f}", "Upper CI 99.8 limit": f"{v + 8.6:.1f}"})
     row.update(extra)
     return row
 
@@ -206,6 +210,7 @@ def test_good_response_becomes_the_long_format(api: str) -> None:
     assert by_code.loc["E92000001", "area_type"] == "england"
     sherwood = by_code.loc["E05015813"]
     assert sherwood["value"] == 14.0 and sherwood["lower_95"] == 10.1 and sherwood["upper_998"] == 22.6
+    assert sherwood["upper_95"] == 18.1 and sherwood["lower_998"] == 8.2
     assert sherwood["count"] == 42 and sherwood["denominator"] == 300 and sherwood["period"] == "2020/21 - 22/23"
     assert sherwood["unit"] == "%" and sherwood["polarity"] == "low_is_good"
     assert sherwood["indicator_id"] == "93108" and sherwood["indicator_name"] == OBESITY
@@ -215,6 +220,7 @@ def test_good_response_becomes_the_long_format(api: str) -> None:
     # the inequality breakdown and the county row are left out, and the notes say so
     assert "Left out 1 rows of inequality breakdowns" in result.notes[0]
     assert "1 Counties & UAs (from Apr 2023)" in result.notes[1]
+    indicators.validate_indicators(data)  # the project's own long-format schema accepts it
 
 
 def test_sex_splits_become_separate_indicators_and_profile_fetch(api: str) -> None:
@@ -228,6 +234,7 @@ def test_sex_splits_become_separate_indicators_and_profile_fetch(api: str) -> No
     assert set(life["polarity"]) == {"high_is_good"} and set(life["unit"]) == {"years"}
     assert not data.duplicated(["indicator_id", "area_code", "period"]).any()
     assert (data["source"] == "OHID Fingertips, profile 143").all()
+    indicators.validate_indicators(data)
 
 
 def test_list_indicators_of_local_health(api: str) -> None:
