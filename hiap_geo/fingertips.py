@@ -142,9 +142,10 @@ class FingertipsRequest:
         allowed = {"ward": ("district", "county", "england"), "msoa": ("district", "county", "england"),
                    "district": ("county", "england")}[self.area_type]
         if parent_kind not in allowed:
+            places = {"district": "a district", "county": "a county", "england": f"England ({ENGLAND_CODE})"}
             raise FingertipsError(
                 f"'{self.parent_code}' is a {parent_kind} code; {self.area_type} data can be fetched within "
-                f"a {' or a '.join(allowed)} (England is {ENGLAND_CODE})."
+                f"{' or '.join(places[a] for a in allowed)}."
             )
 
     @property
@@ -198,7 +199,8 @@ def _parent_kind(code: str) -> str:
 
 @dataclass(frozen=True)
 class FingertipsResult:
-    """What the connector got: a table, where it came from, when, and what was left out and why."""
+    """What the connector got: a table, the address it came from, when it was fetched, whether it is a
+    cached copy, and notes (a cached copy standing in for a failed fetch; rows left out and why)."""
 
     data: pd.DataFrame
     url: str
@@ -337,9 +339,10 @@ def _fetch_bundle(
     parse: Callable[[dict[str, bytes], datetime], T],
     use_cache: Literal["fallback", "never", "only"],
     base_url: str | None,
-) -> tuple[T, datetime, bool, str | None]:
+) -> tuple[T, str, datetime, bool, str | None]:
     """Fetch every query online, parse the answers, and cache them together once they parsed; or answer
-    from the cache.
+    from the cache. Returns the parsed answer, the base address it came from, when, whether from the cache,
+    and a notice when a cached copy stands in for a failed fetch.
 
     ``fallback``: online first; offline, or when the server fails, the cached copy with a notice saying so.
     ``never``: online only (the error says whether a cached copy exists). ``only``: the cache only.
@@ -353,7 +356,7 @@ def _fetch_bundle(
             raise FingertipsNotCached(
                 f"{label}: no cached copy exists; fetch it once while online (the data needs a connection)."
             )
-        return parse(cached[0], cached[1]), cached[1], True, None
+        return parse(cached[0], cached[1]), cached[2], cached[1], True, None
     if cached is not None:
         when = cached[1].strftime("%Y-%m-%d %H:%M UTC")
         cached_note = f"A cached copy fetched on {when} exists" + (
@@ -365,14 +368,14 @@ def _fetch_bundle(
         bodies = {name: _get(base, path, params, label, cached_note) for name, (path, params) in queries.items()}
     except (FingertipsOffline, FingertipsServerError) as exc:
         if use_cache == "fallback" and cached is not None:
-            return parse(cached[0], cached[1]), cached[1], True, f"Offline copy. {exc}"
+            return parse(cached[0], cached[1]), cached[2], cached[1], True, f"Offline copy. {exc}"
         raise
     for name, body in bodies.items():
         _check_csv(body, label, _full_url(base, *queries[name]))
     fetched_at = datetime.now(UTC).replace(microsecond=0)
     parsed = parse(bodies, fetched_at)
     _save_cache(key, queries, base, bodies, fetched_at)
-    return parsed, fetched_at, False, None
+    return parsed, base, fetched_at, False, None
 
 
 def cached_copy_date(request: FingertipsRequest) -> datetime | None:
@@ -462,6 +465,10 @@ def _count_area_types(rows: pd.DataFrame) -> str:
     return ", ".join(f"{n} {name}" for name, n in names.value_counts().sort_index().items()) or "no rows"
 
 
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -491,7 +498,7 @@ def to_long(
     categorised = raw["category_type"] != ""
     if categorised.any():
         notes.append(
-            f"Left out {int(categorised.sum())} rows of inequality breakdowns (by deprivation, ethnicity and "
+            f"Left out {_rows(int(categorised.sum()))} of inequality breakdowns (by deprivation, ethnicity and "
             "similar categories within an area); only whole-area values are kept."
         )
     raw = raw[~categorised]
@@ -508,7 +515,7 @@ def to_long(
     left_out = raw[~keep]
     if not left_out.empty:
         notes.append(
-            f"Left out {len(left_out)} rows of other area types ({_count_area_types(left_out)}): the long format "
+            f"Left out {_rows(len(left_out))} of other area types ({_count_area_types(left_out)}): the long format "
             f"carries {request.area_type}, district and England rows."
         )
     rows = raw[keep].copy()
@@ -564,10 +571,10 @@ def fetch_data(
     """
     label = request.label()
     queries = {"data": request.data_query(), "metadata": request.metadata_query()}
-    (data, notes), fetched_at, from_cache, notice = _fetch_bundle(
+    (data, notes), base, fetched_at, from_cache, notice = _fetch_bundle(
         label, queries, lambda b, when: to_long(b["data"], b["metadata"], request, when, label), use_cache, base_url
     )
-    url = _full_url((base_url or settings.fingertips_url()).rstrip("/"), *queries["data"])
+    url = _full_url(base, *queries["data"])
     return FingertipsResult(data, url, fetched_at, from_cache, tuple(([notice] if notice else []) + notes))
 
 
@@ -588,6 +595,6 @@ def list_indicators(
         return meta[["indicator_id", "indicator_name", "unit", "value_type", "year_type", "polarity",
                      "fingertips_polarity"]]
 
-    meta, fetched_at, from_cache, notice = _fetch_bundle(label, queries, parse, use_cache, base_url)
-    url = _full_url((base_url or settings.fingertips_url()).rstrip("/"), *queries["metadata"])
+    meta, base, fetched_at, from_cache, notice = _fetch_bundle(label, queries, parse, use_cache, base_url)
+    url = _full_url(base, *queries["metadata"])
     return FingertipsResult(meta, url, fetched_at, from_cache, (notice,) if notice else ())
