@@ -49,6 +49,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
                  "lowerconfidencelimit", "lower95ci", "lowercl"),
     "upper_95": ("upper95", "upperci95", "upperci950limit", "upperci", "uci", "ucl", "upperlimit", "upper",
                  "upperconfidencelimit", "upper95ci", "uppercl"),
+    "lower_998": ("lower998", "lowerci998", "lowerci998limit", "lower998ci"),
+    "upper_998": ("upper998", "upperci998", "upperci998limit", "upper998ci"),
     "unit": ("unit", "units"),
     "polarity": ("polarity",),
 }
@@ -57,7 +59,7 @@ ONS code column names (LSOA21CD, WD24CD, LAD19CD, MSOA11CD, LTLA23CD...) are acc
 
 ONS_CODE_HEADER = re.compile(r"^(lsoa|msoa|wd|ward|lad|ltla|utla|ctyua)\d{2}cd$")
 
-NUMERIC_FIELDS = ("value", "count", "denominator", "lower_95", "upper_95")
+NUMERIC_FIELDS = ("value", "count", "denominator", "lower_95", "upper_95", "lower_998", "upper_998")
 
 POLARITY_WORDS: dict[str, str] = {
     "highisgood": "high_is_good", "higherisbetter": "high_is_good", "raghighisgood": "high_is_good",
@@ -387,8 +389,11 @@ def known_codes() -> dict[str, tuple[str, frozenset[str]]]:
     }
 
 
-def _code_problems(codes: pd.Series, rownums: pd.Series) -> tuple[list[UploadProblem], str | None, list[str]]:
-    """Problems with the area codes, the single area type they share, and the vintages that hold them all."""
+def _code_problems(
+    codes: pd.Series, rownums: pd.Series, typed: pd.Series
+) -> tuple[list[UploadProblem], str | None, list[str]]:
+    """Problems with the area codes (normalised in ``codes``, as the user typed them in ``typed``), the
+    single area type they share, and the vintages that hold them all."""
     problems: list[UploadProblem] = []
     blank = codes == ""
     if blank.any():
@@ -396,7 +401,7 @@ def _code_problems(codes: pd.Series, rownums: pd.Series) -> tuple[list[UploadPro
     kinds = codes.map(lambda c: _kind(c) if c else None)
     bad = ~blank & kinds.isna()
     if bad.any():
-        examples = _examples(codes[bad], rownums[bad])
+        examples = _examples(typed[bad], rownums[bad])
         problems.append(UploadProblem(
             "not_area_codes",
             f"{codes[bad].nunique()} value(s) are not English LSOA (E01), MSOA (E02), ward (E05), district "
@@ -464,13 +469,26 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _indicator_ids(names: Iterable[str]) -> dict[str, str]:
+    """'upload:smoking-prevalence' for each name; names that slug alike get '-2', '-3'... in order."""
+    ids: dict[str, str] = {}
+    for name in names:
+        base = f"upload:{_slug(name) or 'indicator'}"
+        candidate, n = base, 1
+        while candidate in ids.values():
+            n += 1
+            candidate = f"{base}-{n}"
+        ids[name] = candidate
+    return ids
+
+
 def read_upload(
     content: bytes, filename: str, indicator_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES
 ) -> UploadResult:
     """Validate a user's CSV or xlsx of indicators by area code and return it in the long format.
 
     Required columns: area code and value; optional: indicator name, period, count, denominator,
-    lower/upper 95% limits, unit, polarity. Raises :class:`InvalidUpload` with every problem found.
+    lower/upper 95% (and 99.8%) limits, unit, polarity. Raises :class:`InvalidUpload` with every problem found.
     ``indicator_name`` names the indicator when the file has no indicator column (default: the file name).
     """
     reader, problems = _file_problems(content, filename, max_bytes)
@@ -511,7 +529,8 @@ def read_upload(
 
     rownums = pd.Series([n for n, _ in table.rows])
     frame = pd.DataFrame({"row": rownums})
-    frame["area_code"] = [_text(cell(c, "area_code")).upper().replace(" ", "") for _, c in table.rows]
+    typed_codes = pd.Series([_text(cell(c, "area_code")) for _, c in table.rows])
+    frame["area_code"] = typed_codes.str.upper().str.replace(" ", "")
 
     for name in NUMERIC_FIELDS:
         if name not in columns:
@@ -549,7 +568,7 @@ def read_upload(
             "good, low is good, no judgement (or blank).",
         ))
 
-    code_problems, area_type, vintages = _code_problems(frame["area_code"], frame["row"])
+    code_problems, area_type, vintages = _code_problems(frame["area_code"], frame["row"], typed_codes)
     problems += code_problems
 
     key = ["area_code", "indicator_name", "period"]
@@ -569,6 +588,12 @@ def read_upload(
             "limits", f"On {rows_label(frame.loc[inverted, 'row'])} the value is not between its lower and upper "
             "95% limits; check that the limit columns are not swapped.",
         ))
+    narrower = (frame["lower_998"] > frame["lower_95"]) | (frame["upper_95"] > frame["upper_998"])
+    if narrower.any():
+        problems.append(UploadProblem(
+            "limits", f"On {rows_label(frame.loc[narrower, 'row'])} the 99.8% limits lie inside the 95% limits; "
+            "they should be the wider pair.",
+        ))
     negative = (frame["count"] < 0) | (frame["denominator"] <= 0)
     if negative.any():
         problems.append(UploadProblem(
@@ -580,12 +605,10 @@ def read_upload(
         raise InvalidUpload(filename, problems)
 
     frame["polarity"] = polarity
-    frame["indicator_id"] = frame["indicator_name"].map(lambda n: f"upload:{_slug(n) or 'indicator'}")
+    frame["indicator_id"] = frame["indicator_name"].map(_indicator_ids(frame["indicator_name"].unique()))
     frame["area_type"] = area_type
     for name in ("period", "unit"):
         frame[name] = frame[name].replace("", np.nan)
-    frame["lower_998"] = np.nan
-    frame["upper_998"] = np.nan
     frame["source"] = f"Uploaded file {Path(filename).name}"
     frame["vintage"] = vintages[-1]
 
