@@ -102,6 +102,11 @@ def test_map_explorer_draws_one_shape_per_area_offline(app_url: str, browser: ob
     assert "1: most deprived 10% in England" in legend and "10: least deprived 10% in England" in legend
     page.screenshot(path=str(ARTIFACTS / "map-explorer.png"), full_page=True)
     assert failed == [], f"requests that needed the internet: {failed}"
+
+    shapes[0].click(force=True)  # clicking an area selects it and shows its summary beside the map
+    page.get_by_text("Change 2011 to 2021").wait_for(timeout=60_000)
+    assert page.get_by_text("Click an area (or find it above)").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "map-explorer-selected.png"), full_page=True)
     page.close()
 
 

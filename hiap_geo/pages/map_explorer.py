@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 import streamlit as st
 from streamlit_folium import st_folium
@@ -57,7 +56,7 @@ def show_area(code: str) -> None:
         return
     for title, rows in sections:
         st.markdown(f"**{title}**")
-        st.dataframe(pd.DataFrame(rows, columns=["", "value"]), hide_index=True, width="stretch")
+        st.markdown("\n".join(f"- {label}: {value}" for label, value in rows))
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -101,7 +100,7 @@ elif len(found) > 1:
 if len(found) == 1:
     st.session_state["selected_area"] = found["code"].iat[0]
 
-map_col, info_col = st.columns([3, 1]) if not sel.presentation else (st.container(), None)
+map_col, info_col = st.columns([5, 2]) if not sel.presentation else (st.container(), None)
 with map_col:
     fmap = area_map(
         areas, chosen, outlines=outlines(slug, sel), basemap=sel.basemap, presentation=sel.presentation,
@@ -120,7 +119,7 @@ selected = st.session_state.get("selected_area")
 if info_col is not None:
     with info_col:
         if selected and selected in set(areas["code"]):
-            st.markdown(f"### {selected}")
+            st.markdown(f"### {selected} {areas.set_index('code').at[selected, 'name']}")
             show_area(selected)
         else:
             st.caption("Click an area (or find it above) to see its deprivation profile here.")
