@@ -549,6 +549,9 @@ def read_upload(
             ))
         frame[name] = [np.nan if v is None else v for v in parsed]
 
+    if frame["value"].isna().all() and not any(p.kind == "non_numeric" and "(value)" in p.message for p in problems):
+        problems.append(UploadProblem("empty", "The value column is blank on every row: there is nothing to map."))
+
     default_name = indicator_name or Path(filename).stem
     for name in ("indicator_name", "period", "unit", "polarity"):
         frame[name] = [_text(cell(c, name)) for _, c in table.rows] if name in columns else ""
@@ -575,9 +578,9 @@ def read_upload(
     doubled = frame[frame["area_code"].ne("") & frame.duplicated(key, keep=False)]
     if not doubled.empty:
         groups = [f"{code} on {rows_label(g['row'], 6)}" for code, g in doubled.groupby("area_code", sort=False)]
-        what = "indicator and period" if {"indicator_name", "period"} & set(columns) else "file"
+        what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
         problems.append(UploadProblem(
-            "duplicates", f"{len(groups)} area(s) appear more than once for the same {what}: "
+            "duplicates", f"{len(groups)} area(s) appear more than once for the same {what or 'file'}: "
             f"{'; '.join(groups[:10])}{f' and {len(groups) - 10} more' if len(groups) > 10 else ''}. Keep one row "
             "per area (add a period or indicator column if the rows differ in those).",
         ))

@@ -166,6 +166,7 @@ def test_xlsx_row_problems_use_spreadsheet_row_numbers(real_data: Path) -> None:
      (b"\n \n", "blank.csv", "empty", "The file is empty"),
      (b"area_code,value\n", "header.csv", "empty", "header row but no rows"),
      (b"area_code,value\n\n,\n", "commas.csv", "empty", "header row but no rows"),
+     (b"area_code,value\nE01024830,\nE01024852, \n", "novalues.csv", "empty", "value column is blank on every row"),
      (b"%PDF-1.7 ...", "report.pdf", "file_type", "'.pdf' file cannot be read"),
      (b"\xd0\xcf\x11\xe0 old excel", "old.xls", "file_type", "old Excel (.xls)"),
      (b"area_code,value\nE01024830,1\n", "noext", "file_type", "'no extension' file cannot be read"),
@@ -177,7 +178,7 @@ def test_xlsx_row_problems_use_spreadsheet_row_numbers(real_data: Path) -> None:
      (b"Area Code,LSOA21CD,value\nE01024830,E01024830,1\n", "two.csv", "columns", "'Area Code', 'LSOA21CD' all look "
                                                                               "like area_code")],
 )
-def test_files_that_cannot_be_read(content: bytes, filename: str, kind: str, message: str) -> None:
+def test_files_that_cannot_be_read(real_data: Path, content: bytes, filename: str, kind: str, message: str) -> None:
     err = problems_of(content, filename)
     assert err.kinds == {kind}
     assert message in str(err)
