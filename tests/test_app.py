@@ -82,7 +82,9 @@ def test_search_selects_and_describes_an_area(kent: str) -> None:
     at.text_input(key="area_query").input("E01999999").run()
     assert "No lsoa on this map matches 'E01999999'" in texts(at)
     at.text_input(key="area_query").input("Tunbridge Wells 00").run()
-    assert at.selectbox[-1].options  # several matches: the user picks one
+    assert "areas match" in at.main.selectbox[0].label  # several matches: the map zooms to all, the user may pick one
+    at.main.selectbox[0].set_value(at.main.selectbox[0].options[1]).run()
+    assert at.session_state["selected_area"].startswith("E01")
 
 
 def test_presentation_mode(kent: str) -> None:

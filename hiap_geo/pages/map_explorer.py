@@ -91,12 +91,16 @@ st.subheader(f"{chosen.label} ({len(areas)} area{'s' if len(areas) != 1 else ''}
 query = st.text_input("Find an area", placeholder="Code or name, e.g. E01024840, Sherwood, Tunbridge Wells 005A",
                       key="area_query")
 found = search(areas, query) if query else areas.iloc[0:0]
+zoom_to = found.geometry  # a ward name zooms to all of its LSOAs
 if query and found.empty:
     st.warning(f"No {sel.level} on this map matches '{query}'. Check the districts and the geography level.")
 elif len(found) > 1:
-    pick = st.selectbox(f"{len(found)} areas match", found["code"],
-                        format_func=lambda c: f"{c} {areas.set_index('code').at[c, 'name']}")
-    found = found[found["code"] == pick]
+    pick = st.selectbox(f"{len(found)} areas match; choose one to select it", [None, *found["code"]],
+                        format_func=lambda c: "(zoom to all of them)" if c is None
+                        else f"{c} {areas.set_index('code').at[c, 'name']}")
+    if pick is not None:
+        found = found[found["code"] == pick]
+        zoom_to = found.geometry
 if len(found) == 1:
     st.session_state["selected_area"] = found["code"].iat[0]
 
@@ -105,7 +109,7 @@ with map_col:
     fmap = area_map(
         areas, chosen, outlines=outlines(slug, sel), basemap=sel.basemap, presentation=sel.presentation,
         geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
-        fit=found.geometry if len(found) == 1 else None,
+        fit=zoom_to,
     )
     clicked = st_folium(fmap, key="explorer_map", height=820 if sel.presentation else 600,
                         use_container_width=True, returned_objects=["last_clicked"])
