@@ -424,8 +424,12 @@ def _too_large(size: int) -> str:
     return f"the file is {size:,} bytes; plans are limited to {MAX_PLAN_BYTES:,} bytes (split or shorten it)"
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (about 7x faster), with the same nodes and line marks."""
+
+
 def _parse_yaml(text: str, source: str) -> tuple[yaml.Node, Any]:
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:

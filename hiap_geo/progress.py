@@ -226,6 +226,7 @@ class ProgressStore:
 
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
+        self._parsed: dict[str, LoadedPlan] = {}  # plan texts by checksum: parse each stored version once
         try:
             self.engine: Engine = create_engine(self.url)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -294,7 +295,11 @@ class ProgressStore:
                     f"No plan '{plan_id}' in {self.describe()} (registered: {known}). "
                     "Register it first: python -m hiap_geo plan register <file>."
                 )
-            return parse_plan(row.yaml_text, f"{row.source_name} (stored version {row.sha256[:12]})")
+            if row.sha256 not in self._parsed:
+                self._parsed[row.sha256] = parse_plan(
+                    row.yaml_text, f"{row.source_name} (stored version {row.sha256[:12]})"
+                )
+            return self._parsed[row.sha256]
 
     # -- reviews ----------------------------------------------------------------------------------
 

@@ -1,0 +1,190 @@
+"""Target resolution and coverage on the real official data (integration: fails without the mirror)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hiap_geo.deprivation import load_iod, local_deciles
+from hiap_geo.geography import district_counties, ward_lookup
+from hiap_geo.plan import (
+    PLANS_DIR,
+    DecileRule,
+    PlanResolutionError,
+    Resolver,
+    TargetError,
+    coverage,
+    load_plan,
+    lsoa_reach,
+    parse_plan,
+    resolve_area_lists,
+    resolve_targets,
+)
+
+pytestmark = pytest.mark.integration
+
+TW = "E07000116"
+SEVENOAKS = "E07000111"
+
+
+def _plan(targets: str, *, area: str = TW, name: str = "Tunbridge Wells", edition: int = 2019, extra: str = ""):
+    text = f"""\
+schema_version: 1
+id: t
+title: t
+area: {{code: {area}, name: {name}}}
+period: x
+edition: {edition}
+source: {{title: t, publisher: t}}
+transcription: {{by: t, date: 2026-01-01}}
+priorities: [{{id: "1", title: p}}]
+actions:
+  - {{id: "1.1", priority: "1", title: a, ref: r, target_areas: {targets}}}
+{extra}"""
+    return parse_plan(text).plan
+
+
+def test_deprived_tunbridge_wells_lsoas_the_plan_lists_resolve(real_data: Path) -> None:
+    plan = load_plan(PLANS_DIR / "tunbridge-wells-2023-25.yaml")
+    listed = [e.code for e in plan.area_list("areas-of-deprivation").entries]
+    resolved = resolve_targets(plan)
+    reached = resolved[resolved["action_id"] == "3.4"]
+    # Every code the document lists resolves, each once (the document lists E01024841 twice).
+    assert sorted(reached["area_code"]) == sorted(set(listed))
+    assert set(reached["area_type"]) == {"lsoa"} and set(reached["vintage"]) == {"LSOA 2011"}
+    lookup = ward_lookup(2019).set_index("lsoa_code")
+    assert set(lookup.loc[reached["area_code"], "lad_code"]) == {TW}
+    names = dict(zip(reached["area_code"], reached["area_name"], strict=True))
+    assert names["E01024840"] == lookup.loc["E01024840", "lsoa_name"] == "Tunbridge Wells 005A"
+    iod = load_iod(2019).set_index("lsoa_code")
+    assert int(iod.loc["E01024840", "imd_decile"]) == 2  # the document's "Sherwood 2nd" agrees with IMD 2019
+    assert (iod.loc[reached["area_code"], "imd_decile"] <= 4).all()
+    # Actions whose document names no place reach the whole district, marked as unspecified.
+    wide = resolved[resolved["target_kind"] == "district"]
+    assert set(wide["area_code"]) == {TW} and not wide["specified"].any()
+    assert len(wide) == len(plan.actions) - 1
+
+
+def test_area_list_entries_resolve_keeping_duplicates(real_data: Path) -> None:
+    plan = load_plan(PLANS_DIR / "tunbridge-wells-2023-25.yaml")
+    table = resolve_area_lists(plan)
+    assert len(table) == 6
+    assert table["area_code"].tolist().count("E01024841") == 2
+    assert table.loc[table["entry_index"] == 4, "stated_ward"].item() == "Broadwater"
+
+
+def test_sevenoaks_ward_names_resolve_in_their_district(real_data: Path) -> None:
+    plan = load_plan(PLANS_DIR / "sevenoaks-mind-the-gap-2013-15.yaml")
+    table = resolve_area_lists(plan)
+    lookup = ward_lookup(2019).drop_duplicates("ward_code").set_index("ward_code")
+    assert (table["area_type"] == "ward").all()
+    assert set(lookup.loc[table["area_code"], "lad_code"]) == {SEVENOAKS}
+    # "Swanley St Marys" (as printed) is Swanley St Mary's; the looser match is said, not hidden.
+    smoking = table[table["list_id"] == "smoking-prevalence-wards"]
+    first = smoking.iloc[0]
+    assert first["area_name"] == "Swanley St Mary's"
+    assert "ignoring punctuation" in first["how_resolved"]
+    assert "ignoring" not in smoking.iloc[1]["how_resolved"]
+
+
+def test_unknown_name_suggests_and_wrong_vintage_is_unknown(real_data: Path) -> None:
+    resolver = Resolver(_plan("[{kind: district, specified: false}]"))
+    with pytest.raises(TargetError) as err:
+        resolver.name("Sherwod", "ward")
+    assert err.value.kind == "unknown_name"
+    assert "Sherwood" in err.value.suggestions
+    # High Brooms is a 2024 ward: unknown on the 2019 lookup, known on the 2025 one.
+    with pytest.raises(TargetError):
+        resolver.name("High Brooms", "ward")
+    area = Resolver(_plan("[{kind: district, specified: false}]", edition=2025)).name("High Brooms", "ward")
+    lookup25 = ward_lookup(2025)
+    assert area.code in set(lookup25.loc[lookup25["lad_code"] == TW, "ward_code"])
+
+
+def test_ambiguous_name_lists_its_candidates(real_data: Path) -> None:
+    counties = district_counties()
+    kent = counties.loc[counties["county_code"] == "E10000016", "lad_code"].tolist()
+    wards = ward_lookup(2019)
+    wards = wards[wards["lad_code"].isin(kent)].drop_duplicates("ward_code")
+    repeated = wards[wards["ward_name"].duplicated(keep=False)]
+    assert not repeated.empty, "expected at least one ward name used in two Kent districts"
+    name = repeated["ward_name"].iloc[0]
+    expected = set(repeated.loc[repeated["ward_name"] == name, "ward_code"])
+    plan = _plan(f"[{{kind: names, area_type: ward, names: ['{name}']}}]", area="E10000016", name="Kent")
+    with pytest.raises(PlanResolutionError) as err:
+        resolve_targets(plan)
+    (_, target_error), *_ = err.value.errors
+    assert target_error.kind == "ambiguous_name"
+    assert {c.split()[0] for c in target_error.candidates} == expected
+    assert all(code in str(err.value) for code in expected)
+
+
+def test_codes_outside_the_area_or_vintage_are_errors(real_data: Path) -> None:
+    resolver = Resolver(_plan("[{kind: district, specified: false}]"))
+    sevenoaks_lsoa = ward_lookup(2019).query("lad_code == @SEVENOAKS")["lsoa_code"].iloc[0]
+    with pytest.raises(TargetError) as err:
+        resolver.code(sevenoaks_lsoa)
+    assert err.value.kind == "outside_area" and "Sevenoaks" in str(err.value)
+    with pytest.raises(TargetError) as err:
+        resolver.code("E01099999")
+    assert err.value.kind == "unknown_code"
+    new_2021 = sorted(set(ward_lookup(2025)["lsoa_code"]) - set(ward_lookup(2019)["lsoa_code"]))[0]
+    with pytest.raises(TargetError) as err:
+        resolver.code(new_2021)
+    assert "IoD 2025" in str(err.value)
+
+
+def test_rules_are_evaluated_on_the_data(real_data: Path) -> None:
+    plan = _plan("[{kind: rule, rule: {rule: lsoa_decile, measure: imd, decile_max: 4}}]")
+    resolved = resolve_targets(plan)
+    iod = load_iod(2019)
+    expected = set(iod.loc[(iod["lad_code"] == TW) & (iod["imd_decile"] <= 4), "lsoa_code"])
+    assert set(resolved["area_code"]) == expected
+    assert "E01024795" in expected  # Broadwater, decile 3: a rule finds what the printed list left out
+    # A domain and local deciles work the same way.
+    resolver = Resolver(plan)
+    income = resolver.rule(DecileRule(rule="lsoa_decile", measure="income", decile_max=3))
+    assert set(income["lsoa_code"]) == set(iod.loc[(iod["lad_code"] == TW) & (iod["income_decile"] <= 3), "lsoa_code"])
+    local = resolver.rule(DecileRule(rule="lsoa_decile", decile_max=1, decile_type="local"))
+    tw = iod[iod["lad_code"] == TW].copy()
+    tw["local"] = local_deciles(tw)["imd_local_decile"]
+    assert set(local["lsoa_code"]) == set(tw.loc[tw["local"] == 1, "lsoa_code"])
+    assert 0 < len(local) < len(tw)
+
+
+def test_lsoa_reach_expands_wards_and_districts(real_data: Path) -> None:
+    plan = _plan("[{kind: names, area_type: ward, names: [Sherwood]}, {kind: district, specified: false}]")
+    reach = lsoa_reach(plan)
+    lookup = ward_lookup(2019)
+    tw_lsoas = set(lookup.loc[lookup["lad_code"] == TW, "lsoa_code"])
+    sherwood = set(lookup.loc[(lookup["lad_code"] == TW) & (lookup["ward_name"] == "Sherwood"), "lsoa_code"])
+    assert set(reach["lsoa_code"]) == tw_lsoas and len(tw_lsoas) == 68
+    by_ward = reach[reach["reach"] == "ward"]
+    assert set(by_ward["lsoa_code"]) == sherwood  # the more specific way wins over 'district'
+    assert len(reach) == len(tw_lsoas)
+
+
+def test_coverage_of_the_tunbridge_wells_plan(real_data: Path) -> None:
+    plan = load_plan(PLANS_DIR / "tunbridge-wells-2023-25.yaml")
+    result = coverage(plan, decile_max=4)
+    iod = load_iod(2019)
+    deprived = set(iod.loc[(iod["lad_code"] == TW) & (iod["imd_decile"] <= 4), "lsoa_code"])
+    listed = {e.code for e in plan.area_list("areas-of-deprivation").entries}
+    assert set(result.deprived["lsoa_code"]) == deprived
+    assert set(result.uncovered["lsoa_code"]) == deprived - listed == {"E01024795"}
+    covered = result.deprived[result.deprived["covered"]]
+    assert set(covered["targeted_by"]) == {"3.4"}
+    assert (result.deprived["district_wide"] != "").all()  # district-wide actions are counted apart
+    placeless = set(result.placeless_actions["action_id"])
+    assert "3.4" not in placeless and len(placeless) == len(plan.actions) - 1
+    matrix = result.matrix.set_index("lsoa_code")
+    assert list(matrix.columns) == ["lsoa_name", "1", "2", "3", "4", "5"]
+    assert matrix.loc["E01024840", "3"] == 1 and matrix.loc["E01024795", "3"] == 0
+    # A tighter threshold leaves only decile 1-2 LSOAs; a CSV export is a plain DataFrame call.
+    tight = coverage(plan, decile_max=2)
+    assert set(tight.deprived["lsoa_code"]) == set(
+        iod.loc[(iod["lad_code"] == TW) & (iod["imd_decile"] <= 2), "lsoa_code"]
+    )
+    assert isinstance(tight.matrix, pd.DataFrame) and tight.matrix.to_csv(index=False).startswith("lsoa_code,")
