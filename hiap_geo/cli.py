@@ -1,4 +1,4 @@
-"""Command line: ``python -m hiap_geo fetch | build | info | fingertips | plan``.
+"""Command line: ``python -m hiap_geo fetch | build | info | fingertips | plan | profile``.
 
 Errors the user can act on (HiapGeoError) print as one message and exit with status 2.
 """
@@ -179,6 +179,48 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
         cmd.set_defaults(run=run)
 
 
+def _profile(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from hiap_geo.profile import build_profile, wards_of_district
+    from hiap_geo.profile_export import FORMATS, write_profile
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise HiapGeoError(f"Unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}.")
+    out = Path(args.out)
+    if args.all_wards_of:
+        if args.query:
+            raise HiapGeoError("Give either an area or --all-wards-of DISTRICT, not both.")
+        wards = wards_of_district(args.all_wards_of)
+        written = []
+        for code in tqdm(wards, desc="ward profiles", unit="ward"):
+            written += write_profile(build_profile(code), formats, out)
+        print(f"Wrote {len(written)} files for {len(wards)} wards into {out}")
+        return 0
+    if not args.query:
+        raise HiapGeoError("Name an area (a code, a name, or several LSOA / ward codes), or use --all-wards-of.")
+    profile = build_profile(args.query, name=args.name)
+    for path in write_profile(profile, formats, out):
+        print(path)
+    return 0
+
+
+def _add_profile_command(sub: argparse._SubParsersAction) -> None:
+    prof = sub.add_parser(
+        "profile", help="area profile for bids (PDF, Word, Excel, CSV, GeoJSON) of an LSOA, ward, district or group"
+    )
+    prof.add_argument("query", nargs="*", help="a code or name, or several LSOA / ward codes for a custom group")
+    prof.add_argument("--format", default="pdf,docx,xlsx,csv,geojson", help="comma-separated (default: all five)")
+    prof.add_argument("--out", default=".", help="folder for the files (default: the current folder)")
+    prof.add_argument("--name", help="a name for a custom group (default: 'Custom group of N LSOAs')")
+    prof.add_argument("--all-wards-of", metavar="DISTRICT", help="one profile per ward of this district (code or name)")
+    prof.set_defaults(run=_profile)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m hiap_geo", description="HIAP Geo: deprivation data for action plans.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -209,6 +251,7 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--no-cache", action="store_true", help="fail rather than fall back on a cached copy")
     tips.set_defaults(run=_fingertips)
     _add_plan_commands(sub)
+    _add_profile_command(sub)
     return top
 
 
