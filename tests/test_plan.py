@@ -5,6 +5,7 @@ No official data is needed here: these tests only parse YAML.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -225,7 +226,7 @@ def test_area_entries_need_a_code_or_a_name_with_its_type() -> None:
 
 def test_shipped_plans_are_the_three_documents() -> None:
     names = {p.name for p in plan_files()}
-    assert names == {
+    assert names >= {
         "tunbridge-wells-2023-25.yaml",
         "sevenoaks-mind-the-gap-2013-15.yaml",
         "sevenoaks-2019-22.yaml",
@@ -253,13 +254,6 @@ def test_tunbridge_wells_transcription() -> None:
         ("E01024841", "Broadwater", 3),  # as the document prints it: the same code twice
         ("E01024840", "Sherwood", 2),
     ]
-    source = PLANS_DIR.parent.parent.parent / "shared" / "plan-documents" / "tunbridge-wells-hiap-2023-25.txt"
-    if source.is_file():  # the entries quote the document word for word
-        document = source.read_text(encoding="utf-8")
-        for entry in deprived.entries:
-            assert entry.text in document
-        for action in plan.actions:
-            assert action.id in document
     targeted = [a.id for a in plan.actions if not all(isinstance(t, DistrictTarget) for t in a.target_areas)]
     assert targeted == ["3.4"]
     assert isinstance(plan.action("3.4").target_areas[0], ListTarget)
@@ -292,3 +286,41 @@ def test_shipped_plans_round_trip_through_yaml_unchanged() -> None:
         loaded = read_plan(path)
         assert yaml.safe_load(loaded.text)["id"] == loaded.plan.id
         assert loaded.line_of("actions", 0, "title") is not None
+
+
+DOCUMENTS = PLANS_DIR.parent.parent.parent / "shared" / "plan-documents"
+TRANSCRIBED = {
+    "tunbridge-wells-2023-25.yaml": "tunbridge-wells-hiap-2023-25.txt",
+    "sevenoaks-mind-the-gap-2013-15.yaml": "sevenoaks-mind-the-gap-hiap-2013-15.txt",
+    "sevenoaks-2019-22.yaml": "sevenoaks-health-wellbeing-action-plan-2019-22.txt",
+}
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(("plan_file", "document"), sorted(TRANSCRIBED.items()))
+def test_transcriptions_quote_their_documents_word_for_word(plan_file: str, document: str) -> None:
+    """List entries, quotes, and the titles and steps of actions on one undamaged line are in the document."""
+    source = DOCUMENTS / document
+    if not source.is_file():
+        pytest.fail(f"The plan documents are needed at {DOCUMENTS} (shared/plan-documents beside the project).")
+    text = _flat(source.read_text(encoding="utf-8"))
+    plan = load_plan(PLANS_DIR / plan_file)
+    for lst in plan.area_lists:
+        for piece in (lst.quote or "").split("[...]"):
+            assert _flat(piece) in text, piece
+        for entry in lst.entries:
+            assert _flat(entry.text) in text, entry.text
+    repaired = ("restored", "Joined")  # text the notes say was mended from a damaged copy
+    single_line = [
+        a
+        for a in plan.actions
+        if re.search(r"\(line \d+\)$", a.ref) and not any(word in n for n in a.notes for word in repaired)
+    ]
+    assert len(single_line) >= len(plan.actions) // 2
+    for action in single_line:
+        assert _flat(action.title) in text, (action.id, action.title)
+        for step in action.how:
+            assert _flat(step) in text, (action.id, step)
