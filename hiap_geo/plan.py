@@ -978,25 +978,17 @@ def coverage(
     specific = reach[reach["reach"] != "district"]
     wide = reach[reach["reach"] == "district"]
 
-    def _ids(frame: pd.DataFrame) -> pd.Series:
-        return frame.groupby("lsoa_code")["action_id"].agg(lambda s: ";".join(sorted(set(s), key=_natural)))
+    def _ids(frame: pd.DataFrame) -> dict[str, str]:
+        grouped = frame.groupby("lsoa_code")["action_id"]
+        return {code: ";".join(sorted(set(ids), key=_natural)) for code, ids in grouped}
 
-    deprived["targeted_by"] = deprived["lsoa_code"].map(_ids(specific)).fillna("")
-    deprived["district_wide"] = deprived["lsoa_code"].map(_ids(wide)).fillna("")
+    targeted, district_wide = _ids(specific), _ids(wide)
+    deprived["targeted_by"] = [targeted.get(code, "") for code in deprived["lsoa_code"]]
+    deprived["district_wide"] = [district_wide.get(code, "") for code in deprived["lsoa_code"]]
     deprived["covered"] = deprived["targeted_by"] != ""
     deprived = deprived.sort_values(["decile", "lsoa_code"]).reset_index(drop=True)
 
-    actions = pd.DataFrame(
-        [
-            {
-                "action_id": a.id,
-                "priority_id": a.priority,
-                "title": a.title,
-                "names_a_place": any(not (isinstance(t, DistrictTarget) and not t.specified) for t in a.target_areas),
-            }
-            for a in plan.actions
-        ]
-    )
+    actions = actions_frame(plan)[["action_id", "priority_id", "title", "names_a_place"]]
     placeless = actions[~actions["names_a_place"]].drop(columns="names_a_place").reset_index(drop=True)
 
     priorities = [p.id for p in plan.priorities]
@@ -1018,6 +1010,36 @@ def coverage(
     )
 
 
+def actions_frame(plan: Plan) -> pd.DataFrame:
+    """One row per action for filters and tables: ids, titles, lead and partners, status, targeting.
+
+    ``organisations`` is the lead and partners as a list (filter by partner with ``.apply(lambda o: x in o)``);
+    ``names_a_place`` is False for actions whose document names no place. Text is as given: escape it to show it.
+    """
+    titles = {p.id: p.title for p in plan.priorities}
+    rows = []
+    for a in plan.actions:
+        rows.append(
+            {
+                "action_id": a.id,
+                "printed_id": a.printed_id or a.id,
+                "priority_id": a.priority,
+                "priority_title": titles[a.priority],
+                "title": a.title,
+                "lead": a.lead,
+                "partners": "; ".join(a.partners),
+                "organisations": [o for o in [a.lead, *a.partners] if o],
+                "status": a.status,
+                "status_label": STATUSES[a.status] if a.status else "No status in the plan",
+                "target_kinds": ", ".join(sorted({t.kind for t in a.target_areas})),
+                "names_a_place": any(not (isinstance(t, DistrictTarget) and not t.specified) for t in a.target_areas),
+                "target_quotes": "; ".join(t.quote for t in a.target_areas if t.quote),
+                "ref": a.ref,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _natural(text: str) -> tuple[Any, ...]:
     """Sort '1.10' after '1.9'."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
@@ -1028,6 +1050,7 @@ __all__ = [
     "MAX_PLAN_BYTES",
     "STATUSES",
     "Action",
+    "actions_frame",
     "AreaEntry",
     "AreaList",
     "Coverage",

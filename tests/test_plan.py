@@ -324,3 +324,18 @@ def test_transcriptions_quote_their_documents_word_for_word(plan_file: str, docu
         assert _flat(action.title) in text, (action.id, action.title)
         for step in action.how:
             assert _flat(step) in text, (action.id, step)
+
+
+def test_actions_frame_for_filters() -> None:
+    from hiap_geo.plan import actions_frame
+
+    plan = load_plan(PLANS_DIR / "sevenoaks-mind-the-gap-2013-15.yaml")
+    frame = actions_frame(plan)
+    assert frame["action_id"].tolist() == [a.id for a in plan.actions]
+    row = frame.set_index("action_id").loc["6.2.1"]
+    assert row["lead"] == "KCHT Stop Smoking Team" and "Schools" in row["organisations"]
+    assert row["target_quotes"] == "particularly in areas of deprivation" and not row["names_a_place"]
+    assert frame.set_index("action_id").loc["6.2.3", "names_a_place"]  # "across the district", as printed
+    by_partner = frame[frame["organisations"].apply(lambda orgs: "Sencio" in orgs)]
+    assert set(by_partner["action_id"]) == {a.id for a in plan.actions if "Sencio" in [a.lead, *a.partners]}
+    assert frame.set_index("action_id").loc["1.2.2", "printed_id"] == "1.2.1"

@@ -188,3 +188,15 @@ def test_coverage_of_the_tunbridge_wells_plan(real_data: Path) -> None:
         iod.loc[(iod["lad_code"] == TW) & (iod["imd_decile"] <= 2), "lsoa_code"]
     )
     assert isinstance(tight.matrix, pd.DataFrame) and tight.matrix.to_csv(index=False).startswith("lsoa_code,")
+
+
+def test_coverage_when_no_action_names_a_place(real_data: Path) -> None:
+    plan = load_plan(PLANS_DIR / "sevenoaks-mind-the-gap-2013-15.yaml")
+    result = coverage(plan, measure="income", decile_max=5)
+    iod = load_iod(2019)
+    expected = set(iod.loc[(iod["lad_code"] == SEVENOAKS) & (iod["income_decile"] <= 5), "lsoa_code"])
+    assert set(result.deprived["lsoa_code"]) == expected
+    assert set(result.uncovered["lsoa_code"]) == expected  # district-wide actions do not count as targeting
+    specified = {a.id for a in plan.actions if any(getattr(t, "specified", False) for t in a.target_areas)}
+    assert set(result.placeless_actions["action_id"]) == {a.id for a in plan.actions} - specified
+    assert int(result.matrix.drop(columns=["lsoa_code", "lsoa_name"]).to_numpy().sum()) == 0
