@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # the plan module is optional at run time: its section says w
     from hiap_geo.plan import Plan
 
 AreaKind = Literal["lsoa", "ward", "district", "group"]
-Fmt = Literal["text", "int", "count", "score", "share", "rank", "decile", "change"]
+Fmt = Literal["text", "int", "count", "score", "share", "rank", "decile", "change", "value"]
 
 MAIN_YEAR = IOD2025.year
 OTHER_YEAR = IOD2019.year
@@ -86,6 +87,8 @@ def format_value(value: float | int | None, fmt: Fmt) -> str:
         return f"{value:,.0f}"
     if fmt == "change":
         return f"{int(value):+d}" if value else "0"
+    if fmt == "value":  # indicator values: as many decimals as their size needs
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
     if fmt in ("count", "decile"):
         return f"{int(value)}"
     return str(value)
@@ -553,21 +556,137 @@ def _optional_module(module: str) -> object | None:
         raise
 
 
-INDICATORS_HOOK = "profile_indicators"
-"""Function of hiap_geo.indicators the profile calls: (codes: list[str], kind: str) -> pandas DataFrame."""
+_INDICATOR_API = ("lsoa_base", "aggregate", "LSOA_SPECS", "lsoa_indicators", "ward_indicators",
+                  "district_indicators", "england_indicators", "compare")
+GROUP_CODE = "custom group"
 
-def _indicator_section(area: ProfileArea) -> OptionalSection:
+
+@cache
+def _england_indicators() -> pd.DataFrame:
+    """England values of the LSOA indicators (built from every LSOA); once per process."""
+    from hiap_geo import indicators
+
+    return indicators.england_indicators()
+
+
+def _indicator_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]) -> pd.DataFrame:
+    """The area's rows of the LSOA-based indicators, made the way hiap_geo.indicators makes wards'."""
+    from hiap_geo import indicators as ind
+
+    if area.kind == "lsoa":
+        rows = ind.lsoa_indicators(districts)
+    elif area.kind == "ward":
+        rows = ind.ward_indicators(districts)
+    elif area.kind == "district":
+        rows = ind.district_indicators(districts)
+    else:
+        base = ind.lsoa_base()
+        members = base[base["lsoa_code"].isin(lsoa_codes)]
+        wide = ind.aggregate(members, pd.Series(GROUP_CODE, index=members.index), ind.LSOA_SPECS)
+        # The module aggregates groups of LSOAs (wards, districts) this way; a custom group is one more.
+        return pd.concat(
+            [ind._long_rows(wide, "group_code", "group", s, wide[f"_agg_{s.id}"]) for s in ind.LSOA_SPECS],
+            ignore_index=True,
+        )
+    return rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
+
+
+def _indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -> OptionalSection:
     title = "Health and social indicators"
     module = _optional_module("hiap_geo.indicators")
-    hook: Callable[..., pd.DataFrame] | None = getattr(module, INDICATORS_HOOK, None) if module else None
-    if hook is None:
+    if module is None or not all(hasattr(module, name) for name in _INDICATOR_API):
         return OptionalSection(
             title, False,
             f"Health and social indicators: {NOT_AVAILABLE_YET}. HIAP Geo does not yet compare small-area "
             "health indicators with the district and England; no indicator figures are shown.",
         )
-    frame = hook(list(area.codes), area.kind)
-    return _section_from_frame(title, "indicators", frame, "No indicator in the loaded data covers this area.")
+    from hiap_geo import indicators as ind
+
+    if main.year != MAIN_YEAR:
+        return OptionalSection(
+            title, True,
+            f"The indicators are on the {IOD2025.lsoa_vintage} / {IOD2025.ward_vintage} geography, which this "
+            f"area is not part of ({main.header}); profile its current LSOAs or ward for indicators.",
+        )
+    lsoa_codes = main.lsoas["lsoa_code"].tolist()
+    districts = sorted(main.lsoas["lad_code"].unique())
+    rows = _indicator_rows(area, lsoa_codes, districts)
+    if area.kind == "district":
+        code = area.members[0].code
+        census = ind.msoa_census_indicators([code])
+        dwp = ind.dwp_indicators([code])
+        dwp = dwp[dwp["period"] == ind.DWP_DENOMINATOR_YEAR]
+        rows = pd.concat([rows, census[census["area_code"] == code], dwp[dwp["area_code"] == code]],
+                         ignore_index=True)
+        comparators = pd.concat([_england_indicators(), census, dwp], ignore_index=True)
+        used |= {"census2021_msoa_health_pct", "dwp_children_low_income_msoa11", "sape_mid2020_msoa11"}
+    else:
+        comparators = pd.concat([_england_indicators(), ind.district_indicators(districts)], ignore_index=True)
+    used |= {"iod2025_indicators", "census2021_household_deprivation"}
+    comparators = comparators[comparators["area_code"] != area.members[0].code]
+    comparators = comparators.drop_duplicates(["indicator_id", "period", "area_code"])
+    england = ind.compare(rows, comparators, ind.ENGLAND_CODE)
+    own_district = area.kind != "district" and len(districts) == 1
+    if own_district:
+        versus = ind.compare(rows, comparators, districts[0])
+    statistics = {s.id: s.statistic for s in ind.LSOA_SPECS}
+    table_rows: list[list[Cell]] = []
+    for i, r in england.iterrows():
+        fmt: Fmt = "int" if statistics.get(r["indicator_id"]) == "count" else "value"
+        cells: list[Cell] = [
+            str(r["indicator_name"]), str(r["unit"]), str(r["period"]),
+            Num(_num(r["value"]), fmt), Num(_num(r["lower_95"]), fmt), Num(_num(r["upper_95"]), fmt),
+        ]
+        if own_district:
+            cells += [Num(_num(versus.at[i, "comparator_value"]), fmt), str(versus.at[i, "comparison_label"])]
+        cells += [Num(_num(r["comparator_value"]), fmt), str(r["comparison_label"])]
+        table_rows.append(cells)
+    columns = ["Indicator", "Unit", "Period", "Value", "Lower 95%", "Upper 95%"]
+    if own_district:
+        columns += [f"District ({main.lsoas['lad_name'].iat[0]})", "Compared with district"]
+    columns += ["England", "Compared with England"]
+    note = (
+        "Better / similar / worse compare the area's 95% interval with the comparator's value, using the "
+        "indicator's polarity (the Fingertips method); 'higher' / 'lower' where an indicator has no polarity. "
+        "Indicators published without counts have no interval and are not compared. "
+    )
+    if area.kind == "lsoa":
+        note += " LSOA values are as published."
+    else:
+        note += (
+            f" The {'group' if area.is_group else area.kind_label().lower()}'s values are built from its "
+            f"{len(lsoa_codes)} LSOAs 2021 as wards' are: counts summed and proportions recomputed where counts "
+            "exist, otherwise population- or household-weighted means."
+        )
+    if area.kind != "district" and not own_district:
+        note += " The group spans several districts, so it is compared with England only."
+    if area.kind != "district":
+        note += " MSOA and district-only indicators (Census general health, DWP child poverty, ONS Health Index) " \
+                "are in the district's profile."
+    tables = [Table("indicators", title, columns, table_rows, note)]
+    if area.kind == "district":
+        tables.append(_health_index_table(area.members[0].code, used))
+    return OptionalSection(title, True, "", tables)
+
+
+def _health_index_table(code: str, used: set[str]) -> Table:
+    from hiap_geo import indicators as ind
+
+    frame = ind.health_index_indicators([code])
+    latest = frame[frame["period"] == frame["period"].max()]
+    used.add("health_index_indicators")
+    rows: list[list[Cell]] = [
+        [str(r.indicator_name), str(r.unit), str(r.period), Num(_num(r.value), "value")]
+        for r in latest.sort_values("indicator_name").itertuples(index=False)
+    ]
+    return Table(
+        "indicators_health_index", f"ONS Health Index indicators for the district, {latest['period'].max()}",
+        ["Indicator", "Unit", "Year", "Value"], rows, ind.HEALTH_INDEX_NOTE,
+    )
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 _REACH = {
@@ -601,6 +720,33 @@ def _area_lsoas_in(year: int, editions: dict[int, EditionFigures]) -> tuple[set[
     return set(codes), " (through the LSOA 2011 to 2021 crosswalk)"
 
 
+def _reviewed_statuses() -> tuple[dict[tuple[str, str], str], str]:
+    """The latest HAT review of each action, from the progress database when one exists.
+
+    Never creates a database: a profile only reads what meetings recorded. Returns
+    ``{(plan_id, action_id): "On track (review 2026-01-10)"}`` and a note for the table.
+    """
+    module = _optional_module("hiap_geo.progress")
+    if module is None or not hasattr(module, "ProgressStore"):
+        return {}, "Status is as recorded in the plan file."
+    from hiap_geo import progress
+
+    url = progress.database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return {}, "Status is as recorded in the plan file (no progress reviews have been recorded)."
+    try:
+        store = progress.ProgressStore(url)
+        statuses = {}
+        for plan_id in store.plan_ids():
+            for r in store.latest_status(plan_id).itertuples(index=False):
+                when = f" (review {r.review_date.isoformat()})" if r.review_date is not None and pd.notna(
+                    r.review_date) else ""
+                statuses[(plan_id, r.action_id)] = f"{r.status_label}{when}"
+    except HiapGeoError as exc:
+        return {}, f"Status is as recorded in the plan file (the progress database could not be read: {exc})."
+    return statuses, f"Status is the latest review in the progress database {store.describe()}, else the plan file's."
+
+
 def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
     title = "Plan actions that target this area"
     module = _optional_module("hiap_geo.plan")
@@ -618,6 +764,7 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
     rows: list[list[Cell]] = []
     placeless: list[list[Cell]] = []
     notes: list[str] = []
+    reviewed, status_note = _reviewed_statuses()
     for path in files:
         loaded, reach = _plan_reach(str(path), path.stat().st_mtime)
         lsoas, via = _area_lsoas_in(loaded.edition, editions)
@@ -639,7 +786,8 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
                 priorities.get(action.priority, action.priority),
                 action.title,
                 action.lead or "not named in the document",
-                plans.STATUSES.get(action.status, "not recorded") if action.status else "not recorded",
+                reviewed.get((loaded.id, action.id))
+                or (plans.STATUSES.get(action.status, action.status) if action.status else "not recorded"),
             ]
             if best == "district" and not specified:
                 placeless.append(common)
@@ -654,8 +802,7 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
         return OptionalSection(title, True, f"No action in the {len(files)} transcribed plan(s) targets this area.")
     columns = ["Plan", "Action", "Priority", "Action title", "Lead", "Status"]
     note = " ".join(notes) + (
-        " Status is as recorded in the plan file. Targets that cannot be resolved are left out; "
-        "`python -m hiap_geo plan check` lists them."
+        f" {status_note} Targets that cannot be resolved are left out; `python -m hiap_geo plan check` lists them."
     )
     tables = []
     if rows:
@@ -724,13 +871,14 @@ def build_profile(query: str | Sequence[str], name: str | None = None, today: da
     if area.kind == "district":
         used |= {"iod2019_district_summaries", "iod2025_district_summaries"}
     boundaries = _area_boundaries(area, editions, used)
+    indicators = _indicator_section(area, main, used)  # adds the datasets it uses to ``used``
     registry = load_registry()
     return Profile(
         area=area,
         generated=today or date.today(),
         editions=editions,
         change=_change_figures(area, main),
-        indicators=_indicator_section(area),
+        indicators=indicators,
         actions=_actions_section(editions),
         sources=[registry[d] for d in registry if d in used],
         attribution=full_attribution(),
