@@ -89,6 +89,11 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
         labels[0] = f"1: most deprived 10% {scope}"
         labels[-1] = f"10: least deprived 10% {scope}"
         return Classes(index, palette("viridis", 10), labels)
+    if chosen.kind == "category":  # e.g. better / similar / worse, in the colours the caller gives
+        labels = [label for label, _ in chosen.categories]
+        position = {label: i for i, label in enumerate(labels)}
+        index = np.array([position.get(v, -1) for v in values], dtype=int)
+        return Classes(index, [colour for _, colour in chosen.categories], labels)
     if chosen.kind == "change":
         clipped = np.clip(numeric[present], -3, 3)
         index[present] = (clipped + 3).astype(int)
@@ -114,8 +119,8 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
         order = k - 1 - order
         ranges = ranges[::-1]
     index[present] = order
-    ranges[0] += " (most deprived)"
-    ranges[-1] += " (least deprived)"
+    ranges[0] += f" ({chosen.ends[0]})"
+    ranges[-1] += f" ({chosen.ends[1]})"
     return Classes(index, colours, ranges)
 
 
@@ -133,6 +138,8 @@ def display_values(values: pd.Series, chosen: MapMeasure) -> list[str]:
     for v in values:
         if pd.isna(v):
             out.append(MISSING_LABEL)
+        elif chosen.kind == "category":
+            out.append(str(v))
         elif chosen.kind == "share":
             out.append(f"{v:.1%}")
         elif chosen.kind in ("decile", "rank", "change"):
@@ -252,12 +259,16 @@ def area_map(
     geometry_json: str | None = None,
     asset_url: str = ASSET_URL,
     fit: gpd.GeoSeries | None = None,
+    tooltip_values: Sequence[str] | None = None,
 ) -> folium.Map:
     """A choropleth of ``areas`` (code, name, ward, district, value, geometry) for ``chosen``.
 
     ``geometry_json`` lets a caller pass a cached ``encode_geometry(areas.geometry)``: changing
-    the measure then re-sends values, not geometry work.
+    the measure then re-sends values, not geometry work. ``tooltip_values`` replaces the value
+    text of each area's tooltip (e.g. a value with its comparison, so colour is never alone).
     """
+    if tooltip_values is not None and len(tooltip_values) != len(areas):
+        raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
     classes = classify(areas["value"], chosen)
     fmap = folium.Map(location=None, tiles=None, prefer_canvas=len(areas) > CANVAS_ABOVE,
                       control_scale=True, zoom_snap=0.25)
@@ -274,7 +285,7 @@ def area_map(
         "w": pd.Categorical(areas["ward"].fillna(""), categories=wards).codes.tolist() if wards else [],
         "districts": districts,
         "d": pd.Categorical(areas["district"].fillna(""), categories=districts).codes.tolist(),
-        "v": display_values(areas["value"], chosen),
+        "v": list(tooltip_values) if tooltip_values is not None else display_values(areas["value"], chosen),
         "k": classes.index.tolist(),
         "colours": classes.colours,
         "missing": MISSING_COLOUR,

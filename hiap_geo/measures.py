@@ -15,7 +15,7 @@ import pandas as pd
 from hiap_geo.deprivation import MEASURES
 from hiap_geo.errors import HiapGeoError
 
-Kind = Literal["decile", "rank", "score", "share", "change"]
+Kind = Literal["decile", "rank", "score", "share", "change", "category"]
 VALUE_TYPES = {"decile": "Decile", "rank": "Rank", "score": "Score"}
 WARD_VALUE_TYPES = {"score": "Population-weighted average score", "share": "Population in national deciles 1-2"}
 
@@ -27,6 +27,10 @@ class MapMeasure:
     kind: Kind
     higher_is_more_deprived: bool
     local: bool = False
+    ends: tuple[str, str] = ("most deprived", "least deprived")
+    """How a score legend names its first (darkest) and last class; an indicator says 'worst' and 'best'."""
+    categories: tuple[tuple[str, str], ...] = ()
+    """For kind 'category': (label, colour) per class in legend order; the value column holds the label."""
 
     def legend_title(self) -> str:
         return self.label
