@@ -34,16 +34,11 @@ MEASURES: dict[str, str] = {
 
 DOMAINS: list[str] = ["income", "employment", "education", "health", "crime", "barriers", "living_environment"]
 
-# Heading stems as MHCLG publishes them ("<stem> Rank (where 1 is most deprived)").
+# Heading stems as MHCLG publishes them ("<stem> Rank (where 1 is most deprived)"): the labels,
+# but for three whose published names differ.
 _PUBLISHED_STEM = {
+    **MEASURES,
     "imd": "Index of Multiple Deprivation (IMD)",
-    "income": "Income",
-    "employment": "Employment",
-    "education": "Education, Skills and Training",
-    "health": "Health Deprivation and Disability",
-    "crime": "Crime",
-    "barriers": "Barriers to Housing and Services",
-    "living_environment": "Living Environment",
     "idaci": "Income Deprivation Affecting Children Index (IDACI)",
     "idaopi": "Income Deprivation Affecting Older People (IDAOPI)",
 }
