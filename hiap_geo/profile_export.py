@@ -495,20 +495,25 @@ def to_xlsx(profile: Profile) -> bytes:
 
 
 def to_csv(profile: Profile) -> bytes:
-    """Every figure in one long table: table, row, column, exact value (UTF-8 with BOM, for Excel)."""
+    """Every figure in one long table: table, row number, row label, column, exact value.
+
+    UTF-8 with a byte-order mark so that Excel opens it with the right characters.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["table", "row", "column", "value"])
+    writer.writerow(["table", "row_number", "row", "column", "value"])
     for table in profile.tables():
-        for row in table.rows:
+        for number, row in enumerate(table.rows, start=1):
             label = _text(row[0])
             for column, value in zip(table.columns[1:], row[1:], strict=True):
                 exact = value.value if isinstance(value, Num) else value
-                writer.writerow([table.title, label, column, "" if exact is None else exact])
+                writer.writerow([table.title, number, label, column, "" if exact is None else exact])
+            if len(table.columns) == 1:  # a section that only says why it has no figures
+                writer.writerow([table.title, number, label, table.columns[0], label])
         if table.note:
-            writer.writerow([table.title, "Note", "", table.note])
-    writer.writerow(["About", "Generated", "", profile.generated.isoformat()])
-    writer.writerow(["About", "Attribution", "", profile.attribution])
+            writer.writerow([table.title, "", "Note", "", table.note])
+    writer.writerow(["About", "", "Generated", "", profile.generated.isoformat()])
+    writer.writerow(["About", "", "Attribution", "", profile.attribution])
     return out.getvalue().encode("utf-8-sig")
 
 
