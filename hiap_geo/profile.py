@@ -296,7 +296,9 @@ class Profile:
         if self._map_png is None:
             from hiap_geo.static_map import area_map_png
 
-            self._map_png = area_map_png(self.boundaries, title=f"{self.area.title()} and its surroundings")
+            self._map_png = area_map_png(
+                self.boundaries, title=f"{self.area.title()} and its surroundings", year=self.main.year
+            )
         return self._map_png
 
     def file_stem(self) -> str:
@@ -852,8 +854,7 @@ _ALWAYS_USED = [
     "lookup_lsoa21_ward24",
     "lookup_lsoa11_ward19",
     "lookup_lsoa11_lsoa21",
-    "lsoa2021_boundaries",
-    "districts2024_boundaries",
+    "districts2024_boundaries",  # the map's district lines
 ]
 
 
@@ -867,7 +868,7 @@ def build_profile(query: str | Sequence[str], name: str | None = None, today: da
     if not any(e.available for e in editions.values()):
         raise UnknownArea(area.code)
     main = editions[MAIN_YEAR] if editions[MAIN_YEAR].available else editions[OTHER_YEAR]
-    used = set(_ALWAYS_USED)
+    used = set(_ALWAYS_USED) | {main.edition.lsoa_boundaries.dataset}  # the map's LSOAs
     if area.kind == "district":
         used |= {"iod2019_district_summaries", "iod2025_district_summaries"}
     boundaries = _area_boundaries(area, editions, used)
@@ -1123,8 +1124,7 @@ def _change_tables(p: Profile) -> list[Table]:
             "Each LSOA 2021 against its 2011 parent: unchanged and split LSOAs compare directly; merged and "
             "redrawn ones have several parents and no single 2019 decile."
         )
-        if p.change.note:
-            note = p.change.note + " " + note
+
         tables.append(Table("change_lsoas", "LSOAs by change in IMD decile, 2019 to 2025", ["Movement", "LSOAs"],
                             rows, note))
     return tables

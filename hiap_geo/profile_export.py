@@ -164,6 +164,7 @@ def to_pdf(profile: Profile) -> bytes:
     note = ParagraphStyle("note", parent=small, textColor=colors.HexColor("#444444"), fontName="Helvetica-Oblique")
     cell = ParagraphStyle("cell", parent=small, fontSize=7.5, leading=9)
     cell_num = ParagraphStyle("cellnum", parent=cell, alignment=TA_RIGHT)
+    cell_light = ParagraphStyle("celllight", parent=cell, textColor=colors.white)
     head = ParagraphStyle("head", parent=cell, textColor=colors.white, fontName="Helvetica-Bold")
     head_num = ParagraphStyle("headnum", parent=head, alignment=TA_RIGHT)
     h1 = ParagraphStyle("h1", parent=styles["Title"], fontSize=17, leading=21, alignment=0, spaceAfter=4)
@@ -195,24 +196,28 @@ def to_pdf(profile: Profile) -> bytes:
             return [*heading, Paragraph(escape(_text(table.rows[0][0])), body)], True
         numeric = _numeric_columns(table)
         data = [[Paragraph(escape(c), head_num if numeric[j] else head) for j, c in enumerate(table.columns)]]
-        for row in table.rows:
-            data.append([Paragraph(escape(_text(c)), cell_num if _is_number(c) else cell) for c in row])
+        shaded = _comparison_colours(table)
+        for i, row in enumerate(table.rows):
+            data.append([
+                Paragraph(escape(_text(c)), cell_light if shaded.get((i, j)) in _DARK else
+                          cell_num if _is_number(c) else cell)
+                for j, c in enumerate(row)
+            ])
         widths = _column_widths(table, frame_width, cell.fontName, cell.fontSize, head.fontName)
         grid = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        grid.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f3b57")),
-                    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f6")]),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c4d0")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                    ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
-                ]
-            )
-        )
+        style = [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f3b57")),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#eef2f6")]),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c4d0")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
+        ]
+        for (i, j), colour in shaded.items():  # Fingertips colours, always beside the words
+            style.append(("BACKGROUND", (j, i + 1), (j, i + 1), colors.HexColor(colour)))
+        grid.setStyle(TableStyle(style))
         parts: list[object] = [grid]
         if table.note:
             parts += [Spacer(1, 2), Paragraph(escape(table.note), note)]
@@ -244,9 +249,32 @@ def to_pdf(profile: Profile) -> bytes:
     return buffer.getvalue()
 
 
+COMPARISON_PREFIX = "Compared with"
+_DARK = {"#C00000", "#5555E6"}  # backgrounds that need white text
+
+
+def _comparison_colours(table: Table) -> dict[tuple[int, int], str]:
+    """Cells of 'Compared with ...' columns and the Fingertips colour of their label (row, column)."""
+    try:
+        from hiap_geo.stats import BENCHMARK_STYLES
+    except ImportError:  # the statistics module is optional here: the labels alone carry the meaning
+        return {}
+    styles = {key.casefold(): style.colour for key, style in BENCHMARK_STYLES.items()}
+    out = {}
+    for j, name in enumerate(table.columns):
+        if not name.startswith(COMPARISON_PREFIX):
+            continue
+        for i, row in enumerate(table.rows):
+            label = _text(row[j]).split(" (")[0].casefold()
+            if label in styles and label != "not compared":
+                out[(i, j)] = styles[label].upper()
+    return out
+
+
 _PAD = 3.0
 _MAX_NATURAL = 200.0  # points: a prose cell wider than this wraps
 _MAX_WORD = 110.0  # points: a word wider than this is split across lines
+_SHORT_CELL = 12  # characters: cells this short are never wrapped
 
 
 def _numeric_columns(table: Table) -> list[bool]:
@@ -267,6 +295,8 @@ def _column_widths(table: Table, total: float, font: str, size: float, head_font
         words = [w for t in texts for w in t.split()] + [""]
         low = max([stringWidth(w, font, size) for w in words] + [stringWidth(w, head_font, size) for w in name.split()])
         low = min(low, _MAX_WORD)  # longer words (web addresses) are split by the paragraph
+        short = [stringWidth(t, font, size) for t in texts if len(t) <= _SHORT_CELL]
+        low = max([low, *short])  # 'IoD 2025', 'Not compared': short cells keep one line
         high = max([stringWidth(t, font, size) for t in texts] + [low])  # headers wrap; cells keep their line
         minimum.append(low + 2 * _PAD + 1)
         natural.append(max(min(high, _MAX_NATURAL), low) + 2 * _PAD + 1)
@@ -355,6 +385,7 @@ def to_docx(profile: Profile) -> bytes:
             document.add_paragraph(_text(table.rows[0][0]))
             return
         numeric = _numeric_columns(table)
+        colours = _comparison_colours(table)
         grid = document.add_table(rows=1, cols=len(table.columns))
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -374,6 +405,11 @@ def to_docx(profile: Profile) -> bytes:
                 cells[j].text = _text(value)
                 paragraph = cells[j].paragraphs[0]
                 paragraph.runs[0].font.size = Pt(8)
+                colour = colours.get((len(grid.rows) - 2, j))
+                if colour:
+                    _shade(cells[j], colour.lstrip("#"))
+                    if colour in _DARK:
+                        paragraph.runs[0].font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
                 if _is_number(value):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _repeat_header(grid.rows[0])

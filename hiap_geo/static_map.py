@@ -1,9 +1,9 @@
 """A static PNG map of an area in its surroundings, drawn offline with matplotlib and geopandas.
 
 Profiles are printed, pasted into bids and opened on machines with no internet, so the map is an
-image made here: LSOAs 2021 shaded by their IMD 2025 national decile, district boundaries for
-orientation, the area outlined on top, a legend labelled at both ends, a scale bar and the
-attribution. It uses matplotlib's object API (no pyplot state), so it is safe inside the app.
+image made here: LSOAs shaded by their IMD national decile (IoD 2025 on LSOA 2021 by default),
+district boundaries for orientation, the area outlined on top, a legend labelled at both ends, a
+scale bar and the attribution. It uses matplotlib's object API (no pyplot state), so it is safe inside the app.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from matplotlib.patches import Patch, Rectangle
 from hiap_geo.attribution import full_attribution
 from hiap_geo.boundaries import BRITISH_NATIONAL_GRID, WGS84, repair
 from hiap_geo.deprivation import load_iod
-from hiap_geo.editions import IOD2025, BoundarySource
+from hiap_geo.editions import IOD2025, BoundarySource, edition
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.sources import dataset_path
 
@@ -79,8 +79,14 @@ def _nice_length(target_m: float) -> float:
     return max(m * power for m in (1, 2, 5) if m * power <= target_m)
 
 
-def area_map_png(area: gpd.GeoDataFrame, title: str, dpi: int = 150, width_in: float = 9.0) -> bytes:
-    """PNG bytes of ``area`` (polygons, any CRS) over IMD 2025 deciles of the LSOAs around it."""
+def area_map_png(
+    area: gpd.GeoDataFrame, title: str, year: int = IOD2025.year, dpi: int = 150, width_in: float = 9.0
+) -> bytes:
+    """PNG bytes of ``area`` (polygons, any CRS) over the IMD deciles of the LSOAs around it.
+
+    ``year`` picks the edition, and with it the LSOA vintage drawn (2025: LSOA 2021, 2019: LSOA 2011).
+    """
+    ed = edition(year)
     if area.empty or area.geometry.is_empty.all():
         raise StaticMapError(f"No boundary to draw for {title}.")
     area_bng = area.to_crs(BRITISH_NATIONAL_GRID)
@@ -89,8 +95,8 @@ def area_map_png(area: gpd.GeoDataFrame, title: str, dpi: int = 150, width_in: f
     view = gpd.GeoSeries([shapely.box(minx, miny, maxx, maxy)], crs=BRITISH_NATIONAL_GRID)
     bounds = tuple(view.to_crs(WGS84).total_bounds)
 
-    lsoas = _read_bbox(IOD2025.lsoa_boundaries, bounds).to_crs(BRITISH_NATIONAL_GRID)  # type: ignore[arg-type]
-    deciles = load_iod(IOD2025.year)[["lsoa_code", "imd_decile"]].rename(columns={"lsoa_code": "code"})
+    lsoas = _read_bbox(ed.lsoa_boundaries, bounds).to_crs(BRITISH_NATIONAL_GRID)  # type: ignore[arg-type]
+    deciles = load_iod(ed.year)[["lsoa_code", "imd_decile"]].rename(columns={"lsoa_code": "code"})
     lsoas = lsoas.merge(deciles, on="code", how="left")
     districts = _read_bbox(IOD2025.district_boundaries, bounds).to_crs(BRITISH_NATIONAL_GRID)  # type: ignore[arg-type]
 
@@ -120,7 +126,7 @@ def area_map_png(area: gpd.GeoDataFrame, title: str, dpi: int = 150, width_in: f
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.725, 0.92),
-        title="IMD 2025 national decile\n(LSOA 2021)",
+        title=f"IMD {ed.year} national decile\n({ed.lsoa_vintage})",
         title_fontsize=9,
         fontsize=8,
         frameon=False,
