@@ -155,7 +155,16 @@ def to_pdf(profile: Profile) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import (
+        CondPageBreak,
+        Image,
+        KeepTogether,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
     from reportlab.platypus import Table as PdfTable
 
     styles = getSampleStyleSheet()
@@ -237,8 +246,9 @@ def to_pdf(profile: Profile) -> bytes:
             flowables, keep = pdf_table(table, with_heading=table.title != heading)
             if i == 0 and heading:  # a section heading never stands alone at the foot of a page
                 flowables = [Spacer(1, 6), Paragraph(escape(heading), h2), *flowables]
-            # One KeepTogether per block: nested ones make reportlab break the page needlessly.
-            story += [KeepTogether(flowables)] if keep else flowables
+            # One KeepTogether per block: nested ones make reportlab break the page needlessly. A long
+            # table starts on a new page unless a good part of this one is left, so no heading is orphaned.
+            story += [KeepTogether(flowables)] if keep else [CondPageBreak(60 * mm), *flowables]
 
     footer_left = f"HIAP Geo area profile: {profile.area.title()} | generated {profile.generated.isoformat()}"
 
