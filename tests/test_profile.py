@@ -173,6 +173,15 @@ def test_a_custom_group_equals_population_weighted_figures_by_hand(real_data: Pa
     members = table(profile, "lsoas_2025")
     assert sorted(r[0] for r in members.rows) == sorted(GROUP)
 
+    from hiap_geo.indicators import lsoa_base
+
+    base = lsoa_base()[lambda t: t["lsoa_code"].isin(GROUP)]
+    indicators = table(profile, "indicators")
+    by_hand = 100 * base["disabled"].sum() / base["population"].sum()
+    assert value(indicators.cell("Disabled under the Equality Act (Census 2021)", "Value")) == pytest.approx(by_hand)
+    income = (base["income_score"] * base["population"]).sum() / base["population"].sum() * 100
+    assert value(indicators.cell("Income deprivation (IoD 2025 income domain rate)", "Value")) == pytest.approx(income)
+
 
 @pytest.mark.integration
 def test_a_group_that_names_a_ward_and_one_of_its_lsoas_counts_that_lsoa_once(ward: Profile) -> None:
