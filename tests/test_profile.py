@@ -317,3 +317,23 @@ def test_every_ward_of_a_district(real_data: Path) -> None:
     assert set(wards) == expected and len(wards) == 14 and SHERWOOD_2024 in wards
     with pytest.raises(ProfileError, match="needs a district"):
         wards_of_district("E01024840")
+
+
+@pytest.mark.integration
+def test_the_latest_hat_review_of_an_action_is_its_status(
+    real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hiap_geo.plan import plan_files
+    from hiap_geo.progress import ProgressStore
+
+    url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
+    monkeypatch.setenv("HIAP_PROGRESS_DB", url)
+    store = ProgressStore(url)
+    store.register_plan(next(p for p in plan_files() if p.name == "tunbridge-wells-2023-25.yaml"))
+    store.record_review("tunbridge-wells-2023-25", "3.4", "at_risk", date(2025, 11, 3), note="venue lost")
+    store.record_review("tunbridge-wells-2023-25", "3.4", "on_track", date(2025, 12, 1), note="new venue")
+    profile = build_profile(SHERWOOD_2024, today=TODAY)
+    actions = table(profile, "actions")
+    row = next(r for r in actions.rows if r[1] == "3.4")
+    assert row[5] == "On track (review 2025-12-01)"
+    assert "latest review in the progress database" in actions.note
