@@ -14,6 +14,8 @@ install_map_assets(Path(__file__).parent / "static")  # Leaflet served by the ap
 PAGES = [
     st.Page("hiap_geo/pages/map_explorer.py", title="Map explorer", icon="🗺️", url_path="map",
             default=True),
+    st.Page("hiap_geo/pages/indicators.py", title="Indicators", icon="📊", url_path="indicators"),
+    st.Page("hiap_geo/pages/targeting.py", title="Targeting", icon="🎯", url_path="targeting"),
     st.Page("hiap_geo/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
 ]
 
