@@ -16,6 +16,7 @@ PAGES = [
             default=True),
     st.Page("hiap_geo/pages/indicators.py", title="Indicators", icon="📊", url_path="indicators"),
     st.Page("hiap_geo/pages/targeting.py", title="Targeting", icon="🎯", url_path="targeting"),
+    st.Page("hiap_geo/pages/profile.py", title="Area profile", icon="📄", url_path="profile"),
     st.Page("hiap_geo/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
 ]
 

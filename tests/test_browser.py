@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,33 +34,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(kent: str, real_data: Path) -> Iterator[str]:
+@contextmanager
+def app_server(cache_dir: Path) -> Iterator[str]:
+    """The app on a free local port, reading the given cache; stopped on exit."""
     install_map_assets(settings.PROJECT_ROOT / "static")
     port = free_port()
-    env = {**os.environ, "HIAP_CACHE_DIR": str(real_data)}
-    log = (ARTIFACTS / "streamlit.log")
+    env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir)}
     ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("w") as out:
+    with (ARTIFACTS / f"streamlit-{port}.log").open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            proc.kill()
-            pytest.fail(f"streamlit did not start; see {log}")
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.time() > deadline:
+                        pytest.fail(f"streamlit did not start; see {out.name}")
+                    time.sleep(0.5)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(kent: str, real_data: Path) -> Iterator[str]:
+    with app_server(real_data) as url:
         yield url
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

@@ -124,6 +124,8 @@ if info_col is not None:
     with info_col:
         if selected and selected in set(areas["code"]):
             st.markdown(f"### {selected} {areas.set_index('code').at[selected, 'name']}")
+            st.page_link("hiap_geo/pages/profile.py", label="Open its profile (PDF, Word, Excel)", icon="📄",
+                         query_params={"area": selected})
             show_area(selected)
         else:
             st.caption("Click an area (or find it above) to see its deprivation profile here.")

@@ -1,0 +1,77 @@
+"""The area profile page: an area, a group, a link from the map, bad input; and in a real browser."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap_geo import settings
+
+pytestmark = pytest.mark.integration
+
+
+def profile_page(**state: object) -> AppTest:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("hiap_geo/pages/profile.py").run()
+    return at
+
+
+def test_empty_page_explains_itself(kent: str) -> None:
+    at = profile_page()
+    assert not at.exception
+    assert "Enter an area above" in at.info[0].value
+
+
+def test_lsoa_profile_shows_figures_and_offers_every_format(kent: str) -> None:
+    at = profile_page(profile_query="E01024840")
+    assert not at.exception
+    assert at.header[0].value == "Tunbridge Wells 005A (E01024840)"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download PDF", "Download Word", "Download Excel", "Download CSV", "Download GeoJSON"]
+    frames = [df.value for df in at.dataframe]
+    assert any((f.astype(str) == "5503").any().any() or (f.astype(str) == "5,503").any().any() for f in frames)
+
+
+def test_custom_group(kent: str) -> None:
+    at = profile_page(profile_query="E01024840\nE01024841", profile_group_name="Sherwood estate")
+    assert not at.exception
+    assert at.header[0].value == "Sherwood estate"
+    assert "Custom group of 2 LSOAs" in at.caption[1].value
+
+
+def test_unknown_area_is_a_clear_error(kent: str) -> None:
+    at = profile_page(profile_query="E01999999")
+    assert not at.exception
+    assert "No area matches" in at.error[0].value
+    assert not at.get("download_button")
+
+
+def test_map_explorer_links_to_the_selected_area_profile(kent: str) -> None:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=120).run()
+    at.text_input(key="area_query").input("E01024840").run()
+    links = [e for e in at.get("page_link") if "profile" in str(e.proto.page)]
+    assert links and "area=E01024840" in str(links[0].proto)
+
+
+@pytest.mark.browser
+def test_profile_page_in_a_browser(kent: str, real_data: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, app_server
+
+    with app_server(real_data) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/profile?area=E01024840")
+        page.get_by_text("Tunbridge Wells 005A (E01024840)").wait_for(timeout=120_000)
+        page.get_by_text("Download PDF").wait_for(timeout=120_000)
+        page.locator("[data-testid='stImage'] img").first.wait_for(timeout=60_000)
+        time.sleep(1)
+        page.screenshot(path=str(ARTIFACTS / "area-profile.png"), full_page=True)
+        browser.close()
