@@ -114,6 +114,10 @@ class Table:
                 return row[j]
         raise KeyError(f"No row '{row_label}' in table '{self.title}'.")
 
+    def as_text_frame(self) -> pd.DataFrame:
+        """The table as printed in the exports (formatted numbers), for reading on screen."""
+        return pd.DataFrame([[_plain(c) for c in row] for row in self.rows], columns=self.columns)
+
     def as_frame(self) -> pd.DataFrame:
         """The table with exact values, for ``st.dataframe`` and the CSV export."""
         return pd.DataFrame([[c.value if isinstance(c, Num) else c for c in row] for row in self.rows],

@@ -60,7 +60,7 @@ with figures_col:
         if table.message:
             st.info(str(table.rows[0][0]) if table.rows else table.note)
             continue
-        st.dataframe(table.as_frame(), hide_index=True, width="stretch")
+        st.dataframe(table.as_text_frame(), hide_index=True, width="stretch")
         if table.note:
             st.caption(table.note)
 st.caption(profile.attribution)
