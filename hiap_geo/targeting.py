@@ -23,7 +23,7 @@ says which was done and how many components each score used.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -122,17 +122,26 @@ def msoa_areas(lsoas: gpd.GeoDataFrame, year: Literal[2011, 2021], current: pd.D
     return result.sort_values("code").reset_index(drop=True)
 
 
-def best_layer(codes: Iterable[str], candidates: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, gpd.GeoDataFrame]:
-    """The candidate layer (e.g. {'LSOA 2021': ..., 'LSOA 2011': ...}) holding most of ``codes``.
+def best_layer(codes: Iterable[str], candidates: Mapping[str, Callable[[], gpd.GeoDataFrame]]
+               ) -> tuple[str, gpd.GeoDataFrame]:
+    """The candidate layer (e.g. {'LSOA 2021': loader, 'LSOA 2011': loader}) holding most of ``codes``.
 
-    Indicators come on several vintages (DWP on MSOA 2011, uploads on any); the first candidate
-    wins a tie, so list the newest first.
+    Indicators come on several vintages (DWP on MSOA 2011, uploads on any). Candidates are loaded
+    in order and the search stops at one that holds every code, so list the newest first: it wins
+    ties, and older layers are only read when needed.
     """
     wanted = set(codes)
-    if not candidates:
+    best: tuple[int, str, gpd.GeoDataFrame] | None = None
+    for name, load in candidates.items():
+        layer = load()
+        held = len(wanted & set(layer["code"]))
+        if best is None or held > best[0]:
+            best = (held, name, layer)
+        if held == len(wanted):
+            break
+    if best is None:
         raise TargetingError("No map layer is available for this level.")
-    name = max(candidates, key=lambda k: len(wanted & set(candidates[k]["code"])))
-    return name, candidates[name]
+    return best[1], best[2]
 
 
 # --- indicator values by area -----------------------------------------------------------------------
@@ -507,8 +516,9 @@ def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str
     meets = [c for c in frame.columns if c.startswith("meets")]
     if meets:
         parts.append(pd.DataFrame(frame[meets]))
-    table = pd.concat(parts, axis=1)
-    return table.sort_values(["need_rank", "code"], na_position="last").reset_index(drop=True)
+    table = pd.concat(parts, axis=1).sort_values(["need_rank", "code"], na_position="last").reset_index(drop=True)
+    return table.rename(columns={"need_rank": "need rank", "need_score": "need score",
+                                 "components_used": "components used"})
 
 
 METHOD_MARKDOWN = """
@@ -546,5 +556,5 @@ def sii_sentence(result: stats.SIIResult, name: str, unit: str, district: str, p
     else:
         limits = f" (SII {result.sii:,.2f}; no confidence interval: the values have no limits)"
     unit_text = " percentage points" if unit == "%" else (f" ({unit})" if unit else "")
-    return (f"Across {district}'s local IMD deciles, {name} is {gap:,.2f}{unit_text} {end} at the most deprived "
+    return (f"Across the local IMD deciles of {district}, {name} is {gap:,.2f}{unit_text} {end} at the most deprived "
             f"end than at the least deprived end{limits}{judgement}")

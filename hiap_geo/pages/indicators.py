@@ -3,6 +3,8 @@ England and the district, with an area's spine chart, Health Index trends, uploa
 
 from __future__ import annotations
 
+from functools import partial
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -231,12 +233,8 @@ confidence = controls[3].radio("Confidence", list(tg.CONFIDENCE_LABELS), format_
 
 rows = data[(data["indicator_id"] == indicator_id) & (data["area_type"] == level)
             & (data["period"].astype(str) == period)]
-candidates = vintages(level)
-vintage = candidates[0]
 codes = set(rows["area_code"])
-if codes - set(map_layer(slug, level, vintage, sel.districts)["code"]):
-    vintage = max(candidates, key=lambda v: len(codes & set(map_layer(slug, level, v, sel.districts)["code"])))
-areas = map_layer(slug, level, vintage, sel.districts)
+vintage, areas = tg.best_layer(codes, {v: partial(map_layer, slug, level, v, sel.districts) for v in vintages(level)})
 values = tg.area_values(data, indicator_id, level, period, areas, confidence)
 if values["value"].isna().all():
     st.warning(f"None of the chosen districts' {tg.LEVELS[level]}s has a value for {labels[indicator_id]} "

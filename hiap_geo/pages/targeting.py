@@ -187,7 +187,7 @@ else:
 table = tg.ranked_table(selected if not selected.empty else frame.iloc[0:0], score, labels)
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
-                            if c.endswith((": standardised", ": weight", ": contribution")) or c == "need_score"})
+                            if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"})
 export = table.assign(method=score.describe(),
                       thresholds="; ".join(t.label for t in thresholds) or "none",
                       sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(
