@@ -219,10 +219,14 @@ class Outline:
     geometry: gpd.GeoSeries
     colour: str
     weight: float
+    label: str | None = None
+    """When given, the legend shows the line with this text, so an outline never relies on colour alone."""
 
 
-def legend_html(title: str, classes: Classes, has_missing: bool, large: bool = False) -> str:
-    """The legend as escaped HTML: one swatch and label per class, most deprived first."""
+def legend_html(
+    title: str, classes: Classes, has_missing: bool, large: bool = False, outlines: Sequence[Outline] = ()
+) -> str:
+    """The legend as escaped HTML: one swatch and label per class, most deprived first, then labelled outlines."""
     size = 18 if large else 12
     rows = [
         f'<div><span style="display:inline-block;width:{size}px;height:{size}px;background:{c};'
@@ -234,6 +238,13 @@ def legend_html(title: str, classes: Classes, has_missing: bool, large: bool = F
             f'<div><span style="display:inline-block;width:{size}px;height:{size}px;background:{MISSING_COLOUR};'
             f'margin-right:6px;vertical-align:middle;border:1px solid #666"></span>{MISSING_LABEL}</div>'
         )
+    for outline in outlines:
+        if outline.label:
+            rows.append(
+                f'<div><span style="display:inline-block;width:{size}px;height:{size}px;'
+                f'border:{min(outline.weight, 4):g}px solid {html.escape(outline.colour)};box-sizing:border-box;'
+                f'margin-right:6px;vertical-align:middle"></span>{html.escape(outline.label)}</div>'
+            )
     return (
         f'<div style="background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;'
         f'font:{size}px/1.4 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,0.3)">'
@@ -306,7 +317,8 @@ def area_map(
             "decoder": mapcodec.DECODER_JS, "geometry": encode_geometry(outline.geometry),
             "colour": json.dumps(outline.colour), "weight": outline.weight, "map": map_name,
         }))
-    legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation)
+    legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation,
+                         outlines=outlines)
     fmap.add_child(_Script(_LEGEND_JS % {"html": _safe_json(legend), "map": map_name}))
     if presentation:
         fmap.get_root().header.add_child(folium.Element(
