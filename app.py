@@ -17,6 +17,7 @@ PAGES = [
     st.Page("hiap_geo/pages/indicators.py", title="Indicators", icon="📊", url_path="indicators"),
     st.Page("hiap_geo/pages/targeting.py", title="Targeting", icon="🎯", url_path="targeting"),
     st.Page("hiap_geo/pages/profile.py", title="Area profile", icon="📄", url_path="profile"),
+    st.Page("hiap_geo/pages/plan.py", title="Plan", icon="📋", url_path="plan"),
     st.Page("hiap_geo/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
 ]
 
