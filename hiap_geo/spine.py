@@ -217,7 +217,8 @@ def spine_chart_html(rows: pd.DataFrame, area_label: str, district_label: str | 
             f'<span style="display:inline-block;width:10px;height:10px;background:{row["colour"]};'
             f'border:1px solid #222;margin-right:4px"></span>{html.escape(str(row["comparison_label"]))}',
         ]
-        tds = "".join(f'<td style="text-align:{"left" if i < 2 else "right"};padding:3px 6px;'
+        widths = {0: "min-width:240px;", 9: "white-space:nowrap;"}
+        tds = "".join(f'<td style="text-align:{"left" if i < 2 else "right"};padding:3px 6px;{widths.get(i, "")}'
                       f'border-bottom:1px solid #ddd;vertical-align:middle">{c}</td>' for i, c in enumerate(cells))
         body.append(f'<tr class="spine-row" data-indicator="{html.escape(str(row["indicator_id"]))}" '
                     f'data-x="{row["x_value"]:.3f}">{tds}</tr>')

@@ -147,6 +147,14 @@ def best_layer(codes: Iterable[str], candidates: Mapping[str, Callable[[], gpd.G
 # --- indicator values by area -----------------------------------------------------------------------
 
 
+NO_PERIOD = "period not stated"
+
+
+def with_periods(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows from an upload (or an API) without a period get 'period not stated', so that they can be chosen."""
+    return frame.assign(period=frame["period"].astype(object).where(frame["period"].notna(), NO_PERIOD))
+
+
 def levels_of(data: pd.DataFrame, indicator_id: str) -> list[str]:
     """Area levels (finest first) at which an indicator has at least one value."""
     rows = data[(data["indicator_id"] == indicator_id) & data["value"].notna()]
@@ -257,10 +265,11 @@ def export_table(values: pd.DataFrame, level: str, layer_vintage: str) -> pd.Dat
     table = pd.DataFrame({
         "code": values["code"], "name": values["name"], "ward": values["ward"], "district": values["district"],
         "indicator": values["indicator_name"], "period": values["period"], "value": values["value"],
-        "lower limit": values["lower"], "upper limit": values["upper"], "confidence": values["confidence"],
+        "lower limit": values["lower"], "upper limit": values["upper"],
+        "compared with England": values["vs_england_label"], "compared with district": values["vs_district_label"],
         "count": values["count"], "denominator": values["denominator"], "unit": values["unit"],
-        "England value": values["england_value"], "compared with England": values["vs_england_label"],
-        "district value": values["district_value"], "compared with district": values["vs_district_label"],
+        "England value": values["england_value"], "district value": values["district_value"],
+        "confidence": values["confidence"],
         "polarity": values["polarity"].map({"high_is_good": "high is good", "low_is_good": "low is good",
                                             "no_judgement": "no judgement"}),
         "method": values.get("method", ""),

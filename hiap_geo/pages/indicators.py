@@ -115,8 +115,8 @@ def upload_section() -> pd.DataFrame | None:
                      "and upload it again:\n\n" + "\n".join(f"- {p.message}" for p in exc.problems))
             return None
         names = ", ".join(sorted(result.data["indicator_name"].unique()))
-        st.success(f"Loaded {len(result.data)} rows of {names} for {tg.LEVELS.get(result.area_type, 'England')}s "
-                   f"({', '.join(result.vintages)}). Choose it under 'Indicator' below.")
+        st.success(f"Loaded {len(result.data)} rows of {names} at {tg.LEVELS.get(result.area_type, 'England')} "
+                   f"level ({', '.join(result.vintages)}). Choose it under 'Indicator' below.")
         for note in result.notes:
             st.caption(note)
         return result.data
@@ -198,15 +198,19 @@ except HiapGeoError as exc:
     st.error(f"The indicator data could not be loaded: {exc}")
     st.stop()
 
-extra = [frame for frame in (upload_section(), fingertips_section(sel, district_names)) if frame is not None]
+extra = [tg.with_periods(frame) for frame in (upload_section(), fingertips_section(sel, district_names))
+         if frame is not None]
 data = pd.concat([local, *extra], ignore_index=True) if extra else local
 labels = option_label(data)
 mappable = [i for i in labels if tg.levels_of(data, i)]
 uploaded = [i for i in mappable if i.startswith("upload:")]
 order = uploaded + sorted((i for i in mappable if i not in uploaded), key=lambda i: labels[i].casefold())
-if st.session_state.get("ind_indicator") not in order:
-    st.session_state["ind_indicator"] = uploaded[0] if uploaded else (
-        "census21_disability" if "census21_disability" in order else order[0])
+new_uploads = [i for i in uploaded if i not in st.session_state.get("ind_seen_uploads", [])]
+st.session_state["ind_seen_uploads"] = uploaded
+if new_uploads:  # a file just loaded: show it
+    st.session_state["ind_indicator"] = new_uploads[0]
+elif st.session_state.get("ind_indicator") not in order:
+    st.session_state["ind_indicator"] = "census21_disability" if "census21_disability" in order else order[0]
 
 indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
                             help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "

@@ -1,0 +1,421 @@
+"""The Indicators and Targeting pages: AppTest for each widget and the bad states, then one offline
+headless-browser test per page that counts the map's shapes and reads its legend."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_browser import ARTIFACTS, app_url, browser, map_frame  # noqa: F401 - fixtures used by the browser tests
+
+from hiap_geo import settings
+
+pytestmark = pytest.mark.integration
+
+TW, SEVENOAKS = "E07000116", "E07000111"
+INDICATORS, TARGETING = "hiap_geo/pages/indicators.py", "hiap_geo/pages/targeting.py"
+
+
+def page(path: str, **state: object) -> AppTest:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(path)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
+    parts += [e.value for e in (*at.warning, *at.info, *at.error, *at.success)]
+    return "\n".join(str(p) for p in parts)
+
+
+def map_script(at: AppTest) -> str:
+    """The map's own script (data, tooltips, legend) as st_folium received it."""
+    maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+    assert len(maps) == 1, f"expected one map, found {len(maps)}"
+    return maps[0]["script"]
+
+
+def map_info(script: str) -> dict[str, list]:
+    """The map's per-area arrays: code, name, tooltip value text 'v', class 'k'..."""
+    return json.loads(script.split("var info = ", 1)[1].split(";\n", 1)[0])
+
+
+def area_count(script: str) -> int:
+    return len(map_info(script)["code"])
+
+
+@pytest.fixture(scope="module")
+def tw_layers(kent: str) -> dict[str, pd.DataFrame]:
+    from hiap_geo.build import load_layer
+    from hiap_geo.explorer import areas_of
+
+    return {lv: areas_of(load_layer(kent, lv, 2025), lv, 2025, (TW,)) for lv in ("lsoa", "ward")}
+
+
+# --- Indicators page ------------------------------------------------------------------------------
+
+
+def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> None:
+    at = page(INDICATORS)
+    assert not at.exception
+    assert "Disabled under the Equality Act (Census 2021) (%) · 69 LSOAs (LSOA 2021), 2021" in texts(at)
+    script = map_script(at)
+    assert area_count(script) == 69
+    assert "(worst)" in script and "(best)" in script
+    tips = dict(zip(map_info(script)["code"], map_info(script)["v"], strict=True))
+    assert all(" · England: " in t and " · district: " in t for t in tips.values())
+    assert at.dataframe[0].value.shape[0] == 69
+    assert {"lower limit", "upper limit", "count", "denominator", "compared with England",
+            "compared with district"} <= set(at.dataframe[0].value.columns)
+    assert len(at.html) == 1 and at.html[0].proto.body.count('class="spine-row"') >= 25
+
+
+def test_colour_by_comparison_and_confidence(kent: str) -> None:
+    at = page(INDICATORS, ind_colour="england")
+    script = map_script(at)
+    assert "compared with England (95% confidence)" in script and "Worse (95%)" in script
+    lower_95 = at.dataframe[0].value.set_index("code")["lower limit"]
+    at.radio(key="ind_confidence").set_value("998").run()
+    script = map_script(at)
+    assert "compared with England (99.8% confidence)" in script and "Better (99.8%)" in script
+    lower_998 = at.dataframe[0].value.set_index("code")["lower limit"]
+    assert (lower_998 < lower_95).all()  # the wider interval
+    at.radio(key="ind_colour").set_value("district").run()
+    assert "compared with its district (99.8% confidence)" in map_script(at)
+    assert not at.exception
+
+
+def test_levels_the_indicator_has_and_a_level_it_lacks(kent: str) -> None:
+    at = page(INDICATORS, ind_level="ward")
+    assert "· 14 Wards (Ward 2024 (best fit)), 2021" in texts(at)
+    at.radio(key="ind_level").set_value("district").run()
+    assert "· 1 Districts (LAD 2024), 2021" in texts(at)
+    assert at.radio(key="ind_colour").options == ["Value", "Compared with England"]  # no district to compare with
+    # Census general health is published for MSOAs (and districts) only: a chosen level it has is kept...
+    at.selectbox(key="ind_indicator").set_value("census21_bad_health").run()
+    assert at.radio(key="ind_level").value == "district"
+    # ...one it lacks (wards), and the sidebar's (LSOAs), give way to its finest level.
+    at.selectbox(key="ind_indicator").set_value("census21_disability").run()
+    at.radio(key="ind_level").set_value("ward").run()
+    at.selectbox(key="ind_indicator").set_value("census21_bad_health").run()
+    assert at.radio(key="ind_level").value == "msoa"
+    assert "has no LSOA values (the sidebar's geography); it is published for MSOA, District" in texts(at)
+    assert "14 MSOAs (MSOA 2021)" in texts(at) and area_count(map_script(at)) == 14
+    assert "no confidence limits" not in texts(at)
+    at.radio(key="ind_colour").set_value("england").run()
+    assert "has no confidence limits" in texts(at) and "Not compared" in map_script(at)
+    assert not at.exception
+
+
+def test_periods_msoa_2011_and_health_index(kent: str) -> None:
+    at = page(INDICATORS, ind_indicator="dwp_children_low_income_count", ind_level="msoa")
+    assert at.selectbox(key="ind_period").value == "2021/22 (p)"
+    assert len(at.selectbox(key="ind_period").options) == 8
+    at.selectbox(key="ind_period").set_value("2014/15").run()
+    assert "· 14 MSOAs (MSOA 2021), 2014/15" in texts(at) or "· 14 MSOAs (MSOA 2011), 2014/15" in texts(at)
+    assert "no polarity" in texts(at)
+    at.selectbox(key="ind_indicator").set_value("hi_smoking").run()
+    assert at.radio(key="ind_level").options == ["District"]
+    assert "Smoking (ONS Health Index) (% of adults) · 1 Districts (LAD 2024), 2021" in texts(at)
+    assert not at.exception
+
+
+def test_spine_area_and_trends(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
+    at = page(INDICATORS)
+    name = tw_layers["lsoa"].set_index("lsoa_code").at["E01024840", "lsoa_name"]
+    at.selectbox(key="ind_area").set_value("E01024840").run()
+    assert name in at.html[0].proto.body
+    at.selectbox(key="ind_area").set_value(TW).run()  # the district's own spine chart
+    body = at.html[0].proto.body
+    assert "Tunbridge Wells (district)" in body and body.count('class="spine-row"') >= 25
+    assert len(at.get("vega_lite_chart")) == 5  # the five Health Index trends the issue names
+    at.multiselect(key="ind_trends").set_value(["hi_smoking"]).run()
+    assert len(at.get("vega_lite_chart")) == 1
+    at.multiselect(key="ind_trends").set_value([]).run()
+    assert not at.get("vega_lite_chart") and not at.exception
+
+
+def test_two_districts(kent: str) -> None:
+    at = page(INDICATORS, districts=[TW, SEVENOAKS], ind_level="ward")
+    assert not at.exception
+    assert area_count(map_script(at)) == len(at.dataframe[0].value) > 14
+    assert set(at.dataframe[0].value["district"]) == {"Tunbridge Wells", "Sevenoaks"}
+
+
+def test_no_district(kent: str) -> None:
+    at = page(INDICATORS, districts=[])
+    assert not at.exception and "Choose one or more districts" in texts(at)
+
+
+def test_a_bad_upload_lists_every_problem(kent: str) -> None:
+    at = page(INDICATORS)
+    bad = b"area_code,value\nE05999999,12\nNOT-A-CODE,3\nE05015803,abc\n"
+    at.file_uploader(key="indicator_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    assert not at.exception
+    error = "\n".join(e.value for e in at.error)
+    assert "'bad.csv' was not loaded, and nothing from it is used" in error
+    assert "not English LSOA (E01)" in error and "not in any" in error and "holds text where a number" in error
+    assert error.count("\n- ") >= 3
+    assert "Disabled under the Equality Act" in texts(at)  # the page carries on with the built-in data
+
+
+def test_an_upload_can_be_mapped(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
+    wards = tw_layers["ward"]["code"].tolist()
+    body = "area_code,value,indicator_name,polarity\n" + "".join(
+        f"{code},{10 + i},Smoking prevalence (survey),low is good\n" for i, code in enumerate(wards))
+    at = page(INDICATORS)
+    at.file_uploader(key="indicator_upload").set_value(("smoking.csv", body.encode(), "text/csv")).run()
+    assert not at.exception
+    assert "Loaded 14 rows of Smoking prevalence (survey) at Ward level (Ward 2024)" in texts(at)
+    assert at.selectbox(key="ind_indicator").value == "upload:smoking-prevalence-survey"
+    assert "Smoking prevalence (survey) · 14 Wards (Ward 2024 (best fit)), period not stated" in texts(at)
+    script = map_script(at)
+    assert area_count(script) == 14 and "23 (worst)" in script.replace(".0 (worst)", " (worst)")
+    table = at.dataframe[0].value
+    assert sorted(table["value"].tolist()) == list(range(10, 24))
+
+
+@pytest.fixture
+def dead_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import hiap_geo.fingertips as ft
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"http://127.0.0.1:{port}/api")
+    monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
+
+
+@pytest.fixture
+def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """test_fingertips' look-alike of the API (documented CSV format) on 127.0.0.1, with its own cache."""
+    from test_fingertips import FingertipsHandler
+
+    import hiap_geo.fingertips as ft
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FingertipsHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"http://127.0.0.1:{httpd.server_address[1]}/api")
+    monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
+    yield
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertips: None) -> None:
+    at = page(INDICATORS)
+    assert "Nothing is cached for this request yet." in texts(at)
+    at.button(key="ft_fetch").click().run()
+    assert not at.exception
+    warning = "\n".join(w.value for w in at.warning)
+    assert "Fingertips data needs an internet connection" in warning and "could not be reached" in warning
+    at.text_input(key="ft_ids").input("93108, obesity").run()
+    assert "whole numbers separated by commas" in "\n".join(e.value for e in at.error)
+
+
+def test_fingertips_data_is_fetched_cached_and_mapped(kent: str, local_fingertips: None) -> None:
+    at = page(INDICATORS)
+    at.radio(key="ft_area_type").set_value("ward").run()
+    at.button(key="ft_fetch").click().run()
+    assert not at.exception
+    assert "Fetched" in "\n".join(s.value for s in at.success)
+    assert "Cached copy fetched on" in texts(at)
+    options = at.selectbox(key="ind_indicator").options
+    assert any("— Fingertips" in o for o in options)
+    at.selectbox(key="ind_indicator").set_value("93108").run()
+    assert at.radio(key="ind_level").value == "ward"
+    at.radio(key="ind_colour").set_value("england").run()
+    script = map_script(at)
+    tips = dict(zip(map_info(script)["code"], map_info(script)["v"], strict=True))
+    assert len(tips) == 14 and tips["E05015813"] == "14.0% (10.1 to 18.1) · England: Better (95%) · district: Similar"
+    assert tips["E05015806"] == "No data"  # the API row for this ward has no value
+    assert not at.exception
+
+
+def test_switching_pages_reuses_the_cached_layers(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hiap_geo.build
+
+    reads: list[str] = []
+    real_read = hiap_geo.build.read_layer
+    monkeypatch.setattr(hiap_geo.build, "read_layer", lambda path: reads.append(path.name) or real_read(path))
+    at = page("hiap_geo/pages/map_explorer.py")
+    at.switch_page(INDICATORS).run()
+    at.switch_page(TARGETING).run()
+    before = len(reads)
+    at.switch_page(INDICATORS).run()
+    at.radio(key="ind_confidence").set_value("998").run()
+    at.switch_page(TARGETING).run()
+    assert not at.exception
+    assert len(reads) == before, f"layers re-read from disk: {reads[before:]}"
+
+
+# --- Targeting page -------------------------------------------------------------------------------
+
+
+def result_line(at: AppTest) -> str:
+    return next(s.value for s in at.subheader if s.value.startswith("3. Result"))
+
+
+def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
+    at = page(TARGETING)
+    assert not at.exception
+    assert result_line(at) == "3. Result: 69 of 69 LSOAs ranked"
+    lsoas = tw_layers["lsoa"]
+    table = at.dataframe[0].value
+    assert table["code"].iat[0] == lsoas.loc[lsoas["imd_score"].idxmax(), "lsoa_code"]
+    assert table["need rank"].tolist() == list(range(1, 70))
+    script = map_script(at)
+    assert area_count(script) == 69 and "(most need)" in script and "(least need)" in script
+    assert "Need score = sum of weight share x standardised value" in texts(at)
+
+
+def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
+    at = page(TARGETING, tgt_level="ward")
+    assert result_line(at) == "3. Result: 14 of 14 Wards ranked"
+    at.multiselect(key="tgt_ind").set_value(["census21_disability"]).run()
+    at.slider(key="tgt_w_imd_score").set_value(2.0).run()
+    table = at.dataframe[0].value
+    weights = table["Disabled under the Equality Act (Census 2021): weight"]
+    assert weights.round(6).eq(round(1 / 3, 6)).all()
+    assert (table["need score"] - table.filter(like=": contribution").sum(axis=1)).abs().max() < 1e-9
+    at.radio(key="tgt_method").set_value("zscore").run()
+    assert "z-score" in texts(at) and abs(at.dataframe[0].value["IMD 2025 score (population-weighted average of "
+                                          "LSOAs): standardised"].mean()) < 1e-9
+    at.radio(key="tgt_missing").set_value("exclude").run()
+    assert "leave the area unscored" in texts(at)
+    assert not at.exception
+
+
+def test_a_no_judgement_indicator_takes_the_users_direction(kent: str) -> None:
+    at = page(TARGETING, tgt_dep=[], tgt_ind=["iod25_income_people"])
+    more = at.dataframe[0].value.set_index("code")["People in income deprivation (IoD 2025 numerator): standardised"]
+    at.radio(key="tgt_dir_iod25_income_people").set_value("less need").run()
+    less = at.dataframe[0].value.set_index("code")["People in income deprivation (IoD 2025 numerator): standardised"]
+    both = pd.concat([more, less], axis=1).dropna()
+    assert ((both.iloc[:, 0] + both.iloc[:, 1]) - 1).abs().max() < 1e-9  # ranks 0-1 mirror each other
+
+
+def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
+    from hiap_geo import targeting as tg
+    from hiap_geo.indicators import load_indicators
+
+    lsoas = tw_layers["lsoa"]
+    at = page(TARGETING)
+    at.slider(key="tgt_deciles").set_value((1, 4)).run()
+    expected = int((lsoas["imd_decile"] <= 4).sum())
+    assert result_line(at) == f"3. Result: {expected} of 69 LSOAs meet every threshold"
+    assert area_count(map_script(at)) == expected and len(at.dataframe[0].value) == expected
+
+    at.multiselect(key="tgt_worse").set_value(["census21_disability"]).run()
+    values = tg.area_values(load_indicators([TW]), "census21_disability", "lsoa", "2021",
+                            tg.standard_areas(lsoas, "lsoa"), "95")
+    worse = set(values.loc[values["vs_england"] == "worse", "code"])
+    both = worse & set(lsoas.loc[lsoas["imd_decile"] <= 4, "lsoa_code"])
+    assert both, "the test needs at least one LSOA meeting both thresholds"
+    assert result_line(at) == f"3. Result: {len(both)} of 69 LSOAs meet every threshold"
+    assert set(at.dataframe[0].value["code"]) == both
+
+    at.slider(key="tgt_deciles").set_value((1, 1)).run()
+    if (lsoas["imd_decile"] == 1).any():
+        assert "of 69 LSOAs meet every threshold" in result_line(at)
+    else:  # Tunbridge Wells has no LSOA in decile 1
+        assert "No area meets every threshold" in "\n".join(w.value for w in at.warning)
+        assert not at.get("component_instance")
+    assert not at.exception
+
+
+def test_targeting_bad_states(kent: str) -> None:
+    at = page(TARGETING, tgt_dep=[])
+    assert "Choose at least one deprivation measure or indicator" in texts(at)
+    at = page(TARGETING, tgt_dep=["imd_score"], **{"tgt_w_imd_score": 0.0})
+    assert "At least one weight must be above zero." in "\n".join(w.value for w in at.warning)
+    at = page(TARGETING, districts=[])
+    assert "Choose one or more districts" in texts(at) and not at.exception
+
+
+def test_slope_index_of_inequality(kent: str) -> None:
+    at = page(TARGETING, districts=[TW, SEVENOAKS])
+    at.selectbox(key="sii_indicator").set_value("census21_disability").run()
+    at.selectbox(key="sii_district").set_value(SEVENOAKS).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["95% confidence interval"] != "not available"
+    assert "Across the local IMD deciles of Sevenoaks, Disabled under the Equality Act (Census 2021) is" in texts(at)
+    at.selectbox(key="sii_indicator").set_value("iod25_cidr").run()
+    assert {m.label: m.value for m in at.metric}["95% confidence interval"] == "not available"
+
+
+# --- in a browser ---------------------------------------------------------------------------------
+
+
+def wait_for_legend(page_: object, text: str, timeout_s: float = 60) -> str:
+    """The map legend once it shows ``text``; the map's frame is replaced when the page reruns, so it
+    is looked up afresh each time."""
+    deadline = time.time() + timeout_s
+    legend = ""
+    while time.time() < deadline:
+        try:
+            legend = map_frame(page_, timeout_s=5).inner_text(".hiap-legend")
+            if text in legend:
+                return legend
+        except Exception:  # noqa: BLE001 - the map is redrawn while Streamlit reruns
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"legend never showed {text!r}; last seen: {legend!r}")
+
+
+@pytest.mark.browser
+def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:  # noqa: F811 - fixtures
+    page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
+    failed: list[str] = []
+    page_.on("requestfailed", lambda r: failed.append(r.url))
+    page_.goto(f"{app_url}/indicators")
+    frame = map_frame(page_)
+    assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
+    time.sleep(1)
+    assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
+    legend = wait_for_legend(page_, "(worst)")
+    assert "Disabled under the Equality Act" in legend and "(best)" in legend
+    page_.locator(".spine-row").first.wait_for(timeout=60_000)
+    assert page_.locator(".spine-row").count() >= 25
+    assert page_.eval_on_selector("img.spine-bar", "e => e.complete && e.naturalWidth > 0")
+    page_.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
+
+    page_.get_by_role("radiogroup", name="Colour by").get_by_text("Compared with England", exact=True).click()
+    legend = wait_for_legend(page_, "Worse (95%)")
+    assert "Better (95%)" in legend and "Similar" in legend
+    page_.locator(".spine-row").first.scroll_into_view_if_needed()
+    page_.screenshot(path=str(ARTIFACTS / "indicators-compared.png"), full_page=True)
+    assert failed == [], f"requests that needed the internet: {failed}"
+    page_.close()
+
+
+@pytest.mark.browser
+def test_targeting_page_in_a_browser(app_url: str, browser: object) -> None:  # noqa: F811 - fixtures
+    page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
+    failed: list[str] = []
+    page_.on("requestfailed", lambda r: failed.append(r.url))
+    page_.goto(f"{app_url}/targeting")
+    frame = map_frame(page_)
+    assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
+    time.sleep(1)
+    assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
+    legend = wait_for_legend(page_, "(most need)")
+    assert "Need score" in legend and "(least need)" in legend
+    page_.get_by_text("3. Result: 69 of 69 LSOAs ranked").wait_for(timeout=60_000)
+    page_.get_by_text("3. Result").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    time.sleep(1)
+    page_.screenshot(path=str(ARTIFACTS / "targeting.png"), full_page=True)
+    assert failed == [], f"requests that needed the internet: {failed}"
+    page_.close()
