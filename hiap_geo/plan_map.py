@@ -458,12 +458,33 @@ def actions_export(actions: pd.DataFrame) -> pd.DataFrame:
     return actions[list(columns)].rename(columns=columns)
 
 
+def status_export(actions: pd.DataFrame) -> pd.DataFrame:
+    """Each action's current status, for the meeting's table and CSV: status first, then the action."""
+    columns = {"action_id": "action", "status_text": "status", "review_date": "last review", "note": "last note",
+               "reviews": "reviews", "priority_id": "priority", "title": "title"}
+    return actions[list(columns)].rename(columns=columns)
+
+
 def history_export(history: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """Review history with each action's title and the status as text: what the meeting minutes need."""
     titles = {a.id: a.title for a in plan.actions}
     out = history.assign(status_text=history["status"].map(status_text),
                          title=history["action_id"].map(titles).fillna("(not in this version of the plan)"))
-    return out[["review_date", "action_id", "title", "status_text", "note", "reviewer", "recorded_at", "review_id"]]
+    columns = {"review_date": "review date", "action_id": "action", "status_text": "status", "note": "note",
+               "reviewer": "reviewer", "title": "title", "recorded_at": "recorded at (UTC)", "review_id": "review id"}
+    return out[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
+    """Deprived LSOAs with whether an action names them, in words, and district-wide actions counted apart."""
+    wide = deprived["district_wide"].map(lambda ids: len(ids.split(";")) if ids else 0)
+    return pd.DataFrame({
+        "LSOA": deprived["lsoa_code"], "name": deprived["lsoa_name"], "ward": deprived["ward_name"],
+        "decile": deprived["decile"],
+        "named by an action": deprived["covered"].map({True: "yes", False: "no"}),
+        "actions naming it": deprived["targeted_by"], "district-wide actions": wide,
+        "district-wide action ids": deprived["district_wide"],
+    })
 
 
 # ---------------------------------------------------------------------------------------------
@@ -672,7 +693,9 @@ __all__ = [
     "filter_actions",
     "highlight",
     "highlight_options",
+    "coverage_export",
     "history_export",
+    "status_export",
     "load_choice",
     "partner_options",
     "plan_choices",

@@ -183,12 +183,14 @@ plan = loaded.plan
 text, source = loaded.text, loaded.source
 
 identity = (plan.id, hash(text))
-if st.session_state.get("plan_loaded") != identity:
-    for key in PLAN_KEYS:
-        st.session_state.pop(key, None)
+previous = st.session_state.get("plan_loaded")
+if previous != identity:
+    if previous is not None:  # another plan than before: its filters, highlight and selection do not apply
+        for key in PLAN_KEYS:
+            st.session_state.pop(key, None)
     st.session_state["plan_loaded"] = identity
-    wanted = st.query_params.get("action")
-    if wanted in {a.id for a in plan.actions}:
+    wanted = st.query_params.get("action")  # a link to one action, e.g. /plan?plan=<id>&action=3.4
+    if wanted in {a.id for a in plan.actions} and "plan_highlight" not in st.session_state:
         st.session_state["plan_highlight"] = f"action:{wanted}"
 
 st.header(pm.escape_markdown(plan.title))
@@ -251,11 +253,13 @@ with coverage_tab:
                    "selects it. Actions that reach only the whole district are counted apart (district_wide), so "
                    "that 'every area is covered' cannot hide behind them.")
         st.subheader("Deprived areas no action names")
-        st.dataframe(cover.uncovered, hide_index=True, width="stretch")
-        csv_button("Download (CSV)", cover.uncovered, f"{plan.id}-uncovered-deprived-lsoas.csv", "plan_csv_uncovered")
+        uncovered = pm.coverage_export(cover.uncovered)
+        st.dataframe(uncovered, hide_index=True, width="stretch")
+        csv_button("Download (CSV)", uncovered, f"{plan.id}-uncovered-deprived-lsoas.csv", "plan_csv_uncovered")
         st.subheader("All deprived areas and the actions that name them")
-        st.dataframe(deprived, hide_index=True, width="stretch")
-        csv_button("Download (CSV)", deprived, f"{plan.id}-deprived-lsoas.csv", "plan_csv_deprived")
+        every = pm.coverage_export(deprived)
+        st.dataframe(every, hide_index=True, width="stretch")
+        csv_button("Download (CSV)", every, f"{plan.id}-deprived-lsoas.csv", "plan_csv_deprived")
         st.subheader("Deprived areas by priority (number of actions naming each)")
         st.dataframe(cover.matrix.rename(columns={p: pm.shorten(f"{p}: {t}", 40) for p, t in priority_titles.items()}),
                      hide_index=True, width="stretch")
@@ -402,7 +406,7 @@ with progress_tab:
         st.form_submit_button("Record review", on_click=record, args=(store, loaded), type="primary")
 
     st.subheader("Status of each action")
-    status_table = shown[["action_id", "priority_id", "title", "status_text", "review_date", "note", "reviews"]]
+    status_table = pm.status_export(shown)
     st.dataframe(status_table, hide_index=True, width="stretch")
     csv_button("Download status (CSV)", status_table, f"{plan.id}-status.csv", "plan_csv_status")
 

@@ -1,0 +1,520 @@
+"""The Plan page: its library (hiap_geo.plan_map) on the real Tunbridge Wells plan, every widget and bad state
+through AppTest, and the page in a real browser with no internet."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap_geo import plan_map as pm
+from hiap_geo import settings
+from hiap_geo.build import load_layer
+from hiap_geo.explorer import areas_of
+from hiap_geo.plan import PLANS_DIR, parse_plan, read_plan
+from hiap_geo.progress import ProgressStore
+
+pytestmark = pytest.mark.integration
+
+TW_PLAN = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
+TW = "E07000116"
+# The LSOAs the Tunbridge Wells plan lists as its areas of deprivation (E01024841 is listed twice).
+TW_DEPRIVED = {"E01024831", "E01024841", "E01024842", "E01024843", "E01024840"}
+SCRIPT = "<script>alert('x')</script>"
+
+
+def plan_yaml(*, plan_id: str = "test-plan", title: str = "A test plan",
+              area: tuple[str, str] = (TW, "Tunbridge Wells"), action_title: str = "Stop smoking clinics",
+              list_title: str = "Deprived areas") -> str:
+    """A small valid plan: one action on two named LSOAs, one naming no place, one list of areas."""
+    q = json.dumps
+    return f"""schema_version: 1
+id: {plan_id}
+title: {q(title)}
+area: {{code: {area[0]}, name: {q(area[1])}}}
+period: 2024-25
+edition: 2019
+source: {{title: A test document, publisher: Tests}}
+transcription: {{by: tests, date: 2026-01-01}}
+priorities:
+  - {{id: "1", title: Smoking}}
+  - {{id: "2", title: Activity}}
+area_lists:
+  - id: deprived
+    title: {q(list_title)}
+    ref: page 1
+    entries:
+      - {{text: E01024840, code: E01024840}}
+actions:
+  - id: "1.1"
+    priority: "1"
+    title: {q(action_title)}
+    partners: [One You Kent]
+    ref: row 1
+    target_areas: [{{kind: codes, codes: [E01024840, E01024831]}}]
+  - id: "2.1"
+    priority: "2"
+    title: Walks
+    ref: row 2
+    target_areas: [{{kind: district, specified: false}}]
+"""
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh progress database for the test, used by the page through HIAP_PROGRESS_DB."""
+    url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
+    monkeypatch.setenv("HIAP_PROGRESS_DB", url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def tw_reach(kent: str) -> pm.PlanReach:
+    return pm.plan_reach(read_plan(TW_PLAN).plan)
+
+
+# ---------------------------------------------------------------------------------------------
+# The library
+# ---------------------------------------------------------------------------------------------
+
+
+def test_markdown_escaping_shows_html_as_text() -> None:
+    assert pm.escape_markdown(SCRIPT) == "&lt;script&gt;alert\\('x'\\)&lt;/script&gt;"
+    assert pm.escape_markdown("*bold* [link](http://x) # 1.2") == "\\*bold\\* \\[link\\]\\(http\\://x\\) \\# 1\\.2"
+
+
+def test_every_status_has_a_text_label_beside_its_symbol() -> None:
+    assert [pm.status_text(s) for s in ("not_started", "on_track", "at_risk", "done", None)] == [
+        "⚪ Not started", "🟢 On track", "🟠 At risk", "✅ Done", "— No status"]
+
+
+def test_action_3_4_reaches_the_deprived_lsoas_the_plan_lists(tw_reach: pm.PlanReach) -> None:
+    lsoa = tw_reach.lsoa
+    assert set(lsoa.loc[lsoa["action_id"] == "3.4", "code"]) == TW_DEPRIVED
+    assert (lsoa.loc[lsoa["action_id"] == "3.4", "reach"] == "lsoa").all()
+    assert lsoa.loc[lsoa["action_id"] == "1.1", "code"].nunique() == 68  # names no place: the whole district
+    wards = tw_reach.lookup.loc[tw_reach.lookup["lsoa_code"].isin(TW_DEPRIVED), "ward_code"]
+    ward = tw_reach.ward
+    assert set(ward.loc[ward["action_id"] == "3.4", "code"]) == set(wards) and len(set(wards)) == 3
+    assert set(ward.loc[ward["action_id"] == "3.4", "reach"]) == {"lsoa"}  # names some of their LSOAs
+    assert tw_reach.unresolved == ()
+
+    counts = pm.area_counts(lsoa, tw_reach.lookup["lsoa_code"], set(lsoa["action_id"]))
+    assert set(counts.index[counts["named"] == 1]) == TW_DEPRIVED
+    assert counts["named"].sum() == 5 and (counts["district_wide"] == 36).all()
+    assert counts.at["E01024840", "named_ids"] == "3.4"
+    none_shown = pm.area_counts(lsoa, tw_reach.lookup["lsoa_code"], ["1.1"])
+    assert none_shown["named"].sum() == 0 and (none_shown["district_wide"] == 1).all()
+
+
+def test_actions_at_an_area_put_the_actions_naming_it_first(tw_reach: pm.PlanReach) -> None:
+    actions = pm.actions_table(tw_reach.plan, pm.empty_history())
+    here = pm.actions_at(tw_reach, "lsoa", "E01024840", actions)
+    assert here.iloc[0]["action_id"] == "3.4" and bool(here.iloc[0]["specific"])
+    assert "areas-of-deprivation" in here.iloc[0]["how"]
+    assert len(here) == 37 and int((~here["specific"]).sum()) == 36
+    elsewhere = pm.actions_at(tw_reach, "lsoa", "E01024795", actions)  # deprived but in no list
+    assert not elsewhere["specific"].any()
+    sherwood = tw_reach.lookup.set_index("lsoa_code").at["E01024840", "ward_code"]
+    by_ward = pm.actions_at(tw_reach, "ward", sherwood, actions[actions["priority_id"] == "3"])
+    assert by_ward["action_id"].tolist()[0] == "3.4" and "its LSOA E010248" in by_ward.iloc[0]["how"]
+    with pytest.raises(pm.PlanPageError, match="not an LSOA of the plan's area"):
+        pm.actions_at(tw_reach, "lsoa", "E01000001", actions)
+
+
+def test_filters_by_priority_partner_and_status(tw_reach: pm.PlanReach) -> None:
+    plan = tw_reach.plan
+    history = pd.DataFrame({"review_id": ["a", "b"], "action_id": ["3.4", "3.4"],
+                            "review_date": [date(2024, 1, 1), date(2024, 4, 1)], "status": ["on_track", "at_risk"],
+                            "status_label": ["", ""], "note": ["first", "second"], "reviewer": [None, None],
+                            "recorded_at": [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01")]})
+    actions = pm.actions_table(plan, history)
+    assert pm.filter_actions(actions, priorities=["3"])["action_id"].tolist() == ["3.1", "3.2", "3.3", "3.4", "3.5"]
+    assert pm.filter_actions(actions, partners=["Change Grow Live (CGL)"])["action_id"].tolist() == ["3.5"]
+    at_risk = pm.filter_actions(actions, statuses=["🟠 At risk"])
+    assert at_risk["action_id"].tolist() == ["3.4"] and at_risk.iloc[0]["note"] == "second"  # the latest review
+    assert len(pm.filter_actions(actions, statuses=["— No status"])) == 36
+    assert pm.filter_actions(actions, priorities=["1"], partners=["Change Grow Live (CGL)"]).empty
+    assert "Change Grow Live (CGL)" in pm.partner_options(actions)
+
+
+def test_highlights_and_the_areas_of_an_action(tw_reach: pm.PlanReach) -> None:
+    assert pm.highlight(tw_reach, "lsoa", "action:3.4").codes == TW_DEPRIVED
+    listed = pm.highlight(tw_reach, "lsoa", "list:areas-of-deprivation")
+    assert listed.codes == TW_DEPRIVED and listed.label.startswith("Listed in the document: Areas of deprivation")
+    assert len(pm.highlight(tw_reach, "ward", "list:areas-of-deprivation").codes) == 3
+    table = pm.action_areas(tw_reach, "lsoa", "3.4")
+    assert set(table["code"]) == TW_DEPRIVED and table["how"].str.contains("areas-of-deprivation").all()
+    assert (pm.action_areas(tw_reach, "lsoa", "1.1")["how"] == "whole district").all()
+    for bad in ("action:9.9", "list:nope", "rule:x"):
+        with pytest.raises(pm.PlanPageError):
+            pm.highlight(tw_reach, "lsoa", bad)
+
+
+def test_coverage_follows_the_filters_and_the_documents_own_threshold(tw_reach: pm.PlanReach) -> None:
+    plan = tw_reach.plan
+    threshold = pm.default_threshold(plan)
+    assert threshold == pm.Threshold("imd", 4, "national")  # "the 40% most deprived", as the document says
+    every = pm.plan_coverage(tw_reach, [a.id for a in plan.actions], threshold)
+    assert set(every.deprived["lsoa_code"]) == TW_DEPRIVED | {"E01024795"}
+    assert every.uncovered["lsoa_code"].tolist() == ["E01024795"]  # the LSOA the plan check says the list omits
+    only_walks = pm.plan_coverage(tw_reach, ["4.5"], threshold)
+    assert len(only_walks.uncovered) == 6 and only_walks.placeless_actions["action_id"].tolist() == ["4.5"]
+    table = pm.coverage_export(every.deprived)
+    assert set(table.loc[table["named by an action"] == "yes", "LSOA"]) == TW_DEPRIVED
+    assert (table["district-wide actions"] == 36).all()
+    assert pm.default_threshold(parse_plan(plan_yaml()).plan) == pm.Threshold()
+
+
+def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach) -> None:
+    layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
+    ids = [a.id for a in tw_reach.plan.actions]
+    chosen = pm.highlight(tw_reach, "lsoa", "action:3.4")
+    drawn = pm.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen)
+    assert len(drawn.areas) == 68
+    assert drawn.areas.set_index("code").loc[sorted(TW_DEPRIVED), "value"].eq("1 action").all()
+    assert (drawn.areas["value"] == "0: no action names it").sum() == 63
+    page = drawn.fmap.get_root().render()
+    assert "Areas of action 3.4" in page and pm.HIGHLIGHT_COLOUR in page and "https://" not in page.split("<body>")[0]
+
+    cover = pm.plan_coverage(tw_reach, ids, pm.Threshold("imd", 4))
+    by_cover = pm.plan_map(layer, "lsoa", "coverage", tw_reach, ids, cover=cover).areas.set_index("code")["value"]
+    assert by_cover["E01024795"] == "Deprived; no action names it"
+    assert by_cover["E01024840"] == "Deprived; an action names it"
+    deprivation = pm.plan_map(layer, "lsoa", "deprivation", tw_reach, ids).areas.set_index("code")["value"]
+    assert deprivation["E01024840"] == 2
+    with pytest.raises(pm.PlanPageError, match="by LSOA"):
+        pm.plan_map(layer, "ward", "coverage", tw_reach, ids, cover=cover)
+
+    hostile = parse_plan(plan_yaml(list_title=SCRIPT)).plan
+    reach = pm.plan_reach(hostile)
+    shown = pm.plan_map(layer, "lsoa", "count", reach, ["1.1"], chosen=pm.highlight(reach, "lsoa", "list:deprived"))
+    html = shown.fmap.get_root().render()
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+    assert pm.area_at(shown.areas, 0.0, 0.0) is None
+    centre = shown.areas.set_index("code").at["E01024840", "geometry"].representative_point()
+    assert pm.area_at(shown.areas, centre.y, centre.x) == "E01024840"
+
+
+def test_reviews_are_added_never_overwritten_and_export_round_trips(kent: str, tmp_path: Path) -> None:
+    loaded = read_plan(TW_PLAN)
+    store = ProgressStore(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    pm.record_review(store, loaded, "3.4", "on_track", date(2024, 1, 16), "Clinics booked")
+    pm.record_review(store, loaded, "3.4", "at_risk", date(2024, 4, 16), "Venue lost", "HAT chair")
+    with pytest.raises(pm.PlanPageError, match="no action '9.9'"):
+        pm.record_review(store, loaded, "9.9", "done", date(2024, 4, 16))
+    history = store.history(loaded.plan.id)
+    assert history["status"].tolist() == ["on_track", "at_risk"]
+    status = pm.current_status(loaded.plan, history).set_index("action_id")
+    assert status.at["3.4", "status_text"] == "🟠 At risk" and status.at["3.4", "reviews"] == 2
+    exported = pm.history_export(history, loaded.plan)
+    assert exported["status"].tolist() == ["🟢 On track", "🟠 At risk"] and exported["title"].str.startswith(
+        "Target stop smoking").all()
+
+    bundle = pm.export_bytes(store, loaded)
+    other = ProgressStore(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    report = other.import_bundle(bundle, "export.json")
+    assert report.reviews_added == 2
+    assert other.history(loaded.plan.id).drop(columns="recorded_at").equals(history.drop(columns="recorded_at"))
+
+
+def test_plan_choices_list_shipped_stored_and_upload(kent: str) -> None:
+    choices = pm.plan_choices(["tunbridge-wells-2023-25", "imported-plan"])
+    keys = [c.key for c in choices]
+    assert keys[-1] == pm.UPLOAD and "stored:imported-plan" in keys
+    assert "stored:tunbridge-wells-2023-25" not in keys  # the shipped file is used for a shipped plan
+    assert pm.choice_for(choices, None, [TW]) == "file:tunbridge-wells-2023-25.yaml"
+    assert pm.choice_for(choices, "imported-plan", [TW]) == "stored:imported-plan"
+    assert pm.choice_for(choices, None, ["E07000111"]).startswith("file:sevenoaks")
+    with pytest.raises(pm.PlanPageError):
+        pm.plan_text("nothing:here")
+
+
+# ---------------------------------------------------------------------------------------------
+# The page through AppTest
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_page(**state: object) -> AppTest:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("hiap_geo/pages/plan.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plain(markdown: str) -> str:
+    """Markdown source as a reader sees it: backslash escapes removed (HTML entities stay, as the page sends them)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
+    parts += [e.value for e in (*at.warning, *at.info, *at.error, *at.success)]
+    parts += [e.label for e in at.expander]
+    return plain("\n".join(str(p) for p in parts))
+
+
+def error(at: AppTest) -> str:
+    return plain(at.error[0].value)
+
+
+def success(at: AppTest) -> str:
+    return plain(at.success[0].value)
+
+
+def frames(at: AppTest) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe]
+
+
+def record_button(at: AppTest) -> object:
+    return next(b for b in at.button if b.label == "Record review")
+
+
+def upload_plan(at: AppTest, content: bytes, name: str = "plan.yaml") -> AppTest:
+    at.selectbox(key="plan_choice").set_value(pm.UPLOAD).run()
+    at.file_uploader(key="plan_upload").upload(name, content, "application/yaml").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_opens_on_the_tunbridge_wells_plan(kent: str, db: str) -> None:
+    at = plan_page()
+    shown = texts(at)
+    assert at.selectbox(key="plan_choice").value == "file:tunbridge-wells-2023-25.yaml"
+    assert at.header[0].value == "Health Inequalities Action Plan 2023\\-25"
+    assert "Showing 37 of 37 actions; 36 of them name no place" in shown
+    assert "**4 discrepancies**" in shown and "decile the IMD does not give" in shown
+    assert "**1 named by none**" in shown
+    deprived = [f for f in frames(at) if "named by an action" in f]
+    assert deprived[0]["LSOA"].tolist() == ["E01024795"] and len(deprived[1]) == 6
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("Download (CSV)") >= 5 and "Download actions (CSV)" in labels
+    assert "Download the plan with its history (JSON)" in labels and "Download the report (CSV)" in labels
+    assert "Click an area on the map" in shown
+    assert ProgressStore(db).counts() == {"plans": 0, "plan_versions": 0, "reviews": 0}  # viewing stores nothing
+
+
+def test_no_district_in_the_sidebar_still_maps_the_plans_own_area(kent: str, db: str) -> None:
+    at = plan_page(districts=[])
+    assert at.selectbox(key="plan_choice").value.startswith("file:")
+    assert "Showing" in texts(at) and "Click an area on the map" in texts(at)
+
+
+def test_filters_narrow_the_actions_and_the_coverage(kent: str, db: str) -> None:
+    at = plan_page()
+    at.multiselect(key="plan_priorities").set_value(["3"]).run()
+    assert "Showing 5 of 37 actions" in texts(at)
+    at.multiselect(key="plan_partners").set_value(["Change Grow Live (CGL)"]).run()
+    assert "Showing 1 of 37 actions" in texts(at)
+    assert "**6 named by none**" in texts(at)  # action 3.5 names no place: no deprived area is named
+    at.multiselect(key="plan_partners").set_value([]).run()
+    at.multiselect(key="plan_statuses").set_value(["🟢 On track"]).run()
+    assert "Showing 0 of 37 actions" in texts(at) and not at.exception
+
+
+@pytest.mark.parametrize(("level", "mode"), [("lsoa", "count"), ("lsoa", "coverage"), ("lsoa", "deprivation"),
+                                             ("ward", "count"), ("ward", "deprivation")])
+def test_every_level_and_colour(kent: str, db: str, level: str, mode: str) -> None:
+    at = plan_page(plan_level=level)
+    at.selectbox(key="plan_colour").set_value(mode).run()
+    assert not at.exception
+    if level == "ward":
+        assert "coverage" not in at.selectbox(key="plan_colour").options
+
+
+def test_choosing_an_action_lists_and_outlines_its_areas(kent: str, db: str) -> None:
+    at = plan_page()
+    at.selectbox(key="plan_highlight").set_value("action:3.4").run()
+    shown = texts(at)
+    assert "Areas of action 3.4: 5 LSOAs" in shown
+    for code in TW_DEPRIVED:
+        assert code in shown
+    at.selectbox(key="plan_highlight").set_value("list:areas-of-deprivation").run()
+    assert "Listed in the document" in texts(at) and not at.exception
+
+
+def test_a_clicked_area_lists_the_actions_that_reach_it(kent: str, db: str) -> None:
+    at = plan_page(plan_area="E01024840")  # what a click on Sherwood's most deprived LSOA stores
+    shown = texts(at)
+    assert "### E01024840 Tunbridge Wells 005A" in shown
+    assert "**Actions that name this area: 1**" in shown and "**3.4** Target stop smoking" in shown
+    assert "36 more reach it only as part of the whole district" in shown
+    at = plan_page(plan_area="E01024795")
+    assert "**Actions that name this area: 0**" in texts(at)
+
+
+def test_another_plan_can_be_chosen(kent: str, db: str) -> None:
+    at = plan_page()
+    at.selectbox(key="plan_choice").set_value("file:sevenoaks-mind-the-gap-2013-15.yaml").run()
+    assert not at.exception
+    assert "MIND THE GAP" in at.header[0].value
+    assert "Showing 58 of 58 actions" in texts(at)
+
+
+def test_a_bad_plan_upload_names_line_and_field_and_stores_nothing(kent: str, db: str) -> None:
+    at = plan_page()
+    upload_plan(at, b"schema_version: 1\nid: x\ntitle: [unclosed\n")
+    assert "line" in error(at) and "bad YAML" in error(at)
+    assert "nothing from it was stored" in error(at)
+    unknown = plan_yaml().replace("period: 2024-25", "period: 2024-25\ncolour: red").encode()
+    upload_plan(at, unknown)
+    assert "line 6, colour: unknown field 'colour'" in error(at)
+    wrong_type = plan_yaml().replace("edition: 2019", "edition: twenty").encode()
+    upload_plan(at, wrong_type)
+    assert "line 6, edition: Input should be 2019 or 2025 (got 'twenty')" in error(at)
+    upload_plan(at, b"\xff\xfe not text")
+    assert "not UTF-8" in error(at)
+    assert ProgressStore(db).counts() == {"plans": 0, "plan_versions": 0, "reviews": 0}
+
+
+def test_script_in_plan_text_shows_as_text(kent: str, db: str) -> None:
+    at = plan_page()
+    upload_plan(at, plan_yaml(title=SCRIPT, action_title=f"<b>bold</b> {SCRIPT}").encode())
+    assert not at.error
+    assert at.header[0].value == pm.escape_markdown(SCRIPT)
+    at.session_state["plan_area"] = "E01024840"
+    at.run()
+    shown = texts(at)
+    assert "&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;" in shown
+    assert "<script>" not in shown and "<b>" not in shown
+
+
+def test_a_plan_for_a_district_without_layers_still_shows_coverage_and_check(kent: str, db: str) -> None:
+    at = plan_page()
+    hartlepool = plan_yaml(area=("E06000001", "Hartlepool")).replace("E01024840, E01024831", "E01011950")
+    upload_plan(at, hartlepool.replace("{text: E01024840, code: E01024840}", "{text: x, code: E01011950}").encode())
+    assert "No map layers are built for E06000001" in texts(at)
+    assert "Deprived LSOAs" in texts(at) and not at.error
+
+
+def test_a_plan_whose_area_has_no_lsoas_is_a_clear_error(kent: str, db: str) -> None:
+    at = plan_page()
+    upload_plan(at, plan_yaml(area=("E07999999", "Nowhere")).encode())
+    assert "cannot be placed on the map" in error(at) and "E07999999" in error(at)
+
+
+def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
+    at = plan_page(plan_highlight="action:3.4")
+    assert at.selectbox(key="plan_review_action").value == "3.4"  # the highlighted action is offered first
+    at.radio(key="plan_review_status").set_value("on_track")
+    at.date_input(key="plan_review_date").set_value(date.today() - timedelta(days=90))
+    at.text_area(key="plan_review_note").input("Clinics booked")
+    record_button(at).click().run()
+    assert "Recorded 🟢 On track for action 3.4" in success(at)
+    at.radio(key="plan_review_status").set_value("at_risk")
+    at.text_area(key="plan_review_note").input("Venue lost")
+    at.text_input(key="plan_review_reviewer").input("HAT chair")
+    record_button(at).click().run()
+    assert not at.exception
+    history = next(f for f in frames(at) if "review id" in f)
+    assert history["status"].tolist() == ["🟢 On track", "🟠 At risk"]
+    assert history["note"].tolist() == ["Clinics booked", "Venue lost"]
+    status = next(f for f in frames(at) if "last review" in f and "reviews" in f).set_index("action")
+    assert status.at["3.4", "status"] == "🟠 At risk" and status.at["3.4", "reviews"] == 2
+    assert ProgressStore(db).counts() == {"plans": 1, "plan_versions": 1, "reviews": 2}
+    at.multiselect(key="plan_statuses").set_value(["🟠 At risk"]).run()
+    assert "Showing 1 of 37 actions" in texts(at)
+    at.selectbox(key="plan_history_action").set_value("1.1").run()
+    assert "No reviews recorded yet." in texts(at)
+
+
+def test_a_review_the_store_refuses_is_not_recorded(kent: str, db: str) -> None:
+    at = plan_page()
+    at.text_area(key="plan_review_note").input("x" * 10_001)
+    record_button(at).click().run()
+    assert "The review was not recorded" in error(at) and "limit is 10,000" in error(at)
+    assert ProgressStore(db).counts()["reviews"] == 0
+
+
+def test_import_of_a_bad_bundle_leaves_the_database_unchanged(kent: str, db: str) -> None:
+    store = ProgressStore(db)
+    loaded = read_plan(TW_PLAN)
+    pm.record_review(store, loaded, "3.4", "on_track", date(2024, 1, 16), "Clinics booked")
+    before = store.counts()
+    good = json.loads(pm.export_bytes(store, loaded))
+    tampered = {**good, "reviews": [{**good["reviews"][0], "review_id": "11111111-1111-1111-1111-111111111111",
+                                     "action_id": "9.9"}]}
+    at = plan_page()
+    at.button(key="plan_import").click().run()
+    assert "Choose an export file" in error(at)
+    for name, content, expected in [
+        ("broken.json", b"{not json", "not valid JSON"),
+        ("other.json", b'{"format": "something else"}', "not a HIAP Geo plan export"),
+        ("tampered.json", json.dumps(tampered).encode(), "action '9.9' is in no version of the plan"),
+    ]:
+        at.file_uploader(key="plan_import_file").upload(name, content, "application/json").run()
+        at.button(key="plan_import").click().run()
+        assert "the database is unchanged" in error(at) and expected in error(at)
+        assert store.counts() == before
+        at.file_uploader(key="plan_import_file").clear().run()
+
+
+def test_export_then_import_into_another_database_round_trips(kent: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    source = ProgressStore(f"sqlite:///{tmp_path / 'meeting.sqlite'}")
+    loaded = parse_plan(plan_yaml(plan_id="imported-plan"), "imported.yaml")
+    pm.record_review(source, loaded, "1.1", "on_track", date(2024, 1, 16), "Clinics booked")
+    pm.record_review(source, loaded, "1.1", "done", date(2024, 6, 1), "All sessions run")
+    bundle = pm.export_bytes(source, loaded)
+
+    target = f"sqlite:///{tmp_path / 'office.sqlite'}"
+    monkeypatch.setenv("HIAP_PROGRESS_DB", target)
+    at = plan_page()
+    at.file_uploader(key="plan_import_file").upload("imported-plan-progress.json", bundle, "application/json").run()
+    at.button(key="plan_import").click().run()
+    assert "2 new review(s)" in success(at) and "imported-plan" in success(at)
+    # the imported plan can now be chosen
+    assert "imported-plan (from the progress database)" in at.selectbox(key="plan_choice").options
+    at.selectbox(key="plan_choice").set_value("stored:imported-plan").run()
+    assert at.header[0].value == "A test plan"
+    history = next(f for f in frames(at) if "review id" in f)
+    assert history["status"].tolist() == ["🟢 On track", "✅ Done"]
+    at.file_uploader(key="plan_import_file").upload("again.json", bundle, "application/json").run()
+    at.button(key="plan_import").click().run()
+    assert "0 new review(s), 2 already present" in success(at)
+    assert ProgressStore(target).counts()["reviews"] == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# In a real browser, offline
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_plan_page_in_a_browser(kent: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, app_server, map_frame
+
+    monkeypatch.setenv("HIAP_PROGRESS_DB", f"sqlite:///{tmp_path / 'browser.sqlite'}")
+    with app_server(real_data) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1800})
+        failed: list[str] = []
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.goto(f"{url}/plan?plan=tunbridge-wells-2023-25&action=3.4")
+        frame = map_frame(page, timeout_s=120)
+        assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "68"  # LSOA 2011
+        time.sleep(1)
+        assert len(frame.query_selector_all(f'path[stroke="{pm.HIGHLIGHT_COLOUR}"]')) == 5  # action 3.4's LSOAs
+        assert "Areas of action 3.4" in frame.inner_text(".hiap-legend")
+        for code in TW_DEPRIVED:  # the deprived LSOAs the plan lists, named beside the map
+            page.get_by_text(code, exact=False).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)
+        assert failed == [], f"requests that needed the internet: {failed}"
+
+        frame.query_selector_all("path.leaflet-interactive")[10].click(force=True)
+        page.get_by_text("Actions that name this area").wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Coverage").click()
+        page.get_by_text("Deprived areas no action names", exact=True).wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "plan-coverage.png"), full_page=True)
+        browser.close()
