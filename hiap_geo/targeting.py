@@ -24,7 +24,7 @@ says which was done and how many components each score used.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import geopandas as gpd
@@ -35,6 +35,7 @@ from hiap_geo import indicators as ind
 from hiap_geo import stats
 from hiap_geo.deprivation import DOMAINS, MEASURES
 from hiap_geo.errors import HiapGeoError
+from hiap_geo.maps import Classes
 from hiap_geo.measures import MapMeasure
 from hiap_geo.sources import dataset_path
 
@@ -174,6 +175,17 @@ def indicator_measure(name: str, unit: str | None, polarity: str) -> MapMeasure:
     if polarity == "no_judgement":
         return MapMeasure("value", label, "score", True, ends=("highest", "lowest"))
     return MapMeasure("value", label, "score", polarity != "high_is_good", ends=("worst", "best"))
+
+
+def as_categories(measure: MapMeasure, classes: Classes) -> tuple[MapMeasure, pd.Series]:
+    """A classified measure as a category measure with the same legend, and each area's class label.
+
+    Classifying scores by natural breaks costs seconds for a thousand areas without numba; a page
+    can cache :func:`hiap_geo.maps.classify` and draw the map from its result with this.
+    """
+    labels = pd.Series([classes.labels[k] if k >= 0 else None for k in classes.index], dtype=object)
+    categories = tuple(zip(classes.labels, classes.colours, strict=True))
+    return replace(measure, column="class", kind="category", categories=categories), labels
 
 
 def comparison_categories(polarity: str) -> list[str]:

@@ -279,3 +279,15 @@ def test_best_layer_holds_most_codes_and_prefers_the_first_on_a_tie() -> None:
     assert loaded == ["new"]  # the newest layer holds every code: the older one is never read
     with pytest.raises(tg.TargetingError, match="No map layer"):
         tg.best_layer(["E02000001"], {})
+
+
+def test_a_cached_classification_draws_the_same_legend_as_a_category_map() -> None:
+    measure = tg.indicator_measure("Smoking", "%", "low_is_good")
+    values = pd.Series([5.0, 10.0, np.nan, 20.0, 40.0])
+    classes = classify(values, measure)
+    category, labels = tg.as_categories(measure, classes)
+    assert category.kind == "category" and category.label == measure.label
+    assert [label for label, _ in category.categories] == classes.labels and classes.labels[0].endswith("(worst)")
+    assert labels[2] is None and labels[4] == classes.labels[classes.index[4]]
+    again = classify(labels, category)
+    assert again.index.tolist() == classes.index.tolist() and again.colours == classes.colours

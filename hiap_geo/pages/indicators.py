@@ -21,7 +21,8 @@ from hiap_geo.errors import HiapGeoError
 from hiap_geo.explorer import MapSelection, areas_of, build_in_use
 from hiap_geo.geography import current_districts
 from hiap_geo.indicators import HEALTH_INDEX_NOTE, load_indicators
-from hiap_geo.maps import Outline, area_map, encode_geometry
+from hiap_geo.maps import Classes, Outline, area_map, classify, encode_geometry
+from hiap_geo.measures import MapMeasure
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.stats import BENCHMARK_STYLES
 from hiap_geo.uploads import InvalidUpload, read_upload
@@ -70,6 +71,12 @@ def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -
 @st.cache_data(show_spinner=False)
 def map_geometry(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> str:
     return encode_geometry(map_layer(slug, level, vintage, districts).geometry)
+
+
+@st.cache_data(show_spinner=False)
+def classes_of(values: pd.Series, measure: MapMeasure) -> Classes:
+    """Natural breaks are slow for a thousand areas without numba: classify once per indicator and view."""
+    return classify(values, measure)
 
 
 @st.cache_data(show_spinner="Working out England's range for each indicator (once)...")
@@ -254,6 +261,7 @@ polarity = str(first["polarity"])
 measure = tg.indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
 if colour_by == "value":
     map_values = values["value"]
+    measure, map_values = tg.as_categories(measure, classes_of(map_values, measure))
 else:
     measure = tg.comparison_measure(measure.label, polarity, colour_by, confidence)
     map_values = values[f"vs_{colour_by}_label"]
@@ -325,8 +333,9 @@ except spine.SpineError as exc:
 st.header("Health Index trends, 2015-2021")
 trend_ids = [i for i in TREND_DEFAULTS if i in labels] + sorted(
     (i for i in labels if i.startswith("hi_") and i not in TREND_DEFAULTS), key=lambda i: labels[i])
-chosen_trends = st.multiselect("Health Index indicators", trend_ids, default=[i for i in TREND_DEFAULTS if i in labels],
-                               format_func=labels.get, key="ind_trends")
+st.session_state.setdefault("ind_trends", [i for i in TREND_DEFAULTS if i in labels])
+st.session_state["ind_trends"] = [i for i in st.session_state["ind_trends"] if i in trend_ids]
+chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func=labels.get, key="ind_trends")
 if chosen_trends:
     try:
         trends = spine.trend(data, chosen_trends, {d: district_names.get(d, d) for d in sel.districts})

@@ -16,7 +16,7 @@ from hiap_geo.errors import HiapGeoError
 from hiap_geo.explorer import MapSelection, areas_of, build_in_use
 from hiap_geo.geography import current_districts
 from hiap_geo.indicators import catalogue, load_indicators, slope_index
-from hiap_geo.maps import Outline, area_map
+from hiap_geo.maps import Classes, Outline, area_map, classify
 from hiap_geo.measures import MapMeasure
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.stats import SIIResult
@@ -45,6 +45,12 @@ def district_name_map() -> dict[str, str]:
 @st.cache_data(show_spinner="Loading indicators for the chosen districts...")
 def indicator_data(districts: tuple[str, ...]) -> pd.DataFrame:
     return load_indicators(list(districts))
+
+
+@st.cache_data(show_spinner=False)
+def classes_of(values: pd.Series, measure: MapMeasure) -> Classes:
+    """Natural breaks are slow for a thousand areas without numba: classify once per ranking."""
+    return classify(values, measure)
 
 
 @st.cache_data(show_spinner=False)
@@ -93,11 +99,12 @@ available = tg.target_indicators(data, level)
 indicator_names = dict(zip(available["indicator_id"], available["indicator_name"], strict=True))
 polarity_of = dict(zip(available["indicator_id"], available["polarity"], strict=True))
 left, right = st.columns(2)
+st.session_state.setdefault("tgt_dep", ["imd_score"])
 for key, options in (("tgt_dep", deprivation), ("tgt_ind", indicator_names)):
     if key in st.session_state:  # a level change can remove options the user had chosen
         st.session_state[key] = [k for k in st.session_state[key] if k in options]
-chosen_dep = left.multiselect("Deprivation measures", list(deprivation), default=["imd_score"],
-                              format_func=lambda k: deprivation[k][0], key="tgt_dep")
+chosen_dep = left.multiselect("Deprivation measures", list(deprivation), format_func=lambda k: deprivation[k][0],
+                              key="tgt_dep")
 chosen_ind = right.multiselect(f"Indicators ({tg.LEVELS[level]} values)", list(indicator_names),
                                format_func=indicator_names.get, key="tgt_ind",
                                help="IoD 2025 underlying indicators and Census 2021; values for wards are built "
@@ -171,14 +178,15 @@ for note in score.notes:
 if selected.empty:
     st.warning("No area meets every threshold. Widen the decile range or remove an indicator threshold.")
 else:
-    shown = gpd.GeoDataFrame(selected[["code", "name", "ward", "district"]].assign(value=selected["need_score"]),
+    measure = MapMeasure(NEED.column, f"Need score ({tg.METHODS[method].split(' (')[0].lower()})", "score", True,
+                         ends=NEED.ends)
+    measure, classes = tg.as_categories(measure, classes_of(selected["need_score"].reset_index(drop=True), measure))
+    shown = gpd.GeoDataFrame(selected[["code", "name", "ward", "district"]].assign(value=classes.to_numpy()),
                              geometry=selected.geometry.values, crs=areas.crs)
     tips = [f"rank {int(r)} of {int(frame['need_rank'].max())} · score {v:.2f}"
             for r, v in zip(selected["need_rank"], selected["need_score"], strict=True)]
     outlines = [Outline(areas.geometry, "#9e9e9e", 0.6),
                 Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
-    measure = MapMeasure(NEED.column, f"Need score ({tg.METHODS[method].split(' (')[0].lower()})", "score", True,
-                         ends=NEED.ends)
     fmap = area_map(shown, measure, outlines=outlines, basemap=sel.basemap, tooltip_values=tips,
                     fit=areas.geometry)
     st_folium(fmap, key="targeting_map", height=520, use_container_width=True, returned_objects=[])
