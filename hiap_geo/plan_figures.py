@@ -924,14 +924,13 @@ def to_indicators(files: Iterable[FiguresFile] | None = None) -> pd.DataFrame:
                 if extra and extra != record[col]:
                     sep = ", " if col == "figure_ids" else " | "
                     record[col] = f"{record[col]}{sep}{extra}" if record[col] else extra
-    frame = pd.DataFrame(list(records.values()))
-    for col in indicators.COLUMNS + EXTRA_COLUMNS:
-        if col not in frame:
-            frame[col] = float("nan") if col not in ("unit", "method") else ""
-    frame = frame[indicators.COLUMNS + EXTRA_COLUMNS]
-    return frame.astype(
-        {c: float for c in ("value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator")}
-    )
+    columns = indicators.COLUMNS + EXTRA_COLUMNS
+    frame = pd.DataFrame(list(records.values()), columns=columns)
+    texts = [c for c in indicators.COLUMNS if c not in _NUMERIC]  # never empty, so str is safe
+    return frame.astype({**{c: float for c in _NUMERIC}, **{c: str for c in [*texts, "method"]}})
+
+
+_NUMERIC = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator")
 
 
 # ---------------------------------------------------------------------------------------------
