@@ -98,7 +98,7 @@ FIGURES_COLUMNS: list[str] = [
     "unit",
     "polarity",
     "comparison",
-    "comparator_codes",
+    "comparators",
     "rank",
     "data_source",
     "quote",
@@ -826,8 +826,8 @@ def figures_frame(files: Iterable[FiguresFile] | None = None) -> pd.DataFrame:
                     "unit": s.indicator.unit,
                     "polarity": s.indicator.polarity,
                     "comparison": s.comparison_text() or None,
-                    "comparator_codes": ", ".join(
-                        areas[c.against].code or areas[c.against].name for c in s.comparisons if c.against
+                    "comparators": "; ".join(
+                        _area_label(areas[c.against]) for c in s.comparisons if c.against is not None
                     )
                     or None,
                     "rank": _rank_text(s.rank),
@@ -844,6 +844,10 @@ def figures_frame(files: Iterable[FiguresFile] | None = None) -> pd.DataFrame:
     frame["value"] = frame["value"].astype(float)
     frame["line"] = frame["line"].astype(int)
     return frame
+
+
+def _area_label(area: Area) -> str:
+    return f"{area.name} ({area.code})" if area.code else area.name
 
 
 def _indicator_id(f: FiguresFile, indicator: Indicator) -> str:
@@ -921,8 +925,8 @@ def to_indicators(files: Iterable[FiguresFile] | None = None) -> pd.DataFrame:
                 ("note", s.note),
                 ("figure_ids", s.figure_id),
             ):
-                if extra and extra != record[col]:
-                    sep = ", " if col == "figure_ids" else " | "
+                sep = ", " if col == "figure_ids" else " | "
+                if extra and extra not in (record[col] or "").split(sep):
                     record[col] = f"{record[col]}{sep}{extra}" if record[col] else extra
     columns = indicators.COLUMNS + EXTRA_COLUMNS
     frame = pd.DataFrame(list(records.values()), columns=columns)
