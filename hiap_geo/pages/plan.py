@@ -407,7 +407,9 @@ with progress_tab:
 
     st.subheader("Status of each action")
     status_table = pm.status_export(shown)
-    st.dataframe(status_table, hide_index=True, width="stretch")
+    st.dataframe(status_table, hide_index=True, width="stretch",
+                 column_config={"last note": st.column_config.TextColumn(width="medium"),
+                                "title": st.column_config.TextColumn(width="large")})
     csv_button("Download status (CSV)", status_table, f"{plan.id}-status.csv", "plan_csv_status")
 
     st.subheader("Review history")
@@ -416,7 +418,8 @@ with progress_tab:
     past = pm.history_export(history if which is None else history[history["action_id"] == which], plan)
     if past.empty:
         st.caption("No reviews recorded yet.")
-    st.dataframe(past, hide_index=True, width="stretch")
+    st.dataframe(past, hide_index=True, width="stretch",
+                 column_config={"note": st.column_config.TextColumn(width="large")})
     csv_button("Download history (CSV)", past, f"{plan.id}-history.csv", "plan_csv_history")
 
     st.subheader("Export and import")
