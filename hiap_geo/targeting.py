@@ -33,6 +33,7 @@ import pandas as pd
 
 from hiap_geo import indicators as ind
 from hiap_geo import stats
+from hiap_geo.attribution import full_attribution
 from hiap_geo.deprivation import DOMAINS, MEASURES
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.maps import Classes
@@ -287,6 +288,7 @@ def export_table(values: pd.DataFrame, level: str, layer_vintage: str) -> pd.Dat
         "method": values.get("method", ""),
         "source": values["source"], "vintage": values["vintage"],
         "geography": f"{LEVELS.get(level, level)} ({layer_vintage})",
+        "attribution": full_attribution(),
     })
     if level == "district" or (table["ward"] == "").all():
         table = table.drop(columns=["ward"])

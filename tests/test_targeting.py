@@ -207,7 +207,9 @@ def test_lsoa_comparisons_with_england_and_district_follow_the_limits(tw: dict[s
     assert (strict["vs_england"] != "similar").sum() <= (values["vs_england"] != "similar").sum()
     assert set(strict["vs_england_label"]) <= {"Better (99.8%)", "Worse (99.8%)", "Similar"}
     table = tg.export_table(values, "lsoa", "LSOA 2021")
-    assert {"source", "vintage", "compared with England", "lower limit", "count", "denominator"} <= set(table)
+    assert {"source", "vintage", "compared with England", "lower limit", "count", "denominator",
+            "attribution"} <= set(table)
+    assert table["attribution"].str.contains("Open Government Licence").all()
     assert table["source"].str.contains("Census 2021").all() and table["geography"].iat[0] == "LSOA (LSOA 2021)"
 
 

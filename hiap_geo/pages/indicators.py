@@ -291,7 +291,7 @@ if point and point != st.session_state.get("ind_last_click"):
 table = tg.export_table(values, level, vintage)
 comparison_columns = [c for c in ("compared with England", "compared with district") if c in table]
 shown = table.drop(columns=["indicator", "period", "unit", "polarity", "method", "source", "vintage", "geography",
-                            "confidence"])
+                            "confidence", "attribution"])
 st.dataframe(shown.style.map(comparison_style, subset=comparison_columns), hide_index=True, width="stretch",
              column_config={"value": st.column_config.NumberColumn(f"value ({first['unit']})", format="%.2f"),
                             "lower limit": st.column_config.NumberColumn(f"lower {tg.CONFIDENCE_LABELS[confidence]}",

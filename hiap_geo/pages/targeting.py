@@ -192,17 +192,19 @@ else:
     st_folium(fmap, key="targeting_map", height=520, use_container_width=True, returned_objects=[])
     st.caption("Areas not meeting the thresholds are left blank (grey outlines).")
 
-table = tg.ranked_table(selected if not selected.empty else frame.iloc[0:0], score, labels)
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
-                            if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"})
-export = table.assign(method=score.describe(),
-                      thresholds="; ".join(t.label for t in thresholds) or "none",
-                      sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(
-                          sorted(set(data.loc[data["indicator_id"].isin(chosen_ind + worse), "source"]))),
-                      geography=f"{tg.LEVELS[level]} ({IOD2025.ward_vintage if level == 'ward' else 'LSOA 2021'})")
-st.download_button("Download ranking (CSV)", export.to_csv(index=False).encode("utf-8"), mime="text/csv",
-                   file_name=f"hiap-geo-need-ranking-{level}.csv", disabled=table.empty)
+if not selected.empty:
+    table = tg.ranked_table(selected, score, labels)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
+                                if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"})
+    export = table.assign(method=score.describe(),
+                          thresholds="; ".join(t.label for t in thresholds) or "none",
+                          sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(
+                              sorted(set(data.loc[data["indicator_id"].isin(chosen_ind + worse), "source"]))),
+                          geography=f"{tg.LEVELS[level]} ({IOD2025.ward_vintage if level == 'ward' else 'LSOA 2021'})",
+                          attribution=full_attribution())
+    st.download_button("Download ranking (CSV)", export.to_csv(index=False).encode("utf-8"), mime="text/csv",
+                       file_name=f"hiap-geo-need-ranking-{level}.csv")
 
 st.header("Slope index of inequality")
 st.caption("How much an indicator changes from the most to the least deprived end of a district: the LSOAs are "
