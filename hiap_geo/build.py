@@ -161,6 +161,8 @@ def _summary_layer(ed: Edition, level: str, key: str, lsoas: gpd.GeoDataFrame, r
             f"drawn by dissolving their best-fit LSOAs: {', '.join(boundary.dissolved[:10])}"
             f"{'...' if len(boundary.dissolved) > 10 else ''}"
         )
+    if boundary.missing:
+        report.problems.append(f"{ed.label} {level}s: no polygon at all for {', '.join(boundary.missing)}")
     layer["vintage"] = f"{ed.label}, {ed.ward_vintage if level == 'ward' else ed.district_vintage}"
     return layer
 

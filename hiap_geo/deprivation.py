@@ -182,8 +182,9 @@ def summarise(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
     grouped = lsoas.assign(_w=weight).groupby(by, sort=True)
     out = pd.DataFrame({"lsoa_count": grouped.size(), "population": grouped["_w"].sum()})
     for m in measure_columns(lsoas, "score"):
-        weighted = (lsoas[f"{m}_score"] * weight).groupby(lsoas[by]).sum(min_count=1)
-        out[f"{m}_score"] = weighted / out["population"]
+        score = lsoas[f"{m}_score"]
+        weighted = (score * weight).groupby(lsoas[by]).sum(min_count=1)
+        out[f"{m}_score"] = weighted / weight.where(score.notna()).groupby(lsoas[by]).sum(min_count=1)
     deprived = weight.where(lsoas["imd_decile"] <= 2, 0.0)
     out["imd_pop_share_decile_1_2"] = deprived.groupby(lsoas[by]).sum() / out["population"]
     counts = pd.crosstab(lsoas[by], lsoas["imd_decile"]).reindex(columns=range(1, 11), fill_value=0)

@@ -22,6 +22,7 @@ import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+import shapely
 import xstatic.pkg.leaflet as xstatic_leaflet
 from branca.element import MacroElement
 from jinja2 import Template
@@ -40,7 +41,7 @@ BASEMAPS = {
     "CARTO light": "CartoDB positron",
 }
 CANVAS_ABOVE = 3000  # areas; SVG beyond this gets slow to pan
-JENKS_MAX = 2000  # values; above this, quantile classes
+JENKS_MAX = 300  # values; Fisher-Jenks without numba is O(k n^2): quantile classes above this
 
 
 def install_map_assets(static_dir: Path) -> Path:
@@ -54,6 +55,12 @@ def install_map_assets(static_dir: Path) -> Path:
     shutil.copytree(xstatic_leaflet.BASE_DIR, target, ignore=shutil.ignore_patterns("*.map", "*esm*", "*-src*"))
     stamp.write_text(xstatic_leaflet.VERSION)
     return target
+
+
+def area_at(areas: gpd.GeoDataFrame, lat: float, lng: float) -> str | None:
+    """The code of the area containing a clicked point (the map returns only the click's position)."""
+    hit = areas[areas.geometry.contains(shapely.Point(lng, lat))]
+    return None if hit.empty else str(hit["code"].iat[0])
 
 
 def _hex(colour: tuple[float, ...]) -> str:
@@ -107,7 +114,7 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
     if k < 2:
         index[present] = 0
         return Classes(index, palette("viridis", 1), [_fmt(chosen, data[0])])
-    # Natural breaks read best for scores but cost O(k n^2) without numba: quantiles for ranks and large sets.
+    # Natural breaks read best for scores, but only small sets are quick enough: quantiles otherwise.
     jenks = chosen.kind != "rank" and len(data) <= JENKS_MAX
     scheme = mapclassify.FisherJenks(data, k=k) if jenks else mapclassify.Quantiles(data, k=k)
     bins = np.asarray(scheme.bins)
@@ -137,7 +144,7 @@ def display_values(values: pd.Series, chosen: MapMeasure) -> list[str]:
     out = []
     for v in values:
         if pd.isna(v):
-            out.append(MISSING_LABEL)
+            out.append(chosen.missing_label)
         elif chosen.kind == "category":
             out.append(str(v))
         elif chosen.kind == "share":
@@ -224,7 +231,8 @@ class Outline:
 
 
 def legend_html(
-    title: str, classes: Classes, has_missing: bool, large: bool = False, outlines: Sequence[Outline] = ()
+    title: str, classes: Classes, has_missing: bool, large: bool = False, outlines: Sequence[Outline] = (),
+    missing_label: str = MISSING_LABEL,
 ) -> str:
     """The legend as escaped HTML: one swatch and label per class, most deprived first, then labelled outlines."""
     size = 18 if large else 12
@@ -236,7 +244,7 @@ def legend_html(
     if has_missing:
         rows.append(
             f'<div><span style="display:inline-block;width:{size}px;height:{size}px;background:{MISSING_COLOUR};'
-            f'margin-right:6px;vertical-align:middle;border:1px solid #666"></span>{MISSING_LABEL}</div>'
+            f'margin-right:6px;vertical-align:middle;border:1px solid #666"></span>{html.escape(missing_label)}</div>'
         )
     for outline in outlines:
         if outline.label:
@@ -318,6 +326,7 @@ def area_map(
             "colour": json.dumps(outline.colour), "weight": outline.weight, "map": map_name,
         }))
     legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation,
+                         missing_label=chosen.missing_label,
                          outlines=outlines)
     fmap.add_child(_Script(_LEGEND_JS % {"html": _safe_json(legend), "map": map_name}))
     if presentation:

@@ -27,6 +27,8 @@ class MapMeasure:
     kind: Kind
     higher_is_more_deprived: bool
     local: bool = False
+    missing_label: str = "No data"
+    """What a blank means for this measure, in the legend and the tooltip."""
     ends: tuple[str, str] = ("most deprived", "least deprived")
     """How a score legend names its first (darkest) and last class; an indicator says 'worst' and 'best'."""
     categories: tuple[tuple[str, str], ...] = ()
@@ -39,7 +41,8 @@ class MapMeasure:
 def measure(level: str, key: str, value_type: str, local: bool = False) -> MapMeasure:
     """The column to map for a measure key ('imd', 'health', ...) and a value type at a level."""
     if key == "imd_change":
-        return MapMeasure("imd_decile_change", "Change in IMD decile, 2019 to 2025", "change", False)
+        return MapMeasure("imd_decile_change", "Change in IMD decile, 2019 to 2025", "change", False,
+                          missing_label="Not directly comparable (merged or redrawn since 2011)")
     if key not in MEASURES:
         raise HiapGeoError(f"Unknown measure '{key}'; choose one of {', '.join(MEASURES)}.")
     name = MEASURES[key]

@@ -11,7 +11,6 @@ escapes it in its tooltips and legend.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -21,11 +20,10 @@ from datetime import date
 import folium
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from hiap_geo.deprivation import MEASURES, load_iod
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.maps import Outline, area_map, display_values
+from hiap_geo.maps import Outline, area_at, area_map, display_values
 from hiap_geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.plan import (
     STATUSES,
@@ -45,6 +43,7 @@ from hiap_geo.plan import (
     resolve_targets,
 )
 from hiap_geo.progress import ProgressStore
+from hiap_geo.text import escape_markdown
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward"}
 
@@ -93,18 +92,6 @@ class PlanPageError(HiapGeoError):
 # ---------------------------------------------------------------------------------------------
 # Text
 # ---------------------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
-
-
-def escape_markdown(text: object) -> str:
-    """Plan text made safe for Streamlit markdown: HTML shows as text, markdown syntax as characters.
-
-    A title '<script>alert(1)</script>' is shown exactly so, never run or dropped.
-    """
-    escaped = html.escape(str(text), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", " ")
-
 
 def status_text(status: str | None) -> str:
     """The status with its symbol and text label, e.g. '🟠 At risk'."""
@@ -624,12 +611,6 @@ def plan_map(
     fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
                     tooltip_values=tips)
     return PlanMap(fmap, areas, chosen_measure)
-
-
-def area_at(areas: gpd.GeoDataFrame, lat: float, lng: float) -> str | None:
-    """The code of the area containing a clicked point (the map returns only the click's position)."""
-    hit = areas[areas.geometry.contains(shapely.Point(lng, lat))]
-    return None if hit.empty else str(hit["code"].iat[0])
 
 
 # ---------------------------------------------------------------------------------------------

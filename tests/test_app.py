@@ -115,3 +115,18 @@ def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytes
     at.toggle(key="presentation").set_value(True).run()
     assert not at.exception
     assert len(reads) == before, f"layers re-read from disk: {reads[before:]}"
+
+
+def test_measures_without_data_are_not_offered(kent: str) -> None:
+    at = app(kent, year=2025, measure="idaci")  # IDACI 2025 is not in the data obtained
+    assert not at.exception
+    idaci = "Income Deprivation Affecting Children (IDACI)"
+    assert idaci not in at.selectbox(key="measure").options
+    assert idaci in app(kent, year=2019).selectbox(key="measure").options
+
+
+def test_change_map_names_what_a_blank_means(kent: str) -> None:
+    from hiap_geo.measures import measure
+
+    chosen = measure("lsoa", "imd_change", "change")
+    assert chosen.missing_label.startswith("Not directly comparable")

@@ -28,6 +28,14 @@ def small_table() -> pd.DataFrame:
     })
 
 
+def test_summary_weights_only_areas_with_a_score() -> None:
+    table = small_table()
+    table.loc[10, "imd_score"] = np.nan  # B's first LSOA has no score
+    row = summarise(table, by="lad_code").set_index("lad_code").loc["B"]
+    assert row["imd_score"] == pytest.approx((20 * 3000 + 10 * 1000) / 4000)
+    assert row["population"] == 5000
+
+
 def test_local_deciles_rank_within_each_district() -> None:
     table = small_table()
     local = local_deciles(table)

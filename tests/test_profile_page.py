@@ -31,7 +31,7 @@ def test_empty_page_explains_itself(kent: str) -> None:
 def test_lsoa_profile_shows_figures_and_offers_every_format(kent: str) -> None:
     at = profile_page(profile_query="E01024840")
     assert not at.exception
-    assert at.header[0].value == "Tunbridge Wells 005A (E01024840)"
+    assert at.header[0].value.replace("\\", "") == "Tunbridge Wells 005A (E01024840)"  # markdown-escaped
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download PDF", "Download Word", "Download Excel", "Download CSV", "Download GeoJSON"]
     frames = [df.value for df in at.dataframe]
@@ -75,3 +75,10 @@ def test_profile_page_in_a_browser(kent: str, real_data: Path) -> None:
         time.sleep(1)
         page.screenshot(path=str(ARTIFACTS / "area-profile.png"), full_page=True)
         browser.close()
+
+
+def test_a_group_name_is_shown_as_typed_not_as_markup(kent: str) -> None:
+    at = profile_page(profile_query="E01024840\nE01024841", profile_group_name="<b>*Sherwood*</b> $x$")
+    assert not at.exception
+    shown = at.header[0].value
+    assert "<b>" not in shown and "&lt;b&gt;" in shown and "\\*Sherwood\\*" in shown and "\\$x\\$" in shown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -12,9 +11,10 @@ from hiap_geo.build import load_layer
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.explorer import MapSelection, areas_of, build_in_use, export_table, search
 from hiap_geo.info import area_info
-from hiap_geo.maps import Outline, area_map, encode_geometry
+from hiap_geo.maps import Outline, area_at, area_map, encode_geometry
 from hiap_geo.measures import available, map_areas, measure
 from hiap_geo.pages.sidebar import SELECTION_KEY
+from hiap_geo.text import escape_markdown
 
 
 @st.cache_resource(show_spinner="Loading boundaries...")
@@ -55,8 +55,8 @@ def show_area(code: str) -> None:
         st.warning(str(exc))
         return
     for title, rows in sections:
-        st.markdown(f"**{title}**")
-        st.markdown("\n".join(f"- {label}: {value}" for label, value in rows))
+        st.markdown(f"**{escape_markdown(title)}**")
+        st.markdown("\n".join(f"- {escape_markdown(label)}: {escape_markdown(value)}" for label, value in rows))
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -73,8 +73,8 @@ if areas_layer.empty:
     st.warning("The data has no areas for these districts at this level and vintage.")
     st.stop()
 if not available(areas_layer, chosen):
-    st.warning(f"{chosen.label} is not in the IoD {sel.year} data this app has (only ranks and deciles were "
-               "published for it in the files obtained). Choose another value or vintage.")
+    st.warning(f"{chosen.label} is not in the IoD {sel.year} data this app has: the files obtained give this "
+               "measure's ranks and deciles but not its scores. Choose decile or rank, or the other edition.")
     st.stop()
 areas = map_areas(areas_layer, sel.level, chosen)
 
@@ -104,6 +104,7 @@ elif len(found) > 1:
 if len(found) == 1:
     st.session_state["selected_area"] = found["code"].iat[0]
 
+selected_before = st.session_state.get("selected_area")
 map_col, info_col = st.columns([5, 2]) if not sel.presentation else (st.container(), None)
 with map_col:
     fmap = area_map(
@@ -114,16 +115,15 @@ with map_col:
     clicked = st_folium(fmap, key="explorer_map", height=820 if sel.presentation else 600,
                         use_container_width=True, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
-if point:
-    hit = areas[areas.geometry.contains(shapely.Point(point["lng"], point["lat"]))]
-    if not hit.empty:
-        st.session_state["selected_area"] = hit["code"].iat[0]
+if point and point != st.session_state.get("explorer_last_click"):  # a new click, not the last one again
+    st.session_state["explorer_last_click"] = point
+    st.session_state["selected_area"] = area_at(areas, point["lat"], point["lng"]) or selected_before
 
 selected = st.session_state.get("selected_area")
 if info_col is not None:
     with info_col:
         if selected and selected in set(areas["code"]):
-            st.markdown(f"### {selected} {areas.set_index('code').at[selected, 'name']}")
+            st.markdown(f"### {selected} {escape_markdown(areas.set_index('code').at[selected, 'name'])}")
             st.page_link("hiap_geo/pages/profile.py", label="Open its profile (PDF, Word, Excel)", icon="📄",
                          query_params={"area": selected})
             show_area(selected)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.profile import Profile, build_profile, parse_area_query
 from hiap_geo.profile_export import FORMATS, MEDIA_TYPES, export, file_name
+from hiap_geo.text import escape_markdown
 
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "geojson": "GeoJSON"}
 
@@ -42,12 +44,12 @@ except HiapGeoError as exc:
     st.error(str(exc))
     st.stop()
 
-st.header(profile.area.title())
+st.header(escape_markdown(profile.area.title()))
 st.caption(f"{profile.area.kind_label()}; generated {profile.generated:%d %B %Y}")
 download_cols = st.columns(len(FORMATS))
 for column, fmt in zip(download_cols, FORMATS, strict=True):
     column.download_button(
-        f"Download {FORMAT_LABELS[fmt]}", exported(codes, group_name.strip() or None, profile.generated, fmt),
+        f"Download {FORMAT_LABELS[fmt]}", partial(exported, codes, group_name.strip() or None, profile.generated, fmt),
         file_name=file_name(profile, fmt), mime=MEDIA_TYPES[fmt], key=f"download_{fmt}", width="stretch",
     )
 
@@ -58,7 +60,7 @@ with figures_col:
     for table in profile.tables():
         st.markdown(f"**{table.title}**")
         if table.message:
-            st.info(str(table.rows[0][0]) if table.rows else table.note)
+            st.info(escape_markdown(table.rows[0][0] if table.rows else table.note))
             continue
         st.dataframe(table.as_text_frame(), hide_index=True, width="stretch")
         if table.note:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hiap_geo import settings
-from hiap_geo.deprivation import MEASURES
+from hiap_geo.deprivation import MEASURES, load_iod, measure_columns
 from hiap_geo.explorer import LEVELS, MapSelection, build_in_use, built_districts
 from hiap_geo.geography import KENT_COUNTY, MEDWAY, current_districts, district_counties
 from hiap_geo.maps import BASEMAPS
@@ -24,6 +24,12 @@ def _district_names() -> dict[str, str]:
 def _kent() -> list[str]:
     counties = district_counties()
     return sorted(counties.loc[counties["county_code"] == KENT_COUNTY, "lad_code"].tolist() + [MEDWAY])
+
+
+@st.cache_data(show_spinner=False)
+def _published(year: int) -> list[str]:
+    """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained)."""
+    return measure_columns(load_iod(year), "decile")
 
 
 def _use_kent() -> None:
@@ -54,7 +60,7 @@ def render_sidebar() -> MapSelection | None:
     level = side.radio("Geography", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="level")
     year = side.radio("Indices of Deprivation", [2025, 2019], format_func=lambda y: f"IoD {y}",
                       horizontal=True, key="year")
-    keys = [*MEASURES, "imd_change"] if (level == "lsoa" and year == 2025) else list(MEASURES)
+    keys = _published(int(year)) + (["imd_change"] if (level == "lsoa" and year == 2025) else [])
     labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025"}
     measure = side.selectbox("Measure", keys, format_func=labels.get, key="measure")
     local = False
