@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -271,6 +272,16 @@ def tooltip_texts(values: pd.DataFrame) -> list[str]:
             parts.append(f"· district: {row.vs_district_label}")
         texts.append(" ".join(parts))
     return texts
+
+
+WRAPPING_TOOLTIPS = "<style>.leaflet-tooltip{white-space:normal;width:max-content;max-width:360px}</style>"
+
+
+def wrap_tooltips(fmap: folium.Map) -> folium.Map:
+    """Let long tooltips (an indicator's name, value, limits and two comparisons) wrap instead of running
+    off the side of the map."""
+    fmap.get_root().header.add_child(folium.Element(WRAPPING_TOOLTIPS), name="hiap_wrapping_tooltips")
+    return fmap
 
 
 def export_table(values: pd.DataFrame, level: str, layer_vintage: str) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 from test_browser import ARTIFACTS, app_url, browser, map_frame  # noqa: F401 - fixtures used by the browser tests
 
@@ -75,6 +77,8 @@ def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> No
     tips = dict(zip(map_info(script)["code"], map_info(script)["v"], strict=True))
     assert all(" · England: " in t and " · district: " in t for t in tips.values())
     assert at.dataframe[0].value.shape[0] == 69
+    header = json.loads(at.get("component_instance")[0].proto.json_args)["header"]
+    assert "white-space:normal" in header  # long tooltips wrap inside the map
     assert {"lower limit", "upper limit", "count", "denominator", "compared with England",
             "compared with district"} <= set(at.dataframe[0].value.columns)
     assert len(at.html) == 1 and at.html[0].proto.body.count('class="spine-row"') >= 25
@@ -391,6 +395,13 @@ def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:  #
     assert page_.locator(".spine-row").count() >= 25
     assert page_.eval_on_selector("img.spine-bar", "e => e.complete && e.naturalWidth > 0")
     page_.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
+
+    shape = frame.query_selector_all("path.leaflet-interactive")[40]
+    shape.hover(force=True)  # the tooltip names the area under the pointer, where the click will land
+    code = frame.wait_for_selector(".leaflet-tooltip b").inner_text()
+    shape.click(force=True)  # clicking an area makes it the spine chart's area
+    expect(page_.get_by_role("combobox", name="Area (or click it on the map)")).to_have_value(
+        re.compile(f"^{code} "), timeout=60_000)
 
     page_.get_by_role("radiogroup", name="Colour by").get_by_text("Compared with England", exact=True).click()
     legend = wait_for_legend(page_, "Worse (95%)")

@@ -276,9 +276,9 @@ frame = gpd.GeoDataFrame(areas[["code", "name", "ward", "district"]].assign(valu
                          geometry=areas.geometry.values, crs=areas.crs)
 outlines = [] if level == "district" else [
     Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
-fmap = area_map(frame, measure, outlines=outlines, basemap=sel.basemap,
-                geometry_json=map_geometry(slug, level, vintage, sel.districts),
-                tooltip_values=tg.tooltip_texts(values))
+fmap = tg.wrap_tooltips(area_map(frame, measure, outlines=outlines, basemap=sel.basemap,
+                                 geometry_json=map_geometry(slug, level, vintage, sel.districts),
+                                 tooltip_values=tg.tooltip_texts(values)))
 clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
                     returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
