@@ -98,11 +98,16 @@ def spine_positions(values: Sequence[float] | np.ndarray | pd.Series, england: f
 def spine_rows(data: pd.DataFrame, area_code: str, level: str, ranges: pd.DataFrame,
                district_code: str | None = None, confidence: str = "95") -> pd.DataFrame:
     """One row per indicator the area has a value for *and* England has a value for, at the latest
-    such period: values, England's range, the comparison with England and the chart positions."""
+    such period: values, England's range, the comparison with England and the chart positions.
+
+    Counts (an indicator whose value is its count, such as people in income deprivation) are left
+    out: an area's total set against England's total is not a comparison.
+    """
     have = data[(data["area_code"] == area_code) & (data["area_type"] == level) & data["value"].notna()]
     if have.empty:
         raise SpineError(f"No indicator values for {area_code} at {level} level.")
     england = data[(data["area_type"] == "england") & data["value"].notna()]
+    england = england[~(england["value"] == england["count"])]  # totals: England's sum is no benchmark
     keyed = have.merge(england[["indicator_id", "period", "value"]].rename(columns={"value": "england_value"}),
                        on=["indicator_id", "period"], how="inner")
     if keyed.empty:

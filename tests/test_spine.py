@@ -47,6 +47,9 @@ def small_data() -> pd.DataFrame:
         row("good", ENGLAND_CODE, "england", 60, "high_is_good", period="2011"),
         # 'local': no England value, so not on a spine chart.
         row("local", LSOA, "lsoa", 3),
+        # 'people': a count; England's total is no benchmark, so not on a spine chart either.
+        row("people", LSOA, "lsoa", 120, "no_judgement", count=120),
+        row("people", ENGLAND_CODE, "england", 9_000_000, "no_judgement", count=9_000_000),
     ]
     return pd.DataFrame(rows)
 
@@ -67,7 +70,7 @@ def test_england_ranges_count_areas_of_each_type_only() -> None:
 
 def test_rows_take_the_latest_period_with_england_and_flip_low_is_good() -> None:
     rows = spine.spine_rows(small_data(), LSOA, "lsoa", small_ranges(), DISTRICT, "95").set_index("indicator_id")
-    assert list(rows.index) == ["bad", "good"]  # 'local' has no England value
+    assert list(rows.index) == ["bad", "good"]  # 'local' has no England value; 'people' is a count
     bad, good = rows.loc["bad"], rows.loc["good"]
     assert bad["comparison"] == "worse" and bad["comparison_label"] == "Worse (95%)" and bad["colour"] == "#C00000"
     assert good["period"] == "2021" and good["comparison"] == "similar"
@@ -139,3 +142,7 @@ def test_real_lsoa_spine_is_england_centred_with_best_to_the_right(kent: str) ->
     assert rows.at["iod25_cidr", "comparison"] == "not compared"  # published without limits
     hi = spine.trend(data, ["hi_smoking"], {"E07000116": "Tunbridge Wells"})
     assert hi["year"].tolist() == list(range(2015, 2022))
+    district = spine.spine_rows(data, "E07000116", "district", spine.england_distribution("district"), "E07000116")
+    assert "dwp_children_low_income_pct" in set(district["indicator_id"])
+    assert "dwp_children_low_income_count" not in set(district["indicator_id"])  # a total, not a rate
+    assert district["district_value"].isna().all()  # a district is not compared with itself
