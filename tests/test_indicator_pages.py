@@ -171,6 +171,10 @@ def test_a_bad_upload_lists_every_problem(kent: str) -> None:
     assert "not English LSOA (E01)" in error and "not in any" in error and "holds text where a number" in error
     assert error.count("\n- ") >= 3
     assert "Disabled under the Equality Act" in texts(at)  # the page carries on with the built-in data
+    at.file_uploader(key="indicator_upload").set_value(("england.csv", b"area_code,value\nE92000001,5\n",
+                                                        "text/csv")).run()
+    assert "holds only England values: there are no areas to map" in "\n".join(w.value for w in at.warning)
+    assert not at.exception
 
 
 def test_an_upload_can_be_mapped(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:

@@ -121,6 +121,10 @@ def upload_section() -> pd.DataFrame | None:
                      f"{'this problem' if len(exc.problems) == 1 else f'these {len(exc.problems)} problems'} "
                      "and upload it again:\n\n" + "\n".join(f"- {p.message}" for p in exc.problems))
             return None
+        if result.area_type not in tg.LEVELS:
+            st.warning(f"'{upload.name}' holds only England values: there are no areas to map. Upload the LSOA, "
+                       "MSOA, ward or district values.")
+            return None
         names = ", ".join(sorted(result.data["indicator_name"].unique()))
         st.success(f"Loaded {len(result.data)} rows of {names} at {tg.LEVELS.get(result.area_type, 'England')} "
                    f"level ({', '.join(result.vintages)}). Choose it under 'Indicator' below.")
@@ -327,7 +331,7 @@ try:
                "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
                "flipped); indicators without one run from lowest to highest. Indicators with no England value "
                "(the Health Index, most uploads) are not on this chart.")
-except spine.SpineError as exc:
+except HiapGeoError as exc:  # no chart for this area, or a dataset missing: say so
     st.info(str(exc))
 
 st.header("Health Index trends, 2015-2021")
@@ -339,7 +343,7 @@ chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func
 if chosen_trends:
     try:
         trends = spine.trend(data, chosen_trends, {d: district_names.get(d, d) for d in sel.districts})
-    except spine.SpineError as exc:
+    except HiapGeoError as exc:
         st.info(str(exc))
     else:
         grid = st.columns(2)
