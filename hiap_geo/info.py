@@ -97,7 +97,10 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
         if c["comparable"]:
             delta = int(c["imd_decile_change"])
             rows.append(
-                ("IMD decile 2019 -> 2025", f"{c['imd2019_decile']} -> {c['imd2025_decile']} ({_movement(delta)})")
+                (
+                    "IMD decile 2019 -> 2025",
+                    f"{c['imd2019_decile']} -> {c['imd2025_decile']} ({decile_movement(delta)})",
+                )
             )
         else:
             rows.append(
@@ -111,7 +114,8 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
     return rows or [("2011 to 2021", "no crosswalk row")]
 
 
-def _movement(delta: int) -> str:
+def decile_movement(delta: int) -> str:
+    """A change of IMD decile in words: 'same decile', '2 deciles less deprived' (positive = less deprived)."""
     if delta == 0:
         return "same decile"
     return f"{abs(delta)} decile{'s' if abs(delta) > 1 else ''} {'less' if delta > 0 else 'more'} deprived"

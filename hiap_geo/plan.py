@@ -31,6 +31,7 @@ from hiap_geo.deprivation import MEASURES, load_iod, local_deciles
 from hiap_geo.editions import EDITIONS, edition
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.geography import district_counties, ward_lookup
+from hiap_geo.yaml_errors import Loc, dotted, line_at, schema_problems
 
 MAX_PLAN_BYTES: int = 1_000_000
 """Largest plan file accepted. Real plans are tens of kilobytes; this stops a runaway or hostile file."""
@@ -355,8 +356,6 @@ class Plan(_Model):
 # Loading: size limit, YAML with line numbers, schema errors naming line and field
 # ---------------------------------------------------------------------------------------------
 
-Loc = tuple[str | int, ...]
-
 
 @dataclass
 class LoadedPlan:
@@ -369,8 +368,7 @@ class LoadedPlan:
 
     def line_of(self, *loc: str | int) -> int | None:
         """The 1-based line of the YAML node at ``loc`` (e.g. ``'actions', 3, 'title'``)."""
-        node, _ = _node_at(self._root, loc)
-        return node.start_mark.line + 1 if node is not None else None
+        return line_at(self._root, loc)
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -413,8 +411,8 @@ def parse_plan(content: str | bytes, source: str = "<plan>") -> LoadedPlan:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanFileError(source, _schema_problems(exc, root)) from exc
-    problems = [(_line(root, loc), _dotted(root, loc), msg) for loc, msg in _cross_references(plan)]
+        raise PlanFileError(source, schema_problems(exc, root, "data/plans/README.md")) from exc
+    problems = [(line_at(root, loc), dotted(root, loc), msg) for loc, msg in _cross_references(plan)]
     if problems:
         raise PlanFileError(source, problems)
     return LoadedPlan(plan, source, text, root)
@@ -482,74 +480,6 @@ def _reject_aliases_and_duplicates(root: yaml.Node, source: str) -> None:
             stack.extend(node.value)
     if problems:
         raise PlanFileError(source, sorted(problems, key=lambda p: p[0] or 0))
-
-
-def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, list[str | int]]:
-    """Follow a pydantic location through the YAML node tree; returns the node and the parts matched.
-
-    Parts that are not keys (the tag of a tagged union) are skipped; an unknown key's location is the
-    key itself, so 'unknown field' errors point at the offending line.
-    """
-    node: yaml.Node | None = root
-    matched: list[str | int] = []
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, yaml.MappingNode):
-            hit = next(((k, v) for k, v in node.value if k.value == part), None)
-            if hit is None:
-                continue
-            key, value = hit
-            if not last and isinstance(value, yaml.ScalarNode):
-                continue  # a union tag that happens to equal a key: stay on the mapping
-            node = key if last else value
-            matched.append(part)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-            matched.append(part)
-    return node, matched
-
-
-def _line(root: yaml.Node, loc: Loc) -> int | None:
-    node, _ = _node_at(root, loc)
-    return node.start_mark.line + 1 if node is not None else None
-
-
-def _dotted(root: yaml.Node, loc: Loc) -> str:
-    _, matched = _node_at(root, loc)
-    out = ""
-    for part in matched:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _schema_problems(exc: ValidationError, root: yaml.Node) -> list[tuple[int | None, str | None, str]]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc: Loc = tuple(err["loc"])
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            field_name = loc[-1]
-            path = _dotted(root, loc)
-            message = f"unknown field '{field_name}' (check the spelling; data/plans/README.md lists the fields)"
-        elif kind == "missing":
-            path = _dotted(root, loc[:-1])
-            message = f"missing required field '{loc[-1]}'"
-            path = f"{path}.{loc[-1]}" if path != "(top level)" else str(loc[-1])
-        else:
-            path = _dotted(root, loc)
-            message = err["msg"]
-            value = err.get("input")
-            if kind == "string_type" and isinstance(value, int | float):
-                message += f" (YAML read {value!r} as a number: put it in quotes, e.g. '{value}')"
-            elif kind in ("literal_error", "union_tag_invalid") or kind.startswith("string_pattern"):
-                message += f" (got {_short(value)})"
-        problems.append((_line(root, loc), path, message))
-    return problems
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _cross_references(plan: Plan) -> list[tuple[Loc, str]]:
@@ -980,7 +910,7 @@ def coverage(
 
     def _ids(frame: pd.DataFrame) -> dict[str, str]:
         grouped = frame.groupby("lsoa_code")["action_id"]
-        return {code: ";".join(sorted(set(ids), key=_natural)) for code, ids in grouped}
+        return {code: ";".join(sorted(set(ids), key=natural_key)) for code, ids in grouped}
 
     targeted, district_wide = _ids(specific), _ids(wide)
     deprived["targeted_by"] = [targeted.get(code, "") for code in deprived["lsoa_code"]]
@@ -1040,8 +970,8 @@ def actions_frame(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _natural(text: str) -> tuple[Any, ...]:
-    """Sort '1.10' after '1.9'."""
+def natural_key(text: str) -> tuple[Any, ...]:
+    """A sort key that puts action '1.10' after '1.9' (numbers compare as numbers)."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
@@ -1065,6 +995,7 @@ __all__ = [
     "coverage",
     "load_plan",
     "lsoa_reach",
+    "natural_key",
     "parse_plan",
     "plan_files",
     "read_plan",

@@ -40,6 +40,7 @@ from hiap_geo.editions import IOD2019, IOD2025
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.geography import CODE_PATTERNS, district_counties, ward_lookup
 from hiap_geo.stats import Polarity
+from hiap_geo.yaml_errors import Loc, dotted, line_at, schema_problems
 
 FIGURES_DIR: Path = settings.PROJECT_ROOT / "data" / "plan_figures"
 """Where the transcribed figures live."""
@@ -448,8 +449,7 @@ class LoadedFigures:
 
     def line_of(self, *loc: str | int) -> int | None:
         """The 1-based line of the YAML node at ``loc`` (e.g. ``'sections', 0, 'figures', 2``)."""
-        node, _ = _node_at(self._root, loc)
-        return node.start_mark.line + 1 if node is not None else None
+        return line_at(self._root, loc)
 
 
 def figure_files(folder: Path | None = None) -> list[Path]:
@@ -488,16 +488,14 @@ def parse_figures(content: str | bytes, source: str = "<figures>") -> LoadedFigu
     try:
         figures = FiguresFile.model_validate(data)
     except ValidationError as exc:
-        raise PlanFiguresFileError(source, _schema_problems(exc, root)) from exc
-    problems = [(_line(root, loc), _dotted(root, loc), msg) for loc, msg in _cross_references(figures)]
+        raise PlanFiguresFileError(source, schema_problems(exc, root, "data/plan_figures/README.md")) from exc
+    problems = [(line_at(root, loc), dotted(root, loc), msg) for loc, msg in _cross_references(figures)]
     if problems:
         raise PlanFiguresFileError(source, problems)
     return LoadedFigures(figures, source, root)
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-Loc = tuple[str | int, ...]
 
 
 def _parse_yaml(text: str, source: str) -> tuple[yaml.Node, Any]:
@@ -549,60 +547,6 @@ def _reject_aliases_and_duplicates(root: yaml.Node, source: str) -> None:
             stack.extend(node.value)
     if problems:
         raise PlanFiguresFileError(source, sorted(problems, key=lambda p: p[0] or 0))
-
-
-def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, list[str | int]]:
-    node: yaml.Node | None = root
-    matched: list[str | int] = []
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, yaml.MappingNode):
-            hit = next(((k, v) for k, v in node.value if k.value == part), None)
-            if hit is None:
-                continue
-            node = hit[0] if last else hit[1]
-            matched.append(part)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-            matched.append(part)
-    return node, matched
-
-
-def _line(root: yaml.Node, loc: Loc) -> int | None:
-    node, _ = _node_at(root, loc)
-    return node.start_mark.line + 1 if node is not None else None
-
-
-def _dotted(root: yaml.Node, loc: Loc) -> str:
-    _, matched = _node_at(root, loc)
-    out = ""
-    for part in matched:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _schema_problems(exc: ValidationError, root: yaml.Node) -> list[tuple[int | None, str | None, str]]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc: Loc = tuple(err["loc"])
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}' (check the spelling)"
-            path = _dotted(root, loc)
-        elif kind == "missing":
-            parent = _dotted(root, loc[:-1])
-            path = f"{parent}.{loc[-1]}" if parent != "(top level)" else str(loc[-1])
-            message = f"missing required field '{loc[-1]}'"
-        else:
-            path = _dotted(root, loc)
-            message = err["msg"].removeprefix("Value error, ")
-            value = err.get("input")
-            if kind == "string_type" and isinstance(value, int | float):
-                message += f" (YAML read {value!r} as a number: put it in quotes)"
-            elif kind == "literal_error" or kind.startswith("string_pattern"):
-                message += f" (got {value!r})"[:200]
-        problems.append((_line(root, loc), path, message))
-    return problems
 
 
 def _cross_references(f: FiguresFile) -> list[tuple[Loc, str]]:

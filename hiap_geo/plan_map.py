@@ -12,7 +12,6 @@ escapes it in its tooltips and legend.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +35,7 @@ from hiap_geo.plan import (
     area_lookup,
     coverage,
     lsoa_reach,
+    natural_key,
     parse_plan,
     plan_files,
     read_plan,
@@ -252,7 +252,7 @@ def area_counts(reach: pd.DataFrame, codes: Iterable[str], action_ids: Collectio
     only district-wide. Columns: named (count), named_ids ('3.4; 4.2'), district_wide (count)."""
     shown = reach[reach["action_id"].isin(action_ids)]
     specific = shown[shown["reach"] != "district"]
-    ids = specific.groupby("code")["action_id"].agg(lambda s: "; ".join(sorted(set(s), key=_natural)))
+    ids = specific.groupby("code")["action_id"].agg(lambda s: "; ".join(sorted(set(s), key=natural_key)))
     out = pd.DataFrame(index=pd.Index(list(codes), name="code"))
     out["named"] = specific.groupby("code").size().reindex(out.index, fill_value=0).astype(int)
     out["named_ids"] = ids.reindex(out.index).fillna("")
@@ -298,7 +298,8 @@ def actions_at(reach: PlanReach, level: str, code: str, actions: pd.DataFrame) -
     table = found[["action_id", "specific", "how"]].merge(
         actions[["action_id", "priority_id", "title", "status_text"]], on="action_id", validate="one_to_one"
     )
-    table = table.assign(_k=table["action_id"].map(_natural)).sort_values(["specific", "_k"], ascending=[False, True])
+    table = table.assign(_k=table["action_id"].map(natural_key))
+    table = table.sort_values(["specific", "_k"], ascending=[False, True])
     return table[["action_id", "priority_id", "title", "status_text", "specific", "how"]].reset_index(drop=True)
 
 
@@ -641,10 +642,6 @@ def export_bytes(store: ProgressStore, loaded: LoadedPlan) -> bytes:
     """The plan (every stored version) and its whole review history as one JSON file, for download."""
     store.register_plan(loaded)
     return (json.dumps(store.export_bundle(loaded.plan.id), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _natural(text: str) -> tuple[object, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 __all__ = [

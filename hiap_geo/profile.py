@@ -40,6 +40,7 @@ from hiap_geo.deprivation import (
 from hiap_geo.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Edition
 from hiap_geo.errors import HiapGeoError, UnknownArea
 from hiap_geo.geography import AreaRef, find_area, looks_like_code, lsoa_crosswalk, ward_lookup
+from hiap_geo.info import decile_movement
 from hiap_geo.sources import Dataset, dataset_path, load_registry
 
 if TYPE_CHECKING:  # the plan module is optional at run time: its section says when it is missing
@@ -1092,7 +1093,7 @@ def _change_tables(p: Profile) -> list[Table]:
                 ["IMD decile, IoD 2019 (LSOA 2011)", Num(int(c["imd2019_decile"]), "decile")],
                 ["IMD decile, IoD 2025 (LSOA 2021)", Num(int(c["imd2025_decile"]), "decile")],
                 ["Change in decile (negative = more deprived)", Num(delta, "change")],
-                ["Movement", _movement(delta)],
+                ["Movement", decile_movement(delta)],
             ]
         else:
             rows += [
@@ -1157,12 +1158,6 @@ def _successors(change: ChangeFigures) -> Table:
          "IMD decile 2025", "Change in decile"],
         rows, change.note,
     )
-
-
-def _movement(delta: int) -> str:
-    if delta == 0:
-        return "same decile"
-    return f"{abs(delta)} decile{'s' if abs(delta) > 1 else ''} {'less' if delta > 0 else 'more'} deprived"
 
 
 def _members(e: EditionFigures, p: Profile) -> Table:
