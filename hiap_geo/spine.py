@@ -28,7 +28,7 @@ from hiap_geo.errors import HiapGeoError
 RANGE_COLOUR = "#C9C9C9"
 QUARTILE_COLOUR = "#8B8B8B"
 ENGLAND_COLOUR = "#C00000"
-BAR_WIDTH = 300
+BAR_WIDTH = 240
 BAR_HEIGHT = 22
 
 
@@ -222,7 +222,7 @@ def spine_chart_html(rows: pd.DataFrame, area_label: str, district_label: str | 
             f'<span style="display:inline-block;width:10px;height:10px;background:{row["colour"]};'
             f'border:1px solid #222;margin-right:4px"></span>{html.escape(str(row["comparison_label"]))}',
         ]
-        widths = {0: "min-width:240px;", 9: "white-space:nowrap;"}
+        widths = {0: "min-width:200px;", 9: "white-space:nowrap;"}
         tds = "".join(f'<td style="text-align:{"left" if i < 2 else "right"};padding:3px 6px;{widths.get(i, "")}'
                       f'border-bottom:1px solid #ddd;vertical-align:middle">{c}</td>' for i, c in enumerate(cells))
         body.append(f'<tr class="spine-row" data-indicator="{html.escape(str(row["indicator_id"]))}" '

@@ -102,7 +102,7 @@ def test_chart_html_has_a_bar_image_and_words_for_every_row() -> None:
     svg = base64.b64decode(images[0]).decode()  # 'bad' comes first (sorted by name)
     assert 'class="spine-area"' in svg and 'fill="#C00000"' in svg and 'class="spine-district"' in svg
     assert 'class="spine-range"' in svg and 'class="spine-quartiles"' in svg
-    assert re.search(r'cx="75\.0"', svg)  # 0.25 of a 300 px bar
+    assert f'cx="{0.25 * spine.BAR_WIDTH:.1f}"' in svg  # a quarter of the way along the bar
     assert 'alt="bad name: area 20.0 (Worse (95%)), England 15.0, district 16.0, England range 25.0 to 5"' in html
     with pytest.raises(spine.SpineError, match="No indicator"):
         spine.spine_chart_html(rows.iloc[0:0], "Empty")
