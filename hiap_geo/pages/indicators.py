@@ -7,7 +7,6 @@ from functools import partial
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -21,7 +20,7 @@ from hiap_geo.errors import HiapGeoError
 from hiap_geo.explorer import MapSelection, areas_of, build_in_use
 from hiap_geo.geography import current_districts
 from hiap_geo.indicators import HEALTH_INDEX_NOTE, load_indicators
-from hiap_geo.maps import Classes, Outline, area_map, classify, encode_geometry
+from hiap_geo.maps import Classes, Outline, area_at, area_map, classify, encode_geometry
 from hiap_geo.measures import MapMeasure
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.stats import BENCHMARK_STYLES
@@ -288,9 +287,9 @@ clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=T
 point = (clicked or {}).get("last_clicked")
 if point and point != st.session_state.get("ind_last_click"):
     st.session_state["ind_last_click"] = point
-    hit = areas[areas.geometry.contains(shapely.Point(point["lng"], point["lat"]))]
-    if not hit.empty:
-        st.session_state["ind_area"] = hit["code"].iat[0]
+    hit = area_at(areas, point["lat"], point["lng"])
+    if hit is not None:
+        st.session_state["ind_area"] = hit
 
 table = tg.export_table(values, level, vintage)
 comparison_columns = [c for c in ("compared with England", "compared with district") if c in table]
