@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from hiap_geo import settings
 from hiap_geo.deprivation import MEASURES, load_iod, local_deciles
 from hiap_geo.editions import EDITIONS, edition
-from hiap_geo.errors import HiapGeoError
+from hiap_geo.errors import HiapGeoError, UnmatchedCodes
 from hiap_geo.geography import district_counties, ward_lookup
 from hiap_geo.yaml_errors import Loc, dotted, line_at, schema_problems
 
@@ -678,20 +678,31 @@ class Resolver:
     # -- rules ----------------------------------------------------------------------------------
 
     def rule(self, rule: DecileRule) -> pd.DataFrame:
-        """LSOAs selected by a rule, evaluated now on the data: lsoa_code, lsoa_name, decile."""
-        year = rule.edition or self.plan.edition
+        """LSOAs selected by a rule, evaluated now on the data: lsoa_code, lsoa_name, decile.
+
+        A rule is evaluated on the plan's own edition. A rule that names the other edition is refused
+        (TargetError, kind 'no_data'): its deciles belong to LSOAs of the other vintage, and LSOAs that
+        were merged or redrawn between 2011 and 2021 have no decile of the other edition to select on.
+        """
+        year = self.plan.edition
+        if rule.edition is not None and rule.edition != year:
+            other = edition(rule.edition)
+            raise TargetError(
+                f"The rule asks for IoD {rule.edition} deciles, but this plan's codes, names and rules are on "
+                f"the {self.edition.label} geography ({self.edition.lsoa_vintage}). {other.lsoa_vintage} LSOAs "
+                f"are not the same areas (some were split, merged or redrawn), and merged or redrawn ones have "
+                f"no IoD {rule.edition} decile, so the rule cannot select {self.edition.lsoa_vintage} areas. "
+                f"Remove 'edition: {rule.edition}' from the rule to use IoD {year} deciles, or transcribe the "
+                f"plan on the {other.label} geography ('edition: {rule.edition}' at the top of the file).",
+                kind="no_data",
+            )
         iod = load_iod(year)
         col = f"{rule.measure}_decile"
         if iod[col].isna().all():
             raise TargetError(
                 f"{MEASURES[rule.measure]} deciles are not in the IoD {year} data this tool has.", kind="no_data"
             )
-        if year == self.plan.edition:
-            area = iod[iod["lsoa_code"].isin(self.lookup["lsoa_code"])]
-        else:
-            other = ward_lookup(year)
-            area = iod[iod["lsoa_code"].isin(other.loc[other["lad_code"].isin(self.districts), "lsoa_code"])]
-        area = area.copy()
+        area = iod[iod["lsoa_code"].isin(self.lookup["lsoa_code"])].copy()
         if rule.decile_type == "local":
             local = local_deciles(area)
             area[col] = local[f"{rule.measure}_local_decile"]
@@ -830,11 +841,27 @@ def lsoa_reach(plan: Plan, resolved: pd.DataFrame | None = None) -> pd.DataFrame
 
     Wards reach their LSOAs through the edition's best-fit lookup; a district-wide action reaches every
     LSOA of the area. Columns: action_id, priority_id, lsoa_code, reach, specified.
+
+    Every resolved area must be in the plan's lookup (``resolve_targets`` only gives such areas); a
+    ``resolved`` table holding any other code (another vintage, another area) raises UnmatchedCodes
+    naming them, rather than losing those rows.
     """
     resolved = resolve_targets(plan) if resolved is None else resolved
     lookup = area_lookup(plan)
+    keys = {"lsoa": "lsoa_code", "ward": "ward_code", "district": "lad_code"}
+    known = pd.Series(False, index=resolved.index)
+    for area_type, key in keys.items():
+        rows = resolved["area_type"] == area_type
+        known[rows] = resolved.loc[rows, "area_code"].isin(lookup[key])
+    if not known.all():
+        unmatched = resolved[~known]
+        raise UnmatchedCodes(
+            f"the targets of plan '{plan.id}' with the {edition(plan.edition).label} lookup of {plan.area.name}",
+            sorted(f"{c} ({t})" for c, t in set(zip(unmatched["area_code"], unmatched["area_type"], strict=True))),
+            [],
+        )
     parts = []
-    for area_type, key in (("lsoa", "lsoa_code"), ("ward", "ward_code"), ("district", "lad_code")):
+    for area_type, key in keys.items():
         sub = resolved[resolved["area_type"] == area_type]
         if sub.empty:
             continue

@@ -206,6 +206,34 @@ actions:
     assert set(_kinds(found)) == {"missing_from_list"}
 
 
+def test_rules_and_claims_on_the_other_edition_are_reported_not_compared(tmp_path: Path, real_data: Path) -> None:
+    # An IoD 2025 rule selects LSOAs 2021; comparing them with a 2019 plan's LSOAs 2011 would report every
+    # listed area as missing or outside. The check says instead that the rule cannot be used on this plan.
+    path, text = _write(
+        tmp_path,
+        """\
+area_lists:
+  - id: l
+    title: 20% most deprived
+    ref: r
+    claim: {rule: lsoa_decile, decile_max: 2, edition: 2025}
+    entries:
+      - {text: "E01024840", code: E01024840}
+actions:
+  - id: "1.1"
+    priority: "1"
+    title: a
+    ref: r
+    target_areas:
+      - {kind: rule, rule: {rule: lsoa_decile, decile_max: 2, edition: 2025}}
+""",
+    )
+    found = check_plan(path)
+    assert _kinds(found) == ["no_data", "no_data"]
+    assert [d.line for d in found] == [_line(text, "claim:"), _line(text, "- {kind: rule")]
+    assert all("Remove 'edition: 2025' from the rule" in d.data for d in found)
+
+
 def test_the_tunbridge_wells_plan_as_published(real_data: Path) -> None:
     path = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
     found = check_plan(path)

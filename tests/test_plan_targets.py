@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from hiap_geo.deprivation import load_iod, local_deciles
+from hiap_geo.errors import UnmatchedCodes
 from hiap_geo.geography import district_counties, ward_lookup
 from hiap_geo.plan import (
     PLANS_DIR,
@@ -152,6 +153,35 @@ def test_rules_are_evaluated_on_the_data(real_data: Path) -> None:
     tw["local"] = local_deciles(tw)["imd_local_decile"]
     assert set(local["lsoa_code"]) == set(tw.loc[tw["local"] == 1, "lsoa_code"])
     assert 0 < len(local) < len(tw)
+
+
+def test_a_rule_on_the_other_edition_is_refused_not_mislabelled(real_data: Path) -> None:
+    # IoD 2025 deciles belong to LSOAs 2021; a 2019 plan's areas are LSOAs 2011 (some split, merged or
+    # redrawn since), so the rule is refused with what to do, rather than giving codes of the wrong vintage.
+    plan = _plan("[{kind: rule, rule: {rule: lsoa_decile, decile_max: 2, edition: 2025}}]")
+    with pytest.raises(TargetError, match="Remove 'edition: 2025' from the rule") as err:
+        Resolver(plan).rule(plan.actions[0].target_areas[0].rule)
+    assert err.value.kind == "no_data" and "LSOA 2011" in str(err.value)
+    with pytest.raises(PlanResolutionError, match="IoD 2025 deciles"):
+        resolve_targets(plan)
+    assert resolve_targets(plan, strict=False).empty
+    # Naming the plan's own edition is the same as naming none.
+    same = _plan("[{kind: rule, rule: {rule: lsoa_decile, decile_max: 2, edition: 2019}}]")
+    rule = same.actions[0].target_areas[0].rule
+    assert Resolver(same).rule(rule).equals(Resolver(same).rule(rule.model_copy(update={"edition": None})))
+    assert len(resolve_targets(same)) > 0
+
+
+def test_lsoa_reach_reports_codes_not_in_the_plans_lookup(real_data: Path) -> None:
+    plan = _plan("[{kind: codes, codes: [E01024840]}]")
+    resolved = resolve_targets(plan)
+    assert set(lsoa_reach(plan, resolved)["lsoa_code"]) == {"E01024840"}
+    # An LSOA 2021 code (E01035012 was split from E01024801 in 2021) and another district's ward are named, not lost.
+    other = resolved.assign(area_code="E01035012")
+    ward = resolved.assign(area_code="E05005031", area_type="ward")
+    with pytest.raises(UnmatchedCodes, match=r"E01035012 \(lsoa\)") as err:
+        lsoa_reach(plan, pd.concat([resolved, other, ward], ignore_index=True))
+    assert err.value.left_only == ["E01035012 (lsoa)", "E05005031 (ward)"]
 
 
 def test_lsoa_reach_expands_wards_and_districts(real_data: Path) -> None:
