@@ -14,14 +14,12 @@ from hiap_geo import fingertips as ft
 from hiap_geo import spine
 from hiap_geo import targeting as tg
 from hiap_geo.attribution import full_attribution
-from hiap_geo.build import load_layer
 from hiap_geo.editions import IOD2019, IOD2025
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.explorer import MapSelection, areas_of, build_in_use
-from hiap_geo.geography import current_districts
-from hiap_geo.indicators import HEALTH_INDEX_NOTE, load_indicators
-from hiap_geo.maps import Classes, Outline, area_at, area_map, classify, encode_geometry
-from hiap_geo.measures import MapMeasure
+from hiap_geo.explorer import MapSelection, build_in_use
+from hiap_geo.indicators import HEALTH_INDEX_NOTE
+from hiap_geo.maps import Outline, area_at, area_map, classify, encode_geometry
+from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.stats import BENCHMARK_STYLES
 from hiap_geo.uploads import InvalidUpload, read_upload
@@ -32,26 +30,6 @@ LABEL_TO_STYLE = {f"{s.label}{suffix}": s for s in BENCHMARK_STYLES.values() for
 
 
 # The two loaders below are word for word the map explorer's, so Streamlit keeps one cached copy for both pages.
-@st.cache_resource(show_spinner="Loading boundaries...")
-def layer(slug: str, level: str, year: int) -> gpd.GeoDataFrame:
-    """A whole built layer, read once per process and shared; never modified."""
-    return load_layer(slug, level, year, display=True)
-
-
-@st.cache_data(show_spinner=False)
-def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return areas_of(layer(slug, level, year), level, year, districts)
-
-
-@st.cache_data(show_spinner=False)
-def district_name_map() -> dict[str, str]:
-    table = current_districts()
-    return dict(zip(table["lad_code"], table["lad_name"], strict=True))
-
-
-@st.cache_data(show_spinner="Loading indicators for the chosen districts...")
-def indicator_data(districts: tuple[str, ...]) -> pd.DataFrame:
-    return load_indicators(list(districts))
 
 
 @st.cache_data(show_spinner=False)
@@ -70,12 +48,6 @@ def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -
 @st.cache_data(show_spinner=False)
 def map_geometry(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> str:
     return encode_geometry(map_layer(slug, level, vintage, districts).geometry)
-
-
-@st.cache_data(show_spinner=False)
-def classes_of(values: pd.Series, measure: MapMeasure) -> Classes:
-    """Natural breaks are slow for a thousand areas without numba: classify once per indicator and view."""
-    return classify(values, measure)
 
 
 @st.cache_data(show_spinner="Working out England's range for each indicator (once)...")
@@ -201,7 +173,7 @@ if not sel.districts:
     st.info("Choose one or more districts in the sidebar to see their indicators.")
     st.stop()
 slug = build_in_use()
-district_names = district_name_map()
+district_names = district_names()
 try:
     local = indicator_data(sel.districts)
 except HiapGeoError as exc:
@@ -264,7 +236,7 @@ polarity = str(first["polarity"])
 measure = tg.indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
 if colour_by == "value":
     map_values = values["value"]
-    measure, map_values = tg.as_categories(measure, classes_of(map_values, measure))
+    measure, map_values = tg.as_categories(measure, classify(map_values, measure))
 else:
     measure = tg.comparison_measure(measure.label, polarity, colour_by, confidence)
     map_values = values[f"vs_{colour_by}_label"]

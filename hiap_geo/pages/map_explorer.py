@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from hiap_geo.attribution import full_attribution
-from hiap_geo.build import load_layer
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.explorer import MapSelection, areas_of, build_in_use, export_table, search
+from hiap_geo.explorer import MapSelection, build_in_use, export_table, search
 from hiap_geo.info import area_info
 from hiap_geo.maps import Outline, area_at, area_map, encode_geometry
 from hiap_geo.measures import available, map_areas, measure
+from hiap_geo.pages.loaders import chosen_areas
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.text import escape_markdown
-
-
-@st.cache_resource(show_spinner="Loading boundaries...")
-def layer(slug: str, level: str, year: int) -> gpd.GeoDataFrame:
-    """A whole built layer, read once per process and shared; never modified."""
-    return load_layer(slug, level, year, display=True)
-
-
-@st.cache_data(show_spinner=False)
-def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return areas_of(layer(slug, level, year), level, year, districts)
 
 
 @st.cache_data(show_spinner=False)

@@ -6,16 +6,15 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from hiap_geo import plan_map as pm
 from hiap_geo.attribution import full_attribution
-from hiap_geo.build import load_layer
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.explorer import MapSelection, areas_of, build_in_use, built_districts
+from hiap_geo.explorer import MapSelection, build_in_use, built_districts
+from hiap_geo.pages.loaders import chosen_areas
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.plan import STATUSES, LoadedPlan, PlanFileError, parse_plan, plan_districts, plan_files
 from hiap_geo.plan_check import check_plan, discrepancies_frame
@@ -28,15 +27,6 @@ PLAN_KEYS = ("plan_priorities", "plan_partners", "plan_statuses", "plan_highligh
 
 
 # The loaders below are word for word those of the other pages, so Streamlit keeps one cached copy for all.
-@st.cache_resource(show_spinner="Loading boundaries...")
-def layer(slug: str, level: str, year: int) -> gpd.GeoDataFrame:
-    """A whole built layer, read once per process and shared; never modified."""
-    return load_layer(slug, level, year, display=True)
-
-
-@st.cache_data(show_spinner=False)
-def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return areas_of(layer(slug, level, year), level, year, districts)
 
 
 @st.cache_resource(show_spinner=False)

@@ -7,17 +7,12 @@ import streamlit as st
 from hiap_geo import settings
 from hiap_geo.deprivation import MEASURES, load_iod, measure_columns
 from hiap_geo.explorer import LEVELS, MapSelection, build_in_use, built_districts
-from hiap_geo.geography import KENT_COUNTY, MEDWAY, current_districts, district_counties
+from hiap_geo.geography import KENT_COUNTY, MEDWAY, district_counties
 from hiap_geo.maps import BASEMAPS
 from hiap_geo.measures import VALUE_TYPES, WARD_VALUE_TYPES
+from hiap_geo.pages.loaders import district_names
 
 SELECTION_KEY = "map_selection"
-
-
-@st.cache_data(show_spinner=False)
-def _district_names() -> dict[str, str]:
-    table = current_districts()
-    return dict(zip(table["lad_code"], table["lad_name"], strict=True))
 
 
 @st.cache_data(show_spinner=False)
@@ -43,7 +38,7 @@ def render_sidebar() -> MapSelection | None:
     except Exception as exc:  # noqa: BLE001 - shown to the user as it is
         st.sidebar.error(str(exc))
         return None
-    names = _district_names()
+    names = district_names()
     options = [d for d in built_districts(slug) if d in names]
     st.session_state["district_options"] = options
     if "districts" not in st.session_state:

@@ -10,14 +10,13 @@ from streamlit_folium import st_folium
 
 from hiap_geo import targeting as tg
 from hiap_geo.attribution import full_attribution
-from hiap_geo.build import load_layer
 from hiap_geo.editions import IOD2025
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.explorer import MapSelection, areas_of, build_in_use
-from hiap_geo.geography import current_districts
-from hiap_geo.indicators import catalogue, load_indicators, slope_index
-from hiap_geo.maps import Classes, Outline, area_map, classify
+from hiap_geo.explorer import MapSelection, build_in_use
+from hiap_geo.indicators import catalogue, slope_index
+from hiap_geo.maps import Outline, area_map, classify
 from hiap_geo.measures import MapMeasure
+from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.stats import SIIResult
 
@@ -25,32 +24,6 @@ NEED = MapMeasure("need_score", "Need score (higher = more need)", "score", True
 
 
 # The loaders below are word for word those of the other pages, so Streamlit keeps one cached copy for all.
-@st.cache_resource(show_spinner="Loading boundaries...")
-def layer(slug: str, level: str, year: int) -> gpd.GeoDataFrame:
-    """A whole built layer, read once per process and shared; never modified."""
-    return load_layer(slug, level, year, display=True)
-
-
-@st.cache_data(show_spinner=False)
-def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
-    return areas_of(layer(slug, level, year), level, year, districts)
-
-
-@st.cache_data(show_spinner=False)
-def district_name_map() -> dict[str, str]:
-    table = current_districts()
-    return dict(zip(table["lad_code"], table["lad_name"], strict=True))
-
-
-@st.cache_data(show_spinner="Loading indicators for the chosen districts...")
-def indicator_data(districts: tuple[str, ...]) -> pd.DataFrame:
-    return load_indicators(list(districts))
-
-
-@st.cache_data(show_spinner=False)
-def classes_of(values: pd.Series, measure: MapMeasure) -> Classes:
-    """Natural breaks are slow for a thousand areas without numba: classify once per ranking."""
-    return classify(values, measure)
 
 
 @st.cache_data(show_spinner=False)
@@ -74,7 +47,7 @@ if not sel.districts:
     st.info("Choose one or more districts in the sidebar to rank their areas.")
     st.stop()
 slug = build_in_use()
-names = district_name_map()
+names = district_names()
 try:
     data = indicator_data(sel.districts)
 except HiapGeoError as exc:
@@ -180,7 +153,7 @@ if selected.empty:
 else:
     measure = MapMeasure(NEED.column, f"Need score ({tg.METHODS[method].split(' (')[0].lower()})", "score", True,
                          ends=NEED.ends)
-    measure, classes = tg.as_categories(measure, classes_of(selected["need_score"].reset_index(drop=True), measure))
+    measure, classes = tg.as_categories(measure, classify(selected["need_score"].reset_index(drop=True), measure))
     shown = gpd.GeoDataFrame(selected[["code", "name", "ward", "district"]].assign(value=classes.to_numpy()),
                              geometry=selected.geometry.values, crs=areas.crs)
     tips = [f"rank {int(r)} of {int(frame['need_rank'].max())} · score {v:.2f}"
