@@ -20,6 +20,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from hiap_geo import progress
 from hiap_geo.deprivation import MEASURES, load_iod
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.maps import Outline, area_at, area_map, display_values
@@ -42,7 +43,7 @@ from hiap_geo.plan import (
     resolve_area_lists,
     resolve_targets,
 )
-from hiap_geo.progress import ProgressStore
+from hiap_geo.progress import ProgressStore, status_label
 from hiap_geo.text import escape_markdown
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward"}
@@ -56,9 +57,6 @@ COLOUR_MODES: dict[str, str] = {
 
 STATUS_SYMBOLS: dict[str, str] = {"not_started": "⚪", "on_track": "🟢", "at_risk": "🟠", "done": "✅"}
 """A symbol beside each status's text label: the colour is never the only signal."""
-
-NO_STATUS = "No status"
-"""Shown for an action with no review and no status in its plan file."""
 
 HIGHLIGHT_COLOUR = "#e7298a"
 WARD_LINE = ("#1a1a1a", 1.0)
@@ -94,10 +92,8 @@ class PlanPageError(HiapGeoError):
 # ---------------------------------------------------------------------------------------------
 
 def status_text(status: str | None) -> str:
-    """The status with its symbol and text label, e.g. '🟠 At risk'."""
-    if not status:
-        return f"— {NO_STATUS}"
-    return f"{STATUS_SYMBOLS[status]} {STATUSES[status]}"
+    """The status with its symbol and text label, e.g. '🟠 At risk'; '— No status' for none."""
+    return f"{STATUS_SYMBOLS.get(status, '—')} {status_label(status)}"
 
 
 def shorten(text: str, limit: int = 90) -> str:
@@ -379,22 +375,13 @@ def empty_history() -> pd.DataFrame:
 
 
 def current_status(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
-    """Each action's status now: its latest review (history is oldest first), else its plan file's status.
+    """``progress.current_status`` with each status's symbol and label (``status_text``) for the page.
 
-    Works for any plan, registered or not. Columns: action_id, status, status_text, review_date, note, reviews.
+    Columns: action_id, status, status_text, review_date, note, reviews.
     """
-    latest = history.groupby("action_id").tail(1).set_index("action_id") if len(history) else None
-    counts = history.groupby("action_id").size() if len(history) else pd.Series(dtype=int)
-    rows = []
-    for action in plan.actions:
-        if latest is not None and action.id in latest.index:
-            status, when, note = latest.at[action.id, "status"], latest.at[action.id, "review_date"], \
-                latest.at[action.id, "note"]
-        else:
-            status, when, note = action.status, None, None
-        rows.append({"action_id": action.id, "status": status, "status_text": status_text(status),
-                     "review_date": when, "note": note, "reviews": int(counts.get(action.id, 0))})
-    return pd.DataFrame(rows, columns=["action_id", "status", "status_text", "review_date", "note", "reviews"])
+    status = progress.current_status(plan, history)
+    status["status_text"] = status["status"].map(status_text)
+    return status[["action_id", "status", "status_text", "review_date", "note", "reviews"]]
 
 
 def actions_table(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:

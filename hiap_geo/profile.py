@@ -41,6 +41,7 @@ from hiap_geo.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Editio
 from hiap_geo.errors import HiapGeoError, UnknownArea
 from hiap_geo.geography import AreaRef, find_area, looks_like_code, lsoa_crosswalk, ward_lookup
 from hiap_geo.info import decile_movement
+from hiap_geo.progress import status_label
 from hiap_geo.sources import Dataset, dataset_path, load_registry
 
 if TYPE_CHECKING:  # the plan module is optional at run time: its section says when it is missing
@@ -793,8 +794,7 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
                 priorities.get(action.priority, action.priority),
                 action.title,
                 action.lead or "not named in the document",
-                reviewed.get((loaded.id, action.id))
-                or (plans.STATUSES.get(action.status, action.status) if action.status else "not recorded"),
+                reviewed.get((loaded.id, action.id)) or status_label(action.status),
             ]
             if best == "district" and not specified:
                 placeless.append(common)

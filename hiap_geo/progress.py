@@ -60,6 +60,46 @@ MAX_REVIEWER_CHARS = 200
 
 Status = Literal["not_started", "on_track", "at_risk", "done"]
 
+NO_STATUS = "No status"
+"""The label of an action with no review and no status in its plan file (CLI, Plan page and profiles alike)."""
+
+STATUS_COLUMNS = ["action_id", "priority_id", "title", "status", "status_label", "review_date", "note", "reviews"]
+
+
+def status_label(status: str | None) -> str:
+    """The text label of a status, or NO_STATUS for none (None, or a missing value of a table)."""
+    return NO_STATUS if pd.isna(status) or not status else STATUSES[status]
+
+
+def current_status(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
+    """Each action's status now: its latest review (``history`` oldest first, as ``ProgressStore.history``
+    gives it), else the status its plan file records, else none (labelled NO_STATUS).
+
+    Works for any plan, registered or not. Columns: STATUS_COLUMNS, one row per action in plan order.
+    """
+    latest = history.groupby("action_id").tail(1).set_index("action_id")
+    counts = history.groupby("action_id").size()
+    rows = []
+    for action in plan.actions:
+        if action.id in latest.index:
+            row = latest.loc[action.id]
+            status, when, note = row["status"], row["review_date"], row["note"]
+        else:
+            status, when, note = action.status, None, None
+        rows.append(
+            {
+                "action_id": action.id,
+                "priority_id": action.priority,
+                "title": action.title,
+                "status": status,
+                "status_label": status_label(status),
+                "review_date": when,
+                "note": note,
+                "reviews": int(counts.get(action.id, 0)),
+            }
+        )
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
 
 class ProgressError(HiapGeoError):
     """The progress database cannot do what was asked (unknown plan or action, bad status, bad URL...)."""
@@ -361,7 +401,7 @@ class ProgressStore:
                     "action_id": r.action_id,
                     "review_date": r.review_date,
                     "status": r.status,
-                    "status_label": STATUSES[r.status],
+                    "status_label": status_label(r.status),
                     "note": r.note,
                     "reviewer": r.reviewer,
                     "recorded_at": r.recorded_at,
@@ -381,34 +421,8 @@ class ProgressStore:
         return pd.DataFrame(rows, columns=columns)
 
     def latest_status(self, plan_id: str) -> pd.DataFrame:
-        """One row per action of the plan's latest version: its latest review, or the plan's own status.
-
-        Columns: action_id, priority_id, title, status, status_label, review_date, note, reviews.
-        """
-        plan = self.plan(plan_id)
-        history = self.history(plan_id)
-        latest = history.groupby("action_id").tail(1).set_index("action_id")
-        counts = history.groupby("action_id").size()
-        rows = []
-        for action in plan.actions:
-            if action.id in latest.index:
-                row = latest.loc[action.id]
-                status, when, note = row["status"], row["review_date"], row["note"]
-            else:
-                status, when, note = action.status, None, None
-            rows.append(
-                {
-                    "action_id": action.id,
-                    "priority_id": action.priority,
-                    "title": action.title,
-                    "status": status,
-                    "status_label": STATUSES[status] if status else "No review yet",
-                    "review_date": when,
-                    "note": note,
-                    "reviews": int(counts.get(action.id, 0)),
-                }
-            )
-        return pd.DataFrame(rows)
+        """``current_status`` of the plan's latest version with its recorded reviews."""
+        return current_status(self.plan(plan_id), self.history(plan_id))
 
     def counts(self) -> dict[str, int]:
         """Rows per table: what tests and the CLI use to show that nothing changed."""

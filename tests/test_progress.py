@@ -59,8 +59,23 @@ def test_latest_status_follows_the_review_date_not_the_typing_order(store: Progr
     store.record_review(TW, "2.1", "on_track", date(2024, 3, 1), "entered late, for the March meeting")
     latest = store.latest_status(TW).set_index("action_id")
     assert latest.loc["2.1", "status"] == "done" and latest.loc["2.1", "reviews"] == 2
-    assert latest.loc["1.2", "status_label"] == "No review yet" and latest.loc["1.2", "reviews"] == 0
+    assert latest.loc["1.2", "status_label"] == "No status" and latest.loc["1.2", "reviews"] == 0
     assert len(latest) == 37
+
+
+def test_the_plan_page_and_the_cli_give_the_same_status_in_the_same_words(store: ProgressStore) -> None:
+    from hiap_geo import plan_map as pm
+
+    _reviews(store)
+    cli = store.latest_status(TW).set_index("action_id")
+    page = pm.current_status(store.plan(TW), store.history(TW)).set_index("action_id")
+    assert page.index.equals(cli.index)
+    assert page["status"].fillna("-").equals(cli["status"].fillna("-"))
+    assert all(text.endswith(" " + label) for text, label in zip(page["status_text"], cli["status_label"], strict=True))
+    assert (cli.at["1.2", "status_label"], page.at["1.2", "status_text"]) == ("No status", "— No status")
+    assert (cli.at["3.4", "status_label"], page.at["3.4", "status_text"]) == ("At risk", "🟠 At risk")
+    unreviewed = pm.current_status(store.plan(TW), pm.empty_history())
+    assert (unreviewed["reviews"] == 0).all() and len(unreviewed) == 37
 
 
 def test_history_cannot_be_rewritten_in_the_database(store: ProgressStore, tmp_path: Path) -> None:
