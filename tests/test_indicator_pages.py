@@ -434,3 +434,21 @@ def test_targeting_page_in_a_browser(app_url: str, browser: object) -> None:  # 
     page_.screenshot(path=str(ARTIFACTS / "targeting.png"), full_page=True)
     assert failed == [], f"requests that needed the internet: {failed}"
     page_.close()
+
+
+def test_figures_as_stated_in_the_plans(kent: str) -> None:
+    """Sevenoaks' NEET rate as the Mind the Gap plan states it is listed, with its quote and reference."""
+    from streamlit.testing.v1 import AppTest
+
+    from hiap_geo import settings
+
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
+    at.session_state["districts"] = ["E07000111"]
+    at.run()
+    at.switch_page("hiap_geo/pages/indicators.py").run()
+    assert not at.exception
+    assert any(h.value == "As stated in the plans" for h in at.header)
+    stated = next(df.value for df in at.dataframe if "quote" in df.value.columns)
+    neet = stated[stated["indicator_name"].str.contains("NEET", case=False)]
+    assert not neet.empty and neet["printed"].astype(str).str.contains("9.7").any()
+    assert neet["reference"].str.contains("sevenoaks-mind-the-gap").any()

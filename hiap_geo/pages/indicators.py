@@ -16,11 +16,12 @@ from hiap_geo import targeting as tg
 from hiap_geo.attribution import full_attribution
 from hiap_geo.editions import IOD2019, IOD2025
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.explorer import MapSelection, build_in_use
+from hiap_geo.explorer import MapSelection, build_in_use, codes_in_districts
 from hiap_geo.indicators import HEALTH_INDEX_NOTE
 from hiap_geo.maps import Outline, area_at, area_map, classify, encode_geometry
 from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data
 from hiap_geo.pages.sidebar import SELECTION_KEY
+from hiap_geo.plan_figures import figures_frame
 from hiap_geo.stats import BENCHMARK_STYLES
 from hiap_geo.uploads import InvalidUpload, read_upload
 
@@ -58,6 +59,18 @@ def england_ranges(level: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def cached_fingertips(request: ft.FingertipsRequest, fetched: str) -> ft.FingertipsResult:
     return ft.fetch_data(request, use_cache="only")
+
+
+STATED_COLUMNS = ["area_name", "indicator_name", "printed", "period", "comparison", "comparators", "rank",
+                  "document_title", "quote", "reference"]
+
+
+@st.cache_data(show_spinner=False)
+def stated_figures(districts: tuple[str, ...]) -> pd.DataFrame:
+    """What the plan documents say about the districts and their wards (2019 and 2024 wards)."""
+    codes = set(districts) | codes_in_districts("ward", 2019, districts) | codes_in_districts("ward", 2025, districts)
+    figures = figures_frame()
+    return figures.loc[figures["area_code"].isin(codes), STATED_COLUMNS].reset_index(drop=True)
 
 
 def vintages(level: str) -> list[str]:
@@ -282,6 +295,18 @@ st.caption(f"Source: {first['source']} ({first['vintage']}). Method: {first.get(
            "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
 st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"), mime="text/csv",
                    file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")
+
+st.header("As stated in the plans")
+stated = stated_figures(sel.districts)
+if stated.empty:
+    st.info("The transcribed plan documents state no figures about these districts or their wards.")
+else:
+    st.caption("Figures the local plan documents give about these districts and their wards, transcribed word "
+               "for word with their references (data/plan_figures). They are the documents' claims, of their own "
+               "dates and comparators, not recomputed here.")
+    st.dataframe(stated, hide_index=True, width="stretch")
+    st.download_button("Download the stated figures (CSV)", stated.to_csv(index=False).encode("utf-8"),
+                       file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
 
 st.header("Spine chart")
 spine_options = list(areas["code"]) + [d for d in sel.districts if level != "district"]
