@@ -130,3 +130,17 @@ def test_change_map_names_what_a_blank_means(kent: str) -> None:
 
     chosen = measure("lsoa", "imd_change", "change")
     assert chosen.missing_label.startswith("Not directly comparable")
+
+
+def test_areas_picked_on_the_map_make_a_group_profile(kent: str) -> None:
+    at = app(kent)
+    for code in ("E01024840", "E01024841"):
+        at.text_input(key="area_query").input(code).run()
+        next(b for b in at.button if b.label == "Add to a group for a profile").click().run()
+    assert at.session_state["profile_group"] == ["E01024840", "E01024841"]
+    links = [e for e in at.get("page_link") if "group" in e.proto.label]
+    assert links and links[0].proto.query_string == "area=E01024840%2CE01024841"
+    next(b for b in at.button if b.label == "Remove from the group").click().run()
+    assert at.session_state["profile_group"] == ["E01024840"]
+    next(b for b in at.button if b.label == "Clear the group").click().run()
+    assert at.session_state["profile_group"] == []

@@ -36,6 +36,11 @@ def outlines(slug: str, sel: MapSelection) -> list[Outline]:
     return lines
 
 
+def set_group(codes: list[str]) -> None:
+    """Areas picked on the map for a custom-group profile."""
+    st.session_state["profile_group"] = codes
+
+
 def show_area(code: str) -> None:
     try:
         sections = describe(code)
@@ -114,9 +119,21 @@ if info_col is not None:
             st.markdown(f"### {selected} {escape_markdown(areas.set_index('code').at[selected, 'name'])}")
             st.page_link("hiap_geo/pages/profile.py", label="Open its profile (PDF, Word, Excel)", icon="📄",
                          query_params={"area": selected})
+            if sel.level in ("lsoa", "ward"):  # profiles take groups of LSOAs and wards
+                group = st.session_state.get("profile_group", [])
+                if selected in group:
+                    st.button("Remove from the group", on_click=set_group, args=([c for c in group if c != selected],))
+                else:
+                    st.button("Add to a group for a profile", on_click=set_group, args=([*group, selected],))
             show_area(selected)
         else:
             st.caption("Click an area (or find it above) to see its deprivation profile here.")
+        group = st.session_state.get("profile_group", [])
+        if group:
+            st.markdown(f"**Group of {len(group)}:** {', '.join(group)}")
+            st.page_link("hiap_geo/pages/profile.py", label="Open the group's profile", icon="📄",
+                         query_params={"area": ",".join(group)})
+            st.button("Clear the group", on_click=set_group, args=([],))
 
 if not sel.presentation:
     table = export_table(areas, chosen, sel.year, sel.level)
