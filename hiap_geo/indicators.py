@@ -15,12 +15,13 @@ Sources (all fetched through the registry):
   percentage of children aged 0-15 only for 2020/21, the year the mid-2020 estimates fit);
 - ONS Health Index underlying indicators per district (LTLA 2021), 2015-2021 (values only).
 
-Ward, district and England values of the LSOA indicators are built from LSOAs with the ONS
-best-fit LSOA 2021 -> ward 2024 -> LAD 2024 lookup: counts and denominators are summed and the
-proportion recomputed (with its limits) where counts exist; otherwise the value is the
-population-weighted mean of the LSOA values (no limits). A summed count is missing when any of
-its LSOAs' counts is missing (suppressed), rather than silently covering part of the area; a
-weighted mean uses the LSOAs that have a value and its ``method`` says how many that was.
+Ward, district, county and England values of the LSOA indicators are built from LSOAs with the ONS
+best-fit LSOA 2021 -> ward 2024 -> LAD 2024 lookup (districts to counties: ONS LTLA-UTLA 2023):
+counts and denominators are summed and the proportion recomputed (with its limits) where counts
+exist; otherwise the value is the population-weighted mean of the LSOA values (no limits). A
+summed count is missing when any of its LSOAs' counts is missing (suppressed), rather than silently
+covering part of the area; a weighted mean uses the LSOAs that have a value and its ``method`` says
+how many that was.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from hiap_geo import stats
+from hiap_geo.deprivation import local_deciles
 from hiap_geo.editions import IOD2025
 from hiap_geo.errors import HiapGeoError
-from hiap_geo.geography import CODE_PATTERNS, ward_lookup
+from hiap_geo.geography import CODE_PATTERNS, district_counties, ward_lookup
 from hiap_geo.joins import join_on_code
 from hiap_geo.sources import dataset_path, load_registry
 from hiap_geo.stats import POLARITIES, Polarity
@@ -62,7 +64,9 @@ COLUMNS: list[str] = [
 ]
 """The long format every indicator table has (``method`` may follow as an extra column)."""
 
-AREA_TYPES: tuple[str, ...] = ("lsoa", "msoa", "ward", "district", "england")
+AREA_TYPES: tuple[str, ...] = ("lsoa", "msoa", "ward", "district", "county", "england")
+"""Area types of the long format; a code must fit its type (E01 LSOA, E02 MSOA, E05 ward, E06-E09 district,
+E10/E11 county, E92000001 England)."""
 ENGLAND_CODE = "E92000001"
 _AREA_PATTERNS = {**{k: v.pattern for k, v in CODE_PATTERNS.items() if k in AREA_TYPES}, "england": r"^E92000001$"}
 
@@ -689,8 +693,22 @@ def lsoa_indicators(
     return _concat(frames)
 
 
+def _counties_of(base: pd.DataFrame) -> pd.Series:
+    """The county (E10/E11) of each row's district (``lad_code``), from the ONS LTLA-UTLA 2023 lookup.
+
+    Missing for unitary, metropolitan and London districts, which are their own upper tier. A district
+    the lookup does not have raises, naming it.
+    """
+    lookup = district_counties()
+    unknown = sorted(set(base["lad_code"]) - set(lookup["lad_code"]))
+    if unknown:
+        raise HiapGeoError(f"District(s) not in the ONS district-to-county lookup: {', '.join(unknown)}.")
+    two_tier = lookup[lookup["county_code"].str.match(CODE_PATTERNS["county"].pattern)]
+    return base["lad_code"].map(dict(zip(two_tier["lad_code"], two_tier["county_code"], strict=True)))
+
+
 def _aggregated(
-    level: Literal["ward", "district", "england"],
+    level: Literal["ward", "district", "county", "england"],
     districts: Sequence[str] | None,
     specs: Sequence[IndicatorSpec] | None,
 ) -> pd.DataFrame:
@@ -698,6 +716,13 @@ def _aggregated(
     specs = list(specs or LSOA_SPECS)
     if level == "england":
         groups = pd.Series(ENGLAND_CODE, index=base.index)
+    elif level == "county":
+        counties = _counties_of(base)
+        chosen = counties.loc[_filter(base, "lad_code", districts).index].dropna()
+        base = base[counties.isin(chosen)]
+        if base.empty:
+            return _concat([])
+        groups = counties.loc[base.index]
     else:
         base = _filter(base, "lad_code", districts)
         groups = base["ward_code" if level == "ward" else "lad_code"]
@@ -719,9 +744,52 @@ def district_indicators(
     return _aggregated("district", districts, specs)
 
 
+def county_indicators(
+    districts: Sequence[str] | None = None, specs: Sequence[IndicatorSpec] | None = None
+) -> pd.DataFrame:
+    """County (E10, upper tier 2023) rows of the LSOA indicators, built from all of the county's LSOAs.
+
+    For the counties the districts lie in (every county when ``districts`` is None); unitary,
+    metropolitan and London districts have no county above them, so none for them.
+    """
+    return _aggregated("county", districts, specs)
+
+
 def england_indicators(specs: Sequence[IndicatorSpec] | None = None) -> pd.DataFrame:
-    """England rows of the LSOA indicators, built from all English LSOAs the same way as wards."""
+    """England rows of the LSOA indicators, built from all English LSOAs the same way as wards.
+
+    Built once per process (from all 33,755 LSOAs) and shared by the pages and the profiles; each call
+    returns its own copy of the few rows.
+    """
+    return _england_indicators(tuple(specs or LSOA_SPECS)).copy()
+
+
+@cache
+def _england_indicators(specs: tuple[IndicatorSpec, ...]) -> pd.DataFrame:
     return _aggregated("england", None, specs)
+
+
+def indicators_for_lsoas(
+    codes: Iterable[str], area_code: str = "group", specs: Sequence[IndicatorSpec] | None = None
+) -> pd.DataFrame:
+    """The LSOA indicators of one chosen group of LSOAs 2021 (e.g. a bid's own area), built as wards' are.
+
+    The rows have ``area_code`` as given and ``area_type`` 'group': a chosen group has no official
+    code, so they are for showing and for :func:`compare`, not for :func:`validate_indicators`.
+    Codes that are not LSOAs 2021 with indicator data raise, naming them.
+    """
+    wanted = set(codes)
+    base = lsoa_base()
+    unknown = sorted(wanted - set(base["lsoa_code"]))
+    if unknown:
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        raise HiapGeoError(f"Not LSOA 2021 codes with indicator data: {', '.join(unknown[:10])}{more}.")
+    if not wanted:
+        raise HiapGeoError("No LSOAs given: a group needs at least one LSOA 2021 code.")
+    members = base[base["lsoa_code"].isin(wanted)]
+    specs = list(specs or LSOA_SPECS)
+    wide = aggregate(members, pd.Series(area_code, index=members.index), specs)
+    return _concat([_long_rows(wide, "group_code", "group", s, wide[f"_agg_{s.id}"]) for s in specs])
 
 
 def msoa_census_indicators(districts: Sequence[str] | None = None, with_comparators: bool = True) -> pd.DataFrame:
@@ -807,11 +875,16 @@ def health_index_indicators(districts: Sequence[str] | None = None) -> pd.DataFr
 def load_indicators(districts: Sequence[str], include_england: bool = True) -> pd.DataFrame:
     """Every indicator for the districts at every area type, plus England comparators; validated.
 
-    This is what the app loads: LSOA, ward and district rows of the LSOA indicators, MSOA rows of
-    the Census and DWP indicators (with district and England values), the Health Index per
-    district, and England rows wherever they can be computed.
+    This is what the app loads: LSOA, ward, district and county rows of the LSOA indicators (county:
+    for districts in one), MSOA rows of the Census and DWP indicators (with district and England
+    values), the Health Index per district, and England rows wherever they can be computed.
     """
-    frames = [lsoa_indicators(districts), ward_indicators(districts), district_indicators(districts)]
+    frames = [
+        lsoa_indicators(districts),
+        ward_indicators(districts),
+        district_indicators(districts),
+        county_indicators(districts),
+    ]
     if include_england:
         frames.append(england_indicators())
     frames += [
@@ -837,7 +910,7 @@ def catalogue() -> pd.DataFrame:
             if spec.statistic == "count"
             else f"weighted mean ({_WEIGHT_LABELS[spec.weight or 'population']})"
         )
-        rows.append((spec, "lsoa, ward, district, england", aggregation))
+        rows.append((spec, "lsoa, ward, district, county, england", aggregation))
     for spec in MSOA_CENSUS_SPECS:
         rows.append((spec, "msoa, district, england", "weighted mean (Census 2021 usual residents)"))
     rows += [
@@ -930,8 +1003,7 @@ def slope_index(indicator_id: str, district: str, repetitions: int = 100_000, se
     if spec.statistic == "count":
         raise HiapGeoError(f"'{spec.name}' is a count; the SII needs a rate, proportion or score.")
     base = _filter(lsoa_base(), "lad_code", [district])
-    local_rank = base["imd_rank"].rank(method="first")
-    deciles = (np.floor((local_rank - 1) * 10 / len(base)) + 1).astype(int)
+    deciles = local_deciles(base)["imd_local_decile"].astype(int)
     wide = aggregate(base, deciles, [spec], "LSOAs")
     rows = _long_rows(wide, "group_code", "district", spec, "by local decile")
     population = wide[spec.denominator if spec.statistic in ("proportion", "rate") else spec.weight]

@@ -819,8 +819,8 @@ def to_indicators(files: Iterable[FiguresFile] | None = None) -> pd.DataFrame:
     without a period gets "not stated (plan <period>)"; one without a unit gets "". Figures the
     document states twice (same indicator, area and period) become one row when they agree (their
     quotes and references are joined) and raise :class:`ConflictingFigures` when they do not.
-    Figures of areas without a code, or of types the long format lacks (county, region...), are
-    left out: :func:`figures_frame` has them all.
+    Figures of areas without a code, or of types the long format lacks (region, nation, NHS area...),
+    are left out: :func:`figures_frame` has them all. Counties (Kent, E10000016) are kept.
     """
     kept = set(indicators.AREA_TYPES)
     records: dict[tuple[str, str, str], dict[str, Any]] = {}

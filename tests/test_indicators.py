@@ -210,6 +210,52 @@ def test_england_is_aggregated_like_wards(real_data: Path, raw: dict[str, pd.Dat
 
 
 @pytest.mark.integration
+def test_england_is_built_once_and_each_caller_gets_its_own_copy(real_data: Path) -> None:
+    ind._england_indicators.cache_clear()
+    first = ind.england_indicators()
+    first["value"] = -1.0  # a caller changing its rows changes no one else's
+    again = ind.england_indicators()
+    assert ind._england_indicators.cache_info().misses == 1 and ind._england_indicators.cache_info().hits == 1
+    assert (again["value"] != -1.0).all() and len(again) == len(ind.LSOA_SPECS)
+
+
+@pytest.mark.integration
+def test_county_values_come_from_all_the_county_lsoas(real_data: Path, raw: dict[str, pd.DataFrame]) -> None:
+    from hiap_geo.sources import dataset_path
+
+    counties = pd.read_csv(dataset_path("lookup_district_county"), dtype=str)
+    kent_districts = set(counties.loc[counties["UTLA23CD"] == "E10000016", "LTLA23CD"])
+    assert TW in kent_districts and len(kent_districts) == 12
+    members = raw["lookup"].loc[raw["lookup"]["LAD24CD"].isin(kent_districts), "LSOA21CD"]
+    ts038 = raw["ts038"][raw["ts038"]["LSOA21CD"].isin(members)]
+    disabled = ts038["Disability: Disabled under the Equality Act"].sum()
+    residents = ts038["Disability: Total: All usual residents"].sum()
+
+    rows = ind.county_indicators([TW])
+    assert set(rows["area_code"]) == {"E10000016"} and set(rows["area_type"]) == {"county"}
+    row = rows.set_index("indicator_id").loc["census21_disability"]
+    assert row["count"] == disabled and row["denominator"] == residents
+    assert f"counts summed over {members.nunique()} LSOAs" in row["method"]
+    ind.validate_indicators(rows)
+    assert ind.county_indicators(["E06000035"]).empty  # Medway is a unitary authority: no county above it
+
+
+@pytest.mark.integration
+def test_indicators_of_a_chosen_group_of_lsoas_are_made_as_wards_are(
+    real_data: Path, raw: dict[str, pd.DataFrame]
+) -> None:
+    members = raw["lookup"].loc[raw["lookup"]["WD24CD"] == SHERWOOD, "LSOA21CD"]
+    group = ind.indicators_for_lsoas(members, area_code="my bid").set_index("indicator_id")
+    ward = ind.ward_indicators([TW])
+    ward = ward[ward["area_code"] == SHERWOOD].set_index("indicator_id")
+    assert set(group["area_code"]) == {"my bid"} and set(group["area_type"]) == {"group"}
+    numbers = ["value", "lower_95", "upper_95", "count", "denominator"]
+    pd.testing.assert_frame_equal(group[numbers], ward.loc[group.index, numbers])
+    with pytest.raises(ind.HiapGeoError, match="E01099999"):
+        ind.indicators_for_lsoas([*members, "E01099999"])
+
+
+@pytest.mark.integration
 def test_msoa_census_dwp_and_health_index_rows(real_data: Path) -> None:
     census = ind.msoa_census_indicators([TW, SEVENOAKS])
     msoa = census[census["area_type"] == "msoa"]

@@ -253,9 +253,17 @@ def test_long_format_passes_the_indicator_schema() -> None:
     assert list(long.columns) == COLUMNS + pf.EXTRA_COLUMNS
     assert len(validated) == len(long) > 500
     assert long["source"].str.startswith(pf.SOURCE_PREFIX).all()
-    assert set(long["area_type"]) <= {"lsoa", "ward", "district", "england"}
-    assert KENT not in set(long["area_code"])  # counties have no long-format type
+    assert set(long["area_type"]) <= {"lsoa", "ward", "district", "county", "england"}
     assert long[["lower_95", "upper_95", "count", "denominator"]].isna().all().all()
+
+
+def test_long_format_keeps_the_county_figures_the_plans_state() -> None:
+    long = pf.to_indicators()
+    kent = long[long["area_code"] == KENT]
+    assert set(kent["area_type"]) == {"county"} and len(kent) > 20
+    neet = kent.set_index("indicator_id").loc["plan.sevenoaks-mind-the-gap-2013-15.neet_pct"]
+    assert neet["value"] == 2.9 and neet["area_name"] == "Kent" and "line 435" in neet["reference"]
+    assert len(validate_indicators(kent)) == len(kent)
 
 
 def test_long_format_fills_period_and_unit_and_keeps_the_words() -> None:
