@@ -2,8 +2,8 @@
 
 An area is an LSOA, a ward, a district, or a custom group of LSOA and ward codes. Its profile holds
 population, IMD 2025 and 2019 figures (each on its own geography vintage), each domain, the change
-from 2019 to 2025 through the ONS crosswalk, the health indicators and plan actions when those
-modules exist, and the sources to cite. ``Profile.tables()`` is the single presentation of the
+from 2019 to 2025 through the ONS crosswalk, the health indicators, the plan actions that target
+it, and the sources to cite. ``Profile.tables()`` is the single presentation of the
 figures: the PDF, Word, Excel and CSV exports and the app all show these tables, so a number can
 never differ between them.
 
@@ -14,19 +14,21 @@ LAD 2019) is shown beside them where the area exists in that vintage, and says s
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hiap_geo import indicators as ind
+from hiap_geo import plan as plans
+from hiap_geo import progress
 from hiap_geo.attribution import full_attribution
 from hiap_geo.boundaries import WGS84, BoundaryReport, read_boundaries, with_dissolved_gaps
 from hiap_geo.deprivation import (
@@ -41,18 +43,13 @@ from hiap_geo.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Editio
 from hiap_geo.errors import HiapGeoError, UnknownArea
 from hiap_geo.geography import AreaRef, find_area, looks_like_code, lsoa_crosswalk, ward_lookup
 from hiap_geo.info import decile_movement
-from hiap_geo.progress import status_label
 from hiap_geo.sources import Dataset, dataset_path, load_registry
-
-if TYPE_CHECKING:  # the plan module is optional at run time: its section says when it is missing
-    from hiap_geo.plan import Plan
 
 AreaKind = Literal["lsoa", "ward", "district", "group"]
 Fmt = Literal["text", "int", "count", "score", "share", "rank", "decile", "change", "value"]
 
 MAIN_YEAR = IOD2025.year
 OTHER_YEAR = IOD2019.year
-NOT_AVAILABLE_YET = "not available yet"
 
 
 class ProfileError(HiapGeoError):
@@ -264,10 +261,9 @@ class ChangeFigures:
 
 @dataclass
 class OptionalSection:
-    """A section fed by another module (indicators, plans): tables when there is data, else a plain note."""
+    """A section fed by another module (indicators, plans): tables when there is data, else a note saying why."""
 
     title: str
-    available: bool
     note: str
     tables: list[Table] = field(default_factory=list)
 
@@ -555,32 +551,11 @@ def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], use
 # Sections that other modules feed (health indicators, plan actions)
 
 
-def _optional_module(module: str) -> object | None:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-
-
-_INDICATOR_API = ("lsoa_base", "aggregate", "LSOA_SPECS", "lsoa_indicators", "ward_indicators",
-                  "district_indicators", "england_indicators", "compare")
 GROUP_CODE = "custom group"
-
-
-@cache
-def _england_indicators() -> pd.DataFrame:
-    """England values of the LSOA indicators (built from every LSOA); once per process."""
-    from hiap_geo import indicators
-
-    return indicators.england_indicators()
 
 
 def _indicator_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]) -> pd.DataFrame:
     """The area's rows of the LSOA-based indicators, made the way hiap_geo.indicators makes wards'."""
-    from hiap_geo import indicators as ind
-
     if area.kind == "lsoa":
         rows = ind.lsoa_indicators(districts)
     elif area.kind == "ward":
@@ -588,31 +563,15 @@ def _indicator_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[st
     elif area.kind == "district":
         rows = ind.district_indicators(districts)
     else:
-        base = ind.lsoa_base()
-        members = base[base["lsoa_code"].isin(lsoa_codes)]
-        wide = ind.aggregate(members, pd.Series(GROUP_CODE, index=members.index), ind.LSOA_SPECS)
-        # The module aggregates groups of LSOAs (wards, districts) this way; a custom group is one more.
-        return pd.concat(
-            [ind._long_rows(wide, "group_code", "group", s, wide[f"_agg_{s.id}"]) for s in ind.LSOA_SPECS],
-            ignore_index=True,
-        )
+        return ind.indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE)
     return rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
 
 
 def _indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -> OptionalSection:
     title = "Health and social indicators"
-    module = _optional_module("hiap_geo.indicators")
-    if module is None or not all(hasattr(module, name) for name in _INDICATOR_API):
-        return OptionalSection(
-            title, False,
-            f"Health and social indicators: {NOT_AVAILABLE_YET}. HIAP Geo does not yet compare small-area "
-            "health indicators with the district and England; no indicator figures are shown.",
-        )
-    from hiap_geo import indicators as ind
-
     if main.year != MAIN_YEAR:
         return OptionalSection(
-            title, True,
+            title,
             f"The indicators are on the {IOD2025.lsoa_vintage} / {IOD2025.ward_vintage} geography, which this "
             f"area is not part of ({main.header}); profile its current LSOAs or ward for indicators.",
         )
@@ -626,10 +585,10 @@ def _indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) 
         dwp = dwp[dwp["period"] == ind.DWP_DENOMINATOR_YEAR]
         rows = pd.concat([rows, census[census["area_code"] == code], dwp[dwp["area_code"] == code]],
                          ignore_index=True)
-        comparators = pd.concat([_england_indicators(), census, dwp], ignore_index=True)
+        comparators = pd.concat([ind.england_indicators(), census, dwp], ignore_index=True)
         used |= {"census2021_msoa_health_pct", "dwp_children_low_income_msoa11", "sape_mid2020_msoa11"}
     else:
-        comparators = pd.concat([_england_indicators(), ind.district_indicators(districts)], ignore_index=True)
+        comparators = pd.concat([ind.england_indicators(), ind.district_indicators(districts)], ignore_index=True)
     used |= {"iod2025_indicators", "census2021_household_deprivation"}
     comparators = comparators[comparators["area_code"] != area.members[0].code]
     comparators = comparators.drop_duplicates(["indicator_id", "period", "area_code"])
@@ -674,12 +633,10 @@ def _indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) 
     tables = [Table("indicators", title, columns, table_rows, note)]
     if area.kind == "district":
         tables.append(_health_index_table(area.members[0].code, used))
-    return OptionalSection(title, True, "", tables)
+    return OptionalSection(title, "", tables)
 
 
 def _health_index_table(code: str, used: set[str]) -> Table:
-    from hiap_geo import indicators as ind
-
     frame = ind.health_index_indicators([code])
     latest = frame[frame["period"] == frame["period"].max()]
     used.add("health_index_indicators")
@@ -706,10 +663,8 @@ _REACH = {
 
 
 @cache
-def _plan_reach(path: str, _mtime: float) -> tuple[Plan, pd.DataFrame]:
+def _plan_reach(path: str, _mtime: float) -> tuple[plans.Plan, pd.DataFrame]:
     """A plan file and the LSOAs each action reaches; cached until the file changes."""
-    from hiap_geo import plan as plans
-
     loaded = plans.load_plan(path)
     return loaded, plans.lsoa_reach(loaded, plans.resolve_targets(loaded, strict=False))
 
@@ -734,11 +689,6 @@ def _reviewed_statuses() -> tuple[dict[tuple[str, str], str], str]:
     Never creates a database: a profile only reads what meetings recorded. Returns
     ``{(plan_id, action_id): "On track (review 2026-01-10)"}`` and a note for the table.
     """
-    module = _optional_module("hiap_geo.progress")
-    if module is None or not hasattr(module, "ProgressStore"):
-        return {}, "Status is as recorded in the plan file."
-    from hiap_geo import progress
-
     url = progress.database_url()
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         return {}, "Status is as recorded in the plan file (no progress reviews have been recorded)."
@@ -757,18 +707,9 @@ def _reviewed_statuses() -> tuple[dict[tuple[str, str], str], str]:
 
 def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
     title = "Plan actions that target this area"
-    module = _optional_module("hiap_geo.plan")
-    if module is None or not hasattr(module, "lsoa_reach"):
-        return OptionalSection(
-            title, False,
-            f"Plan actions: {NOT_AVAILABLE_YET}. HIAP Geo does not yet place action-plan actions on areas; "
-            "no actions are listed.",
-        )
-    from hiap_geo import plan as plans
-
     files = plans.plan_files()
     if not files:
-        return OptionalSection(title, True, f"No action plan has been transcribed into {plans.PLANS_DIR} yet.")
+        return OptionalSection(title, f"No action plan has been transcribed into {plans.PLANS_DIR} yet.")
     rows: list[list[Cell]] = []
     placeless: list[list[Cell]] = []
     notes: list[str] = []
@@ -794,7 +735,7 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
                 priorities.get(action.priority, action.priority),
                 action.title,
                 action.lead or "not named in the document",
-                reviewed.get((loaded.id, action.id)) or status_label(action.status),
+                reviewed.get((loaded.id, action.id)) or progress.status_label(action.status),
             ]
             if best == "district" and not specified:
                 placeless.append(common)
@@ -806,7 +747,7 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
             f"the area has {len(lsoas)} LSOAs of {EDITIONS[loaded.edition].lsoa_vintage}{via}."
         )
     if not rows and not placeless:
-        return OptionalSection(title, True, f"No action in the {len(files)} transcribed plan(s) targets this area.")
+        return OptionalSection(title, f"No action in the {len(files)} transcribed plan(s) targets this area.")
     columns = ["Plan", "Action", "Priority", "Action title", "Lead", "Status"]
     note = " ".join(notes) + (
         f" {status_note} Targets that cannot be resolved are left out; `python -m hiap_geo plan check` lists them."
@@ -822,28 +763,7 @@ def _actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
             Table("actions_district_wide", "District-wide actions whose document names no place", columns, placeless,
                   "These actions apply to the whole district: the plan document does not say where they are targeted.")
         )
-    return OptionalSection(title, True, "", tables)
-
-
-def _section_from_frame(title: str, key: str, frame: pd.DataFrame, empty_note: str) -> OptionalSection:
-    if frame.empty:
-        return OptionalSection(title, True, empty_note)
-    rows: list[list[Cell]] = []
-    for record in frame.itertuples(index=False):
-        rows.append([_cell_of(v) for v in record])
-    return OptionalSection(title, True, "", [Table(key, title, [str(c) for c in frame.columns], rows)])
-
-
-def _cell_of(value: object) -> Cell:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return Num(None, "score")
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, int | np.integer):
-        return Num(int(value), "int")
-    if isinstance(value, float | np.floating):
-        return Num(float(value), "score")
-    return str(value)
+    return OptionalSection(title, "", tables)
 
 
 # --------------------------------------------------------------------------------------------------

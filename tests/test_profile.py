@@ -184,6 +184,21 @@ def test_a_custom_group_equals_population_weighted_figures_by_hand(real_data: Pa
 
 
 @pytest.mark.integration
+def test_a_custom_groups_indicators_are_made_from_its_lsoas(real_data: Path) -> None:
+    from hiap_geo.indicators import lsoa_base
+
+    profile = build_profile(GROUP, name="Sherwood and around", today=TODAY)
+    base = lsoa_base()
+    mine = base[base["lsoa_code"].isin(GROUP)]
+    indicators = table(profile, "indicators")
+    name = "Disabled under the Equality Act (Census 2021)"
+    by_hand = 100 * mine["disabled"].sum() / mine["population"].sum()
+    assert value(indicators.cell(name, "Value")) == pytest.approx(by_hand)
+    assert "built from its 4 LSOAs 2021" in indicators.note
+    assert not any("not available yet" in t.as_text_frame().to_string() for t in profile.tables())
+
+
+@pytest.mark.integration
 def test_a_group_that_names_a_ward_and_one_of_its_lsoas_counts_that_lsoa_once(ward: Profile) -> None:
     profile = build_profile([SHERWOOD_2024, "E01024840"], today=TODAY)
     assert profile.main.lsoa_count == ward.main.lsoa_count == 5
