@@ -8,7 +8,8 @@ it), and every problem names the line and the field.
 
 Target areas are resolved against the official lookups of the plan's IoD edition (LSOA 2011 and
 2019 wards for IoD 2019, LSOA 2021 and 2024 wards for IoD 2025). Rules are evaluated on the data
-each time, so a plan that says "IMD deciles 1-4" follows the data when it changes.
+each time, so a plan that says "IMD deciles 1-4" or "wards significantly worse than England on an
+indicator" follows the data when it changes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from hiap_geo import settings
 from hiap_geo.deprivation import MEASURES, load_iod, local_deciles
-from hiap_geo.editions import EDITIONS, edition
+from hiap_geo.editions import EDITIONS, IOD2025, edition
 from hiap_geo.errors import HiapGeoError, UnmatchedCodes
 from hiap_geo.geography import district_counties, ward_lookup
 from hiap_geo.yaml_errors import Loc, dotted, line_at, schema_problems
@@ -51,6 +53,7 @@ STATUSES: dict[str, str] = {
 """Progress status -> the text label shown beside any colour."""
 
 AREA_TYPES = ("lsoa", "ward", "district")
+AREA_PLURALS: dict[str, str] = {"lsoa": "LSOAs", "ward": "wards", "district": "districts"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,10 +88,11 @@ class TargetError(PlanError):
     """A target area cannot be resolved: unknown or ambiguous name, unknown code, or an area outside the plan.
 
     ``kind`` is one of KINDS (``plan check`` reports it); ``candidates`` lists the areas an ambiguous
-    name could mean; ``suggestions`` close spellings.
+    name could mean; ``suggestions`` close spellings; ``field`` the field of the rule at fault, when one
+    is (``plan check`` gives that field's line).
     """
 
-    KINDS = ("unknown_code", "outside_area", "unknown_name", "ambiguous_name", "no_data")
+    KINDS = ("unknown_code", "outside_area", "unknown_name", "ambiguous_name", "unknown_indicator", "no_data")
 
     def __init__(
         self,
@@ -96,10 +100,12 @@ class TargetError(PlanError):
         kind: str,
         candidates: list[str] | None = None,
         suggestions: list[str] | None = None,
+        field: str | None = None,
     ):
         if kind not in self.KINDS:
             raise ValueError(f"unknown TargetError kind {kind!r}")
         self.kind = kind
+        self.field = field
         self.message = message
         self.candidates = candidates or []
         self.suggestions = suggestions or []
@@ -170,7 +176,7 @@ class Transcription(_Model):
 class DecileRule(_Model):
     """LSOAs of the plan's area whose national (or within-district) decile of a measure is in a range.
 
-    The only rule kind so far; rule kinds are a closed set so a typo is a schema error, not an empty map.
+    Rule kinds (this and IndicatorRule) are a closed set so a typo is a schema error, not an empty map.
     """
 
     rule: Literal["lsoa_decile"]
@@ -197,6 +203,68 @@ class DecileRule(_Model):
         return f"LSOAs in {scope} {MEASURES[self.measure]} {year} {span}"
 
 
+INDICATOR_EDITION: int = IOD2025.year
+"""The IoD edition whose geography the small-area indicators are on: ``hiap_geo.indicators`` gives LSOA 2021
+rows and ward 2024 rows built with the IoD 2025 (LSOA 2021 -> ward 2024) best-fit lookup."""
+
+INDICATOR_LEVELS: dict[float, str] = {95: "95", 99.8: "998"}
+"""A rule's confidence level -> the suffix of the indicator table's limit columns (``lower_95``, ``lower_998``)."""
+
+IndicatorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]
+
+
+class IndicatorRule(_Model):
+    """LSOAs or wards of the plan's area that compare with England on an indicator as asked (Fingertips'
+    comparison, ``indicators.compare``: the 95% or 99.8% limits against England's value, using the polarity).
+
+    ``indicator`` is an id of ``indicators.catalogue()``; whether it exists, has limits and is on the plan's
+    geography is checked against the data when the rule is evaluated (a TargetError naming the field).
+    """
+
+    rule: Literal["indicator_vs_england"]
+    indicator: IndicatorId
+    area_type: Literal["lsoa", "ward"] = "lsoa"
+    comparison: Literal["worse", "similar", "better"] = "worse"
+    level: Literal[95, 99.8] = 95
+    """Confidence level of the comparison, in percent."""
+
+    def describe(self, plan_edition: int | None = None) -> str:
+        areas = AREA_PLURALS[self.area_type]
+        how = "similar to" if self.comparison == "similar" else f"significantly {self.comparison} than"
+        return f"{areas} {how} England ({self.level:g}%) on {indicator_name(self.indicator)}"
+
+
+Rule = Annotated[DecileRule | IndicatorRule, Field(discriminator="rule")]
+"""The closed set of rule kinds a target can use."""
+
+
+@cache
+def _catalogue() -> pd.DataFrame:
+    from hiap_geo import indicators  # imported here: it loads scipy and pandera, which reading a plan does not need
+
+    return indicators.catalogue().set_index("indicator_id")
+
+
+def indicator_name(indicator_id: str) -> str:
+    """The catalogue's name of an indicator, with its id; the id alone when the catalogue does not have it."""
+    table = _catalogue()
+    if indicator_id in table.index:
+        return f"{table.at[indicator_id, 'indicator_name']} ({indicator_id})"
+    return f"'{indicator_id}'"
+
+
+def comparable_indicators(area_type: str = "lsoa") -> pd.DataFrame:
+    """Catalogue rows of the indicators an indicator rule can use at ``area_type``: published for that area
+    type, with confidence limits (so a comparison with England can be significant) and a polarity."""
+    table = _catalogue()
+    usable = (
+        table["area_types"].str.split(", ").map(lambda types: area_type in types)
+        & (table["limits"] != "none")
+        & (table["polarity"] != "no_judgement")
+    )
+    return table[usable].reset_index()
+
+
 class _TargetBase(_Model):
     quote: Text | None = None
     """The document's own words for this target, when it has any."""
@@ -217,7 +285,7 @@ class NamesTarget(_TargetBase):
 
 class RuleTarget(_TargetBase):
     kind: Literal["rule"]
-    rule: DecileRule
+    rule: Rule
 
 
 class ListTarget(_TargetBase):
@@ -553,6 +621,25 @@ def area_lookup(plan: Plan) -> pd.DataFrame:
     return lookup[lookup["lad_code"].isin(plan_districts(plan))].reset_index(drop=True)
 
 
+def format_figure(value: float, unit: str = "") -> str:
+    """A value with its unit as the page shows it: '21.3%', '21.3% of households', '104.2 per 1,000'."""
+    if pd.isna(value):
+        return "no value"
+    number = f"{value:,.1f}"
+    return f"{number}{unit}" if unit.startswith("%") or not unit else f"{number} {unit}"
+
+
+def indicator_texts(chosen: pd.DataFrame) -> list[str]:
+    """Each area's value beside England's with the comparison, e.g. '21.3% vs England 17.3%: Worse (95%)'
+    (rows of ``Resolver.indicator_rule``)."""
+    return [
+        f"{format_figure(v, u)} vs England {format_figure(e, u)}: {label}"
+        for v, e, u, label in zip(
+            chosen["value"], chosen["england_value"], chosen["unit"], chosen["comparison_label"], strict=True
+        )
+    ]
+
+
 def name_key(name: str) -> str:
     """A forgiving match key: case, '&' and 'and', apostrophes, accents and spacing do not matter."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -711,6 +798,133 @@ class Resolver:
             {"lsoa_code": chosen["lsoa_code"], "lsoa_name": chosen["lsoa_name"], "decile": chosen[col].astype(int)}
         ).reset_index(drop=True)
 
+    def indicator_rule(self, rule: IndicatorRule) -> pd.DataFrame:
+        """Areas an indicator rule selects, evaluated now on the data: code, name, area_type, value, lower,
+        upper, england_value, comparison, comparison_label, unit, polarity (one row per area, most adverse first).
+
+        The comparison is ``indicators.compare`` with England at the rule's level. Refused (TargetError naming
+        the rule's field) when the catalogue has no such indicator, when it is not published for the rule's
+        area type or has no confidence limits or polarity, when the data has no limits at the level, and when
+        the plan is not on the indicators' geography (LSOA 2021, wards 2024): a significance found for one
+        set of areas says nothing about differently drawn ones, so nothing is mapped across.
+        """
+        from hiap_geo import indicators
+
+        table = _catalogue()
+        if rule.indicator not in table.index:
+            close = difflib.get_close_matches(rule.indicator, table.index.tolist(), n=5, cutoff=0.6)
+            raise TargetError(
+                f"Rule field 'indicator': '{rule.indicator}' is not an indicator this tool has (the ids are those "
+                f"of indicators.catalogue(), e.g. on the Indicators page). Indicators an indicator rule can use for "
+                f"{AREA_PLURALS[rule.area_type]}: {', '.join(comparable_indicators(rule.area_type)['indicator_id'])}.",
+                kind="unknown_indicator",
+                suggestions=close,
+                field="indicator",
+            )
+        row = table.loc[rule.indicator]
+        usable = ", ".join(comparable_indicators(rule.area_type)["indicator_id"]) or "none"
+        name = indicator_name(rule.indicator)
+        if rule.area_type not in row["area_types"].split(", "):
+            raise TargetError(
+                f"Rule field 'area_type': {name} is published for {row['area_types']} areas, not for "
+                f"{AREA_PLURALS[rule.area_type]}; an indicator rule selects LSOAs or wards with their own values. "
+                f"Indicators it can use for {AREA_PLURALS[rule.area_type]}: {usable}.",
+                kind="no_data",
+                field="area_type",
+            )
+        if row["limits"] == "none":
+            raise TargetError(
+                f"Rule field 'indicator': {name} has no confidence limits ({row['statistic']}s as published, "
+                f"without the counts limits need), so no area can be significantly better or worse than England "
+                f"on it. Indicators with limits for {AREA_PLURALS[rule.area_type]}: {usable}.",
+                kind="no_data",
+                field="indicator",
+            )
+        if row["polarity"] == "no_judgement":
+            raise TargetError(
+                f"Rule field 'comparison': {name} has no polarity (neither high nor low is better), so it cannot "
+                f"be '{rule.comparison}' than England. Indicators it can use: {usable}.",
+                kind="no_data",
+                field="comparison",
+            )
+        if self.plan.edition != INDICATOR_EDITION:
+            ours, theirs = self.edition, edition(INDICATOR_EDITION)
+            raise TargetError(
+                f"Rule field 'indicator': {name} is on the {theirs.label} geography ({theirs.lsoa_vintage}, "
+                f"{theirs.ward_vintage}), but this plan's codes, names and rules are on the {ours.label} geography "
+                f"({ours.lsoa_vintage}, {ours.ward_vintage}). Those are not the same areas (LSOAs were split, "
+                f"merged or redrawn, wards redrawn), and whether one area is significantly worse than England says "
+                f"nothing about another, so the rule cannot select {ours.lsoa_vintage} areas or their wards. Use an "
+                f"lsoa_decile rule on this plan, or transcribe the plan on the {theirs.label} geography "
+                f"('edition: {INDICATOR_EDITION}' at the top of the file, with its codes and names).",
+                kind="no_data",
+                field="indicator",
+            )
+        spec = next(s for s in indicators.LSOA_SPECS if s.id == rule.indicator)
+        build = indicators.lsoa_indicators if rule.area_type == "lsoa" else indicators.ward_indicators
+        try:
+            rows = build(self.districts, [spec])
+            england = indicators.england_indicators([spec])
+        except HiapGeoError as exc:
+            raise TargetError(f"{name} cannot be evaluated for {self.area_label}: {exc}", kind="no_data") from exc
+        key = INDICATOR_LEVELS[rule.level]
+        if rows.empty or rows[[f"lower_{key}", f"upper_{key}"]].isna().all().all():
+            raise TargetError(
+                f"Rule field 'level': the data has no {rule.level:g}% limits of {name} for the "
+                f"{AREA_PLURALS[rule.area_type]} of {self.area_label}, so nothing can be compared at that level.",
+                kind="no_data",
+                field="level",
+            )
+        if rows["period"].nunique() > 1:
+            raise TargetError(
+                f"{name} has several periods ({', '.join(sorted(rows['period'].unique()))}); an indicator rule "
+                f"needs one.",
+                kind="no_data",
+                field="indicator",
+            )
+        if england.empty or england["value"].isna().all():
+            raise TargetError(f"The data has no England value of {name} to compare with.", kind="no_data")
+        compared = indicators.compare(rows, england, level=key)
+        names = self.lookup.drop_duplicates(f"{rule.area_type}_code").set_index(f"{rule.area_type}_code")
+        names = names[f"{rule.area_type}_name"]
+        unknown = sorted(set(compared["area_code"]) - set(names.index))
+        if unknown:
+            raise UnmatchedCodes(f"{name} for {self.area_label} with the {self.edition.label} lookup", unknown, [])
+        chosen = compared[compared["comparison"] == rule.comparison]
+        chosen = chosen.sort_values(
+            ["value", "area_code"], ascending=[spec.polarity == "high_is_good", True], na_position="last"
+        )
+        return pd.DataFrame(
+            {
+                "code": chosen["area_code"],
+                "name": chosen["area_code"].map(names),
+                "area_type": rule.area_type,
+                "value": chosen["value"],
+                "lower": chosen[f"lower_{key}"],
+                "upper": chosen[f"upper_{key}"],
+                "england_value": chosen["comparator_value"],
+                "comparison": chosen["comparison"],
+                "comparison_label": chosen["comparison_label"],
+                "unit": chosen["unit"],
+                "polarity": chosen["polarity"],
+            }
+        ).reset_index(drop=True)
+
+    def select(self, rule: DecileRule | IndicatorRule) -> list[ResolvedArea]:
+        """The areas a rule selects now, each with how it was selected (its decile, or its value and England's)."""
+        desc = rule.describe(self.plan.edition)
+        if isinstance(rule, DecileRule):
+            deciles = self.rule(rule)
+            return [
+                ResolvedArea(r.lsoa_code, r.lsoa_name, "lsoa", f"rule: {desc} (decile {r.decile})")
+                for r in deciles.itertuples()
+            ]
+        chosen = self.indicator_rule(rule)
+        return [
+            ResolvedArea(r.code, r.name, r.area_type, f"rule: {desc} ({figures})")
+            for r, figures in zip(chosen.itertuples(), indicator_texts(chosen), strict=True)
+        ]
+
     # -- targets --------------------------------------------------------------------------------
 
     def entry(self, entry: AreaEntry) -> ResolvedArea:
@@ -731,9 +945,7 @@ class Resolver:
             for name in target.names:
                 yield self.name(name, target.area_type)
         elif isinstance(target, RuleTarget):
-            desc = target.rule.describe(self.plan.edition)
-            for _, row in self.rule(target.rule).iterrows():
-                yield ResolvedArea(row["lsoa_code"], row["lsoa_name"], "lsoa", f"rule: {desc} (decile {row['decile']})")
+            yield from self.select(target.rule)
         elif isinstance(target, ListTarget):
             lst = self.plan.area_list(target.list)
             seen: set[str] = set()
@@ -898,8 +1110,10 @@ class Coverage:
     """Which deprived areas the plan's actions reach.
 
     - ``deprived``: one row per deprived LSOA (lsoa_code, lsoa_name, ward_code, ward_name, decile,
-      targeted_by = actions that name it, its ward or a rule that selects it; district_wide = actions
-      that reach it only as part of the whole district; covered = targeted_by is not empty);
+      criterion = why it counts, in words; targeted_by = actions that name it, its ward or a rule that
+      selects it; district_wide = actions that reach it only as part of the whole district; covered =
+      targeted_by is not empty). With an indicator threshold ``decile`` is empty and value,
+      england_value and comparison_label say how the LSOA compares with England;
     - ``uncovered``: the deprived LSOAs no action targets specifically;
     - ``placeless_actions``: actions whose document names no place at all;
     - ``matrix``: deprived LSOAs by priority, the number of actions of that priority targeting each.
@@ -910,6 +1124,8 @@ class Coverage:
     uncovered: pd.DataFrame
     placeless_actions: pd.DataFrame
     matrix: pd.DataFrame
+    basis: Literal["decile", "indicator"] = "decile"
+    """What the threshold is on: deciles of the IMD or a domain, or an indicator compared with England."""
 
 
 def coverage(
@@ -918,16 +1134,42 @@ def coverage(
     measure: str = "imd",
     decile_max: int = 2,
     decile_type: str = "national",
+    indicator: IndicatorRule | None = None,
     resolved: pd.DataFrame | None = None,
 ) -> Coverage:
     """Deprived LSOAs (measure decile <= ``decile_max``) against the actions that target them.
 
-    The threshold is the user's: national or within-district deciles of the IMD or any domain.
+    The threshold is the user's: national or within-district deciles of the IMD or any domain, or, with
+    ``indicator`` (an LSOA IndicatorRule), the LSOAs that compare with England as it asks (e.g. significantly
+    worse), refused like the rule (TargetError) when the indicator cannot be used on the plan's geography.
     District-wide actions are counted apart, so that 'every area is covered' cannot hide behind them.
     """
-    rule = DecileRule(rule="lsoa_decile", measure=measure, decile_min=1, decile_max=decile_max, decile_type=decile_type)
     resolver = Resolver(plan)
-    deprived = resolver.rule(rule).merge(
+    rule: DecileRule | IndicatorRule
+    if indicator is not None:
+        if indicator.area_type != "lsoa":
+            raise PlanError("Coverage is counted by LSOA: an indicator threshold needs area_type 'lsoa'.")
+        rule = indicator
+        chosen = resolver.indicator_rule(indicator)
+        selected = pd.DataFrame(
+            {
+                "lsoa_code": chosen["code"],
+                "lsoa_name": chosen["name"],
+                "decile": pd.array([pd.NA] * len(chosen), dtype="Int64"),
+                "criterion": indicator_texts(chosen),
+                "value": chosen["value"],
+                "england_value": chosen["england_value"],
+                "comparison_label": chosen["comparison_label"],
+            }
+        )
+    else:
+        rule = DecileRule(
+            rule="lsoa_decile", measure=measure, decile_min=1, decile_max=decile_max, decile_type=decile_type
+        )
+        selected = resolver.rule(rule)
+        scope = "national" if decile_type == "national" else "within-district"
+        selected["criterion"] = f"{scope} {MEASURES[measure]} {plan.edition} decile " + selected["decile"].astype(str)
+    deprived = selected.merge(
         resolver.lookup[["lsoa_code", "ward_code", "ward_name"]], on="lsoa_code", how="left", validate="one_to_one"
     )
     resolved = resolve_targets(plan) if resolved is None else resolved
@@ -943,7 +1185,9 @@ def coverage(
     deprived["targeted_by"] = [targeted.get(code, "") for code in deprived["lsoa_code"]]
     deprived["district_wide"] = [district_wide.get(code, "") for code in deprived["lsoa_code"]]
     deprived["covered"] = deprived["targeted_by"] != ""
-    deprived = deprived.sort_values(["decile", "lsoa_code"]).reset_index(drop=True)
+    if indicator is None:  # an indicator threshold keeps its order: most adverse value first
+        deprived = deprived.sort_values(["decile", "lsoa_code"])
+    deprived = deprived.reset_index(drop=True)
 
     actions = actions_frame(plan)[["action_id", "priority_id", "title", "names_a_place"]]
     placeless = actions[~actions["names_a_place"]].drop(columns="names_a_place").reset_index(drop=True)
@@ -958,12 +1202,14 @@ def coverage(
     matrix.index.name = "lsoa_code"
     matrix = matrix.reset_index()
     matrix.insert(1, "lsoa_name", deprived["lsoa_name"].to_numpy())
+    words = rule.describe(plan.edition)
     return Coverage(
-        threshold=rule.describe(plan.edition).replace("LSOAs in", "").strip() + f", {plan.area.name}",
+        threshold=(words if indicator is not None else words.replace("LSOAs in", "").strip()) + f", {plan.area.name}",
         deprived=deprived,
         uncovered=deprived[~deprived["covered"]].reset_index(drop=True),
         placeless_actions=placeless,
         matrix=matrix,
+        basis="decile" if indicator is None else "indicator",
     )
 
 
@@ -1012,6 +1258,8 @@ __all__ = [
     "AreaList",
     "Coverage",
     "DecileRule",
+    "INDICATOR_EDITION",
+    "IndicatorRule",
     "LoadedPlan",
     "Plan",
     "PlanError",
@@ -1019,7 +1267,9 @@ __all__ = [
     "PlanResolutionError",
     "Resolver",
     "TargetError",
+    "comparable_indicators",
     "coverage",
+    "indicator_name",
     "load_plan",
     "lsoa_reach",
     "natural_key",

@@ -21,6 +21,8 @@ from hiap_geo.plan import (
     AreaEntry,
     AreaList,
     CodesTarget,
+    DecileRule,
+    IndicatorRule,
     LoadedPlan,
     NamesTarget,
     ResolvedArea,
@@ -36,6 +38,7 @@ KINDS: dict[str, str] = {
     "outside_area": "area outside the plan's area",
     "unknown_name": "name the lookup does not have",
     "ambiguous_name": "name that matches several areas",
+    "unknown_indicator": "indicator the tool does not have",
     "name_mismatch": "code and name are different areas",
     "wrong_ward": "area listed under a ward it is not in",
     "unknown_ward": "ward name the lookup does not have",
@@ -304,17 +307,25 @@ class _Checker:
                         seen_codes.setdefault(area.code, name)
                 elif isinstance(target, RuleTarget):
                     line = self.loaded.line_of(*loc, "rule")
-                    description = target.rule.describe(self.plan.edition)
+                    rule = target.rule
+                    description = rule.describe(self.plan.edition)
                     try:
-                        chosen = self.resolver.rule(target.rule)
+                        chosen = (
+                            self.resolver.rule(rule)
+                            if isinstance(rule, DecileRule)
+                            else self.resolver.indicator_rule(rule)
+                        )
                     except TargetError as exc:
-                        self.add(exc.kind, where, line, description, str(exc))
+                        at = self.loaded.line_of(*loc, "rule", exc.field) if exc.field else None
+                        self.add(exc.kind, where, at or line, description, str(exc))
                         continue
                     if chosen.empty:
+                        area = "ward" if isinstance(rule, IndicatorRule) and rule.area_type == "ward" else "LSOA"
                         self.add(
                             "empty_rule",
                             where,
                             line,
                             target.quote or description,
-                            f"No LSOA of {self.resolver.area_label} meets '{description}': the action reaches no area.",
+                            f"No {area} of {self.resolver.area_label} meets '{description}': "
+                            "the action reaches no area.",
                         )

@@ -16,7 +16,9 @@ from hiap_geo.plan import (
     MAX_PLAN_BYTES,
     PLANS_DIR,
     CodesTarget,
+    DecileRule,
     DistrictTarget,
+    IndicatorRule,
     ListTarget,
     PlanFileError,
     load_plan,
@@ -179,6 +181,43 @@ def test_rule_kinds_are_a_closed_set() -> None:
     reversed_range = "[{kind: rule, rule: {rule: lsoa_decile, decile_min: 5, decile_max: 2}}]"
     with pytest.raises(PlanFileError, match="greater than decile_max"):
         parse_plan(MINIMAL.replace("[{kind: district, specified: false}]", reversed_range))
+
+
+def test_indicator_rules_are_a_rule_kind_with_validated_fields() -> None:
+    def targets(flow: str) -> list:
+        return parse_plan(MINIMAL.replace("[{kind: district, specified: false}]", flow)).plan.actions[0].target_areas
+
+    (only,) = targets("[{kind: rule, rule: {rule: indicator_vs_england, indicator: census21_disability}}]")
+    assert isinstance(only.rule, IndicatorRule)
+    assert (only.rule.area_type, only.rule.comparison, only.rule.level) == ("lsoa", "worse", 95)
+    decile, indicator = targets(
+        "[{kind: rule, rule: {rule: lsoa_decile, decile_max: 2}},"
+        " {kind: rule, rule: {rule: indicator_vs_england, indicator: x, area_type: ward, comparison: better,"
+        " level: 99.8}}]"
+    )
+    assert isinstance(decile.rule, DecileRule) and isinstance(indicator.rule, IndicatorRule)
+    assert (indicator.rule.area_type, indicator.rule.comparison, indicator.rule.level) == ("ward", "better", 99.8)
+    # Each bad field is named with its line: a level Fingertips does not use, a comparison that is not one of
+    # better/similar/worse, an area type the rule cannot select, a field of the other rule kind, no indicator.
+    for field, bad in [
+        ("level", "level: 90"),
+        ("comparison", "comparison: higher"),
+        ("area_type", "area_type: msoa"),
+        ("decile_max", "decile_max: 2"),
+        ("indicator", "indicator: '<script>'"),
+    ]:
+        body = MINIMAL.replace(
+            "    target_areas: [{kind: district, specified: false}]\n",
+            "    target_areas:\n      - kind: rule\n        rule:\n          rule: indicator_vs_england\n"
+            + ("" if field == "indicator" else "          indicator: census21_disability\n")
+            + f"          {bad}\n",
+        )
+        with pytest.raises(PlanFileError) as err:
+            parse_plan(body)
+        assert any(path and field in path for _, path, _ in err.value.problems), (field, err.value.problems)
+        assert _line_of(body, bad) in _problem_lines(err.value), (field, err.value.problems)
+    with pytest.raises(PlanFileError, match="indicator"):
+        targets("[{kind: rule, rule: {rule: indicator_vs_england}}]")
 
 
 def test_unknown_target_kind_and_bad_code_pattern() -> None:

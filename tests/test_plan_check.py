@@ -234,6 +234,51 @@ actions:
     assert all("Remove 'edition: 2025' from the rule" in d.data for d in found)
 
 
+def test_indicator_rules_that_cannot_be_used_are_reported_at_their_field(tmp_path: Path, real_data: Path) -> None:
+    body = """\
+actions:
+  - id: "1.1"
+    priority: "1"
+    title: a
+    ref: r
+    target_areas:
+      - kind: rule
+        quote: wards with high disability
+        rule:
+          rule: indicator_vs_england
+          area_type: ward
+          indicator: census21_disabilty
+      - kind: rule
+        rule:
+          rule: indicator_vs_england
+          indicator: census21_disability
+"""
+    # On a 2025 plan: the misspelt id is named at its line, with the id meant; the good rule selects no
+    # Tunbridge Wells ward (none is significantly worse than England on disability), which is reported too.
+    path, text = _write(tmp_path, body)
+    path.write_text(text.replace("edition: 2019", "edition: 2025"), encoding="utf-8")
+    found = check_plan(path)
+    unknown = _one(found, "unknown_indicator")
+    assert unknown.line == _line(text, "indicator: census21_disabilty")
+    assert "Rule field 'indicator'" in unknown.data and "Did you mean: census21_disability" in unknown.data
+    assert _kinds(found) == ["unknown_indicator"]  # the LSOA rule selects LSOAs: nothing else to report
+    wards = text.replace("          indicator: census21_disability\n", "          indicator: census21_disability\n"
+                         "          area_type: ward\n")
+    path.write_text(wards.replace("edition: 2019", "edition: 2025"), encoding="utf-8")
+    empty = _one(check_plan(path), "empty_rule")
+    assert empty.data.startswith("No ward of Tunbridge Wells (E07000116) meets 'wards significantly worse")
+
+    # On a 2019 plan the indicator's geography (LSOA 2021, wards 2024) is not the plan's: refused with what to do.
+    path, text = _write(tmp_path, body.replace("census21_disabilty", "census21_disability"), "p2019.yaml")
+    found = check_plan(path)
+    assert _kinds(found) == ["no_data", "no_data"]
+    assert [d.line for d in found] == [i for i, line in enumerate(text.splitlines(), start=1)
+                                       if "indicator: census21_disability" in line]
+    assert all("'edition: 2025' at the top of the file" in d.data for d in found)
+    assert found[0].document.startswith("wards significantly worse than England (95%) on Disabled under the Equality")
+    assert main(["plan", "check", str(path)]) == 1
+
+
 def test_the_tunbridge_wells_plan_as_published(real_data: Path) -> None:
     path = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
     found = check_plan(path)

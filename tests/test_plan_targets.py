@@ -7,12 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hiap_geo import indicators
 from hiap_geo.deprivation import load_iod, local_deciles
 from hiap_geo.errors import UnmatchedCodes
 from hiap_geo.geography import district_counties, ward_lookup
 from hiap_geo.plan import (
     PLANS_DIR,
     DecileRule,
+    IndicatorRule,
+    PlanError,
     PlanResolutionError,
     Resolver,
     TargetError,
@@ -230,3 +233,113 @@ def test_coverage_when_no_action_names_a_place(real_data: Path) -> None:
     specified = {a.id for a in plan.actions if any(getattr(t, "specified", False) for t in a.target_areas)}
     assert set(result.placeless_actions["action_id"]) == {a.id for a in plan.actions} - specified
     assert int(result.matrix.drop(columns=["lsoa_code", "lsoa_name"]).to_numpy().sum()) == 0
+
+
+def _compared(district: str, indicator: str, area_type: str, level: str) -> pd.DataFrame:
+    """The indicator's rows for the district's areas with Fingertips' comparison with England, straight from
+    the long format the Indicators page loads (not through the plan code)."""
+    data = indicators.load_indicators([district])
+    rows = data[(data["indicator_id"] == indicator) & (data["area_type"] == area_type)]
+    return indicators.compare(rows, data[data["area_type"] == "england"], level=level)
+
+
+def test_an_indicator_rule_selects_what_compare_marks_worse(real_data: Path) -> None:
+    plan = _plan("[{kind: rule, rule: {rule: indicator_vs_england, indicator: census21_disability}}]", edition=2025)
+    resolved = resolve_targets(plan)
+    compared = _compared(TW, "census21_disability", "lsoa", "95")
+    worse = set(compared.loc[compared["comparison"] == "worse", "area_code"])
+    assert len(worse) >= 3 and len(compared) == 69  # some, not all, of Tunbridge Wells' 69 LSOAs 2021
+    assert set(resolved["area_code"]) == worse and len(resolved) == len(worse)
+    assert set(resolved["area_type"]) == {"lsoa"} and set(resolved["vintage"]) == {"LSOA 2021"}
+    lookup = ward_lookup(2025).set_index("lsoa_code")
+    assert dict(zip(resolved["area_code"], resolved["area_name"], strict=True)) == {
+        c: lookup.at[c, "lsoa_name"] for c in worse
+    }
+    england = compared["comparator_value"].iloc[0]
+    assert resolved["how_resolved"].str.contains(f"vs England {england:.1f}%: Worse \\(95%\\)").all()
+    # Stricter level, other comparisons: still exactly what compare() says, evaluated on the data each time.
+    resolver = Resolver(plan)
+    for level, key in ((99.8, "998"), (95, "95")):
+        compared = _compared(TW, "census21_disability", "lsoa", key)
+        for comparison in ("worse", "similar", "better"):
+            rule = IndicatorRule(rule="indicator_vs_england", indicator="census21_disability", level=level,
+                                 comparison=comparison)
+            expected = set(compared.loc[compared["comparison"] == comparison, "area_code"])
+            assert set(resolver.indicator_rule(rule)["code"]) == expected, (level, comparison)
+    assert len(resolver.indicator_rule(IndicatorRule(rule="indicator_vs_england", indicator="census21_disability",
+                                                     level=99.8))) < len(worse)
+
+
+def test_an_indicator_rule_on_wards_reaches_their_lsoas(real_data: Path) -> None:
+    thanet = "E07000114"
+    rule = "{rule: indicator_vs_england, indicator: census21_disability, area_type: ward}"
+    plan = _plan(f"[{{kind: rule, rule: {rule}}}]", area=thanet, name="Thanet", edition=2025)
+    resolved = resolve_targets(plan)
+    compared = _compared(thanet, "census21_disability", "ward", "95")
+    worse = set(compared.loc[compared["comparison"] == "worse", "area_code"])
+    assert worse and set(resolved["area_code"]) == worse and set(resolved["area_type"]) == {"ward"}
+    lookup = ward_lookup(2025)
+    reach = lsoa_reach(plan, resolved)
+    assert set(reach["lsoa_code"]) == set(lookup.loc[lookup["ward_code"].isin(worse), "lsoa_code"])
+    assert set(reach["reach"]) == {"ward"}
+    # Tunbridge Wells has no ward significantly worse than England on it: the rule selects none (plan check
+    # reports that), while 'similar' picks exactly the wards compare() calls similar.
+    tw = _plan(f"[{{kind: rule, rule: {rule}}}]", edition=2025)
+    assert resolve_targets(tw).empty
+    similar = Resolver(tw).indicator_rule(IndicatorRule(rule="indicator_vs_england", indicator="census21_disability",
+                                                        area_type="ward", comparison="similar"))
+    compared = _compared(TW, "census21_disability", "ward", "95")
+    assert set(similar["code"]) == set(compared.loc[compared["comparison"] == "similar", "area_code"]) != set()
+
+
+def test_an_indicator_rule_on_a_2019_plan_is_refused_with_what_to_do(real_data: Path) -> None:
+    plan = _plan("[{kind: rule, rule: {rule: indicator_vs_england, indicator: census21_disability}}]")
+    with pytest.raises(TargetError) as err:
+        Resolver(plan).indicator_rule(plan.actions[0].target_areas[0].rule)
+    assert err.value.kind == "no_data" and err.value.field == "indicator"
+    message = str(err.value)
+    assert "IoD 2019 geography (LSOA 2011" in message and "LSOA 2021" in message
+    assert "Use an lsoa_decile rule" in message and "'edition: 2025' at the top of the file" in message
+    with pytest.raises(PlanResolutionError, match="Rule field 'indicator'"):
+        resolve_targets(plan)
+    assert resolve_targets(plan, strict=False).empty
+    with pytest.raises(TargetError, match="edition: 2025"):
+        coverage(plan, indicator=IndicatorRule(rule="indicator_vs_england", indicator="census21_disability"))
+
+
+@pytest.mark.parametrize(
+    ("rule", "kind", "field", "words"),
+    [
+        ("indicator: census21_disabilty", "unknown_indicator", "indicator", "not an indicator this tool has"),
+        ("indicator: iod25_cidr", "no_data", "indicator", "has no confidence limits"),
+        ("indicator: census21_bad_health", "no_data", "area_type", "published for msoa, district, england"),
+        ("indicator: iod25_income_people", "no_data", "indicator", "has no confidence limits"),
+    ],
+)
+def test_an_indicator_rule_that_cannot_be_evaluated_names_its_field(
+    real_data: Path, rule: str, kind: str, field: str, words: str
+) -> None:
+    plan = _plan(f"[{{kind: rule, rule: {{rule: indicator_vs_england, {rule}}}}}]", edition=2025)
+    with pytest.raises(TargetError) as err:
+        list(Resolver(plan).target(plan.actions[0].target_areas[0]))
+    assert (err.value.kind, err.value.field) == (kind, field)
+    assert f"Rule field '{field}'" in str(err.value) and words in str(err.value)
+    assert "census21_disability" in str(err.value)  # the indicators that can be used are listed
+    if kind == "unknown_indicator":
+        assert "census21_disability" in err.value.suggestions
+
+
+def test_coverage_by_indicator_counts_the_lsoas_worse_than_england(real_data: Path) -> None:
+    plan = _plan("[{kind: codes, codes: [E01024840]}, {kind: district, specified: false}]", edition=2025)
+    rule = IndicatorRule(rule="indicator_vs_england", indicator="census21_hh_deprived_1plus")
+    result = coverage(plan, indicator=rule)
+    compared = _compared(TW, "census21_hh_deprived_1plus", "lsoa", "95")
+    worse = compared[compared["comparison"] == "worse"]
+    assert set(result.deprived["lsoa_code"]) == set(worse["area_code"]) and "E01024840" in set(worse["area_code"])
+    assert result.basis == "indicator" and "significantly worse than England (95%)" in result.threshold
+    assert result.deprived["value"].is_monotonic_decreasing  # most adverse first (low is good)
+    assert set(result.deprived.loc[result.deprived["covered"], "lsoa_code"]) == {"E01024840"}
+    assert set(result.uncovered["lsoa_code"]) == set(worse["area_code"]) - {"E01024840"}
+    assert result.deprived["decile"].isna().all() and result.deprived["criterion"].str.contains("vs England").all()
+    with pytest.raises(PlanError, match="by LSOA"):
+        coverage(plan, indicator=rule.model_copy(update={"area_type": "ward"}))
