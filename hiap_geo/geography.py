@@ -24,6 +24,8 @@ CODE_PATTERNS: dict[str, re.Pattern[str]] = {
     "county": re.compile(r"^E1[01]\d{6}$"),
 }
 
+KIND_ARTICLES = {"lsoa": "an LSOA", "msoa": "an MSOA", "ward": "a ward"}
+
 KENT_COUNTY = "E10000016"
 MEDWAY = "E06000035"
 AREA_PRESETS = {"kent": "Kent County Council's 12 districts and Medway"}
@@ -130,7 +132,8 @@ def districts_in_area(area: str | list[str]) -> list[str]:
             chosen.append(code)
         else:
             raise HiapGeoError(
-                f"'{code}' is a {kind} code; an area to build is a district, a county, 'kent' or 'england'."
+                f"'{code}' is {KIND_ARTICLES.get(kind, kind)} code; an area to build is a district, a county, "
+                "'kent' or 'england'."
             )
     return sorted(set(chosen))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 import shapely
 
 from hiap_geo.build import build, load_layer, read_report
 from hiap_geo.errors import LayerNotBuilt
+from hiap_geo.sources import fetch_all
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +56,10 @@ def test_build_report_lists_data_problems(kent: str) -> None:
     assert report.seconds > 0 and report.peak_memory_mb > 0
 
 
-def test_england_builds(real_data: object) -> None:
+def test_england_builds(real_data: object, mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cache of its own: the session cache keeps only Kent, which tests of unbuilt districts rely on.
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path))
+    fetch_all(mirror=mirror)
     report = build("england")
     assert report.layers["lsoa_2025"] == 33_755 and report.layers["lsoa_2019"] == 32_844
     assert report.layers["district_2025"] == 296
@@ -61,6 +67,10 @@ def test_england_builds(real_data: object) -> None:
     wards = load_layer("england", "ward", 2019)
     assert wards.geometry.notna().all()
     assert set(wards["boundary_source"]) == {"official", "dissolved from best-fit LSOAs"}
+
+
+def test_the_session_cache_holds_only_kent(real_data: Path) -> None:
+    assert sorted(p.name for p in (real_data / "layers").iterdir() if p.is_dir()) == ["kent"]
 
 
 def test_missing_layer_says_how_to_build(real_data: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def test_info_for_a_name_and_a_ward(real_data: object, capsys: pytest.CaptureFix
     ("args", "message"),
     [(["info", "Sherwood"], "matches 5 areas"), (["info", "E01999999"], "No area matches"),
      (["info", "X123"], "No area matches"), (["build", "--area", "E0700011"], "not an English area code"),
-     (["build", "--area", "E01024840"], "is a lsoa code"), (["fetch", "--dataset", "nope"], "Unknown dataset")],
+     (["build", "--area", "E01024840"], "is an LSOA code"), (["fetch", "--dataset", "nope"], "Unknown dataset")],
 )
 def test_bad_input_gives_a_clear_message(real_data: object, capsys: pytest.CaptureFixture[str], args: list[str],
                                          message: str) -> None:
@@ -38,7 +39,10 @@ def test_bad_input_gives_a_clear_message(real_data: object, capsys: pytest.Captu
     assert message in capsys.readouterr().err
 
 
-def test_build_a_district(real_data: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_a_district(real_data: object, mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path))  # keep the session cache to Kent
+    assert main(["fetch", "--mirror", str(mirror), "--quiet"]) == 0
     assert main(["build", "--area", "E07000111"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"lsoa_2025\s+75 areas", out)
