@@ -19,6 +19,7 @@ from datetime import date
 import folium
 import geopandas as gpd
 import pandas as pd
+from pydantic import ValidationError
 
 from hiap_geo import progress
 from hiap_geo.deprivation import MEASURES, load_iod
@@ -26,14 +27,17 @@ from hiap_geo.errors import HiapGeoError
 from hiap_geo.maps import Outline, area_at, area_map, display_values
 from hiap_geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.plan import (
+    INDICATOR_LEVELS,
     STATUSES,
     Coverage,
+    IndicatorRule,
     LoadedPlan,
     Plan,
     PlanFileError,
     PlanResolutionError,
     actions_frame,
     area_lookup,
+    comparable_indicators,
     coverage,
     lsoa_reach,
     natural_key,
@@ -451,11 +455,20 @@ def history_export(history: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 
 
 def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
-    """Deprived LSOAs with whether an action names them, in words, and district-wide actions counted apart."""
+    """Deprived LSOAs with whether an action names them, in words, and district-wide actions counted apart.
+
+    With a decile threshold each LSOA's decile is given; with an indicator threshold its value, England's
+    value and the comparison (e.g. 'Worse (95%)').
+    """
     wide = deprived["district_wide"].map(lambda ids: len(ids.split(";")) if ids else 0)
+    if "value" in deprived:
+        why = {"value": deprived["value"], "England value": deprived["england_value"],
+               "compared with England": deprived["comparison_label"]}
+    else:
+        why = {"decile": deprived["decile"]}
     return pd.DataFrame({
         "LSOA": deprived["lsoa_code"], "name": deprived["lsoa_name"], "ward": deprived["ward_name"],
-        "decile": deprived["decile"],
+        **why,
         "named by an action": deprived["covered"].map({True: "yes", False: "no"}),
         "actions naming it": deprived["targeted_by"], "district-wide actions": wide,
         "district-wide action ids": deprived["district_wide"],
@@ -467,13 +480,38 @@ def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
+THRESHOLD_BASES: dict[str, str] = {
+    "decile": "Deciles of the IMD or a domain",
+    "indicator": "Significantly worse than England on an indicator",
+}
+"""What the coverage threshold can be on (the page's choice)."""
+
+CONFIDENCE_LEVELS: dict[float, str] = {95: "95%", 99.8: "99.8%"}
+
+
 @dataclass(frozen=True)
 class Threshold:
-    """What counts as deprived: LSOAs whose decile of ``measure`` is at most ``decile_max``."""
+    """What counts as deprived: LSOAs whose decile of ``measure`` is at most ``decile_max``; or, when
+    ``indicator`` (an id of ``coverage_indicators``) is given, LSOAs significantly worse than England on that
+    indicator at ``level`` (95 or 99.8), and the decile fields are not used."""
 
     measure: str = "imd"
     decile_max: int = 2
     decile_type: str = "national"
+    indicator: str | None = None
+    level: float = 95
+
+    def rule(self) -> IndicatorRule | None:
+        """The LSOA indicator rule of an indicator threshold (None for a decile threshold)."""
+        if self.indicator is None:
+            return None
+        if self.level not in INDICATOR_LEVELS:
+            raise PlanPageError(f"No confidence level {self.level:g}%; choose 95 or 99.8.")
+        try:
+            return IndicatorRule(rule="indicator_vs_england", indicator=self.indicator, area_type="lsoa",
+                                 comparison="worse", level=self.level)
+        except ValidationError as exc:
+            raise PlanPageError(f"'{self.indicator}' is not an indicator id: {exc.errors()[0]['msg']}.") from exc
 
 
 def default_threshold(plan: Plan) -> Threshold:
@@ -490,14 +528,26 @@ def coverage_measures(year: int) -> dict[str, str]:
     return {key: label for key, label in MEASURES.items() if iod[f"{key}_decile"].notna().any()}
 
 
+def coverage_indicators() -> dict[str, str]:
+    """Indicators a coverage threshold can use (id -> name): published per LSOA with confidence limits and a
+    polarity, so that an LSOA can be significantly worse than England. They are on the IoD 2025 geography
+    (LSOA 2021): a plan on IoD 2019 areas is refused with what to do when one is chosen."""
+    table = comparable_indicators("lsoa")
+    return dict(zip(table["indicator_id"], table["indicator_name"], strict=True))
+
+
 def plan_coverage(reach: PlanReach, action_ids: Collection[str], threshold: Threshold) -> Coverage:
-    """Coverage of deprived LSOAs by the shown actions only (filters answer 'what do these actions miss?')."""
+    """Coverage of deprived LSOAs by the shown actions only (filters answer 'what do these actions miss?').
+
+    An indicator threshold that cannot be used on the plan (another geography, no limits, unknown id) raises
+    the plan's TargetError, whose message says what to do.
+    """
     resolved = reach.resolved[reach.resolved["action_id"].isin(action_ids)]
     result = coverage(reach.plan, measure=threshold.measure, decile_max=threshold.decile_max,
-                      decile_type=threshold.decile_type, resolved=resolved)
+                      decile_type=threshold.decile_type, indicator=threshold.rule(), resolved=resolved)
     placeless = result.placeless_actions[result.placeless_actions["action_id"].isin(action_ids)]
     return Coverage(result.threshold, result.deprived, result.uncovered, placeless.reset_index(drop=True),
-                    result.matrix)
+                    result.matrix, result.basis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -578,10 +628,14 @@ def plan_map(
             COVERAGE_CLASSES[2][0] if not d else (COVERAGE_CLASSES[1][0] if n else COVERAGE_CLASSES[0][0])
             for d, n in zip(is_deprived, named, strict=True)
         ]
-        decile = areas["code"].map(deprived["decile"])
+        if cover.basis == "indicator":
+            why = ("counted (" + areas["code"].map(deprived["criterion"]) + "); ").fillna("")
+        else:
+            decile = areas["code"].map(deprived["decile"])
+            why = decile.map(lambda k: f"deprived (decile {int(k)}); ", na_action="ignore")
         tips = [
-            (f"deprived (decile {int(k)}); " if d else "not deprived at this threshold; ") + "named by " + t
-            for d, k, t in zip(is_deprived, decile.fillna(0), reach_text, strict=True)
+            (w if d else "not deprived at this threshold; ") + "named by " + t
+            for d, w, t in zip(is_deprived, why, reach_text, strict=True)
         ]
     else:
         chosen_measure = base
@@ -633,8 +687,10 @@ def export_bytes(store: ProgressStore, loaded: LoadedPlan) -> bytes:
 
 __all__ = [
     "COLOUR_MODES",
+    "CONFIDENCE_LEVELS",
     "LEVELS",
     "STATUS_SYMBOLS",
+    "THRESHOLD_BASES",
     "UPLOAD",
     "Highlight",
     "PlanChoice",
@@ -649,6 +705,7 @@ __all__ = [
     "area_at",
     "area_counts",
     "choice_for",
+    "coverage_indicators",
     "coverage_measures",
     "current_status",
     "empty_history",

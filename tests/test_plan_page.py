@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from hiap_geo import indicators, settings
 from hiap_geo import plan_map as pm
-from hiap_geo import settings
 from hiap_geo.build import load_layer
 from hiap_geo.explorer import areas_of
-from hiap_geo.plan import PLANS_DIR, parse_plan, read_plan
+from hiap_geo.plan import PLANS_DIR, TargetError, parse_plan, read_plan
 from hiap_geo.progress import ProgressStore
 
 pytestmark = pytest.mark.integration
@@ -172,6 +172,46 @@ def test_coverage_follows_the_filters_and_the_documents_own_threshold(tw_reach: 
     assert pm.default_threshold(parse_plan(plan_yaml()).plan) == pm.Threshold()
 
 
+def worse_than_england(indicator: str, level: str, district: str = TW) -> set[str]:
+    """The district's LSOAs that indicators.compare marks worse than England: the Indicators page's long format,
+    not the plan code."""
+    data = indicators.load_indicators([district])
+    rows = data[(data["indicator_id"] == indicator) & (data["area_type"] == "lsoa")]
+    compared = indicators.compare(rows, data[data["area_type"] == "england"], level=level)
+    return set(compared.loc[compared["comparison"] == "worse", "area_code"])
+
+
+def test_coverage_by_an_indicator_worse_than_england(kent: str, tw_reach: pm.PlanReach) -> None:
+    assert set(pm.coverage_indicators()) == {"census21_disability", "census21_hh_deprived_1plus",
+                                             "census21_hh_deprived_2plus"}  # per LSOA, with limits and polarity
+    plan = parse_plan(plan_yaml().replace("edition: 2019", "edition: 2025")).plan
+    reach = pm.plan_reach(plan)
+    threshold = pm.Threshold(indicator="census21_disability")
+    cover = pm.plan_coverage(reach, ["1.1", "2.1"], threshold)
+    worse = worse_than_england("census21_disability", "95")
+    assert cover.basis == "indicator" and set(cover.deprived["lsoa_code"]) == worse
+    assert "significantly worse than England (95%) on Disabled under the Equality Act" in cover.threshold
+    named = worse & {"E01024840", "E01024831"}  # action 1.1 names these two LSOAs
+    assert named and set(cover.uncovered["lsoa_code"]) == worse - named
+    table = pm.coverage_export(cover.deprived)
+    assert {"value", "England value", "compared with England"} <= set(table.columns) and "decile" not in table
+    assert set(table["compared with England"]) == {"Worse (95%)"}
+    assert set(table.loc[table["named by an action"] == "yes", "LSOA"]) == named
+    strict = pm.plan_coverage(reach, ["1.1", "2.1"], pm.Threshold(indicator="census21_disability", level=99.8))
+    assert set(strict.deprived["lsoa_code"]) == worse_than_england("census21_disability", "998") < worse
+
+    layer = areas_of(load_layer(kent, "lsoa", 2025, display=True), "lsoa", 2025, (TW,))
+    drawn = pm.plan_map(layer, "lsoa", "coverage", reach, ["1.1", "2.1"], cover=cover).areas.set_index("code")
+    assert set(drawn.index[drawn["value"] != "Not deprived at this threshold"]) == worse
+    assert drawn.loc[sorted(named), "value"].eq("Deprived; an action names it").all()
+
+    # The Tunbridge Wells plan is on IoD 2019 areas (LSOA 2011): refused, saying what to do.
+    with pytest.raises(TargetError, match="'edition: 2025' at the top of the file"):
+        pm.plan_coverage(tw_reach, ["3.4"], threshold)
+    with pytest.raises(pm.PlanPageError, match="99.8"):
+        pm.plan_coverage(reach, ["1.1"], pm.Threshold(indicator="census21_disability", level=90))
+
+
 def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach) -> None:
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     ids = [a.id for a in tw_reach.plan.actions]
@@ -319,6 +359,35 @@ def test_filters_narrow_the_actions_and_the_coverage(kent: str, db: str) -> None
     at.multiselect(key="plan_partners").set_value([]).run()
     at.multiselect(key="plan_statuses").set_value(["🟢 On track"]).run()
     assert "Showing 0 of 37 actions" in texts(at) and not at.exception
+
+
+def test_coverage_controls_by_indicator(kent: str, db: str) -> None:
+    at = plan_page()  # the Tunbridge Wells plan: IoD 2019 areas, so an indicator threshold is refused
+    at.radio(key="plan_cov_basis").set_value("indicator").run()
+    assert not at.exception
+    assert at.selectbox(key="plan_cov_indicator").value == "census21_disability"
+    warning = plain(at.warning[0].value)
+    assert "IoD 2019 geography" in warning and "'edition: 2025' at the top of the file" in warning
+    assert not any("named by an action" in f for f in frames(at))
+
+    upload_plan(at, plan_yaml().replace("edition: 2019", "edition: 2025").encode())
+    at.radio(key="plan_cov_basis").set_value("indicator").run()
+    assert not at.exception and not at.warning
+    worse = worse_than_england("census21_disability", "95")
+    shown = texts(at)
+    assert "**LSOAs significantly worse than England (95%) on Disabled under the Equality Act" in shown
+    every = next(f for f in frames(at) if "compared with England" in f and len(f) == len(worse))
+    assert set(every["LSOA"]) == worse and set(every["compared with England"]) == {"Worse (95%)"}
+    at.radio(key="plan_cov_level").set_value(99.8).run()
+    strict = worse_than_england("census21_disability", "998")
+    assert any(set(f.get("LSOA", [])) == strict and "compared with England" in f for f in frames(at))
+    at.selectbox(key="plan_cov_indicator").set_value("census21_hh_deprived_2plus").run()
+    deprived = worse_than_england("census21_hh_deprived_2plus", "998")
+    assert any(set(f.get("LSOA", [])) == deprived and "compared with England" in f for f in frames(at))
+    at.selectbox(key="plan_colour").set_value("coverage").run()  # the map colours the same LSOAs
+    assert not at.exception and not at.warning
+    at.radio(key="plan_cov_basis").set_value("decile").run()
+    assert "Deprived LSOAs" in texts(at) and not at.exception
 
 
 @pytest.mark.parametrize(("level", "mode"), [("lsoa", "count"), ("lsoa", "coverage"), ("lsoa", "deprivation"),

@@ -23,7 +23,7 @@ from hiap_geo.progress import ImportRejected, ProgressStore, database_url
 # Widget keys that belong to one plan: cleared when another plan is chosen, so no stale choice survives.
 PLAN_KEYS = ("plan_priorities", "plan_partners", "plan_statuses", "plan_highlight", "plan_area", "plan_last_click",
              "plan_review_action", "plan_history_action", "plan_cov_measure", "plan_cov_decile", "plan_cov_local",
-             "plan_level", "plan_colour")
+             "plan_cov_basis", "plan_cov_indicator", "plan_cov_level", "plan_level", "plan_colour")
 
 
 # The loaders below are word for word those of the other pages, so Streamlit keeps one cached copy for all.
@@ -57,13 +57,19 @@ def check_report(text: str, source: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def coverage_of(text: str, source: str, action_ids: tuple[str, ...], measure: str, decile_max: int,
-                decile_type: str) -> pm.Coverage:
-    return pm.plan_coverage(reach_of(text, source), action_ids, pm.Threshold(measure, decile_max, decile_type))
+                decile_type: str, indicator: str | None = None, level: float = 95) -> pm.Coverage:
+    return pm.plan_coverage(reach_of(text, source), action_ids,
+                            pm.Threshold(measure, decile_max, decile_type, indicator, level))
 
 
 @st.cache_data(show_spinner=False)
 def coverage_measures(year: int) -> dict[str, str]:
     return pm.coverage_measures(year)
+
+
+@st.cache_data(show_spinner=False)
+def coverage_indicators() -> dict[str, str]:
+    return pm.coverage_indicators()
 
 
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
@@ -223,22 +229,44 @@ with coverage_tab:
     st.session_state.setdefault("plan_cov_measure", default.measure if default.measure in measures else "imd")
     st.session_state.setdefault("plan_cov_decile", default.decile_max)
     st.session_state.setdefault("plan_cov_local", default.decile_type == "local")
-    c1, c2, c3 = st.columns([3, 3, 2])
-    cov_measure = c1.selectbox("Deprived by", list(measures), format_func=measures.get, key="plan_cov_measure")
-    cov_decile = c2.slider("Deciles counted as deprived: 1 to", 1, 10, key="plan_cov_decile",
-                           help="1 = the most deprived 10% of LSOAs.")
-    cov_local = c3.toggle("Local deciles (within the district)", key="plan_cov_local")
+    st.session_state.setdefault("plan_cov_basis", "decile")
+    basis = st.radio("Count as deprived", list(pm.THRESHOLD_BASES), format_func=pm.THRESHOLD_BASES.get,
+                     horizontal=True, key="plan_cov_basis")
+    cover: pm.Coverage | None = None
     try:
-        cover: pm.Coverage | None = coverage_of(text, source, shown_ids, cov_measure, cov_decile,
-                                                "local" if cov_local else "national")
+        if basis == "indicator":
+            indicators = coverage_indicators()
+            i1, i2 = st.columns([5, 2])
+            cov_indicator = i1.selectbox(
+                "LSOAs significantly worse than England on", list(indicators), format_func=indicators.get,
+                key="plan_cov_indicator",
+                help="Fingertips' comparison: an LSOA is significantly worse when England's value lies outside its "
+                     "confidence limits on the bad side (using the indicator's polarity). Only indicators published "
+                     "per LSOA with confidence limits can be used; they are on the IoD 2025 geography (LSOA 2021).")
+            cov_level = i2.radio("Confidence level", list(pm.CONFIDENCE_LEVELS), format_func=pm.CONFIDENCE_LEVELS.get,
+                                 horizontal=True, key="plan_cov_level")
+            cover = coverage_of(text, source, shown_ids, "imd", 1, "national", cov_indicator, cov_level)
+        else:
+            c1, c2, c3 = st.columns([3, 3, 2])
+            cov_measure = c1.selectbox("Deprived by", list(measures), format_func=measures.get,
+                                       key="plan_cov_measure")
+            cov_decile = c2.slider("Deciles counted as deprived: 1 to", 1, 10, key="plan_cov_decile",
+                                   help="1 = the most deprived 10% of LSOAs.")
+            cov_local = c3.toggle("Local deciles (within the district)", key="plan_cov_local")
+            cover = coverage_of(text, source, shown_ids, cov_measure, cov_decile, "local" if cov_local else "national")
     except HiapGeoError as exc:
         cover = None
         st.warning(pm.escape_markdown(exc))
     if cover is not None:
         deprived = cover.deprived
-        st.markdown(f"**Deprived LSOAs: {pm.escape_markdown(cover.threshold)}** (IoD {plan.edition}). "
-                    f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
-                    f"**{len(cover.uncovered)} named by none**.")
+        if cover.basis == "indicator":
+            st.markdown(f"**{pm.escape_markdown(cover.threshold)}** (IoD {plan.edition} geography). "
+                        f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
+                        f"**{len(cover.uncovered)} named by none**.")
+        else:
+            st.markdown(f"**Deprived LSOAs: {pm.escape_markdown(cover.threshold)}** (IoD {plan.edition}). "
+                        f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
+                        f"**{len(cover.uncovered)} named by none**.")
         st.caption("An action 'names' an area when it gives its code or name, its ward, a list or a rule that "
                    "selects it. Actions that reach only the whole district are counted apart (district_wide), so "
                    "that 'every area is covered' cannot hide behind them.")
