@@ -33,7 +33,7 @@ from hiap_geo.deprivation import MEASURES, load_iod, local_deciles
 from hiap_geo.editions import EDITIONS, IOD2025, edition
 from hiap_geo.errors import HiapGeoError, UnmatchedCodes
 from hiap_geo.geography import district_counties, ward_lookup
-from hiap_geo.yaml_errors import Loc, dotted, line_at, schema_problems
+from hiap_geo.yaml_errors import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
 
 MAX_PLAN_BYTES: int = 1_000_000
 """Largest plan file accepted. Real plans are tens of kilobytes; this stops a runaway or hostile file."""
@@ -490,64 +490,11 @@ def _too_large(size: int) -> str:
     return f"the file is {size:,} bytes; plans are limited to {MAX_PLAN_BYTES:,} bytes (split or shorten it)"
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (about 7x faster), with the same nodes and line marks."""
-
-
 def _parse_yaml(text: str, source: str) -> tuple[yaml.Node, Any]:
-    loader = _SafeLoader(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            raise PlanFileError(source, [(None, None, "the file is empty")])
-        _reject_aliases_and_duplicates(root, source)
-        data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise PlanFileError(source, [(line, None, f"bad YAML: {problem}")]) from exc
-    except yaml.YAMLError as exc:
-        raise PlanFileError(source, [(None, None, f"bad YAML: {exc}")]) from exc
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        raise PlanFileError(source, [(1, None, "the top level must be a mapping of fields (title:, actions: ...)")])
-    return root, data
-
-
-def _reject_aliases_and_duplicates(root: yaml.Node, source: str) -> None:
-    """YAML anchors/aliases and repeated keys are legal YAML, but in a plan they hide mistakes:
-    PyYAML keeps the last of two equal keys silently, and aliases can blow up in size."""
-    seen: set[int] = set()
-    problems: list[tuple[int | None, str | None, str]] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            problems.append((node.start_mark.line + 1, None, "YAML anchors and aliases (&, *) are not allowed"))
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: dict[Any, int] = {}
-            for key, value in node.value:
-                if key.value in keys:
-                    problems.append(
-                        (
-                            key.start_mark.line + 1,
-                            str(key.value),
-                            f"the field '{key.value}' appears twice in this mapping (first on line {keys[key.value]})",
-                        )
-                    )
-                else:
-                    keys[key.value] = key.start_mark.line + 1
-                if key.tag == "tag:yaml.org,2002:merge":
-                    problems.append((key.start_mark.line + 1, None, "YAML merge keys (<<) are not allowed"))
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    if problems:
-        raise PlanFileError(source, sorted(problems, key=lambda p: p[0] or 0))
+        return parse_strict(text, "title:, actions: ...")
+    except YamlProblems as exc:
+        raise PlanFileError(source, exc.problems) from exc
 
 
 def _cross_references(plan: Plan) -> list[tuple[Loc, str]]:

@@ -40,7 +40,7 @@ from hiap_geo.editions import IOD2019, IOD2025
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.geography import CODE_PATTERNS, district_counties, ward_lookup
 from hiap_geo.stats import Polarity
-from hiap_geo.yaml_errors import Loc, dotted, line_at, schema_problems
+from hiap_geo.yaml_errors import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
 
 FIGURES_DIR: Path = settings.PROJECT_ROOT / "data" / "plan_figures"
 """Where the transcribed figures live."""
@@ -495,58 +495,11 @@ def parse_figures(content: str | bytes, source: str = "<figures>") -> LoadedFigu
     return LoadedFigures(figures, source, root)
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _parse_yaml(text: str, source: str) -> tuple[yaml.Node, Any]:
-    loader = _SafeLoader(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            raise PlanFiguresFileError(source, [(None, None, "the file is empty")])
-        _reject_aliases_and_duplicates(root, source)
-        data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise PlanFiguresFileError(source, [(mark.line + 1 if mark else None, None, f"bad YAML: {problem}")]) from exc
-    except yaml.YAMLError as exc:
-        raise PlanFiguresFileError(source, [(None, None, f"bad YAML: {exc}")]) from exc
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        raise PlanFiguresFileError(source, [(1, None, "the top level must be a mapping (document:, areas: ...)")])
-    return root, data
-
-
-def _reject_aliases_and_duplicates(root: yaml.Node, source: str) -> None:
-    """Repeated keys (PyYAML silently keeps the last) and aliases (which hide copies) are errors."""
-    seen: set[int] = set()
-    problems: list[tuple[int | None, str | None, str]] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            problems.append((node.start_mark.line + 1, None, "YAML anchors and aliases (&, *) are not allowed"))
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys: dict[Any, int] = {}
-            for key, value in node.value:
-                if key.value in keys:
-                    problems.append(
-                        (
-                            key.start_mark.line + 1,
-                            str(key.value),
-                            f"'{key.value}' appears twice (first on line {keys[key.value]})",
-                        )
-                    )
-                keys.setdefault(key.value, key.start_mark.line + 1)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    if problems:
-        raise PlanFiguresFileError(source, sorted(problems, key=lambda p: p[0] or 0))
+        return parse_strict(text, "document:, areas: ...")
+    except YamlProblems as exc:
+        raise PlanFiguresFileError(source, exc.problems) from exc
 
 
 def _cross_references(f: FiguresFile) -> list[tuple[Loc, str]]:
