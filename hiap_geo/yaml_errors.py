@@ -1,4 +1,4 @@
-"""Where a problem is in a YAML file: the line and the dotted field of a pydantic error location.
+"""Strict YAML reading for plan files and plan-figure files, and where a problem is: line and dotted field.
 
 The plan files (``hiap_geo.plan``) and the plan-figures files (``hiap_geo.plan_figures``) are read
 the same way: the YAML node tree is kept beside the validated model, and every schema or

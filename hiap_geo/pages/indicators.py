@@ -186,14 +186,14 @@ if not sel.districts:
     st.info("Choose one or more districts in the sidebar to see their indicators.")
     st.stop()
 slug = build_in_use()
-district_names = district_names()
+names = district_names()
 try:
     local = indicator_data(sel.districts)
 except HiapGeoError as exc:
     st.error(f"The indicator data could not be loaded: {exc}")
     st.stop()
 
-extra = [tg.with_periods(frame) for frame in (upload_section(), fingertips_section(sel, district_names))
+extra = [tg.with_periods(frame) for frame in (upload_section(), fingertips_section(sel, names))
          if frame is not None]
 data = pd.concat([local, *extra], ignore_index=True) if extra else local
 labels = option_label(data)
@@ -310,7 +310,7 @@ else:
 
 st.header("Spine chart")
 spine_options = list(areas["code"]) + [d for d in sel.districts if level != "district"]
-area_names = dict(zip(areas["code"], areas["name"], strict=True)) | {d: f"{district_names.get(d, d)} (district)"
+area_names = dict(zip(areas["code"], areas["name"], strict=True)) | {d: f"{names.get(d, d)} (district)"
                                                                      for d in sel.districts}
 if st.session_state.get("ind_area") not in spine_options:
     st.session_state["ind_area"] = spine_options[0]
@@ -322,7 +322,7 @@ try:
     spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level),
                                   district_of.get(spine_area, spine_area), confidence)
     st.html(spine.spine_chart_html(spine_rows, area_names.get(spine_area, spine_area),
-                                   district_names.get(district_of.get(spine_area, spine_area), "District")))
+                                   names.get(district_of.get(spine_area, spine_area), "District")))
     st.caption(f"England is the red centre line; the bar spans all English {tg.LEVELS[spine_level]}s (darker: the "
                "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
                "flipped); indicators without one run from lowest to highest. Indicators with no England value "
@@ -338,7 +338,7 @@ st.session_state["ind_trends"] = [i for i in st.session_state["ind_trends"] if i
 chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func=labels.get, key="ind_trends")
 if chosen_trends:
     try:
-        trends = spine.trend(data, chosen_trends, {d: district_names.get(d, d) for d in sel.districts})
+        trends = spine.trend(data, chosen_trends, {d: names.get(d, d) for d in sel.districts})
     except HiapGeoError as exc:
         st.info(str(exc))
     else:
