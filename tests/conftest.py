@@ -8,6 +8,7 @@ CI always has it, and a green run without it would prove nothing.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,27 @@ def kent(real_data: Path) -> str:
     from hiap_geo.build import build
 
     return build("kent").slug
+
+
+@pytest.fixture(scope="session")
+def app_url(kent: str, real_data: Path) -> Iterator[str]:
+    """The app on a free local port reading the session cache (Kent built), shared by every browser test."""
+    from tests.browser_support import app_server
+
+    with app_server(real_data) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, started once for the session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,117 +1,17 @@
-"""What a person sees: the app in headless Chromium, with no internet, one test per page.
+"""What a person sees: the map explorer and data sources pages in headless Chromium, with no internet.
 
-Chromium is Debian's (/usr/bin/chromium, installed by `make test`); no browser is downloaded.
-Screenshots go to test-artifacts/.
+The app server and the browser are session fixtures (tests/conftest.py); helpers in tests/browser_support.py.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-from hiap_geo import settings
-from hiap_geo.maps import install_map_assets
+from tests.browser_support import ARTIFACTS, block_internet, map_frame
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def app_server(cache_dir: Path) -> Iterator[str]:
-    """The app on a free local port, reading the given cache; stopped on exit."""
-    install_map_assets(settings.PROJECT_ROOT / "static")
-    port = free_port()
-    env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir)}
-    ARTIFACTS.mkdir(exist_ok=True)
-    with (ARTIFACTS / f"streamlit-{port}.log").open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        pytest.fail(f"streamlit did not start; see {out.name}")
-                    time.sleep(0.5)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def app_url(kent: str, real_data: Path) -> Iterator[str]:
-    with app_server(real_data) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def block_internet(page: object) -> list[str]:
-    """Abort and record every request that leaves this machine, as on a council network with no internet.
-
-    Recording aborted requests (not only failed ones) keeps the test honest on a machine that is online.
-    """
-    outside: list[str] = []
-
-    def route(r: object) -> None:
-        url = r.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:")):
-            r.continue_()
-        else:
-            outside.append(url)
-            r.abort()
-
-    page.route("**/*", route)
-    return outside
-
-
-def map_frame(page: object, timeout_s: float = 60) -> object:
-    """The streamlit-folium iframe once its map has drawn its areas."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.query_selector("[data-area-count]"):
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                pass
-        time.sleep(0.5)
-    raise AssertionError("the map never drew (no element with data-area-count in any frame)")
 
 
 def test_map_explorer_draws_one_shape_per_area_offline(app_url: str, browser: object) -> None:

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
-from test_browser import ARTIFACTS, app_url, browser, map_frame  # noqa: F401 - fixtures used by the browser tests
 
 from hiap_geo import settings
+from tests.browser_support import ARTIFACTS, block_internet, map_frame
 
 pytestmark = pytest.mark.integration
 
@@ -384,10 +384,9 @@ def wait_for_legend(page_: object, text: str, timeout_s: float = 60) -> str:
 
 
 @pytest.mark.browser
-def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:  # noqa: F811 - fixtures
+def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:
     page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
-    failed: list[str] = []
-    page_.on("requestfailed", lambda r: failed.append(r.url))
+    failed = block_internet(page_)  # every request leaving this machine is aborted and recorded
     page_.goto(f"{app_url}/indicators")
     frame = map_frame(page_)
     assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
@@ -417,10 +416,9 @@ def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:  #
 
 
 @pytest.mark.browser
-def test_targeting_page_in_a_browser(app_url: str, browser: object) -> None:  # noqa: F811 - fixtures
+def test_targeting_page_in_a_browser(app_url: str, browser: object) -> None:
     page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
-    failed: list[str] = []
-    page_.on("requestfailed", lambda r: failed.append(r.url))
+    failed = block_internet(page_)  # every request leaving this machine is aborted and recorded
     page_.goto(f"{app_url}/targeting")
     frame = map_frame(page_)
     assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"

@@ -559,17 +559,15 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
 
 
 @pytest.mark.browser
-def test_plan_page_in_a_browser(kent: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, app_server, map_frame
+def test_plan_page_in_a_browser(
+    kent: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: object
+) -> None:
+    from tests.browser_support import ARTIFACTS, app_server, block_internet, map_frame
 
     monkeypatch.setenv("HIAP_PROGRESS_DB", f"sqlite:///{tmp_path / 'browser.sqlite'}")
-    with app_server(real_data) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with app_server(real_data) as url:  # a server of its own: it reads this test's progress database
         page = browser.new_page(viewport={"width": 1500, "height": 1800})
-        failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
+        failed = block_internet(page)
         page.goto(f"{url}/plan?plan=tunbridge-wells-2023-25&action=3.4")
         frame = map_frame(page, timeout_s=120)
         assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "68"  # LSOA 2011
@@ -586,4 +584,4 @@ def test_plan_page_in_a_browser(kent: str, real_data: Path, tmp_path: Path, monk
         page.get_by_role("tab", name="Coverage").click()
         page.get_by_text("Deprived areas no action names", exact=True).wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "plan-coverage.png"), full_page=True)
-        browser.close()
+        page.close()

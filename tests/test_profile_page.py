@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -60,25 +59,14 @@ def test_map_explorer_links_to_the_selected_area_profile(kent: str) -> None:
 
 
 @pytest.mark.browser
-def test_profile_page_in_a_browser(kent: str, real_data: Path) -> None:
-    from playwright.sync_api import sync_playwright
+def test_profile_page_in_a_browser(app_url: str, browser: object) -> None:
+    from tests.browser_support import ARTIFACTS
 
-    from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, app_server
-
-    with app_server(real_data) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.goto(f"{url}/profile?area=E01024840")
-        page.get_by_text("Tunbridge Wells 005A (E01024840)").wait_for(timeout=120_000)
-        page.get_by_text("Download PDF").wait_for(timeout=120_000)
-        page.locator("[data-testid='stImage'] img").first.wait_for(timeout=60_000)
-        time.sleep(1)
-        page.screenshot(path=str(ARTIFACTS / "area-profile.png"), full_page=True)
-        browser.close()
-
-
-def test_a_group_name_is_shown_as_typed_not_as_markup(kent: str) -> None:
-    at = profile_page(profile_query="E01024840\nE01024841", profile_group_name="<b>*Sherwood*</b> $x$")
-    assert not at.exception
-    shown = at.header[0].value
-    assert "<b>" not in shown and "&lt;b&gt;" in shown and "\\*Sherwood\\*" in shown and "\\$x\\$" in shown
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(f"{app_url}/profile?area=E01024840")
+    page.get_by_text("Tunbridge Wells 005A (E01024840)").wait_for(timeout=120_000)
+    page.get_by_text("Download PDF").wait_for(timeout=120_000)
+    page.locator("[data-testid='stImage'] img").first.wait_for(timeout=60_000)
+    time.sleep(1)
+    page.screenshot(path=str(ARTIFACTS / "area-profile.png"), full_page=True)
+    page.close()
