@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -39,6 +38,7 @@ from hiap_geo import indicators, settings
 from hiap_geo.editions import IOD2019, IOD2025
 from hiap_geo.errors import HiapGeoError
 from hiap_geo.geography import CODE_PATTERNS, district_counties, ward_lookup
+from hiap_geo.plan import Transcription
 from hiap_geo.stats import Polarity
 from hiap_geo.yaml_errors import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
 
@@ -185,12 +185,6 @@ class Document(_Model):
     publisher: Text
     status: Text | None = None
     note: Text | None = None
-
-
-class Transcription(_Model):
-    by: Text
-    date: date
-    notes: list[Text] = []
 
 
 class Area(_Model):

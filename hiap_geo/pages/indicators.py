@@ -19,7 +19,7 @@ from hiap_geo.errors import HiapGeoError
 from hiap_geo.explorer import MapSelection, build_in_use, codes_in_districts
 from hiap_geo.indicators import HEALTH_INDEX_NOTE
 from hiap_geo.maps import Outline, area_at, area_map, classify, encode_geometry
-from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data
+from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data_or_stop
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.plan_figures import figures_frame
 from hiap_geo.stats import BENCHMARK_STYLES
@@ -187,11 +187,7 @@ if not sel.districts:
     st.stop()
 slug = build_in_use()
 names = district_names()
-try:
-    local = indicator_data(sel.districts)
-except HiapGeoError as exc:
-    st.error(f"The indicator data could not be loaded: {exc}")
-    st.stop()
+local = indicator_data_or_stop(sel.districts)
 
 extra = [tg.with_periods(frame) for frame in (upload_section(), fingertips_section(sel, names))
          if frame is not None]

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from hiap_geo.build import load_layer
+from hiap_geo.errors import HiapGeoError
 from hiap_geo.explorer import areas_of
 from hiap_geo.geography import current_districts
 from hiap_geo.indicators import load_indicators
@@ -38,3 +39,12 @@ def district_names() -> dict[str, str]:
 def indicator_data(districts: tuple[str, ...]) -> pd.DataFrame:
     """Every indicator for the chosen districts (with their wards, LSOAs, MSOAs and England)."""
     return load_indicators(list(districts))
+
+
+def indicator_data_or_stop(districts: tuple[str, ...]) -> pd.DataFrame:
+    """The indicators for the districts; on failure the page says why and stops (nothing else to show)."""
+    try:
+        return indicator_data(districts)
+    except HiapGeoError as exc:
+        st.error(f"The indicator data could not be loaded: {exc}")
+        st.stop()

@@ -16,7 +16,7 @@ from hiap_geo.explorer import MapSelection, build_in_use
 from hiap_geo.indicators import catalogue, slope_index
 from hiap_geo.maps import Outline, area_map, classify
 from hiap_geo.measures import MapMeasure
-from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data
+from hiap_geo.pages.loaders import chosen_areas, district_names, indicator_data_or_stop
 from hiap_geo.pages.sidebar import SELECTION_KEY
 from hiap_geo.stats import SIIResult
 
@@ -48,11 +48,7 @@ if not sel.districts:
     st.stop()
 slug = build_in_use()
 names = district_names()
-try:
-    data = indicator_data(sel.districts)
-except HiapGeoError as exc:
-    st.error(f"The indicator data could not be loaded: {exc}")
-    st.stop()
+data = indicator_data_or_stop(sel.districts)
 if sel.year != IOD2025.year:
     st.caption("The need score uses IoD 2025 on 2021 LSOAs and 2024 wards, the geographies the indicators are "
                "published on (the sidebar's IoD 2019 choice applies to the map explorer).")
