@@ -70,3 +70,10 @@ def test_profile_page_in_a_browser(app_url: str, browser: object) -> None:
     time.sleep(1)
     page.screenshot(path=str(ARTIFACTS / "area-profile.png"), full_page=True)
     page.close()
+
+
+def test_a_group_name_is_shown_as_typed_not_as_markup(kent: str) -> None:
+    at = profile_page(profile_query="E01024840\nE01024841", profile_group_name="<b>*Sherwood*</b> $x$")
+    assert not at.exception
+    shown = at.header[0].value
+    assert "<b>" not in shown and "&lt;b&gt;" in shown and "\\*Sherwood\\*" in shown and "\\$x\\$" in shown
