@@ -28,11 +28,11 @@ install-dev: $(VENV)/.installed-dev
 
 data: install
 	$(PY) -m hiap_geo fetch
-	@$(PY) -c "from hiap_geo.build import is_built; raise SystemExit(0 if is_built('$(APP_AREA)') else 1)" \
+	@$(PY) -c "from hiap_geo.geo.layers import is_built; raise SystemExit(0 if is_built('$(APP_AREA)') else 1)" \
 		|| $(PY) -m hiap_geo build --area $(APP_AREA)
 
 run: data
-	$(PY) -c "from pathlib import Path; from hiap_geo.maps import install_map_assets; install_map_assets(Path('static'))"
+	$(PY) -c "from pathlib import Path; from hiap_geo.render.maps import install_map_assets; install_map_assets(Path('static'))"
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Debian packages the tests use: Chromium for the browser tests (never a browser downloaded by a

@@ -15,11 +15,11 @@ from collections.abc import Callable
 
 import geopandas as gpd
 
-from hiap_geo.build import load_layer
-from hiap_geo.explorer import areas_of, build_in_use
-from hiap_geo.geography import districts_in_area
-from hiap_geo.maps import area_map
-from hiap_geo.measures import map_areas, measure
+from hiap_geo.geo.layers import load_layer
+from hiap_geo.geo.lookups import districts_in_area
+from hiap_geo.geo.measures import map_areas, measure
+from hiap_geo.render.maps import area_map
+from hiap_geo.views.explorer import areas_of, build_in_use
 
 SCALES = {"Tunbridge Wells": ["E07000116"], "Kent and Medway": "kent", "England": "england"}
 

@@ -9,12 +9,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hiap_geo import settings
-from hiap_geo.errors import HiapGeoError
+from hiap_geo.core import settings
+from hiap_geo.core.errors import HiapGeoError
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from hiap_geo.sources import fetch_all, no_progress, tqdm_progress
+    from hiap_geo.acquire.sources import fetch_all, no_progress, tqdm_progress
 
     mirror = args.mirror or settings.data_mirror()
     source = f"mirror {mirror}" if mirror else "the publishers' download addresses"
@@ -26,7 +26,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from hiap_geo.build import build
+    from hiap_geo.geo.layers import build
 
     area = args.area or [settings.DEFAULT_AREA]
     report = build(area if len(area) > 1 else area[0], step=lambda msg: print(f"  building {msg}", flush=True))
@@ -44,14 +44,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from hiap_geo.info import area_info
+    from hiap_geo.views.info import area_info
 
     print(area_info(" ".join(args.query)).as_text())
     return 0
 
 
 def _fingertips(args: argparse.Namespace) -> int:
-    from hiap_geo import fingertips as ft
+    from hiap_geo.indicators import fingertips as ft
 
     use_cache = "never" if args.no_cache else "only" if args.cached else "fallback"
     if args.action == "indicators":
@@ -79,9 +79,9 @@ def _fingertips(args: argparse.Namespace) -> int:
 
 
 def _plan_check(args: argparse.Namespace) -> int:
-    from hiap_geo.editions import edition
-    from hiap_geo.plan import read_plan
-    from hiap_geo.plan_check import check_plan, report_text
+    from hiap_geo.core.editions import edition
+    from hiap_geo.plans.check import check_plan, report_text
+    from hiap_geo.plans.plan import read_plan
 
     loaded = read_plan(args.file)
     found = check_plan(loaded)
@@ -91,7 +91,7 @@ def _plan_check(args: argparse.Namespace) -> int:
 
 
 def _plan_store(args: argparse.Namespace):  # noqa: ANN202 - a ProgressStore, imported lazily
-    from hiap_geo.progress import ProgressStore
+    from hiap_geo.plans.progress import ProgressStore
 
     return ProgressStore(args.db)
 
@@ -184,8 +184,8 @@ def _profile(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from hiap_geo.profile import build_profile, wards_of_district
-    from hiap_geo.profile_export import FORMATS, write_profile
+    from hiap_geo.render.profile.export import FORMATS, write_profile
+    from hiap_geo.render.profile.model import build_profile, wards_of_district
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]

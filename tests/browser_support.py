@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from hiap_geo import settings
-from hiap_geo.maps import install_map_assets
+from hiap_geo.core import settings
+from hiap_geo.render.maps import install_map_assets
 
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"

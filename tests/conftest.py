@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hiap_geo import settings
+from hiap_geo.core import settings
 
 DEFAULT_MIRROR = settings.PROJECT_ROOT.parent / "shared" / "data"
 
@@ -35,7 +35,7 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def real_data(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
     """A session cache holding every registry dataset, copied from the real mirror."""
-    from hiap_geo.sources import fetch_all
+    from hiap_geo.acquire.sources import fetch_all
 
     cache = tmp_path_factory.mktemp("cache")
     os.environ["HIAP_CACHE_DIR"] = str(cache)
@@ -46,7 +46,7 @@ def real_data(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
 @pytest.fixture(scope="session")
 def kent(real_data: Path) -> str:
     """Layers built for Kent and Medway in the session cache; returns the area slug."""
-    from hiap_geo.build import build
+    from hiap_geo.geo.layers import build
 
     return build("kent").slug
 

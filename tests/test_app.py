@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hiap_geo import settings
+from hiap_geo.core import settings
 
 pytestmark = pytest.mark.integration
 
@@ -96,18 +96,18 @@ def test_presentation_mode(kent: str) -> None:
 
 def test_data_sources_page(kent: str) -> None:
     at = app(kent)
-    at.switch_page("hiap_geo/pages/datasets.py").run()
+    at.switch_page("app/pages/datasets.py").run()
     assert not at.exception
     assert "datasets are loaded" in texts(at)
     assert "kent" in "\n".join(e.label for e in at.expander)
 
 
 def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import hiap_geo.build
+    import hiap_geo.geo.layers
 
     reads: list[str] = []
-    real_read = hiap_geo.build.read_layer
-    monkeypatch.setattr(hiap_geo.build, "read_layer", lambda path: reads.append(path.name) or real_read(path))
+    real_read = hiap_geo.geo.layers.read_layer
+    monkeypatch.setattr(hiap_geo.geo.layers, "read_layer", lambda path: reads.append(path.name) or real_read(path))
     at = app(kent)
     before = len(reads)
     at.selectbox(key="measure").select("health").run()
@@ -126,7 +126,7 @@ def test_measures_without_data_are_not_offered(kent: str) -> None:
 
 
 def test_change_map_names_what_a_blank_means(kent: str) -> None:
-    from hiap_geo.measures import measure
+    from hiap_geo.geo.measures import measure
 
     chosen = measure("lsoa", "imd_change", "change")
     assert chosen.missing_label.startswith("Not directly comparable")

@@ -8,9 +8,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hiap_geo.build import build, load_layer, read_report
-from hiap_geo.errors import LayerNotBuilt
-from hiap_geo.sources import fetch_all
+from hiap_geo.acquire.sources import fetch_all
+from hiap_geo.core.errors import LayerNotBuilt
+from hiap_geo.geo.layers import build, load_layer, read_report
 
 pytestmark = pytest.mark.integration
 

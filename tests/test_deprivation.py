@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hiap_geo.deprivation import compare_editions, load_iod, local_deciles, summarise
-from hiap_geo.sources import dataset_path
+from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.geo.deprivation import compare_editions, load_iod, local_deciles, summarise
 
 TUNBRIDGE_WELLS = "E07000116"
 SEVENOAKS = "E07000111"
@@ -89,7 +89,7 @@ def test_district_average_scores_equal_file_10(real_data: Path) -> None:
 
 @pytest.mark.integration
 def test_ward_summary_equals_hand_computation(real_data: Path) -> None:
-    from hiap_geo.geography import ward_lookup
+    from hiap_geo.geo.lookups import ward_lookup
 
     lookup = ward_lookup(2019)
     sherwood = lookup.loc[lookup["ward_code"] == "E05005146", "lsoa_code"]

@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hiap_geo import fingertips as ft
-from hiap_geo import indicators
 from hiap_geo.cli import main
+from hiap_geo.indicators import fingertips as ft
+from hiap_geo.indicators import long_format as indicators
 
 DATA_HEADER = [
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Sex",

@@ -17,13 +17,13 @@ import pytest
 from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
-from hiap_geo import settings
+from hiap_geo.core import settings
 from tests.browser_support import ARTIFACTS, block_internet, map_frame
 
 pytestmark = pytest.mark.integration
 
 TW, SEVENOAKS = "E07000116", "E07000111"
-INDICATORS, TARGETING = "hiap_geo/pages/indicators.py", "hiap_geo/pages/targeting.py"
+INDICATORS, TARGETING = "app/pages/indicators.py", "app/pages/targeting.py"
 
 
 def page(path: str, **state: object) -> AppTest:
@@ -58,8 +58,8 @@ def area_count(script: str) -> int:
 
 @pytest.fixture(scope="module")
 def tw_layers(kent: str) -> dict[str, pd.DataFrame]:
-    from hiap_geo.build import load_layer
-    from hiap_geo.explorer import areas_of
+    from hiap_geo.geo.layers import load_layer
+    from hiap_geo.views.explorer import areas_of
 
     return {lv: areas_of(load_layer(kent, lv, 2025), lv, 2025, (TW,)) for lv in ("lsoa", "ward")}
 
@@ -195,7 +195,7 @@ def test_an_upload_can_be_mapped(kent: str, tw_layers: dict[str, pd.DataFrame]) 
 
 @pytest.fixture
 def dead_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import hiap_geo.fingertips as ft
+    import hiap_geo.indicators.fingertips as ft
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -209,7 +209,7 @@ def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     """test_fingertips' look-alike of the API (documented CSV format) on 127.0.0.1, with its own cache."""
     from test_fingertips import FingertipsHandler
 
-    import hiap_geo.fingertips as ft
+    import hiap_geo.indicators.fingertips as ft
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FingertipsHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -252,12 +252,12 @@ def test_fingertips_data_is_fetched_cached_and_mapped(kent: str, local_fingertip
 
 
 def test_switching_pages_reuses_the_cached_layers(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import hiap_geo.build
+    import hiap_geo.geo.layers
 
     reads: list[str] = []
-    real_read = hiap_geo.build.read_layer
-    monkeypatch.setattr(hiap_geo.build, "read_layer", lambda path: reads.append(path.name) or real_read(path))
-    at = page("hiap_geo/pages/map_explorer.py")
+    real_read = hiap_geo.geo.layers.read_layer
+    monkeypatch.setattr(hiap_geo.geo.layers, "read_layer", lambda path: reads.append(path.name) or real_read(path))
+    at = page("app/pages/map_explorer.py")
     at.switch_page(INDICATORS).run()
     at.switch_page(TARGETING).run()
     before = len(reads)
@@ -315,8 +315,8 @@ def test_a_no_judgement_indicator_takes_the_users_direction(kent: str) -> None:
 
 
 def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
-    from hiap_geo import targeting as tg
-    from hiap_geo.indicators import load_indicators
+    from hiap_geo.indicators import need as tg
+    from hiap_geo.indicators.long_format import load_indicators
 
     lsoas = tw_layers["lsoa"]
     at = page(TARGETING)
@@ -438,12 +438,12 @@ def test_figures_as_stated_in_the_plans(kent: str) -> None:
     """Sevenoaks' NEET rate as the Mind the Gap plan states it is listed, with its quote and reference."""
     from streamlit.testing.v1 import AppTest
 
-    from hiap_geo import settings
+    from hiap_geo.core import settings
 
     at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
     at.session_state["districts"] = ["E07000111"]
     at.run()
-    at.switch_page("hiap_geo/pages/indicators.py").run()
+    at.switch_page("app/pages/indicators.py").run()
     assert not at.exception
     assert any(h.value == "As stated in the plans" for h in at.header)
     stated = next(df.value for df in at.dataframe if "quote" in df.value.columns)

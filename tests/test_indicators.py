@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hiap_geo import indicators as ind
-from hiap_geo import stats
+from hiap_geo.indicators import long_format as ind
+from hiap_geo.indicators import stats
 
 TW, SEVENOAKS = "E07000116", "E07000111"
 SHERWOOD = "E05015813"  # Tunbridge Wells ward (2024) holding E01024840, "Tunbridge Wells 005A"
@@ -129,7 +129,7 @@ def test_compare_against_england_gives_category_label_and_colour() -> None:
 @pytest.fixture(scope="module")
 def raw(real_data: Path) -> dict[str, pd.DataFrame]:
     """Raw official tables read directly, for hand computations."""
-    from hiap_geo.sources import dataset_path
+    from hiap_geo.acquire.sources import dataset_path
 
     return {
         "lookup": pd.read_csv(dataset_path("lookup_lsoa21_ward24"), dtype=str),
@@ -221,7 +221,7 @@ def test_england_is_built_once_and_each_caller_gets_its_own_copy(real_data: Path
 
 @pytest.mark.integration
 def test_county_values_come_from_all_the_county_lsoas(real_data: Path, raw: dict[str, pd.DataFrame]) -> None:
-    from hiap_geo.sources import dataset_path
+    from hiap_geo.acquire.sources import dataset_path
 
     counties = pd.read_csv(dataset_path("lookup_district_county"), dtype=str)
     kent_districts = set(counties.loc[counties["UTLA23CD"] == "E10000016", "LTLA23CD"])

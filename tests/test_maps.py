@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from hiap_geo import mapcodec
-from hiap_geo.maps import area_map, classify, legend_html
-from hiap_geo.measures import MapMeasure, measure
+from hiap_geo.geo.measures import MapMeasure, measure
+from hiap_geo.render import mapcodec
+from hiap_geo.render.maps import area_map, classify, legend_html
 
 
 def squares(n: int) -> gpd.GeoDataFrame:
@@ -80,7 +80,7 @@ def test_basemap_only_on_request() -> None:
 
 
 def test_unknown_measure_or_value_type_is_a_clear_error() -> None:
-    from hiap_geo.errors import HiapGeoError
+    from hiap_geo.core.errors import HiapGeoError
 
     with pytest.raises(HiapGeoError, match="Unknown measure"):
         measure("lsoa", "wealth", "decile")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hiap_geo.errors import HiapGeoError
-from hiap_geo.plan import (
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.plans.plan import (
     MAX_PLAN_BYTES,
     PLANS_DIR,
     CodesTarget,
@@ -366,7 +366,7 @@ def test_transcriptions_quote_their_documents_word_for_word(plan_file: str, docu
 
 
 def test_actions_frame_for_filters() -> None:
-    from hiap_geo.plan import actions_frame
+    from hiap_geo.plans.plan import actions_frame
 
     plan = load_plan(PLANS_DIR / "sevenoaks-mind-the-gap-2013-15.yaml")
     frame = actions_frame(plan)

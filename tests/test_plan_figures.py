@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hiap_geo import plan_figures as pf
-from hiap_geo.indicators import COLUMNS, ENGLAND_CODE, validate_indicators
+from hiap_geo.indicators.long_format import COLUMNS, ENGLAND_CODE, validate_indicators
+from hiap_geo.plans import figures as pf
 
 SEVENOAKS, KENT, TW = "E07000111", "E10000016", "E07000116"
 SWANLEY_ST_MARYS, SWANLEY_WHITE_OAK = "E05005031", "E05005032"
@@ -315,7 +315,7 @@ def test_figures_for_area() -> None:
 @pytest.mark.integration
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_every_code_exists_in_the_lookup_of_its_vintage(real_data: Path, path: Path) -> None:
-    from hiap_geo.geography import find_area
+    from hiap_geo.geo.lookups import find_area
 
     figures = pf.load_figures(path)
     assert pf.check_area_codes(figures) == []
@@ -332,7 +332,7 @@ def test_every_code_exists_in_the_lookup_of_its_vintage(real_data: Path, path: P
 def test_printed_names_resolve_to_the_recorded_codes(real_data: Path) -> None:
     """Ward, LSOA and district names as the documents print them, looked up among the areas of that kind
     and vintage (case, '&'/'and' and apostrophes aside), give exactly the codes transcribed."""
-    from hiap_geo.geography import gazetteer
+    from hiap_geo.geo.lookups import gazetteer
 
     table = gazetteer()
     keys = table["name"].map(pf.name_key)

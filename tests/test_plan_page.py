@@ -1,4 +1,4 @@
-"""The Plan page: its library (hiap_geo.plan_map) on the real Tunbridge Wells plan, every widget and bad state
+"""The Plan page: its library (hiap_geo.views.plan) on the real Tunbridge Wells plan, every widget and bad state
 through AppTest, and the page in a real browser with no internet."""
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hiap_geo import indicators, settings
-from hiap_geo import plan_map as pm
-from hiap_geo.build import load_layer
-from hiap_geo.explorer import areas_of
-from hiap_geo.plan import PLANS_DIR, TargetError, parse_plan, read_plan
-from hiap_geo.progress import ProgressStore
+from hiap_geo.core import settings
+from hiap_geo.geo.layers import load_layer
+from hiap_geo.indicators import long_format as indicators
+from hiap_geo.plans.plan import PLANS_DIR, TargetError, parse_plan, read_plan
+from hiap_geo.plans.progress import ProgressStore
+from hiap_geo.views import plan as pm
+from hiap_geo.views.explorer import areas_of
 
 pytestmark = pytest.mark.integration
 
@@ -286,7 +287,7 @@ def plan_page(**state: object) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page("hiap_geo/pages/plan.py").run()
+    at.switch_page("app/pages/plan.py").run()
     assert not at.exception, at.exception
     return at
 

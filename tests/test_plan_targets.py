@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hiap_geo import indicators
-from hiap_geo.deprivation import load_iod, local_deciles
-from hiap_geo.errors import UnmatchedCodes
-from hiap_geo.geography import district_counties, ward_lookup
-from hiap_geo.plan import (
+from hiap_geo.core.errors import UnmatchedCodes
+from hiap_geo.geo.deprivation import load_iod, local_deciles
+from hiap_geo.geo.lookups import district_counties, ward_lookup
+from hiap_geo.indicators import long_format as indicators
+from hiap_geo.plans.plan import (
     PLANS_DIR,
     DecileRule,
     IndicatorRule,

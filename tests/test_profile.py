@@ -11,10 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hiap_geo.deprivation import DOMAINS, compare_editions, load_iod
-from hiap_geo.errors import AmbiguousAreaName, UnknownArea
-from hiap_geo.geography import lsoa_crosswalk, ward_lookup
-from hiap_geo.profile import (
+from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.core.errors import AmbiguousAreaName, UnknownArea
+from hiap_geo.geo.deprivation import DOMAINS, compare_editions, load_iod
+from hiap_geo.geo.lookups import lsoa_crosswalk, ward_lookup
+from hiap_geo.render.profile.model import (
     Num,
     Profile,
     ProfileError,
@@ -24,7 +25,6 @@ from hiap_geo.profile import (
     parse_area_query,
     wards_of_district,
 )
-from hiap_geo.sources import dataset_path
 
 TODAY = date(2026, 1, 15)
 TUNBRIDGE_WELLS = "E07000116"
@@ -126,7 +126,7 @@ def test_an_lsoa_profile_gives_the_published_iod_figures(lsoa: Profile) -> None:
 
 
 def _label(measure: str) -> str:
-    from hiap_geo.deprivation import MEASURES
+    from hiap_geo.geo.deprivation import MEASURES
 
     return MEASURES[measure]
 
@@ -173,7 +173,7 @@ def test_a_custom_group_equals_population_weighted_figures_by_hand(real_data: Pa
     members = table(profile, "lsoas_2025")
     assert sorted(r[0] for r in members.rows) == sorted(GROUP)
 
-    from hiap_geo.indicators import lsoa_base
+    from hiap_geo.indicators.long_format import lsoa_base
 
     base = lsoa_base()[lambda t: t["lsoa_code"].isin(GROUP)]
     indicators = table(profile, "indicators")
@@ -185,7 +185,7 @@ def test_a_custom_group_equals_population_weighted_figures_by_hand(real_data: Pa
 
 @pytest.mark.integration
 def test_a_custom_groups_indicators_are_made_from_its_lsoas(real_data: Path) -> None:
-    from hiap_geo.indicators import lsoa_base
+    from hiap_geo.indicators.long_format import lsoa_base
 
     profile = build_profile(GROUP, name="Sherwood and around", today=TODAY)
     base = lsoa_base()
@@ -278,7 +278,7 @@ def test_an_area_that_cannot_be_profiled_gives_a_clear_error(
 
 @pytest.mark.integration
 def test_the_plan_actions_that_reach_the_ward_are_listed(ward: Profile) -> None:
-    from hiap_geo.plan import load_plan, lsoa_reach, plan_files
+    from hiap_geo.plans.plan import load_plan, lsoa_reach, plan_files
 
     path = next(p for p in plan_files() if p.name == "tunbridge-wells-2023-25.yaml")
     reach = lsoa_reach(load_plan(path))
@@ -295,7 +295,7 @@ def test_the_plan_actions_that_reach_the_ward_are_listed(ward: Profile) -> None:
 
 @pytest.mark.integration
 def test_indicators_are_built_from_the_ward_lsoas_and_compared(ward: Profile) -> None:
-    from hiap_geo.indicators import lsoa_base
+    from hiap_geo.indicators.long_format import lsoa_base
 
     base = lsoa_base()
     mine = base[base["lsoa_code"].isin(ward.main.lsoas["lsoa_code"])]
@@ -338,8 +338,8 @@ def test_every_ward_of_a_district(real_data: Path) -> None:
 def test_the_latest_hat_review_of_an_action_is_its_status(
     real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hiap_geo.plan import plan_files
-    from hiap_geo.progress import ProgressStore
+    from hiap_geo.plans.plan import plan_files
+    from hiap_geo.plans.progress import ProgressStore
 
     url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
     monkeypatch.setenv("HIAP_PROGRESS_DB", url)

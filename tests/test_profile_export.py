@@ -23,10 +23,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from hiap_geo.cli import main
-from hiap_geo.deprivation import load_iod
-from hiap_geo.profile import Num, Profile, ProfileError, Table, build_profile, wards_of_district
-from hiap_geo.profile_export import FORMATS, export, file_name, write_profile
-from hiap_geo.static_map import DECILE_COLOURS, StaticMapError, area_map_png, decile_label
+from hiap_geo.geo.deprivation import load_iod
+from hiap_geo.render.profile.export import FORMATS, export, file_name, write_profile
+from hiap_geo.render.profile.model import Num, Profile, ProfileError, Table, build_profile, wards_of_district
+from hiap_geo.render.static_map import DECILE_COLOURS, StaticMapError, area_map_png, decile_label
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hiap_geo import settings
+from hiap_geo.core import settings
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +17,7 @@ def profile_page(**state: object) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page("hiap_geo/pages/profile.py").run()
+    at.switch_page("app/pages/profile.py").run()
     return at
 
 

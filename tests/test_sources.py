@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hiap_geo import sources
-from hiap_geo.errors import DatasetMissing, FetchError, HiapGeoError
+from hiap_geo.acquire import sources
+from hiap_geo.core.errors import DatasetMissing, FetchError, HiapGeoError
 
 PAYLOAD = b"LSOA code,value\nE01024840,2\n" * 2000
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hiap_geo import spine
-from hiap_geo.indicators import COLUMNS, ENGLAND_CODE
+from hiap_geo.indicators.long_format import COLUMNS, ENGLAND_CODE
+from hiap_geo.render import charts as spine
 
 
 def test_positions_centre_on_england_and_flip_low_is_good() -> None:
@@ -124,7 +124,7 @@ def test_trend_and_its_chart() -> None:
 
 @pytest.mark.integration
 def test_real_lsoa_spine_is_england_centred_with_best_to_the_right(kent: str) -> None:
-    from hiap_geo.indicators import load_indicators
+    from hiap_geo.indicators.long_format import load_indicators
 
     data = load_indicators(["E07000116"])
     ranges = spine.england_distribution("lsoa")

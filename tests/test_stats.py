@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hiap_geo import stats
+from hiap_geo.indicators import stats
 
 OBS = [24, 6, 68, 95, 46, 56, 76, 18]
 POP = [162, 120, 173, 146, 143, 132, 183, 149]

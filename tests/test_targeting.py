@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hiap_geo import targeting as tg
-from hiap_geo.maps import area_map, classify
-from hiap_geo.stats import SIIResult
+from hiap_geo.indicators import need as tg
+from hiap_geo.indicators.stats import SIIResult
+from hiap_geo.render.maps import area_map, classify
 
 # Four areas. IMD score: higher = more deprived; decile: 1 = most deprived; "green": high is good, B missing.
 FRAME = pd.DataFrame({
@@ -179,9 +179,9 @@ TW = "E07000116"
 
 @pytest.fixture(scope="module")
 def tw(kent: str) -> dict[str, object]:
-    from hiap_geo.build import load_layer
-    from hiap_geo.explorer import areas_of
-    from hiap_geo.indicators import load_indicators
+    from hiap_geo.geo.layers import load_layer
+    from hiap_geo.indicators.long_format import load_indicators
+    from hiap_geo.views.explorer import areas_of
 
     layers = {(lv, y): tg.standard_areas(areas_of(load_layer(kent, lv, y, display=True), lv, y, (TW,)), lv)
               for lv in ("lsoa", "ward") for y in (2025, 2019)}

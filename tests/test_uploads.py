@@ -13,8 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hiap_geo import indicators, uploads
-from hiap_geo.uploads import InvalidUpload, read_upload, read_upload_file
+from hiap_geo.indicators import long_format as indicators
+from hiap_geo.indicators import uploads
+from hiap_geo.indicators.uploads import InvalidUpload, read_upload, read_upload_file
 
 pytestmark = pytest.mark.integration
 

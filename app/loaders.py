@@ -1,0 +1,50 @@
+"""Cached loaders every page shares: one copy of each layer per process, whichever page asked first.
+
+Defined once here so the pages hit the same cache entries (Streamlit keys caches by function).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.layers import load_layer
+from hiap_geo.geo.lookups import current_districts
+from hiap_geo.indicators.long_format import load_indicators
+from hiap_geo.views.explorer import areas_of
+
+
+@st.cache_resource(show_spinner="Loading boundaries...")
+def layer(slug: str, level: str, year: int) -> gpd.GeoDataFrame:
+    """A whole built layer, read once per process and shared; never modified."""
+    return load_layer(slug, level, year, display=True)
+
+
+@st.cache_data(show_spinner=False)
+def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The chosen districts' areas of one level and edition."""
+    return areas_of(layer(slug, level, year), level, year, districts)
+
+
+@st.cache_data(show_spinner=False)
+def district_names() -> dict[str, str]:
+    """District (LAD 2024) code -> name."""
+    table = current_districts()
+    return dict(zip(table["lad_code"], table["lad_name"], strict=True))
+
+
+@st.cache_data(show_spinner="Loading indicators for the chosen districts...")
+def indicator_data(districts: tuple[str, ...]) -> pd.DataFrame:
+    """Every indicator for the chosen districts (with their wards, LSOAs, MSOAs and England)."""
+    return load_indicators(list(districts))
+
+
+def indicator_data_or_stop(districts: tuple[str, ...]) -> pd.DataFrame:
+    """The indicators for the districts; on failure the page says why and stops (nothing else to show)."""
+    try:
+        return indicator_data(districts)
+    except HiapGeoError as exc:
+        st.error(f"The indicator data could not be loaded: {exc}")
+        st.stop()

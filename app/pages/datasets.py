@@ -1,0 +1,54 @@
+"""Data sources: which official datasets are loaded, their vintages and licences, and the build."""
+
+import pandas as pd
+import streamlit as st
+
+from hiap_geo.acquire.sources import status_table
+from hiap_geo.core import settings
+from hiap_geo.core.attribution import full_attribution
+from hiap_geo.geo.layers import read_report
+
+
+@st.cache_data(ttl=60, show_spinner="Checking datasets...")
+def _status() -> pd.DataFrame:
+    return pd.DataFrame(status_table())
+
+
+st.title("Data sources")
+st.write(
+    "Every figure in HIAP Geo comes from these official datasets, fetched into the local cache "
+    f"(`{settings.sources_dir()}`) and checked against their published checksums."
+)
+status = _status()
+missing = status[status["status"] != "loaded"]
+if missing.empty:
+    st.success(f"All {len(status)} datasets are loaded.")
+else:
+    st.error(
+        f"{len(missing)} of {len(status)} datasets are not loaded. Run `make run` or "
+        "`python -m hiap_geo fetch`; the pages that need them say so."
+    )
+st.dataframe(
+    status,
+    hide_index=True,
+    width="stretch",
+    column_config={"page": st.column_config.LinkColumn("official page")},
+)
+
+st.subheader("Built layers")
+for slug in sorted(p.name for p in settings.cache_dir().joinpath("layers").glob("*") if p.is_dir()):
+    report = read_report(slug)
+    if report is None:
+        st.warning(f"`{slug}`: build did not finish; run `python -m hiap_geo build --area {slug}`.")
+        continue
+    with st.expander(f"{slug}: {len(report.districts)} districts, built {report.built_at}"):
+        st.write(pd.DataFrame({"layer": list(report.layers), "areas": list(report.layers.values())}))
+        st.caption(f"Built in {report.seconds} s, peak memory {report.peak_memory_mb:.0f} MB.")
+        if report.problems:
+            st.markdown("**Data problems found while building (reported, not hidden):**")
+            for problem in report.problems:
+                st.markdown(f"- {problem}")
+if not settings.cache_dir().joinpath("layers").is_dir():
+    st.warning("No layers have been built yet. Run `make run` or `python -m hiap_geo build`.")
+
+st.caption(full_attribution())

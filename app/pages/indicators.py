@@ -1,0 +1,349 @@
+"""Indicators: any health or deprivation indicator on the map for the sidebar's districts, compared with
+England and the district, with an area's spine chart, Health Index trends, uploads and Fingertips."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app.loaders import chosen_areas, district_names, indicator_data_or_stop
+from app.sidebar import SELECTION_KEY
+from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.editions import IOD2019, IOD2025
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.indicators import fingertips as ft
+from hiap_geo.indicators import need as tg
+from hiap_geo.indicators.long_format import HEALTH_INDEX_NOTE
+from hiap_geo.indicators.stats import BENCHMARK_STYLES
+from hiap_geo.indicators.uploads import InvalidUpload, read_upload
+from hiap_geo.plans.figures import figures_frame
+from hiap_geo.render import charts as spine
+from hiap_geo.render.maps import Outline, area_at, area_map, classify, encode_geometry
+from hiap_geo.views.explorer import MapSelection, build_in_use, codes_in_districts
+
+TREND_DEFAULTS = ["hi_overweight_and_obesity_in_adults", "hi_overweight_and_obesity_in_children", "hi_smoking",
+                  "hi_young_people_in_education_employment_and_apprenticeships", "hi_life_expectancy"]
+LABEL_TO_STYLE = {f"{s.label}{suffix}": s for s in BENCHMARK_STYLES.values() for suffix in ("", " (95%)", " (99.8%)")}
+
+
+# The two loaders below are word for word the map explorer's, so Streamlit keeps one cached copy for both pages.
+
+
+@st.cache_data(show_spinner=False)
+def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The chosen districts' areas of one level and vintage in the standard columns (MSOAs from LSOAs)."""
+    if level == "msoa":
+        current = tg.msoa_areas(map_layer(slug, "lsoa", IOD2025.lsoa_vintage, districts), 2021)
+        if vintage == "MSOA 2021":
+            return current
+        return tg.msoa_areas(map_layer(slug, "lsoa", IOD2019.lsoa_vintage, districts), 2011, current)
+    year = next(ed.year for ed in (IOD2025, IOD2019)
+                if vintage in (ed.lsoa_vintage, ed.ward_vintage, ed.district_vintage))
+    return tg.standard_areas(chosen_areas(slug, level, year, districts), level)
+
+
+@st.cache_data(show_spinner=False)
+def map_geometry(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> str:
+    return encode_geometry(map_layer(slug, level, vintage, districts).geometry)
+
+
+@st.cache_data(show_spinner="Working out England's range for each indicator (once)...")
+def england_ranges(level: str) -> pd.DataFrame:
+    return spine.england_distribution(level)
+
+
+@st.cache_data(show_spinner=False)
+def cached_fingertips(request: ft.FingertipsRequest, fetched: str) -> ft.FingertipsResult:
+    return ft.fetch_data(request, use_cache="only")
+
+
+STATED_COLUMNS = ["area_name", "indicator_name", "printed", "period", "comparison", "comparators", "rank",
+                  "document_title", "quote", "reference"]
+
+
+@st.cache_data(show_spinner=False)
+def stated_figures(districts: tuple[str, ...]) -> pd.DataFrame:
+    """What the plan documents say about the districts and their wards (2019 and 2024 wards)."""
+    codes = set(districts) | codes_in_districts("ward", 2019, districts) | codes_in_districts("ward", 2025, districts)
+    figures = figures_frame()
+    return figures.loc[figures["area_code"].isin(codes), STATED_COLUMNS].reset_index(drop=True)
+
+
+def vintages(level: str) -> list[str]:
+    """Map vintages of a level, newest first."""
+    if level == "msoa":
+        return ["MSOA 2021", "MSOA 2011"]
+    attr = {"lsoa": "lsoa_vintage", "ward": "ward_vintage", "district": "district_vintage"}[level]
+    return [getattr(IOD2025, attr), getattr(IOD2019, attr)]
+
+
+def comparison_style(label: object) -> str:
+    style = LABEL_TO_STYLE.get(str(label))
+    if style is None:
+        return ""
+    text = "#fff" if style.label in ("Worse", "Lower") else "#000"
+    return f"background-color: {style.colour}; color: {text}"
+
+
+def upload_section() -> pd.DataFrame | None:
+    """The user's own indicator file; every problem is listed at once."""
+    with st.expander("Add your own indicator (CSV or Excel)", expanded="indicator_upload" in st.session_state
+                     and st.session_state["indicator_upload"] is not None):
+        st.caption("One row per area: an area code column (LSOA, MSOA, ward or district) and a value column; "
+                   "optionally indicator name, period, count, denominator, lower/upper 95% limits, unit, polarity.")
+        upload = st.file_uploader("Indicator file", type=["csv", "txt", "xlsx"], key="indicator_upload")
+        if upload is None:
+            return None
+        try:
+            result = read_upload(upload.getvalue(), upload.name)
+        except InvalidUpload as exc:
+            st.error(f"'{exc.filename}' was not loaded, and nothing from it is used. Fix "
+                     f"{'this problem' if len(exc.problems) == 1 else f'these {len(exc.problems)} problems'} "
+                     "and upload it again:\n\n" + "\n".join(f"- {p.message}" for p in exc.problems))
+            return None
+        if result.area_type not in tg.LEVELS:
+            st.warning(f"'{upload.name}' holds only England values: there are no areas to map. Upload the LSOA, "
+                       "MSOA, ward or district values.")
+            return None
+        names = ", ".join(sorted(result.data["indicator_name"].unique()))
+        st.success(f"Loaded {len(result.data)} rows of {names} at {tg.LEVELS.get(result.area_type, 'England')} "
+                   f"level ({', '.join(result.vintages)}). Choose it under 'Indicator' below.")
+        for note in result.notes:
+            st.caption(note)
+        return result.data
+
+
+def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame | None:
+    """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached."""
+    with st.expander("OHID Fingertips: Local Health indicators (needs an internet connection)"):
+        st.caption("Ward and MSOA indicators from the Local Health profile (obesity, admissions, life expectancy...). "
+                   "The API is only reachable online; a copy fetched once is kept and can be used offline.")
+        left, middle, right = st.columns(3)
+        area_type = left.radio("Area type", ["ward", "msoa"], format_func=tg.LEVELS.get, horizontal=True,
+                               key="ft_area_type")
+        parent = middle.selectbox("Within district", sel.districts, format_func=lambda c: names.get(c, c),
+                                  key="ft_parent")
+        text = right.text_input("Indicator ids (blank: the whole Local Health profile)", key="ft_ids",
+                                placeholder="e.g. 93108, 93283")
+        try:
+            ids = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())
+        except ValueError:
+            st.error(f"Indicator ids are whole numbers separated by commas; '{text}' is not.")
+            return None
+        try:
+            request = ft.FingertipsRequest(area_type, parent, indicator_ids=ids,
+                                           profile_id=None if ids else ft.LOCAL_HEALTH_PROFILE_ID)
+        except ft.FingertipsError as exc:
+            st.error(str(exc))
+            return None
+        if st.button("Fetch from Fingertips", key="ft_fetch"):
+            try:
+                with st.spinner("Asking the Fingertips API..."):
+                    fetched = ft.fetch_data(request, use_cache="fallback")
+            except ft.FingertipsOffline as exc:
+                st.warning(f"**Fingertips data needs an internet connection, and this machine could not reach the "
+                           f"API.** {exc}")
+            except ft.FingertipsError as exc:
+                st.error(str(exc))
+            else:
+                if fetched.from_cache:
+                    st.warning(f"Offline: showing the copy fetched on {fetched.fetched_label()}.")
+                else:
+                    st.success(f"Fetched {len(fetched.data)} rows on {fetched.fetched_label()} from {fetched.url}.")
+                for note in fetched.notes:
+                    st.caption(note)
+        when = ft.cached_copy_date(request)
+        if when is None:
+            st.caption("Nothing is cached for this request yet.")
+            return None
+        result = cached_fingertips(request, when.isoformat())
+        st.info(f"Cached copy fetched on {result.fetched_label()}: "
+                f"{result.data['indicator_id'].nunique()} indicator(s), chosen under 'Indicator' below.")
+        return result.data
+
+
+def option_label(data: pd.DataFrame) -> dict[str, str]:
+    """Indicator id -> the name users pick, marking where uploads and Fingertips rows come from."""
+    first = data.drop_duplicates("indicator_id").set_index("indicator_id")
+    labels = {}
+    for indicator_id, row in first.iterrows():
+        source = str(row["source"])
+        tag = " — your upload" if source.startswith("Uploaded file") else (
+            " — Fingertips" if source.startswith("OHID Fingertips") else "")
+        labels[indicator_id] = f"{row['indicator_name']}{tag}"
+    return labels
+
+
+sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
+if sel is None:
+    st.stop()
+st.title("Indicators")
+if not sel.districts:
+    st.info("Choose one or more districts in the sidebar to see their indicators.")
+    st.stop()
+slug = build_in_use()
+names = district_names()
+local = indicator_data_or_stop(sel.districts)
+
+extra = [tg.with_periods(frame) for frame in (upload_section(), fingertips_section(sel, names))
+         if frame is not None]
+data = pd.concat([local, *extra], ignore_index=True) if extra else local
+labels = option_label(data)
+mappable = [i for i in labels if tg.levels_of(data, i)]
+uploaded = [i for i in mappable if i.startswith("upload:")]
+order = uploaded + sorted((i for i in mappable if i not in uploaded), key=lambda i: labels[i].casefold())
+new_uploads = [i for i in uploaded if i not in st.session_state.get("ind_seen_uploads", [])]
+st.session_state["ind_seen_uploads"] = uploaded
+if new_uploads:  # a file just loaded: show it
+    st.session_state["ind_indicator"] = new_uploads[0]
+elif st.session_state.get("ind_indicator") not in order:
+    st.session_state["ind_indicator"] = "census21_disability" if "census21_disability" in order else order[0]
+
+indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
+                            help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "
+                                 "Health Index, plus your upload and any Fingertips data fetched.")
+levels = tg.levels_of(data, indicator_id)
+controls = st.columns([3, 2, 3, 2])
+if st.session_state.get("ind_level") not in levels:
+    st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
+level = controls[0].radio("Geography", levels, format_func=tg.LEVELS.get, horizontal=True, key="ind_level")
+if sel.level not in levels:
+    st.info(f"{labels[indicator_id]} has no {tg.LEVELS[sel.level]} values (the sidebar's geography); it is "
+            f"published for {', '.join(tg.LEVELS[lv] for lv in levels)}.")
+periods = tg.periods_of(data, indicator_id, level)
+if st.session_state.get("ind_period") not in periods:
+    st.session_state["ind_period"] = periods[-1]
+period = controls[1].selectbox("Period", periods, key="ind_period")
+colour_options = ["value", "england"] + (["district"] if level != "district" else [])
+if st.session_state.get("ind_colour") not in colour_options:
+    st.session_state["ind_colour"] = "value"
+colour_by = controls[2].radio("Colour by", colour_options, horizontal=True, key="ind_colour",
+                              format_func=lambda o: "Value" if o == "value" else f"Compared with {tg.COMPARATORS[o]}")
+confidence = controls[3].radio("Confidence", list(tg.CONFIDENCE_LABELS), format_func=tg.CONFIDENCE_LABELS.get,
+                               horizontal=True, key="ind_confidence")
+
+rows = data[(data["indicator_id"] == indicator_id) & (data["area_type"] == level)
+            & (data["period"].astype(str) == period)]
+codes = set(rows["area_code"])
+vintage, areas = tg.best_layer(codes, {v: partial(map_layer, slug, level, v, sel.districts) for v in vintages(level)})
+values = tg.area_values(data, indicator_id, level, period, areas, confidence)
+if values["value"].isna().all():
+    st.warning(f"None of the chosen districts' {tg.LEVELS[level]}s has a value for {labels[indicator_id]} "
+               f"({period}). Choose other districts or another indicator.")
+    st.stop()
+outside = sorted(codes - set(areas["code"]))
+if outside:
+    st.caption(f"{len(outside)} {tg.LEVELS[level]} code(s) of this indicator are outside the chosen districts "
+               f"(or not on the {vintage} map) and are not shown, e.g. {', '.join(outside[:5])}.")
+
+first = values.dropna(subset=["value"]).iloc[0]
+polarity = str(first["polarity"])
+measure = tg.indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
+if colour_by == "value":
+    map_values = values["value"]
+    measure, map_values = tg.as_categories(measure, classify(map_values, measure))
+else:
+    measure = tg.comparison_measure(measure.label, polarity, colour_by, confidence)
+    map_values = values[f"vs_{colour_by}_label"]
+    if not tg.has_limits(values):
+        st.info("This indicator has no confidence limits (it is published as a value, without counts), so no area "
+                "can be tested against a comparator: every area shows as 'Not compared'. Colour by value instead.")
+if polarity == "no_judgement":
+    st.caption("This indicator has no polarity: areas are compared as higher or lower, never better or worse.")
+
+st.subheader(f"{measure.label} · {len(areas)} {tg.LEVELS[level]}s ({vintage}), {period}")
+frame = gpd.GeoDataFrame(areas[["code", "name", "ward", "district"]].assign(value=map_values.to_numpy()),
+                         geometry=areas.geometry.values, crs=areas.crs)
+outlines = [] if level == "district" else [
+    Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
+fmap = tg.wrap_tooltips(area_map(frame, measure, outlines=outlines, basemap=sel.basemap,
+                                 geometry_json=map_geometry(slug, level, vintage, sel.districts),
+                                 tooltip_values=tg.tooltip_texts(values)))
+clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
+                    returned_objects=["last_clicked"])
+point = (clicked or {}).get("last_clicked")
+if point and point != st.session_state.get("ind_last_click"):
+    st.session_state["ind_last_click"] = point
+    hit = area_at(areas, point["lat"], point["lng"])
+    if hit is not None:
+        st.session_state["ind_area"] = hit
+
+table = tg.export_table(values, level, vintage)
+comparison_columns = [c for c in ("compared with England", "compared with district") if c in table]
+shown = table.drop(columns=["indicator", "period", "unit", "polarity", "method", "source", "vintage", "geography",
+                            "confidence", "attribution"])
+st.dataframe(shown.style.map(comparison_style, subset=comparison_columns), hide_index=True, width="stretch",
+             column_config={"value": st.column_config.NumberColumn(f"value ({first['unit']})", format="%.2f"),
+                            "lower limit": st.column_config.NumberColumn(f"lower {tg.CONFIDENCE_LABELS[confidence]}",
+                                                                         format="%.2f"),
+                            "upper limit": st.column_config.NumberColumn(f"upper {tg.CONFIDENCE_LABELS[confidence]}",
+                                                                         format="%.2f"),
+                            "count": st.column_config.NumberColumn(format="%.0f"),
+                            "denominator": st.column_config.NumberColumn(format="%.0f"),
+                            "England value": st.column_config.NumberColumn(format="%.2f"),
+                            "district value": st.column_config.NumberColumn(format="%.2f")})
+st.caption(f"Source: {first['source']} ({first['vintage']}). Method: {first.get('method') or 'as supplied'}. "
+           f"Compared at {tg.CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
+           "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
+st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"), mime="text/csv",
+                   file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")
+
+st.header("As stated in the plans")
+stated = stated_figures(sel.districts)
+if stated.empty:
+    st.info("The transcribed plan documents state no figures about these districts or their wards.")
+else:
+    st.caption("Figures the local plan documents give about these districts and their wards, transcribed word "
+               "for word with their references (data/plan_figures). They are the documents' claims, of their own "
+               "dates and comparators, not recomputed here.")
+    st.dataframe(stated, hide_index=True, width="stretch")
+    st.download_button("Download the stated figures (CSV)", stated.to_csv(index=False).encode("utf-8"),
+                       file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
+
+st.header("Spine chart")
+spine_options = list(areas["code"]) + [d for d in sel.districts if level != "district"]
+area_names = dict(zip(areas["code"], areas["name"], strict=True)) | {d: f"{names.get(d, d)} (district)"
+                                                                     for d in sel.districts}
+if st.session_state.get("ind_area") not in spine_options:
+    st.session_state["ind_area"] = spine_options[0]
+spine_area = st.selectbox("Area (or click it on the map)", spine_options, key="ind_area",
+                          format_func=lambda c: f"{c} {area_names.get(c, '')}")
+spine_level = "district" if spine_area in sel.districts and level != "district" else level
+district_of = areas.set_index("code")["district_code"].to_dict()
+try:
+    spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level),
+                                  district_of.get(spine_area, spine_area), confidence)
+    st.html(spine.spine_chart_html(spine_rows, area_names.get(spine_area, spine_area),
+                                   names.get(district_of.get(spine_area, spine_area), "District")))
+    st.caption(f"England is the red centre line; the bar spans all English {tg.LEVELS[spine_level]}s (darker: the "
+               "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
+               "flipped); indicators without one run from lowest to highest. Indicators with no England value "
+               "(the Health Index, most uploads) are not on this chart.")
+except HiapGeoError as exc:  # no chart for this area, or a dataset missing: say so
+    st.info(str(exc))
+
+st.header("Health Index trends, 2015-2021")
+trend_ids = [i for i in TREND_DEFAULTS if i in labels] + sorted(
+    (i for i in labels if i.startswith("hi_") and i not in TREND_DEFAULTS), key=lambda i: labels[i])
+st.session_state.setdefault("ind_trends", [i for i in TREND_DEFAULTS if i in labels])
+st.session_state["ind_trends"] = [i for i in st.session_state["ind_trends"] if i in trend_ids]
+chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func=labels.get, key="ind_trends")
+if chosen_trends:
+    try:
+        trends = spine.trend(data, chosen_trends, {d: names.get(d, d) for d in sel.districts})
+    except HiapGeoError as exc:
+        st.info(str(exc))
+    else:
+        grid = st.columns(2)
+        for n, (name, group) in enumerate(trends.groupby("indicator", sort=False)):
+            with grid[n % 2]:
+                st.markdown(f"**{name}** ({group['unit'].iat[0]})")
+                st.altair_chart(spine.trend_chart(group), width="stretch")
+        st.caption(HEALTH_INDEX_NOTE)
+        st.download_button("Download trends (CSV)", trends.to_csv(index=False).encode("utf-8"),
+                           file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download")
+st.caption(full_attribution())

@@ -1,0 +1,144 @@
+"""Map explorer: deprivation by LSOA, ward or district for the districts chosen in the sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app.loaders import chosen_areas
+from app.sidebar import SELECTION_KEY
+from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown
+from hiap_geo.geo.measures import available, map_areas, measure
+from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
+from hiap_geo.views.explorer import MapSelection, build_in_use, export_table, search
+from hiap_geo.views.info import area_info
+
+
+@st.cache_data(show_spinner=False)
+def geometry_json(slug: str, level: str, year: int, districts: tuple[str, ...]) -> str:
+    """Encoded once per selection of districts: changing the measure reuses it."""
+    return encode_geometry(chosen_areas(slug, level, year, districts).geometry)
+
+
+@st.cache_data(show_spinner=False)
+def describe(code: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    return area_info(code).sections
+
+
+def outlines(slug: str, sel: MapSelection) -> list[Outline]:
+    lines = []
+    if sel.level == "lsoa" and len(sel.districts) <= 15:
+        lines.append(Outline(chosen_areas(slug, "ward", sel.year, sel.districts).geometry, "#1a1a1a", 1.2))
+    if sel.level != "district":
+        lines.append(Outline(chosen_areas(slug, "district", sel.year, sel.districts).geometry, "#000000", 2.5))
+    return lines
+
+
+def set_group(codes: list[str]) -> None:
+    """Areas picked on the map for a custom-group profile."""
+    st.session_state["profile_group"] = codes
+
+
+def show_area(code: str) -> None:
+    try:
+        sections = describe(code)
+    except HiapGeoError as exc:
+        st.warning(str(exc))
+        return
+    for title, rows in sections:
+        st.markdown(f"**{escape_markdown(title)}**")
+        st.markdown("\n".join(f"- {escape_markdown(label)}: {escape_markdown(value)}" for label, value in rows))
+
+
+sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
+if sel is None:
+    st.stop()
+if not sel.districts:
+    st.info("Choose one or more districts in the sidebar to draw the map.")
+    st.stop()
+
+slug = build_in_use()
+chosen = measure(sel.level, sel.measure, sel.value_type, sel.local)
+areas_layer = chosen_areas(slug, sel.level, sel.year, sel.districts)
+if areas_layer.empty:
+    st.warning("The data has no areas for these districts at this level and vintage.")
+    st.stop()
+if not available(areas_layer, chosen):
+    st.warning(f"{chosen.label} is not in the IoD {sel.year} data this app has: the files obtained give this "
+               "measure's ranks and deciles but not its scores. Choose decile or rank, or the other edition.")
+    st.stop()
+areas = map_areas(areas_layer, sel.level, chosen)
+
+if sel.presentation:
+    st.markdown("<style>[data-testid='stSidebar'],[data-testid='stHeader']{display:none}"
+                ".block-container{padding-top:1rem;max-width:100%}</style>", unsafe_allow_html=True)
+    if st.button("Leave presentation mode"):
+        st.session_state["presentation"] = False
+        st.rerun()
+else:
+    st.title("Map explorer")
+st.subheader(f"{chosen.label} ({len(areas)} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
+
+query = st.text_input("Find an area", placeholder="Code or name, e.g. E01024840, Sherwood, Tunbridge Wells 005A",
+                      key="area_query")
+found = search(areas, query) if query else areas.iloc[0:0]
+zoom_to = found.geometry  # a ward name zooms to all of its LSOAs
+if query and found.empty:
+    st.warning(f"No {sel.level} on this map matches '{query}'. Check the districts and the geography level.")
+elif len(found) > 1:
+    pick = st.selectbox(f"{len(found)} areas match; choose one to select it", [None, *found["code"]],
+                        format_func=lambda c: "(zoom to all of them)" if c is None
+                        else f"{c} {areas.set_index('code').at[c, 'name']}")
+    if pick is not None:
+        found = found[found["code"] == pick]
+        zoom_to = found.geometry
+if len(found) == 1:
+    st.session_state["selected_area"] = found["code"].iat[0]
+
+selected_before = st.session_state.get("selected_area")
+map_col, info_col = st.columns([5, 2]) if not sel.presentation else (st.container(), None)
+with map_col:
+    fmap = area_map(
+        areas, chosen, outlines=outlines(slug, sel), basemap=sel.basemap, presentation=sel.presentation,
+        geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
+        fit=zoom_to,
+    )
+    clicked = st_folium(fmap, key="explorer_map", height=820 if sel.presentation else 600,
+                        use_container_width=True, returned_objects=["last_clicked"])
+point = (clicked or {}).get("last_clicked")
+if point and point != st.session_state.get("explorer_last_click"):  # a new click, not the last one again
+    st.session_state["explorer_last_click"] = point
+    st.session_state["selected_area"] = area_at(areas, point["lat"], point["lng"]) or selected_before
+
+selected = st.session_state.get("selected_area")
+if info_col is not None:
+    with info_col:
+        if selected and selected in set(areas["code"]):
+            st.markdown(f"### {selected} {escape_markdown(areas.set_index('code').at[selected, 'name'])}")
+            st.page_link("app/pages/profile.py", label="Open its profile (PDF, Word, Excel)", icon="📄",
+                         query_params={"area": selected})
+            if sel.level in ("lsoa", "ward"):  # profiles take groups of LSOAs and wards
+                group = st.session_state.get("profile_group", [])
+                if selected in group:
+                    st.button("Remove from the group", on_click=set_group, args=([c for c in group if c != selected],))
+                else:
+                    st.button("Add to a group for a profile", on_click=set_group, args=([*group, selected],))
+            show_area(selected)
+        else:
+            st.caption("Click an area (or find it above) to see its deprivation profile here.")
+        group = st.session_state.get("profile_group", [])
+        if group:
+            st.markdown(f"**Group of {len(group)}:** {', '.join(group)}")
+            st.page_link("app/pages/profile.py", label="Open the group's profile", icon="📄",
+                         query_params={"area": ",".join(group)})
+            st.button("Clear the group", on_click=set_group, args=([],))
+
+if not sel.presentation:
+    table = export_table(areas, chosen, sel.year, sel.level)
+    st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
+                 column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
+    st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
+    st.caption(full_attribution())

@@ -1,0 +1,78 @@
+"""The shared sidebar, written once: every page reads the MapSelection it stores."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.loaders import district_names
+from hiap_geo.core import settings
+from hiap_geo.geo.deprivation import MEASURES, load_iod, measure_columns
+from hiap_geo.geo.lookups import KENT_COUNTY, MEDWAY, district_counties
+from hiap_geo.geo.measures import VALUE_TYPES, WARD_VALUE_TYPES
+from hiap_geo.render.maps import BASEMAPS
+from hiap_geo.views.explorer import LEVELS, MapSelection, build_in_use, built_districts
+
+SELECTION_KEY = "map_selection"
+
+
+@st.cache_data(show_spinner=False)
+def _kent() -> list[str]:
+    counties = district_counties()
+    return sorted(counties.loc[counties["county_code"] == KENT_COUNTY, "lad_code"].tolist() + [MEDWAY])
+
+
+@st.cache_data(show_spinner=False)
+def _published(year: int) -> list[str]:
+    """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained)."""
+    return measure_columns(load_iod(year), "decile")
+
+
+def _use_kent() -> None:
+    st.session_state["districts"] = [d for d in _kent() if d in st.session_state["district_options"]]
+
+
+def render_sidebar() -> MapSelection | None:
+    """Draw the sidebar; returns the selection, or None when no layers are built."""
+    try:
+        slug = build_in_use()
+    except Exception as exc:  # noqa: BLE001 - shown to the user as it is
+        st.sidebar.error(str(exc))
+        return None
+    names = district_names()
+    options = [d for d in built_districts(slug) if d in names]
+    st.session_state["district_options"] = options
+    if "districts" not in st.session_state:
+        st.session_state["districts"] = [settings.DEFAULT_DISTRICT] if settings.DEFAULT_DISTRICT in options else []
+    unbuilt = [d for d in st.session_state["districts"] if d not in options]
+    if unbuilt:
+        st.sidebar.warning(f"No layers are built for {', '.join(unbuilt)} (this app has '{slug}'). "
+                           "Run `python -m hiap_geo build --area england` to map every district.")
+        st.session_state["districts"] = [d for d in st.session_state["districts"] if d in options]
+    side = st.sidebar
+    side.multiselect("Districts", options, key="districts", format_func=lambda c: f"{names[c]} ({c})",
+                     help="Type to search any English district; choose several to compare.")
+    side.button("All of Kent and Medway", on_click=_use_kent, width="stretch")
+    level = side.radio("Geography", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="level")
+    year = side.radio("Indices of Deprivation", [2025, 2019], format_func=lambda y: f"IoD {y}",
+                      horizontal=True, key="year")
+    keys = _published(int(year)) + (["imd_change"] if (level == "lsoa" and year == 2025) else [])
+    labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025"}
+    measure = side.selectbox("Measure", keys, format_func=labels.get, key="measure")
+    local = False
+    if measure == "imd_change":
+        value_type = "change"
+    elif level == "lsoa":
+        value_type = side.radio("Value", list(VALUE_TYPES), format_func=VALUE_TYPES.get, horizontal=True,
+                                key="value_type")
+        if value_type == "decile":
+            local = side.toggle("Local deciles (ranked within each district)", key="local")
+    else:
+        choices = list(WARD_VALUE_TYPES) if measure == "imd" else ["score"]
+        value_type = side.radio("Value", choices, format_func=WARD_VALUE_TYPES.get, key="area_value_type")
+    basemap = side.selectbox("Basemap", [None, *BASEMAPS], key="basemap",
+                             format_func=lambda b: "None (works offline)" if b is None else f"{b} (needs internet)")
+    presentation = side.toggle("Presentation mode (for meetings)", key="presentation")
+    selection = MapSelection(tuple(st.session_state["districts"]), level, int(year), measure, value_type, local,
+                             basemap, presentation)
+    st.session_state[SELECTION_KEY] = selection
+    return selection

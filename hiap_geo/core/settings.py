@@ -1,0 +1,56 @@
+"""Paths, environment variables and defaults, in one place.
+
+Functions rather than constants so that a test (or a user) who sets an environment
+variable after import still gets what they asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT: Path = Path(__file__).resolve().parents[2]
+"""The repository root: ``data/`` (authored registry) and ``boundaries/`` (cache) live here."""
+
+REGISTRY_PATH: Path = PROJECT_ROOT / "data" / "sources.yaml"
+"""The dataset registry: one entry per official dataset the project fetches."""
+
+DEFAULT_AREA: str = "kent"
+"""What ``python -m hiap_geo build`` builds when no ``--area`` is given."""
+
+DEFAULT_DISTRICT: str = "E07000116"
+"""Tunbridge Wells: the district the app opens on."""
+
+DISPLAY_TOLERANCE_M: float = 25.0
+"""Simplification tolerance (metres, British National Grid) for display copies of layers."""
+
+
+def cache_dir() -> Path:
+    """Root of the ignored cache: fetched sources and built layers (``HIAP_CACHE_DIR`` overrides)."""
+    return Path(os.environ.get("HIAP_CACHE_DIR", PROJECT_ROOT / "boundaries"))
+
+
+def sources_dir() -> Path:
+    """Where fetched official files are kept, under their mirror path."""
+    return cache_dir() / "sources"
+
+
+def layers_dir(area_slug: str) -> Path:
+    """Where the layers built for one area (``kent``, ``england``, ``E07000116``...) go."""
+    return cache_dir() / "layers" / area_slug
+
+
+def data_mirror() -> Path | None:
+    """The mirror folder named by ``HIAP_DATA_MIRROR``, or None to download from the publisher."""
+    value = os.environ.get("HIAP_DATA_MIRROR", "").strip()
+    return Path(value) if value else None
+
+
+FINGERTIPS_DEFAULT_URL: str = "https://fingertips.phe.org.uk/api"
+"""The OHID Fingertips API; ``HIAP_FINGERTIPS_URL`` points elsewhere (a proxy, or a local test server)."""
+
+
+def fingertips_url() -> str:
+    """Base address of the Fingertips API, without a trailing slash (``HIAP_FINGERTIPS_URL`` overrides)."""
+    value = os.environ.get("HIAP_FINGERTIPS_URL", "").strip()
+    return (value or FINGERTIPS_DEFAULT_URL).rstrip("/")

@@ -1,0 +1,243 @@
+"""Indices of Deprivation tables: national and local deciles, ward and district summaries,
+and the IMD 2019 to 2025 comparison through the LSOA crosswalk.
+
+Every table uses one column scheme, whatever the edition: ``lsoa_code, lsoa_name, lad_code,
+lad_name, population`` and ``<measure>_score / _rank / _decile`` for each measure published.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.core.editions import IOD2019, IOD2025
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.joins import join_on_code
+from hiap_geo.geo.lookups import lsoa_crosswalk
+
+MEASURES: dict[str, str] = {
+    "imd": "Index of Multiple Deprivation",
+    "income": "Income",
+    "employment": "Employment",
+    "education": "Education, Skills and Training",
+    "health": "Health Deprivation and Disability",
+    "crime": "Crime",
+    "barriers": "Barriers to Housing and Services",
+    "living_environment": "Living Environment",
+    "idaci": "Income Deprivation Affecting Children (IDACI)",
+    "idaopi": "Income Deprivation Affecting Older People (IDAOPI)",
+}
+"""Measure key -> label shown to users. IMD and its seven domains, then the supplementary indices."""
+
+DOMAINS: list[str] = ["income", "employment", "education", "health", "crime", "barriers", "living_environment"]
+
+# Heading stems as MHCLG publishes them ("<stem> Rank (where 1 is most deprived)"): the labels,
+# but for three whose published names differ.
+_PUBLISHED_STEM = {
+    **MEASURES,
+    "imd": "Index of Multiple Deprivation (IMD)",
+    "idaci": "Income Deprivation Affecting Children Index (IDACI)",
+    "idaopi": "Income Deprivation Affecting Older People (IDAOPI)",
+}
+_RANK = " Rank (where 1 is most deprived)"
+_DECILE = " Decile (where 1 is most deprived 10% of LSOAs)"
+_SCORE_2025 = {
+    "imd": "Index of Multiple Deprivation (IMD) Score",
+    "income": "Income Score (rate)",
+    "employment": "Employment Score (rate)",
+    "education": "Education, Skills and Training Score",
+    "health": "Health Deprivation and Disability Score",
+    "crime": "Crime Score",
+    "barriers": "Barriers to Housing and Services Score",
+    "living_environment": "Living Environment Score",
+}
+_BASE = {
+    "LSOA code (2011)": "lsoa_code",
+    "LSOA name (2011)": "lsoa_name",
+    "Local Authority District code (2019)": "lad_code",
+    "Local Authority District name (2019)": "lad_name",
+}
+
+
+def _ranks_and_deciles(raw: pd.DataFrame, measures: list[str]) -> dict[str, str]:
+    mapping = {}
+    for m in measures:
+        mapping[_PUBLISHED_STEM[m] + _RANK] = f"{m}_rank"
+        mapping[_PUBLISHED_STEM[m] + _DECILE] = f"{m}_decile"
+    return mapping
+
+
+def measure_columns(table: pd.DataFrame, kind: str) -> list[str]:
+    """Measure keys that have a non-empty ``_<kind>`` column (kind: score, rank, decile)."""
+    return [m for m in MEASURES if f"{m}_{kind}" in table and table[f"{m}_{kind}"].notna().any()]
+
+
+@cache
+def load_iod(year: int) -> pd.DataFrame:
+    """One row per English LSOA of the edition's vintage, in the common column scheme.
+
+    Cached: callers must not modify the returned frame (copy it first).
+    """
+    if year == IOD2019.year:
+        return _load_iod2019()
+    if year == IOD2025.year:
+        return _load_iod2025()
+    raise HiapGeoError(f"No IoD edition {year}; choose 2019 or 2025.")
+
+
+def _load_iod2019() -> pd.DataFrame:
+    domains = pd.read_csv(dataset_path("iod2019_domains"), dtype={"LSOA code (2011)": str})
+    table = domains.rename(columns={**_BASE, **_ranks_and_deciles(domains, ["imd", *DOMAINS])})
+    table = table[list(_BASE.values()) + [c for c in table if c.endswith(("_rank", "_decile"))]]
+
+    supp = pd.read_csv(dataset_path("iod2019_supplementary"), dtype={"LSOA code (2011)": str})
+    supp = supp.rename(columns={**_BASE, **_ranks_and_deciles(supp, ["idaci", "idaopi"])})
+    supp = supp[["lsoa_code", "idaci_rank", "idaci_decile", "idaopi_rank", "idaopi_decile"]]
+    table, _ = join_on_code(table, supp, "lsoa_code", "IoD 2019 File 2 with File 3 (IDACI/IDAOPI)")
+
+    pop = pd.read_csv(dataset_path("iod2019_population"), dtype={"LSOA code (2011)": str})
+    pop = pop.rename(
+        columns={"LSOA code (2011)": "lsoa_code", "Total population: mid 2015 (excluding prisoners)": "population"}
+    )
+    table, _ = join_on_code(table, pop[["lsoa_code", "population"]], "lsoa_code", "IoD 2019 with File 6 population")
+
+    scores = pd.read_csv(dataset_path("iod2019_scores"), dtype={"lsoa": str})
+    scores = pd.DataFrame(
+        {
+            "lsoa_code": scores["lsoa"],
+            "imd_score": scores["overall_local_score"],
+            # mySociety publishes income and employment as percentages; File 7 gives rates.
+            "income_score": (scores["income_score"] / 100).round(3),
+            "employment_score": (scores["employment_score"] / 100).round(3),
+        }
+    )
+    table, _ = join_on_code(table, scores, "lsoa_code", "IoD 2019 with IMD scores")
+    for m in ["education", "health", "crime", "barriers", "living_environment", "idaci", "idaopi"]:
+        table[f"{m}_score"] = np.nan  # not in the data obtained: ranks and deciles only
+    return _ordered(table)
+
+
+def _load_iod2025() -> pd.DataFrame:
+    raw = pd.read_csv(dataset_path("iod2025_domains"), dtype={"LSOA code (2021)": str})
+    base = {
+        "LSOA code (2021)": "lsoa_code",
+        "LSOA name (2021) [from ONS LSOA21-WD24-LAD24 lookup]": "lsoa_name",
+        "Local Authority District code (2024) [from ONS lookup]": "lad_code",
+        "Local Authority District name (2024) [from ONS lookup]": "lad_name",
+    }
+    scores = {v: f"{k}_score" for k, v in _SCORE_2025.items()}
+    table = raw.rename(columns={**base, **scores, **_ranks_and_deciles(raw, ["imd", *DOMAINS])})
+
+    census = pd.read_csv(dataset_path("census2021_residents"), dtype={"LSOA21CD": str})
+    census = census[census["LSOA21CD"].str.startswith("E01")]
+    census = census.rename(columns={"LSOA21CD": "lsoa_code", "Disability: Total: All usual residents": "population"})
+    table, _ = join_on_code(
+        table, census[["lsoa_code", "population"]], "lsoa_code", "IoD 2025 with Census 2021 residents"
+    )
+    for m in ["idaci", "idaopi"]:
+        for kind in ("score", "rank", "decile"):
+            table[f"{m}_{kind}"] = np.nan  # IDACI/IDAOPI 2025 are not in the data obtained
+    return _ordered(table)
+
+
+def _ordered(table: pd.DataFrame) -> pd.DataFrame:
+    cols = ["lsoa_code", "lsoa_name", "lad_code", "lad_name", "population"]
+    for m in MEASURES:
+        cols += [f"{m}_score", f"{m}_rank", f"{m}_decile"]
+    out = table[cols].copy()
+    for m in MEASURES:
+        out[f"{m}_rank"] = out[f"{m}_rank"].astype("Int64")
+        out[f"{m}_decile"] = out[f"{m}_decile"].astype("Int64")
+    out["population"] = out["population"].astype(float)
+    return out.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def local_deciles(table: pd.DataFrame, group: str = "lad_code") -> pd.DataFrame:
+    """Within-district deciles: LSOAs ranked by national rank inside each district, cut in tenths.
+
+    Returns ``<measure>_local_decile`` columns aligned with ``table`` (1 = most deprived tenth
+    of the district's LSOAs). A district with fewer than ten LSOAs still gets deciles 1-10 spread
+    over what it has.
+    """
+    out = pd.DataFrame(index=table.index)
+    size = table.groupby(group)[group].transform("size")
+    for m in measure_columns(table, "rank"):
+        local_rank = table.groupby(group)[f"{m}_rank"].rank(method="first")
+        out[f"{m}_local_decile"] = (np.floor((local_rank - 1) * 10 / size) + 1).astype("Int64")
+    return out
+
+
+def summarise(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Ward or district deprivation from its LSOAs, one row per ``by`` code.
+
+    - ``<measure>_score``: population-weighted average score (where scores exist);
+    - ``imd_pop_share_decile_1_2``: share of population in national IMD deciles 1 and 2;
+    - ``imd_decile_<n>_lsoas``: count of LSOAs in each national IMD decile;
+    - ``lsoa_count`` and ``population``.
+    """
+    weight = lsoas["population"]
+    grouped = lsoas.assign(_w=weight).groupby(by, sort=True)
+    out = pd.DataFrame({"lsoa_count": grouped.size(), "population": grouped["_w"].sum()})
+    for m in measure_columns(lsoas, "score"):
+        score = lsoas[f"{m}_score"]
+        weighted = (score * weight).groupby(lsoas[by]).sum(min_count=1)
+        out[f"{m}_score"] = weighted / weight.where(score.notna()).groupby(lsoas[by]).sum(min_count=1)
+    deprived = weight.where(lsoas["imd_decile"] <= 2, 0.0)
+    out["imd_pop_share_decile_1_2"] = deprived.groupby(lsoas[by]).sum() / out["population"]
+    counts = pd.crosstab(lsoas[by], lsoas["imd_decile"]).reindex(columns=range(1, 11), fill_value=0)
+    for d in range(1, 11):
+        out[f"imd_decile_{d}_lsoas"] = counts[d].reindex(out.index, fill_value=0).astype(int)
+    return out.reset_index()
+
+
+CHANGE_TYPES = {
+    "U": "unchanged",
+    "S": "split from a 2011 LSOA",
+    "M": "merged from 2011 LSOAs",
+    "X": "redrawn (complex change)",
+}
+
+
+def compare_editions() -> pd.DataFrame:
+    """IMD 2019 against IMD 2025 for every English LSOA 2021, through the ONS crosswalk.
+
+    Unchanged and split LSOAs inherit their single 2011 parent's 2019 decile and are compared
+    directly. Merged and redrawn LSOAs have several parents: their 2019 score is the parents'
+    mid-2015-population-weighted score and the 2019 decile is reported as a range, with no
+    decile change (a population-weighted score has no published decile).
+    """
+    iod19 = load_iod(IOD2019.year)[["lsoa_code", "imd_score", "imd_decile", "population"]]
+    iod25 = load_iod(IOD2025.year)[["lsoa_code", "lsoa_name", "lad_code", "imd_score", "imd_decile", "imd_rank"]]
+    links = lsoa_crosswalk().merge(
+        iod19.rename(columns={"lsoa_code": "lsoa11_code"}), on="lsoa11_code", how="left", validate="many_to_one"
+    )
+    links["_wscore"] = links["imd_score"] * links["population"]
+    grouped = links.groupby("lsoa21_code", sort=True)
+    parents = pd.DataFrame(
+        {
+            "lsoa11_codes": grouped["lsoa11_code"].agg(lambda s: ";".join(sorted(s))),
+            "change": grouped["change"].first(),
+            "parent_count": grouped.size(),
+            "imd2019_score": grouped["_wscore"].sum(min_count=1) / grouped["population"].sum(min_count=1),
+            "imd2019_decile_min": grouped["imd_decile"].min(),
+            "imd2019_decile_max": grouped["imd_decile"].max(),
+        }
+    ).reset_index()
+    single = parents["change"].isin(["U", "S"]) & (parents["parent_count"] == 1)
+    parents["imd2019_decile"] = parents["imd2019_decile_min"].where(single).astype("Int64")
+    out = iod25.rename(
+        columns={
+            "lsoa_code": "lsoa21_code",
+            "imd_score": "imd2025_score",
+            "imd_decile": "imd2025_decile",
+            "imd_rank": "imd2025_rank",
+        }
+    )
+    out, _ = join_on_code(out, parents, "lsoa21_code", "IoD 2025 LSOAs with the 2011-2021 crosswalk")
+    out["change_description"] = out["change"].map(CHANGE_TYPES)
+    out["imd_decile_change"] = (out["imd2025_decile"] - out["imd2019_decile"]).astype("Int64")
+    out["comparable"] = out["imd2019_decile"].notna()
+    return out

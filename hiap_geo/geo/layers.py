@@ -1,0 +1,188 @@
+"""Build analysis-ready layers for an area into the cache (GeoParquet), with a report.
+
+For each IoD edition: LSOAs (polygons, every IoD measure, national and local deciles, ward and
+district), wards and districts (summaries from their LSOAs), each also as a display copy.
+The report lists every data problem met: unmatched codes, repaired and dissolved geometries.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from hiap_geo.core import settings
+from hiap_geo.core.editions import EDITIONS, IOD2025, Edition
+from hiap_geo.geo.boundaries import (
+    BoundaryReport,
+    read_boundaries,
+    read_layer,
+    simplify_for_display,
+    with_dissolved_gaps,
+    write_layer,
+)
+from hiap_geo.geo.deprivation import compare_editions, load_iod, local_deciles, summarise
+from hiap_geo.geo.joins import JoinReport, join_on_code
+from hiap_geo.geo.lookups import area_slug, districts_in_area, lsoas_in_districts, ward_lookup
+
+LEVELS = ("lsoa", "ward", "district")
+REPORT_NAME = "build_report.json"
+
+
+def layer_path(slug: str, level: str, year: int, display: bool = False) -> Path:
+    suffix = "_display" if display else ""
+    return settings.layers_dir(slug) / f"{level}_{year}{suffix}.parquet"
+
+
+@dataclass
+class BuildReport:
+    area: str
+    slug: str
+    districts: list[str]
+    layers: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_memory_mb: float = 0.0
+    built_at: str = ""
+
+    def write(self, directory: Path) -> None:
+        (directory / REPORT_NAME).write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+
+def read_report(slug: str) -> BuildReport | None:
+    path = settings.layers_dir(slug) / REPORT_NAME
+    if not path.is_file():
+        return None
+    return BuildReport(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def is_built(slug: str) -> bool:
+    return read_report(slug) is not None
+
+
+def build(
+    area: str | list[str] = settings.DEFAULT_AREA,
+    tolerance_m: float = settings.DISPLAY_TOLERANCE_M,
+    step: Callable[[str], None] = lambda _msg: None,
+) -> BuildReport:
+    """Build every layer of both editions for ``area`` ('kent', 'england', district or county codes)."""
+    started = time.perf_counter()
+    districts = districts_in_area(area)
+    slug = area_slug(area)
+    report = BuildReport(area=slug, slug=slug, districts=districts)
+    for ed in EDITIONS.values():
+        step(f"{ed.label}: LSOAs")
+        lsoas = _lsoa_layer(ed, districts, report)
+        for level, key in (("ward", "ward_code"), ("district", "lad_code")):
+            step(f"{ed.label}: {level}s")
+            areas = _summary_layer(ed, level, key, lsoas, report)
+            _write(report, slug, level, ed.year, areas, tolerance_m)
+        _write(report, slug, "lsoa", ed.year, lsoas, tolerance_m)
+    report.seconds = round(time.perf_counter() - started, 1)
+    report.peak_memory_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+    report.built_at = time.strftime("%Y-%m-%d %H:%M:%S")
+    report.write(settings.layers_dir(slug))
+    return report
+
+
+def _lsoa_layer(ed: Edition, districts: list[str], report: BuildReport) -> gpd.GeoDataFrame:
+    national = load_iod(ed.year)
+    table = pd.concat([national, local_deciles(national)], axis=1)
+    codes = set(lsoas_in_districts(districts, ed.year))
+    table = table[table["lsoa_code"].isin(codes)]
+
+    wards = ward_lookup(ed.year)[["lsoa_code", "ward_code", "ward_name"]]
+    table, joined = join_on_code(
+        table,
+        wards[wards["lsoa_code"].isin(codes)],
+        "lsoa_code",
+        f"{ed.label} LSOAs with the {ed.ward_vintage} lookup",
+        strict=False,
+    )
+    _note(report, joined)
+
+    if ed.year == IOD2025.year:
+        change = compare_editions()[
+            [
+                "lsoa21_code",
+                "change",
+                "change_description",
+                "lsoa11_codes",
+                "imd2019_score",
+                "imd2019_decile",
+                "imd2019_decile_min",
+                "imd2019_decile_max",
+                "imd_decile_change",
+            ]
+        ]
+        change = change[change["lsoa21_code"].isin(codes)]
+        table, joined = join_on_code(
+            table,
+            change,
+            "lsoa_code",
+            "IoD 2025 LSOAs with the IMD 2019 comparison",
+            right_on="lsoa21_code",
+            strict=False,
+        )
+        _note(report, joined)
+
+    polygons, boundary = read_boundaries(ed.lsoa_boundaries, codes)
+    _note_boundary(report, boundary)
+    polygons = polygons.drop(columns="name").rename(columns={"code": "lsoa_code"})
+    layer, joined = join_on_code(
+        polygons, table, "lsoa_code", f"{ed.lsoa_boundaries.vintage} polygons with {ed.label}", strict=False
+    )
+    _note(report, joined)
+    layer["vintage"] = f"{ed.label}, {ed.lsoa_vintage}"
+    return gpd.GeoDataFrame(layer, geometry="geometry", crs=polygons.crs)
+
+
+def _summary_layer(ed: Edition, level: str, key: str, lsoas: gpd.GeoDataFrame, report: BuildReport) -> gpd.GeoDataFrame:
+    table = summarise(pd.DataFrame(lsoas.drop(columns="geometry")), by=key)
+    name_col = "ward_name" if level == "ward" else "lad_name"
+    names = lsoas[[key, name_col] + (["lad_code", "lad_name"] if level == "ward" else [])].drop_duplicates(key)
+    table = names.merge(table, on=key, validate="one_to_one").rename(columns={key: "code", name_col: "name"})
+
+    source = ed.ward_boundaries if level == "ward" else ed.district_boundaries
+    official, boundary = read_boundaries(source, table["code"])
+    _note_boundary(report, boundary)
+    membership = pd.DataFrame({"lsoa_code": lsoas["lsoa_code"], "code": lsoas[key]})
+    lsoa_polys = lsoas[["lsoa_code", "geometry"]].rename(columns={"lsoa_code": "code"})
+    layer = with_dissolved_gaps(official, table, lsoa_polys, membership, boundary)
+    if boundary.dissolved:
+        report.problems.append(
+            f"{ed.label} {level}s: {len(boundary.dissolved)} codes have no polygon in {source.vintage}; "
+            f"drawn by dissolving their best-fit LSOAs: {', '.join(boundary.dissolved[:10])}"
+            f"{'...' if len(boundary.dissolved) > 10 else ''}"
+        )
+    if boundary.missing:
+        report.problems.append(f"{ed.label} {level}s: no polygon at all for {', '.join(boundary.missing)}")
+    layer["vintage"] = f"{ed.label}, {ed.ward_vintage if level == 'ward' else ed.district_vintage}"
+    return layer
+
+
+def _write(report: BuildReport, slug: str, level: str, year: int, gdf: gpd.GeoDataFrame, tolerance_m: float) -> None:
+    write_layer(gdf, layer_path(slug, level, year))
+    write_layer(simplify_for_display(gdf, tolerance_m), layer_path(slug, level, year, display=True))
+    report.layers[f"{level}_{year}"] = len(gdf)
+
+
+def _note(report: BuildReport, joined: JoinReport) -> None:
+    if not joined.complete:
+        report.problems.append(joined.summary())
+
+
+def _note_boundary(report: BuildReport, boundary: BoundaryReport) -> None:
+    if boundary.repaired:
+        report.problems.append(f"{boundary.layer}: repaired invalid geometry of {', '.join(boundary.repaired)}")
+
+
+def load_layer(slug: str, level: str, year: int, display: bool = True) -> gpd.GeoDataFrame:
+    """A built layer; raises LayerNotBuilt with the build command when it is missing."""
+    return read_layer(layer_path(slug, level, year, display))

@@ -1,0 +1,247 @@
+"""Area codes, official lookups, the LSOA 2011-2021 crosswalk, and finding areas by name.
+
+Codes are strings validated by pattern and by existence in the lookup of their vintage.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.core.editions import IOD2019, IOD2025
+from hiap_geo.core.errors import AmbiguousAreaName, HiapGeoError, InvalidAreaCode, UnknownArea
+
+CODE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "lsoa": re.compile(r"^E01\d{6}$"),
+    "msoa": re.compile(r"^E02\d{6}$"),
+    "ward": re.compile(r"^E05\d{6}$"),
+    "district": re.compile(r"^E0[6789]\d{6}$"),
+    "county": re.compile(r"^E1[01]\d{6}$"),
+}
+
+KIND_ARTICLES = {"lsoa": "an LSOA", "msoa": "an MSOA", "ward": "a ward"}
+
+KENT_COUNTY = "E10000016"
+MEDWAY = "E06000035"
+AREA_PRESETS = {"kent": "Kent County Council's 12 districts and Medway"}
+
+
+def area_kind(code: str) -> str:
+    """The kind of an English GSS code ('lsoa', 'ward', 'district'...), or InvalidAreaCode."""
+    code = code.strip().upper()
+    for kind, pattern in CODE_PATTERNS.items():
+        if pattern.match(code):
+            return kind
+    raise InvalidAreaCode(
+        f"'{code}' is not an English area code this tool knows: expected E01 (LSOA), E02 (MSOA), "
+        "E05 (ward), E06/E07/E08/E09 (district) or E10/E11 (county) followed by six digits."
+    )
+
+
+def looks_like_code(text: str) -> bool:
+    return bool(re.match(r"^[EWSN]\d{8}$", text.strip().upper()))
+
+
+@cache
+def ward_lookup(year: int) -> pd.DataFrame:
+    """England's best-fit LSOA -> ward -> district lookup for an IoD edition.
+
+    Columns: lsoa_code, lsoa_name, ward_code, ward_name, lad_code, lad_name.
+    """
+    if year == IOD2019.year:
+        raw = pd.read_csv(dataset_path("lookup_lsoa11_ward19"), dtype=str)
+        cols = {
+            "LSOA11CD": "lsoa_code",
+            "LSOA11NM": "lsoa_name",
+            "WD19CD": "ward_code",
+            "WD19NM": "ward_name",
+            "LAD19CD": "lad_code",
+            "LAD19NM": "lad_name",
+        }
+    elif year == IOD2025.year:
+        raw = pd.read_csv(dataset_path("lookup_lsoa21_ward24"), dtype=str)
+        cols = {
+            "LSOA21CD": "lsoa_code",
+            "LSOA21NM": "lsoa_name",
+            "WD24CD": "ward_code",
+            "WD24NM": "ward_name",
+            "LAD24CD": "lad_code",
+            "LAD24NM": "lad_name",
+        }
+    else:
+        raise HiapGeoError(f"No ward lookup for IoD edition {year}.")
+    table = raw.rename(columns=cols)[list(cols.values())]
+    return table[table["lsoa_code"].str.startswith("E01")].reset_index(drop=True)
+
+
+@cache
+def lsoa_crosswalk() -> pd.DataFrame:
+    """ONS LSOA 2011 -> 2021 lookup for England: lsoa11_code, lsoa21_code, change.
+
+    ``change`` is the ONS indicator: U unchanged, S split, M merged, X complex (redrawn).
+    """
+    raw = pd.read_csv(dataset_path("lookup_lsoa11_lsoa21"), dtype=str)
+    table = raw.rename(columns={"F_LSOA11CD": "lsoa11_code", "LSOA21CD": "lsoa21_code", "CHGIND": "change"})
+    table = table[["lsoa11_code", "lsoa21_code", "change"]]
+    return table[table["lsoa21_code"].str.startswith("E01")].reset_index(drop=True)
+
+
+@cache
+def district_counties() -> pd.DataFrame:
+    """District -> county (upper tier) lookup: lad_code, lad_name, county_code, county_name."""
+    raw = pd.read_csv(dataset_path("lookup_district_county"), dtype=str)
+    return raw.rename(
+        columns={"LTLA23CD": "lad_code", "LTLA23NM": "lad_name", "UTLA23CD": "county_code", "UTLA23NM": "county_name"}
+    )
+
+
+def current_districts() -> pd.DataFrame:
+    """English districts (LAD 2024) with their names."""
+    lookup = ward_lookup(IOD2025.year)
+    return lookup[["lad_code", "lad_name"]].drop_duplicates().sort_values("lad_name").reset_index(drop=True)
+
+
+def districts_in_area(area: str | list[str]) -> list[str]:
+    """District codes (LAD 2024) for 'england', 'kent', a county code, or district codes."""
+    parts = [area] if isinstance(area, str) else list(area)
+    known = set(current_districts()["lad_code"])
+    counties = district_counties()
+    chosen: list[str] = []
+    for part in parts:
+        token = part.strip()
+        if token.lower() == "england":
+            return sorted(known)
+        if token.lower() == "kent":
+            chosen += counties.loc[counties["county_code"] == KENT_COUNTY, "lad_code"].tolist() + [MEDWAY]
+            continue
+        kind = area_kind(token)
+        code = token.upper()
+        if kind == "county":
+            members = counties.loc[counties["county_code"] == code, "lad_code"].tolist()
+            if not members:
+                raise UnknownArea(code)
+            chosen += members
+        elif kind == "district":
+            if code not in known:
+                raise UnknownArea(code, _suggest(code, sorted(known)))
+            chosen.append(code)
+        else:
+            raise HiapGeoError(
+                f"'{code}' is {KIND_ARTICLES.get(kind, kind)} code; an area to build is a district, a county, "
+                "'kent' or 'england'."
+            )
+    return sorted(set(chosen))
+
+
+def lsoas_in_districts(districts: list[str], year: int) -> list[str]:
+    """LSOA codes of an edition's vintage that lie in the given LAD 2024 districts.
+
+    LSOA 2011 codes are found through the crosswalk, so any current district works for IoD 2019.
+    """
+    lookup = ward_lookup(IOD2025.year)
+    lsoa21 = set(lookup.loc[lookup["lad_code"].isin(districts), "lsoa_code"])
+    if year == IOD2025.year:
+        return sorted(lsoa21)
+    crosswalk = lsoa_crosswalk()
+    return sorted(set(crosswalk.loc[crosswalk["lsoa21_code"].isin(lsoa21), "lsoa11_code"]))
+
+
+def area_slug(area: str | list[str]) -> str:
+    """A folder name for an area selection ('kent', 'england', 'E07000116', 'E07000111-E07000116')."""
+    parts = [area] if isinstance(area, str) else sorted(area)
+    return "-".join(p.strip().lower() if p.strip().lower() in ("kent", "england") else p.strip().upper() for p in parts)
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    code: str
+    name: str
+    kind: str
+    vintages: tuple[str, ...]
+    district: str
+
+    def label(self) -> str:
+        return f"{self.code} {self.name} ({self.kind}, {', '.join(self.vintages)}, {self.district})"
+
+
+def _area_ref(rows: pd.DataFrame) -> AreaRef:
+    first = rows.iloc[0]
+    return AreaRef(first["code"], first["name"], first["kind"], tuple(rows["vintage"].unique()), first["district"])
+
+
+@cache
+def gazetteer() -> pd.DataFrame:
+    """Every named area of both editions: code, name, kind, vintage, district."""
+    frames = []
+    for ed in (IOD2019, IOD2025):
+        lookup = ward_lookup(ed.year)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "code": lookup["lsoa_code"],
+                    "name": lookup["lsoa_name"],
+                    "kind": "lsoa",
+                    "vintage": ed.lsoa_vintage,
+                    "district": lookup["lad_name"],
+                }
+            )
+        )
+        wards = lookup.drop_duplicates("ward_code")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "code": wards["ward_code"],
+                    "name": wards["ward_name"],
+                    "kind": "ward",
+                    "vintage": ed.ward_vintage,
+                    "district": wards["lad_name"],
+                }
+            )
+        )
+        lads = lookup.drop_duplicates("lad_code")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "code": lads["lad_code"],
+                    "name": lads["lad_name"],
+                    "kind": "district",
+                    "vintage": ed.district_vintage,
+                    "district": lads["lad_name"],
+                }
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    table["key"] = table["name"].str.casefold().str.strip()
+    return table
+
+
+def find_area(query: str) -> AreaRef:
+    """Resolve a code or a name to one area; unknown or ambiguous names raise with candidates."""
+    text = query.strip()
+    if not text:
+        raise UnknownArea(query)
+    table = gazetteer()
+    if looks_like_code(text):
+        kind = area_kind(text)
+        rows = table[table["code"] == text.upper()]
+        if rows.empty:
+            raise UnknownArea(text, _suggest(text.upper(), table.loc[table["kind"] == kind, "code"].unique().tolist()))
+    else:
+        rows = table[table["key"] == text.casefold()]
+        if rows.empty:
+            names = table["name"].unique().tolist()
+            raise UnknownArea(text, _suggest(text, names))
+        if rows["code"].nunique() > 1:
+            candidates = [_area_ref(group).label() for _, group in rows.groupby("code", sort=True)]
+            raise AmbiguousAreaName(text, candidates)
+    return _area_ref(rows)
+
+
+def _suggest(query: str, options: list[str]) -> list[str]:
+    return difflib.get_close_matches(query, options, n=5, cutoff=0.75)
+

@@ -1,0 +1,638 @@
+"""A user's own indicator file (CSV or Excel) by area code, validated and turned into the long format.
+
+Nothing is partially accepted: a file either loads whole, or :class:`InvalidUpload` lists every
+problem found (unknown codes, mixed area types, text in number columns with their row numbers,
+duplicated areas...) so that the user can fix them all in one go. Row numbers are the ones a
+spreadsheet shows: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.indicators.long_format import COLUMNS as LONG_COLUMNS
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+"""Largest file accepted (10 MB: every LSOA in England with a dozen columns fits several times over)."""
+
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""Largest unpacked size of a workbook (an xlsx is a zip; this stops a tiny file from unpacking to gigabytes)."""
+
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+ENGLAND_CODE = "E92000001"
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "area_code": (
+        "areacode", "code", "area", "geographycode", "geography", "gsscode", "onscode", "lsoacode", "msoacode",
+        "wardcode", "districtcode", "ladcode", "lacode", "ltlacode", "localauthoritycode", "areaid",
+    ),
+    "value": ("value", "val", "indicatorvalue"),
+    "indicator_name": ("indicatorname", "indicator", "measure", "measurename"),
+    "period": ("period", "timeperiod", "year", "date", "time"),
+    "count": ("count", "numerator"),
+    "denominator": ("denominator", "denom"),
+    "lower_95": ("lower95", "lowerci95", "lowerci950limit", "lowerci", "lci", "lcl", "lowerlimit", "lower",
+                 "lowerconfidencelimit", "lower95ci", "lowercl"),
+    "upper_95": ("upper95", "upperci95", "upperci950limit", "upperci", "uci", "ucl", "upperlimit", "upper",
+                 "upperconfidencelimit", "upper95ci", "uppercl"),
+    "lower_998": ("lower998", "lowerci998", "lowerci998limit", "lower998ci"),
+    "upper_998": ("upper998", "upperci998", "upperci998limit", "upper998ci"),
+    "unit": ("unit", "units"),
+    "polarity": ("polarity",),
+}
+"""Accepted header spellings for each field, compared case-insensitively without spaces or punctuation.
+ONS code column names (LSOA21CD, WD24CD, LAD19CD, MSOA11CD, LTLA23CD...) are accepted for area_code too."""
+
+ONS_CODE_HEADER = re.compile(r"^(lsoa|msoa|wd|ward|lad|ltla|utla|ctyua)\d{2}cd$")
+
+NUMERIC_FIELDS = ("value", "count", "denominator", "lower_95", "upper_95", "lower_998", "upper_998")
+
+POLARITY_WORDS: dict[str, str] = {
+    "highisgood": "high_is_good", "higherisbetter": "high_is_good", "raghighisgood": "high_is_good",
+    "lowisgood": "low_is_good", "lowerisbetter": "low_is_good", "raglowisgood": "low_is_good",
+    "nojudgement": "no_judgement", "notapplicable": "no_judgement", "bobblueorangeblue": "no_judgement",
+    "none": "no_judgement", "": "no_judgement",
+}
+
+KIND_PATTERNS: dict[str, re.Pattern[str]] = {
+    "lsoa": re.compile(r"^E01\d{6}$"),
+    "msoa": re.compile(r"^E02\d{6}$"),
+    "ward": re.compile(r"^E05\d{6}$"),
+    "district": re.compile(r"^E0[6789]\d{6}$"),
+    "england": re.compile(rf"^{ENGLAND_CODE}$"),
+}
+KIND_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "ward", "district": "district", "england": "England"}
+
+
+@dataclass(frozen=True)
+class UploadProblem:
+    """One thing wrong with a file. ``kind`` names the check, for the app to group or test on."""
+
+    kind: str
+    message: str
+
+
+class InvalidUpload(HiapGeoError):
+    """A file that was not loaded; ``problems`` lists everything wrong with it."""
+
+    def __init__(self, filename: str, problems: Sequence[UploadProblem]):
+        self.filename = filename
+        self.problems = list(problems)
+        listing = "\n".join(f"  - {p.message}" for p in self.problems)
+        these = "this problem" if len(self.problems) == 1 else f"these {len(self.problems)} problems"
+        super().__init__(
+            f"'{filename}' was not loaded, and nothing from it is used. Fix {these} and upload it again:\n{listing}"
+        )
+
+    @property
+    def kinds(self) -> set[str]:
+        return {p.kind for p in self.problems}
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """A loaded file: the long-format table, the area type and code vintage(s) its codes fit, and notes."""
+
+    data: pd.DataFrame
+    area_type: str
+    vintages: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+# --- reading the file into rows ---------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    header: list[str]
+    rows: list[tuple[int, list[object]]]  # (spreadsheet row number, cells)
+    notes: list[str]
+
+
+def _size(n: int) -> str:
+    """'11.4 MB', '12 KB', '100 bytes'."""
+    if n >= 1048576:
+        return f"{n / 1048576:.1f}".removesuffix(".0") + " MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _file_problems(content: bytes, filename: str, max_bytes: int) -> tuple[str | None, list[UploadProblem]]:
+    """The reader to use ('csv' or 'xlsx'), and any problem with the file as a whole."""
+    problems: list[UploadProblem] = []
+    suffix = Path(filename).suffix.lower()
+    if len(content) > max_bytes:
+        problems.append(UploadProblem(
+            "too_large",
+            f"The file is {_size(len(content))}; the limit is {_size(max_bytes)}. Split it "
+            "(one indicator or one district a file) or remove columns that are not needed.",
+        ))
+    if suffix == ".xls":
+        problems.append(UploadProblem(
+            "file_type", "This is an old Excel (.xls) file; save it as Excel Workbook (.xlsx) or CSV and upload that."
+        ))
+        return None, problems
+    if suffix not in ACCEPTED_SUFFIXES:
+        problems.append(UploadProblem(
+            "file_type", f"A '{suffix or 'no extension'}' file cannot be read; upload a CSV (.csv) or an Excel "
+            "workbook (.xlsx)."
+        ))
+        return None, problems
+    if not content.strip():
+        problems.append(UploadProblem("empty", "The file is empty; it needs a header row and one row per area."))
+        return None, problems
+    is_zip = content[:4] == b"PK\x03\x04"
+    if suffix == ".xlsx":
+        if not is_zip:
+            problems.append(UploadProblem(
+                "file_type", "The file is named .xlsx but is not an Excel workbook (it may be damaged, or another "
+                "kind of file renamed); save it again from Excel as .xlsx or CSV."
+            ))
+            return None, problems
+        return "xlsx", problems
+    if is_zip:
+        problems.append(UploadProblem(
+            "file_type", f"The file is named {suffix} but is an Excel workbook or another zip file; name it .xlsx, or "
+            "save it from Excel as CSV."
+        ))
+        return None, problems
+    if b"\x00" in content[:65536]:
+        problems.append(UploadProblem(
+            "file_type", f"The file is named {suffix} but is not text (it may be a PDF, an image or a UTF-16 export); "
+            "save it from Excel as 'CSV UTF-8' or as .xlsx."
+        ))
+        return None, problems
+    return "csv", problems
+
+
+def _read_csv(content: bytes) -> _Table:
+    notes: list[str] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+        notes.append("The file is not UTF-8; it was read as Windows (cp1252) text.")
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count) if any(d in first_line for d in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    start = 1
+    for cells in reader:
+        if not any(str(c).strip() for c in cells):
+            start = reader.line_num + 1
+            continue
+        if header is None:
+            header = [str(c) for c in cells]
+        else:
+            rows.append((start, list(cells)))
+        start = reader.line_num + 1
+    return _Table(header or [], rows, notes)
+
+
+def _read_xlsx(content: bytes) -> _Table:
+    import openpyxl
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _TooLargeUnpacked(unpacked)
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        notes: list[str] = []
+        chosen = None
+        others = []
+        for sheet in workbook.worksheets:
+            has_data = any(_filled(row) for row in sheet.iter_rows(values_only=True))
+            if has_data and chosen is None:
+                chosen = sheet
+            elif has_data:
+                others.append(sheet.title)
+        if chosen is None:
+            return _Table([], [], notes)
+        if others:
+            notes.append(f"Read the first sheet with data, '{chosen.title}'; other sheets were not read: "
+                         f"{', '.join(repr(o) for o in others)}.")
+        header: list[str] | None = None
+        rows: list[tuple[int, list[object]]] = []
+        for number, cells in enumerate(chosen.iter_rows(values_only=True), start=1):
+            if not _filled(cells):
+                continue
+            if header is None:
+                header = ["" if c is None else str(c) for c in cells]
+            else:
+                rows.append((number, list(cells)))
+        return _Table(header or [], rows, notes)
+    finally:
+        workbook.close()
+
+
+def _filled(cells: Iterable[object]) -> bool:
+    return any(c is not None and str(c).strip() for c in cells)
+
+
+class _TooLargeUnpacked(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+# --- columns ----------------------------------------------------------------------------------------
+
+
+def _normalise_header(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text).lower())
+
+
+def map_columns(header: Sequence[str]) -> tuple[dict[str, int], list[str], list[UploadProblem]]:
+    """Which column holds each field, the columns left unused, and problems (missing or doubled fields)."""
+    found: dict[str, list[int]] = defaultdict(list)
+    unused: list[str] = []
+    lookup = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
+    for idx, title in enumerate(header):
+        key = _normalise_header(title)
+        name = lookup.get(key) or ("area_code" if ONS_CODE_HEADER.match(key) else None)
+        if name:
+            found[name].append(idx)
+        elif key:
+            unused.append(str(title).strip())
+    problems: list[UploadProblem] = []
+    for name, columns in found.items():
+        if len(columns) > 1:
+            titles = ", ".join(repr(str(header[i]).strip()) for i in columns)
+            problems.append(UploadProblem(
+                "columns", f"Columns {titles} all look like {name}; keep one (or rename the others)."
+            ))
+    missing = [name for name in ("area_code", "value") if name not in found]
+    if missing:
+        shown = ", ".join(repr(str(h).strip()) for h in header if str(h).strip()) or "none"
+        hints = {"area_code": "'area_code' (or 'Area Code', 'LSOA21CD', 'WD24CD', 'LAD24CD'...)", "value": "'value'"}
+        problems.append(UploadProblem(
+            "columns", f"Required column(s) missing: {' and '.join(hints[m] for m in missing)}. The header row has: "
+            f"{shown}."
+        ))
+    return {name: cols[0] for name, cols in found.items()}, unused, problems
+
+
+# --- cell values ------------------------------------------------------------------------------------
+
+
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _number(cell: object) -> float | None:
+    """A cell as a number: NaN when blank, None when it is text that is not a number."""
+    if cell is None:
+        return np.nan
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int | float):
+        return float(cell)
+    text = str(cell).strip()
+    if not text:
+        return np.nan
+    if _NUMBER.match(text):
+        return float(text)
+    if _THOUSANDS.match(text):
+        return float(text.replace(",", ""))
+    return None
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat() if cell.time() == datetime.min.time() else cell.isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def rows_label(rows: Iterable[int], limit: int = 15) -> str:
+    """'rows 3, 5, 9-12' (runs joined, long lists cut with a count), for messages."""
+    numbers = sorted(set(rows))
+    runs: list[str] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        runs.append(str(numbers[i]) if i == j else f"{numbers[i]}-{numbers[j]}")
+        i = j + 1
+    shown = ", ".join(runs[:limit]) + (f" and {len(runs) - limit} more" if len(runs) > limit else "")
+    return f"row{'s' if len(numbers) > 1 else ''} {shown}"
+
+
+# --- area codes -------------------------------------------------------------------------------------
+
+
+def _kind(code: str) -> str | None:
+    for kind, pattern in KIND_PATTERNS.items():
+        if pattern.match(code):
+            return kind
+    return None
+
+
+@cache
+def known_codes() -> dict[str, tuple[str, frozenset[str]]]:
+    """Every English area code the project's lookups and boundary files know, by vintage:
+    {'LSOA 2021': ('lsoa', codes), 'Ward 2024': ('ward', codes), ...}.
+
+    Ward and district lists come from the boundary files where there is one, because best-fit
+    lookups leave out the few wards that hold no LSOA centroid.
+    """
+    import pyogrio
+
+    from hiap_geo.acquire.sources import dataset_path
+    from hiap_geo.core.editions import IOD2019, IOD2025
+    from hiap_geo.geo.lookups import district_counties, ward_lookup
+
+    def english(values: Iterable[str]) -> frozenset[str]:
+        return frozenset(v for v in values if isinstance(v, str) and v.startswith("E"))
+
+    def boundary_codes(source: object) -> frozenset[str]:
+        table = pyogrio.read_dataframe(
+            dataset_path(source.dataset), layer=source.layer, columns=[source.code_col], read_geometry=False
+        )
+        return english(table[source.code_col])
+
+    lk19, lk25 = ward_lookup(IOD2019.year), ward_lookup(IOD2025.year)
+    msoa = pd.read_csv(dataset_path("lookup_msoa11_msoa21"), dtype=str, usecols=["MSOA11CD", "MSOA21CD"])
+    return {
+        "LSOA 2011": ("lsoa", english(lk19["lsoa_code"])),
+        "LSOA 2021": ("lsoa", english(lk25["lsoa_code"])),
+        "MSOA 2011": ("msoa", english(msoa["MSOA11CD"])),
+        "MSOA 2021": ("msoa", english(msoa["MSOA21CD"])),
+        "Ward 2019": ("ward", english(lk19["ward_code"])),
+        "Ward 2021": ("ward", boundary_codes(IOD2019.ward_boundaries)),
+        "Ward 2024": ("ward", boundary_codes(IOD2025.ward_boundaries) | english(lk25["ward_code"])),
+        "LAD 2019": ("district", english(lk19["lad_code"])),
+        "LAD 2021": ("district", boundary_codes(IOD2019.district_boundaries)),
+        "LAD 2023": ("district", english(district_counties()["lad_code"])),
+        "LAD 2024": ("district", boundary_codes(IOD2025.district_boundaries) | english(lk25["lad_code"])),
+        "England": ("england", frozenset({ENGLAND_CODE})),
+    }
+
+
+def _code_problems(
+    codes: pd.Series, rownums: pd.Series, typed: pd.Series
+) -> tuple[list[UploadProblem], str | None, list[str]]:
+    """Problems with the area codes (normalised in ``codes``, as the user typed them in ``typed``), the
+    single area type they share, and the vintages that hold them all."""
+    problems: list[UploadProblem] = []
+    blank = codes == ""
+    if blank.any():
+        problems.append(UploadProblem("missing_code", f"No area code on {rows_label(rownums[blank])}."))
+    kinds = codes.map(lambda c: _kind(c) if c else None)
+    bad = ~blank & kinds.isna()
+    if bad.any():
+        examples = _examples(typed[bad], rownums[bad])
+        problems.append(UploadProblem(
+            "not_area_codes",
+            f"{codes[bad].nunique()} value(s) are not English LSOA (E01), MSOA (E02), ward (E05), district "
+            f"(E06-E09) or England (E92000001) codes: {examples}. Check the column, and that codes have nine "
+            "characters (county, region and Welsh codes are not mapped).",
+        ))
+    present = kinds.dropna()
+    by_kind = present.value_counts()
+    if len(by_kind) > 1:
+        parts = []
+        for kind, n in by_kind.items():
+            first = present[present == kind].index[0]
+            parts.append(f"{n} {KIND_LABELS[kind]} (e.g. {codes[first]} on row {rownums[first]})")
+        problems.append(UploadProblem(
+            "mixed_area_types",
+            f"The file mixes area types: {', '.join(parts)}. One file holds one area type; put the others (e.g. "
+            "England or district comparators) in files of their own.",
+        ))
+    vintages_fit: list[str] = []
+    table = known_codes()
+    for kind in by_kind.index:
+        mask = kinds == kind
+        these = codes[mask]
+        vintages = {label: held for label, (k, held) in table.items() if k == kind}
+        known_anywhere = frozenset().union(*vintages.values())
+        unknown = ~these.isin(known_anywhere)
+        if unknown.any():
+            problems.append(UploadProblem(
+                "unknown_codes",
+                f"{these[unknown].nunique()} {KIND_LABELS[kind]} code(s) are not in any "
+                f"{'/'.join(vintages)} list: {_examples(these[unknown], rownums[mask][unknown])}.",
+            ))
+        distinct = set(these[~unknown])
+        fit = [label for label, held in vintages.items() if distinct <= held]
+        if distinct and not fit:
+            parts = []
+            for label, held in vintages.items():
+                only = sorted(distinct - frozenset().union(*(h for lb, h in vintages.items() if lb != label)))
+                only = [c for c in only if c in held]
+                if only:
+                    parts.append(f"{len(only)} only in {label} (e.g. {', '.join(only[:3])})")
+            problems.append(UploadProblem(
+                "mixed_vintages",
+                f"The {KIND_LABELS[kind]} codes do not all belong to one edition of the boundaries: "
+                f"{'; '.join(parts) or 'no edition holds them all'}. Use codes of one year throughout.",
+            ))
+        vintages_fit = fit
+    area_type = by_kind.index[0] if len(by_kind) == 1 else None
+    return problems, area_type, vintages_fit
+
+
+def _examples(codes: pd.Series, rownums: pd.Series, limit: int = 10) -> str:
+    by_code: dict[str, list[int]] = defaultdict(list)
+    for code, row in zip(codes, rownums, strict=True):
+        by_code[code].append(int(row))
+    items = [f"'{c}' ({rows_label(r, 4)})" for c, r in list(by_code.items())[:limit]]
+    more = f" and {len(by_code) - limit} more" if len(by_code) > limit else ""
+    return ", ".join(items) + more
+
+
+# --- the whole file ---------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _indicator_ids(names: Iterable[str]) -> dict[str, str]:
+    """'upload:smoking-prevalence' for each name; names that slug alike get '-2', '-3'... in order."""
+    ids: dict[str, str] = {}
+    for name in names:
+        base = f"upload:{_slug(name) or 'indicator'}"
+        candidate, n = base, 1
+        while candidate in ids.values():
+            n += 1
+            candidate = f"{base}-{n}"
+        ids[name] = candidate
+    return ids
+
+
+def read_upload(
+    content: bytes, filename: str, indicator_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES
+) -> UploadResult:
+    """Validate a user's CSV or xlsx of indicators by area code and return it in the long format.
+
+    Required columns: area code and value; optional: indicator name, period, count, denominator,
+    lower/upper 95% (and 99.8%) limits, unit, polarity. Raises :class:`InvalidUpload` with every problem found.
+    ``indicator_name`` names the indicator when the file has no indicator column (default: the file name).
+    """
+    reader, problems = _file_problems(content, filename, max_bytes)
+    if reader is None or any(p.kind == "too_large" for p in problems):
+        raise InvalidUpload(filename, problems)
+    try:
+        table = _read_xlsx(content) if reader == "xlsx" else _read_csv(content)
+    except _TooLargeUnpacked as exc:
+        raise InvalidUpload(filename, [UploadProblem(
+            "too_large", f"The workbook unpacks to {_size(exc.size)}, more than the "
+            f"{_size(MAX_XLSX_UNPACKED_BYTES)} limit; save only the sheet needed, or as CSV."
+        )]) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InvalidUpload(filename, [UploadProblem(
+            "file_type", f"The workbook could not be opened ({exc}); save it again from Excel as .xlsx or CSV."
+        )]) from None
+    if not table.header:
+        raise InvalidUpload(filename, [UploadProblem("empty", "The file holds no data: no header row, no areas.")])
+    columns, unused, problems = map_columns(table.header)
+    if problems:
+        raise InvalidUpload(filename, problems)
+    if not table.rows:
+        raise InvalidUpload(filename, [UploadProblem(
+            "empty", "The file has a header row but no rows of data below it."
+        )])
+
+    width = len(table.header)
+    ragged = [n for n, cells in table.rows if len(cells) > width and any(_text(c) for c in cells[width:])]
+    if ragged:
+        problems.append(UploadProblem(
+            "ragged_rows", f"{rows_label(ragged)} have more cells than the header: a name or number may contain an "
+            "unquoted comma (put such values in quotes, or save from Excel as CSV)."
+        ))
+
+    def cell(cells: list[object], name: str) -> object:
+        idx = columns.get(name)
+        return cells[idx] if idx is not None and idx < len(cells) else None
+
+    rownums = pd.Series([n for n, _ in table.rows])
+    frame = pd.DataFrame({"row": rownums})
+    typed_codes = pd.Series([_text(cell(c, "area_code")) for _, c in table.rows])
+    frame["area_code"] = typed_codes.str.upper().str.replace(" ", "")
+
+    for name in NUMERIC_FIELDS:
+        if name not in columns:
+            frame[name] = np.nan
+            continue
+        raw = [cell(c, name) for _, c in table.rows]
+        parsed = [_number(v) for v in raw]
+        bad = [i for i, v in enumerate(parsed) if v is None]
+        if bad:
+            title = str(table.header[columns[name]]).strip()
+            examples = ", ".join(f"'{_text(raw[i])}'" for i in bad[:5])
+            problems.append(UploadProblem(
+                "non_numeric", f"Column '{title}' ({name}) holds text where a number belongs on "
+                f"{rows_label(rownums[bad])} (e.g. {examples}). Leave suppressed or missing values blank, and write "
+                "numbers without % signs or notes.",
+            ))
+        frame[name] = [np.nan if v is None else v for v in parsed]
+
+    if frame["value"].isna().all() and not any(p.kind == "non_numeric" and "(value)" in p.message for p in problems):
+        problems.append(UploadProblem("empty", "The value column is blank on every row: there is nothing to map."))
+
+    default_name = indicator_name or Path(filename).stem
+    for name in ("indicator_name", "period", "unit", "polarity"):
+        frame[name] = [_text(cell(c, name)) for _, c in table.rows] if name in columns else ""
+    if "indicator_name" in columns:
+        blank_name = frame["indicator_name"] == ""
+        if blank_name.any():
+            problems.append(UploadProblem(
+                "missing_values", f"No indicator name on {rows_label(frame.loc[blank_name, 'row'])}."
+            ))
+    else:
+        frame["indicator_name"] = default_name
+    polarity = frame["polarity"].map(lambda p: POLARITY_WORDS.get(_normalise_header(p)))
+    if polarity.isna().any():
+        odd = frame.loc[polarity.isna()]
+        problems.append(UploadProblem(
+            "polarity", f"Polarity '{odd['polarity'].iloc[0]}' on {rows_label(odd['row'])} is not one of: high is "
+            "good, low is good, no judgement (or blank).",
+        ))
+
+    code_problems, area_type, vintages = _code_problems(frame["area_code"], frame["row"], typed_codes)
+    problems += code_problems
+
+    key = ["area_code", "indicator_name", "period"]
+    doubled = frame[frame["area_code"].ne("") & frame.duplicated(key, keep=False)]
+    if not doubled.empty:
+        groups = [f"{code} on {rows_label(g['row'], 6)}" for code, g in doubled.groupby("area_code", sort=False)]
+        what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
+        problems.append(UploadProblem(
+            "duplicates", f"{len(groups)} area(s) appear more than once for the same {what or 'file'}: "
+            f"{'; '.join(groups[:10])}{f' and {len(groups) - 10} more' if len(groups) > 10 else ''}. Keep one row "
+            "per area (add a period or indicator column if the rows differ in those).",
+        ))
+
+    inverted = (frame["lower_95"] > frame["value"]) | (frame["value"] > frame["upper_95"])
+    if inverted.any():
+        problems.append(UploadProblem(
+            "limits", f"On {rows_label(frame.loc[inverted, 'row'])} the value is not between its lower and upper "
+            "95% limits; check that the limit columns are not swapped.",
+        ))
+    narrower = (frame["lower_998"] > frame["lower_95"]) | (frame["upper_95"] > frame["upper_998"])
+    if narrower.any():
+        problems.append(UploadProblem(
+            "limits", f"On {rows_label(frame.loc[narrower, 'row'])} the 99.8% limits lie inside the 95% limits; "
+            "they should be the wider pair.",
+        ))
+    negative = (frame["count"] < 0) | (frame["denominator"] <= 0)
+    if negative.any():
+        problems.append(UploadProblem(
+            "counts", f"On {rows_label(frame.loc[negative, 'row'])} a count is negative or a denominator is zero or "
+            "negative.",
+        ))
+
+    if problems:
+        raise InvalidUpload(filename, problems)
+
+    frame["polarity"] = polarity
+    frame["indicator_id"] = frame["indicator_name"].map(_indicator_ids(frame["indicator_name"].unique()))
+    frame["area_type"] = area_type
+    for name in ("period", "unit"):
+        frame[name] = frame[name].replace("", np.nan)
+    frame["source"] = f"Uploaded file {Path(filename).name}"
+    frame["vintage"] = vintages[-1]
+
+    notes = list(table.notes)
+    if unused:
+        notes.append(f"Columns not used: {', '.join(unused)}.")
+    blanks = frame["value"].isna()
+    if blanks.any():
+        notes.append(f"{int(blanks.sum())} row(s) have no value (blank) and are kept as missing: "
+                     f"{rows_label(frame.loc[blanks, 'row'], 8)}.")
+    if len(vintages) > 1:
+        notes.append(f"The codes exist in {', '.join(vintages)}; they are labelled {vintages[-1]}.")
+    data = frame[LONG_COLUMNS].reset_index(drop=True)
+    return UploadResult(data, area_type or "", tuple(vintages), tuple(notes))
+
+
+def read_upload_file(path: Path, indicator_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES) -> UploadResult:
+    """:func:`read_upload` for a file on disk (checks the size before reading it)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InvalidUpload(path.name, [UploadProblem(
+            "too_large", f"The file is {_size(size)}; the limit is {_size(max_bytes)}."
+        )])
+    return read_upload(path.read_bytes(), path.name, indicator_name=indicator_name, max_bytes=max_bytes)

@@ -1,1 +1,0 @@
-"""Thin Streamlit pages: widgets in, library calls, widgets out."""

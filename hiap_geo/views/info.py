@@ -1,0 +1,153 @@
+"""What the data says about one area (LSOA, ward or district), for ``python -m hiap_geo info``.
+
+The result is a list of titled sections of (label, value) pairs, so the CLI prints it and the
+app can show the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from hiap_geo.core.editions import EDITIONS, Edition
+from hiap_geo.geo.deprivation import DOMAINS, MEASURES, compare_editions, load_iod, summarise
+from hiap_geo.geo.lookups import AreaRef, find_area, lsoa_crosswalk, ward_lookup
+
+Section = tuple[str, list[tuple[str, str]]]
+
+
+@dataclass
+class AreaInfo:
+    area: AreaRef
+    sections: list[Section] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        lines = [self.area.label()]
+        for title, rows in self.sections:
+            lines.append("")
+            lines.append(title)
+            width = max((len(k) for k, _ in rows), default=0)
+            lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+        return "\n".join(lines)
+
+
+def area_info(query: str) -> AreaInfo:
+    """Everything the loaded data says about the area named by a code or a name."""
+    area = find_area(query)
+    info = AreaInfo(area)
+    if area.kind == "lsoa":
+        _lsoa_sections(info)
+    else:
+        _summary_sections(info)
+    return info
+
+
+def _fmt_rank_decile(row: pd.Series, m: str) -> str:
+    if pd.isna(row[f"{m}_decile"]):
+        return "not in the data"
+    text = f"decile {int(row[f'{m}_decile'])}, rank {int(row[f'{m}_rank']):,}"
+    if pd.notna(row[f"{m}_score"]):
+        text += f", score {row[f'{m}_score']:.3f}"
+    return text
+
+
+def _lsoa_sections(info: AreaInfo) -> None:
+    code = info.area.code
+    for ed in EDITIONS.values():
+        lookup = ward_lookup(ed.year)
+        match = lookup[lookup["lsoa_code"] == code]
+        if match.empty:
+            info.sections.append((f"{ed.label} ({ed.lsoa_vintage})", [("status", f"not an {ed.lsoa_vintage} code")]))
+            continue
+        place = match.iloc[0]
+        iod = load_iod(ed.year)
+        row = iod[iod["lsoa_code"] == code].iloc[0]
+        rows = [
+            ("name", place["lsoa_name"]),
+            ("ward", f"{place['ward_code']} {place['ward_name']} ({ed.ward_vintage})"),
+            ("district", f"{place['lad_code']} {place['lad_name']} ({ed.district_vintage})"),
+            ("population", f"{row['population']:,.0f} ({ed.population_note})"),
+        ]
+        rows += [(MEASURES[m], _fmt_rank_decile(row, m)) for m in ["imd", *DOMAINS, "idaci", "idaopi"]]
+        info.sections.append((f"{ed.label} ({ed.lsoa_vintage}); decile 1 = most deprived 10% in England", rows))
+    info.sections.append(("Change 2011 to 2021", _change_rows(code)))
+
+
+def _change_rows(code: str) -> list[tuple[str, str]]:
+    crosswalk = lsoa_crosswalk()
+    as_2011 = crosswalk[crosswalk["lsoa11_code"] == code]
+    rows: list[tuple[str, str]] = []
+    if not as_2011.empty:
+        kind = as_2011["change"].iat[0]
+        kids = ", ".join(sorted(as_2011["lsoa21_code"]))
+        fate = {
+            "U": "unchanged (same code and boundary)",
+            "S": f"split into {kids}",
+            "M": f"merged into {kids}",
+            "X": f"redrawn into {kids}",
+        }[kind]
+        rows.append(("2011 to 2021", fate))
+    compared = compare_editions()
+    match = compared[compared["lsoa21_code"] == code]
+    if not match.empty:
+        c = match.iloc[0]
+        if c["change"] != "U":
+            rows.append(("2021 LSOA", f"{c['change_description']}: {c['lsoa11_codes'].replace(';', ', ')}"))
+        if c["comparable"]:
+            delta = int(c["imd_decile_change"])
+            rows.append(
+                (
+                    "IMD decile 2019 -> 2025",
+                    f"{c['imd2019_decile']} -> {c['imd2025_decile']} ({decile_movement(delta)})",
+                )
+            )
+        else:
+            rows.append(
+                (
+                    "IMD decile 2019 -> 2025",
+                    f"2011 parents in deciles {c['imd2019_decile_min']}-{c['imd2019_decile_max']} "
+                    f"(population-weighted 2019 score {c['imd2019_score']:.3f}) -> {c['imd2025_decile']}; "
+                    "not directly comparable",
+                )
+            )
+    return rows or [("2011 to 2021", "no crosswalk row")]
+
+
+def decile_movement(delta: int) -> str:
+    """A change of IMD decile in words: 'same decile', '2 deciles less deprived' (positive = less deprived)."""
+    if delta == 0:
+        return "same decile"
+    return f"{abs(delta)} decile{'s' if abs(delta) > 1 else ''} {'less' if delta > 0 else 'more'} deprived"
+
+
+def _summary_sections(info: AreaInfo) -> None:
+    area = info.area
+    key = "ward_code" if area.kind == "ward" else "lad_code"
+    for ed in EDITIONS.values():
+        lookup = ward_lookup(ed.year)
+        members = lookup[lookup[key] == area.code]
+        if members.empty:
+            continue
+        lsoas = load_iod(ed.year).merge(members[["lsoa_code", "ward_code"]], on="lsoa_code")
+        info.sections.append((f"{ed.label} ({_vintage(ed, area.kind)})", _summary_rows(lsoas, key, members)))
+
+
+def _vintage(ed: Edition, kind: str) -> str:
+    return ed.ward_vintage if kind == "ward" else ed.district_vintage
+
+
+def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame) -> list[tuple[str, str]]:
+    row = summarise(lsoas, by=key).iloc[0]
+    place = members.iloc[0]
+    rows = [("name", place["ward_name"] if key == "ward_code" else place["lad_name"])]
+    if key == "ward_code":
+        rows.append(("district", f"{place['lad_code']} {place['lad_name']}"))
+    rows += [
+        ("LSOAs (best fit)", str(int(row["lsoa_count"]))),
+        ("population", f"{row['population']:,.0f}"),
+        ("IMD score (population-weighted)", f"{row['imd_score']:.3f}"),
+        ("population in national deciles 1-2", f"{row['imd_pop_share_decile_1_2']:.1%}"),
+        ("LSOAs per IMD decile (1..10)", " ".join(str(int(row[f"imd_decile_{d}_lsoas"])) for d in range(1, 11))),
+    ]
+    return rows
