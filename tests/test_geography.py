@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hiap_geo.core.areas import area_kind
 from hiap_geo.core.errors import AmbiguousAreaName, InvalidAreaCode, UnknownArea, UnmatchedCodes
 from hiap_geo.geo.joins import join_on_code
-from hiap_geo.geo.lookups import area_kind, districts_in_area, find_area, lsoas_in_districts
+from hiap_geo.geo.lookups import districts_in_area, find_area, lsoas_in_districts
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.indicators import long_format as ind
 from hiap_geo.indicators import stats
 
@@ -25,7 +26,7 @@ def good_frame() -> pd.DataFrame:
         {
             "indicator_id": ["census21_disability", "census21_disability"],
             "indicator_name": ["Disabled", "Disabled"],
-            "area_code": ["E01024840", ind.ENGLAND_CODE],
+            "area_code": ["E01024840", ENGLAND_CODE],
             "area_type": ["lsoa", "england"],
             "period": ["2021", "2021"],
             "value": limits["value"],
@@ -55,7 +56,7 @@ def test_schema_accepts_the_long_format() -> None:
     ("change", "column"),
     [
         (lambda f: f.drop(columns="polarity"), "polarity"),
-        (lambda f: f.assign(area_code=["E05015813", ind.ENGLAND_CODE]), "area_code/area_type"),
+        (lambda f: f.assign(area_code=["E05015813", ENGLAND_CODE]), "area_code/area_type"),
         (lambda f: f.assign(polarity=["low_is_good", "sideways"]), "polarity"),
         (lambda f: f.assign(count=[-1.0, 800.0]), "count"),
         (lambda f: f.assign(lower_95=[99.0, 1.0]), "lower_95/value"),
@@ -72,7 +73,7 @@ def test_schema_rejects_bad_frames_naming_the_problem(change, column: str) -> No
 
 
 def test_schema_error_lists_rows_for_a_code_that_does_not_fit_its_type() -> None:
-    frame = good_frame().assign(area_code=["E02000001", ind.ENGLAND_CODE])
+    frame = good_frame().assign(area_code=["E02000001", ENGLAND_CODE])
     with pytest.raises(ind.IndicatorSchemaError, match="area_code does not fit area_type"):
         ind.validate_indicators(frame)
 
@@ -205,7 +206,7 @@ def test_england_is_aggregated_like_wards(real_data: Path, raw: dict[str, pd.Dat
     disabled = ts038["Disability: Disabled under the Equality Act"].sum()
     residents = ts038["Disability: Total: All usual residents"].sum()
     assert england.loc["census21_disability", "value"] == pytest.approx(100 * disabled / residents)
-    assert (england["area_code"] == ind.ENGLAND_CODE).all()
+    assert (england["area_code"] == ENGLAND_CODE).all()
     assert "of 33755 LSOAs" in england.loc["iod25_entry_to_he", "method"]  # some LSOAs have no value
 
 

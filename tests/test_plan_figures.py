@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hiap_geo.indicators.long_format import COLUMNS, ENGLAND_CODE, validate_indicators
+from hiap_geo.core.areas import ENGLAND_CODE
+from hiap_geo.indicators.long_format import COLUMNS, validate_indicators
 from hiap_geo.plans import figures as pf
 
 SEVENOAKS, KENT, TW = "E07000111", "E10000016", "E07000116"

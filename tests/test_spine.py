@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hiap_geo.indicators.long_format import COLUMNS, ENGLAND_CODE
+from hiap_geo.core.areas import ENGLAND_CODE
+from hiap_geo.indicators.long_format import COLUMNS
 from hiap_geo.render import charts as spine
 
 

@@ -18,7 +18,7 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators import fingertips as ft
 from hiap_geo.indicators import need as tg
 from hiap_geo.indicators.long_format import HEALTH_INDEX_NOTE
-from hiap_geo.indicators.stats import BENCHMARK_STYLES
+from hiap_geo.indicators.stats import BENCHMARK_STYLES, CONFIDENCE_LABELS
 from hiap_geo.indicators.uploads import InvalidUpload, read_upload
 from hiap_geo.plans.figures import figures_frame
 from hiap_geo.render import charts as spine
@@ -223,7 +223,7 @@ if st.session_state.get("ind_colour") not in colour_options:
     st.session_state["ind_colour"] = "value"
 colour_by = controls[2].radio("Colour by", colour_options, horizontal=True, key="ind_colour",
                               format_func=lambda o: "Value" if o == "value" else f"Compared with {tg.COMPARATORS[o]}")
-confidence = controls[3].radio("Confidence", list(tg.CONFIDENCE_LABELS), format_func=tg.CONFIDENCE_LABELS.get,
+confidence = controls[3].radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
                                horizontal=True, key="ind_confidence")
 
 rows = data[(data["indicator_id"] == indicator_id) & (data["area_type"] == level)
@@ -278,16 +278,16 @@ shown = table.drop(columns=["indicator", "period", "unit", "polarity", "method",
                             "confidence", "attribution"])
 st.dataframe(shown.style.map(comparison_style, subset=comparison_columns), hide_index=True, width="stretch",
              column_config={"value": st.column_config.NumberColumn(f"value ({first['unit']})", format="%.2f"),
-                            "lower limit": st.column_config.NumberColumn(f"lower {tg.CONFIDENCE_LABELS[confidence]}",
+                            "lower limit": st.column_config.NumberColumn(f"lower {CONFIDENCE_LABELS[confidence]}",
                                                                          format="%.2f"),
-                            "upper limit": st.column_config.NumberColumn(f"upper {tg.CONFIDENCE_LABELS[confidence]}",
+                            "upper limit": st.column_config.NumberColumn(f"upper {CONFIDENCE_LABELS[confidence]}",
                                                                          format="%.2f"),
                             "count": st.column_config.NumberColumn(format="%.0f"),
                             "denominator": st.column_config.NumberColumn(format="%.0f"),
                             "England value": st.column_config.NumberColumn(format="%.2f"),
                             "district value": st.column_config.NumberColumn(format="%.2f")})
 st.caption(f"Source: {first['source']} ({first['vintage']}). Method: {first.get('method') or 'as supplied'}. "
-           f"Compared at {tg.CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
+           f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
            "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
 st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"), mime="text/csv",
                    file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")

@@ -16,7 +16,7 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.indicators import need as tg
 from hiap_geo.indicators.long_format import catalogue, slope_index
-from hiap_geo.indicators.stats import SIIResult
+from hiap_geo.indicators.stats import CONFIDENCE_LABELS, SIIResult
 from hiap_geo.render.maps import Outline, area_map, classify
 from hiap_geo.views.explorer import MapSelection, build_in_use
 
@@ -116,7 +116,7 @@ deciles = t_left.slider(f"IMD 2025 decile ({decile_label})", 1, 10, (1, 10), key
 worse = t_mid.multiselect("Significantly worse than England", list(with_limits["indicator_id"]),
                           format_func=indicator_names.get, key="tgt_worse",
                           help="Only indicators with confidence limits can be tested (Census 2021 counts).")
-confidence = t_right.radio("Confidence", list(tg.CONFIDENCE_LABELS), format_func=tg.CONFIDENCE_LABELS.get,
+confidence = t_right.radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
                            key="tgt_confidence")
 if with_limits.empty:
     st.caption(f"No {tg.LEVELS[level]} indicator here has confidence limits, so none can be tested against England.")
@@ -135,7 +135,7 @@ if deciles != (1, 10):
     thresholds.append(tg.Threshold(decile_key, f"IMD decile {deciles[0]}-{deciles[1]}", *deciles))
 for indicator_id in worse:
     thresholds.append(tg.Threshold(f"{indicator_id}__vs_england", f"{indicator_names[indicator_id]}: worse than "
-                                   f"England ({tg.CONFIDENCE_LABELS[confidence]})", allowed=frozenset({"worse"})))
+                                   f"England ({CONFIDENCE_LABELS[confidence]})", allowed=frozenset({"worse"})))
 frame = tg.apply_thresholds(frame.join(score.table[["need_score", "need_rank"]]), thresholds)
 selected = frame[frame["meets_all"] & frame["need_score"].notna()]
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -21,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hiap_geo.core import settings
 from hiap_geo.core.errors import DatasetMissing, FetchError, HiapGeoError
+from hiap_geo.core.files import atomic_path
 
 CHUNK = 1 << 20
 
@@ -125,19 +124,6 @@ class FetchResult:
     path: Path
 
 
-@contextmanager
-def _atomic_target(final: Path) -> Iterator[tuple[BinaryIO, Path]]:
-    """Yield a temporary file beside ``final``; the caller renames it, or it is deleted."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh, tmp
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _copy_stream(src: Iterable[bytes], dst: BinaryIO, progress: Progress) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
@@ -166,7 +152,7 @@ def fetch(
     if final.is_file() and sha256_of(final) == dataset.sha256:
         return FetchResult(dataset.id, "present", final)
 
-    with _atomic_target(final) as (out, tmp):
+    with atomic_path(final) as tmp, tmp.open("wb") as out:
         bar = progress(dataset.id, dataset.size_bytes)
         try:
             if mirror is not None:
@@ -185,7 +171,6 @@ def fetch(
                 f"(expected {dataset.sha256[:12]}..., got {digest[:12]}..., {size} bytes). "
                 f"Nothing was saved.{hint}"
             )
-        os.replace(tmp, final)
     return FetchResult(dataset.id, status, final)
 
 

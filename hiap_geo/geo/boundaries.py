@@ -6,8 +6,6 @@ shared edges: no slivers or gaps open between areas on the map.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ import shapely
 from hiap_geo.acquire.sources import dataset_path
 from hiap_geo.core.editions import BoundarySource
 from hiap_geo.core.errors import LayerNotBuilt
+from hiap_geo.core.files import atomic_path
 
 WGS84 = "EPSG:4326"
 BRITISH_NATIONAL_GRID = "EPSG:27700"
@@ -114,14 +113,8 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDa
 
 def write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
     """Write GeoParquet atomically: a reader never sees a half-written layer."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         gdf.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def read_layer(path: Path) -> gpd.GeoDataFrame:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from hiap_geo.core import settings
 from hiap_geo.core.editions import EDITIONS, IOD2025, Edition
+from hiap_geo.core.files import write_text_atomic
 from hiap_geo.geo.boundaries import (
     BoundaryReport,
     read_boundaries,
@@ -52,7 +53,7 @@ class BuildReport:
     built_at: str = ""
 
     def write(self, directory: Path) -> None:
-        (directory / REPORT_NAME).write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        write_text_atomic(directory / REPORT_NAME, json.dumps(asdict(self), indent=2))
 
 
 def read_report(slug: str) -> BuildReport | None:

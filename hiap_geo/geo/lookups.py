@@ -6,45 +6,18 @@ Codes are strings validated by pattern and by existence in the lookup of their v
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
 
 from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.core.areas import AREA_LEVELS, area_kind, looks_like_code
 from hiap_geo.core.editions import IOD2019, IOD2025
-from hiap_geo.core.errors import AmbiguousAreaName, HiapGeoError, InvalidAreaCode, UnknownArea
-
-CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "lsoa": re.compile(r"^E01\d{6}$"),
-    "msoa": re.compile(r"^E02\d{6}$"),
-    "ward": re.compile(r"^E05\d{6}$"),
-    "district": re.compile(r"^E0[6789]\d{6}$"),
-    "county": re.compile(r"^E1[01]\d{6}$"),
-}
-
-KIND_ARTICLES = {"lsoa": "an LSOA", "msoa": "an MSOA", "ward": "a ward"}
+from hiap_geo.core.errors import AmbiguousAreaName, HiapGeoError, UnknownArea
 
 KENT_COUNTY = "E10000016"
 MEDWAY = "E06000035"
-AREA_PRESETS = {"kent": "Kent County Council's 12 districts and Medway"}
-
-
-def area_kind(code: str) -> str:
-    """The kind of an English GSS code ('lsoa', 'ward', 'district'...), or InvalidAreaCode."""
-    code = code.strip().upper()
-    for kind, pattern in CODE_PATTERNS.items():
-        if pattern.match(code):
-            return kind
-    raise InvalidAreaCode(
-        f"'{code}' is not an English area code this tool knows: expected E01 (LSOA), E02 (MSOA), "
-        "E05 (ward), E06/E07/E08/E09 (district) or E10/E11 (county) followed by six digits."
-    )
-
-
-def looks_like_code(text: str) -> bool:
-    return bool(re.match(r"^[EWSN]\d{8}$", text.strip().upper()))
 
 
 @cache
@@ -132,7 +105,7 @@ def districts_in_area(area: str | list[str]) -> list[str]:
             chosen.append(code)
         else:
             raise HiapGeoError(
-                f"'{code}' is {KIND_ARTICLES.get(kind, kind)} code; an area to build is a district, a county, "
+                f"'{code}' is {AREA_LEVELS[kind].article} code; an area to build is a district, a county, "
                 "'kent' or 'england'."
             )
     return sorted(set(chosen))

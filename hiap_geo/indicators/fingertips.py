@@ -14,9 +14,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,8 +26,9 @@ import pandas as pd
 import requests
 
 from hiap_geo.core import settings
+from hiap_geo.core.areas import ENGLAND_CODE, area_kind
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.lookups import area_kind
+from hiap_geo.core.files import write_bytes_atomic
 from hiap_geo.indicators.long_format import COLUMNS as LONG_COLUMNS
 
 LOCAL_HEALTH_PROFILE_ID = 143
@@ -42,7 +41,6 @@ England. Fingertips adds a new id when boundaries change, so callers may pass ot
 CHILD_AREA_TYPES: tuple[str, ...] = ("ward", "msoa", "district")
 """The area types this connector fetches data for."""
 
-ENGLAND_CODE = "E92000001"
 
 NUMERIC_COLUMNS = ["value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator"]
 
@@ -232,30 +230,20 @@ def _cache_key(label: str, queries: Queries) -> str:
     return f"{slug}-{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _save_cache(key: str, queries: Queries, base_url: str, bodies: dict[str, bytes], fetched_at: datetime) -> None:
     """Write each answer, then the record naming them with their checksums (written last, so a torn write
     leaves either the old consistent entry or a record whose checksums no longer match)."""
     folder = cache_root() / key
     folder.mkdir(parents=True, exist_ok=True)
     for name, body in bodies.items():
-        _write_atomic(folder / f"{name}.csv", body)
+        write_bytes_atomic(folder / f"{name}.csv", body)
     record = {
         "fetched_at": fetched_at.isoformat(),
         "base_url": base_url,
         "queries": {k: {"path": p, "params": dict(v)} for k, (p, v) in queries.items()},
         "sha256": {name: hashlib.sha256(body).hexdigest() for name, body in bodies.items()},
     }
-    _write_atomic(folder / "request.json", json.dumps(record, indent=2).encode())
+    write_bytes_atomic(folder / "request.json", json.dumps(record, indent=2).encode())
 
 
 def _load_cache(key: str, names: list[str]) -> tuple[dict[str, bytes], datetime, str] | None:

@@ -36,11 +36,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from hiap_geo.acquire.sources import dataset_path, load_registry
+from hiap_geo.core.areas import AREA_LEVELS, CODE_PATTERNS, ENGLAND_CODE
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.deprivation import local_deciles
 from hiap_geo.geo.joins import join_on_code
-from hiap_geo.geo.lookups import CODE_PATTERNS, district_counties, ward_lookup
+from hiap_geo.geo.lookups import district_counties, ward_lookup
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.stats import POLARITIES, Polarity
 
@@ -67,8 +68,6 @@ COLUMNS: list[str] = [
 AREA_TYPES: tuple[str, ...] = ("lsoa", "msoa", "ward", "district", "county", "england")
 """Area types of the long format; a code must fit its type (E01 LSOA, E02 MSOA, E05 ward, E06-E09 district,
 E10/E11 county, E92000001 England)."""
-ENGLAND_CODE = "E92000001"
-_AREA_PATTERNS = {**{k: v.pattern for k, v in CODE_PATTERNS.items() if k in AREA_TYPES}, "england": r"^E92000001$"}
 
 Statistic = Literal["proportion", "rate", "value", "count"]
 
@@ -95,7 +94,7 @@ class IndicatorSchemaError(HiapGeoError):
 
 def _codes_match_area_type(df: pd.DataFrame) -> pd.Series:
     ok = pd.Series(False, index=df.index)
-    for kind, pattern in _AREA_PATTERNS.items():
+    for kind, pattern in ((k, AREA_LEVELS[k].pattern) for k in AREA_TYPES):
         rows = df["area_type"] == kind
         ok[rows] = df.loc[rows, "area_code"].astype(str).str.match(pattern)
     return ok

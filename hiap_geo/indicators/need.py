@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.deprivation import DOMAINS, MEASURES
@@ -47,7 +48,6 @@ LEVELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "distr
 TARGET_LEVELS: tuple[str, ...] = ("ward", "lsoa")
 """Levels the need score ranks: the neighbourhoods plans name."""
 
-CONFIDENCE_LABELS: dict[str, str] = {"95": "95%", "998": "99.8%"}
 COMPARATORS: dict[str, str] = {"england": "England", "district": "its district"}
 AREA_COLUMNS = ["code", "name", "ward", "district", "district_code"]
 
@@ -201,7 +201,7 @@ def comparison_measure(label: str, polarity: str, comparator: str, confidence: s
     """Colours for a better / similar / worse map, in Fingertips' colours, each with its text label."""
     cats = comparison_categories(polarity)
     labels = stats.benchmark_labels(pd.Series(cats), confidence)
-    title = f"{label}: compared with {COMPARATORS[comparator]} ({CONFIDENCE_LABELS[confidence]} confidence)"
+    title = f"{label}: compared with {COMPARATORS[comparator]} ({stats.CONFIDENCE_LABELS[confidence]} confidence)"
     return MapMeasure("comparison", title, "category", False,
                       categories=tuple((lab, stats.BENCHMARK_STYLES[c].colour) for c, lab in zip(cats, labels,
                                                                                                  strict=True)))
@@ -216,8 +216,8 @@ def area_values(data: pd.DataFrame, indicator_id: str, level: str, period: str, 
     area's interval, better or worse by polarity. Rows without limits (published values with no
     counts) or without a comparator value are 'not compared', and the text says so.
     """
-    if confidence not in CONFIDENCE_LABELS:
-        raise TargetingError(f"Confidence must be one of {', '.join(CONFIDENCE_LABELS)} (95% or 99.8%).")
+    if confidence not in stats.CONFIDENCE_LABELS:
+        raise TargetingError(f"Confidence must be one of {', '.join(stats.CONFIDENCE_LABELS)} (95% or 99.8%).")
     rows = data[(data["indicator_id"] == indicator_id) & (data["area_type"] == level)
                 & (data["period"].astype(str) == str(period))]
     if rows.empty:
@@ -233,14 +233,14 @@ def area_values(data: pd.DataFrame, indicator_id: str, level: str, period: str, 
         ["indicator_id", "period", "area_code"])
     merged = merged.assign(area_code=merged["code"])
     out = merged.copy()
-    for key, codes in (("england", ind.ENGLAND_CODE), ("district", merged["district_code"])):
+    for key, codes in (("england", ENGLAND_CODE), ("district", merged["district_code"])):
         compared = ind.compare(merged, comparators, codes, confidence)
         out[f"{key}_value"] = compared["comparator_value"]
         out[f"vs_{key}"] = compared["comparison"]
         out[f"vs_{key}_label"] = compared["comparison_label"]
     out["lower"] = merged[f"lower_{confidence}"]
     out["upper"] = merged[f"upper_{confidence}"]
-    out["confidence"] = CONFIDENCE_LABELS[confidence]
+    out["confidence"] = stats.CONFIDENCE_LABELS[confidence]
     return out.drop(columns=["area_code"])
 
 

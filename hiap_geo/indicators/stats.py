@@ -33,6 +33,12 @@ POLARITIES: tuple[str, ...] = ("high_is_good", "low_is_good", "no_judgement")
 CONFIDENCE_LEVELS: dict[str, float] = {"95": 0.95, "998": 0.998}
 """The two levels Fingertips shows; keys are the suffixes of the ``lower_*``/``upper_*`` columns."""
 
+CONFIDENCE_LABELS: dict[str, str] = {"95": "95%", "998": "99.8%"}
+"""How each level is written for people."""
+
+CONFIDENCE_KEYS: dict[float, str] = {95: "95", 99.8: "998"}
+"""The key of a level given as a percentage (as plans write it: ``level: 99.8``)."""
+
 EXACT_BELOW = 10
 """PHEindicatormethods uses the exact Poisson interval for counts below this, Byar's above."""
 
@@ -234,7 +240,7 @@ def compare_with_benchmark(
 
 def benchmark_labels(categories: pd.Series, level: str = "95") -> pd.Series:
     """Text for each comparison, e.g. 'Better (95%)', 'Similar', 'Not compared'."""
-    pct = {"95": "95%", "998": "99.8%"}[level]
+    pct = CONFIDENCE_LABELS[level]
 
     def text(cat: str) -> str:
         style = BENCHMARK_STYLES[cat]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hiap_geo.core.areas import AREA_LEVELS, ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators.long_format import COLUMNS as LONG_COLUMNS
 
@@ -33,7 +34,6 @@ MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx")
 
-ENGLAND_CODE = "E92000001"
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "area_code": (
@@ -69,13 +69,8 @@ POLARITY_WORDS: dict[str, str] = {
 }
 
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
-    "lsoa": re.compile(r"^E01\d{6}$"),
-    "msoa": re.compile(r"^E02\d{6}$"),
-    "ward": re.compile(r"^E05\d{6}$"),
-    "district": re.compile(r"^E0[6789]\d{6}$"),
-    "england": re.compile(rf"^{ENGLAND_CODE}$"),
+    k: AREA_LEVELS[k].pattern for k in ("lsoa", "msoa", "ward", "district", "england")
 }
-KIND_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "ward", "district": "district", "england": "England"}
 
 
 @dataclass(frozen=True)
@@ -414,7 +409,7 @@ def _code_problems(
         parts = []
         for kind, n in by_kind.items():
             first = present[present == kind].index[0]
-            parts.append(f"{n} {KIND_LABELS[kind]} (e.g. {codes[first]} on row {rownums[first]})")
+            parts.append(f"{n} {AREA_LEVELS[kind].label} (e.g. {codes[first]} on row {rownums[first]})")
         problems.append(UploadProblem(
             "mixed_area_types",
             f"The file mixes area types: {', '.join(parts)}. One file holds one area type; put the others (e.g. "
@@ -431,7 +426,7 @@ def _code_problems(
         if unknown.any():
             problems.append(UploadProblem(
                 "unknown_codes",
-                f"{these[unknown].nunique()} {KIND_LABELS[kind]} code(s) are not in any "
+                f"{these[unknown].nunique()} {AREA_LEVELS[kind].label} code(s) are not in any "
                 f"{'/'.join(vintages)} list: {_examples(these[unknown], rownums[mask][unknown])}.",
             ))
         distinct = set(these[~unknown])
@@ -445,7 +440,7 @@ def _code_problems(
                     parts.append(f"{len(only)} only in {label} (e.g. {', '.join(only[:3])})")
             problems.append(UploadProblem(
                 "mixed_vintages",
-                f"The {KIND_LABELS[kind]} codes do not all belong to one edition of the boundaries: "
+                f"The {AREA_LEVELS[kind].label} codes do not all belong to one edition of the boundaries: "
                 f"{'; '.join(parts) or 'no edition holds them all'}. Use codes of one year throughout.",
             ))
         vintages_fit = fit

@@ -36,9 +36,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from hiap_geo.core import settings
 from hiap_geo.core._yaml import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
+from hiap_geo.core.areas import CODE_PATTERNS, ENGLAND_CODE
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.lookups import CODE_PATTERNS, district_counties, ward_lookup
+from hiap_geo.geo.lookups import district_counties, ward_lookup
 from hiap_geo.indicators import long_format as indicators
 from hiap_geo.indicators.stats import Polarity
 from hiap_geo.plans.plan import Transcription
@@ -213,8 +214,8 @@ class Area(_Model):
         if self.type not in CODED_TYPES:
             raise ValueError(f"a {self.type} area cannot carry a code (only {', '.join(CODED_TYPES)})")
         if self.type == "england":
-            if self.code != indicators.ENGLAND_CODE:
-                raise ValueError(f"England's code is {indicators.ENGLAND_CODE}, not {self.code}")
+            if self.code != ENGLAND_CODE:
+                raise ValueError(f"England's code is {ENGLAND_CODE}, not {self.code}")
             return self
         if not CODE_PATTERNS[self.type].match(self.code):
             raise ValueError(f"'{self.code}' is not a {self.type} code")

@@ -207,9 +207,6 @@ INDICATOR_EDITION: int = IOD2025.year
 """The IoD edition whose geography the small-area indicators are on: ``hiap_geo.indicators.long_format`` gives LSOA 2021
 rows and ward 2024 rows built with the IoD 2025 (LSOA 2021 -> ward 2024) best-fit lookup."""
 
-INDICATOR_LEVELS: dict[float, str] = {95: "95", 99.8: "998"}
-"""A rule's confidence level -> the suffix of the indicator table's limit columns (``lower_95``, ``lower_998``)."""
-
 IndicatorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]
 
 
@@ -816,7 +813,9 @@ class Resolver:
             england = indicators.england_indicators([spec])
         except HiapGeoError as exc:
             raise TargetError(f"{name} cannot be evaluated for {self.area_label}: {exc}", kind="no_data") from exc
-        key = INDICATOR_LEVELS[rule.level]
+        from hiap_geo.indicators.stats import CONFIDENCE_KEYS  # scipy: loaded only for indicator rules
+
+        key = CONFIDENCE_KEYS[rule.level]  # the suffix of the limit columns (lower_95, lower_998)
         if rows.empty or rows[[f"lower_{key}", f"upper_{key}"]].isna().all().all():
             raise TargetError(
                 f"Rule field 'level': the data has no {rule.level:g}% limits of {name} for the "

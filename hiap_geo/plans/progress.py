@@ -45,6 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.files import write_text_atomic
 from hiap_geo.plans.plan import MAX_TEXT_CHARS, STATUSES, LoadedPlan, Plan, PlanFileError, parse_plan, read_plan
 
 DB_ENV = "HIAP_PROGRESS_DB"
@@ -480,7 +481,7 @@ class ProgressStore:
         """Write ``export_bundle`` as UTF-8 JSON."""
         path = Path(path)
         text = json.dumps(self.export_bundle(plan_id), ensure_ascii=False, indent=2)
-        path.write_text(text + "\n", encoding="utf-8")
+        write_text_atomic(path, text + "\n")
         return path
 
     def import_file(self, path: str | Path) -> ImportReport:

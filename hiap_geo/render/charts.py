@@ -21,6 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators import long_format as ind
 from hiap_geo.indicators import stats
@@ -120,7 +121,7 @@ def spine_rows(data: pd.DataFrame, area_code: str, level: str, ranges: pd.DataFr
     else:
         keyed["district_value"] = np.nan
     keyed = keyed.merge(ranges, on=["indicator_id", "period", "area_type"], how="left")
-    compared = ind.compare(keyed, england, ind.ENGLAND_CODE, confidence)
+    compared = ind.compare(keyed, england, ENGLAND_CODE, confidence)
     keyed["comparison"] = compared["comparison"].to_numpy()
     keyed["comparison_label"] = compared["comparison_label"].to_numpy()
     keyed["colour"] = compared["comparison_colour"].to_numpy()

@@ -25,9 +25,9 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.deprivation import MEASURES, load_iod
 from hiap_geo.geo.measures import MapMeasure, map_areas, measure
+from hiap_geo.indicators.stats import CONFIDENCE_KEYS, CONFIDENCE_LABELS
 from hiap_geo.plans import progress
 from hiap_geo.plans.plan import (
-    INDICATOR_LEVELS,
     STATUSES,
     Coverage,
     IndicatorRule,
@@ -486,7 +486,8 @@ THRESHOLD_BASES: dict[str, str] = {
 }
 """What the coverage threshold can be on (the page's choice)."""
 
-CONFIDENCE_LEVELS: dict[float, str] = {95: "95%", 99.8: "99.8%"}
+CONFIDENCE_LEVELS: dict[float, str] = {pct: CONFIDENCE_LABELS[key] for pct, key in CONFIDENCE_KEYS.items()}
+"""Confidence levels a coverage threshold offers, as percentages (the plan format's ``level``) and labels."""
 
 
 @dataclass(frozen=True)
@@ -505,7 +506,7 @@ class Threshold:
         """The LSOA indicator rule of an indicator threshold (None for a decile threshold)."""
         if self.indicator is None:
             return None
-        if self.level not in INDICATOR_LEVELS:
+        if self.level not in CONFIDENCE_KEYS:
             raise PlanPageError(f"No confidence level {self.level:g}%; choose 95 or 99.8.")
         try:
             return IndicatorRule(rule="indicator_vs_england", indicator=self.indicator, area_type="lsoa",

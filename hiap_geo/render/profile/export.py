@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from hiap_geo.core.attribution import OGL
+from hiap_geo.core.files import write_bytes_atomic
 from hiap_geo.render.profile.model import Cell, Num, Profile, ProfileError, Table
 
 FORMATS: tuple[str, ...] = ("pdf", "docx", "xlsx", "csv", "geojson")
@@ -96,13 +96,7 @@ def write_profile(profile: Profile, formats: Iterable[str], out_dir: Path) -> li
     written = []
     for fmt, data in contents.items():
         target = out_dir / file_name(profile, fmt)
-        tmp = out_dir / f".{target.name}.{os.getpid()}.part"
-        try:
-            with tmp.open("wb") as fh:  # a plain open, so the file gets the user's usual permissions
-                fh.write(data)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_bytes_atomic(target, data)
         written.append(target)
     return written
 

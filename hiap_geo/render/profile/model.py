@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hiap_geo.acquire.sources import Dataset, dataset_path, load_registry
+from hiap_geo.core.areas import ENGLAND_CODE, looks_like_code
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Edition
 from hiap_geo.core.errors import HiapGeoError, UnknownArea
@@ -39,7 +40,7 @@ from hiap_geo.geo.deprivation import (
     measure_columns,
     summarise,
 )
-from hiap_geo.geo.lookups import AreaRef, find_area, looks_like_code, lsoa_crosswalk, ward_lookup
+from hiap_geo.geo.lookups import AreaRef, find_area, lsoa_crosswalk, ward_lookup
 from hiap_geo.indicators import long_format as ind
 from hiap_geo.plans import plan as plans
 from hiap_geo.plans import progress
@@ -592,7 +593,7 @@ def _indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) 
     used |= {"iod2025_indicators", "census2021_household_deprivation"}
     comparators = comparators[comparators["area_code"] != area.members[0].code]
     comparators = comparators.drop_duplicates(["indicator_id", "period", "area_code"])
-    england = ind.compare(rows, comparators, ind.ENGLAND_CODE)
+    england = ind.compare(rows, comparators, ENGLAND_CODE)
     own_district = area.kind != "district" and len(districts) == 1
     if own_district:
         versus = ind.compare(rows, comparators, districts[0])
