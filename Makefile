@@ -10,7 +10,7 @@ APP_AREA ?= england
 HIAP_DATA_MIRROR ?= $(abspath $(wildcard ../shared/data))
 export HIAP_DATA_MIRROR
 
-.PHONY: run test install install-dev data browser lint bench clean
+.PHONY: run test test-fast install install-dev data browser lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -45,10 +45,20 @@ browser:
 test: install-dev browser
 	$(PY) -m hiap_geo fetch --quiet
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
+
+# The next developer's loop: lint, the import contract and the unit tests (no real data, no browser), well
+# under a minute. `make test` stays the whole suite.
+FAST_TESTS := not integration and not browser and not slow
+test-fast: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -m "$(FAST_TESTS)"
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install-dev data
 	$(PY) -m benchmarks.map_benchmark

@@ -23,7 +23,11 @@ from hiap_geo.render.maps import install_map_assets
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 # Belt and braces beside block_internet: every request that is not to this machine goes to a
+                 # proxy that is not there (loopback bypasses proxies), and no outside name resolves.
+                 "--proxy-server=http://127.0.0.1:9",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
 
 
 def free_port() -> int:

@@ -1,8 +1,13 @@
-"""Shared fixtures.
+"""Shared fixtures and the markers that give the next developer a fast loop.
 
 Integration tests run on the real official files from the mirror (``HIAP_DATA_MIRROR``, or
-``../shared/data`` beside the project). When the mirror is missing they fail, never skip:
-CI always has it, and a green run without it would prove nothing.
+``../shared/data`` beside the project), or, on a machine without the mirror, on a cache that
+``python -m hiap_geo fetch`` already filled. When neither is there they fail, never skip: CI
+always has the mirror, and a green run without data would prove nothing.
+
+Markers are given by the fixtures a test uses, so none can be forgotten: a test that reads the
+real data is ``integration``; one that drives Chromium is ``browser`` and ``slow``. ``make
+test-fast`` runs the rest.
 """
 
 from __future__ import annotations
@@ -16,6 +21,18 @@ import pytest
 from hiap_geo.core import settings
 
 DEFAULT_MIRROR = settings.PROJECT_ROOT.parent / "shared" / "data"
+REAL_DATA_FIXTURES = {"mirror", "real_data", "kent", "session_cache", "kent_layers"}
+BROWSER_FIXTURES = {"browser", "app_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & (REAL_DATA_FIXTURES | BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.integration)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 def mirror_dir() -> Path:
@@ -33,36 +50,61 @@ def mirror() -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_data(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
-    """A session cache holding every registry dataset, copied from the real mirror."""
+def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache holding every registry dataset for the session: copied from the mirror when it is beside the
+    project, else taken from the cache that ``fetch`` filled; fails when neither has the data."""
     from hiap_geo.acquire.sources import fetch_all
 
     cache = tmp_path_factory.mktemp("cache")
-    os.environ["HIAP_CACHE_DIR"] = str(cache)
-    fetch_all(mirror=mirror)
+    mirror = mirror_dir()
+    if not mirror.is_dir():
+        fetched = settings.sources_dir()
+        if not fetched.is_dir():
+            pytest.fail(f"Integration tests need the official data: no mirror at {mirror} and no fetched cache "
+                        f"at {fetched}. Run `make test` beside ../shared/data, or `python -m hiap_geo fetch`.")
+        mirror = fetched
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HIAP_CACHE_DIR", str(cache))
+        fetch_all(mirror=mirror)
     return cache
 
 
 @pytest.fixture(scope="session")
-def kent(real_data: Path) -> str:
-    """Layers built for Kent and Medway in the session cache; returns the area slug."""
+def kent_layers(session_cache: Path) -> str:
+    """Layers built for Kent and Medway in the session cache, once; returns the area slug."""
     from hiap_geo.geo.layers import build
 
-    return build("kent").slug
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HIAP_CACHE_DIR", str(session_cache))
+        return build("kent").slug
+
+
+@pytest.fixture(scope="module")
+def real_data(session_cache: Path) -> Iterator[Path]:
+    """The session cache, set as ``HIAP_CACHE_DIR`` for the module that asks (and only until it ends)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HIAP_CACHE_DIR", str(session_cache))
+        yield session_cache
+
+
+@pytest.fixture(scope="module")
+def kent(real_data: Path, kent_layers: str) -> str:
+    """Kent and Medway built and the session cache in use; returns the area slug."""
+    return kent_layers
 
 
 @pytest.fixture(scope="session")
-def app_url(kent: str, real_data: Path) -> Iterator[str]:
+def app_url(kent_layers: str, session_cache: Path) -> Iterator[str]:
     """The app on a free local port reading the session cache (Kent built), shared by every browser test."""
     from tests.browser_support import app_server
 
-    with app_server(real_data) as url:
+    with app_server(session_cache) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Debian's headless Chromium, started once for the session."""
+    """Debian's headless Chromium, started once for the session; it cannot reach beyond this machine."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS

@@ -37,6 +37,7 @@ def test_map_explorer_draws_one_shape_per_area_offline(app_url: str, browser: ob
 
 def test_data_sources_page(app_url: str, browser: object) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    outside = block_internet(page)
     page.goto(f"{app_url}/data")
     page.get_by_text("datasets are loaded").wait_for(timeout=60_000)
     page.get_by_text("kent: 13 districts").wait_for(timeout=60_000)
@@ -44,3 +45,4 @@ def test_data_sources_page(app_url: str, browser: object) -> None:
     time.sleep(1)
     page.screenshot(path=str(ARTIFACTS / "data-sources.png"), full_page=True)
     page.close()
+    assert outside == [], f"requests left the machine: {outside}"

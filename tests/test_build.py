@@ -56,6 +56,7 @@ def test_build_report_lists_data_problems(kent: str) -> None:
     assert report.seconds > 0 and report.peak_memory_mb > 0
 
 
+@pytest.mark.slow
 def test_england_builds(real_data: object, mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A cache of its own: the session cache keeps only Kent, which tests of unbuilt districts rely on.
     monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path))

@@ -60,9 +60,10 @@ def test_map_explorer_links_to_the_selected_area_profile(kent: str) -> None:
 
 @pytest.mark.browser
 def test_profile_page_in_a_browser(app_url: str, browser: object) -> None:
-    from tests.browser_support import ARTIFACTS
+    from tests.browser_support import ARTIFACTS, block_internet
 
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    outside = block_internet(page)
     page.goto(f"{app_url}/profile?area=E01024840")
     page.get_by_text("Tunbridge Wells 005A (E01024840)").wait_for(timeout=120_000)
     page.get_by_text("Download PDF").wait_for(timeout=120_000)
@@ -70,6 +71,7 @@ def test_profile_page_in_a_browser(app_url: str, browser: object) -> None:
     time.sleep(1)
     page.screenshot(path=str(ARTIFACTS / "area-profile.png"), full_page=True)
     page.close()
+    assert outside == [], f"requests left the machine: {outside}"
 
 
 def test_a_group_name_is_shown_as_typed_not_as_markup(kent: str) -> None:
