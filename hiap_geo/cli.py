@@ -1,13 +1,20 @@
 """Command line: ``python -m hiap_geo fetch | build | info | fingertips | plan | profile``.
 
-Errors the user can act on (HiapGeoError) print as one message and exit with status 2.
+Errors the user can act on (HiapGeoError, and a file or folder that cannot be written) print as one
+message and exit with status 2; nothing is left half-written. Text that users or plan files supplied is
+printed with terminal control characters removed, so a note cannot rewrite the screen.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 
 from hiap_geo.core import settings
 from hiap_geo.core.errors import HiapGeoError
@@ -81,7 +88,7 @@ def _fingertips(args: argparse.Namespace) -> int:
 def _plan_check(args: argparse.Namespace) -> int:
     from hiap_geo.core.editions import edition
     from hiap_geo.plans.check import check_plan, report_text
-    from hiap_geo.plans.plan import read_plan
+    from hiap_geo.plans.load import read_plan
 
     loaded = read_plan(args.file)
     found = check_plan(loaded)
@@ -104,10 +111,8 @@ def _plan_register(args: argparse.Namespace) -> int:
 
 
 def _plan_review(args: argparse.Namespace) -> int:
-    from datetime import date
-
     store = _plan_store(args)
-    when = date.fromisoformat(args.date) if args.date else None
+    when = args.date
     review_id = store.record_review(args.plan_id, args.action_id, args.status, when, args.note or "", args.by)
     print(f"Recorded review {review_id} of action {args.action_id} ({args.status}) in {store.describe()}")
     return 0
@@ -115,7 +120,8 @@ def _plan_review(args: argparse.Namespace) -> int:
 
 def _plan_status(args: argparse.Namespace) -> int:
     table = _plan_store(args).latest_status(args.plan_id)
-    print(table[["action_id", "status_label", "review_date", "reviews", "note"]].fillna("").to_string(index=False))
+    shown = table[["action_id", "status_label", "review_date", "reviews", "note"]].fillna("")
+    print(terminal_text(shown.to_string(index=False)))
     return 0
 
 
@@ -125,18 +131,20 @@ def _plan_history(args: argparse.Namespace) -> int:
         print("No reviews recorded.")
     else:
         cols = ["review_date", "action_id", "status_label", "note", "reviewer"]
-        print(table[cols].fillna("").to_string(index=False))
+        print(terminal_text(table[cols].fillna("").to_string(index=False)))
     return 0
 
 
 def _plan_export(args: argparse.Namespace) -> int:
+    if args.out.is_dir():
+        raise HiapGeoError(f"{args.out} is a folder: name the JSON file to write, e.g. {args.out / 'plan.json'}.")
     path = _plan_store(args).export_file(args.plan_id, args.out)
     print(f"Exported plan '{args.plan_id}' with its review history to {path}")
     return 0
 
 
 def _plan_import(args: argparse.Namespace) -> int:
-    print(_plan_store(args).import_file(args.file).as_text())
+    print(terminal_text(_plan_store(args).import_file(args.file).as_text()))
     return 0
 
 
@@ -155,7 +163,7 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     review.add_argument("action_id")
     review.add_argument("status", choices=["not_started", "on_track", "at_risk", "done"])
     review.add_argument("--note", help="what the meeting said")
-    review.add_argument("--date", help="review date, YYYY-MM-DD (default: today)")
+    review.add_argument("--date", type=_review_date, help="review date, YYYY-MM-DD (default: today)")
     review.add_argument("--by", help="who recorded it")
     status = cmds.add_parser("status", help="each action's latest status")
     status.add_argument("plan_id")
@@ -164,7 +172,7 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     history.add_argument("--action", help="only this action")
     export = cmds.add_parser("export", help="write the plan and its whole review history to a JSON file")
     export.add_argument("plan_id")
-    export.add_argument("-o", "--out", required=True, help="the JSON file to write")
+    export.add_argument("-o", "--out", required=True, type=Path, help="the JSON file to write")
     imp = cmds.add_parser("import", help="import an export file (all or nothing)")
     imp.add_argument("file")
     for cmd, run in (
@@ -180,18 +188,18 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _profile(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from tqdm import tqdm
 
+    from hiap_geo.render.profile.assemble import build_profile, wards_of_district
     from hiap_geo.render.profile.export import FORMATS, write_profile
-    from hiap_geo.render.profile.model import build_profile, wards_of_district
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise HiapGeoError(f"Unknown format(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}.")
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise HiapGeoError(f"--out {out} is a file; name a folder for the profile files.")
     if args.all_wards_of:
         if args.query:
             raise HiapGeoError("Give either an area or --all-wards-of DISTRICT, not both.")
@@ -256,18 +264,46 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _existing_dir(value: str) -> object:
-    from pathlib import Path
-
     path = Path(value)
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"{value} is not a folder")
     return path
 
 
+def _review_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{terminal_text(value)[:40]}' is not a date: write YYYY-MM-DD, "
+                                         "e.g. 2025-03-31") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` without terminal control characters (escape sequences, bells, carriage returns); newlines
+    and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(143)  # unwinds like Ctrl-C, so every atomic write removes its temporary file
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return int(args.run(args))
     except HiapGeoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_text(str(exc))}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder that cannot be written, a full disk: the user can act on it
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"error: {exc.strerror or exc}{where}. Nothing was left half-written.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was left half-written.", file=sys.stderr)
+        return 130

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from hiap_geo.core.limits import MAX_NESTING, shorten
+
 Loc = tuple[str | int, ...]
 """A location in a document, as pydantic gives it: keys and list indexes (``'actions', 3, 'title'``)."""
 
@@ -111,6 +113,7 @@ def parse_strict(text: str, top_level: str) -> tuple[yaml.Node, Any]:
     Repeated keys (PyYAML silently keeps the last), anchors, aliases and merge keys (which hide copies
     and can blow up in size) are problems; ``top_level`` names the expected fields for the message.
     """
+    _check_nesting(text)
     loader = _SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -126,11 +129,37 @@ def parse_strict(text: str, top_level: str) -> tuple[yaml.Node, Any]:
         raise YamlProblems([(mark.line + 1 if mark else None, None, f"bad YAML: {problem}")]) from exc
     except yaml.YAMLError as exc:
         raise YamlProblems([(None, None, f"bad YAML: {exc}")]) from exc
+    except (ValueError, OverflowError) as exc:  # e.g. a 5,001-digit integer, past Python's conversion limit
+        raise YamlProblems([(None, None, f"a value cannot be read ({shorten(exc, 60)}); numbers of thousands "
+                                         "of digits are not figures a plan states")]) from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         raise YamlProblems([(1, None, f"the top level must be a mapping of fields ({top_level})")])
     return root, data
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse a document nested deeper than MAX_NESTING before building its node tree.
+
+    libyaml's composer recurses once per level and crashes the whole process (not a Python error) on
+    tens of thousands of nested ``[``; its event parser keeps an explicit stack, so counting events is safe.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise YamlProblems([(line, None, f"the document is nested more than {MAX_NESTING} levels deep "
+                                                     "(lists in lists or fields in fields); flatten it")])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError:
+        return  # reported with its line by the full parse that follows
+    except yaml.YAMLError:
+        return
 
 
 def _aliases_and_duplicates(root: yaml.Node) -> list[Problem]:

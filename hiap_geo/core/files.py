@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
     the old file (or nothing) in place.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(final)
     # A fresh unique name, not mkstemp: the file is created by the writer, so it gets the user's usual permissions.
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.part")
     try:
@@ -37,3 +39,21 @@ def write_bytes_atomic(path: Path, content: bytes) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+STALE_AFTER_S: float = 600.0
+"""A temporary file untouched this long belongs to a writer that was killed (a live one keeps writing)."""
+
+
+def remove_stale_parts(final: Path) -> list[Path]:
+    """Remove temporary files that a killed writer of ``final`` left behind (SIGKILL runs no cleanup)."""
+    removed = []
+    now = time.time()
+    for part in final.parent.glob(f".{final.name}.*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_AFTER_S:
+                part.unlink()
+                removed.append(part)
+        except OSError:
+            continue  # another process removed it first
+    return removed

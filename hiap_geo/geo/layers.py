@@ -57,10 +57,15 @@ class BuildReport:
 
 
 def read_report(slug: str) -> BuildReport | None:
+    """The report of a finished build, or None when there is none or it cannot be read (a build cut short,
+    a file damaged by hand): the area then counts as not built, and building it again mends it."""
     path = settings.layers_dir(slug) / REPORT_NAME
     if not path.is_file():
         return None
-    return BuildReport(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        return BuildReport(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def is_built(slug: str) -> bool:
