@@ -12,7 +12,7 @@ import streamlit as st
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import current_districts
-from hiap_geo.indicators.long_format import load_indicators
+from hiap_geo.indicators.readers import load_indicators
 from hiap_geo.views.explorer import areas_of
 
 

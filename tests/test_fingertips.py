@@ -23,7 +23,7 @@ import pytest
 
 from hiap_geo.cli import main
 from hiap_geo.indicators import fingertips as ft
-from hiap_geo.indicators import long_format as indicators
+from hiap_geo.indicators import schema
 
 DATA_HEADER = [
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Sex",
@@ -197,7 +197,8 @@ def test_good_response_becomes_the_long_format(api: str) -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     result = ft.fetch_data(obesity_request())
     data = result.data
-    assert list(data.columns) == ft.LONG_COLUMNS
+    assert list(data.columns) == [*schema.COLUMNS, "origin"]
+    assert (data["origin"] == "fingertips").all()
     assert not result.from_cache and result.fetched_at >= before
     # the documented query: ward (8) within a district (501) named by its code
     path, params = FingertipsHandler.requests_seen[0]
@@ -220,7 +221,7 @@ def test_good_response_becomes_the_long_format(api: str) -> None:
     # the inequality breakdown and the county row are left out, and the notes say so
     assert "Left out 1 row of inequality breakdowns" in result.notes[0]
     assert "1 Counties & UAs (from Apr 2023)" in result.notes[1]
-    indicators.validate_indicators(data)  # the project's own long-format schema accepts it
+    schema.validate_indicators(data)  # the project's own long-format schema accepts it
 
 
 def test_sex_splits_become_separate_indicators_and_profile_fetch(api: str) -> None:
@@ -234,7 +235,7 @@ def test_sex_splits_become_separate_indicators_and_profile_fetch(api: str) -> No
     assert set(life["polarity"]) == {"high_is_good"} and set(life["unit"]) == {"years"}
     assert not data.duplicated(["indicator_id", "area_code", "period"]).any()
     assert (data["source"] == "OHID Fingertips, profile 143").all()
-    indicators.validate_indicators(data)
+    schema.validate_indicators(data)
 
 
 def test_list_indicators_of_local_health(api: str) -> None:
@@ -374,7 +375,7 @@ def test_cli_fetches_and_lists(api: str, dead_url: str, tmp_path: Path, capsys: 
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "4 rows" in printed and "2 ward" in printed and "Left out 1 row of inequality" in printed
-    assert list(pd.read_csv(out).columns) == ft.LONG_COLUMNS
+    assert list(pd.read_csv(out).columns) == [*schema.COLUMNS, "origin"]
     assert main(["fingertips", "indicators"]) == 0
     assert "93108" in capsys.readouterr().out
     monkeypatch.setenv("HIAP_FINGERTIPS_URL", dead_url)

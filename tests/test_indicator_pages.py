@@ -315,8 +315,8 @@ def test_a_no_judgement_indicator_takes_the_users_direction(kent: str) -> None:
 
 
 def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
-    from hiap_geo.indicators import need as tg
-    from hiap_geo.indicators.long_format import load_indicators
+    from hiap_geo.indicators.readers import load_indicators
+    from hiap_geo.views import indicators as iv
 
     lsoas = tw_layers["lsoa"]
     at = page(TARGETING)
@@ -326,8 +326,8 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
     assert area_count(map_script(at)) == expected and len(at.dataframe[0].value) == expected
 
     at.multiselect(key="tgt_worse").set_value(["census21_disability"]).run()
-    values = tg.area_values(load_indicators([TW]), "census21_disability", "lsoa", "2021",
-                            tg.standard_areas(lsoas, "lsoa"), "95")
+    values = iv.area_values(load_indicators([TW]), "census21_disability", "lsoa", "2021",
+                            iv.standard_areas(lsoas, "lsoa"), "95")
     worse = set(values.loc[values["vs_england"] == "worse", "code"])
     both = worse & set(lsoas.loc[lsoas["imd_decile"] <= 4, "lsoa_code"])
     assert both, "the test needs at least one LSOA meeting both thresholds"

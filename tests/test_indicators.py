@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from hiap_geo.core.areas import ENGLAND_CODE
-from hiap_geo.indicators import long_format as ind
-from hiap_geo.indicators import stats
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.indicators import aggregate, catalogue, compare, readers, schema, stats
 
 TW, SEVENOAKS = "E07000116", "E07000111"
 SHERWOOD = "E05015813"  # Tunbridge Wells ward (2024) holding E01024840, "Tunbridge Wells 005A"
@@ -48,8 +48,14 @@ def good_frame() -> pd.DataFrame:
 
 
 def test_schema_accepts_the_long_format() -> None:
-    out = ind.validate_indicators(good_frame())
-    assert list(out.columns[: len(ind.COLUMNS)]) == ind.COLUMNS
+    out = schema.validate_indicators(good_frame())
+    assert list(out.columns[: len(schema.COLUMNS)]) == schema.COLUMNS
+
+
+def test_origin_is_optional_with_a_default_and_checked_when_given() -> None:
+    assert schema.validate_indicators(good_frame())["origin"].tolist() == ["official", "official"]
+    kept = schema.validate_indicators(good_frame().assign(origin=["upload", None]))
+    assert kept["origin"].tolist() == ["upload", "official"]
 
 
 @pytest.mark.parametrize(
@@ -63,26 +69,27 @@ def test_schema_accepts_the_long_format() -> None:
         (lambda f: f.assign(area_type=["lsoa", "country"]), "area_type"),
         (lambda f: f.assign(value=["fifteen", 20.0]), "value"),
         (lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True), "indicator_id"),
+        (lambda f: f.assign(origin=["official", "rumour"]), "origin"),
     ],
 )
 def test_schema_rejects_bad_frames_naming_the_problem(change, column: str) -> None:
-    with pytest.raises(ind.IndicatorSchemaError) as info:
-        ind.validate_indicators(change(good_frame()))
+    with pytest.raises(schema.IndicatorSchemaError) as info:
+        schema.validate_indicators(change(good_frame()))
     assert column in set(info.value.problems["column"])
     assert "not in the expected format" in str(info.value)
 
 
 def test_schema_error_lists_rows_for_a_code_that_does_not_fit_its_type() -> None:
     frame = good_frame().assign(area_code=["E02000001", ENGLAND_CODE])
-    with pytest.raises(ind.IndicatorSchemaError, match="area_code does not fit area_type"):
-        ind.validate_indicators(frame)
+    with pytest.raises(schema.IndicatorSchemaError, match="area_code does not fit area_type"):
+        schema.validate_indicators(frame)
 
 
 # --- Aggregation on a small frame ------------------------------------------------------------
 
-PROPORTION = ind.IndicatorSpec("p", "P", "%", "low_is_good", "proportion", "census2021_residents", "2021",
+PROPORTION = catalogue.IndicatorSpec("p", "P", "%", "low_is_good", "proportion", "census2021_residents", "2021",
                                count="x", denominator="n", multiplier=100)  # fmt: skip
-SCORE = ind.IndicatorSpec("s", "S", "score", "low_is_good", "value", "iod2025_indicators", "IoD 2025",
+SCORE = catalogue.IndicatorSpec("s", "S", "score", "low_is_good", "value", "iod2025_indicators", "IoD 2025",
                           value="v", weight="population")  # fmt: skip
 
 
@@ -100,7 +107,7 @@ def small_wide() -> pd.DataFrame:
 
 
 def test_aggregate_sums_counts_and_weights_values() -> None:
-    out = ind.aggregate(small_wide(), small_wide()["ward"], [PROPORTION, SCORE]).set_index("group_code")
+    out = aggregate.aggregate(small_wide(), small_wide()["ward"], [PROPORTION, SCORE]).set_index("group_code")
     assert out.loc["w1", "x"] == 30 and out.loc["w1", "n"] == 400
     assert np.isnan(out.loc["w2", "x"])  # one LSOA's count is missing: no partial sum
     assert out.loc["w1", "v"] == pytest.approx((1 * 1000 + 3 * 3000) / 4000)
@@ -115,10 +122,10 @@ def test_aggregate_sums_counts_and_weights_values() -> None:
 def test_compare_against_england_gives_category_label_and_colour() -> None:
     frame = good_frame()
     local = frame.iloc[[0]]  # 15% (Wilson 95% 10.7-20.6) against England 20%
-    out = ind.compare(local, frame[frame["area_type"] == "england"])
+    out = compare.compare(local, frame[frame["area_type"] == "england"])
     assert out["comparison"].tolist() == ["similar"]
     high = frame.assign(value=[15.0, 25.0])
-    out = ind.compare(frame.iloc[[0]], high[high["area_type"] == "england"])
+    out = compare.compare(frame.iloc[[0]], high[high["area_type"] == "england"])
     assert out["comparison"].tolist() == ["better"]
     assert out["comparison_label"].tolist() == ["Better (95%)"]
     assert out["comparison_colour"].tolist() == ["#92D050"]
@@ -144,11 +151,11 @@ def raw(real_data: Path) -> dict[str, pd.DataFrame]:
 @pytest.mark.integration
 @pytest.mark.parametrize(("district", "lsoas"), [(TW, 69), (SEVENOAKS, 75)])
 def test_lsoa_loaders_give_every_lsoa_of_the_district(real_data: Path, district: str, lsoas: int) -> None:
-    rows = ind.lsoa_indicators([district])
+    rows = readers.lsoa_indicators([district])
     per_indicator = rows.groupby("indicator_id")["area_code"].nunique()
     assert set(per_indicator) == {lsoas}
-    assert len(per_indicator) == len(ind.LSOA_SPECS)
-    ind.validate_indicators(rows)
+    assert len(per_indicator) == len(catalogue.LSOA_SPECS)
+    schema.validate_indicators(rows)
 
 
 @pytest.mark.integration
@@ -167,7 +174,7 @@ def test_ward_values_equal_hand_computation_from_their_lsoas(real_data: Path, ra
     weights = f8["Disability: Total: All usual residents"]
     cidr = (f8["comparative_illness_and_disability_ratio_indicator"] * weights).sum() / weights.sum()
 
-    wards = ind.ward_indicators([TW]).set_index(["indicator_id", "area_code"])
+    wards = aggregate.ward_indicators([TW]).set_index(["indicator_id", "area_code"])
     row = wards.loc[("census21_disability", SHERWOOD)]
     assert row["count"] == disabled and row["denominator"] == residents
     assert row["value"] == pytest.approx(100 * disabled / residents)
@@ -192,16 +199,16 @@ def test_district_income_matches_the_published_district_summary(
     # IoD 2025 File 10 publishes each district's population-weighted average income score (3 dp)
     # and its income scale (number of people income deprived).
     published = raw["file10"].set_index("ltla24_code").loc[district]
-    rows = ind.district_indicators([district]).set_index("indicator_id")
+    rows = aggregate.district_indicators([district]).set_index("indicator_id")
     assert round(rows.loc["iod25_income_rate", "value"] / 100, 3) == pytest.approx(published["income_average_score"])
-    lsoas = len(ind.lsoa_indicators([district], specs=[ind.LSOA_SPECS[0]]))
+    lsoas = len(readers.lsoa_indicators([district], specs=[catalogue.LSOA_SPECS[0]]))
     # numerators are published rounded to the nearest 5: the sum is within 2.5 per LSOA
     assert abs(rows.loc["iod25_income_people", "value"] - published["income_scale"]) <= 2.5 * lsoas
 
 
 @pytest.mark.integration
 def test_england_is_aggregated_like_wards(real_data: Path, raw: dict[str, pd.DataFrame]) -> None:
-    england = ind.england_indicators().set_index("indicator_id")
+    england = aggregate.england_indicators().set_index("indicator_id")
     ts038 = raw["ts038"][raw["ts038"]["LSOA21CD"].str.startswith("E01")]
     disabled = ts038["Disability: Disabled under the Equality Act"].sum()
     residents = ts038["Disability: Total: All usual residents"].sum()
@@ -212,12 +219,13 @@ def test_england_is_aggregated_like_wards(real_data: Path, raw: dict[str, pd.Dat
 
 @pytest.mark.integration
 def test_england_is_built_once_and_each_caller_gets_its_own_copy(real_data: Path) -> None:
-    ind._england_indicators.cache_clear()
-    first = ind.england_indicators()
+    aggregate._england_indicators.cache_clear()
+    first = aggregate.england_indicators()
     first["value"] = -1.0  # a caller changing its rows changes no one else's
-    again = ind.england_indicators()
-    assert ind._england_indicators.cache_info().misses == 1 and ind._england_indicators.cache_info().hits == 1
-    assert (again["value"] != -1.0).all() and len(again) == len(ind.LSOA_SPECS)
+    again = aggregate.england_indicators()
+    info = aggregate._england_indicators.cache_info()
+    assert info.misses == 1 and info.hits == 1
+    assert (again["value"] != -1.0).all() and len(again) == len(catalogue.LSOA_SPECS)
 
 
 @pytest.mark.integration
@@ -232,13 +240,13 @@ def test_county_values_come_from_all_the_county_lsoas(real_data: Path, raw: dict
     disabled = ts038["Disability: Disabled under the Equality Act"].sum()
     residents = ts038["Disability: Total: All usual residents"].sum()
 
-    rows = ind.county_indicators([TW])
+    rows = aggregate.county_indicators([TW])
     assert set(rows["area_code"]) == {"E10000016"} and set(rows["area_type"]) == {"county"}
     row = rows.set_index("indicator_id").loc["census21_disability"]
     assert row["count"] == disabled and row["denominator"] == residents
     assert f"counts summed over {members.nunique()} LSOAs" in row["method"]
-    ind.validate_indicators(rows)
-    assert ind.county_indicators(["E06000035"]).empty  # Medway is a unitary authority: no county above it
+    schema.validate_indicators(rows)
+    assert aggregate.county_indicators(["E06000035"]).empty  # Medway is a unitary authority: no county above it
 
 
 @pytest.mark.integration
@@ -246,35 +254,35 @@ def test_indicators_of_a_chosen_group_of_lsoas_are_made_as_wards_are(
     real_data: Path, raw: dict[str, pd.DataFrame]
 ) -> None:
     members = raw["lookup"].loc[raw["lookup"]["WD24CD"] == SHERWOOD, "LSOA21CD"]
-    group = ind.indicators_for_lsoas(members, area_code="my bid").set_index("indicator_id")
-    ward = ind.ward_indicators([TW])
+    group = aggregate.indicators_for_lsoas(members, area_code="my bid").set_index("indicator_id")
+    ward = aggregate.ward_indicators([TW])
     ward = ward[ward["area_code"] == SHERWOOD].set_index("indicator_id")
     assert set(group["area_code"]) == {"my bid"} and set(group["area_type"]) == {"group"}
     numbers = ["value", "lower_95", "upper_95", "count", "denominator"]
     pd.testing.assert_frame_equal(group[numbers], ward.loc[group.index, numbers])
-    with pytest.raises(ind.HiapGeoError, match="E01099999"):
-        ind.indicators_for_lsoas([*members, "E01099999"])
+    with pytest.raises(HiapGeoError, match="E01099999"):
+        aggregate.indicators_for_lsoas([*members, "E01099999"])
 
 
 @pytest.mark.integration
 def test_msoa_census_dwp_and_health_index_rows(real_data: Path) -> None:
-    census = ind.msoa_census_indicators([TW, SEVENOAKS])
+    census = readers.msoa_census_indicators([TW, SEVENOAKS])
     msoa = census[census["area_type"] == "msoa"]
     assert msoa.groupby("indicator_id")["area_code"].nunique().tolist() == [14 + 15] * 2
     assert msoa["count"].isna().all() and msoa["lower_95"].isna().all()  # percentages only
     assert set(census.loc[census["area_type"] == "district", "area_code"]) == {TW, SEVENOAKS}
 
-    dwp = ind.dwp_indicators([TW])
-    counts = dwp[(dwp["indicator_id"] == ind.DWP_COUNT.id) & (dwp["area_type"] == "msoa")]
+    dwp = readers.dwp_indicators([TW])
+    counts = dwp[(dwp["indicator_id"] == catalogue.DWP_COUNT.id) & (dwp["area_type"] == "msoa")]
     assert counts.groupby("period")["area_code"].nunique().eq(14).all() and counts["period"].nunique() == 8
-    pct = dwp[dwp["indicator_id"] == ind.DWP_PCT.id]
+    pct = dwp[dwp["indicator_id"] == catalogue.DWP_PCT.id]
     assert set(pct["period"]) == {"2020/21"}
     tw = pct[pct["area_code"] == TW].iloc[0]
     local = pct[pct["area_type"] == "msoa"]
     assert tw["count"] == local["count"].sum() and tw["denominator"] == local["denominator"].sum()
     assert tw["lower_95"] < tw["value"] < tw["upper_95"]
 
-    hi = ind.health_index_indicators([TW])
+    hi = readers.health_index_indicators([TW])
     assert hi["indicator_id"].nunique() == 56 and set(hi["period"]) == {str(y) for y in range(2015, 2022)}
     life = hi[(hi["indicator_id"] == "hi_life_expectancy")]
     assert (life["polarity"] == "high_is_good").all() and (life["unit"] == "years").all()
@@ -282,22 +290,25 @@ def test_msoa_census_dwp_and_health_index_rows(real_data: Path) -> None:
 
 @pytest.mark.integration
 def test_load_indicators_validates_and_compares_wards_with_england(real_data: Path) -> None:
-    table = ind.load_indicators([TW])
-    assert set(table["area_type"]) == set(ind.AREA_TYPES)
+    table = readers.load_indicators([TW])
+    assert set(table["area_type"]) == set(schema.AREA_TYPES)
+    assert (table["origin"] == "official").all()
+    for rows in (readers.lsoa_indicators([TW]), readers.health_index_indicators([TW]), aggregate.ward_indicators([TW])):
+        assert (rows["origin"] == "official").all()  # the readers say so themselves, before validation
     wards = table[(table["area_type"] == "ward") & (table["indicator_id"] == "census21_disability")]
-    out = ind.compare(wards, table[table["area_type"] == "england"])
+    out = compare.compare(wards, table[table["area_type"] == "england"])
     assert len(out) == 14 and set(out["comparison"]) <= {"better", "similar", "worse"}
     assert out["comparison_label"].str.len().gt(0).all()
-    by_district = ind.compare(wards, table[table["area_type"] == "district"], comparator_code=TW, level="998")
+    by_district = compare.compare(wards, table[table["area_type"] == "district"], comparator_code=TW, level="998")
     assert by_district["comparator_value"].notna().all()
-    assert set(ind.catalogue()["indicator_id"]) >= set(table["indicator_id"])
+    assert set(catalogue.catalogue()["indicator_id"]) >= set(table["indicator_id"])
 
 
 @pytest.mark.integration
 def test_slope_index_across_local_deciles(real_data: Path) -> None:
-    result = ind.slope_index("census21_disability", TW, repetitions=5000)
+    result = compare.slope_index("census21_disability", TW, repetitions=5000)
     assert result.quantiles == 10
     assert result.sii_lower_95 < result.sii < result.sii_upper_95
     assert result.sii < 0  # disability is commoner in the district's more deprived tenths
-    with pytest.raises(ind.HiapGeoError, match="is a count"):
-        ind.slope_index("iod25_income_people", TW)
+    with pytest.raises(HiapGeoError, match="is a count"):
+        compare.slope_index("iod25_income_people", TW)

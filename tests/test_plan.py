@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.plans.plan import (
+from hiap_geo.plans.load import load_plan, parse_plan, plan_files, read_plan
+from hiap_geo.plans.schema import (
     MAX_PLAN_BYTES,
     PLANS_DIR,
     CodesTarget,
@@ -21,10 +22,6 @@ from hiap_geo.plans.plan import (
     IndicatorRule,
     ListTarget,
     PlanFileError,
-    load_plan,
-    parse_plan,
-    plan_files,
-    read_plan,
 )
 
 MINIMAL = """\
@@ -366,7 +363,7 @@ def test_transcriptions_quote_their_documents_word_for_word(plan_file: str, docu
 
 
 def test_actions_frame_for_filters() -> None:
-    from hiap_geo.plans.plan import actions_frame
+    from hiap_geo.plans.coverage import actions_frame
 
     plan = load_plan(PLANS_DIR / "sevenoaks-mind-the-gap-2013-15.yaml")
     frame = actions_frame(plan)

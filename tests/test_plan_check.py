@@ -10,7 +10,7 @@ from hiap_geo.cli import main
 from hiap_geo.geo.deprivation import load_iod
 from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.plans.check import Discrepancy, check_plan, discrepancies_frame
-from hiap_geo.plans.plan import PLANS_DIR
+from hiap_geo.plans.schema import PLANS_DIR
 
 pytestmark = pytest.mark.integration
 

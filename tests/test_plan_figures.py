@@ -10,19 +10,31 @@ import pandas as pd
 import pytest
 
 from hiap_geo.core.areas import ENGLAND_CODE
-from hiap_geo.indicators.long_format import COLUMNS, validate_indicators
-from hiap_geo.plans import figures as pf
+from hiap_geo.core.text import name_key
+from hiap_geo.indicators.schema import COLUMNS, validate_indicators
+from hiap_geo.plans.figures.check import DOCUMENTS_DIR, check_area_codes, check_quotes
+from hiap_geo.plans.figures.frames import (
+    EXTRA_COLUMNS,
+    FIGURES_COLUMNS,
+    SOURCE_PREFIX,
+    expand,
+    figures_for_area,
+    figures_frame,
+    to_indicators,
+)
+from hiap_geo.plans.figures.load import figure_files, load_figures, parse_figures
+from hiap_geo.plans.figures.schema import ConflictingFigures, FiguresFile, PlanFiguresFileError
 
 SEVENOAKS, KENT, TW = "E07000111", "E10000016", "E07000116"
 SWANLEY_ST_MARYS, SWANLEY_WHITE_OAK = "E05005031", "E05005032"
 
-SHIPPED = pf.figure_files()
+SHIPPED = figure_files()
 
 
 def _documents() -> Path:
-    if not pf.DOCUMENTS_DIR.is_dir():
-        pytest.fail(f"The plan documents are needed at {pf.DOCUMENTS_DIR} (shared/plan-documents beside the project).")
-    return pf.DOCUMENTS_DIR
+    if not DOCUMENTS_DIR.is_dir():
+        pytest.fail(f"The plan documents are needed at {DOCUMENTS_DIR} (shared/plan-documents beside the project).")
+    return DOCUMENTS_DIR
 
 
 MINIMAL = """\
@@ -70,13 +82,13 @@ DOCUMENT_TEXT = (
 )
 
 
-def parse(text: str) -> pf.FiguresFile:
-    return pf.parse_figures(text, "test.yaml").figures
+def parse(text: str) -> FiguresFile:
+    return parse_figures(text, "test.yaml").figures
 
 
 def problems_of(text: str) -> list[tuple[int | None, str | None, str]]:
-    with pytest.raises(pf.PlanFiguresFileError) as info:
-        pf.parse_figures(text, "test.yaml")
+    with pytest.raises(PlanFiguresFileError) as info:
+        parse_figures(text, "test.yaml")
     assert "test.yaml" in str(info.value)
     return info.value.problems
 
@@ -85,7 +97,7 @@ def problems_of(text: str) -> list[tuple[int | None, str | None, str]]:
 
 
 def test_minimal_file_loads_and_expands_table_cells() -> None:
-    figures = pf.expand(parse(MINIMAL))
+    figures = expand(parse(MINIMAL))
     assert [f.figure_id for f in figures] == ["neet@sevenoaks", "tab:flag@sevenoaks"]  # the null cell is no figure
     cell = figures[1]
     assert cell.quote == "Sevenoaks X" and cell.context == "Flagged"
@@ -174,19 +186,19 @@ def test_bad_yaml_is_refused(text: str, expected: str) -> None:
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(pf.PlanFiguresFileError, match="cannot read"):
-        pf.load_figures(tmp_path / "missing.yaml")
+    with pytest.raises(PlanFiguresFileError, match="cannot read"):
+        load_figures(tmp_path / "missing.yaml")
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("name: caf\xe9".encode("latin-1"))
-    with pytest.raises(pf.PlanFiguresFileError, match="not UTF-8"):
-        pf.load_figures(latin)
+    with pytest.raises(PlanFiguresFileError, match="not UTF-8"):
+        load_figures(latin)
 
 
 # --- The shipped files against their documents ---------------------------------------------------
 
 
 def test_every_document_with_figures_has_a_file() -> None:
-    names = {pf.load_figures(p).document.file for p in SHIPPED}
+    names = {load_figures(p).document.file for p in SHIPPED}
     assert names == {
         "kent-hiap-healthy-lives-2012-15.txt",
         "sevenoaks-mind-the-gap-hiap-2013-15.txt",
@@ -199,28 +211,28 @@ def test_every_document_with_figures_has_a_file() -> None:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_quotes_headings_and_table_rows_are_in_the_document(path: Path) -> None:
     """Quotes, headings, headers and keys on their lines (spacing aside); table rows cell by cell."""
-    figures = pf.load_figures(path)
-    assert pf.check_quotes(figures, _documents()) == []
+    figures = load_figures(path)
+    assert check_quotes(figures, _documents()) == []
 
 
 def test_check_quotes_reports_misquotes(tmp_path: Path) -> None:
     (tmp_path / "test.txt").write_text(DOCUMENT_TEXT, encoding="utf-8")
     good = parse(MINIMAL)
-    assert pf.check_quotes(good, tmp_path) == []
+    assert check_quotes(good, tmp_path) == []
     bad = parse(
         MINIMAL.replace("Sevenoaks is at 9.7%", "Sevenoaks was at 9.7%").replace('cells: ["X"]', "cells: [null]")
     )
-    found = pf.check_quotes(bad, tmp_path)
+    found = check_quotes(bad, tmp_path)
     assert any("quote of neet@sevenoaks" in p for p in found)
     assert any("line 4 reads ['Sevenoaks', 'X'], transcribed as ['Sevenoaks', '']" in p for p in found)
     moved = parse(MINIMAL.replace("        line: 2\n", "        line: 1\n"))
-    assert any("is not on line 1" in p for p in pf.check_quotes(moved, tmp_path))
-    assert "missing" in pf.check_quotes(good, tmp_path / "nowhere")[0]
+    assert any("is not on line 1" in p for p in check_quotes(moved, tmp_path))
+    assert "missing" in check_quotes(good, tmp_path / "nowhere")[0]
 
 
 def test_issue_examples_are_transcribed() -> None:
     """The statements the issue names, as the documents give them."""
-    frame = pf.figures_frame()
+    frame = figures_frame()
     mtg = frame[frame["document"] == "sevenoaks-mind-the-gap-2013-15"]
     neet = mtg[(mtg["indicator_id"].str.endswith(".neet_pct")) & (mtg["area_code"] == SEVENOAKS)]
     assert set(neet["value"]) == {9.7} and len(neet) == 2  # the table row and the sentence
@@ -236,7 +248,7 @@ def test_issue_examples_are_transcribed() -> None:
 
 
 def test_every_figure_has_words_and_a_reference() -> None:
-    frame = pf.figures_frame()
+    frame = figures_frame()
     assert len(frame) == frame["figure_id"].groupby(frame["document"]).nunique().sum()  # ids unique per document
     assert frame["quote"].str.len().gt(0).all() and frame["reference"].str.contains(r", line \d+$").all()
     has_figure = frame["value"].notna() | frame["printed"].notna() | frame["comparison"].notna() | frame["rank"].notna()
@@ -249,17 +261,17 @@ def test_every_figure_has_words_and_a_reference() -> None:
 
 
 def test_long_format_passes_the_indicator_schema() -> None:
-    long = pf.to_indicators()
+    long = to_indicators()
     validated = validate_indicators(long)
-    assert list(long.columns) == COLUMNS + pf.EXTRA_COLUMNS
+    assert list(long.columns) == COLUMNS + EXTRA_COLUMNS
     assert len(validated) == len(long) > 500
-    assert long["source"].str.startswith(pf.SOURCE_PREFIX).all()
+    assert long["source"].str.startswith(SOURCE_PREFIX).all()
     assert set(long["area_type"]) <= {"lsoa", "ward", "district", "county", "england"}
     assert long[["lower_95", "upper_95", "count", "denominator"]].isna().all().all()
 
 
 def test_long_format_keeps_the_county_figures_the_plans_state() -> None:
-    long = pf.to_indicators()
+    long = to_indicators()
     kent = long[long["area_code"] == KENT]
     assert set(kent["area_type"]) == {"county"} and len(kent) > 20
     neet = kent.set_index("indicator_id").loc["plan.sevenoaks-mind-the-gap-2013-15.neet_pct"]
@@ -268,7 +280,7 @@ def test_long_format_keeps_the_county_figures_the_plans_state() -> None:
 
 
 def test_long_format_fills_period_and_unit_and_keeps_the_words() -> None:
-    long = pf.to_indicators().set_index("indicator_id")
+    long = to_indicators().set_index("indicator_id")
     row = long.loc["plan.sevenoaks-mind-the-gap-2013-15.neet_pct"].set_index("area_code").loc[SEVENOAKS]
     assert row["value"] == 9.7 and row["unit"] == "%" and row["polarity"] == "low_is_good"
     assert row["period"] == "not stated (plan 2013/15)" and row["vintage"] == "2013/15"
@@ -288,26 +300,26 @@ def test_conflicting_figures_are_refused() -> None:
         "    tables:",
         "      - {indicator: neet, area: sevenoaks, value: 9.6, printed: 9.6%, quote: at 9.6%, line: 2}\n    tables:",
     )
-    with pytest.raises(pf.ConflictingFigures, match="9.7 .* and 9.6 .* for 'NEET' in Sevenoaks"):
-        pf.to_indicators([parse(twice)])
+    with pytest.raises(ConflictingFigures, match="9.7 .* and 9.6 .* for 'NEET' in Sevenoaks"):
+        to_indicators([parse(twice)])
     same = twice.replace("9.6", "9.7")
-    assert len(pf.to_indicators([parse(same)])) == 2  # the NEET row once, the table cell once
+    assert len(to_indicators([parse(same)])) == 2  # the NEET row once, the table cell once
 
 
 def test_empty_selection_gives_an_empty_valid_frame() -> None:
-    long = pf.to_indicators([])
-    assert long.empty and list(long.columns) == COLUMNS + pf.EXTRA_COLUMNS
+    long = to_indicators([])
+    assert long.empty and list(long.columns) == COLUMNS + EXTRA_COLUMNS
     validate_indicators(long)
 
 
 def test_figures_for_area() -> None:
-    ward = pf.figures_for_area(" e05005031 ")
+    ward = figures_for_area(" e05005031 ")
     assert len(ward) >= 8 and (ward["area_code"] == SWANLEY_ST_MARYS).all()
     assert {"(48.8%)", "(1.8%)", "(20 cases)"} <= set(ward["printed"].dropna())
-    lsoa = pf.figures_for_area("E01024840")
+    lsoa = figures_for_area("E01024840")
     assert lsoa[["value", "printed", "quote"]].values.tolist() == [[2.0, "2nd", "E01024840 - Sherwood 2nd"]]
-    assert pf.figures_for_area("E07000112")["area_name"].eq("Shepway").all()  # renamed Folkestone and Hythe
-    assert pf.figures_for_area("E05999999").empty
+    assert figures_for_area("E07000112")["area_name"].eq("Shepway").all()  # renamed Folkestone and Hythe
+    assert figures_for_area("E05999999").empty
 
 
 # --- Codes against the official lookups (real data) ----------------------------------------------
@@ -318,8 +330,8 @@ def test_figures_for_area() -> None:
 def test_every_code_exists_in_the_lookup_of_its_vintage(real_data: Path, path: Path) -> None:
     from hiap_geo.geo.lookups import find_area
 
-    figures = pf.load_figures(path)
-    assert pf.check_area_codes(figures) == []
+    figures = load_figures(path)
+    assert check_area_codes(figures) == []
     for area in figures.areas:
         if area.code is None or area.type in ("county", "england"):
             continue
@@ -336,17 +348,17 @@ def test_printed_names_resolve_to_the_recorded_codes(real_data: Path) -> None:
     from hiap_geo.geo.lookups import gazetteer
 
     table = gazetteer()
-    keys = table["name"].map(pf.name_key)
+    keys = table["name"].map(name_key)
     checked = 0
     for path in SHIPPED:
-        for area in pf.load_figures(path).areas:
+        for area in load_figures(path).areas:
             if area.type not in ("ward", "district") or area.code is None:
                 continue
-            if pf.name_key(area.name) != pf.name_key(area.lookup_name or ""):
+            if name_key(area.name) != name_key(area.lookup_name or ""):
                 assert area.note, area  # renamed or reworded: the note says why the code is right
                 continue
             same = table[
-                (table["kind"] == area.type) & (table["vintage"] == area.vintage) & (keys == pf.name_key(area.name))
+                (table["kind"] == area.type) & (table["vintage"] == area.vintage) & (keys == name_key(area.name))
             ]
             assert set(same["code"]) == {area.code}, area
             checked += 1
@@ -362,13 +374,13 @@ def test_check_area_codes_reports_unknown_codes_and_wrong_names(real_data: Path)
     bad = bad.replace(
         "vintage: UTLA 2023, lookup_name: Kent}", "vintage: UTLA 2023, lookup_name: Kent County, note: x}"
     )
-    found = pf.check_area_codes(parse(bad))
+    found = check_area_codes(parse(bad))
     assert any("E07000999 is not in the LAD 2019 lookup" in p for p in found)
     assert any("E10000016 is 'Kent' in the UTLA 2023 lookup, not 'Kent County'" in p for p in found)
-    assert pf.check_area_codes(parse(MINIMAL)) == []
+    assert check_area_codes(parse(MINIMAL)) == []
 
 
 def test_frames_have_their_documented_columns() -> None:
-    frame = pf.figures_frame()
-    assert list(frame.columns) == pf.FIGURES_COLUMNS
+    frame = figures_frame()
+    assert list(frame.columns) == FIGURES_COLUMNS
     assert pd.api.types.is_float_dtype(frame["value"]) and pd.api.types.is_integer_dtype(frame["line"])

@@ -1,5 +1,5 @@
-"""The Plan page: its library (hiap_geo.views.plan) on the real Tunbridge Wells plan, every widget and bad state
-through AppTest, and the page in a real browser with no internet."""
+"""The Plan page: its library (hiap_geo.views.plan, plan_map and plan_reviews) on the real Tunbridge Wells plan,
+every widget and bad state through AppTest, and the page in a real browser with no internet."""
 
 from __future__ import annotations
 
@@ -14,11 +14,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
+from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
-from hiap_geo.indicators import long_format as indicators
-from hiap_geo.plans.plan import PLANS_DIR, TargetError, parse_plan, read_plan
+from hiap_geo.indicators.compare import compare
+from hiap_geo.indicators.readers import load_indicators
+from hiap_geo.plans.bundle import ImportReport
+from hiap_geo.plans.load import parse_plan, read_plan
 from hiap_geo.plans.progress import ProgressStore
+from hiap_geo.plans.schema import PLANS_DIR, PlanFileError, TargetError
+from hiap_geo.render.maps import area_at
 from hiap_geo.views import plan as pm
+from hiap_geo.views import plan_map as pmap
+from hiap_geo.views import plan_reviews as rv
 from hiap_geo.views.explorer import areas_of
 
 pytestmark = pytest.mark.integration
@@ -86,12 +93,12 @@ def tw_reach(kent: str) -> pm.PlanReach:
 
 
 def test_markdown_escaping_shows_html_as_text() -> None:
-    assert pm.escape_markdown(SCRIPT) == "&lt;script&gt;alert\\('x'\\)&lt;/script&gt;"
-    assert pm.escape_markdown("*bold* [link](http://x) # 1.2") == "\\*bold\\* \\[link\\]\\(http\\://x\\) \\# 1\\.2"
+    assert escape_markdown(SCRIPT) == "&lt;script&gt;alert\\('x'\\)&lt;/script&gt;"
+    assert escape_markdown("*bold* [link](http://x) # 1.2") == "\\*bold\\* \\[link\\]\\(http\\://x\\) \\# 1\\.2"
 
 
 def test_every_status_has_a_text_label_beside_its_symbol() -> None:
-    assert [pm.status_text(s) for s in ("not_started", "on_track", "at_risk", "done", None)] == [
+    assert [rv.status_text(s) for s in ("not_started", "on_track", "at_risk", "done", None)] == [
         "⚪ Not started", "🟢 On track", "🟠 At risk", "✅ Done", "— No status"]
 
 
@@ -115,7 +122,7 @@ def test_action_3_4_reaches_the_deprived_lsoas_the_plan_lists(tw_reach: pm.PlanR
 
 
 def test_actions_at_an_area_put_the_actions_naming_it_first(tw_reach: pm.PlanReach) -> None:
-    actions = pm.actions_table(tw_reach.plan, pm.empty_history())
+    actions = rv.actions_table(tw_reach.plan, rv.empty_history())
     here = pm.actions_at(tw_reach, "lsoa", "E01024840", actions)
     assert here.iloc[0]["action_id"] == "3.4" and bool(here.iloc[0]["specific"])
     assert "areas-of-deprivation" in here.iloc[0]["how"]
@@ -135,33 +142,33 @@ def test_filters_by_priority_partner_and_status(tw_reach: pm.PlanReach) -> None:
                             "review_date": [date(2024, 1, 1), date(2024, 4, 1)], "status": ["on_track", "at_risk"],
                             "status_label": ["", ""], "note": ["first", "second"], "reviewer": [None, None],
                             "recorded_at": [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01")]})
-    actions = pm.actions_table(plan, history)
-    assert pm.filter_actions(actions, priorities=["3"])["action_id"].tolist() == ["3.1", "3.2", "3.3", "3.4", "3.5"]
-    assert pm.filter_actions(actions, partners=["Change Grow Live (CGL)"])["action_id"].tolist() == ["3.5"]
-    at_risk = pm.filter_actions(actions, statuses=["🟠 At risk"])
+    actions = rv.actions_table(plan, history)
+    assert rv.filter_actions(actions, priorities=["3"])["action_id"].tolist() == ["3.1", "3.2", "3.3", "3.4", "3.5"]
+    assert rv.filter_actions(actions, partners=["Change Grow Live (CGL)"])["action_id"].tolist() == ["3.5"]
+    at_risk = rv.filter_actions(actions, statuses=["🟠 At risk"])
     assert at_risk["action_id"].tolist() == ["3.4"] and at_risk.iloc[0]["note"] == "second"  # the latest review
-    assert len(pm.filter_actions(actions, statuses=["— No status"])) == 36
-    assert pm.filter_actions(actions, priorities=["1"], partners=["Change Grow Live (CGL)"]).empty
-    assert "Change Grow Live (CGL)" in pm.partner_options(actions)
+    assert len(rv.filter_actions(actions, statuses=["— No status"])) == 36
+    assert rv.filter_actions(actions, priorities=["1"], partners=["Change Grow Live (CGL)"]).empty
+    assert "Change Grow Live (CGL)" in rv.partner_options(actions)
 
 
 def test_highlights_and_the_areas_of_an_action(tw_reach: pm.PlanReach) -> None:
-    assert pm.highlight(tw_reach, "lsoa", "action:3.4").codes == TW_DEPRIVED
-    listed = pm.highlight(tw_reach, "lsoa", "list:areas-of-deprivation")
+    assert pmap.highlight(tw_reach, "lsoa", "action:3.4").codes == TW_DEPRIVED
+    listed = pmap.highlight(tw_reach, "lsoa", "list:areas-of-deprivation")
     assert listed.codes == TW_DEPRIVED and listed.label.startswith("Listed in the document: Areas of deprivation")
-    assert len(pm.highlight(tw_reach, "ward", "list:areas-of-deprivation").codes) == 3
+    assert len(pmap.highlight(tw_reach, "ward", "list:areas-of-deprivation").codes) == 3
     table = pm.action_areas(tw_reach, "lsoa", "3.4")
     assert set(table["code"]) == TW_DEPRIVED and table["how"].str.contains("areas-of-deprivation").all()
     assert (pm.action_areas(tw_reach, "lsoa", "1.1")["how"] == "whole district").all()
     for bad in ("action:9.9", "list:nope", "rule:x"):
         with pytest.raises(pm.PlanPageError):
-            pm.highlight(tw_reach, "lsoa", bad)
+            pmap.highlight(tw_reach, "lsoa", bad)
 
 
 def test_coverage_follows_the_filters_and_the_documents_own_threshold(tw_reach: pm.PlanReach) -> None:
     plan = tw_reach.plan
     threshold = pm.default_threshold(plan)
-    assert threshold == pm.Threshold("imd", 4, "national")  # "the 40% most deprived", as the document says
+    assert threshold == pm.CoverageThreshold("imd", 4, "national")  # "the 40% most deprived", as the document says
     every = pm.plan_coverage(tw_reach, [a.id for a in plan.actions], threshold)
     assert set(every.deprived["lsoa_code"]) == TW_DEPRIVED | {"E01024795"}
     assert every.uncovered["lsoa_code"].tolist() == ["E01024795"]  # the LSOA the plan check says the list omits
@@ -170,15 +177,15 @@ def test_coverage_follows_the_filters_and_the_documents_own_threshold(tw_reach: 
     table = pm.coverage_export(every.deprived)
     assert set(table.loc[table["named by an action"] == "yes", "LSOA"]) == TW_DEPRIVED
     assert (table["district-wide actions"] == 36).all()
-    assert pm.default_threshold(parse_plan(plan_yaml()).plan) == pm.Threshold()
+    assert pm.default_threshold(parse_plan(plan_yaml()).plan) == pm.CoverageThreshold()
 
 
 def worse_than_england(indicator: str, level: str, district: str = TW) -> set[str]:
     """The district's LSOAs that indicators.compare marks worse than England: the Indicators page's long format,
     not the plan code."""
-    data = indicators.load_indicators([district])
+    data = load_indicators([district])
     rows = data[(data["indicator_id"] == indicator) & (data["area_type"] == "lsoa")]
-    compared = indicators.compare(rows, data[data["area_type"] == "england"], level=level)
+    compared = compare(rows, data[data["area_type"] == "england"], level=level)
     return set(compared.loc[compared["comparison"] == "worse", "area_code"])
 
 
@@ -187,7 +194,7 @@ def test_coverage_by_an_indicator_worse_than_england(kent: str, tw_reach: pm.Pla
                                              "census21_hh_deprived_2plus"}  # per LSOA, with limits and polarity
     plan = parse_plan(plan_yaml().replace("edition: 2019", "edition: 2025")).plan
     reach = pm.plan_reach(plan)
-    threshold = pm.Threshold(indicator="census21_disability")
+    threshold = pm.CoverageThreshold(indicator="census21_disability")
     cover = pm.plan_coverage(reach, ["1.1", "2.1"], threshold)
     worse = worse_than_england("census21_disability", "95")
     assert cover.basis == "indicator" and set(cover.deprived["lsoa_code"]) == worse
@@ -198,11 +205,11 @@ def test_coverage_by_an_indicator_worse_than_england(kent: str, tw_reach: pm.Pla
     assert {"value", "England value", "compared with England"} <= set(table.columns) and "decile" not in table
     assert set(table["compared with England"]) == {"Worse (95%)"}
     assert set(table.loc[table["named by an action"] == "yes", "LSOA"]) == named
-    strict = pm.plan_coverage(reach, ["1.1", "2.1"], pm.Threshold(indicator="census21_disability", level=99.8))
+    strict = pm.plan_coverage(reach, ["1.1", "2.1"], pm.CoverageThreshold(indicator="census21_disability", level=99.8))
     assert set(strict.deprived["lsoa_code"]) == worse_than_england("census21_disability", "998") < worse
 
     layer = areas_of(load_layer(kent, "lsoa", 2025, display=True), "lsoa", 2025, (TW,))
-    drawn = pm.plan_map(layer, "lsoa", "coverage", reach, ["1.1", "2.1"], cover=cover).areas.set_index("code")
+    drawn = pmap.plan_map(layer, "lsoa", "coverage", reach, ["1.1", "2.1"], cover=cover).areas.set_index("code")
     assert set(drawn.index[drawn["value"] != "Not deprived at this threshold"]) == worse
     assert drawn.loc[sorted(named), "value"].eq("Deprived; an action names it").all()
 
@@ -210,59 +217,85 @@ def test_coverage_by_an_indicator_worse_than_england(kent: str, tw_reach: pm.Pla
     with pytest.raises(TargetError, match="'edition: 2025' at the top of the file"):
         pm.plan_coverage(tw_reach, ["3.4"], threshold)
     with pytest.raises(pm.PlanPageError, match="99.8"):
-        pm.plan_coverage(reach, ["1.1"], pm.Threshold(indicator="census21_disability", level=90))
+        pm.plan_coverage(reach, ["1.1"], pm.CoverageThreshold(indicator="census21_disability", level=90))
 
 
 def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach) -> None:
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     ids = [a.id for a in tw_reach.plan.actions]
-    chosen = pm.highlight(tw_reach, "lsoa", "action:3.4")
-    drawn = pm.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen)
+    chosen = pmap.highlight(tw_reach, "lsoa", "action:3.4")
+    drawn = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen)
     assert len(drawn.areas) == 68
     assert drawn.areas.set_index("code").loc[sorted(TW_DEPRIVED), "value"].eq("1 action").all()
     assert (drawn.areas["value"] == "0: no action names it").sum() == 63
     page = drawn.fmap.get_root().render()
-    assert "Areas of action 3.4" in page and pm.HIGHLIGHT_COLOUR in page and "https://" not in page.split("<body>")[0]
+    assert "Areas of action 3.4" in page and pmap.HIGHLIGHT_COLOUR in page and "https://" not in page.split("<body>")[0]
 
-    cover = pm.plan_coverage(tw_reach, ids, pm.Threshold("imd", 4))
-    by_cover = pm.plan_map(layer, "lsoa", "coverage", tw_reach, ids, cover=cover).areas.set_index("code")["value"]
+    cover = pm.plan_coverage(tw_reach, ids, pm.CoverageThreshold("imd", 4))
+    by_cover = pmap.plan_map(layer, "lsoa", "coverage", tw_reach, ids, cover=cover).areas.set_index("code")["value"]
     assert by_cover["E01024795"] == "Deprived; no action names it"
     assert by_cover["E01024840"] == "Deprived; an action names it"
-    deprivation = pm.plan_map(layer, "lsoa", "deprivation", tw_reach, ids).areas.set_index("code")["value"]
+    deprivation = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids).areas.set_index("code")["value"]
     assert deprivation["E01024840"] == 2
     with pytest.raises(pm.PlanPageError, match="by LSOA"):
-        pm.plan_map(layer, "ward", "coverage", tw_reach, ids, cover=cover)
+        pmap.plan_map(layer, "ward", "coverage", tw_reach, ids, cover=cover)
 
     hostile = parse_plan(plan_yaml(list_title=SCRIPT)).plan
     reach = pm.plan_reach(hostile)
-    shown = pm.plan_map(layer, "lsoa", "count", reach, ["1.1"], chosen=pm.highlight(reach, "lsoa", "list:deprived"))
+    shown = pmap.plan_map(layer, "lsoa", "count", reach, ["1.1"], chosen=pmap.highlight(reach, "lsoa", "list:deprived"))
     html = shown.fmap.get_root().render()
     assert SCRIPT not in html and "&lt;script&gt;" in html
-    assert pm.area_at(shown.areas, 0.0, 0.0) is None
+    assert area_at(shown.areas, 0.0, 0.0) is None
     centre = shown.areas.set_index("code").at["E01024840", "geometry"].representative_point()
-    assert pm.area_at(shown.areas, centre.y, centre.x) == "E01024840"
+    assert area_at(shown.areas, centre.y, centre.x) == "E01024840"
 
 
 def test_reviews_are_added_never_overwritten_and_export_round_trips(kent: str, tmp_path: Path) -> None:
     loaded = read_plan(TW_PLAN)
     store = ProgressStore(f"sqlite:///{tmp_path / 'a.sqlite'}")
-    pm.record_review(store, loaded, "3.4", "on_track", date(2024, 1, 16), "Clinics booked")
-    pm.record_review(store, loaded, "3.4", "at_risk", date(2024, 4, 16), "Venue lost", "HAT chair")
+    rv.record_review(store, loaded, "3.4", "on_track", date(2024, 1, 16), "Clinics booked")
+    rv.record_review(store, loaded, "3.4", "at_risk", date(2024, 4, 16), "Venue lost", "HAT chair")
     with pytest.raises(pm.PlanPageError, match="no action '9.9'"):
-        pm.record_review(store, loaded, "9.9", "done", date(2024, 4, 16))
+        rv.record_review(store, loaded, "9.9", "done", date(2024, 4, 16))
     history = store.history(loaded.plan.id)
     assert history["status"].tolist() == ["on_track", "at_risk"]
-    status = pm.current_status(loaded.plan, history).set_index("action_id")
+    status = rv.current_status(loaded.plan, history).set_index("action_id")
     assert status.at["3.4", "status_text"] == "🟠 At risk" and status.at["3.4", "reviews"] == 2
-    exported = pm.history_export(history, loaded.plan)
+    exported = rv.history_export(history, loaded.plan)
     assert exported["status"].tolist() == ["🟢 On track", "🟠 At risk"] and exported["title"].str.startswith(
         "Target stop smoking").all()
 
-    bundle = pm.export_bytes(store, loaded)
+    bundle = rv.export_bytes(store, loaded)
     other = ProgressStore(f"sqlite:///{tmp_path / 'b.sqlite'}")
     report = other.import_bundle(bundle, "export.json")
     assert report.reviews_added == 2
     assert other.history(loaded.plan.id).drop(columns="recorded_at").equals(history.drop(columns="recorded_at"))
+
+
+def test_the_page_texts_come_from_the_views(tw_reach: pm.PlanReach) -> None:
+    plan = tw_reach.plan
+    assert pm.plan_caption(plan).endswith("Areas are those of IoD 2019 (LSOA 2011, wards 2019).")
+    with pytest.raises(PlanFileError) as bad:
+        parse_plan("title: [unclosed", "bad.yaml")
+    assert all(line.startswith("line ") for line in pm.problem_lines(bad.value))
+    cover = pm.plan_coverage(tw_reach, [a.id for a in plan.actions], pm.default_threshold(plan))
+    summary = pm.coverage_summary(cover, plan.edition)
+    assert summary.startswith("**Deprived LSOAs: ") and f"**{len(cover.uncovered)} named by none**" in summary
+    assert pmap.colour_modes("ward") == ["count", "deprivation"] and "coverage" in pmap.colour_modes("lsoa")
+    lines, note = pmap.highlight_listing(pm.action_areas(tw_reach, "lsoa", "3.4"), "lsoa")
+    assert len(lines) == len(TW_DEPRIVED) and note is None
+    lines, note = pmap.highlight_listing(pm.action_areas(tw_reach, "lsoa", "1.1"), "lsoa")
+    assert lines == [] and note is not None and "whole district" in note
+    assert rv.default_review_action(plan, "action:3.4") == "3.4"
+    assert rv.default_review_action(plan, "list:areas-of-deprivation") == rv.default_review_action(plan) == "1.1"
+    recorded = rv.review_message("3.4", "at_risk", date(2024, 4, 16))
+    assert recorded == "Recorded 🟠 At risk for action 3\\.4 at 16 April 2024."
+    imported = rv.import_message(ImportReport("other-plan", 1, 2, 0), "tunbridge-wells-2023-25")
+    assert imported.endswith("Choose 'other\\-plan' in the plan list above to see it.")
+    history = pd.DataFrame({"review_id": ["a", "b"], "action_id": ["3.4", "1.1"], "review_date": [date(2024, 1, 1)] * 2,
+                            "status": ["done", "at_risk"], "status_label": ["Done", "At risk"], "note": ["", ""],
+                            "reviewer": [None, None], "recorded_at": [None, None]})
+    assert rv.history_export(history, plan, "3.4")["action"].tolist() == ["3.4"]
 
 
 def test_plan_choices_list_shipped_stored_and_upload(kent: str) -> None:
@@ -450,7 +483,7 @@ def test_script_in_plan_text_shows_as_text(kent: str, db: str) -> None:
     at = plan_page()
     upload_plan(at, plan_yaml(title=SCRIPT, action_title=f"<b>bold</b> {SCRIPT}").encode())
     assert not at.error
-    assert at.header[0].value == pm.escape_markdown(SCRIPT)
+    assert at.header[0].value == escape_markdown(SCRIPT)
     at.session_state["plan_area"] = "E01024840"
     at.run()
     shown = texts(at)
@@ -508,9 +541,9 @@ def test_a_review_the_store_refuses_is_not_recorded(kent: str, db: str) -> None:
 def test_import_of_a_bad_bundle_leaves_the_database_unchanged(kent: str, db: str) -> None:
     store = ProgressStore(db)
     loaded = read_plan(TW_PLAN)
-    pm.record_review(store, loaded, "3.4", "on_track", date(2024, 1, 16), "Clinics booked")
+    rv.record_review(store, loaded, "3.4", "on_track", date(2024, 1, 16), "Clinics booked")
     before = store.counts()
-    good = json.loads(pm.export_bytes(store, loaded))
+    good = json.loads(rv.export_bytes(store, loaded))
     tampered = {**good, "reviews": [{**good["reviews"][0], "review_id": "11111111-1111-1111-1111-111111111111",
                                      "action_id": "9.9"}]}
     at = plan_page()
@@ -532,9 +565,9 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     source = ProgressStore(f"sqlite:///{tmp_path / 'meeting.sqlite'}")
     loaded = parse_plan(plan_yaml(plan_id="imported-plan"), "imported.yaml")
-    pm.record_review(source, loaded, "1.1", "on_track", date(2024, 1, 16), "Clinics booked")
-    pm.record_review(source, loaded, "1.1", "done", date(2024, 6, 1), "All sessions run")
-    bundle = pm.export_bytes(source, loaded)
+    rv.record_review(source, loaded, "1.1", "on_track", date(2024, 1, 16), "Clinics booked")
+    rv.record_review(source, loaded, "1.1", "done", date(2024, 6, 1), "All sessions run")
+    bundle = rv.export_bytes(source, loaded)
 
     target = f"sqlite:///{tmp_path / 'office.sqlite'}"
     monkeypatch.setenv("HIAP_PROGRESS_DB", target)
@@ -573,7 +606,7 @@ def test_plan_page_in_a_browser(
         frame = map_frame(page, timeout_s=120)
         assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "68"  # LSOA 2011
         time.sleep(1)
-        assert len(frame.query_selector_all(f'path[stroke="{pm.HIGHLIGHT_COLOUR}"]')) == 5  # action 3.4's LSOAs
+        assert len(frame.query_selector_all(f'path[stroke="{pmap.HIGHLIGHT_COLOUR}"]')) == 5  # action 3.4's LSOAs
         assert "Areas of action 3.4" in frame.inner_text(".hiap-legend")
         for code in TW_DEPRIVED:  # the deprived LSOAs the plan lists, named beside the map
             page.get_by_text(code, exact=False).first.wait_for(timeout=30_000)

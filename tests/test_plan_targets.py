@@ -10,21 +10,18 @@ import pytest
 from hiap_geo.core.errors import UnmatchedCodes
 from hiap_geo.geo.deprivation import load_iod, local_deciles
 from hiap_geo.geo.lookups import district_counties, ward_lookup
-from hiap_geo.indicators import long_format as indicators
-from hiap_geo.plans.plan import (
+from hiap_geo.indicators.compare import compare
+from hiap_geo.indicators.readers import load_indicators
+from hiap_geo.plans.coverage import coverage
+from hiap_geo.plans.load import load_plan, parse_plan
+from hiap_geo.plans.resolve import Resolver, lsoa_reach, resolve_area_lists, resolve_targets
+from hiap_geo.plans.schema import (
     PLANS_DIR,
     DecileRule,
     IndicatorRule,
     PlanError,
     PlanResolutionError,
-    Resolver,
     TargetError,
-    coverage,
-    load_plan,
-    lsoa_reach,
-    parse_plan,
-    resolve_area_lists,
-    resolve_targets,
 )
 
 pytestmark = pytest.mark.integration
@@ -238,9 +235,9 @@ def test_coverage_when_no_action_names_a_place(real_data: Path) -> None:
 def _compared(district: str, indicator: str, area_type: str, level: str) -> pd.DataFrame:
     """The indicator's rows for the district's areas with Fingertips' comparison with England, straight from
     the long format the Indicators page loads (not through the plan code)."""
-    data = indicators.load_indicators([district])
+    data = load_indicators([district])
     rows = data[(data["indicator_id"] == indicator) & (data["area_type"] == area_type)]
-    return indicators.compare(rows, data[data["area_type"] == "england"], level=level)
+    return compare(rows, data[data["area_type"] == "england"], level=level)
 
 
 def test_an_indicator_rule_selects_what_compare_marks_worse(real_data: Path) -> None:

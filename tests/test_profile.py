@@ -13,18 +13,12 @@ import pytest
 
 from hiap_geo.acquire.sources import dataset_path
 from hiap_geo.core.errors import AmbiguousAreaName, UnknownArea
-from hiap_geo.geo.deprivation import DOMAINS, compare_editions, load_iod
+from hiap_geo.geo.deprivation import DOMAINS, compare_editions, decile_movement, load_iod
 from hiap_geo.geo.lookups import lsoa_crosswalk, ward_lookup
-from hiap_geo.render.profile.model import (
-    Num,
-    Profile,
-    ProfileError,
-    Table,
-    build_profile,
-    format_value,
-    parse_area_query,
-    wards_of_district,
-)
+from hiap_geo.render.profile.assemble import build_profile, parse_area_query, wards_of_district
+from hiap_geo.render.profile.model import Num, Profile, ProfileError, ProfileTable, format_number
+from hiap_geo.render.profile.tables import profile_tables
+from hiap_geo.views.profile import ProfileRequest, profile_screen, read_request
 
 TODAY = date(2026, 1, 15)
 TUNBRIDGE_WELLS = "E07000116"
@@ -33,8 +27,8 @@ SHERWOOD_2024 = "E05015813"
 GROUP = ["E01024840", "E01024841", "E01024839", "E01024830"]
 
 
-def table(profile: Profile, key: str) -> Table:
-    return next(t for t in profile.tables() if t.key == key)
+def table(profile: Profile, key: str) -> ProfileTable:
+    return next(t for t in profile_tables(profile) if t.key == key)
 
 
 def value(cell: object) -> object:
@@ -62,13 +56,26 @@ def test_a_pasted_list_of_codes_is_a_group_and_a_name_is_one_area() -> None:
      (float("nan"), "int", "-"), (12345.6, "value", "12,346"), (17.23, "value", "17.2"), (0.1286, "value", "0.13")],
 )
 def test_numbers_print_as_a_reader_expects(number: float | None, fmt: str, text: str) -> None:
-    assert format_value(number, fmt) == text  # type: ignore[arg-type]
+    assert format_number(number, fmt) == text  # type: ignore[arg-type]
+
+
+def test_a_decile_change_reads_in_words() -> None:
+    assert decile_movement(0) == "same decile"
+    assert decile_movement(1) == "1 decile less deprived"
+    assert decile_movement(-3) == "3 deciles more deprived"
+
+
+def test_the_page_reads_its_inputs_as_a_request() -> None:
+    assert read_request("  \n", "Estate") is None
+    assert read_request("E01024840\ne01024841", "  Sherwood estate ") == ProfileRequest(
+        ("E01024840", "E01024841"), "Sherwood estate"
+    )
+    assert read_request("Tunbridge Wells 005A", "") == ProfileRequest(("Tunbridge Wells 005A",), None)
 
 
 def test_a_table_cell_is_found_by_row_label_and_column() -> None:
-    t = Table("t", "T", ["Figure", "A"], [["Population", Num(10.0, "int")], ["Score", Num(1.5, "score")]])
+    t = ProfileTable("t", "T", ["Figure", "A"], [["Population", Num(10.0, "int")], ["Score", Num(1.5, "score")]])
     assert t.cell("Score", "A") == Num(1.5, "score")
-    assert t.as_frame().to_dict("list") == {"Figure": ["Population", "Score"], "A": [10.0, 1.5]}
     with pytest.raises(KeyError):
         t.cell("Nothing", "A")
 
@@ -173,7 +180,7 @@ def test_a_custom_group_equals_population_weighted_figures_by_hand(real_data: Pa
     members = table(profile, "lsoas_2025")
     assert sorted(r[0] for r in members.rows) == sorted(GROUP)
 
-    from hiap_geo.indicators.long_format import lsoa_base
+    from hiap_geo.indicators.tables import lsoa_base
 
     base = lsoa_base()[lambda t: t["lsoa_code"].isin(GROUP)]
     indicators = table(profile, "indicators")
@@ -185,7 +192,7 @@ def test_a_custom_group_equals_population_weighted_figures_by_hand(real_data: Pa
 
 @pytest.mark.integration
 def test_a_custom_groups_indicators_are_made_from_its_lsoas(real_data: Path) -> None:
-    from hiap_geo.indicators.long_format import lsoa_base
+    from hiap_geo.indicators.tables import lsoa_base
 
     profile = build_profile(GROUP, name="Sherwood and around", today=TODAY)
     base = lsoa_base()
@@ -195,7 +202,7 @@ def test_a_custom_groups_indicators_are_made_from_its_lsoas(real_data: Path) -> 
     by_hand = 100 * mine["disabled"].sum() / mine["population"].sum()
     assert value(indicators.cell(name, "Value")) == pytest.approx(by_hand)
     assert "built from its 4 LSOAs 2021" in indicators.note
-    assert not any("not available yet" in t.as_text_frame().to_string() for t in profile.tables())
+    assert not any("not available yet" in t.as_text_frame().to_string() for t in profile_tables(profile))
 
 
 @pytest.mark.integration
@@ -248,7 +255,7 @@ def test_a_district_profile_carries_mhclg_file_10(district: Profile) -> None:
     assert value(key.cell("Districts ranked", column)) == 317
     assert value(key.cell("Official average IMD score (File 10)", column)) == pytest.approx(12.437)
     assert value(key.cell("IMD score, population-weighted", column)) == pytest.approx(12.437, abs=5e-4)
-    assert any(t.key == "indicators_health_index" and t.rows for t in district.tables())
+    assert any(t.key == "indicators_health_index" and t.rows for t in profile_tables(district))
 
 
 @pytest.mark.integration
@@ -278,7 +285,8 @@ def test_an_area_that_cannot_be_profiled_gives_a_clear_error(
 
 @pytest.mark.integration
 def test_the_plan_actions_that_reach_the_ward_are_listed(ward: Profile) -> None:
-    from hiap_geo.plans.plan import load_plan, lsoa_reach, plan_files
+    from hiap_geo.plans.load import load_plan, plan_files
+    from hiap_geo.plans.resolve import lsoa_reach
 
     path = next(p for p in plan_files() if p.name == "tunbridge-wells-2023-25.yaml")
     reach = lsoa_reach(load_plan(path))
@@ -295,7 +303,7 @@ def test_the_plan_actions_that_reach_the_ward_are_listed(ward: Profile) -> None:
 
 @pytest.mark.integration
 def test_indicators_are_built_from_the_ward_lsoas_and_compared(ward: Profile) -> None:
-    from hiap_geo.indicators.long_format import lsoa_base
+    from hiap_geo.indicators.tables import lsoa_base
 
     base = lsoa_base()
     mine = base[base["lsoa_code"].isin(ward.main.lsoas["lsoa_code"])]
@@ -338,7 +346,7 @@ def test_every_ward_of_a_district(real_data: Path) -> None:
 def test_the_latest_hat_review_of_an_action_is_its_status(
     real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hiap_geo.plans.plan import plan_files
+    from hiap_geo.plans.load import plan_files
     from hiap_geo.plans.progress import ProgressStore
 
     url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
@@ -352,3 +360,18 @@ def test_the_latest_hat_review_of_an_action_is_its_status(
     row = next(r for r in actions.rows if r[1] == "3.4")
     assert row[5] == "On track (review 2025-12-01)"
     assert "latest review in the progress database" in actions.note
+
+
+@pytest.mark.integration
+def test_the_page_shows_the_exports_tables_and_offers_every_format(ward: Profile) -> None:
+    screen = profile_screen(ward)
+    tables = profile_tables(ward)
+    assert [t.title for t in screen.tables] == [t.title for t in tables]
+    for shown, t in zip(screen.tables, tables, strict=True):
+        if t.message:
+            assert shown.frame is None and shown.message == t.message_text()
+        else:
+            assert shown.frame.equals(t.as_text_frame()) and shown.note == t.note
+    assert [d.fmt for d in screen.downloads] == ["pdf", "docx", "xlsx", "csv", "geojson"]
+    assert screen.downloads[0].file_name.startswith("profile_sherwood_E05015813_2026-01-15")
+    assert screen.title == "Sherwood (E05015813)" and screen.attribution == ward.attribution

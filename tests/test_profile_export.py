@@ -24,8 +24,10 @@ from pypdf import PdfReader
 
 from hiap_geo.cli import main
 from hiap_geo.geo.deprivation import load_iod
+from hiap_geo.render.profile.assemble import build_profile, wards_of_district
 from hiap_geo.render.profile.export import FORMATS, export, file_name, write_profile
-from hiap_geo.render.profile.model import Num, Profile, ProfileError, Table, build_profile, wards_of_district
+from hiap_geo.render.profile.model import Num, Profile, ProfileError, ProfileTable
+from hiap_geo.render.profile.tables import profile_tables
 from hiap_geo.render.static_map import DECILE_COLOURS, StaticMapError, area_map_png, decile_label
 
 pytestmark = pytest.mark.integration
@@ -53,8 +55,8 @@ def text_of(cell: object) -> str:
     return cell.text() if isinstance(cell, Num) else str(cell)
 
 
-def figure_tables(profile: Profile) -> list[Table]:
-    return [t for t in profile.tables() if t.key != "area"]
+def figure_tables(profile: Profile) -> list[ProfileTable]:
+    return [t for t in profile_tables(profile) if t.key != "area"]
 
 
 def hand_imd_score(codes: list[str]) -> float:
@@ -189,7 +191,7 @@ def test_the_csv_has_every_figure_with_its_exact_value(group: Profile) -> None:
     rows = list(csv.DictReader(io.StringIO(export(group, "csv").decode("utf-8-sig"))))
     values = {(r["table"], r["row_number"], r["column"]): r["value"] for r in rows}
     labels = {(r["table"], r["row_number"]): r["row"] for r in rows}
-    for t in group.tables():
+    for t in profile_tables(group):
         for number, row in enumerate(t.rows, start=1):
             assert labels[(t.title, str(number))] == text_of(row[0])
             for column, cell in zip(t.columns[1:], row[1:], strict=True):

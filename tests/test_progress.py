@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from hiap_geo.cli import main
-from hiap_geo.plans.plan import PLANS_DIR
-from hiap_geo.plans.progress import DB_ENV, ImportRejected, ProgressError, ProgressStore, database_url
+from hiap_geo.plans.progress import DB_ENV, ProgressStore, database_url
+from hiap_geo.plans.schema import PLANS_DIR, ImportRejected, ProgressError
 
 TW_FILE = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 TW = "tunbridge-wells-2023-25"
@@ -64,7 +64,7 @@ def test_latest_status_follows_the_review_date_not_the_typing_order(store: Progr
 
 
 def test_the_plan_page_and_the_cli_give_the_same_status_in_the_same_words(store: ProgressStore) -> None:
-    from hiap_geo.views import plan as pm
+    from hiap_geo.views import plan_reviews as pm
 
     _reviews(store)
     cli = store.latest_status(TW).set_index("action_id")

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from hiap_geo.core.areas import ENGLAND_CODE
-from hiap_geo.indicators.long_format import COLUMNS
-from hiap_geo.render import charts as spine
+from hiap_geo.indicators import spine
+from hiap_geo.indicators.schema import COLUMNS
+from hiap_geo.render import charts
 
 
 def test_positions_centre_on_england_and_flip_low_is_good() -> None:
@@ -94,7 +95,7 @@ def test_rows_explain_what_is_missing() -> None:
 
 def test_chart_html_has_a_bar_image_and_words_for_every_row() -> None:
     rows = spine.spine_rows(small_data(), LSOA, "lsoa", small_ranges(), DISTRICT)
-    html = spine.spine_chart_html(rows, "My LSOA", "My district")
+    html = charts.spine_chart_html(rows, "My LSOA", "My district")
     assert html.count('class="spine-row"') == 2 and "<script" not in html
     assert "Worse (95%)" in html and "Similar" in html and "England worst / lowest" in html
     assert 'data-x="0.250"' in html
@@ -103,10 +104,10 @@ def test_chart_html_has_a_bar_image_and_words_for_every_row() -> None:
     svg = base64.b64decode(images[0]).decode()  # 'bad' comes first (sorted by name)
     assert 'class="spine-area"' in svg and 'fill="#C00000"' in svg and 'class="spine-district"' in svg
     assert 'class="spine-range"' in svg and 'class="spine-quartiles"' in svg
-    assert f'cx="{0.25 * spine.BAR_WIDTH:.1f}"' in svg  # a quarter of the way along the bar
+    assert f'cx="{0.25 * charts.BAR_WIDTH:.1f}"' in svg  # a quarter of the way along the bar
     assert 'alt="bad name: area 20.0 (Worse (95%)), England 15.0, district 16.0, England range 25.0 to 5"' in html
     with pytest.raises(spine.SpineError, match="No indicator"):
-        spine.spine_chart_html(rows.iloc[0:0], "Empty")
+        charts.spine_chart_html(rows.iloc[0:0], "Empty")
 
 
 def test_trend_and_its_chart() -> None:
@@ -115,7 +116,7 @@ def test_trend_and_its_chart() -> None:
     trend = spine.trend(data, ["hi_x"], {DISTRICT: "Tunbridge Wells"})
     assert trend["year"].tolist() == [2015, 2016] and trend["district"].unique().tolist() == ["Tunbridge Wells"]
     assert {"source", "vintage", "unit"} <= set(trend.columns)
-    spec = spine.trend_chart(trend).to_dict()
+    spec = charts.trend_chart(trend).to_dict()
     assert spec["encoding"]["y"]["scale"] == {"zero": False} and spec["encoding"]["x"]["type"] == "ordinal"
     with pytest.raises(spine.SpineError, match="yearly periods"):
         spine.trend(data, ["dwp"], {DISTRICT: "TW"})
@@ -125,7 +126,7 @@ def test_trend_and_its_chart() -> None:
 
 @pytest.mark.integration
 def test_real_lsoa_spine_is_england_centred_with_best_to_the_right(kent: str) -> None:
-    from hiap_geo.indicators.long_format import load_indicators
+    from hiap_geo.indicators.readers import load_indicators
 
     data = load_indicators(["E07000116"])
     ranges = spine.england_distribution("lsoa")

@@ -13,9 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hiap_geo.indicators import long_format as indicators
-from hiap_geo.indicators import uploads
-from hiap_geo.indicators.uploads import InvalidUpload, read_upload, read_upload_file
+from hiap_geo.indicators import schema, uploads
+from hiap_geo.indicators.uploads import InvalidUpload, read_upload
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +57,7 @@ def test_good_csv_with_common_header_spellings(real_data: Path) -> None:
     )
     result = read_upload(csv_bytes(text), "smoking.csv")
     data = result.data
-    assert list(data.columns) == indicators.COLUMNS
+    assert list(data.columns) == [*schema.COLUMNS, "origin"] and (data["origin"] == "upload").all()
     assert result.area_type == "lsoa" and result.vintages == ("LSOA 2011", "LSOA 2021")
     first = data.iloc[0]
     assert first["area_code"] == TW_LSOA21[0] and first["value"] == 21.5 and first["count"] == 43
@@ -71,7 +70,7 @@ def test_good_csv_with_common_header_spellings(real_data: Path) -> None:
     assert pd.isna(data.iloc[2]["value"])
     assert "Columns not used: Area Name." in result.notes
     assert any("1 row(s) have no value (blank) and are kept as missing: row 4" in n for n in result.notes)
-    indicators.validate_indicators(data)  # the project's own long-format schema accepts it
+    schema.validate_indicators(data)  # the project's own long-format schema accepts it
 
 
 @pytest.mark.parametrize(
@@ -192,14 +191,12 @@ def test_empty_and_damaged_workbooks() -> None:
     assert problems_of(damaged, "damaged.xlsx").kinds == {"file_type"}
 
 
-def test_oversized_files(tmp_path: Path) -> None:
+def test_oversized_files() -> None:
     content = b"area_code,value\n" + b"E01024830,1\n" * 20
     err = problems_of(content, "big.csv", max_bytes=100)
     assert err.kinds == {"too_large"} and "The file is 256 bytes; the limit is 100 bytes" in str(err)
-    path = tmp_path / "big.csv"
-    path.write_bytes(b"area_code,value\n" + b"E01024830,1\n" * 1_000_000)
     with pytest.raises(InvalidUpload, match=r"The file is 11\.4 MB; the limit is 10 MB") as err_info:
-        read_upload_file(path)
+        read_upload(b"area_code,value\n" + b"E01024830,1\n" * 1_000_000, "big.csv")
     assert err_info.value.kinds == {"too_large"}
 
 

@@ -1,5 +1,8 @@
 """Indicators: any health or deprivation indicator on the map for the sidebar's districts, compared with
-England and the district, with an area's spine chart, Health Index trends, uploads and Fingertips."""
+England and the district, with an area's spine chart, Health Index trends, uploads and Fingertips.
+
+Widgets only: what is shown is computed by hiap_geo.views.indicators (and the spine chart's figures by
+hiap_geo.indicators.spine)."""
 
 from __future__ import annotations
 
@@ -15,35 +18,27 @@ from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.msoa import msoa_areas
 from hiap_geo.indicators import fingertips as ft
-from hiap_geo.indicators import need as tg
-from hiap_geo.indicators.long_format import HEALTH_INDEX_NOTE
-from hiap_geo.indicators.stats import BENCHMARK_STYLES, CONFIDENCE_LABELS
+from hiap_geo.indicators import spine
+from hiap_geo.indicators.catalogue import HEALTH_INDEX_NOTE
+from hiap_geo.indicators.stats import CONFIDENCE_LABELS
 from hiap_geo.indicators.uploads import InvalidUpload, read_upload
-from hiap_geo.plans.figures import figures_frame
-from hiap_geo.render import charts as spine
-from hiap_geo.render.maps import Outline, area_at, area_map, classify, encode_geometry
-from hiap_geo.views.explorer import MapSelection, build_in_use, codes_in_districts
-
-TREND_DEFAULTS = ["hi_overweight_and_obesity_in_adults", "hi_overweight_and_obesity_in_children", "hi_smoking",
-                  "hi_young_people_in_education_employment_and_apprenticeships", "hi_life_expectancy"]
-LABEL_TO_STYLE = {f"{s.label}{suffix}": s for s in BENCHMARK_STYLES.values() for suffix in ("", " (95%)", " (99.8%)")}
-
-
-# The two loaders below are word for word the map explorer's, so Streamlit keeps one cached copy for both pages.
+from hiap_geo.render.charts import spine_chart_html, trend_chart
+from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
+from hiap_geo.views import indicators as iv
+from hiap_geo.views.explorer import MapSelection, build_in_use
 
 
 @st.cache_data(show_spinner=False)
 def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
     """The chosen districts' areas of one level and vintage in the standard columns (MSOAs from LSOAs)."""
     if level == "msoa":
-        current = tg.msoa_areas(map_layer(slug, "lsoa", IOD2025.lsoa_vintage, districts), 2021)
+        current = msoa_areas(map_layer(slug, "lsoa", IOD2025.lsoa_vintage, districts), 2021)
         if vintage == "MSOA 2021":
             return current
-        return tg.msoa_areas(map_layer(slug, "lsoa", IOD2019.lsoa_vintage, districts), 2011, current)
-    year = next(ed.year for ed in (IOD2025, IOD2019)
-                if vintage in (ed.lsoa_vintage, ed.ward_vintage, ed.district_vintage))
-    return tg.standard_areas(chosen_areas(slug, level, year, districts), level)
+        return msoa_areas(map_layer(slug, "lsoa", IOD2019.lsoa_vintage, districts), 2011, current)
+    return iv.standard_areas(chosen_areas(slug, level, iv.edition_year(vintage), districts), level)
 
 
 @st.cache_data(show_spinner=False)
@@ -61,32 +56,9 @@ def cached_fingertips(request: ft.FingertipsRequest, fetched: str) -> ft.Fingert
     return ft.fetch_data(request, use_cache="only")
 
 
-STATED_COLUMNS = ["area_name", "indicator_name", "printed", "period", "comparison", "comparators", "rank",
-                  "document_title", "quote", "reference"]
-
-
 @st.cache_data(show_spinner=False)
 def stated_figures(districts: tuple[str, ...]) -> pd.DataFrame:
-    """What the plan documents say about the districts and their wards (2019 and 2024 wards)."""
-    codes = set(districts) | codes_in_districts("ward", 2019, districts) | codes_in_districts("ward", 2025, districts)
-    figures = figures_frame()
-    return figures.loc[figures["area_code"].isin(codes), STATED_COLUMNS].reset_index(drop=True)
-
-
-def vintages(level: str) -> list[str]:
-    """Map vintages of a level, newest first."""
-    if level == "msoa":
-        return ["MSOA 2021", "MSOA 2011"]
-    attr = {"lsoa": "lsoa_vintage", "ward": "ward_vintage", "district": "district_vintage"}[level]
-    return [getattr(IOD2025, attr), getattr(IOD2019, attr)]
-
-
-def comparison_style(label: object) -> str:
-    style = LABEL_TO_STYLE.get(str(label))
-    if style is None:
-        return ""
-    text = "#fff" if style.label in ("Worse", "Lower") else "#000"
-    return f"background-color: {style.colour}; color: {text}"
+    return iv.stated_figures(districts)
 
 
 def upload_section() -> pd.DataFrame | None:
@@ -105,12 +77,12 @@ def upload_section() -> pd.DataFrame | None:
                      f"{'this problem' if len(exc.problems) == 1 else f'these {len(exc.problems)} problems'} "
                      "and upload it again:\n\n" + "\n".join(f"- {p.message}" for p in exc.problems))
             return None
-        if result.area_type not in tg.LEVELS:
+        if result.area_type not in iv.LEVELS:
             st.warning(f"'{upload.name}' holds only England values: there are no areas to map. Upload the LSOA, "
                        "MSOA, ward or district values.")
             return None
         names = ", ".join(sorted(result.data["indicator_name"].unique()))
-        st.success(f"Loaded {len(result.data)} rows of {names} at {tg.LEVELS.get(result.area_type, 'England')} "
+        st.success(f"Loaded {len(result.data)} rows of {names} at {iv.LEVELS.get(result.area_type, 'England')} "
                    f"level ({', '.join(result.vintages)}). Choose it under 'Indicator' below.")
         for note in result.notes:
             st.caption(note)
@@ -123,7 +95,7 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame
         st.caption("Ward and MSOA indicators from the Local Health profile (obesity, admissions, life expectancy...). "
                    "The API is only reachable online; a copy fetched once is kept and can be used offline.")
         left, middle, right = st.columns(3)
-        area_type = left.radio("Area type", ["ward", "msoa"], format_func=tg.LEVELS.get, horizontal=True,
+        area_type = left.radio("Area type", ["ward", "msoa"], format_func=iv.LEVELS.get, horizontal=True,
                                key="ft_area_type")
         parent = middle.selectbox("Within district", sel.districts, format_func=lambda c: names.get(c, c),
                                   key="ft_parent")
@@ -166,18 +138,6 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame
         return result.data
 
 
-def option_label(data: pd.DataFrame) -> dict[str, str]:
-    """Indicator id -> the name users pick, marking where uploads and Fingertips rows come from."""
-    first = data.drop_duplicates("indicator_id").set_index("indicator_id")
-    labels = {}
-    for indicator_id, row in first.iterrows():
-        source = str(row["source"])
-        tag = " — your upload" if source.startswith("Uploaded file") else (
-            " — Fingertips" if source.startswith("OHID Fingertips") else "")
-        labels[indicator_id] = f"{row['indicator_name']}{tag}"
-    return labels
-
-
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
@@ -189,13 +149,10 @@ slug = build_in_use()
 names = district_names()
 local = indicator_data_or_stop(sel.districts)
 
-extra = [tg.with_periods(frame) for frame in (upload_section(), fingertips_section(sel, names))
-         if frame is not None]
-data = pd.concat([local, *extra], ignore_index=True) if extra else local
-labels = option_label(data)
-mappable = [i for i in labels if tg.levels_of(data, i)]
-uploaded = [i for i in mappable if i.startswith("upload:")]
-order = uploaded + sorted((i for i in mappable if i not in uploaded), key=lambda i: labels[i].casefold())
+data = iv.with_extras(local, (upload_section(), fingertips_section(sel, names)))
+labels = iv.option_labels(data)
+order = iv.indicator_order(data, labels)
+uploaded = iv.uploaded_indicators(data)
 new_uploads = [i for i in uploaded if i not in st.session_state.get("ind_seen_uploads", [])]
 st.session_state["ind_seen_uploads"] = uploaded
 if new_uploads:  # a file just loaded: show it
@@ -206,15 +163,15 @@ elif st.session_state.get("ind_indicator") not in order:
 indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
                             help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "
                                  "Health Index, plus your upload and any Fingertips data fetched.")
-levels = tg.levels_of(data, indicator_id)
+levels = iv.levels_of(data, indicator_id)
 controls = st.columns([3, 2, 3, 2])
 if st.session_state.get("ind_level") not in levels:
     st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
-level = controls[0].radio("Geography", levels, format_func=tg.LEVELS.get, horizontal=True, key="ind_level")
+level = controls[0].radio("Geography", levels, format_func=iv.LEVELS.get, horizontal=True, key="ind_level")
 if sel.level not in levels:
-    st.info(f"{labels[indicator_id]} has no {tg.LEVELS[sel.level]} values (the sidebar's geography); it is "
-            f"published for {', '.join(tg.LEVELS[lv] for lv in levels)}.")
-periods = tg.periods_of(data, indicator_id, level)
+    st.info(f"{labels[indicator_id]} has no {iv.LEVELS[sel.level]} values (the sidebar's geography); it is "
+            f"published for {', '.join(iv.LEVELS[lv] for lv in levels)}.")
+periods = iv.periods_of(data, indicator_id, level)
 if st.session_state.get("ind_period") not in periods:
     st.session_state["ind_period"] = periods[-1]
 period = controls[1].selectbox("Period", periods, key="ind_period")
@@ -222,47 +179,38 @@ colour_options = ["value", "england"] + (["district"] if level != "district" els
 if st.session_state.get("ind_colour") not in colour_options:
     st.session_state["ind_colour"] = "value"
 colour_by = controls[2].radio("Colour by", colour_options, horizontal=True, key="ind_colour",
-                              format_func=lambda o: "Value" if o == "value" else f"Compared with {tg.COMPARATORS[o]}")
+                              format_func=lambda o: "Value" if o == "value" else f"Compared with {iv.COMPARATORS[o]}")
 confidence = controls[3].radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
                                horizontal=True, key="ind_confidence")
 
-rows = data[(data["indicator_id"] == indicator_id) & (data["area_type"] == level)
-            & (data["period"].astype(str) == period)]
-codes = set(rows["area_code"])
-vintage, areas = tg.best_layer(codes, {v: partial(map_layer, slug, level, v, sel.districts) for v in vintages(level)})
-values = tg.area_values(data, indicator_id, level, period, areas, confidence)
+codes = iv.codes_of(data, indicator_id, level, period)
+vintage, areas = iv.best_layer(codes, {v: partial(map_layer, slug, level, v, sel.districts)
+                                       for v in iv.vintages(level)})
+values = iv.area_values(data, indicator_id, level, period, areas, confidence)
 if values["value"].isna().all():
-    st.warning(f"None of the chosen districts' {tg.LEVELS[level]}s has a value for {labels[indicator_id]} "
+    st.warning(f"None of the chosen districts' {iv.LEVELS[level]}s has a value for {labels[indicator_id]} "
                f"({period}). Choose other districts or another indicator.")
     st.stop()
-outside = sorted(codes - set(areas["code"]))
+outside = iv.outside_codes(codes, areas)
 if outside:
-    st.caption(f"{len(outside)} {tg.LEVELS[level]} code(s) of this indicator are outside the chosen districts "
+    st.caption(f"{len(outside)} {iv.LEVELS[level]} code(s) of this indicator are outside the chosen districts "
                f"(or not on the {vintage} map) and are not shown, e.g. {', '.join(outside[:5])}.")
 
-first = values.dropna(subset=["value"]).iloc[0]
+first = iv.first_value(values)
 polarity = str(first["polarity"])
-measure = tg.indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
-if colour_by == "value":
-    map_values = values["value"]
-    measure, map_values = tg.as_categories(measure, classify(map_values, measure))
-else:
-    measure = tg.comparison_measure(measure.label, polarity, colour_by, confidence)
-    map_values = values[f"vs_{colour_by}_label"]
-    if not tg.has_limits(values):
-        st.info("This indicator has no confidence limits (it is published as a value, without counts), so no area "
-                "can be tested against a comparator: every area shows as 'Not compared'. Colour by value instead.")
+measure, map_values = iv.map_colouring(values, colour_by, confidence)
+if colour_by != "value" and not iv.has_limits(values):
+    st.info("This indicator has no confidence limits (it is published as a value, without counts), so no area "
+            "can be tested against a comparator: every area shows as 'Not compared'. Colour by value instead.")
 if polarity == "no_judgement":
     st.caption("This indicator has no polarity: areas are compared as higher or lower, never better or worse.")
 
-st.subheader(f"{measure.label} · {len(areas)} {tg.LEVELS[level]}s ({vintage}), {period}")
-frame = gpd.GeoDataFrame(areas[["code", "name", "ward", "district"]].assign(value=map_values.to_numpy()),
-                         geometry=areas.geometry.values, crs=areas.crs)
+st.subheader(f"{measure.label} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), {period}")
 outlines = [] if level == "district" else [
     Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
-fmap = tg.wrap_tooltips(area_map(frame, measure, outlines=outlines, basemap=sel.basemap,
+fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,
                                  geometry_json=map_geometry(slug, level, vintage, sel.districts),
-                                 tooltip_values=tg.tooltip_texts(values)))
+                                 tooltip_values=iv.tooltip_texts(values)))
 clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
                     returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
@@ -272,11 +220,10 @@ if point and point != st.session_state.get("ind_last_click"):
     if hit is not None:
         st.session_state["ind_area"] = hit
 
-table = tg.export_table(values, level, vintage)
+table = iv.indicator_export_table(values, level, vintage)
 comparison_columns = [c for c in ("compared with England", "compared with district") if c in table]
-shown = table.drop(columns=["indicator", "period", "unit", "polarity", "method", "source", "vintage", "geography",
-                            "confidence", "attribution"])
-st.dataframe(shown.style.map(comparison_style, subset=comparison_columns), hide_index=True, width="stretch",
+shown = table.drop(columns=iv.HIDDEN_TABLE_COLUMNS)
+st.dataframe(shown.style.map(iv.comparison_css, subset=comparison_columns), hide_index=True, width="stretch",
              column_config={"value": st.column_config.NumberColumn(f"value ({first['unit']})", format="%.2f"),
                             "lower limit": st.column_config.NumberColumn(f"lower {CONFIDENCE_LABELS[confidence]}",
                                                                          format="%.2f"),
@@ -305,21 +252,18 @@ else:
                        file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
 
 st.header("Spine chart")
-spine_options = list(areas["code"]) + [d for d in sel.districts if level != "district"]
-area_names = dict(zip(areas["code"], areas["name"], strict=True)) | {d: f"{names.get(d, d)} (district)"
-                                                                     for d in sel.districts}
+spine_options, area_names = iv.spine_areas(areas, level, sel.districts, names)
 if st.session_state.get("ind_area") not in spine_options:
     st.session_state["ind_area"] = spine_options[0]
 spine_area = st.selectbox("Area (or click it on the map)", spine_options, key="ind_area",
                           format_func=lambda c: f"{c} {area_names.get(c, '')}")
-spine_level = "district" if spine_area in sel.districts and level != "district" else level
-district_of = areas.set_index("code")["district_code"].to_dict()
+spine_level = iv.spine_level(spine_area, level, sel.districts)
+spine_district = iv.district_of(areas, spine_area)
 try:
-    spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level),
-                                  district_of.get(spine_area, spine_area), confidence)
-    st.html(spine.spine_chart_html(spine_rows, area_names.get(spine_area, spine_area),
-                                   names.get(district_of.get(spine_area, spine_area), "District")))
-    st.caption(f"England is the red centre line; the bar spans all English {tg.LEVELS[spine_level]}s (darker: the "
+    spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level), spine_district,
+                                  confidence)
+    st.html(spine_chart_html(spine_rows, area_names.get(spine_area, spine_area), names.get(spine_district, "District")))
+    st.caption(f"England is the red centre line; the bar spans all English {iv.LEVELS[spine_level]}s (darker: the "
                "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
                "flipped); indicators without one run from lowest to highest. Indicators with no England value "
                "(the Health Index, most uploads) are not on this chart.")
@@ -327,9 +271,8 @@ except HiapGeoError as exc:  # no chart for this area, or a dataset missing: say
     st.info(str(exc))
 
 st.header("Health Index trends, 2015-2021")
-trend_ids = [i for i in TREND_DEFAULTS if i in labels] + sorted(
-    (i for i in labels if i.startswith("hi_") and i not in TREND_DEFAULTS), key=lambda i: labels[i])
-st.session_state.setdefault("ind_trends", [i for i in TREND_DEFAULTS if i in labels])
+trend_ids = iv.trend_options(labels)
+st.session_state.setdefault("ind_trends", [i for i in iv.TREND_DEFAULTS if i in labels])
 st.session_state["ind_trends"] = [i for i in st.session_state["ind_trends"] if i in trend_ids]
 chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func=labels.get, key="ind_trends")
 if chosen_trends:
@@ -342,7 +285,7 @@ if chosen_trends:
         for n, (name, group) in enumerate(trends.groupby("indicator", sort=False)):
             with grid[n % 2]:
                 st.markdown(f"**{name}** ({group['unit'].iat[0]})")
-                st.altair_chart(spine.trend_chart(group), width="stretch")
+                st.altair_chart(trend_chart(group), width="stretch")
         st.caption(HEALTH_INDEX_NOTE)
         st.download_button("Download trends (CSV)", trends.to_csv(index=False).encode("utf-8"),
                            file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download")

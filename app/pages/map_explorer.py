@@ -12,7 +12,7 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
-from hiap_geo.views.explorer import MapSelection, build_in_use, export_table, search
+from hiap_geo.views.explorer import MapSelection, build_in_use, measure_export_table, search
 from hiap_geo.views.info import area_info
 
 
@@ -136,7 +136,7 @@ if info_col is not None:
             st.button("Clear the group", on_click=set_group, args=([],))
 
 if not sel.presentation:
-    table = export_table(areas, chosen, sel.year, sel.level)
+    table = measure_export_table(areas, chosen, sel.year, sel.level)
     st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
                  column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
     st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"),

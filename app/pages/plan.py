@@ -14,10 +14,17 @@ from app.loaders import chosen_areas
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown
 from hiap_geo.plans.check import check_plan, discrepancies_frame
-from hiap_geo.plans.plan import STATUSES, LoadedPlan, PlanFileError, parse_plan, plan_districts, plan_files
-from hiap_geo.plans.progress import ImportRejected, ProgressStore, database_url
+from hiap_geo.plans.coverage import Coverage
+from hiap_geo.plans.load import LoadedPlan, parse_plan, plan_files
+from hiap_geo.plans.progress import ProgressStore, database_url
+from hiap_geo.plans.resolve import plan_districts
+from hiap_geo.plans.schema import STATUSES, ImportRejected, PlanFileError
+from hiap_geo.render.maps import area_at
 from hiap_geo.views import plan as pm
+from hiap_geo.views import plan_map as pmap
+from hiap_geo.views import plan_reviews as rv
 from hiap_geo.views.explorer import MapSelection, build_in_use, built_districts
 
 # Widget keys that belong to one plan: cleared when another plan is chosen, so no stale choice survives.
@@ -26,7 +33,7 @@ PLAN_KEYS = ("plan_priorities", "plan_partners", "plan_statuses", "plan_highligh
              "plan_cov_basis", "plan_cov_indicator", "plan_cov_level", "plan_level", "plan_colour")
 
 
-# The loaders below are word for word those of the other pages, so Streamlit keeps one cached copy for all.
+# The Plan page's cached loaders: keyed on the plan's text and source, so every session shares one copy.
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,9 +64,9 @@ def check_report(text: str, source: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def coverage_of(text: str, source: str, action_ids: tuple[str, ...], measure: str, decile_max: int,
-                decile_type: str, indicator: str | None = None, level: float = 95) -> pm.Coverage:
+                decile_type: str, indicator: str | None = None, level: float = 95) -> Coverage:
     return pm.plan_coverage(reach_of(text, source), action_ids,
-                            pm.Threshold(measure, decile_max, decile_type, indicator, level))
+                            pm.CoverageThreshold(measure, decile_max, decile_type, indicator, level))
 
 
 @st.cache_data(show_spinner=False)
@@ -78,13 +85,12 @@ def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> Non
 
 
 def bullet_list(items: list[str]) -> str:
-    return "\n".join(f"- {pm.escape_markdown(i)}" for i in items)
+    return "\n".join(f"- {escape_markdown(i)}" for i in items)
 
 
 def show_plan_error(exc: PlanFileError, name: str) -> None:
-    problems = [", ".join(p for p in (f"line {line}" if line else None, where) if p) + f": {message}"
-                if (line or where) else message for line, where, message in exc.problems]
-    st.error(f"**{pm.escape_markdown(name)}** cannot be used as a plan, and nothing from it was stored. Fix "
+    problems = pm.problem_lines(exc)
+    st.error(f"**{escape_markdown(name)}** cannot be used as a plan, and nothing from it was stored. Fix "
              f"{'this problem' if len(problems) == 1 else f'these {len(problems)} problems'} and upload it again:"
              "\n\n" + bullet_list(problems))
 
@@ -93,15 +99,14 @@ def record(store: ProgressStore, loaded: LoadedPlan) -> None:
     """Form callback: runs before the page, so the tables below already show the new review."""
     state = st.session_state
     try:
-        pm.record_review(store, loaded, state["plan_review_action"], state["plan_review_status"],
+        rv.record_review(store, loaded, state["plan_review_action"], state["plan_review_status"],
                          state["plan_review_date"], state.get("plan_review_note") or "",
                          (state.get("plan_review_reviewer") or "").strip() or None)
     except (HiapGeoError, ValueError) as exc:
-        state["plan_progress_message"] = ("error", f"The review was not recorded: {pm.escape_markdown(exc)}")
+        state["plan_progress_message"] = ("error", f"The review was not recorded: {escape_markdown(exc)}")
         return
-    state["plan_progress_message"] = (
-        "success", f"Recorded {pm.status_text(state['plan_review_status'])} for action "
-                   f"{pm.escape_markdown(state['plan_review_action'])} at {state['plan_review_date']:%d %B %Y}.")
+    state["plan_progress_message"] = ("success", rv.review_message(
+        state["plan_review_action"], state["plan_review_status"], state["plan_review_date"]))
     state["plan_review_note"] = ""
 
 
@@ -116,13 +121,10 @@ def import_history(store: ProgressStore, current_id: str) -> None:
         report = store.import_bundle(upload.getvalue(), upload.name)
     except ImportRejected as exc:
         state["plan_progress_message"] = (
-            "error", f"Nothing was imported from {pm.escape_markdown(upload.name)}; the database is unchanged:\n\n"
+            "error", f"Nothing was imported from {escape_markdown(upload.name)}; the database is unchanged:\n\n"
                      + bullet_list(exc.problems))
         return
-    text = pm.escape_markdown(report.as_text())
-    if report.plan_id != current_id:
-        text += f" Choose '{pm.escape_markdown(report.plan_id)}' in the plan list above to see it."
-    state["plan_progress_message"] = ("success", text)
+    state["plan_progress_message"] = ("success", rv.import_message(report, current_id))
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -159,7 +161,7 @@ if choice == pm.UPLOAD:
     try:
         loaded = parsed(upload.getvalue().decode("utf-8", errors="strict"), upload.name)
     except UnicodeDecodeError:
-        st.error(f"**{pm.escape_markdown(upload.name)}** is not UTF-8 text; save it as UTF-8 and upload it again. "
+        st.error(f"**{escape_markdown(upload.name)}** is not UTF-8 text; save it as UTF-8 and upload it again. "
                  "Nothing from it was stored.")
         st.stop()
     except PlanFileError as exc:
@@ -173,7 +175,7 @@ else:
         show_plan_error(exc, labels[choice])
         st.stop()
     except HiapGeoError as exc:
-        st.error(pm.escape_markdown(exc))
+        st.error(escape_markdown(exc))
         st.stop()
 plan = loaded.plan
 text, source = loaded.text, loaded.source
@@ -189,34 +191,30 @@ if previous != identity:
     if wanted in {a.id for a in plan.actions} and "plan_highlight" not in st.session_state:
         st.session_state["plan_highlight"] = f"action:{wanted}"
 
-st.header(pm.escape_markdown(plan.title))
-published = f", {plan.source.published}" if plan.source.published else ""
-st.caption(pm.escape_markdown(
-    f"{plan.area.name} ({plan.area.code}), {plan.period}. Source: {plan.source.title}, {plan.source.publisher}"
-    f"{published}. Transcribed by {plan.transcription.by} on {plan.transcription.date:%d %B %Y}. Areas are those "
-    f"of IoD {plan.edition} ({'LSOA 2011, wards 2019' if plan.edition == 2019 else 'LSOA 2021, wards 2024'})."))
+st.header(escape_markdown(plan.title))
+st.caption(escape_markdown(pm.plan_caption(plan)))
 
 try:
     reach = reach_of(text, source)
 except HiapGeoError as exc:
-    st.error(f"This plan cannot be placed on the map: {pm.escape_markdown(exc)}")
+    st.error(f"This plan cannot be placed on the map: {escape_markdown(exc)}")
     st.stop()
 if reach.unresolved:
     with st.expander(f"⚠️ {len(reach.unresolved)} target(s) could not be resolved and are not on the map "
                      "(the Plan check tab explains each one)"):
         st.markdown(bullet_list(list(reach.unresolved)))
 
-history = store.history(plan.id) if store is not None else pm.empty_history()
-actions = pm.actions_table(plan, history)
+history = store.history(plan.id) if store is not None else rv.empty_history()
+actions = rv.actions_table(plan, history)
 priority_titles = {p.id: p.title for p in plan.priorities}
 f1, f2, f3 = st.columns(3)
 priorities = f1.multiselect("Priorities", list(priority_titles), key="plan_priorities", placeholder="All priorities",
                             format_func=lambda p: pm.shorten(f"{p}: {priority_titles[p]}", 80))
-partners = f2.multiselect("Lead or partner", pm.partner_options(actions), key="plan_partners",
+partners = f2.multiselect("Lead or partner", rv.partner_options(actions), key="plan_partners",
                           placeholder="All leads and partners")
-statuses = f3.multiselect("Status", pm.status_options(), key="plan_statuses", placeholder="Any status",
+statuses = f3.multiselect("Status", rv.status_options(), key="plan_statuses", placeholder="Any status",
                           help="The latest review recorded below, else the status in the plan file.")
-shown = pm.filter_actions(actions, priorities, partners, statuses)
+shown = rv.filter_actions(actions, priorities, partners, statuses)
 shown_ids = tuple(shown["action_id"])
 st.caption(f"Showing {len(shown)} of {len(actions)} actions; "
            f"{int((~shown['names_a_place']).sum())} of them name no place (they reach the whole district).")
@@ -232,7 +230,7 @@ with coverage_tab:
     st.session_state.setdefault("plan_cov_basis", "decile")
     basis = st.radio("Count as deprived", list(pm.THRESHOLD_BASES), format_func=pm.THRESHOLD_BASES.get,
                      horizontal=True, key="plan_cov_basis")
-    cover: pm.Coverage | None = None
+    cover: Coverage | None = None
     try:
         if basis == "indicator":
             indicators = coverage_indicators()
@@ -256,17 +254,9 @@ with coverage_tab:
             cover = coverage_of(text, source, shown_ids, cov_measure, cov_decile, "local" if cov_local else "national")
     except HiapGeoError as exc:
         cover = None
-        st.warning(pm.escape_markdown(exc))
+        st.warning(escape_markdown(exc))
     if cover is not None:
-        deprived = cover.deprived
-        if cover.basis == "indicator":
-            st.markdown(f"**{pm.escape_markdown(cover.threshold)}** (IoD {plan.edition} geography). "
-                        f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
-                        f"**{len(cover.uncovered)} named by none**.")
-        else:
-            st.markdown(f"**Deprived LSOAs: {pm.escape_markdown(cover.threshold)}** (IoD {plan.edition}). "
-                        f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
-                        f"**{len(cover.uncovered)} named by none**.")
+        st.markdown(pm.coverage_summary(cover, plan.edition))
         st.caption("An action 'names' an area when it gives its code or name, its ward, a list or a rule that "
                    "selects it. Actions that reach only the whole district are counted apart (district_wide), so "
                    "that 'every area is covered' cannot hide behind them.")
@@ -275,7 +265,7 @@ with coverage_tab:
         st.dataframe(uncovered, hide_index=True, width="stretch")
         csv_button("Download (CSV)", uncovered, f"{plan.id}-uncovered-deprived-lsoas.csv", "plan_csv_uncovered")
         st.subheader("All deprived areas and the actions that name them")
-        every = pm.coverage_export(deprived)
+        every = pm.coverage_export(cover.deprived)
         st.dataframe(every, hide_index=True, width="stretch")
         csv_button("Download (CSV)", every, f"{plan.id}-deprived-lsoas.csv", "plan_csv_deprived")
         st.subheader("Deprived areas by priority (number of actions naming each)")
@@ -293,7 +283,7 @@ with map_tab:
         districts = tuple(plan_districts(plan))
     except HiapGeoError as exc:
         slug, districts = None, ()
-        st.warning(pm.escape_markdown(exc))
+        st.warning(escape_markdown(exc))
     unbuilt = [d for d in districts if slug and d not in built_districts(slug)]
     if slug and unbuilt:
         st.warning(f"No map layers are built for {', '.join(unbuilt)} (this app has '{slug}'). Run "
@@ -301,21 +291,21 @@ with map_tab:
     elif slug:
         m1, m2, m3 = st.columns([2, 3, 4])
         level = m1.radio("Geography", list(pm.LEVELS), format_func=pm.LEVELS.get, horizontal=True, key="plan_level")
-        modes = [m for m in pm.COLOUR_MODES if level == "lsoa" or m != "coverage"]
+        modes = pmap.colour_modes(level)
         if st.session_state.get("plan_colour") not in modes:
             st.session_state["plan_colour"] = "count"
-        mode = m2.selectbox("Colour areas by", modes, format_func=pm.COLOUR_MODES.get, key="plan_colour")
-        lights = pm.highlight_options(plan, list(shown_ids))
+        mode = m2.selectbox("Colour areas by", modes, format_func=pmap.COLOUR_MODES.get, key="plan_colour")
+        lights = pmap.highlight_options(plan, list(shown_ids))
         if st.session_state.get("plan_highlight") not in (None, *lights):
             st.session_state["plan_highlight"] = None
         picked = m3.selectbox("Highlight the areas of", [None, *lights], key="plan_highlight",
                               format_func=lambda k: "(no highlight)" if k is None else lights[k])
-        chosen = pm.highlight(reach, level, picked) if picked else None
+        chosen = pmap.highlight(reach, level, picked) if picked else None
         if mode == "coverage" and cover is None:
             st.warning("The coverage threshold cannot be evaluated (see the Coverage tab); showing action counts.")
             mode = "count"
         areas_layer = chosen_areas(slug, level, plan.edition, districts)
-        drawn = pm.plan_map(
+        drawn = pmap.plan_map(
             areas_layer, level, mode, reach, shown_ids, cover=cover, chosen=chosen,
             wards=chosen_areas(slug, "ward", plan.edition, districts).geometry if level == "lsoa" else None,
             districts=chosen_areas(slug, "district", plan.edition, districts).geometry,
@@ -328,19 +318,19 @@ with map_tab:
         point = (clicked or {}).get("last_clicked")
         if point and point != st.session_state.get("plan_last_click"):
             st.session_state["plan_last_click"] = point
-            st.session_state["plan_area"] = pm.area_at(drawn.areas, point["lat"], point["lng"])
+            st.session_state["plan_area"] = area_at(drawn.areas, point["lat"], point["lng"])
         with info_col:
             code = st.session_state.get("plan_area")
             names = drawn.areas.set_index("code")["name"]
             if code in names.index:
                 here = pm.actions_at(reach, level, code, shown)
                 specific, wide = here[here["specific"]], here[~here["specific"]]
-                st.markdown(f"### {pm.escape_markdown(code)} {pm.escape_markdown(names[code])}")
+                st.markdown(f"### {escape_markdown(code)} {escape_markdown(names[code])}")
                 st.markdown(f"**Actions that name this area: {len(specific)}**")
                 if len(specific):
                     st.markdown("\n".join(
-                        f"- **{pm.escape_markdown(r.action_id)}** {pm.escape_markdown(r.title)}  \n"
-                        f"  {pm.escape_markdown(r.status_text)} · {pm.escape_markdown(r.how)}"
+                        f"- **{escape_markdown(r.action_id)}** {escape_markdown(r.title)}  \n"
+                        f"  {escape_markdown(r.status_text)} · {escape_markdown(r.how)}"
                         for r in specific.itertuples()))
                 else:
                     st.caption("No action shown names this area, its ward, or a list or rule that selects it.")
@@ -351,22 +341,20 @@ with map_tab:
             else:
                 st.caption("Click an area on the map to list the actions that reach it.")
             if chosen is not None:
-                st.markdown(f"**{pm.escape_markdown(chosen.label)}: {len(chosen.codes)} "
+                st.markdown(f"**{escape_markdown(chosen.label)}: {len(chosen.codes)} "
                             f"{'LSOA' if level == 'lsoa' else 'ward'}{'s' if len(chosen.codes) != 1 else ''}** "
                             f"(outlined in pink)")
                 if picked.startswith("action:"):
                     table = pm.action_areas(reach, level, picked.split(":", 1)[1])
-                    if len(table) <= 40:
-                        st.markdown(bullet_list([f"{r.code} {r.name} ({r.ward}): {r.how}"
-                                                 for r in table.itertuples()]))
-                    else:
-                        st.caption("The action reaches the whole district: the document names no place for it."
-                                   if (table["how"] == pm.REACH_LABELS[level]["district"]).all() else
-                                   "Too many areas to list; download them.")
+                    lines, note = pmap.highlight_listing(table, level)
+                    if lines:
+                        st.markdown(bullet_list(lines))
+                    if note:
+                        st.caption(note)
                     csv_button("Download its areas (CSV)", table, f"{plan.id}-{picked.split(':', 1)[1]}-areas.csv",
                                "plan_csv_highlight")
     st.subheader("Actions")
-    table = pm.actions_export(shown)
+    table = rv.actions_export(shown)
     st.dataframe(table, hide_index=True, width="stretch")
     csv_button("Download actions (CSV)", table, f"{plan.id}-actions.csv", "plan_csv_actions")
     st.caption(full_attribution())
@@ -376,18 +364,11 @@ with check_tab:
         report = check_report(text, source)
     except HiapGeoError as exc:
         report = None
-        st.error(f"The plan could not be checked: {pm.escape_markdown(exc)}")
+        st.error(f"The plan could not be checked: {escape_markdown(exc)}")
     if report is not None:
-        real = report[report["severity"] == "discrepancy"]
-        notes = report[report["severity"] == "note"]
-        st.markdown(f"**{len(real)} discrepanc{'y' if len(real) == 1 else 'ies'}** and {len(notes)} note(s) between "
-                    f"what the document says and the official data (IoD {plan.edition} geography). Nothing is "
-                    "corrected; the same report as `python -m hiap_geo plan check`.")
-        for row in report.head(50).itertuples():
-            at = f"line {int(row.line)}, " if pd.notna(row.line) else ""
-            st.markdown(f"**{pm.escape_markdown(at + row.where)}: {pm.escape_markdown(row.title)}**"
-                        f"{' (note)' if row.severity == 'note' else ''}  \n"
-                        f"Document: {pm.escape_markdown(row.document)}  \nData: {pm.escape_markdown(row.data)}")
+        st.markdown(pm.check_summary(report, plan.edition))
+        for item in pm.check_items(report, 50):
+            st.markdown(item)
         if len(report) > 50:
             st.caption(f"... and {len(report) - 50} more in the table and CSV below.")
         st.dataframe(report, hide_index=True, width="stretch")
@@ -400,23 +381,21 @@ with check_tab:
 with progress_tab:
     if store is None:
         st.error(f"The progress database cannot be opened, so reviews cannot be recorded or shown: "
-                 f"{pm.escape_markdown(store_error)}")
+                 f"{escape_markdown(store_error)}")
         st.stop()
-    st.caption(f"Reviews are kept in {pm.escape_markdown(store.describe())} (set HIAP_PROGRESS_DB for another "
+    st.caption(f"Reviews are kept in {escape_markdown(store.describe())} (set HIAP_PROGRESS_DB for another "
                "database). Each review is a new record; earlier ones are never changed.")
     message = st.session_state.pop("plan_progress_message", None)
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])
     titles = {a.id: a.title for a in plan.actions}
     if st.session_state.get("plan_review_action") not in titles:
-        highlighted = st.session_state.get("plan_highlight") or ""
-        st.session_state["plan_review_action"] = (highlighted[7:] if highlighted.startswith("action:")
-                                                  else plan.actions[0].id)
+        st.session_state["plan_review_action"] = rv.default_review_action(plan, st.session_state.get("plan_highlight"))
     with st.form("plan_review_form"):
         st.markdown("**Record a review**")
         st.selectbox("Action", list(titles), key="plan_review_action",
                      format_func=lambda a: f"{a}: {pm.shorten(titles[a])}")
-        st.radio("Status", list(STATUSES), format_func=pm.status_text, horizontal=True, key="plan_review_status")
+        st.radio("Status", list(STATUSES), format_func=rv.status_text, horizontal=True, key="plan_review_status")
         st.date_input("Review date", value=date.today(), max_value=date.today(), key="plan_review_date",
                       format="DD/MM/YYYY")
         st.text_area("Note", key="plan_review_note", placeholder="What the meeting said, e.g. 'Clinics booked'")
@@ -424,7 +403,7 @@ with progress_tab:
         st.form_submit_button("Record review", on_click=record, args=(store, loaded), type="primary")
 
     st.subheader("Status of each action")
-    status_table = pm.status_export(shown)
+    status_table = rv.status_export(shown)
     st.dataframe(status_table, hide_index=True, width="stretch",
                  column_config={"last note": st.column_config.TextColumn(width="medium"),
                                 "title": st.column_config.TextColumn(width="large")})
@@ -433,7 +412,7 @@ with progress_tab:
     st.subheader("Review history")
     which = st.selectbox("History of", [None, *titles], key="plan_history_action",
                          format_func=lambda a: "All actions" if a is None else f"{a}: {pm.shorten(titles[a])}")
-    past = pm.history_export(history if which is None else history[history["action_id"] == which], plan)
+    past = rv.history_export(history, plan, which)
     if past.empty:
         st.caption("No reviews recorded yet.")
     st.dataframe(past, hide_index=True, width="stretch",
@@ -442,7 +421,7 @@ with progress_tab:
 
     st.subheader("Export and import")
     e1, e2 = st.columns(2)
-    e1.download_button("Download the plan with its history (JSON)", partial(pm.export_bytes, store, loaded),
+    e1.download_button("Download the plan with its history (JSON)", partial(rv.export_bytes, store, loaded),
                        file_name=f"{plan.id}-progress.json", mime="application/json", key="plan_export")
     e1.caption("Every stored version of the plan's text and every review: import it into another copy of HIAP Geo "
                "(or `python -m hiap_geo plan import`) without loss.")

@@ -9,10 +9,10 @@ import streamlit as st
 
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
-from hiap_geo.render.profile.export import FORMATS, MEDIA_TYPES, export, file_name
-from hiap_geo.render.profile.model import Profile, build_profile, parse_area_query
-
-FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "geojson": "GeoJSON"}
+from hiap_geo.render.profile.assemble import build_profile
+from hiap_geo.render.profile.export import export
+from hiap_geo.render.profile.model import Profile
+from hiap_geo.views.profile import MAP_CAPTION, profile_screen, read_request
 
 
 @st.cache_resource(show_spinner="Building the profile...", max_entries=20)
@@ -33,36 +33,36 @@ query = st.text_area("Area", value=st.query_params.get("area", ""), key="profile
                      placeholder="E01024840, or Sherwood ward's code E05015813, or 'Sevenoaks', "
                                  "or several codes, one per line")
 group_name = st.text_input("Name for a group of areas (optional)", key="profile_group_name")
-if not query.strip():
-    st.info("Enter an area above, or open a profile from an area selected on the map explorer.")
-    st.stop()
 
 try:
-    codes = tuple(parse_area_query(query))
-    profile = profile_of(codes, group_name.strip() or None, date.today())
+    request = read_request(query, group_name)
+    if request is None:
+        st.info("Enter an area above, or open a profile from an area selected on the map explorer.")
+        st.stop()
+    profile = profile_of(request.codes, request.name, date.today())
 except HiapGeoError as exc:
     st.error(str(exc))
     st.stop()
+screen = profile_screen(profile)
 
-st.header(escape_markdown(profile.area.title()))
-st.caption(f"{profile.area.kind_label()}; generated {profile.generated:%d %B %Y}")
-download_cols = st.columns(len(FORMATS))
-for column, fmt in zip(download_cols, FORMATS, strict=True):
+st.header(escape_markdown(screen.title))
+st.caption(screen.caption)
+for column, download in zip(st.columns(len(screen.downloads)), screen.downloads, strict=True):
     column.download_button(
-        f"Download {FORMAT_LABELS[fmt]}", partial(exported, codes, group_name.strip() or None, profile.generated, fmt),
-        file_name=file_name(profile, fmt), mime=MEDIA_TYPES[fmt], key=f"download_{fmt}", width="stretch",
+        download.label, partial(exported, request.codes, request.name, profile.generated, download.fmt),
+        file_name=download.file_name, mime=download.media_type, key=f"download_{download.fmt}", width="stretch",
     )
 
 map_col, figures_col = st.columns([2, 3])
 with map_col:
-    st.image(profile.map_png(), caption="The area in its surroundings (IMD decile; 1 = most deprived 10%)")
+    st.image(profile.map_png(), caption=MAP_CAPTION)
 with figures_col:
-    for table in profile.tables():
+    for table in screen.tables:
         st.markdown(f"**{table.title}**")
-        if table.message:
-            st.info(escape_markdown(table.rows[0][0] if table.rows else table.note))
+        if table.frame is None:
+            st.info(escape_markdown(table.message))
             continue
-        st.dataframe(table.as_text_frame(), hide_index=True, width="stretch")
+        st.dataframe(table.frame, hide_index=True, width="stretch")
         if table.note:
             st.caption(table.note)
-st.caption(profile.attribution)
+st.caption(screen.attribution)

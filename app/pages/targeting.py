@@ -1,9 +1,10 @@
 """Targeting: rank wards or LSOAs of the sidebar's districts by a transparent need score, filter by
-thresholds, map and export the result; and the slope index of inequality of an indicator."""
+thresholds, map and export the result; and the slope index of inequality of an indicator.
+
+Widgets only: the need score is hiap_geo.indicators.need, the rest is computed by hiap_geo.views.targeting."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -13,23 +14,18 @@ from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.measures import MapMeasure
-from hiap_geo.indicators import need as tg
-from hiap_geo.indicators.long_format import catalogue, slope_index
+from hiap_geo.indicators import need
+from hiap_geo.indicators.compare import slope_index
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS, SIIResult
-from hiap_geo.render.maps import Outline, area_map, classify
+from hiap_geo.render.maps import Outline, area_map
+from hiap_geo.views import targeting as tv
 from hiap_geo.views.explorer import MapSelection, build_in_use
-
-NEED = MapMeasure("need_score", "Need score (higher = more need)", "score", True, ends=("most need", "least need"))
-
-
-# The loaders below are word for word those of the other pages, so Streamlit keeps one cached copy for all.
+from hiap_geo.views.indicators import LEVELS, standard_areas
 
 
 @st.cache_data(show_spinner=False)
 def sii_catalogue() -> pd.DataFrame:
-    table = catalogue()
-    return table[table["area_types"].str.startswith("lsoa") & (table["statistic"] != "count")]
+    return tv.sii_indicators()
 
 
 @st.cache_data(show_spinner="Fitting the slope index of inequality...")
@@ -53,20 +49,19 @@ if sel.year != IOD2025.year:
     st.caption("The need score uses IoD 2025 on 2021 LSOAs and 2024 wards, the geographies the indicators are "
                "published on (the sidebar's IoD 2019 choice applies to the map explorer).")
 
-if st.session_state.get("tgt_level") not in tg.TARGET_LEVELS:
-    st.session_state["tgt_level"] = sel.level if sel.level in tg.TARGET_LEVELS else "ward"
-level = st.radio("Rank", list(tg.TARGET_LEVELS), horizontal=True, key="tgt_level",
-                 format_func=lambda lv: f"{tg.LEVELS[lv]}s")
-areas = tg.standard_areas(chosen_areas(slug, level, IOD2025.year, sel.districts), level)
+if st.session_state.get("tgt_level") not in tv.TARGET_LEVELS:
+    st.session_state["tgt_level"] = sel.level if sel.level in tv.TARGET_LEVELS else "ward"
+level = st.radio("Rank", list(tv.TARGET_LEVELS), horizontal=True, key="tgt_level",
+                 format_func=lambda lv: f"{LEVELS[lv]}s")
+areas = standard_areas(chosen_areas(slug, level, IOD2025.year, sel.districts), level)
 if areas.empty:
     st.warning("The data has no areas for these districts at this level.")
     st.stop()
 
 st.subheader("1. What counts as need")
-deprivation = tg.deprivation_components(areas, level)
-available = tg.target_indicators(data, level)
-indicator_names = dict(zip(available["indicator_id"], available["indicator_name"], strict=True))
-polarity_of = dict(zip(available["indicator_id"], available["polarity"], strict=True))
+deprivation = tv.deprivation_components(areas, level)
+available = tv.target_indicators(data, level)
+indicator_names, polarity_of, testable = tv.indicator_choices(available)
 left, right = st.columns(2)
 st.session_state.setdefault("tgt_dep", ["imd_score"])
 for key, options in (("tgt_dep", deprivation), ("tgt_ind", indicator_names)):
@@ -74,12 +69,12 @@ for key, options in (("tgt_dep", deprivation), ("tgt_ind", indicator_names)):
         st.session_state[key] = [k for k in st.session_state[key] if k in options]
 chosen_dep = left.multiselect("Deprivation measures", list(deprivation), format_func=lambda k: deprivation[k][0],
                               key="tgt_dep")
-chosen_ind = right.multiselect(f"Indicators ({tg.LEVELS[level]} values)", list(indicator_names),
+chosen_ind = right.multiselect(f"Indicators ({LEVELS[level]} values)", list(indicator_names),
                                format_func=indicator_names.get, key="tgt_ind",
                                help="IoD 2025 underlying indicators and Census 2021; values for wards are built "
                                     "from their LSOAs.")
 
-components: list[tg.Component] = []
+components: list[need.Component] = []
 labels: dict[str, str] = {}
 chosen = [*chosen_dep, *chosen_ind]
 if chosen:
@@ -97,49 +92,42 @@ if chosen:
             else:
                 higher = polarity_of[key] == "low_is_good"
             st.caption(f"{'Higher' if higher else 'Lower'} value = more need")
-        components.append(tg.Component(key, label, weight, higher))
+        components.append(need.Component(key, label, weight, higher))
         labels[key] = label
 options = st.columns(2)
-method = options[0].radio("Standardise each component as", list(tg.METHODS), format_func=tg.METHODS.get,
+method = options[0].radio("Standardise each component as", list(need.METHODS), format_func=need.METHODS.get,
                           key="tgt_method")
-missing = options[1].radio("An area with no value for a component", list(tg.MISSING_RULES),
-                           format_func=tg.MISSING_RULES.get, key="tgt_missing")
+missing = options[1].radio("An area with no value for a component", list(need.MISSING_RULES),
+                           format_func=need.MISSING_RULES.get, key="tgt_missing")
 with st.expander("How the need score works"):
-    st.markdown(tg.METHOD_MARKDOWN)
+    st.markdown(tv.METHOD_MARKDOWN)
 
 st.subheader("2. Thresholds")
-decile_key, decile_label = tg.decile_column(level)
-with_limits = available[available["has_limits"]]
+decile_key, decile_label = tv.decile_column(level)
 t_left, t_mid, t_right = st.columns([3, 4, 2])
 deciles = t_left.slider(f"IMD 2025 decile ({decile_label})", 1, 10, (1, 10), key="tgt_deciles",
                         help="1 = the most deprived 10% of LSOAs in England.")
-worse = t_mid.multiselect("Significantly worse than England", list(with_limits["indicator_id"]),
+worse = t_mid.multiselect("Significantly worse than England", testable,
                           format_func=indicator_names.get, key="tgt_worse",
                           help="Only indicators with confidence limits can be tested (Census 2021 counts).")
 confidence = t_right.radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
                            key="tgt_confidence")
-if with_limits.empty:
-    st.caption(f"No {tg.LEVELS[level]} indicator here has confidence limits, so none can be tested against England.")
+if not testable:
+    st.caption(f"No {LEVELS[level]} indicator here has confidence limits, so none can be tested against England.")
 
 if not components:
     st.info("Choose at least one deprivation measure or indicator above to rank the areas.")
     st.stop()
 try:
-    frame = tg.targeting_frame(areas, data, level, list(dict.fromkeys([*chosen_ind, *worse])), confidence)
-    score = tg.need_score(frame, components, method, missing)
+    frame = tv.targeting_frame(areas, data, level, list(dict.fromkeys([*chosen_ind, *worse])), confidence)
+    score = need.need_score(frame, components, method, missing)
 except HiapGeoError as exc:
     st.warning(str(exc))
     st.stop()
-thresholds = []
-if deciles != (1, 10):
-    thresholds.append(tg.Threshold(decile_key, f"IMD decile {deciles[0]}-{deciles[1]}", *deciles))
-for indicator_id in worse:
-    thresholds.append(tg.Threshold(f"{indicator_id}__vs_england", f"{indicator_names[indicator_id]}: worse than "
-                                   f"England ({CONFIDENCE_LABELS[confidence]})", allowed=frozenset({"worse"})))
-frame = tg.apply_thresholds(frame.join(score.table[["need_score", "need_rank"]]), thresholds)
-selected = frame[frame["meets_all"] & frame["need_score"].notna()]
+thresholds = tv.chosen_thresholds(decile_key, deciles, worse, indicator_names, confidence)
+frame, selected = tv.scored_areas(frame, score, thresholds)
 
-st.subheader(f"3. Result: {len(selected)} of {len(frame)} {tg.LEVELS[level]}s "
+st.subheader(f"3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
              + ("meet every threshold" if thresholds else "ranked"))
 st.caption(score.describe())
 for note in score.notes:
@@ -147,31 +135,20 @@ for note in score.notes:
 if selected.empty:
     st.warning("No area meets every threshold. Widen the decile range or remove an indicator threshold.")
 else:
-    measure = MapMeasure(NEED.column, f"Need score ({tg.METHODS[method].split(' (')[0].lower()})", "score", True,
-                         ends=NEED.ends)
-    measure, classes = tg.as_categories(measure, classify(selected["need_score"].reset_index(drop=True), measure))
-    shown = gpd.GeoDataFrame(selected[["code", "name", "ward", "district"]].assign(value=classes.to_numpy()),
-                             geometry=selected.geometry.values, crs=areas.crs)
-    tips = [f"rank {int(r)} of {int(frame['need_rank'].max())} · score {v:.2f}"
-            for r, v in zip(selected["need_rank"], selected["need_score"], strict=True)]
+    measure, classes = tv.need_colouring(selected, method)
     outlines = [Outline(areas.geometry, "#9e9e9e", 0.6),
                 Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
-    fmap = area_map(shown, measure, outlines=outlines, basemap=sel.basemap, tooltip_values=tips,
-                    fit=areas.geometry)
+    fmap = area_map(tv.need_map_frame(selected, classes), measure, outlines=outlines, basemap=sel.basemap,
+                    tooltip_values=tv.need_tooltips(selected, frame), fit=areas.geometry)
     st_folium(fmap, key="targeting_map", height=520, use_container_width=True, returned_objects=[])
     st.caption("Areas not meeting the thresholds are left blank (grey outlines).")
 
 if not selected.empty:
-    table = tg.ranked_table(selected, score, labels)
+    table = tv.ranked_table(selected, score, labels)
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
                                 if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"})
-    export = table.assign(method=score.describe(),
-                          thresholds="; ".join(t.label for t in thresholds) or "none",
-                          sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(
-                              sorted(set(data.loc[data["indicator_id"].isin(chosen_ind + worse), "source"]))),
-                          geography=f"{tg.LEVELS[level]} ({IOD2025.ward_vintage if level == 'ward' else 'LSOA 2021'})",
-                          attribution=full_attribution())
+    export = tv.ranking_export_table(table, score, thresholds, data, chosen_ind + worse, level)
     st.download_button("Download ranking (CSV)", export.to_csv(index=False).encode("utf-8"), mime="text/csv",
                        file_name=f"hiap-geo-need-ranking-{level}.csv")
 
@@ -180,12 +157,12 @@ st.caption("How much an indicator changes from the most to the least deprived en
            "grouped into local IMD 2025 deciles, and a line is fitted through the deciles' values weighted by "
            "population (PHEindicatormethods' phe_sii).")
 sii_options = sii_catalogue()
-sii_names = dict(zip(sii_options["indicator_id"], sii_options["indicator_name"], strict=True))
+sii_names = sii_options["indicator_name"].to_dict()
 s_left, s_right = st.columns([3, 2])
 sii_id = s_left.selectbox("Indicator", list(sii_names), format_func=sii_names.get, key="sii_indicator")
 sii_district = s_right.selectbox("District", sel.districts, format_func=lambda c: names.get(c, c),
                                  key="sii_district")
-row = sii_options.set_index("indicator_id").loc[sii_id]
+row = sii_options.loc[sii_id]
 try:
     result = sii(sii_id, sii_district)
 except HiapGeoError as exc:
@@ -196,7 +173,7 @@ else:
     m2.metric("95% confidence interval", "not available" if pd.isna(result.sii_lower_95)
               else f"{result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}")
     m3.metric("Relative index (RII)", f"{result.rii:,.3f}")
-    st.markdown(tg.sii_sentence(result, sii_names[sii_id], row["unit"], names.get(sii_district, sii_district),
+    st.markdown(tv.sii_sentence(result, sii_names[sii_id], row["unit"], names.get(sii_district, sii_district),
                                 row["polarity"]))
     st.caption(f"{result.quantiles} deciles; confidence limits: {result.method}. Source: {row['source']}.")
 st.caption(full_attribution())

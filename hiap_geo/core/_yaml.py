@@ -1,6 +1,6 @@
 """Strict YAML reading for plan files and plan-figure files, and where a problem is: line and dotted field.
 
-The plan files (``hiap_geo.plans.plan``) and the plan-figures files (``hiap_geo.plans.figures``) are read
+The plan files (``hiap_geo.plans.load``) and the plan-figures files (``hiap_geo.plans.figures.load``) are read
 the same way: the YAML node tree is kept beside the validated model, and every schema or
 cross-reference problem becomes ``(line, field, message)`` found by following the error's location
 through that tree.

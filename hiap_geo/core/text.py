@@ -1,9 +1,16 @@
-"""Text from plans, uploads and users made safe to show in Streamlit markdown."""
+"""Text helpers shared by every layer: markdown escaping of plan, upload and user text, and the keys
+that match and sort names the way people write them.
+
+One ``name_key`` for the whole project, so that a name that matches when a plan's targets are
+resolved also matches when the plan-figures files are validated (accents, '&'/'and', apostrophes).
+"""
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from typing import Any
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
 
@@ -12,3 +19,19 @@ def escape_markdown(text: object) -> str:
     """HTML shows as text and markdown syntax as characters: '<script>alert(1)</script>' is shown exactly so."""
     escaped = html.escape(str(text), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", " ")
+
+
+def name_key(name: str) -> str:
+    """A forgiving match key for area names: case, accents, '&' and 'and', apostrophes (straight or curly),
+    punctuation and spacing do not matter ('St Mary’s & Ide Hill' and 'st marys and ide hill' match)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = text.encode("ascii", "ignore").decode()  # drops accents (and curly apostrophes) after NFKD
+    text = text.replace("&", " and ")
+    text = re.sub(r"['`]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """A sort key that puts action '1.10' after '1.9' (numbers compare as numbers)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))

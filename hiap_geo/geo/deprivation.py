@@ -241,3 +241,10 @@ def compare_editions() -> pd.DataFrame:
     out["imd_decile_change"] = (out["imd2025_decile"] - out["imd2019_decile"]).astype("Int64")
     out["comparable"] = out["imd2019_decile"].notna()
     return out
+
+
+def decile_movement(delta: int) -> str:
+    """A change of IMD decile in words: 'same decile', '2 deciles less deprived' (positive = less deprived)."""
+    if delta == 0:
+        return "same decile"
+    return f"{abs(delta)} decile{'s' if abs(delta) > 1 else ''} {'less' if delta > 0 else 'more'} deprived"

@@ -5,7 +5,12 @@ Reads the API's documented CSV exports (``/all_data/csv/by_indicator_id``,
 project's long indicator format. Every answer is cached on disk (``<cache>/fingertips``)
 with the request and the time it was fetched, because the API is only reachable online:
 offline, a cached copy is shown with the date it was fetched, and without one a
-``FingertipsOffline`` error says plainly that the data needs a connection.
+``FingertipsOffline`` error says plainly that the data needs a connection. Rows it makes have
+``origin`` 'fingertips'.
+
+Over 500 lines because one connector holds the request, the on-disk cache, the HTTP errors (each
+told apart for the user: offline, rejected, server error, wrong area type, no data) and the parsing
+of the API's CSVs; each part is only used through the others.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from hiap_geo.core import settings
 from hiap_geo.core.areas import ENGLAND_CODE, area_kind
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.files import write_bytes_atomic
-from hiap_geo.indicators.long_format import COLUMNS as LONG_COLUMNS
+from hiap_geo.indicators.schema import COLUMNS
 
 LOCAL_HEALTH_PROFILE_ID = 143
 """Fingertips profile "Local Health": small-area (MSOA and ward) health indicators."""
@@ -532,7 +537,7 @@ def to_long(
     rows["source"] = "OHID Fingertips" + (f", profile {request.profile_id}" if request.profile_id else "")
     rows["vintage"] = f"fetched {fetched_at:%Y-%m-%d}"
 
-    rows = rows.drop_duplicates(subset=[c for c in LONG_COLUMNS if c in rows.columns])
+    rows = rows.drop_duplicates(subset=[c for c in COLUMNS if c in rows.columns])
     clash = rows.duplicated(["indicator_id", "area_code", "period"], keep=False)
     if clash.any():
         example = rows.loc[clash, ["indicator_id", "area_code", "period"]].iloc[0].tolist()
@@ -540,7 +545,8 @@ def to_long(
             f"{label}: the answer gives different values for the same indicator, area and period (e.g. {example}); "
             "the connector cannot tell which is right."
         )
-    long = rows[LONG_COLUMNS].sort_values(["indicator_id", "period", "area_type", "area_code"], na_position="last")
+    long = rows[COLUMNS].assign(origin="fingertips")
+    long = long.sort_values(["indicator_id", "period", "area_type", "area_code"], na_position="last")
     return long.reset_index(drop=True), notes
 
 

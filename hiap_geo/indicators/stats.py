@@ -169,14 +169,6 @@ def rate(x: ArrayLike, n: ArrayLike, multiplier: float = 100_000.0) -> pd.DataFr
     return _frame(value, limits, method, _index_of(x))
 
 
-def counts(x: ArrayLike) -> pd.DataFrame:
-    """A count with its Poisson limits (exact below 10, else Byar's): for count indicators."""
-    xs = _as_float(x)
-    limits = {key: count_limits(xs, level) for key, level in CONFIDENCE_LEVELS.items()}
-    method = np.where(np.isnan(xs), "", np.where(xs < EXACT_BELOW, "Exact Poisson", "Byar's"))
-    return _frame(xs, limits, method, _index_of(x))
-
-
 # --- Benchmarking ---------------------------------------------------------------------------
 
 Comparison = Literal["better", "similar", "worse", "higher", "lower", "not compared"]

@@ -3,7 +3,13 @@
 Nothing is partially accepted: a file either loads whole, or :class:`InvalidUpload` lists every
 problem found (unknown codes, mixed area types, text in number columns with their row numbers,
 duplicated areas...) so that the user can fix them all in one go. Row numbers are the ones a
-spreadsheet shows: the header is row 1.
+spreadsheet shows: the header is row 1. The rows are checked by the long format's own schema
+(:func:`hiap_geo.indicators.schema.validate_indicators`), its findings put in the user's words.
+
+Over 500 lines because a user's file can be wrong in many ways and each way has its own message:
+the file itself (size, type, a workbook that unpacks too far), headers (dozens of spellings), cells
+(numbers with commas, dates), and codes (area types and boundary vintages). Split, each part would
+be read only with the others.
 """
 
 from __future__ import annotations
@@ -24,7 +30,13 @@ import pandas as pd
 
 from hiap_geo.core.areas import AREA_LEVELS, ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.indicators.long_format import COLUMNS as LONG_COLUMNS
+from hiap_geo.indicators.schema import (
+    CODE_COLUMNS,
+    COLUMNS,
+    UNIQUENESS_CHECK,
+    IndicatorSchemaError,
+    validate_indicators,
+)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 """Largest file accepted (10 MB: every LSOA in England with a dozen columns fits several times over)."""
@@ -477,6 +489,68 @@ def _indicator_ids(names: Iterable[str]) -> dict[str, str]:
     return ids
 
 
+_SCHEMA_MESSAGES: list[tuple[tuple[str, ...], str, str]] = [
+    (("indicator_name",), "missing_values", "No indicator name on {rows}."),
+    (("lower_95/value", "value/upper_95"), "limits",
+     "On {rows} the value is not between its lower and upper 95% limits; check that the limit columns are not "
+     "swapped."),
+    (("lower_998/lower_95", "upper_95/upper_998"), "limits",
+     "On {rows} the 99.8% limits lie inside the 95% limits; they should be the wider pair."),
+    (("count", "denominator"), "counts", "On {rows} a count is negative or a denominator is zero or negative."),
+]
+"""Schema columns (as :class:`IndicatorSchemaError` names them) -> the upload problem kind and message."""
+
+
+def _schema_problems(frame: pd.DataFrame, typed_polarity: pd.Series, columns: dict[str, int]) -> list[UploadProblem]:
+    """What the long-format schema (:func:`validate_indicators`) finds wrong with the rows, in words a
+    user can act on and with spreadsheet row numbers.
+
+    Codes that fit no area type are left out: :func:`_code_problems` has already said more about them
+    (mixed types, unknown codes, mixed vintages). A period or unit left blank is allowed in an upload.
+    """
+    kinds = frame["area_code"].map(lambda c: _kind(c) if c else None)
+    checked = frame.assign(area_type=kinds, period=frame["period"].fillna("-"), unit=frame["unit"].fillna(""),
+                           vintage=frame["vintage"].fillna("-"))
+    try:
+        validate_indicators(checked[[*COLUMNS, "origin"]])
+    except IndicatorSchemaError as exc:
+        found = exc.problems
+    else:
+        return []
+    found = found[~found["column"].isin(["area_code", "area_type", CODE_COLUMNS])]
+
+    def rows(*names: str, check: str | None = None) -> pd.Series:
+        hits = found[found["column"].isin(names) & ((found["check"] == check) if check else True)]
+        index = sorted(set(hits["index"]) - {"-"})
+        return frame.loc[index, "row"]
+
+    problems: list[UploadProblem] = []
+    for names, kind, message in _SCHEMA_MESSAGES:
+        hits = rows(*names)
+        if not hits.empty:
+            problems.append(UploadProblem(kind, message.format(rows=rows_label(hits))))
+    odd = rows("polarity")
+    if not odd.empty:
+        problems.append(UploadProblem(
+            "polarity", f"Polarity '{typed_polarity[odd.index[0]]}' on {rows_label(odd)} is not one of: high is "
+            "good, low is good, no judgement (or blank).",
+        ))
+    doubled = frame.loc[rows("indicator_id", "area_code", "period", check=UNIQUENESS_CHECK).index]
+    if not doubled.empty:
+        groups = [f"{code} on {rows_label(g['row'], 6)}" for code, g in doubled.groupby("area_code", sort=False)]
+        what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
+        problems.append(UploadProblem(
+            "duplicates", f"{len(groups)} area(s) appear more than once for the same {what or 'file'}: "
+            f"{'; '.join(groups[:10])}{f' and {len(groups) - 10} more' if len(groups) > 10 else ''}. Keep one row "
+            "per area (add a period or indicator column if the rows differ in those).",
+        ))
+    known = {"polarity", "indicator_id", "area_code", "period", *(n for names, _, _ in _SCHEMA_MESSAGES for n in names)}
+    for problem in found[~found["column"].isin(known)].itertuples():
+        row = f" on {rows_label([frame.at[problem.index, 'row']])}" if problem.index != "-" else ""
+        problems.append(UploadProblem("format", f"Column '{problem.column}': {problem.check}{row}."))
+    return problems
+
+
 def read_upload(
     content: bytes, filename: str, indicator_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES
 ) -> UploadResult:
@@ -550,65 +624,24 @@ def read_upload(
     default_name = indicator_name or Path(filename).stem
     for name in ("indicator_name", "period", "unit", "polarity"):
         frame[name] = [_text(cell(c, name)) for _, c in table.rows] if name in columns else ""
-    if "indicator_name" in columns:
-        blank_name = frame["indicator_name"] == ""
-        if blank_name.any():
-            problems.append(UploadProblem(
-                "missing_values", f"No indicator name on {rows_label(frame.loc[blank_name, 'row'])}."
-            ))
-    else:
+    if "indicator_name" not in columns:
         frame["indicator_name"] = default_name
-    polarity = frame["polarity"].map(lambda p: POLARITY_WORDS.get(_normalise_header(p)))
-    if polarity.isna().any():
-        odd = frame.loc[polarity.isna()]
-        problems.append(UploadProblem(
-            "polarity", f"Polarity '{odd['polarity'].iloc[0]}' on {rows_label(odd['row'])} is not one of: high is "
-            "good, low is good, no judgement (or blank).",
-        ))
+    typed_polarity = frame["polarity"]
+    frame["polarity"] = typed_polarity.map(lambda p: POLARITY_WORDS.get(_normalise_header(p)))
 
     code_problems, area_type, vintages = _code_problems(frame["area_code"], frame["row"], typed_codes)
     problems += code_problems
 
-    key = ["area_code", "indicator_name", "period"]
-    doubled = frame[frame["area_code"].ne("") & frame.duplicated(key, keep=False)]
-    if not doubled.empty:
-        groups = [f"{code} on {rows_label(g['row'], 6)}" for code, g in doubled.groupby("area_code", sort=False)]
-        what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
-        problems.append(UploadProblem(
-            "duplicates", f"{len(groups)} area(s) appear more than once for the same {what or 'file'}: "
-            f"{'; '.join(groups[:10])}{f' and {len(groups) - 10} more' if len(groups) > 10 else ''}. Keep one row "
-            "per area (add a period or indicator column if the rows differ in those).",
-        ))
-
-    inverted = (frame["lower_95"] > frame["value"]) | (frame["value"] > frame["upper_95"])
-    if inverted.any():
-        problems.append(UploadProblem(
-            "limits", f"On {rows_label(frame.loc[inverted, 'row'])} the value is not between its lower and upper "
-            "95% limits; check that the limit columns are not swapped.",
-        ))
-    narrower = (frame["lower_998"] > frame["lower_95"]) | (frame["upper_95"] > frame["upper_998"])
-    if narrower.any():
-        problems.append(UploadProblem(
-            "limits", f"On {rows_label(frame.loc[narrower, 'row'])} the 99.8% limits lie inside the 95% limits; "
-            "they should be the wider pair.",
-        ))
-    negative = (frame["count"] < 0) | (frame["denominator"] <= 0)
-    if negative.any():
-        problems.append(UploadProblem(
-            "counts", f"On {rows_label(frame.loc[negative, 'row'])} a count is negative or a denominator is zero or "
-            "negative.",
-        ))
-
-    if problems:
-        raise InvalidUpload(filename, problems)
-
-    frame["polarity"] = polarity
     frame["indicator_id"] = frame["indicator_name"].map(_indicator_ids(frame["indicator_name"].unique()))
     frame["area_type"] = area_type
     for name in ("period", "unit"):
         frame[name] = frame[name].replace("", np.nan)
     frame["source"] = f"Uploaded file {Path(filename).name}"
-    frame["vintage"] = vintages[-1]
+    frame["vintage"] = vintages[-1] if vintages else None
+    frame["origin"] = "upload"
+    problems += _schema_problems(frame, typed_polarity, columns)
+    if problems:
+        raise InvalidUpload(filename, problems)
 
     notes = list(table.notes)
     if unused:
@@ -619,15 +652,5 @@ def read_upload(
                      f"{rows_label(frame.loc[blanks, 'row'], 8)}.")
     if len(vintages) > 1:
         notes.append(f"The codes exist in {', '.join(vintages)}; they are labelled {vintages[-1]}.")
-    data = frame[LONG_COLUMNS].reset_index(drop=True)
+    data = frame[[*COLUMNS, "origin"]].reset_index(drop=True)
     return UploadResult(data, area_type or "", tuple(vintages), tuple(notes))
-
-
-def read_upload_file(path: Path, indicator_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES) -> UploadResult:
-    """:func:`read_upload` for a file on disk (checks the size before reading it)."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InvalidUpload(path.name, [UploadProblem(
-            "too_large", f"The file is {_size(size)}; the limit is {_size(max_bytes)}."
-        )])
-    return read_upload(path.read_bytes(), path.name, indicator_name=indicator_name, max_bytes=max_bytes)

@@ -16,21 +16,19 @@ from typing import Literal
 
 import pandas as pd
 
+from hiap_geo.core.text import name_key
 from hiap_geo.geo.deprivation import MEASURES, load_iod
-from hiap_geo.plans.plan import (
+from hiap_geo.plans.load import LoadedPlan, read_plan
+from hiap_geo.plans.resolve import ResolvedArea, Resolver
+from hiap_geo.plans.schema import (
     AreaEntry,
     AreaList,
     CodesTarget,
     DecileRule,
     IndicatorRule,
-    LoadedPlan,
     NamesTarget,
-    ResolvedArea,
-    Resolver,
     RuleTarget,
     TargetError,
-    name_key,
-    read_plan,
 )
 
 KINDS: dict[str, str] = {

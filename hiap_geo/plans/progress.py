@@ -4,8 +4,8 @@ A review records an action's status (not started / on track / at risk / done) an
 date. Reviews are only ever added: a new review is a new row, never an update, so the history of each
 action is what the meetings said, in order. The plan itself is stored with its history (each distinct
 version of the YAML text once), so a plan and its reviews can be exported to one JSON file and imported
-elsewhere without loss; an import is checked in full first and written in one transaction, so a failed
-import changes nothing.
+elsewhere without loss; an import is checked in full first (``plans.bundle``, the file format) and written
+in one transaction, so a failed import changes nothing.
 
 The database is SQLite in the user's data folder by default; ``HIAP_PROGRESS_DB`` (or the ``url``
 argument) takes any SQLAlchemy database URL, e.g. ``postgresql+psycopg://user@host/hiap``.
@@ -13,18 +13,15 @@ argument) takes any SQLAlchemy database URL, e.g. ``postgresql+psycopg://user@ho
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import (
     DDL,
     CheckConstraint,
@@ -44,22 +41,30 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.files import write_text_atomic
-from hiap_geo.plans.plan import MAX_TEXT_CHARS, STATUSES, LoadedPlan, Plan, PlanFileError, parse_plan, read_plan
+from hiap_geo.plans.bundle import (
+    BUNDLE_FORMAT,
+    BUNDLE_VERSION,
+    MAX_BUNDLE_BYTES,
+    ExportBundle,
+    ExportedPlanVersion,
+    ExportedReview,
+    ImportReport,
+    text_sha256,
+    validate_bundle,
+)
+from hiap_geo.plans.load import LoadedPlan, parse_plan, read_plan
+from hiap_geo.plans.schema import (
+    MAX_NOTE_CHARS,
+    MAX_REVIEWER_CHARS,
+    STATUSES,
+    ImportRejected,
+    Plan,
+    ProgressError,
+)
 
 DB_ENV = "HIAP_PROGRESS_DB"
 """Environment variable holding the database URL."""
-
-BUNDLE_FORMAT = "hiap-geo-plan-export"
-BUNDLE_VERSION = 1
-MAX_BUNDLE_BYTES = 20_000_000
-"""Largest export file accepted for import (a plan is ~100 kB; years of reviews are a few MB)."""
-
-MAX_NOTE_CHARS = MAX_TEXT_CHARS
-MAX_REVIEWER_CHARS = 200
-
-Status = Literal["not_started", "on_track", "at_risk", "done"]
 
 NO_STATUS = "No status"
 """The label of an action with no review and no status in its plan file (CLI, Plan page and profiles alike)."""
@@ -100,20 +105,6 @@ def current_status(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)
-
-
-class ProgressError(HiapGeoError):
-    """The progress database cannot do what was asked (unknown plan or action, bad status, bad URL...)."""
-
-
-class ImportRejected(ProgressError):
-    """An export file cannot be imported; nothing was written. ``problems`` lists every reason found."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.problems = problems
-        shown = "\n  ".join(problems[:25])
-        more = f"\n  ... and {len(problems) - 25} more" if len(problems) > 25 else ""
-        super().__init__(f"Nothing was imported from {source}:\n  {shown}{more}")
 
 
 def database_url() -> str:
@@ -189,57 +180,6 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# ---------------------------------------------------------------------------------------------
-# Export format
-# ---------------------------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ExportedPlanVersion(_Strict):
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    source_name: str = Field(max_length=1000)
-    registered_at: datetime
-    yaml: str
-
-
-class ExportedReview(_Strict):
-    review_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-    action_id: str = Field(min_length=1, max_length=64)
-    status: Status
-    review_date: date
-    note: str = Field(max_length=MAX_NOTE_CHARS)
-    reviewer: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
-    recorded_at: datetime
-
-
-class ExportBundle(_Strict):
-    """A plan with every version of its text and every review: what ``plan export`` writes."""
-
-    format: Literal["hiap-geo-plan-export"]
-    version: Literal[1]
-    plan_id: str = Field(min_length=1, max_length=64)
-    exported_at: datetime
-    plan_versions: list[ExportedPlanVersion] = Field(min_length=1)
-    reviews: list[ExportedReview]
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    plan_id: str
-    plan_versions_added: int
-    reviews_added: int
-    reviews_already_present: int
-
-    def as_text(self) -> str:
-        return (
-            f"Imported plan '{self.plan_id}': {self.plan_versions_added} new plan version(s), "
-            f"{self.reviews_added} new review(s), {self.reviews_already_present} already present."
-        )
-
-
 def _utc(value: datetime) -> datetime:
     """Stored timestamps are naive UTC; aware values are converted, naive ones taken as UTC."""
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
@@ -247,10 +187,6 @@ def _utc(value: datetime) -> datetime:
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC)
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +227,7 @@ class ProgressStore:
     def register_plan(self, plan: str | Path | LoadedPlan) -> bool:
         """Store a plan file's text as a new version of its plan if the text changed; True if stored."""
         loaded = plan if isinstance(plan, LoadedPlan) else read_plan(plan)
-        sha = _sha256(loaded.text)
+        sha = text_sha256(loaded.text)
         with Session(self.engine) as session, session.begin():
             if session.get(_PlanRow, loaded.plan.id) is None:
                 session.add(_PlanRow(plan_id=loaded.plan.id))
@@ -426,7 +362,7 @@ class ProgressStore:
         return current_status(self.plan(plan_id), self.history(plan_id))
 
     def counts(self) -> dict[str, int]:
-        """Rows per table: what tests and the CLI use to show that nothing changed."""
+        """Rows per table, to show that a refused review or import changed nothing."""
         with Session(self.engine) as session:
             return {
                 "plans": session.scalar(select(func.count()).select_from(_PlanRow)) or 0,
@@ -504,7 +440,7 @@ class ProgressStore:
         review whose id is already stored with different content aborts it. Reviews already present
         unchanged are skipped, so importing the same file twice adds nothing.
         """
-        bundle = self._validated(content, source)
+        bundle = validate_bundle(content, source)
         added_versions = added_reviews = present = 0
         try:
             with Session(self.engine) as session, session.begin():
@@ -562,59 +498,6 @@ class ProgressStore:
         except SQLAlchemyError as exc:
             raise ImportRejected(source, [f"the database refused the import: {exc.__class__.__name__}: {exc}"]) from exc
         return ImportReport(bundle.plan_id, added_versions, added_reviews, present)
-
-    def _validated(self, content: bytes | str | dict[str, Any], source: str) -> ExportBundle:
-        if isinstance(content, bytes | str):
-            size = len(content.encode("utf-8") if isinstance(content, str) else content)
-            if size > MAX_BUNDLE_BYTES:
-                raise ImportRejected(source, [f"the file is {size:,} bytes; the limit is {MAX_BUNDLE_BYTES:,}"])
-            try:
-                data = json.loads(content)
-            except UnicodeDecodeError as exc:
-                raise ImportRejected(source, [f"not UTF-8 text (byte {exc.start})"]) from exc
-            except json.JSONDecodeError as exc:
-                raise ImportRejected(
-                    source, [f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"]
-                ) from exc
-        else:
-            data = content
-        if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
-            raise ImportRejected(
-                source, [f'not a HIAP Geo plan export (expected "format": "{BUNDLE_FORMAT}" at the top level)']
-            )
-        try:
-            bundle = ExportBundle.model_validate(data)
-        except ValidationError as exc:
-            problems = [
-                f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-                for err in exc.errors(include_url=False)
-            ]
-            raise ImportRejected(source, problems) from exc
-        problems: list[str] = []
-        action_ids: set[str] = set()
-        for i, version in enumerate(bundle.plan_versions):
-            if _sha256(version.yaml) != version.sha256:
-                problems.append(f"plan_versions.{i}: the text does not match its sha256 (edited after export?)")
-                continue
-            try:
-                plan = parse_plan(version.yaml, f"plan_versions.{i}").plan
-            except PlanFileError as exc:
-                problems.append(f"plan_versions.{i}: {exc}")
-                continue
-            if plan.id != bundle.plan_id:
-                problems.append(f"plan_versions.{i}: the plan's id is '{plan.id}', not '{bundle.plan_id}'")
-            action_ids |= {a.id for a in plan.actions}
-        seen: set[str] = set()
-        for i, review in enumerate(bundle.reviews):
-            if review.review_id in seen:
-                problems.append(f"reviews.{i}: review_id {review.review_id} appears twice")
-            seen.add(review.review_id)
-            if action_ids and review.action_id not in action_ids:
-                problems.append(f"reviews.{i}: action '{review.action_id}' is in no version of the plan")
-        if problems:
-            raise ImportRejected(source, problems)
-        return bundle
-
 
 def _differences(stored: _ReviewRow, plan_id: str, review: ExportedReview) -> str:
     pairs = {

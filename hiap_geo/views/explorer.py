@@ -1,4 +1,4 @@
-"""The map explorer's data: which build to use, the areas of chosen districts, search, CSV export.
+"""The map explorer's model: which build to use, the areas of chosen districts, search, CSV export.
 
 Streamlit-free so the page stays thin and these steps are tested on their own.
 """
@@ -45,6 +45,7 @@ def build_in_use() -> str:
 
 
 def built_districts(slug: str) -> list[str]:
+    """The districts a build holds (none when it was never finished)."""
     report = read_report(slug)
     return report.districts if report else []
 
@@ -63,18 +64,21 @@ def codes_in_districts(level: str, year: int, districts: tuple[str, ...]) -> set
     return set(members["ward_code" if level == "ward" else "lad_code"])
 
 
-def code_column(level: str) -> str:
+def _code_column(level: str) -> str:
     return "lsoa_code" if level == "lsoa" else "code"
 
 
 def areas_of(layer: gpd.GeoDataFrame, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
     """Rows of a built layer that lie in the chosen districts."""
     wanted = codes_in_districts(level, year, districts)
-    return layer[layer[code_column(level)].isin(wanted)]
+    return layer[layer[_code_column(level)].isin(wanted)]
 
 
 def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
-    """Areas whose code equals, or whose name, ward or district contains, the query (any case)."""
+    """The areas whose code is the query, else those whose name or ward name contains it (any case).
+
+    On the LSOA map a ward's name finds all of its LSOAs (the district column is not searched).
+    """
     text = query.strip().casefold()
     if not text:
         return areas.iloc[0:0]
@@ -87,7 +91,7 @@ def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
     return areas[hits]
 
 
-def export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str) -> pd.DataFrame:
+def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str) -> pd.DataFrame:
     """The table under the map, with the measure, vintage and source on every row of the CSV."""
     ed = edition(year)
     vintage = {"lsoa": ed.lsoa_vintage, "ward": ed.ward_vintage, "district": ed.district_vintage}[level]

@@ -1,7 +1,8 @@
-"""What the data says about one area (LSOA, ward or district), for ``python -m hiap_geo info``.
+"""What the data says about one area (LSOA, ward or district): ``python -m hiap_geo info`` and the
+map explorer's side panel.
 
 The result is a list of titled sections of (label, value) pairs, so the CLI prints it and the
-app can show the same thing.
+app shows the same thing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from hiap_geo.core.editions import EDITIONS, Edition
-from hiap_geo.geo.deprivation import DOMAINS, MEASURES, compare_editions, load_iod, summarise
+from hiap_geo.geo.deprivation import DOMAINS, MEASURES, compare_editions, decile_movement, load_iod, summarise
 from hiap_geo.geo.lookups import AreaRef, find_area, lsoa_crosswalk, ward_lookup
 
 Section = tuple[str, list[tuple[str, str]]]
@@ -19,10 +20,13 @@ Section = tuple[str, list[tuple[str, str]]]
 
 @dataclass
 class AreaInfo:
+    """An area and what the data says about it, as titled sections of (label, value) pairs."""
+
     area: AreaRef
     sections: list[Section] = field(default_factory=list)
 
     def as_text(self) -> str:
+        """The sections as the CLI prints them, labels aligned."""
         lines = [self.area.label()]
         for title, rows in self.sections:
             lines.append("")
@@ -112,13 +116,6 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
                 )
             )
     return rows or [("2011 to 2021", "no crosswalk row")]
-
-
-def decile_movement(delta: int) -> str:
-    """A change of IMD decile in words: 'same decile', '2 deciles less deprived' (positive = less deprived)."""
-    if delta == 0:
-        return "same decile"
-    return f"{abs(delta)} decile{'s' if abs(delta) > 1 else ''} {'less' if delta > 0 else 'more'} deprived"
 
 
 def _summary_sections(info: AreaInfo) -> None:

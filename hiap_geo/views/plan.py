@@ -1,83 +1,33 @@
-"""The Plan page's data: a plan's actions placed on LSOAs and wards, filters, map layers, status and export.
+"""The Plan page's model: choosing a plan, where its actions land, and its coverage of deprived areas.
 
 Streamlit-free, so that the page stays thin (widgets in, these calls, widgets out) and every step is tested
-on its own. A plan is always mapped on the geography of its own IoD edition (LSOA 2011 and 2019 wards for
+on its own. A plan is always placed on the geography of its own IoD edition (LSOA 2011 and 2019 wards for
 IoD 2019; LSOA 2021 and 2024 wards for IoD 2025), whatever the sidebar shows, because that is the geography
-its codes, names and rules refer to.
+its codes, names and rules refer to. The map is ``views.plan_map``; statuses, reviews and exports are
+``views.plan_reviews``.
 
-Plan text is kept as given; ``escape_markdown`` makes it safe to show in Streamlit markdown, and the map
-escapes it in its tooltips and legend.
+Plan text is kept as given: whoever shows it escapes it (``core.text.escape_markdown``, the map's tooltips).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
-import folium
-import geopandas as gpd
 import pandas as pd
 from pydantic import ValidationError
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.text import escape_markdown
+from hiap_geo.core.text import escape_markdown, natural_key
 from hiap_geo.geo.deprivation import MEASURES, load_iod
-from hiap_geo.geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.indicators.stats import CONFIDENCE_KEYS, CONFIDENCE_LABELS
-from hiap_geo.plans import progress
-from hiap_geo.plans.plan import (
-    STATUSES,
-    Coverage,
-    IndicatorRule,
-    LoadedPlan,
-    Plan,
-    PlanFileError,
-    PlanResolutionError,
-    actions_frame,
-    area_lookup,
-    comparable_indicators,
-    coverage,
-    lsoa_reach,
-    natural_key,
-    parse_plan,
-    plan_files,
-    read_plan,
-    resolve_area_lists,
-    resolve_targets,
-)
-from hiap_geo.plans.progress import ProgressStore, status_label
-from hiap_geo.render.maps import Outline, area_at, area_map, display_values
+from hiap_geo.plans.coverage import Coverage, coverage
+from hiap_geo.plans.load import plan_files, read_plan
+from hiap_geo.plans.progress import ProgressStore
+from hiap_geo.plans.resolve import area_lookup, lsoa_reach, resolve_area_lists, resolve_targets
+from hiap_geo.plans.schema import IndicatorRule, Plan, PlanFileError, PlanResolutionError, comparable_indicators
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward"}
-
-COLOUR_MODES: dict[str, str] = {
-    "count": "Number of actions naming each area",
-    "coverage": "Deprived areas with and without an action",
-    "deprivation": "Deprivation (the plan's IoD edition)",
-}
-"""What the map's fill shows. 'coverage' is by LSOA only (deprivation thresholds are LSOA deciles)."""
-
-STATUS_SYMBOLS: dict[str, str] = {"not_started": "⚪", "on_track": "🟢", "at_risk": "🟠", "done": "✅"}
-"""A symbol beside each status's text label: the colour is never the only signal."""
-
-HIGHLIGHT_COLOUR = "#e7298a"
-WARD_LINE = ("#1a1a1a", 1.0)
-DISTRICT_LINE = ("#000000", 2.5)
-
-COUNT_CLASSES: tuple[tuple[str, str], ...] = (
-    ("0: no action names it", "#f7f7f7"),
-    ("1 action", "#9e9ac8"),
-    ("2 actions", "#756bb1"),
-    ("3-4 actions", "#54278f"),
-    ("5 or more actions", "#2d004b"),
-)
-COVERAGE_CLASSES: tuple[tuple[str, str], ...] = (
-    ("Deprived; no action names it", "#d7191c"),
-    ("Deprived; an action names it", "#2c7bb6"),
-    ("Not deprived at this threshold", "#f0f0f0"),
-)
 
 REACH_LABELS: dict[str, dict[str, str]] = {
     "lsoa": {"lsoa": "names the LSOA (code, name, list or rule)", "ward": "names its ward",
@@ -91,19 +41,28 @@ class PlanPageError(HiapGeoError):
     """The Plan page cannot do what was asked (unknown plan choice, a level or colour it does not have)."""
 
 
-# ---------------------------------------------------------------------------------------------
-# Text
-# ---------------------------------------------------------------------------------------------
-
-def status_text(status: str | None) -> str:
-    """The status with its symbol and text label, e.g. '🟠 At risk'; '— No status' for none."""
-    return f"{STATUS_SYMBOLS.get(status, '—')} {status_label(status)}"
-
-
 def shorten(text: str, limit: int = 90) -> str:
     """One line of at most ``limit`` characters, for option lists."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def problem_lines(exc: PlanFileError) -> list[str]:
+    """Each problem of a plan file that cannot be used, as 'line 12, actions.3.title: message' (unescaped)."""
+    return [
+        ", ".join(p for p in (f"line {line}" if line else None, where) if p) + f": {message}"
+        if (line or where) else message
+        for line, where, message in exc.problems
+    ]
+
+
+def plan_caption(plan: Plan) -> str:
+    """Where the plan comes from and the geography its areas are on, in one line (unescaped)."""
+    published = f", {plan.source.published}" if plan.source.published else ""
+    areas = "LSOA 2011, wards 2019" if plan.edition == 2019 else "LSOA 2021, wards 2024"
+    return (f"{plan.area.name} ({plan.area.code}), {plan.period}. Source: {plan.source.title}, "
+            f"{plan.source.publisher}{published}. Transcribed by {plan.transcription.by} on "
+            f"{plan.transcription.date:%d %B %Y}. Areas are those of IoD {plan.edition} ({areas}).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,12 +134,6 @@ def plan_text(choice: str, store: ProgressStore | None = None) -> tuple[str, str
         versions = store.export_bundle(plan_id)["plan_versions"]
         return versions[-1]["yaml"], f"{plan_id} (latest version in {store.describe()})"
     raise PlanPageError(f"Unknown plan choice '{choice}'.")
-
-
-def load_choice(choice: str, store: ProgressStore | None = None) -> LoadedPlan:
-    """A shipped or stored plan, validated (PlanFileError names every problem's line and field)."""
-    text, source = plan_text(choice, store)
-    return parse_plan(text, source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,48 +256,6 @@ def actions_at(reach: PlanReach, level: str, code: str, actions: pd.DataFrame) -
     return table[["action_id", "priority_id", "title", "status_text", "specific", "how"]].reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class Highlight:
-    """Areas to outline on the map: those of one action, or of one list the document gives."""
-
-    key: str
-    label: str
-    codes: frozenset[str]
-
-
-def highlight_options(plan: Plan, action_ids: Sequence[str]) -> dict[str, str]:
-    """Highlight choices -> labels: each shown action, then each list of areas the document names."""
-    titles = {a.id: a.title for a in plan.actions}
-    options = {f"action:{a}": f"Action {a}: {shorten(titles[a])}" for a in action_ids}
-    for lst in plan.area_lists:
-        options[f"list:{lst.id}"] = f"Areas the document lists: {shorten(lst.title)}"
-    return options
-
-
-def highlight(reach: PlanReach, level: str, key: str) -> Highlight:
-    """The areas (codes of ``level``) one action reaches, or that one of the document's lists names."""
-    kind, _, ident = key.partition(":")
-    lookup = reach.lookup
-    if kind == "action":
-        codes = reach.at(level).loc[lambda f: f["action_id"] == ident, "code"]
-        if ident not in {a.id for a in reach.plan.actions}:
-            raise PlanPageError(f"Plan '{reach.plan.id}' has no action '{ident}'.")
-        return Highlight(key, f"Areas of action {ident}", frozenset(codes))
-    if kind == "list":
-        entries = reach.lists[reach.lists["list_id"] == ident]
-        if entries.empty and ident not in {lst.id for lst in reach.plan.area_lists}:
-            raise PlanPageError(f"Plan '{reach.plan.id}' has no area list '{ident}'.")
-        lsoas = set(entries.loc[entries["area_type"] == "lsoa", "area_code"])
-        wards = set(entries.loc[entries["area_type"] == "ward", "area_code"])
-        if level == "lsoa":
-            codes = lsoas | set(lookup.loc[lookup["ward_code"].isin(wards), "lsoa_code"])
-        else:
-            codes = wards | set(lookup.loc[lookup["lsoa_code"].isin(lsoas), "ward_code"])
-        title = next(lst.title for lst in reach.plan.area_lists if lst.id == ident)
-        return Highlight(key, f"Listed in the document: {shorten(title, 60)}", frozenset(codes))
-    raise PlanPageError(f"Unknown highlight '{key}': use 'action:<id>' or 'list:<id>'.")
-
-
 def action_areas(reach: PlanReach, level: str, action_id: str) -> pd.DataFrame:
     """The areas one action reaches at a level, with names and how: for the table beside the map and CSV."""
     rows = reach.at(level)
@@ -364,119 +275,9 @@ def action_areas(reach: PlanReach, level: str, action_id: str) -> pd.DataFrame:
     return out[["action_id", "code", "name", "ward", "how"]].sort_values("code").reset_index(drop=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# Actions, filters and status
-# ---------------------------------------------------------------------------------------------
-
-
-HISTORY_COLUMNS = ["review_id", "action_id", "review_date", "status", "status_label", "note", "reviewer",
-                   "recorded_at"]
-
-
-def empty_history() -> pd.DataFrame:
-    """A review history with no reviews (``ProgressStore.history``'s columns), for when no database is open."""
-    return pd.DataFrame(columns=HISTORY_COLUMNS)
-
-
-def current_status(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
-    """``progress.current_status`` with each status's symbol and label (``status_text``) for the page.
-
-    Columns: action_id, status, status_text, review_date, note, reviews.
-    """
-    status = progress.current_status(plan, history)
-    status["status_text"] = status["status"].map(status_text)
-    return status[["action_id", "status", "status_text", "review_date", "note", "reviews"]]
-
-
-def actions_table(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
-    """``actions_frame`` with the current status (latest review first) in place of the plan file's."""
-    frame = actions_frame(plan).drop(columns=["status", "status_label"])
-    return frame.merge(current_status(plan, history), on="action_id", how="left", validate="one_to_one")
-
-
-def partner_options(actions: pd.DataFrame) -> list[str]:
-    """Every lead and partner named by any action, sorted without regard to case."""
-    return sorted({o for orgs in actions["organisations"] for o in orgs}, key=str.casefold)
-
-
-def status_options() -> list[str]:
-    """Status filter values: each status's text, and 'no status'."""
-    return [status_text(s) for s in STATUSES] + [status_text(None)]
-
-
-def filter_actions(
-    actions: pd.DataFrame,
-    priorities: Collection[str] = (),
-    partners: Collection[str] = (),
-    statuses: Collection[str] = (),
-) -> pd.DataFrame:
-    """Actions of the chosen priorities, naming any chosen partner (as lead or partner), with a chosen status.
-
-    An empty choice means no filter on that field.
-    """
-    keep = pd.Series(True, index=actions.index)
-    if priorities:
-        keep &= actions["priority_id"].isin(list(priorities))
-    if partners:
-        wanted = set(partners)
-        keep &= actions["organisations"].map(lambda orgs: bool(wanted.intersection(orgs)))
-    if statuses:
-        keep &= actions["status_text"].isin(list(statuses))
-    return actions[keep].reset_index(drop=True)
-
-
-def actions_export(actions: pd.DataFrame) -> pd.DataFrame:
-    """The actions table as shown and downloaded (no list columns)."""
-    columns = {
-        "action_id": "action", "title": "title", "status_text": "status", "review_date": "last review",
-        "note": "last note", "priority_id": "priority", "priority_title": "priority title", "lead": "lead",
-        "partners": "partners", "names_a_place": "names a place", "target_kinds": "target kinds",
-        "target_quotes": "document's words", "printed_id": "printed number", "reviews": "reviews",
-        "ref": "reference",
-    }
-    return actions[list(columns)].rename(columns=columns)
-
-
-def status_export(actions: pd.DataFrame) -> pd.DataFrame:
-    """Each action's current status, for the meeting's table and CSV: status first, then the action."""
-    columns = {"action_id": "action", "status_text": "status", "review_date": "last review", "note": "last note",
-               "reviews": "reviews", "priority_id": "priority", "title": "title"}
-    return actions[list(columns)].rename(columns=columns)
-
-
-def history_export(history: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """Review history with each action's title and the status as text: what the meeting minutes need."""
-    titles = {a.id: a.title for a in plan.actions}
-    out = history.assign(status_text=history["status"].map(status_text),
-                         title=history["action_id"].map(titles).fillna("(not in this version of the plan)"))
-    columns = {"review_date": "review date", "action_id": "action", "status_text": "status", "note": "note",
-               "reviewer": "reviewer", "title": "title", "recorded_at": "recorded at (UTC)", "review_id": "review id"}
-    return out[list(columns)].rename(columns=columns).reset_index(drop=True)
-
-
-def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
-    """Deprived LSOAs with whether an action names them, in words, and district-wide actions counted apart.
-
-    With a decile threshold each LSOA's decile is given; with an indicator threshold its value, England's
-    value and the comparison (e.g. 'Worse (95%)').
-    """
-    wide = deprived["district_wide"].map(lambda ids: len(ids.split(";")) if ids else 0)
-    if "value" in deprived:
-        why = {"value": deprived["value"], "England value": deprived["england_value"],
-               "compared with England": deprived["comparison_label"]}
-    else:
-        why = {"decile": deprived["decile"]}
-    return pd.DataFrame({
-        "LSOA": deprived["lsoa_code"], "name": deprived["lsoa_name"], "ward": deprived["ward_name"],
-        **why,
-        "named by an action": deprived["covered"].map({True: "yes", False: "no"}),
-        "actions naming it": deprived["targeted_by"], "district-wide actions": wide,
-        "district-wide action ids": deprived["district_wide"],
-    })
-
 
 # ---------------------------------------------------------------------------------------------
-# Coverage threshold
+# Coverage of deprived areas
 # ---------------------------------------------------------------------------------------------
 
 
@@ -491,7 +292,7 @@ CONFIDENCE_LEVELS: dict[float, str] = {pct: CONFIDENCE_LABELS[key] for pct, key 
 
 
 @dataclass(frozen=True)
-class Threshold:
+class CoverageThreshold:
     """What counts as deprived: LSOAs whose decile of ``measure`` is at most ``decile_max``; or, when
     ``indicator`` (an id of ``coverage_indicators``) is given, LSOAs significantly worse than England on that
     indicator at ``level`` (95 or 99.8), and the decile fields are not used."""
@@ -515,12 +316,12 @@ class Threshold:
             raise PlanPageError(f"'{self.indicator}' is not an indicator id: {exc.errors()[0]['msg']}.") from exc
 
 
-def default_threshold(plan: Plan) -> Threshold:
+def default_threshold(plan: Plan) -> CoverageThreshold:
     """The document's own definition of deprived areas when one of its lists states one, else IMD deciles 1-2."""
     for lst in plan.area_lists:
         if lst.claim is not None and lst.claim.decile_min == 1:
-            return Threshold(lst.claim.measure, lst.claim.decile_max, lst.claim.decile_type)
-    return Threshold()
+            return CoverageThreshold(lst.claim.measure, lst.claim.decile_max, lst.claim.decile_type)
+    return CoverageThreshold()
 
 
 def coverage_measures(year: int) -> dict[str, str]:
@@ -537,7 +338,7 @@ def coverage_indicators() -> dict[str, str]:
     return dict(zip(table["indicator_id"], table["indicator_name"], strict=True))
 
 
-def plan_coverage(reach: PlanReach, action_ids: Collection[str], threshold: Threshold) -> Coverage:
+def plan_coverage(reach: PlanReach, action_ids: Collection[str], threshold: CoverageThreshold) -> Coverage:
     """Coverage of deprived LSOAs by the shown actions only (filters answer 'what do these actions miss?').
 
     An indicator threshold that cannot be used on the plan (another geography, no limits, unknown id) raises
@@ -551,183 +352,57 @@ def plan_coverage(reach: PlanReach, action_ids: Collection[str], threshold: Thre
                     result.matrix, result.basis)
 
 
-# ---------------------------------------------------------------------------------------------
-# The map
-# ---------------------------------------------------------------------------------------------
+def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
+    """Deprived LSOAs with whether an action names them, in words, and district-wide actions counted apart.
 
-COUNT_MEASURE = MapMeasure("value", "Actions naming the area", "category", False, categories=COUNT_CLASSES)
-COVERAGE_MEASURE = MapMeasure("value", "Deprived areas and actions", "category", False, categories=COVERAGE_CLASSES)
-
-
-def _count_class(n: int) -> str:
-    if n >= 5:
-        return COUNT_CLASSES[4][0]
-    if n >= 3:
-        return COUNT_CLASSES[3][0]
-    return COUNT_CLASSES[n][0]
-
-
-@dataclass(frozen=True)
-class PlanMap:
-    """The folium map and the areas drawn on it (code, name, ward, district, value, geometry)."""
-
-    fmap: folium.Map
-    areas: gpd.GeoDataFrame
-    measure: MapMeasure
-
-
-def plan_map(
-    layer: gpd.GeoDataFrame,
-    level: str,
-    mode: str,
-    reach: PlanReach,
-    action_ids: Collection[str],
-    *,
-    cover: Coverage | None = None,
-    chosen: Highlight | None = None,
-    wards: gpd.GeoSeries | None = None,
-    districts: gpd.GeoSeries | None = None,
-    basemap: str | None = None,
-    presentation: bool = False,
-) -> PlanMap:
-    """The plan on the map: areas of the plan's edition coloured by ``mode``, the chosen action's areas outlined.
-
-    ``layer`` holds the built layer's rows for the plan's area at ``level``; every tooltip names the shown
-    actions that name the area and how many reach it only district-wide, so colour is never alone.
+    With a decile threshold each LSOA's decile is given; with an indicator threshold its value, England's
+    value and the comparison (e.g. 'Worse (95%)').
     """
-    if level not in LEVELS:
-        raise PlanPageError(f"No level '{level}' on the Plan page; choose one of {', '.join(LEVELS)}.")
-    if mode not in COLOUR_MODES:
-        raise PlanPageError(f"No colour mode '{mode}'; choose one of {', '.join(COLOUR_MODES)}.")
-    if mode == "coverage" and level != "lsoa":
-        raise PlanPageError("Deprived-area coverage is mapped by LSOA: choose the LSOA level.")
-    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
-    if mode == "deprivation":
-        base = MapMeasure(base.column, f"{base.label} (IoD {reach.plan.edition})", base.kind,
-                          base.higher_is_more_deprived, base.local)
-    areas = map_areas(layer, level, base)
-    counts = area_counts(reach.at(level), areas["code"], action_ids)
-    named = counts["named"].to_numpy()
-    ids = counts["named_ids"].to_numpy()
-    wide = counts["district_wide"].to_numpy()
-    reach_text = [
-        (f"{n} ({i})" if n else "none") + f"; {w} more reach the whole district"
-        for n, i, w in zip(named, ids, wide, strict=True)
-    ]
-    if mode == "count":
-        chosen_measure = COUNT_MEASURE
-        areas["value"] = [_count_class(int(n)) for n in named]
-        tips = reach_text
-    elif mode == "coverage":
-        if cover is None:
-            raise PlanPageError("The coverage map needs the coverage at a threshold (plan_coverage).")
-        deprived = cover.deprived.set_index("lsoa_code")
-        is_deprived = areas["code"].isin(deprived.index).to_numpy()
-        chosen_measure = MapMeasure("value", f"Deprived areas ({cover.threshold}) and the actions shown",
-                                    "category", False, categories=COVERAGE_CLASSES)
-        areas["value"] = [
-            COVERAGE_CLASSES[2][0] if not d else (COVERAGE_CLASSES[1][0] if n else COVERAGE_CLASSES[0][0])
-            for d, n in zip(is_deprived, named, strict=True)
-        ]
-        if cover.basis == "indicator":
-            why = ("counted (" + areas["code"].map(deprived["criterion"]) + "); ").fillna("")
-        else:
-            decile = areas["code"].map(deprived["decile"])
-            why = decile.map(lambda k: f"deprived (decile {int(k)}); ", na_action="ignore")
-        tips = [
-            (w if d else "not deprived at this threshold; ") + "named by " + t
-            for d, w, t in zip(is_deprived, why, reach_text, strict=True)
-        ]
+    wide = deprived["district_wide"].map(lambda ids: len(ids.split(";")) if ids else 0)
+    if "value" in deprived:
+        why = {"value": deprived["value"], "England value": deprived["england_value"],
+               "compared with England": deprived["comparison_label"]}
     else:
-        chosen_measure = base
-        values = display_values(areas["value"], base)
-        tips = [f"{v}; actions naming it: {t}" for v, t in zip(values, reach_text, strict=True)]
-    outlines = []
-    if wards is not None and level == "lsoa" and len(wards):
-        outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
-    if districts is not None and len(districts):
-        outlines.append(Outline(districts, *DISTRICT_LINE))
-    if chosen is not None and chosen.codes:
-        picked = areas[areas["code"].isin(chosen.codes)]
-        if len(picked):
-            outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=chosen.label))
-    fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
-                    tooltip_values=tips)
-    return PlanMap(fmap, areas, chosen_measure)
+        why = {"decile": deprived["decile"]}
+    return pd.DataFrame({
+        "LSOA": deprived["lsoa_code"], "name": deprived["lsoa_name"], "ward": deprived["ward_name"],
+        **why,
+        "named by an action": deprived["covered"].map({True: "yes", False: "no"}),
+        "actions naming it": deprived["targeted_by"], "district-wide actions": wide,
+        "district-wide action ids": deprived["district_wide"],
+    })
+
+
+def coverage_summary(cover: Coverage, edition: int) -> str:
+    """The coverage in one markdown line (escaped): the threshold, how many LSOAs, how many no action names."""
+    deprived = cover.deprived
+    counts = (f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
+              f"**{len(cover.uncovered)} named by none**.")
+    if cover.basis == "indicator":
+        return f"**{escape_markdown(cover.threshold)}** (IoD {edition} geography). {counts}"
+    return f"**Deprived LSOAs: {escape_markdown(cover.threshold)}** (IoD {edition}). {counts}"
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress: record, export
+# The plan check report
 # ---------------------------------------------------------------------------------------------
 
 
-def record_review(
-    store: ProgressStore,
-    loaded: LoadedPlan,
-    action_id: str,
-    status: str,
-    review_date: date,
-    note: str = "",
-    reviewer: str | None = None,
-) -> str:
-    """Store the plan as shown (a new version only if its text changed), then add the review; returns its id.
-
-    Registering first means the review always refers to a stored text of the plan, so an export carries both.
-    """
-    if action_id not in {a.id for a in loaded.plan.actions}:
-        raise PlanPageError(f"Plan '{loaded.plan.id}' has no action '{action_id}'.")
-    store.register_plan(loaded)
-    return store.record_review(loaded.plan.id, action_id, status, review_date, note, reviewer or None)
+def check_summary(report: pd.DataFrame, edition: int) -> str:
+    """How many discrepancies and notes the plan check found, in one markdown line."""
+    real = int((report["severity"] == "discrepancy").sum())
+    notes = int((report["severity"] == "note").sum())
+    return (f"**{real} discrepanc{'y' if real == 1 else 'ies'}** and {notes} note(s) between what the document says "
+            f"and the official data (IoD {edition} geography). Nothing is corrected; the same report as "
+            "`python -m hiap_geo plan check`.")
 
 
-def export_bytes(store: ProgressStore, loaded: LoadedPlan) -> bytes:
-    """The plan (every stored version) and its whole review history as one JSON file, for download."""
-    store.register_plan(loaded)
-    return (json.dumps(store.export_bundle(loaded.plan.id), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-__all__ = [
-    "COLOUR_MODES",
-    "CONFIDENCE_LEVELS",
-    "LEVELS",
-    "STATUS_SYMBOLS",
-    "THRESHOLD_BASES",
-    "UPLOAD",
-    "Highlight",
-    "PlanChoice",
-    "PlanMap",
-    "PlanPageError",
-    "PlanReach",
-    "Threshold",
-    "action_areas",
-    "actions_at",
-    "actions_export",
-    "actions_table",
-    "area_at",
-    "area_counts",
-    "choice_for",
-    "coverage_indicators",
-    "coverage_measures",
-    "current_status",
-    "empty_history",
-    "default_threshold",
-    "escape_markdown",
-    "export_bytes",
-    "filter_actions",
-    "highlight",
-    "highlight_options",
-    "coverage_export",
-    "history_export",
-    "status_export",
-    "load_choice",
-    "partner_options",
-    "plan_choices",
-    "plan_coverage",
-    "plan_map",
-    "plan_reach",
-    "plan_text",
-    "record_review",
-    "shorten",
-    "status_options",
-    "status_text",
-]
+def check_items(report: pd.DataFrame, limit: int = 50) -> list[str]:
+    """The first ``limit`` findings of the plan check as markdown paragraphs (escaped): where, what, both sides."""
+    items = []
+    for row in report.head(limit).itertuples():
+        at = f"line {int(row.line)}, " if pd.notna(row.line) else ""
+        items.append(f"**{escape_markdown(at + row.where)}: {escape_markdown(row.title)}**"
+                     f"{' (note)' if row.severity == 'note' else ''}  \n"
+                     f"Document: {escape_markdown(row.document)}  \nData: {escape_markdown(row.data)}")
+    return items

@@ -1,0 +1,85 @@
+"""Comparisons of indicator values: each area against a comparator (Fingertips' better / similar / worse)
+and the slope index of inequality across a district's deprivation deciles."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hiap_geo.core.areas import ENGLAND_CODE
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.deprivation import local_deciles
+from hiap_geo.indicators import stats
+from hiap_geo.indicators.aggregate import aggregate, long_rows
+from hiap_geo.indicators.catalogue import LSOA_SPECS
+from hiap_geo.indicators.tables import filter_districts, lsoa_base
+
+
+def compare(
+    frame: pd.DataFrame, comparators: pd.DataFrame, comparator_code: str | pd.Series = ENGLAND_CODE, level: str = "95"
+) -> pd.DataFrame:
+    """Add Fingertips' comparison of each row with a comparator area's value.
+
+    ``comparator_code`` is one code (England by default) or a Series aligned with ``frame``
+    (e.g. each ward's district). Adds ``comparator_value``, ``comparison`` (better / similar /
+    worse / higher / lower / not compared), ``comparison_label`` and ``comparison_colour``.
+    """
+    if level not in stats.CONFIDENCE_LEVELS:
+        raise HiapGeoError(f"Level must be one of {', '.join(stats.CONFIDENCE_LEVELS)} (95% or 99.8%).")
+    keyed = comparators.set_index(["indicator_id", "period", "area_code"])["value"]
+    if keyed.index.has_duplicates:
+        raise HiapGeoError("The comparator table has more than one value per indicator, period and area.")
+    codes = comparator_code if isinstance(comparator_code, pd.Series) else pd.Series(comparator_code, index=frame.index)
+    index = pd.MultiIndex.from_arrays([frame["indicator_id"], frame["period"], codes.reindex(frame.index)])
+    comp = keyed.reindex(index).to_numpy()
+    result = stats.compare_with_benchmark(
+        frame[f"lower_{level}"].reset_index(drop=True),
+        frame[f"upper_{level}"].reset_index(drop=True),
+        comp,
+        frame["polarity"].to_numpy(),
+    )
+    result.index = frame.index
+    out = frame.assign(comparator_value=comp, comparison=result)
+    out["comparison_label"] = stats.benchmark_labels(out["comparison"], level)
+    out["comparison_colour"] = out["comparison"].map(lambda c: stats.BENCHMARK_STYLES[c].colour)
+    return out
+
+
+def slope_index(indicator_id: str, district: str, repetitions: int = 100_000, seed: int | None = 1) -> stats.SIIResult:
+    """Slope index of inequality of an LSOA indicator across a district's local IMD 2025 deciles.
+
+    Deciles are within-district (so each holds about a tenth of the district's LSOAs; decile 1
+    is the most deprived), the indicator is aggregated to deciles exactly as to wards, and the
+    SII is ``phe_sii``'s: the gap between the least and most deprived ends of the fitted line.
+    Value-only indicators get the SII without confidence limits.
+    """
+    specs = {s.id: s for s in LSOA_SPECS}
+    if indicator_id not in specs:
+        raise HiapGeoError(f"'{indicator_id}' is not an LSOA indicator; the SII needs LSOA values.")
+    spec = specs[indicator_id]
+    if spec.statistic == "count":
+        raise HiapGeoError(f"'{spec.name}' is a count; the SII needs a rate, proportion or score.")
+    base = filter_districts(lsoa_base(), "lad_code", [district])
+    deciles = local_deciles(base)["imd_local_decile"].astype(int)
+    wide = aggregate(base, deciles, [spec], "LSOAs")
+    rows = long_rows(wide, "group_code", "district", spec, "by local decile")
+    population = wide[spec.denominator if spec.statistic in ("proportion", "rate") else spec.weight]
+    value_type: stats.ValueType = "normal"
+    value = rows["value"]
+    lower, upper = rows["lower_95"], rows["upper_95"]
+    if spec.statistic == "proportion":
+        value_type = "proportion"
+        value, lower, upper = value / spec.multiplier, lower / spec.multiplier, upper / spec.multiplier
+    elif spec.statistic == "rate":
+        value_type = "rate"
+    has_limits = bool(lower.notna().all() and upper.notna().all())
+    return stats.slope_index_of_inequality(
+        wide["group_code"],
+        population,
+        value,
+        lower if has_limits else None,
+        upper if has_limits else None,
+        value_type=value_type,
+        multiplier=spec.multiplier if value_type == "proportion" else 1.0,
+        repetitions=repetitions,
+        seed=seed,
+    )

@@ -1,0 +1,144 @@
+"""The source tables behind the indicators, wide: one row per LSOA 2021, per MSOA 2021, per MSOA 2011 and year.
+
+Each is read once per process from the registry's files, joined on codes (a join refuses codes on one
+side only) and cached; the readers and aggregates take their columns from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import pandas as pd
+
+from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.core.editions import IOD2025
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.joins import join_on_code
+from hiap_geo.geo.lookups import ward_lookup
+from hiap_geo.geo.msoa import main_districts, msoa_lookup, msoa_names_of
+from hiap_geo.indicators.catalogue import DWP_YEARS, IOD_DOMAINS_DATASET, IOD_INDICATORS_DATASET
+
+
+@cache
+def lsoa_base() -> pd.DataFrame:
+    """One row per English LSOA 2021 with every column the LSOA indicators and their weights use.
+
+    Cached: copy before changing it. Joins report (and refuse) any code on one side only.
+    """
+    census = pd.read_csv(dataset_path("census2021_residents"), dtype={"LSOA21CD": str})
+    census = census[census["LSOA21CD"].str.startswith("E01")]
+    base = pd.DataFrame(
+        {
+            "lsoa_code": census["LSOA21CD"],
+            "lsoa_name": census["LSOA21NM"],
+            "population": census["Disability: Total: All usual residents"].astype(float),
+            "disabled": census["Disability: Disabled under the Equality Act"].astype(float),
+        }
+    )
+    hh = pd.read_csv(dataset_path("census2021_household_deprivation"), dtype={"LSOA21CD": str})
+    hh = hh[hh["LSOA21CD"].str.startswith("E01")]
+    total = hh["Household deprivation: Total: All households"].astype(float)
+    none = hh["Household deprivation: Household is not deprived in any dimension"].astype(float)
+    one = hh["Household deprivation: Household is deprived in one dimension"].astype(float)
+    hh = pd.DataFrame(
+        {
+            "lsoa_code": hh["LSOA21CD"],
+            "households": total,
+            "hh_deprived_1plus": total - none,
+            "hh_deprived_2plus": total - none - one,
+        }
+    )
+    base, _ = join_on_code(base, hh, "lsoa_code", "Census 2021 TS038 with TS011 (LSOA 2021)")
+
+    f8 = pd.read_csv(dataset_path(IOD_INDICATORS_DATASET), dtype={"lsoa21_code": str})
+    f8 = f8.rename(columns={"lsoa21_code": "lsoa_code"})
+    base, _ = join_on_code(base, f8, "lsoa_code", "Census 2021 LSOAs with IoD 2025 File 8")
+
+    domains = pd.read_csv(dataset_path(IOD_DOMAINS_DATASET), dtype={"LSOA code (2021)": str})
+    domains = pd.DataFrame(
+        {
+            "lsoa_code": domains["LSOA code (2021)"],
+            "income_score": domains["Income Score (rate)"],
+            "employment_score": domains["Employment Score (rate)"],
+            "imd_rank": domains["Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"],
+            "imd_decile": domains["Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"],
+        }
+    )
+    base, _ = join_on_code(base, domains, "lsoa_code", "Census 2021 LSOAs with IoD 2025 domains")
+
+    lookup = ward_lookup(IOD2025.year)[["lsoa_code", "ward_code", "ward_name", "lad_code", "lad_name"]]
+    base, _ = join_on_code(base, lookup, "lsoa_code", "LSOA 2021 indicators with the LSOA21-WD24-LAD24 lookup")
+    return base.sort_values("lsoa_code").reset_index(drop=True)
+
+
+@cache
+def msoa_base() -> pd.DataFrame:
+    """One row per English MSOA 2021: Census percentages, residents (summed from LSOAs) and district."""
+    raw = pd.read_csv(dataset_path("census2021_msoa_health_pct"), dtype={"MSOA21CD": str})
+    raw = raw[raw["MSOA21CD"].str.startswith("E02")]
+    pct = pd.DataFrame(
+        {
+            "msoa_code": raw["MSOA21CD"],
+            "msoa_name": raw["MSOA21NM"],
+            "bad_health": raw["General health: Bad or very bad health (%) [health_in_general_4a-003]"],
+            "unpaid_care_50h": raw["Unpaid care: Provides 50 or more hours unpaid care a week (%) [is_carer_5a-004]"],
+        }
+    )
+    lsoa = lsoa_base().assign(msoa_name=lambda t: msoa_names_of(t["lsoa_name"]))
+    # A few MSOAs straddle 2024 district boundaries (e.g. one LSOA of West Northamptonshire 048
+    # is best-fitted to Cherwell): such an MSOA counts in the district holding most of its residents.
+    main_lad = main_districts(lsoa["msoa_name"], lsoa[["lad_code"]], lsoa["population"]).reset_index()
+    per_msoa = lsoa.groupby("msoa_name", as_index=False)["population"].sum()
+    per_msoa = per_msoa.merge(main_lad[["msoa_name", "lad_code"]], on="msoa_name", validate="one_to_one")
+    base, _ = join_on_code(pct, per_msoa, "msoa_name", "MSOA 2021 percentages with their LSOAs (by ONS name)")
+    return base.sort_values("msoa_code").reset_index(drop=True)
+
+
+@cache
+def dwp_base() -> pd.DataFrame:
+    """DWP children in relative low income per English MSOA 2011, long by year, with children 0-15 (mid-2020)."""
+    raw = pd.read_csv(dataset_path("dwp_children_low_income_msoa11"), dtype=str)
+    code_col = "MSOA11CD [added: matched on MSOA11NM]"
+    raw = raw[raw[code_col].fillna("").str.startswith("E02")]
+    long = raw.melt(id_vars=[code_col], value_vars=DWP_YEARS, var_name="period", value_name="children")
+    long = long.rename(columns={code_col: "msoa_code"})
+    long["children"] = pd.to_numeric(long["children"].str.replace(",", ""), errors="coerce")
+
+    sape = pd.read_csv(dataset_path("sape_mid2020_msoa11"), dtype={"MSOA Code": str})
+    sape = sape[sape["MSOA Code"].str.startswith("E02")]
+    children = sape[[str(age) for age in range(16)]].astype(float).sum(axis=1)
+    pop = pd.DataFrame({"msoa_code": sape["MSOA Code"], "children_0_15": children})
+
+    lookup = msoa_lookup()
+    msoa21_lad = msoa_base()[["msoa_code", "lad_code"]].rename(columns={"msoa_code": "MSOA21CD"})
+    links = lookup.merge(msoa21_lad, on="MSOA21CD", how="inner").groupby("MSOA11CD")["lad_code"]
+    if (links.nunique() > 1).any():
+        raise HiapGeoError("An MSOA 2011 maps to MSOA 2021s in more than one district.")
+    lad = links.first().rename_axis("msoa_code").reset_index()
+
+    pop, _ = join_on_code(pop, lad, "msoa_code", "SAPE mid-2020 MSOA 2011 with districts (via MSOA 2021)")
+    counts = long.pivot(index="msoa_code", columns="period", values="children").reset_index()
+    pop, report = join_on_code(pop, counts, "msoa_code", "SAPE mid-2020 MSOA 2011 with DWP counts", strict=False)
+    if report.left_only or report.right_only:
+        raise HiapGeoError(report.summary())
+    return pop.melt(
+        id_vars=["msoa_code", "children_0_15", "lad_code"],
+        value_vars=DWP_YEARS,
+        var_name="period",
+        value_name="children",
+    )
+
+
+def filter_districts(frame: pd.DataFrame, column: str, districts: Sequence[str] | None) -> pd.DataFrame:
+    """Rows of ``frame`` whose ``column`` is one of the district codes (all rows when ``districts`` is None).
+
+    A code with no row raises, naming it: an indicator table silently missing a district would mislead.
+    """
+    if districts is None:
+        return frame
+    districts = [d.strip().upper() for d in districts]
+    unknown = sorted(set(districts) - set(frame[column]))
+    if unknown:
+        raise HiapGeoError(f"No indicator data for district code(s) {', '.join(unknown)}.")
+    return frame[frame[column].isin(districts)]

@@ -1,0 +1,309 @@
+"""Assembling an area profile from the data: what the user asked for, each edition's figures, the
+change 2019 to 2025, the boundaries for the map, and the sources used.
+
+``build_profile`` is the one entry point (the CLI and the app call it); the sections other modules
+feed (health indicators, plan actions) come from ``sections``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from functools import cache
+
+import geopandas as gpd
+import pandas as pd
+
+from hiap_geo.acquire.sources import dataset_path, load_registry
+from hiap_geo.core.areas import looks_like_code
+from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Edition
+from hiap_geo.core.errors import UnknownArea
+from hiap_geo.geo.boundaries import WGS84, BoundaryReport, read_boundaries, with_dissolved_gaps
+from hiap_geo.geo.deprivation import compare_editions, load_iod, local_deciles, summarise
+from hiap_geo.geo.lookups import AreaRef, find_area, ward_lookup
+from hiap_geo.render.profile.model import (
+    MAIN_YEAR,
+    OTHER_YEAR,
+    ChangeFigures,
+    DistrictRank,
+    EditionFigures,
+    Profile,
+    ProfileArea,
+    ProfileError,
+)
+from hiap_geo.render.profile.sections import actions_section, indicator_section
+
+# --------------------------------------------------------------------------------------------------
+# Resolving what the user asked for
+
+
+def parse_area_query(query: str | Sequence[str]) -> list[str]:
+    """Split what a user typed or pasted into one name or a list of codes.
+
+    Several codes (separated by commas, semicolons, spaces or new lines) make a group; anything
+    else is one code or one name ("Tunbridge Wells 005A").
+    """
+    parts = [query] if isinstance(query, str) else list(query)
+    tokens = [t for p in parts for t in re.split(r"[\s,;]+", p.strip()) if t]
+    if len(tokens) > 1 and all(looks_like_code(t) for t in tokens):
+        return list(dict.fromkeys(t.upper() for t in tokens))
+    text = " ".join(p.strip() for p in parts if p.strip())
+    if not text:
+        raise UnknownArea(text)
+    return [text]
+
+
+def resolve_area(query: str | Sequence[str], name: str | None = None) -> ProfileArea:
+    """The area a profile is of; several codes make a custom group of LSOAs and wards.
+
+    Raises UnknownArea / AmbiguousAreaName (with candidates) before anything is computed.
+    """
+    items = parse_area_query(query)
+    refs = [find_area(item) for item in items]
+    if len(refs) == 1:
+        ref = refs[0]
+        return ProfileArea(name or ref.name, ref.kind, (ref,), (ref.district,))  # type: ignore[arg-type]
+    bad = [r for r in refs if r.kind not in ("lsoa", "ward")]
+    if bad:
+        raise ProfileError(
+            "A custom group is made of LSOA and ward codes; "
+            + ", ".join(f"{r.code} is a {r.kind}" for r in bad)
+            + ". Make a separate profile for each district."
+        )
+    districts = tuple(dict.fromkeys(r.district for r in refs))
+    group = ProfileArea("", "group", tuple(refs), districts)
+    return replace(group, name=name or group.kind_label())
+
+
+def wards_of_district(query: str) -> list[str]:
+    """Codes of every ward (2024 best-fit vintage, else 2019) in a district named by code or name."""
+    ref = find_area(query)
+    if ref.kind != "district":
+        raise ProfileError(f"'{query}' is a {ref.kind} ({ref.code} {ref.name}); --all-wards-of needs a district.")
+    for year in (MAIN_YEAR, OTHER_YEAR):
+        lookup = ward_lookup(year)
+        wards = lookup[lookup["lad_code"] == ref.code].drop_duplicates("ward_code").sort_values("ward_name")
+        if not wards.empty:
+            return wards["ward_code"].tolist()
+    raise UnknownArea(query)
+
+
+# --------------------------------------------------------------------------------------------------
+# Assembly
+
+
+@cache
+def _iod_with_local(year: int) -> pd.DataFrame:
+    """The edition's LSOA table with within-district deciles; cached, never modified."""
+    table = load_iod(year)
+    return pd.concat([table, local_deciles(table)], axis=1)
+
+
+@cache
+def _comparison() -> pd.DataFrame:
+    """compare_editions(), computed once per process (about a second); never modified."""
+    return compare_editions()
+
+
+@cache
+def _district_summaries(year: int) -> pd.DataFrame:
+    """IoD File 10 (official district summaries): code, average score, rank of average score, share in 10%."""
+    if year == IOD2019.year:
+        raw = pd.read_excel(dataset_path("iod2019_district_summaries"), sheet_name="IMD", dtype={0: str})
+        raw.columns = [str(c).strip() for c in raw.columns]
+        table = pd.DataFrame(
+            {
+                "code": raw["Local Authority District code (2019)"],
+                "average_score": raw["IMD - Average score"].astype(float),
+                "rank_of_average_score": raw["IMD - Rank of average score"].astype(int),
+                "share_10pct": raw["IMD - Proportion of LSOAs in most deprived 10% nationally"].astype(float),
+            }
+        )
+    else:
+        raw = pd.read_csv(dataset_path("iod2025_district_summaries"), dtype={"ltla24_code": str})
+        table = pd.DataFrame(
+            {
+                "code": raw["ltla24_code"],
+                "average_score": raw["imd_average_score"].astype(float),
+                "rank_of_average_score": raw["imd_rank_of_average_score"].astype(int),
+                "share_10pct": raw["imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"].astype(float),
+            }
+        )
+    return table[table["code"].str.startswith("E")].reset_index(drop=True)
+
+
+def _geography(ed: Edition, area: ProfileArea) -> str:
+    if area.kind == "lsoa":
+        return ed.lsoa_vintage
+    if area.kind == "ward":
+        return ed.ward_vintage
+    if area.kind == "district":
+        return ed.district_vintage
+    kinds = sorted({m.kind for m in area.members})
+    return " and ".join(ed.lsoa_vintage if k == "lsoa" else ed.ward_vintage for k in kinds)
+
+
+def _members_lsoas(ed: Edition, ref: AreaRef) -> list[str] | None:
+    """The LSOA codes of the edition's vintage that make up one area, or None if it is not in that vintage."""
+    lookup = ward_lookup(ed.year)
+    column = {"lsoa": "lsoa_code", "ward": "ward_code", "district": "lad_code"}[ref.kind]
+    codes = lookup.loc[lookup[column] == ref.code, "lsoa_code"]
+    return sorted(codes) if len(codes) else None
+
+
+def _edition_figures(ed: Edition, area: ProfileArea) -> EditionFigures:
+    geography = _geography(ed, area)
+    iod = _iod_with_local(ed.year)
+    codes: set[str] = set()
+    missing: list[str] = []
+    listed = 0
+    for ref in area.members:
+        lsoas = _members_lsoas(ed, ref)
+        if lsoas is None:
+            missing.append(ref.code)
+        else:
+            codes.update(lsoas)
+            listed += len(lsoas)
+    if missing:
+        vintage = geography if not area.is_group else f"{ed.lsoa_vintage} / {ed.ward_vintage}"
+        what = "is not" if len(missing) == 1 else "are not"
+        note = f"{', '.join(missing)} {what} in the {vintage} geography of {ed.label}"
+        if ed.year == OTHER_YEAR:
+            note += "; the change section compares its LSOAs 2021 with their 2011 parents"
+        return EditionFigures(ed, geography, False, note + ".", iod.iloc[0:0].copy())
+    lsoas = iod[iod["lsoa_code"].isin(codes)].reset_index(drop=True)
+    summary = summarise(lsoas.assign(_area="area"), by="_area").iloc[0]
+    note = "" if area.kind == "lsoa" else "Population-weighted from the area's best-fit LSOAs."
+    rank = None
+    if area.kind == "district":
+        official = _district_summaries(ed.year)
+        row = official[official["code"] == area.members[0].code]
+        if not row.empty:
+            r = row.iloc[0]
+            rank = DistrictRank(
+                float(r["average_score"]), int(r["rank_of_average_score"]), len(official), float(r["share_10pct"])
+            )
+    return EditionFigures(ed, geography, True, note, lsoas, summary, rank, overlap=listed - len(codes))
+
+
+def _change_figures(area: ProfileArea, main: EditionFigures) -> ChangeFigures:
+    compared = _comparison()
+    if main.year == MAIN_YEAR and main.available:
+        rows = compared[compared["lsoa21_code"].isin(main.lsoas["lsoa_code"])]
+        return ChangeFigures(rows.reset_index(drop=True))
+    # The area exists only in the 2011 / 2019 geography: follow its LSOAs 2011 to their 2021 successors.
+    old = set(main.lsoas["lsoa_code"])
+    successors = compared[compared["lsoa11_codes"].str.split(";").map(lambda parents: bool(old & set(parents)))]
+    note = (
+        f"The area is not in the {IOD2025.lsoa_vintage} geography; these are the LSOAs 2021 that its "
+        f"{IOD2019.lsoa_vintage} LSOAs became (they may cover more or less than the area)."
+    )
+    return ChangeFigures(successors.reset_index(drop=True), note)
+
+
+def _boundary_source(ed: Edition, kind: str) -> BoundarySource:
+    return {"lsoa": ed.lsoa_boundaries, "ward": ed.ward_boundaries, "district": ed.district_boundaries}[kind]
+
+
+def _unit_boundaries(ref: AreaRef, used: set[str]) -> gpd.GeoDataFrame:
+    """One area's polygon: official boundaries of the main vintage it exists in, else its LSOAs dissolved."""
+    for year in (MAIN_YEAR, OTHER_YEAR):
+        ed = EDITIONS[year]
+        member_lsoas = _members_lsoas(ed, ref)
+        if member_lsoas is None:
+            continue
+        source = _boundary_source(ed, ref.kind)
+        official, report = read_boundaries(source, [ref.code])
+        used.add(source.dataset)
+        vintage = source.vintage
+        if official.empty and ref.kind != "lsoa":
+            lsoa_polys, _ = read_boundaries(ed.lsoa_boundaries, member_lsoas)
+            used.add(ed.lsoa_boundaries.dataset)
+            membership = pd.DataFrame({"lsoa_code": member_lsoas, "code": ref.code})
+            layer = with_dissolved_gaps(
+                official, pd.DataFrame({"code": [ref.code], "name": [ref.name]}), lsoa_polys, membership,
+                BoundaryReport(report.layer),
+            )
+            vintage = f"{ed.lsoa_boundaries.vintage} (dissolved)"
+        else:
+            layer = official.assign(boundary_source="official")
+        layer = layer[["code", "geometry", "boundary_source"]].assign(
+            name=ref.name, kind=ref.kind, boundary_vintage=vintage, iod_edition=ed.label
+        )
+        return layer
+    raise UnknownArea(ref.code)
+
+
+def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], used: set[str]) -> gpd.GeoDataFrame:
+    frames = [_unit_boundaries(ref, used) for ref in area.members]
+    gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
+    main = editions[MAIN_YEAR] if editions[MAIN_YEAR].available else editions[OTHER_YEAR]
+    figures = []
+    for ref in area.members:
+        unit = _edition_figures(main.edition, ProfileArea(ref.name, ref.kind, (ref,), (ref.district,)))  # type: ignore[arg-type]
+        figures.append(
+            {
+                "code": ref.code,
+                "population": unit.population,
+                "imd_score": unit.imd_score,
+                "imd_decile": int(unit.lsoas["imd_decile"].iat[0]) if ref.kind == "lsoa" and unit.available else None,
+                "imd_pop_share_decile_1_2": unit.imd_pop_share_decile_1_2,
+                "figures_from": unit.header,
+            }
+        )
+    gdf = gdf.merge(pd.DataFrame(figures), on="code", how="left", validate="one_to_one")
+    cols = ["code", "name", "kind", "boundary_vintage", "boundary_source", "figures_from", "population",
+            "imd_score", "imd_decile", "imd_pop_share_decile_1_2", "geometry"]
+    return gpd.GeoDataFrame(gdf[cols], geometry="geometry", crs=WGS84)
+
+
+
+
+# --------------------------------------------------------------------------------------------------
+# The profile
+
+
+_ALWAYS_USED = [
+    "iod2025_domains",
+    "census2021_residents",
+    "iod2019_domains",
+    "iod2019_supplementary",
+    "iod2019_population",
+    "iod2019_scores",
+    "lookup_lsoa21_ward24",
+    "lookup_lsoa11_ward19",
+    "lookup_lsoa11_lsoa21",
+    "districts2024_boundaries",  # the map's district lines
+]
+
+
+def build_profile(query: str | Sequence[str], name: str | None = None, today: date | None = None) -> Profile:
+    """The profile of an LSOA, ward or district (code or name), or of a group of LSOA and ward codes.
+
+    ``name`` names a custom group; ``today`` fixes the generation date (tests, reproducible exports).
+    """
+    area = resolve_area(query, name)
+    editions = {year: _edition_figures(EDITIONS[year], area) for year in (MAIN_YEAR, OTHER_YEAR)}
+    if not any(e.available for e in editions.values()):
+        raise UnknownArea(area.code)
+    main = editions[MAIN_YEAR] if editions[MAIN_YEAR].available else editions[OTHER_YEAR]
+    used = set(_ALWAYS_USED) | {main.edition.lsoa_boundaries.dataset}  # the map's LSOAs
+    if area.kind == "district":
+        used |= {"iod2019_district_summaries", "iod2025_district_summaries"}
+    boundaries = _area_boundaries(area, editions, used)
+    indicators = indicator_section(area, main, used)  # adds the datasets it uses to ``used``
+    registry = load_registry()
+    return Profile(
+        area=area,
+        generated=today or date.today(),
+        editions=editions,
+        change=_change_figures(area, main),
+        indicators=indicators,
+        actions=actions_section(editions),
+        sources=[registry[d] for d in registry if d in used],
+        attribution=full_attribution(),
+        boundaries=boundaries,
+    )

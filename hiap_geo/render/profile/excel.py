@@ -1,0 +1,105 @@
+"""The area profile as an Excel workbook (openpyxl): a first sheet with the area and the map, then
+one sheet per table with exact values and number formats, so figures can be reused in calculations.
+"""
+
+from __future__ import annotations
+
+import io
+
+from hiap_geo.render.profile.model import Num, Profile, cell_text
+from hiap_geo.render.profile.tables import profile_tables
+
+_SHEET_NAMES = {
+    "key_figures": "Key figures",
+    "imd_deciles": "IMD deciles",
+    "domains": "Domains",
+    "deciles_2025": "Domain deciles 2025",
+    "deciles_2019": "Domain deciles 2019",
+    "change": "Change 2019-2025",
+    "change_lsoas": "Change by LSOA",
+    "successors": "LSOAs 2021 it became",
+    "lsoas_2025": "LSOAs 2025",
+    "lsoas_2019": "LSOAs 2019",
+    "indicators": "Indicators",
+    "actions": "Plan actions",
+    "actions_district_wide": "District-wide actions",
+    "sources": "Sources",
+}
+_EXCEL_FORMATS = {
+    "int": "#,##0",
+    "rank": "#,##0",
+    "score": "0.000",
+    "share": "0.0%",
+    "count": "0",
+    "decile": "0",
+    "change": "+0;-0;0",
+}
+
+
+def to_xlsx(profile: Profile) -> bytes:
+    """Every figure as a table on its own sheet, with exact values and number formats, and a Sources sheet."""
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image as XlImage
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Profile"
+    bold = Font(bold=True)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor="1F3B57")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    sheet["A1"] = f"Area profile: {profile.area.title()}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    area_table = next(t for t in profile_tables(profile) if t.key == "area")
+    for i, row in enumerate(area_table.rows, start=3):
+        sheet.cell(i, 1, cell_text(row[0])).font = bold
+        sheet.cell(i, 2, cell_text(row[1])).alignment = wrap
+    last = 3 + len(area_table.rows)
+    sheet.cell(last + 1, 1, "Attribution").font = bold
+    sheet.cell(last + 1, 2, profile.attribution).alignment = wrap
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 100
+    image = XlImage(io.BytesIO(profile.map_png()))
+    image.width, image.height = image.width * 0.6, image.height * 0.6
+    sheet.add_image(image, f"A{last + 3}")
+
+    used_names = {"Profile"}
+    for table in profile_tables(profile):
+        if table.key == "area":
+            continue
+        name = _SHEET_NAMES.get(table.key, table.title)[:31]
+        base, n = name, 2
+        while name in used_names:
+            name = f"{base[:28]} {n}"
+            n += 1
+        used_names.add(name)
+        ws = workbook.create_sheet(name)
+        ws["A1"] = table.title
+        ws["A1"].font = Font(bold=True, size=12)
+        header_row = 3
+        for j, column in enumerate(table.columns, start=1):
+            c = ws.cell(header_row, j, column)
+            c.font, c.fill, c.alignment = header_font, header_fill, wrap
+        for i, row in enumerate(table.rows, start=header_row + 1):
+            for j, value in enumerate(row, start=1):
+                if isinstance(value, Num):
+                    c = ws.cell(i, j, value.value)
+                    c.number_format = _EXCEL_FORMATS.get(value.fmt, "General")
+                else:
+                    c = ws.cell(i, j, value)
+                    c.alignment = wrap
+        end = header_row + len(table.rows)
+        if table.note:
+            ws.cell(end + 2, 1, table.note).alignment = Alignment(wrap_text=False)
+        ws.freeze_panes = ws.cell(header_row + 1, 2)
+        for j, _ in enumerate(table.columns, start=1):
+            lengths = [len(cell_text(r[j - 1])) for r in table.rows] + [min(len(table.columns[j - 1]), 24)]
+            ws.column_dimensions[get_column_letter(j)].width = max(8, min(max(lengths) + 2, 60))
+        if table.key == "sources":
+            ws.cell(end + 3, 1, f"Generated {profile.generated.isoformat()} by HIAP Geo.")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

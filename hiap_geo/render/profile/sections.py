@@ -1,0 +1,256 @@
+"""The profile's sections that other modules feed: health indicators and plan actions.
+
+Each returns an ``OptionalSection``: its tables when there is data for the area, else a note that
+says why not (no plan transcribed, an area only in the 2011 geography...). Kept apart from
+``assemble`` because these are the profile's only readers of the indicators and plans packages.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from hiap_geo.core.areas import ENGLAND_CODE
+from hiap_geo.core.editions import EDITIONS, IOD2025
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.lookups import lsoa_crosswalk
+from hiap_geo.indicators.aggregate import district_indicators, england_indicators, indicators_for_lsoas, ward_indicators
+from hiap_geo.indicators.catalogue import DWP_DENOMINATOR_YEAR, HEALTH_INDEX_NOTE, LSOA_SPECS
+from hiap_geo.indicators.compare import compare
+from hiap_geo.indicators.readers import dwp_indicators, health_index_indicators, lsoa_indicators, msoa_census_indicators
+from hiap_geo.plans import progress
+from hiap_geo.plans.load import load_plan, plan_files
+from hiap_geo.plans.resolve import lsoa_reach, resolve_targets
+from hiap_geo.plans.schema import PLANS_DIR, Plan
+from hiap_geo.render.profile.model import (
+    MAIN_YEAR,
+    OTHER_YEAR,
+    Cell,
+    EditionFigures,
+    Num,
+    NumberFormat,
+    OptionalSection,
+    ProfileArea,
+    ProfileTable,
+)
+
+GROUP_CODE = "custom group"
+
+
+def _indicator_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]) -> pd.DataFrame:
+    """The area's rows of the LSOA-based indicators, built from its LSOAs as the indicators package builds wards'."""
+    if area.kind == "lsoa":
+        rows = lsoa_indicators(districts)
+    elif area.kind == "ward":
+        rows = ward_indicators(districts)
+    elif area.kind == "district":
+        rows = district_indicators(districts)
+    else:
+        return indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE)
+    return rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
+
+
+def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -> OptionalSection:
+    """The area's health and social indicators against its district and England; adds the datasets read to ``used``."""
+    title = "Health and social indicators"
+    if main.year != MAIN_YEAR:
+        return OptionalSection(
+            title,
+            f"The indicators are on the {IOD2025.lsoa_vintage} / {IOD2025.ward_vintage} geography, which this "
+            f"area is not part of ({main.header}); profile its current LSOAs or ward for indicators.",
+        )
+    lsoa_codes = main.lsoas["lsoa_code"].tolist()
+    districts = sorted(main.lsoas["lad_code"].unique())
+    rows = _indicator_rows(area, lsoa_codes, districts)
+    if area.kind == "district":
+        code = area.members[0].code
+        census = msoa_census_indicators([code])
+        dwp = dwp_indicators([code])
+        dwp = dwp[dwp["period"] == DWP_DENOMINATOR_YEAR]
+        rows = pd.concat([rows, census[census["area_code"] == code], dwp[dwp["area_code"] == code]],
+                         ignore_index=True)
+        comparators = pd.concat([england_indicators(), census, dwp], ignore_index=True)
+        used |= {"census2021_msoa_health_pct", "dwp_children_low_income_msoa11", "sape_mid2020_msoa11"}
+    else:
+        comparators = pd.concat([england_indicators(), district_indicators(districts)], ignore_index=True)
+    used |= {"iod2025_indicators", "census2021_household_deprivation"}
+    comparators = comparators[comparators["area_code"] != area.members[0].code]
+    comparators = comparators.drop_duplicates(["indicator_id", "period", "area_code"])
+    england = compare(rows, comparators, ENGLAND_CODE)
+    own_district = area.kind != "district" and len(districts) == 1
+    if own_district:
+        versus = compare(rows, comparators, districts[0])
+    statistics = {s.id: s.statistic for s in LSOA_SPECS}
+    table_rows: list[list[Cell]] = []
+    for i, r in england.iterrows():
+        fmt: NumberFormat = "int" if statistics.get(r["indicator_id"]) == "count" else "value"
+        cells: list[Cell] = [
+            str(r["indicator_name"]), str(r["unit"]), str(r["period"]),
+            Num(_num(r["value"]), fmt), Num(_num(r["lower_95"]), fmt), Num(_num(r["upper_95"]), fmt),
+        ]
+        if own_district:
+            cells += [Num(_num(versus.at[i, "comparator_value"]), fmt), str(versus.at[i, "comparison_label"])]
+        cells += [Num(_num(r["comparator_value"]), fmt), str(r["comparison_label"])]
+        table_rows.append(cells)
+    columns = ["Indicator", "Unit", "Period", "Value", "Lower 95%", "Upper 95%"]
+    if own_district:
+        columns += [f"District ({main.lsoas['lad_name'].iat[0]})", "Compared with district"]
+    columns += ["England", "Compared with England"]
+    note = (
+        "Better / similar / worse compare the area's 95% interval with the comparator's value, using the "
+        "indicator's polarity (the Fingertips method); 'higher' / 'lower' where an indicator has no polarity. "
+        "Indicators published without counts have no interval and are not compared. "
+    )
+    if area.kind == "lsoa":
+        note += " LSOA values are as published."
+    else:
+        note += (
+            f" The {'group' if area.is_group else area.kind_label().lower()}'s values are built from its "
+            f"{len(lsoa_codes)} LSOAs 2021 as wards' are: counts summed and proportions recomputed where counts "
+            "exist, otherwise population- or household-weighted means."
+        )
+    if area.kind != "district" and not own_district:
+        note += " The group spans several districts, so it is compared with England only."
+    if area.kind != "district":
+        note += " MSOA and district-only indicators (Census general health, DWP child poverty, ONS Health Index) " \
+                "are in the district's profile."
+    tables = [ProfileTable("indicators", title, columns, table_rows, note)]
+    if area.kind == "district":
+        tables.append(_health_index_table(area.members[0].code, used))
+    return OptionalSection(title, "", tables)
+
+
+def _health_index_table(code: str, used: set[str]) -> ProfileTable:
+    frame = health_index_indicators([code])
+    latest = frame[frame["period"] == frame["period"].max()]
+    used.add("health_index_indicators")
+    rows: list[list[Cell]] = [
+        [str(r.indicator_name), str(r.unit), str(r.period), Num(_num(r.value), "value")]
+        for r in latest.sort_values("indicator_name").itertuples(index=False)
+    ]
+    return ProfileTable(
+        "indicators_health_index", f"ONS Health Index indicators for the district, {latest['period'].max()}",
+        ["Indicator", "Unit", "Year", "Value"], rows, HEALTH_INDEX_NOTE,
+    )
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+_REACH = {
+    ("lsoa", True): "names the area's LSOAs (by code, name, list or rule)",
+    ("ward", True): "names the area's ward",
+    ("district", True): "whole district, as the document says",
+    ("district", False): "whole district: the document names no place",
+}
+
+
+@cache
+def _plan_reach(path: str, _mtime: float) -> tuple[Plan, pd.DataFrame]:
+    """A plan file and the LSOAs each action reaches; cached until the file changes."""
+    loaded = load_plan(path)
+    return loaded, lsoa_reach(loaded, resolve_targets(loaded, strict=False))
+
+
+def _area_lsoas_in(year: int, editions: dict[int, EditionFigures]) -> tuple[set[str], str]:
+    """The area's LSOAs in an edition's vintage; through the crosswalk when the area is not in it."""
+    own = editions[year]
+    if own.available:
+        return set(own.lsoas["lsoa_code"]), ""
+    other = editions[OTHER_YEAR if year == MAIN_YEAR else MAIN_YEAR]
+    crosswalk = lsoa_crosswalk()
+    if year == OTHER_YEAR:
+        codes = crosswalk.loc[crosswalk["lsoa21_code"].isin(other.lsoas["lsoa_code"]), "lsoa11_code"]
+    else:
+        codes = crosswalk.loc[crosswalk["lsoa11_code"].isin(other.lsoas["lsoa_code"]), "lsoa21_code"]
+    return set(codes), " (through the LSOA 2011 to 2021 crosswalk)"
+
+
+def _reviewed_statuses() -> tuple[dict[tuple[str, str], str], str]:
+    """The latest HAT review of each action, from the progress database when one exists.
+
+    Never creates a database: a profile only reads what meetings recorded. Returns
+    ``{(plan_id, action_id): "On track (review 2026-01-10)"}`` and a note for the table.
+    """
+    url = progress.database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return {}, "Status is as recorded in the plan file (no progress reviews have been recorded)."
+    try:
+        store = progress.ProgressStore(url)
+        statuses = {}
+        for plan_id in store.plan_ids():
+            for r in store.latest_status(plan_id).itertuples(index=False):
+                when = f" (review {r.review_date.isoformat()})" if r.review_date is not None and pd.notna(
+                    r.review_date) else ""
+                statuses[(plan_id, r.action_id)] = f"{r.status_label}{when}"
+    except HiapGeoError as exc:
+        return {}, f"Status is as recorded in the plan file (the progress database could not be read: {exc})."
+    return statuses, f"Status is the latest review in the progress database {store.describe()}, else the plan file's."
+
+
+def actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
+    """The actions of every transcribed plan that reach the area's LSOAs, with their latest reviewed status."""
+    title = "Plan actions that target this area"
+    files = plan_files()
+    if not files:
+        return OptionalSection(title, f"No action plan has been transcribed into {PLANS_DIR} yet.")
+    rows: list[list[Cell]] = []
+    placeless: list[list[Cell]] = []
+    notes: list[str] = []
+    reviewed, status_note = _reviewed_statuses()
+    for path in files:
+        loaded, reach = _plan_reach(str(path), path.stat().st_mtime)
+        lsoas, via = _area_lsoas_in(loaded.edition, editions)
+        hits = reach[reach["lsoa_code"].isin(lsoas)]
+        if hits.empty:
+            continue
+        priorities = {p.id: p.title for p in loaded.priorities}
+        order = {"lsoa": 0, "ward": 1, "district": 2}
+        ranked = []
+        for action_id, group in hits.groupby("action_id", sort=False):
+            action = loaded.action(action_id)
+            best = min(group["reach"], key=order.__getitem__)
+            specified = bool(group.loc[group["reach"] == best, "specified"].any())
+            ranked.append((order[best], action, best, specified, group["lsoa_code"].nunique()))
+        for _, action, best, specified, n in sorted(ranked, key=lambda r: r[0]):
+            common: list[Cell] = [
+                f"{loaded.area.name} {loaded.period}",
+                action.printed_id or action.id,
+                priorities.get(action.priority, action.priority),
+                action.title,
+                action.lead or "not named in the document",
+                reviewed.get((loaded.id, action.id)) or progress.status_label(action.status),
+            ]
+            if best == "district" and not specified:
+                placeless.append(common)
+            else:
+                rows.append([*common, _REACH.get((best, specified), best), Num(n, "count")])
+        edition_label = EDITIONS[loaded.edition].label
+        notes.append(
+            f"{loaded.area.name} {loaded.period}: '{loaded.title}', on the {edition_label} geography; "
+            f"the area has {len(lsoas)} LSOAs of {EDITIONS[loaded.edition].lsoa_vintage}{via}."
+        )
+    if not rows and not placeless:
+        return OptionalSection(title, f"No action in the {len(files)} transcribed plan(s) targets this area.")
+    columns = ["Plan", "Action", "Priority", "Action title", "Lead", "Status"]
+    note = " ".join(notes) + (
+        f" {status_note} Targets that cannot be resolved are left out; `python -m hiap_geo plan check` lists them."
+    )
+    tables = []
+    if rows:
+        tables.append(
+            ProfileTable("actions", title, [*columns, "How it reaches the area", "Area LSOAs reached"], rows, note)
+        )
+    else:
+        tables.append(ProfileTable("actions", title, ["Status"],
+                                   [["No action names this area or its district specifically."]], message=True))
+    if placeless:
+        tables.append(
+            ProfileTable("actions_district_wide", "District-wide actions whose document names no place", columns,
+                         placeless, "These actions apply to the whole district: the plan document does not say "
+                         "where they are targeted.")
+        )
+    return OptionalSection(title, "", tables)

@@ -1,0 +1,202 @@
+"""The Plan page's map: areas of the plan's edition coloured by how many shown actions name them, by
+deprived-area coverage or by deprivation, with one action's or one document list's areas outlined.
+
+Every tooltip names the shown actions that name the area and how many reach it only district-wide, so
+colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from hiap_geo.geo.measures import MapMeasure, map_areas, measure
+from hiap_geo.plans.coverage import Coverage
+from hiap_geo.plans.schema import Plan
+from hiap_geo.render.maps import Outline, area_map, display_values
+from hiap_geo.views.plan import LEVELS, REACH_LABELS, PlanPageError, PlanReach, area_counts, shorten
+
+COLOUR_MODES: dict[str, str] = {
+    "count": "Number of actions naming each area",
+    "coverage": "Deprived areas with and without an action",
+    "deprivation": "Deprivation (the plan's IoD edition)",
+}
+"""What the map's fill shows. 'coverage' is by LSOA only (deprivation thresholds are LSOA deciles)."""
+
+HIGHLIGHT_COLOUR = "#e7298a"
+WARD_LINE = ("#1a1a1a", 1.0)
+DISTRICT_LINE = ("#000000", 2.5)
+
+COUNT_CLASSES: tuple[tuple[str, str], ...] = (
+    ("0: no action names it", "#f7f7f7"),
+    ("1 action", "#9e9ac8"),
+    ("2 actions", "#756bb1"),
+    ("3-4 actions", "#54278f"),
+    ("5 or more actions", "#2d004b"),
+)
+COVERAGE_CLASSES: tuple[tuple[str, str], ...] = (
+    ("Deprived; no action names it", "#d7191c"),
+    ("Deprived; an action names it", "#2c7bb6"),
+    ("Not deprived at this threshold", "#f0f0f0"),
+)
+
+
+COUNT_MEASURE = MapMeasure("value", "Actions naming the area", "category", False, categories=COUNT_CLASSES)
+
+
+def colour_modes(level: str) -> list[str]:
+    """The colour modes offered at a level: coverage is by LSOA only (deprivation thresholds are LSOA deciles)."""
+    return [m for m in COLOUR_MODES if level == "lsoa" or m != "coverage"]
+
+
+def highlight_listing(table: pd.DataFrame, level: str, limit: int = 40) -> tuple[list[str], str | None]:
+    """The highlighted action's areas (``action_areas``) as lines to list, or, when there are more than
+    ``limit``, no lines and a note saying why (the whole district, or too many: download them)."""
+    if len(table) <= limit:
+        return [f"{r.code} {r.name} ({r.ward}): {r.how}" for r in table.itertuples()], None
+    if (table["how"] == REACH_LABELS[level]["district"]).all():
+        return [], "The action reaches the whole district: the document names no place for it."
+    return [], "Too many areas to list; download them."
+
+
+def _count_class(n: int) -> str:
+    if n >= 5:
+        return COUNT_CLASSES[4][0]
+    if n >= 3:
+        return COUNT_CLASSES[3][0]
+    return COUNT_CLASSES[n][0]
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Areas to outline on the map: those of one action, or of one list the document gives."""
+
+    key: str
+    label: str
+    codes: frozenset[str]
+
+
+def highlight_options(plan: Plan, action_ids: Sequence[str]) -> dict[str, str]:
+    """Highlight choices -> labels: each shown action, then each list of areas the document names."""
+    titles = {a.id: a.title for a in plan.actions}
+    options = {f"action:{a}": f"Action {a}: {shorten(titles[a])}" for a in action_ids}
+    for lst in plan.area_lists:
+        options[f"list:{lst.id}"] = f"Areas the document lists: {shorten(lst.title)}"
+    return options
+
+
+def highlight(reach: PlanReach, level: str, key: str) -> Highlight:
+    """The areas (codes of ``level``) one action reaches, or that one of the document's lists names."""
+    kind, _, ident = key.partition(":")
+    lookup = reach.lookup
+    if kind == "action":
+        codes = reach.at(level).loc[lambda f: f["action_id"] == ident, "code"]
+        if ident not in {a.id for a in reach.plan.actions}:
+            raise PlanPageError(f"Plan '{reach.plan.id}' has no action '{ident}'.")
+        return Highlight(key, f"Areas of action {ident}", frozenset(codes))
+    if kind == "list":
+        entries = reach.lists[reach.lists["list_id"] == ident]
+        if entries.empty and ident not in {lst.id for lst in reach.plan.area_lists}:
+            raise PlanPageError(f"Plan '{reach.plan.id}' has no area list '{ident}'.")
+        lsoas = set(entries.loc[entries["area_type"] == "lsoa", "area_code"])
+        wards = set(entries.loc[entries["area_type"] == "ward", "area_code"])
+        if level == "lsoa":
+            codes = lsoas | set(lookup.loc[lookup["ward_code"].isin(wards), "lsoa_code"])
+        else:
+            codes = wards | set(lookup.loc[lookup["lsoa_code"].isin(lsoas), "ward_code"])
+        title = next(lst.title for lst in reach.plan.area_lists if lst.id == ident)
+        return Highlight(key, f"Listed in the document: {shorten(title, 60)}", frozenset(codes))
+    raise PlanPageError(f"Unknown highlight '{key}': use 'action:<id>' or 'list:<id>'.")
+
+
+@dataclass(frozen=True)
+class PlanMap:
+    """The folium map and the areas drawn on it (code, name, ward, district, value, geometry)."""
+
+    fmap: folium.Map
+    areas: gpd.GeoDataFrame
+    measure: MapMeasure
+
+
+def plan_map(
+    layer: gpd.GeoDataFrame,
+    level: str,
+    mode: str,
+    reach: PlanReach,
+    action_ids: Collection[str],
+    *,
+    cover: Coverage | None = None,
+    chosen: Highlight | None = None,
+    wards: gpd.GeoSeries | None = None,
+    districts: gpd.GeoSeries | None = None,
+    basemap: str | None = None,
+    presentation: bool = False,
+) -> PlanMap:
+    """The plan on the map: areas of the plan's edition coloured by ``mode``, the chosen action's areas outlined.
+
+    ``layer`` holds the built layer's rows for the plan's area at ``level``; every tooltip names the shown
+    actions that name the area and how many reach it only district-wide, so colour is never alone.
+    """
+    if level not in LEVELS:
+        raise PlanPageError(f"No level '{level}' on the Plan page; choose one of {', '.join(LEVELS)}.")
+    if mode not in COLOUR_MODES:
+        raise PlanPageError(f"No colour mode '{mode}'; choose one of {', '.join(COLOUR_MODES)}.")
+    if mode == "coverage" and level != "lsoa":
+        raise PlanPageError("Deprived-area coverage is mapped by LSOA: choose the LSOA level.")
+    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
+    if mode == "deprivation":
+        base = MapMeasure(base.column, f"{base.label} (IoD {reach.plan.edition})", base.kind,
+                          base.higher_is_more_deprived, base.local)
+    areas = map_areas(layer, level, base)
+    counts = area_counts(reach.at(level), areas["code"], action_ids)
+    named = counts["named"].to_numpy()
+    ids = counts["named_ids"].to_numpy()
+    wide = counts["district_wide"].to_numpy()
+    reach_text = [
+        (f"{n} ({i})" if n else "none") + f"; {w} more reach the whole district"
+        for n, i, w in zip(named, ids, wide, strict=True)
+    ]
+    if mode == "count":
+        chosen_measure = COUNT_MEASURE
+        areas["value"] = [_count_class(int(n)) for n in named]
+        tips = reach_text
+    elif mode == "coverage":
+        if cover is None:
+            raise PlanPageError("The coverage map needs the coverage at a threshold (plan_coverage).")
+        deprived = cover.deprived.set_index("lsoa_code")
+        is_deprived = areas["code"].isin(deprived.index).to_numpy()
+        chosen_measure = MapMeasure("value", f"Deprived areas ({cover.threshold}) and the actions shown",
+                                    "category", False, categories=COVERAGE_CLASSES)
+        areas["value"] = [
+            COVERAGE_CLASSES[2][0] if not d else (COVERAGE_CLASSES[1][0] if n else COVERAGE_CLASSES[0][0])
+            for d, n in zip(is_deprived, named, strict=True)
+        ]
+        if cover.basis == "indicator":
+            why = ("counted (" + areas["code"].map(deprived["criterion"]) + "); ").fillna("")
+        else:
+            decile = areas["code"].map(deprived["decile"])
+            why = decile.map(lambda k: f"deprived (decile {int(k)}); ", na_action="ignore")
+        tips = [
+            (w if d else "not deprived at this threshold; ") + "named by " + t
+            for d, w, t in zip(is_deprived, why, reach_text, strict=True)
+        ]
+    else:
+        chosen_measure = base
+        values = display_values(areas["value"], base)
+        tips = [f"{v}; actions naming it: {t}" for v, t in zip(values, reach_text, strict=True)]
+    outlines = []
+    if wards is not None and level == "lsoa" and len(wards):
+        outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
+    if districts is not None and len(districts):
+        outlines.append(Outline(districts, *DISTRICT_LINE))
+    if chosen is not None and chosen.codes:
+        picked = areas[areas["code"].isin(chosen.codes)]
+        if len(picked):
+            outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=chosen.label))
+    fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
+                    tooltip_values=tips)
+    return PlanMap(fmap, areas, chosen_measure)

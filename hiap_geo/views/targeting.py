@@ -1,0 +1,230 @@
+"""The Targeting page's model: the chosen districts' wards or LSOAs with their deprivation and chosen
+indicators, scored by :func:`hiap_geo.indicators.need.need_score`, filtered by thresholds, ranked,
+and the slope index of inequality in words.
+
+Streamlit-free so the page stays widgets in, these calls, widgets out, and each step is tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.editions import IOD2025
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.deprivation import DOMAINS, MEASURES
+from hiap_geo.geo.measures import MapMeasure
+from hiap_geo.indicators import stats
+from hiap_geo.indicators.catalogue import catalogue
+from hiap_geo.indicators.need import METHODS, NeedScore, NeedThreshold, apply_thresholds
+from hiap_geo.render.maps import classify
+from hiap_geo.views.indicators import LEVELS, area_values, as_categories
+
+TARGET_LEVELS: tuple[str, ...] = ("ward", "lsoa")
+"""Levels the need score ranks: the neighbourhoods plans name."""
+
+NEED = MapMeasure("need_score", "Need score (higher = more need)", "score", True, ends=("most need", "least need"))
+"""How the need score is coloured: darkest = most need."""
+
+
+class TargetingError(HiapGeoError):
+    """A targeting table that cannot be made from what was asked (the message says why)."""
+
+
+def deprivation_components(areas: pd.DataFrame, level: str) -> dict[str, tuple[str, bool]]:
+    """Deprivation columns of a built IoD 2025 layer that can enter a need score:
+    key -> (label, higher is more need). Only columns with values are offered."""
+    options: dict[str, tuple[str, bool]] = {}
+    if level == "lsoa":
+        options["imd_score"] = ("IMD 2025 score", True)
+        options["imd_decile"] = ("IMD 2025 national decile (1 = most deprived)", False)
+        for key in [*DOMAINS, "idaci", "idaopi"]:
+            options[f"{key}_score"] = (f"{MEASURES[key]} score (IoD 2025)", True)
+    else:
+        options["imd_score"] = ("IMD 2025 score (population-weighted average of LSOAs)", True)
+        options["imd_pop_share_decile_1_2"] = ("Population in national IMD deciles 1-2 (share)", True)
+        for key in DOMAINS:
+            options[f"{key}_score"] = (f"{MEASURES[key]} score (population-weighted, IoD 2025)", True)
+    return {k: v for k, v in options.items() if k in areas and pd.to_numeric(areas[k], errors="coerce").notna().any()}
+
+
+def decile_column(level: str) -> tuple[str, str]:
+    """The column an IMD decile threshold tests, and how the page words it."""
+    if level == "lsoa":
+        return "imd_decile", "IMD 2025 national decile"
+    return "imd_lowest_decile", "most deprived IMD 2025 decile among the ward's LSOAs"
+
+
+def target_indicators(data: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Indicators with values at a level (latest period of each): id, name, unit, polarity, period,
+    and whether they have confidence limits (so 'worse than England' can be tested)."""
+    rows = data[(data["area_type"] == level) & data["value"].notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=["indicator_id", "indicator_name", "unit", "polarity", "period", "has_limits"])
+    latest = rows.groupby("indicator_id")["period"].max().rename("period").reset_index()
+    rows = rows.merge(latest, on=["indicator_id", "period"])
+    has = rows["lower_95"].notna().groupby(rows["indicator_id"]).any()
+    table = rows.drop_duplicates("indicator_id")[["indicator_id", "indicator_name", "unit", "polarity", "period"]]
+    table = table.assign(has_limits=table["indicator_id"].map(has).astype(bool))
+    return table.sort_values("indicator_name").reset_index(drop=True)
+
+
+def targeting_frame(areas: gpd.GeoDataFrame, data: pd.DataFrame, level: str, indicator_ids: Sequence[str],
+                    confidence: str = "95") -> gpd.GeoDataFrame:
+    """The areas (standard columns and their deprivation measures) with each chosen indicator's latest
+    value as a column named by its id, and ``<id>__vs_england`` (better / similar / worse ...).
+
+    For wards, ``imd_lowest_decile`` is the most deprived national decile any of its LSOAs is in,
+    so a ward passes 'IMD decile 1-4' when it holds at least one LSOA in deciles 1-4.
+    """
+    if level not in TARGET_LEVELS:
+        raise TargetingError(f"The need score ranks wards or LSOAs, not {LEVELS.get(level, level)}s.")
+    out = areas.copy()
+    if level == "ward":
+        counts = [f"imd_decile_{d}_lsoas" for d in range(1, 11)]
+        if all(c in out for c in counts):
+            has = out[counts].fillna(0).to_numpy() > 0
+            out["imd_lowest_decile"] = np.where(has.any(axis=1), has.argmax(axis=1) + 1, np.nan)
+    available = target_indicators(data, level).set_index("indicator_id")
+    for indicator_id in indicator_ids:
+        if indicator_id not in available.index:
+            raise TargetingError(f"Indicator '{indicator_id}' has no {LEVELS[level]} values for these districts.")
+        values = area_values(data, indicator_id, level, available.at[indicator_id, "period"], out, confidence)
+        out[indicator_id] = values["value"].to_numpy()
+        out[f"{indicator_id}__vs_england"] = values["vs_england"].to_numpy()
+    return out
+
+
+def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The Targeting table for the areas of ``frame`` (a subset of the scored areas): area, need rank and
+    score, each component's value, standardised value, weight share and contribution (named by the
+    component label), then the threshold columns; most need first."""
+    labels = dict(labels or {})
+    scores = score.table.loc[frame.index]
+    base = pd.DataFrame(frame[["code", "name", "ward", "district"]])
+    if (base["ward"].fillna("") == base["name"]).all():
+        base = base.drop(columns=["ward"])
+    parts = [base, scores[["need_rank", "need_score", "components_used"]]]
+    for c in score.components:
+        label = labels.get(c.key, c.label)
+        part = scores[[f"{c.key}__{s}" for s in ("value", "standardised", "weight", "contribution")]]
+        part.columns = [f"{label}: {s}" for s in ("value", "standardised", "weight", "contribution")]
+        parts.append(part)
+    meets = [c for c in frame.columns if c.startswith("meets")]
+    if meets:
+        parts.append(pd.DataFrame(frame[meets]))
+    table = pd.concat(parts, axis=1).sort_values(["need_rank", "code"], na_position="last").reset_index(drop=True)
+    return table.rename(columns={"need_rank": "need rank", "need_score": "need score",
+                                 "components_used": "components used"})
+
+
+METHOD_MARKDOWN = """
+**How the need score is made** (every step is in the table, so any figure can be checked by hand):
+
+1. **Orient** each component so that a higher value means more need: 'low is good' indicators and
+   deprivation scores as they are; 'high is good' indicators and IMD deciles (1 = most deprived) negated.
+   Indicators with no polarity take the direction you choose.
+2. **Standardise** it across the areas being ranked (the chosen districts' wards or LSOAs):
+   *rank 0-1* puts the area with least need at 0 and most need at 1 (ties share their average rank), so
+   no single extreme value dominates; *z-score* keeps the distances (mean 0, standard deviation 1).
+3. **Weight**: each weight's share of the total weight, times the standardised value, is the component's
+   *contribution*; the **need score is the sum of the contributions**, and rank 1 has the most need.
+4. **Missing values**: an area without a value for a component is scored on the components it has, with
+   their weights rescaled to sum to 1, or left unscored, as you choose; 'components used' says which.
+
+**Thresholds** then filter the ranked areas: an IMD decile range (for a ward, the most deprived decile of
+any of its LSOAs) and indicators *significantly* worse than England (confidence interval entirely on the
+worse side of England's value). An area with no value fails a threshold: missing data is not evidence.
+"""
+
+
+def sii_sentence(result: stats.SIIResult, name: str, unit: str, district: str, polarity: str) -> str:
+    """The slope index of inequality in words: the modelled gap between the most and least deprived ends."""
+    gap = abs(result.sii)
+    if not np.isfinite(result.sii) or gap == 0:
+        return f"The fitted line for {name} in {district} is flat: no gap between its most and least deprived LSOAs."
+    end = "higher" if result.sii < 0 else "lower"
+    worse = ((polarity == "low_is_good" and result.sii < 0) or (polarity == "high_is_good" and result.sii > 0))
+    judgement = "" if polarity == "no_judgement" else (
+        " — worse where deprivation is greatest." if worse else " — better where deprivation is greatest.")
+    if np.isfinite(result.sii_lower_95) and np.isfinite(result.sii_upper_95):
+        limits = (f" (SII {result.sii:,.2f}, 95% confidence interval {result.sii_lower_95:,.2f} to "
+                  f"{result.sii_upper_95:,.2f})")
+    else:
+        limits = f" (SII {result.sii:,.2f}; no confidence interval: the values have no limits)"
+    unit_text = " percentage points" if unit == "%" else (f" ({unit})" if unit else "")
+    return (f"Across the local IMD deciles of {district}, {name} is {gap:,.2f}{unit_text} {end} at the most deprived "
+            f"end than at the least deprived end{limits}{judgement}")
+
+
+def chosen_thresholds(decile_key: str, deciles: tuple[int, int], worse: Sequence[str],
+                      indicator_names: Mapping[str, str], confidence: str) -> list[NeedThreshold]:
+    """The thresholds the page's widgets chose: an IMD decile range (none when it is 1-10) and, per indicator,
+    'significantly worse than England' at the confidence chosen."""
+    chosen = []
+    if tuple(deciles) != (1, 10):
+        chosen.append(NeedThreshold(decile_key, f"IMD decile {deciles[0]}-{deciles[1]}", *deciles))
+    for indicator_id in worse:
+        chosen.append(NeedThreshold(f"{indicator_id}__vs_england", f"{indicator_names[indicator_id]}: worse than "
+                                    f"England ({stats.CONFIDENCE_LABELS[confidence]})", allowed=frozenset({"worse"})))
+    return chosen
+
+
+def scored_areas(frame: gpd.GeoDataFrame, score: NeedScore, chosen: Sequence[NeedThreshold]
+                 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Every area with its need score, rank and a column per threshold; and the areas that have a score
+    and meet every threshold."""
+    scored = apply_thresholds(frame.join(score.table[["need_score", "need_rank"]]), chosen)
+    return scored, scored[scored["meets_all"] & scored["need_score"].notna()]
+
+
+def need_colouring(selected: pd.DataFrame, method: str) -> tuple[MapMeasure, pd.Series]:
+    """The need score's map measure (titled with the standardisation used) and each area's class of it."""
+    measure = MapMeasure(NEED.column, f"Need score ({METHODS[method].split(' (')[0].lower()})", "score", True,
+                         ends=NEED.ends)
+    return as_categories(measure, classify(selected["need_score"].reset_index(drop=True), measure))
+
+
+def indicator_choices(available: pd.DataFrame) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """From :func:`target_indicators`: id -> name, id -> polarity, and the ids with confidence limits (the
+    ones a 'significantly worse than England' threshold can test)."""
+    names = dict(zip(available["indicator_id"], available["indicator_name"], strict=True))
+    polarities = dict(zip(available["indicator_id"], available["polarity"], strict=True))
+    return names, polarities, list(available.loc[available["has_limits"], "indicator_id"])
+
+
+def need_map_frame(selected: gpd.GeoDataFrame, classes: pd.Series) -> gpd.GeoDataFrame:
+    """The areas meeting every threshold as the map draws them, coloured by their need class."""
+    return gpd.GeoDataFrame(selected[["code", "name", "ward", "district"]].assign(value=classes.to_numpy()),
+                            geometry=selected.geometry.values, crs=selected.crs)
+
+
+def need_tooltips(selected: pd.DataFrame, scored: pd.DataFrame) -> list[str]:
+    """Each mapped area's rank among all scored areas and its score."""
+    last = int(scored["need_rank"].max())
+    return [f"rank {int(r)} of {last} · score {v:.2f}"
+            for r, v in zip(selected["need_rank"], selected["need_score"], strict=True)]
+
+
+def ranking_export_table(table: pd.DataFrame, score: NeedScore, chosen: Sequence[NeedThreshold], data: pd.DataFrame,
+                         indicator_ids: Sequence[str], level: str) -> pd.DataFrame:
+    """The ranked table as downloaded: with the method, thresholds, sources, geography and attribution on
+    every row."""
+    sources = sorted(set(data.loc[data["indicator_id"].isin(indicator_ids), "source"]))
+    return table.assign(method=score.describe(),
+                        thresholds="; ".join(t.label for t in chosen) or "none",
+                        sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(sources),
+                        geography=f"{LEVELS[level]} ({IOD2025.ward_vintage if level == 'ward' else 'LSOA 2021'})",
+                        attribution=full_attribution())
+
+
+def sii_indicators() -> pd.DataFrame:
+    """Catalogue rows, by indicator id, of the indicators a slope index can be fitted to: published per LSOA,
+    not counts."""
+    table = catalogue()
+    return table[table["area_types"].str.startswith("lsoa") & (table["statistic"] != "count")].set_index(
+        "indicator_id")
