@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import current_districts
 from hiap_geo.indicators.readers import load_indicators
@@ -46,5 +47,5 @@ def indicator_data_or_stop(districts: tuple[str, ...]) -> pd.DataFrame:
     try:
         return indicator_data(districts)
     except HiapGeoError as exc:
-        st.error(f"The indicator data could not be loaded: {exc}")
+        st.error(f"The indicator data could not be loaded: {escape_markdown(exc)}")
         st.stop()

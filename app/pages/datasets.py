@@ -6,6 +6,7 @@ import streamlit as st
 from hiap_geo.acquire.sources import status_table
 from hiap_geo.core import settings
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import read_report
 
 
@@ -47,7 +48,7 @@ for slug in sorted(p.name for p in settings.cache_dir().joinpath("layers").glob(
         if report.problems:
             st.markdown("**Data problems found while building (reported, not hidden):**")
             for problem in report.problems:
-                st.markdown(f"- {problem}")
+                st.markdown(f"- {escape_markdown(problem)}")
 if not settings.cache_dir().joinpath("layers").is_dir():
     st.warning("No layers have been built yet. Run `make run` or `python -m hiap_geo build`.")
 

@@ -8,6 +8,7 @@ from streamlit_folium import st_folium
 from app.loaders import chosen_areas
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
@@ -45,7 +46,7 @@ def show_area(code: str) -> None:
     try:
         sections = describe(code)
     except HiapGeoError as exc:
-        st.warning(str(exc))
+        st.warning(escape_markdown(exc))
         return
     for title, rows in sections:
         st.markdown(f"**{escape_markdown(title)}**")
@@ -86,11 +87,12 @@ query = st.text_input("Find an area", placeholder="Code or name, e.g. E01024840,
 found = search(areas, query) if query else areas.iloc[0:0]
 zoom_to = found.geometry  # a ward name zooms to all of its LSOAs
 if query and found.empty:
-    st.warning(f"No {sel.level} on this map matches '{query}'. Check the districts and the geography level.")
+    st.warning(f"No {sel.level} on this map matches '{escape_markdown(query)}'. Check the districts and the "
+               "geography level.")
 elif len(found) > 1:
     pick = st.selectbox(f"{len(found)} areas match; choose one to select it", [None, *found["code"]],
                         format_func=lambda c: "(zoom to all of them)" if c is None
-                        else f"{c} {areas.set_index('code').at[c, 'name']}")
+                        else f"{c} {escape_markdown(areas.set_index('code').at[c, 'name'])}")
     if pick is not None:
         found = found[found["code"] == pick]
         zoom_to = found.geometry
@@ -130,7 +132,7 @@ if info_col is not None:
             st.caption("Click an area (or find it above) to see its deprivation profile here.")
         group = st.session_state.get("profile_group", [])
         if group:
-            st.markdown(f"**Group of {len(group)}:** {', '.join(group)}")
+            st.markdown(f"**Group of {len(group)}:** {escape_markdown(', '.join(group))}")
             st.page_link("app/pages/profile.py", label="Open the group's profile", icon="📄",
                          query_params={"area": ",".join(group)})
             st.button("Clear the group", on_click=set_group, args=([],))
@@ -139,6 +141,6 @@ if not sel.presentation:
     table = measure_export_table(areas, chosen, sel.year, sel.level)
     st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
                  column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
-    st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download table (CSV)", csv_bytes(table),
                        file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
     st.caption(full_attribution())

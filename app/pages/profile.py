@@ -41,12 +41,12 @@ try:
         st.stop()
     profile = profile_of(request.codes, request.name, date.today())
 except HiapGeoError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(exc))
     st.stop()
 screen = profile_screen(profile)
 
 st.header(escape_markdown(screen.title))
-st.caption(screen.caption)
+st.caption(escape_markdown(screen.caption))
 for column, download in zip(st.columns(len(screen.downloads)), screen.downloads, strict=True):
     column.download_button(
         download.label, partial(exported, request.codes, request.name, profile.generated, download.fmt),
@@ -58,11 +58,11 @@ with map_col:
     st.image(profile.map_png(), caption=MAP_CAPTION)
 with figures_col:
     for table in screen.tables:
-        st.markdown(f"**{table.title}**")
+        st.markdown(f"**{escape_markdown(table.title)}**")
         if table.frame is None:
             st.info(escape_markdown(table.message))
             continue
         st.dataframe(table.frame, hide_index=True, width="stretch")
         if table.note:
-            st.caption(table.note)
+            st.caption(escape_markdown(table.note))
 st.caption(screen.attribution)

@@ -12,8 +12,10 @@ from streamlit_folium import st_folium
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown
 from hiap_geo.indicators import need
 from hiap_geo.indicators.compare import slope_index
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS, SIIResult
@@ -122,16 +124,16 @@ try:
     frame = tv.targeting_frame(areas, data, level, list(dict.fromkeys([*chosen_ind, *worse])), confidence)
     score = need.need_score(frame, components, method, missing)
 except HiapGeoError as exc:
-    st.warning(str(exc))
+    st.warning(escape_markdown(exc))
     st.stop()
 thresholds = tv.chosen_thresholds(decile_key, deciles, worse, indicator_names, confidence)
 frame, selected = tv.scored_areas(frame, score, thresholds)
 
 st.subheader(f"3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
              + ("meet every threshold" if thresholds else "ranked"))
-st.caption(score.describe())
+st.caption(escape_markdown(score.describe()))
 for note in score.notes:
-    st.caption(note)
+    st.caption(escape_markdown(note))
 if selected.empty:
     st.warning("No area meets every threshold. Widen the decile range or remove an indicator threshold.")
 else:
@@ -149,7 +151,7 @@ if not selected.empty:
                  column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
                                 if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"})
     export = tv.ranking_export_table(table, score, thresholds, data, chosen_ind + worse, level)
-    st.download_button("Download ranking (CSV)", export.to_csv(index=False).encode("utf-8"), mime="text/csv",
+    st.download_button("Download ranking (CSV)", csv_bytes(export), mime="text/csv",
                        file_name=f"hiap-geo-need-ranking-{level}.csv")
 
 st.header("Slope index of inequality")
@@ -166,14 +168,15 @@ row = sii_options.loc[sii_id]
 try:
     result = sii(sii_id, sii_district)
 except HiapGeoError as exc:
-    st.warning(f"The slope index cannot be computed here: {exc}")
+    st.warning(f"The slope index cannot be computed here: {escape_markdown(exc)}")
 else:
     m1, m2, m3 = st.columns(3)
     m1.metric("Slope index of inequality", f"{result.sii:,.2f}", help="Least deprived minus most deprived end.")
     m2.metric("95% confidence interval", "not available" if pd.isna(result.sii_lower_95)
               else f"{result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}")
     m3.metric("Relative index (RII)", f"{result.rii:,.3f}")
-    st.markdown(tv.sii_sentence(result, sii_names[sii_id], row["unit"], names.get(sii_district, sii_district),
-                                row["polarity"]))
-    st.caption(f"{result.quantiles} deciles; confidence limits: {result.method}. Source: {row['source']}.")
+    st.markdown(escape_markdown(tv.sii_sentence(result, sii_names[sii_id], row["unit"],
+                                                names.get(sii_district, sii_district), row["polarity"])))
+    st.caption(f"{result.quantiles} deciles; confidence limits: {result.method}. "
+               f"Source: {escape_markdown(row['source'])}.")
 st.caption(full_attribution())

@@ -3,13 +3,15 @@
 A plan note, an area group's name or an uploaded header that begins with ``=``, ``+``, ``-``, ``@``,
 a tab or a carriage return becomes a live formula when a bid writer opens the CSV or XLSX in
 Excel (``=HYPERLINK(...)`` can leak data or run commands). Every export that can carry a text a
-user supplied goes through here: text cells get a leading apostrophe, which Excel and LibreOffice
-show as the text itself. Numbers stay numbers.
+user supplied goes through here: in CSV, text cells get a leading apostrophe (the OWASP rule); in
+XLSX, where a cell has a type, text is stored as a text cell, so it shows exactly as written and is
+never evaluated. Numbers stay numbers.
 """
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pandas as pd
 
@@ -39,3 +41,12 @@ def csv_bytes(frame: pd.DataFrame, index: bool = False) -> bytes:
     buffer = io.StringIO()
     safe_frame(frame).to_csv(buffer, index=index)
     return buffer.getvalue().encode("utf-8")
+
+
+def xlsx_cell(cell: Any, value: object) -> Any:
+    """Put ``value`` into an openpyxl cell so that text stays text: openpyxl would store a text that
+    begins with '=' as a live formula. Returns the cell, for styling."""
+    cell.value = value
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell

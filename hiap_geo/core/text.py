@@ -15,10 +15,20 @@ from typing import Any
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
 
 
+_WORD_JOINER = "\u2060"
+_AUTOLINK_PARTS = (("\\:", "\\:" + _WORD_JOINER), ("@", _WORD_JOINER + "@"), ("www\\.", "www" + _WORD_JOINER + "\\."),
+                   ("WWW\\.", "WWW" + _WORD_JOINER + "\\."))
+"""Streamlit's Markdown turns bare 'http://...', 'www.' and e-mail addresses into links even when escaped with
+a backslash; an invisible word joiner inside each keeps them text."""
+
+
 def escape_markdown(text: object) -> str:
-    """HTML shows as text and markdown syntax as characters: '<script>alert(1)</script>' is shown exactly so."""
-    escaped = html.escape(str(text), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", " ")
+    """HTML shows as text and markdown syntax as characters: '<script>alert(1)</script>' is shown exactly so,
+    and a bare address is not turned into a link."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)).replace("\n", " ")
+    for part, reference in _AUTOLINK_PARTS:
+        escaped = escaped.replace(part, reference)
+    return escaped
 
 
 def name_key(name: str) -> str:

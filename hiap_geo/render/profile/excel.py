@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from hiap_geo.core.cells import xlsx_cell
 from hiap_geo.render.profile.model import Num, Profile, cell_text
 from hiap_geo.render.profile.tables import profile_tables
 
@@ -51,12 +52,12 @@ def to_xlsx(profile: Profile) -> bytes:
     header_fill = PatternFill("solid", fgColor="1F3B57")
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    sheet["A1"] = f"Area profile: {profile.area.title()}"
+    xlsx_cell(sheet["A1"], f"Area profile: {profile.area.title()}")
     sheet["A1"].font = Font(bold=True, size=14)
     area_table = next(t for t in profile_tables(profile) if t.key == "area")
     for i, row in enumerate(area_table.rows, start=3):
-        sheet.cell(i, 1, cell_text(row[0])).font = bold
-        sheet.cell(i, 2, cell_text(row[1])).alignment = wrap
+        xlsx_cell(sheet.cell(i, 1), cell_text(row[0])).font = bold
+        xlsx_cell(sheet.cell(i, 2), cell_text(row[1])).alignment = wrap
     last = 3 + len(area_table.rows)
     sheet.cell(last + 1, 1, "Attribution").font = bold
     sheet.cell(last + 1, 2, profile.attribution).alignment = wrap
@@ -77,11 +78,11 @@ def to_xlsx(profile: Profile) -> bytes:
             n += 1
         used_names.add(name)
         ws = workbook.create_sheet(name)
-        ws["A1"] = table.title
+        xlsx_cell(ws["A1"], table.title)
         ws["A1"].font = Font(bold=True, size=12)
         header_row = 3
         for j, column in enumerate(table.columns, start=1):
-            c = ws.cell(header_row, j, column)
+            c = xlsx_cell(ws.cell(header_row, j), column)
             c.font, c.fill, c.alignment = header_font, header_fill, wrap
         for i, row in enumerate(table.rows, start=header_row + 1):
             for j, value in enumerate(row, start=1):
@@ -89,11 +90,11 @@ def to_xlsx(profile: Profile) -> bytes:
                     c = ws.cell(i, j, value.value)
                     c.number_format = _EXCEL_FORMATS.get(value.fmt, "General")
                 else:
-                    c = ws.cell(i, j, value)
+                    c = xlsx_cell(ws.cell(i, j), value)
                     c.alignment = wrap
         end = header_row + len(table.rows)
         if table.note:
-            ws.cell(end + 2, 1, table.note).alignment = Alignment(wrap_text=False)
+            xlsx_cell(ws.cell(end + 2, 1), table.note).alignment = Alignment(wrap_text=False)
         ws.freeze_panes = ws.cell(header_row + 1, 2)
         for j, _ in enumerate(table.columns, start=1):
             lengths = [len(cell_text(r[j - 1])) for r in table.rows] + [min(len(table.columns[j - 1]), 24)]

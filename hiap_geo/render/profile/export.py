@@ -14,9 +14,12 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
-from hiap_geo.core.files import write_bytes_atomic
+from hiap_geo.core.cells import text_cell
+from hiap_geo.core.files import atomic_path
 from hiap_geo.render.profile.excel import to_xlsx
 from hiap_geo.render.profile.model import Num, Profile, ProfileError, cell_text
 from hiap_geo.render.profile.pdf import to_pdf
@@ -58,18 +61,18 @@ def export(profile: Profile, fmt: str) -> bytes:
 
 
 def write_profile(profile: Profile, formats: Iterable[str], out_dir: Path) -> list[Path]:
-    """Write the profile in each format into ``out_dir``; every file is made before any is written."""
+    """Write the profile in each format into ``out_dir``, all or nothing: every file is made in memory,
+    then written beside its final name, and only when all are written are they renamed into place."""
     formats = list(dict.fromkeys(formats))
     for fmt in formats:
         _check_format(fmt)
     contents = {fmt: export(profile, fmt) for fmt in formats}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt, data in contents.items():
-        target = out_dir / file_name(profile, fmt)
-        write_bytes_atomic(target, data)
-        written.append(target)
-    return written
+    targets = [out_dir / file_name(profile, fmt) for fmt in contents]
+    with ExitStack() as stack:
+        for target, data in zip(targets, contents.values(), strict=True):
+            stack.enter_context(atomic_path(target)).write_bytes(data)
+    return targets
 
 
 def to_csv(profile: Profile) -> bytes:
@@ -78,7 +81,7 @@ def to_csv(profile: Profile) -> bytes:
     UTF-8 with a byte-order mark so that Excel opens it with the right characters.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _SafeWriter(csv.writer(out, lineterminator="\n"))
     writer.writerow(["table", "row_number", "row", "column", "value"])
     for table in profile_tables(profile):
         for number, row in enumerate(table.rows, start=1):
@@ -93,6 +96,17 @@ def to_csv(profile: Profile) -> bytes:
     writer.writerow(["About", "", "Generated", "", profile.generated.isoformat()])
     writer.writerow(["About", "", "Attribution", "", profile.attribution])
     return out.getvalue().encode("utf-8-sig")
+
+
+class _SafeWriter:
+    """A csv writer whose text cells cannot become spreadsheet formulas (group names and plan notes are
+    user text)."""
+
+    def __init__(self, writer: Any):
+        self._writer = writer
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([text_cell(value) for value in row])
 
 
 def to_geojson(profile: Profile) -> bytes:
