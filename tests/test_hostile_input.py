@@ -230,3 +230,36 @@ def test_profile_files_are_all_or_nothing(real_data: Path, tmp_path: Path, monke
     with pytest.raises(OSError):
         export_module.write_profile(profile, ["pdf", "csv", "xlsx", "geojson"], tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+# --- 8. Work bounded in time ------------------------------------------------------------------------------
+
+
+def plan_naming(tmp_path: Path, n: int) -> Path:
+    """The Tunbridge Wells plan with every action's target replaced by ``n`` unknown ward names."""
+    names = ", ".join(f'"Nowhere ward {i}"' for i in range(n))
+    text = TW_FILE.read_text().replace(
+        "target_areas: [{kind: district, specified: false}]",
+        "target_areas: [{kind: names, area_type: ward, names: [" + names + "]}]", 1)
+    path = tmp_path / f"names-{n}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_plan_check_of_many_unknown_names_is_near_linear(real_data: Path, tmp_path: Path) -> None:
+    """1,000 unknown names took 110 s when every name was matched against every English ward; the
+    gazetteer is now indexed once. Times are compared with each other (same machine, same run), not
+    with a wall-clock limit."""
+    from hiap_geo.plans.check import check_plan
+    from hiap_geo.plans.load import read_plan
+
+    def seconds(n: int) -> float:
+        loaded = read_plan(plan_naming(tmp_path, n))
+        start = time.perf_counter()
+        found = check_plan(loaded)
+        assert sum(d.kind == "unknown_name" for d in found) == n
+        return time.perf_counter() - start
+
+    seconds(10)  # warm the lookups and the index
+    small, large = seconds(100), seconds(1_000)
+    assert large < 15 * small + 1.0, (small, large)  # ten times the names: about ten times the work, not 100

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -105,6 +106,18 @@ class ResolvedArea:
     """False when a name matched only ignoring punctuation, case or '&'/'and' (reported, not hidden)."""
 
 
+@cache
+def places_named(year: int, area_type: str) -> dict[str, list[str]]:
+    """England's LSOAs or wards of an edition by forgiving name key, as 'District (code)': where a name that
+    is not in the plan's area exists elsewhere. Built once per process, so each unknown name is one look-up."""
+    lookup = ward_lookup(year).drop_duplicates(f"{area_type}_code")
+    places: dict[str, set[str]] = {}
+    for name, district, code in zip(lookup[f"{area_type}_name"], lookup["lad_name"], lookup[f"{area_type}_code"],
+                                    strict=True):
+        places.setdefault(name_key(name), set()).add(f"{district} ({code})")
+    return {key: sorted(found) for key, found in places.items()}
+
+
 class Resolver:
     """Resolves codes, names and rules for one plan against the lookups of its edition.
 
@@ -124,6 +137,18 @@ class Resolver:
             )
         self.wards = self.lookup.drop_duplicates("ward_code")
         self.area_label = f"{plan.area.name} ({plan.area.code})"
+        self._keys: dict[str, dict[str, list[int]]] = {}
+
+    def _local_keys(self, area_type: str) -> dict[str, list[int]]:
+        """Rows of the plan's LSOAs or wards by forgiving name key, built once per plan: resolving a plan
+        that names thousands of areas stays linear in the number of names."""
+        if area_type not in self._keys:
+            table = self.wards if area_type == "ward" else self.lookup
+            keys: dict[str, list[int]] = {}
+            for index, name in zip(table.index, table[f"{area_type}_name"], strict=True):
+                keys.setdefault(name_key(name), []).append(index)
+            self._keys[area_type] = keys
+        return self._keys[area_type]
 
     def vintage(self, area_type: str) -> str:
         return {
@@ -173,8 +198,7 @@ class Resolver:
         how = f"{area_type} name '{text}'"
         forgiving = exact.empty
         if exact.empty:
-            key = name_key(text)
-            exact = table[names.map(name_key) == key]
+            exact = table.loc[self._local_keys(area_type).get(name_key(text), [])]
             if not exact.empty:
                 how += f" matched the official name '{exact.iloc[0][f'{area_type}_name']}' ignoring punctuation"
         if len(exact) == 1:
@@ -196,12 +220,8 @@ class Resolver:
                 candidates=candidates,
             )
         close = difflib.get_close_matches(text, names.unique().tolist(), n=5, cutoff=0.6)
-        elsewhere = self.england.drop_duplicates(f"{area_type}_code")
-        elsewhere = elsewhere[elsewhere[f"{area_type}_name"].map(name_key) == name_key(text)]
-        where = ""
-        if not elsewhere.empty:
-            places = sorted({f"{r['lad_name']} ({r[f'{area_type}_code']})" for _, r in elsewhere.iterrows()})
-            where = f" A {area_type} of that name exists in: {', '.join(places[:8])}."
+        places = places_named(self.plan.edition, area_type).get(name_key(text), [])
+        where = f" A {area_type} of that name exists in: {', '.join(places[:8])}." if places else ""
         raise TargetError(
             f"No {area_type} named '{text}' in {self.area_label} ({self.vintage(area_type)}).{where}",
             kind="unknown_name",
