@@ -1,18 +1,23 @@
 """The progress store: append-only review history, lossless export/import, all-or-nothing imports.
 
-Each test uses its own SQLite file in tmp_path. Plans are the shipped transcriptions (parsing only:
-no official data is needed).
+Every test that takes ``new_db`` runs twice: on SQLite files in tmp_path, and on a real PostgreSQL server
+(tests/postgres_support.py; those runs are ``integration``). Plans are the shipped transcriptions (parsing
+only: no official data is needed). The team's concerns (roles, concurrency, dropped connections, plan
+identity, hostile bundles) are in tests/test_team_store.py.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-import sqlite3
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from hiap_geo.cli import main
 from hiap_geo.plans.progress import DB_ENV, ProgressStore, database_url
@@ -22,15 +27,33 @@ TW_FILE = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 TW = "tunbridge-wells-2023-25"
 
 
-def _store(tmp_path: Path, name: str = "progress.sqlite") -> ProgressStore:
-    return ProgressStore(f"sqlite:///{tmp_path / name}")
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
+
+
+@pytest.fixture(params=ENGINES)
+def new_db(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """Makes fresh, empty databases on one engine: SQLite files, or databases on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        numbers = itertools.count()
+        return lambda: f"sqlite:///{tmp_path / f'progress-{next(numbers)}.sqlite'}"
+    return request.getfixturevalue("postgres").new_database
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ProgressStore:
-    s = _store(tmp_path)
+def store(new_db: Callable[[], str]) -> ProgressStore:
+    s = ProgressStore(new_db())
     assert s.register_plan(TW_FILE) is True
     return s
+
+
+def raw(url: str, sql: str) -> None:
+    """Run SQL through a plain engine, as another tool than HIAP Geo would."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
 
 
 def _reviews(s: ProgressStore) -> None:
@@ -78,19 +101,18 @@ def test_the_plan_page_and_the_cli_give_the_same_status_in_the_same_words(store:
     assert (unreviewed["reviews"] == 0).all() and len(unreviewed) == 37
 
 
-def test_history_cannot_be_rewritten_in_the_database(store: ProgressStore, tmp_path: Path) -> None:
+def test_history_cannot_be_rewritten_in_the_database(store: ProgressStore) -> None:
     _reviews(store)
-    with sqlite3.connect(tmp_path / "progress.sqlite") as raw:
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            raw.execute("UPDATE reviews SET status = 'done'")
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            raw.execute("DELETE FROM reviews")
-        with pytest.raises(sqlite3.IntegrityError):
-            raw.execute(
-                "INSERT INTO reviews (review_id, plan_id, action_id, status, review_date, note, recorded_at) "
-                "VALUES ('x', ?, '1.1', 'finished', '2024-01-01', '', '2024-01-01 00:00:00')",
-                (TW,),
-            )
+    for sql in ("UPDATE reviews SET status = 'done'", "DELETE FROM reviews", "UPDATE plan_versions SET yaml_text = ''",
+                "DELETE FROM plan_registrations"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            raw(store.url, sql)
+    if store.dialect == "postgresql":
+        with pytest.raises(DBAPIError, match="append-only"):
+            raw(store.url, "TRUNCATE reviews")
+    with pytest.raises(DBAPIError):
+        raw(store.url, "INSERT INTO reviews (review_id, plan_id, action_id, status, review_date, note, recorded_at) "
+                       f"VALUES ('x', '{TW}', '1.1', 'finished', '2024-01-01', '', '2024-01-01 00:00:00')")
     assert store.history(TW)["status"].tolist() == ["not_started", "on_track", "on_track", "at_risk"]
 
 
@@ -112,9 +134,9 @@ def test_bad_reviews_are_refused_and_change_nothing(
     assert store.counts() == before
 
 
-def test_unknown_plan_says_how_to_register(tmp_path: Path) -> None:
+def test_unknown_plan_says_how_to_register(new_db: Callable[[], str]) -> None:
     with pytest.raises(ProgressError, match="plan register"):
-        _store(tmp_path).record_review("no-such-plan", "1.1", "done")
+        ProgressStore(new_db()).record_review("no-such-plan", "1.1", "done")
 
 
 def test_plan_versions_are_kept(store: ProgressStore, tmp_path: Path) -> None:
@@ -126,33 +148,39 @@ def test_plan_versions_are_kept(store: ProgressStore, tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    assert store.register_plan(edited) is True
+    assert store.register_plan(edited, confirm=True) is True  # another text of a stored plan: confirmed
     assert store.plan(TW).title == "Edited"
     assert store.counts()["plan_versions"] == 2
     assert len(store.export_bundle(TW)["plan_versions"]) == 2
 
 
-def test_export_and_import_round_trip_without_loss(store: ProgressStore, tmp_path: Path) -> None:
+def test_export_and_import_round_trip_without_loss(store: ProgressStore, tmp_path: Path,
+                                                  new_db: Callable[[], str]) -> None:
     _reviews(store)
     exported = store.export_file(TW, tmp_path / "tw.json")
     original = json.loads(exported.read_text(encoding="utf-8"))
     assert original["plan_versions"][0]["yaml"] == TW_FILE.read_text(encoding="utf-8")
 
-    other = _store(tmp_path, "other.sqlite")
+    other = ProgressStore(new_db())
     report = other.import_file(exported)
     assert (report.plan_versions_added, report.reviews_added, report.reviews_already_present) == (1, 4, 0)
     again = other.export_bundle(TW)
+    imported_by = {r["imported_by"] for r in again["reviews"]}
+    assert imported_by == {"local user"}  # each review says who imported it; nothing else changed
+    for review in again["reviews"]:
+        review["imported_by"] = None
     assert _without_time_of_export(again) == _without_time_of_export(original)
-    assert other.history(TW).equals(store.history(TW))
+    mine, theirs = store.history(TW), other.history(TW)
+    assert theirs.drop(columns="imported_by").equals(mine.drop(columns="imported_by"))
     # Importing the same file twice adds nothing.
     assert other.import_file(exported).reviews_added == 0
     assert other.counts() == store.counts()
 
 
-def test_failed_import_changes_nothing(store: ProgressStore, tmp_path: Path) -> None:
+def test_failed_import_changes_nothing(store: ProgressStore, new_db: Callable[[], str]) -> None:
     _reviews(store)
     bundle = store.export_bundle(TW)
-    other = _store(tmp_path, "other.sqlite")
+    other = ProgressStore(new_db())
     other.import_bundle(bundle)
     other.record_review(TW, "5.6", "on_track", date(2024, 2, 1), "only in the other database")
     before_counts, before_history = other.counts(), other.history(TW)
@@ -185,18 +213,19 @@ def test_failed_import_changes_nothing(store: ProgressStore, tmp_path: Path) -> 
         (lambda b: b["reviews"].append(dict(b["reviews"][0])), "appears twice"),
     ],
 )
-def test_invalid_bundles_are_rejected_before_writing(store: ProgressStore, tmp_path: Path, mutate, message) -> None:  # noqa: ANN001
+def test_invalid_bundles_are_rejected_before_writing(store: ProgressStore, new_db: Callable[[], str], mutate,  # noqa: ANN001
+                                                     message) -> None:  # noqa: ANN001
     _reviews(store)
     bundle = store.export_bundle(TW)
     mutate(bundle)
-    other = _store(tmp_path, "other.sqlite")
+    other = ProgressStore(new_db())
     with pytest.raises(ImportRejected, match=message):
         other.import_bundle(bundle)
     assert other.counts() == {"plans": 0, "plan_versions": 0, "reviews": 0}
 
 
-def test_unreadable_import_files(tmp_path: Path) -> None:
-    s = _store(tmp_path)
+def test_unreadable_import_files(tmp_path: Path, new_db: Callable[[], str]) -> None:
+    s = ProgressStore(new_db())
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "hiap-geo-plan-export",\n "version": 1,,}', encoding="utf-8")
     with pytest.raises(ImportRejected, match="line 2"):
@@ -219,8 +248,9 @@ def test_database_url_is_configurable(monkeypatch: pytest.MonkeyPatch, tmp_path:
         ProgressStore("nonsense://")
 
 
-def test_cli_review_history_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+def test_cli_review_history_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          new_db: Callable[[], str]) -> None:
+    db = new_db()
     assert main(["plan", "register", str(TW_FILE), "--db", db]) == 0
     assert (
         main(["plan", "review", TW, "3.4", "on_track", "--note", "clinics booked", "--date", "2024-04-16", "--db", db])
@@ -234,7 +264,7 @@ def test_cli_review_history_export_import(tmp_path: Path, capsys: pytest.Capture
     assert out.index("On track") < out.index("Done") and "clinics booked" in out
     export = tmp_path / "tw.json"
     assert main(["plan", "export", TW, "-o", str(export), "--db", db]) == 0
-    other = f"sqlite:///{tmp_path / 'cli-other.sqlite'}"
+    other = new_db()
     assert main(["plan", "import", str(export), "--db", other]) == 0
     assert "2 new review(s)" in capsys.readouterr().out
     assert main(["plan", "status", TW, "--db", other]) == 0

@@ -10,18 +10,24 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hiap_geo.core.limits import MAX_BUNDLE_BYTES, MAX_NESTING
 from hiap_geo.plans.load import parse_plan
 from hiap_geo.plans.schema import MAX_NOTE_CHARS, MAX_REVIEWER_CHARS, ImportRejected, PlanFileError
 
+__all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "ExportBundle", "ExportedPlanVersion",
+           "ExportedReview", "ImportReport", "text_sha256", "validate_bundle"]
+
 BUNDLE_FORMAT = "hiap-geo-plan-export"
-BUNDLE_VERSION = 1
-MAX_BUNDLE_BYTES = 20_000_000
-"""Largest export file accepted for import (a plan is ~100 kB; years of reviews are a few MB)."""
+BUNDLE_VERSION = 2
+"""2 added who registered each plan version and who recorded (and imported) each review; 1 is still read."""
+
+CLOCK_SKEW = timedelta(minutes=10)
+"""How far past this machine's clock a timestamp in a bundle may be (another machine's clock may run fast)."""
 
 Status = Literal["not_started", "on_track", "at_risk", "done"]
 
@@ -35,6 +41,7 @@ class ExportedPlanVersion(_Strict):
     source_name: str = Field(max_length=1000)
     registered_at: datetime
     yaml: str
+    registered_by: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
 
 
 class ExportedReview(_Strict):
@@ -45,13 +52,15 @@ class ExportedReview(_Strict):
     note: str = Field(max_length=MAX_NOTE_CHARS)
     reviewer: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
     recorded_at: datetime
+    reviewer_email: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
+    imported_by: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
 
 
 class ExportBundle(_Strict):
     """A plan with every version of its text and every review: what ``plan export`` writes."""
 
     format: Literal["hiap-geo-plan-export"]
-    version: Literal[1]
+    version: Literal[1, 2]
     plan_id: str = Field(min_length=1, max_length=64)
     exported_at: datetime
     plan_versions: list[ExportedPlanVersion] = Field(min_length=1)
@@ -97,8 +106,12 @@ def validate_bundle(content: bytes | str | dict[str, Any], source: str = "<expor
             raise ImportRejected(
                 source, [f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"]
             ) from exc
+        except RecursionError:
+            raise ImportRejected(source, [f"the JSON is nested more than {MAX_NESTING} levels deep"]) from None
     else:
         data = content
+    if _depth(data) > MAX_NESTING:
+        raise ImportRejected(source, [f"the JSON is nested more than {MAX_NESTING} levels deep"])
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
         raise ImportRejected(
             source, [f'not a HIAP Geo plan export (expected "format": "{BUNDLE_FORMAT}" at the top level)']
@@ -125,8 +138,17 @@ def validate_bundle(content: bytes | str | dict[str, Any], source: str = "<expor
         if plan.id != bundle.plan_id:
             problems.append(f"plan_versions.{i}: the plan's id is '{plan.id}', not '{bundle.plan_id}'")
         action_ids |= {a.id for a in plan.actions}
+    now = datetime.now(UTC)
+    for i, version in enumerate(bundle.plan_versions):
+        if _aware(version.registered_at) > now + CLOCK_SKEW:
+            problems.append(f"plan_versions.{i}: registered_at {version.registered_at.isoformat()} is in the future")
     seen: set[str] = set()
     for i, review in enumerate(bundle.reviews):
+        if review.review_date > date.today():
+            problems.append(f"reviews.{i}: review_date {review.review_date.isoformat()} is in the future "
+                            "(a review records a meeting that has happened)")
+        if _aware(review.recorded_at) > now + CLOCK_SKEW:
+            problems.append(f"reviews.{i}: recorded_at {review.recorded_at.isoformat()} is in the future")
         if review.review_id in seen:
             problems.append(f"reviews.{i}: review_id {review.review_id} appears twice")
         seen.add(review.review_id)
@@ -135,3 +157,21 @@ def validate_bundle(content: bytes | str | dict[str, Any], source: str = "<expor
     if problems:
         raise ImportRejected(source, problems)
     return bundle
+
+
+def _aware(value: datetime) -> datetime:
+    """A bundle's timestamp as an aware UTC time (a naive one is taken as UTC, as the store writes them)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion (a hostile file must not exhaust the stack)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_NESTING:
+                return deepest
+            stack.extend((child, level + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest

@@ -3,44 +3,53 @@
 A review records an action's status (not started / on track / at risk / done) and a note at a review
 date. Reviews are only ever added: a new review is a new row, never an update, so the history of each
 action is what the meetings said, in order. The plan itself is stored with its history (each distinct
-version of the YAML text once), so a plan and its reviews can be exported to one JSON file and imported
-elsewhere without loss; an import is checked in full first (``plans.bundle``, the file format) and written
-in one transaction, so a failed import changes nothing.
+text once, and every registration of a text as the current version, with who did it), so a plan and its
+reviews can be exported to one JSON file and imported elsewhere without loss; an import is checked in full
+first (``plans.bundle``, the file format) and written in one transaction, so a failed import changes nothing.
 
 The database is SQLite in the user's data folder by default; ``HIAP_PROGRESS_DB`` (or the ``url``
-argument) takes any SQLAlchemy database URL, e.g. ``postgresql+psycopg://user@host/hiap``.
+argument) takes a PostgreSQL URL, e.g. ``postgresql+psycopg://hiap@dbhost/hiap``, for a team sharing
+one database. Both engines get the same schema, a schema version checked at start, and triggers that
+refuse UPDATE, DELETE (and TRUNCATE) of history, so no other tool can rewrite it either. Writes are
+serialised (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL advisory lock) and retried a bounded number of times
+when the database is busy or the connection drops; a review carries its id from the caller, so a retried
+save is recorded once.
+
+Every method that changes data takes the acting ``User`` (``core.access``) and refuses what its role may
+not do: the page hides those controls, but the page is no security boundary.
+
+Longer than most modules because ``ProgressStore`` is one concern: each of its operations (register,
+record, read, export, import) runs under the same locking, retry and access rules. The tables and the
+database's own rules are in ``progress_tables``; what a history says is in ``status``.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import platformdirs
 from sqlalchemy import (
-    DDL,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
+    Connection,
     create_engine,
     event,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
+from hiap_geo.core import settings
+from hiap_geo.core.access import LOCAL_USER, User, require
 from hiap_geo.core.files import write_text_atomic
 from hiap_geo.plans.bundle import (
     BUNDLE_FORMAT,
@@ -54,6 +63,24 @@ from hiap_geo.plans.bundle import (
     validate_bundle,
 )
 from hiap_geo.plans.load import LoadedPlan, parse_plan, read_plan
+from hiap_geo.plans.progress_tables import (
+    LOCK_KEY,
+    SCHEMA_VERSION,
+    Base,
+    PlanRow,
+    PlanVersionRow,
+    RegistrationRow,
+    ReviewRow,
+    SchemaRow,
+    append_only_ddl,
+    aware,
+    first_line,
+    now_utc,
+    sqlite_begin,
+    sqlite_connect,
+    transient,
+    utc,
+)
 from hiap_geo.plans.schema import (
     MAX_NOTE_CHARS,
     MAX_REVIEWER_CHARS,
@@ -62,131 +89,34 @@ from hiap_geo.plans.schema import (
     Plan,
     ProgressError,
 )
+from hiap_geo.plans.status import (
+    HISTORY_COLUMNS,
+    PlanChange,
+    PlanChangeNeedsConfirmation,
+    current_status,
+    plan_change,
+    status_label,
+)
+
+T = TypeVar("T")
 
 DB_ENV = "HIAP_PROGRESS_DB"
-"""Environment variable holding the database URL."""
-
-NO_STATUS = "No status"
-"""The label of an action with no review and no status in its plan file (CLI, Plan page and profiles alike)."""
-
-STATUS_COLUMNS = ["action_id", "priority_id", "title", "status", "status_label", "review_date", "note", "reviews"]
+"""Environment variable holding the database URL (read by ``core.settings.progress_db``)."""
 
 
-def status_label(status: str | None) -> str:
-    """The text label of a status, or NO_STATUS for none (None, or a missing value of a table)."""
-    return NO_STATUS if pd.isna(status) or not status else STATUSES[status]
-
-
-def current_status(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
-    """Each action's status now: its latest review (``history`` oldest first, as ``ProgressStore.history``
-    gives it), else the status its plan file records, else none (labelled NO_STATUS).
-
-    Works for any plan, registered or not. Columns: STATUS_COLUMNS, one row per action in plan order.
-    """
-    latest = history.groupby("action_id").tail(1).set_index("action_id")
-    counts = history.groupby("action_id").size()
-    rows = []
-    for action in plan.actions:
-        if action.id in latest.index:
-            row = latest.loc[action.id]
-            status, when, note = row["status"], row["review_date"], row["note"]
-        else:
-            status, when, note = action.status, None, None
-        rows.append(
-            {
-                "action_id": action.id,
-                "priority_id": action.priority,
-                "title": action.title,
-                "status": status,
-                "status_label": status_label(status),
-                "review_date": when,
-                "note": note,
-                "reviews": int(counts.get(action.id, 0)),
-            }
-        )
-    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
-
+MIN_REVIEW_DATE = date(2000, 1, 1)
+"""Earliest review date accepted: plans reviewed here start in the 2020s, so an older date is a typo."""
 
 def database_url() -> str:
     """The configured database URL: ``HIAP_PROGRESS_DB``, else SQLite in the user's data folder.
 
     Not in the project's cache folder: deleting cached data must never delete a team's review history.
     """
-    configured = os.environ.get(DB_ENV, "").strip()
+    configured = settings.progress_db()
     if configured:
         return configured
     folder = Path(platformdirs.user_data_dir("hiap-geo", appauthor=False))
     return f"sqlite:///{folder / 'progress.sqlite'}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Tables
-# ---------------------------------------------------------------------------------------------
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _PlanRow(_Base):
-    __tablename__ = "plans"
-    plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-
-
-class _PlanVersionRow(_Base):
-    """One distinct text of a plan file; a changed plan is a new version, the old one stays."""
-
-    __tablename__ = "plan_versions"
-    __table_args__ = (UniqueConstraint("plan_id", "sha256"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.plan_id"), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    source_name: Mapped[str] = mapped_column(String(1000))
-    registered_at: Mapped[datetime] = mapped_column(DateTime)
-    yaml_text: Mapped[str] = mapped_column(Text)
-
-
-class _ReviewRow(_Base):
-    """One review of one action at one meeting. Rows are never updated or deleted."""
-
-    __tablename__ = "reviews"
-    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="known_status"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[str] = mapped_column(String(36), unique=True)
-    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.plan_id"), index=True)
-    action_id: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20))
-    review_date: Mapped[date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(Text)
-    reviewer: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-# SQLite enforces the append-only rule itself, so no other tool writing to the file can rewrite history.
-for _verb in ("UPDATE", "DELETE"):
-    event.listen(
-        _ReviewRow.__table__,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER IF NOT EXISTS reviews_no_{_verb.lower()} BEFORE {_verb} ON reviews "
-            "BEGIN SELECT RAISE(ABORT, 'reviews are append-only: record a new review instead'); END"
-        ).execute_if(dialect="sqlite"),
-    )
-
-
-def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _utc(value: datetime) -> datetime:
-    """Stored timestamps are naive UTC; aware values are converted, naive ones taken as UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,88 +125,257 @@ def _aware(value: datetime) -> datetime:
 
 
 class ProgressStore:
-    """Plans and their review history in one database (SQLite by default).
+    """Plans and their review history in one database (SQLite by default, PostgreSQL for a team).
 
     Every public method opens its own short transaction, so a Streamlit page can keep one store in
-    ``st.cache_resource`` and call it from any rerun.
+    ``st.cache_resource`` and call it from any rerun and any thread.
+    ``lock_timeout_s`` bounds each wait for a busy SQLite file; ``attempts`` bounds the retries of a
+    write that met a busy database or a dropped connection, before a clear ProgressError.
     """
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, *, lock_timeout_s: float = 10.0, attempts: int = 4):
         self.url = url or database_url()
+        self.attempts = max(1, attempts)
         self._parsed: dict[str, LoadedPlan] = {}  # plan texts by checksum: parse each stored version once
         try:
-            self.engine: Engine = create_engine(self.url)
+            self.engine: Engine = self._create_engine(lock_timeout_s)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise ProgressError(f"Cannot use the progress database URL '{self.url}': {exc}") from exc
-        if self.engine.dialect.name == "sqlite":
-            database = self.engine.url.database
+            raise ProgressError(f"Cannot use the progress database URL '{self.url}': {first_line(exc)}") from exc
+        self.dialect = self.engine.dialect.name
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise ProgressError(f"HIAP Geo keeps progress in SQLite or PostgreSQL; '{self.describe()}' is "
+                                f"{self.dialect}. Use sqlite:///<file> or postgresql+psycopg://<user>@<host>/<db>.")
+        # Writes go through this engine: SQLite begins them with BEGIN IMMEDIATE (one writer at a time, the
+        # others wait for the lock instead of failing half-way); PostgreSQL takes an advisory lock.
+        self._writer: Engine = self.engine.execution_options(hiap_write=True)
+        self._prepare()
+
+    def _create_engine(self, lock_timeout_s: float) -> Engine:
+        if self.url.startswith("sqlite"):
+            engine = create_engine(self.url, connect_args={"timeout": lock_timeout_s})
+            database = engine.url.database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            event.listen(self.engine, "connect", _sqlite_foreign_keys)
-        try:
-            _Base.metadata.create_all(self.engine)
-        except SQLAlchemyError as exc:
-            raise ProgressError(f"Cannot open the progress database {self.describe()}: {exc}") from exc
+                try:
+                    Path(database).parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise ProgressError(f"Cannot create the folder of the progress database {database}: "
+                                        f"{exc.strerror or exc}. Set HIAP_PROGRESS_DB to a writable place.") from exc
+            event.listen(engine, "connect", sqlite_connect)
+            event.listen(engine, "begin", sqlite_begin)
+            return engine
+        return create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
 
     def describe(self) -> str:
         """The database URL with any password hidden, for messages."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    # -- opening: schema version, creation, upgrade -------------------------------------------------
+
+    def _prepare(self) -> None:
+        """Create or upgrade the schema under the write lock, so 20 first users at once all succeed."""
+        def prepare(connection: Connection) -> None:
+            names = set(inspect(connection).get_table_names())
+            if "hiap_schema" in names:
+                version = connection.execute(select(SchemaRow.version)).scalar()
+            else:
+                version = 1 if "reviews" in names else None
+            if version is not None and version > SCHEMA_VERSION:
+                raise ProgressError(
+                    f"The progress database {self.describe()} has schema version {version}, newer than this "
+                    f"HIAP Geo (version {SCHEMA_VERSION}). Upgrade HIAP Geo on this machine (git pull; make run); "
+                    "nothing was changed.")
+            if version == SCHEMA_VERSION:
+                return
+            if version is not None and version < 1:
+                raise ProgressError(f"The progress database {self.describe()} has schema version {version}, "
+                                    "older than any this HIAP Geo can upgrade; nothing was changed.")
+            Base.metadata.create_all(connection)
+            if version == 1:
+                self._upgrade_from_1(connection)
+            for statement in append_only_ddl(self.dialect):
+                connection.execute(text(statement))
+            connection.execute(SchemaRow.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+
+        try:
+            self._retrying(lambda: self._in_write_connection(prepare), "open")
+        except ProgressError:
+            raise
+        except SQLAlchemyError as exc:
+            raise ProgressError(f"Cannot open the progress database {self.describe()}: {first_line(exc)}") from exc
+
+    def _upgrade_from_1(self, connection: Connection) -> None:
+        """Version 1 had no registrations, reviewer e-mails or importers: add them, keeping every row."""
+        for table, column in (("plan_versions", "registered_by"), ("reviews", "reviewer_email"),
+                              ("reviews", "imported_by")):
+            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR({MAX_REVIEWER_CHARS})")
+        connection.exec_driver_sql(
+            "INSERT INTO plan_registrations (plan_id, version_id, registered_at, registered_by) "
+            "SELECT plan_id, id, registered_at, NULL FROM plan_versions ORDER BY registered_at, id")
+
+    def _in_write_connection(self, work: Callable[[Connection], T]) -> T:
+        with self._writer.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+            return work(connection)
+
+    def schema_version(self) -> int:
+        """The schema version stored in the database (SCHEMA_VERSION once opened)."""
+        return self._read(lambda session: session.scalar(select(SchemaRow.version)) or 0)
+
+    # -- transactions with bounded retries ------------------------------------------------------
+
+    def _retrying(self, work: Callable[[], T], what: str) -> T:
+        delay = 0.05
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return work()
+            except DBAPIError as exc:
+                if not transient(exc):
+                    raise self._error(exc, what) from exc
+                if attempt == self.attempts:
+                    raise ProgressError(
+                        f"The progress database {self.describe()} is busy or the connection keeps dropping "
+                        f"({first_line(exc)}); tried {self.attempts} times, nothing was {_DONE[what]}. "
+                        "Try again in a moment.") from exc
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _error(self, exc: SQLAlchemyError, what: str) -> ProgressError:
+        hint = ""
+        if self.dialect == "postgresql" and "connect" in first_line(exc).lower():
+            hint = " Is the PostgreSQL server running, and are the host, port, user and database in the URL right?"
+        return ProgressError(f"The progress database {self.describe()} failed ({what}): {first_line(exc)}.{hint}")
+
+    def _write(self, work: Callable[[Session], T], what: str) -> T:
+        """``work`` in one write transaction (serialised with other writers), retried when the database was busy
+        or the connection dropped; domain errors (ProgressError) pass through as they are."""
+        def attempt() -> T:
+            with Session(self._writer) as session, session.begin():
+                if self.dialect == "postgresql":
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+                return work(session)
+
+        try:
+            return self._retrying(attempt, what)
+        except (ProgressError, ValueError):
+            raise
+        except SQLAlchemyError as exc:
+            raise self._error(exc, what) from exc
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        def attempt() -> T:
+            with Session(self.engine) as session:
+                return work(session)
+
+        try:
+            return self._retrying(attempt, "read")
+        except (ProgressError, ValueError):
+            raise
+        except SQLAlchemyError as exc:
+            raise self._error(exc, "read") from exc
+
     # -- plans ------------------------------------------------------------------------------------
 
-    def register_plan(self, plan: str | Path | LoadedPlan) -> bool:
-        """Store a plan file's text as a new version of its plan if the text changed; True if stored."""
+    def plan_change(self, plan: str | Path | LoadedPlan) -> PlanChange:
+        """What registering this plan file would change (no role needed: it changes nothing)."""
+        loaded = plan if isinstance(plan, LoadedPlan) else read_plan(plan)
+        return self._read(lambda session: self._change(session, loaded))
+
+    def _change(self, session: Session, loaded: LoadedPlan) -> PlanChange:
+        current = self._current_row(session, loaded.plan.id)
+        if current is None:
+            return PlanChange(loaded.plan.id, "new")
+        version, registration = current
+        if version.sha256 == text_sha256(loaded.text):
+            return PlanChange(loaded.plan.id, "unchanged")
+        change = plan_change(self._parse(version).plan, loaded.plan)
+        return PlanChange(**{**change.__dict__, "current_registered_at": registration.registered_at,
+                             "current_registered_by": registration.registered_by})
+
+    def register_plan(self, plan: str | Path | LoadedPlan, *, user: User = LOCAL_USER, confirm: bool = False) -> bool:
+        """Make a plan file's text the current version of its plan; True if anything was stored.
+
+        A new plan is stored at once. A file with the id of a stored plan but another text (even an earlier
+        version's) becomes current only with ``confirm=True``; without it PlanChangeNeedsConfirmation says
+        what would change (actions removed, renamed, retitled). The same text as the current one stores
+        nothing. Needs the admin role.
+        """
+        require(user, "register_plan")
         loaded = plan if isinstance(plan, LoadedPlan) else read_plan(plan)
         sha = text_sha256(loaded.text)
-        with Session(self.engine) as session, session.begin():
-            if session.get(_PlanRow, loaded.plan.id) is None:
-                session.add(_PlanRow(plan_id=loaded.plan.id))
-                session.flush()
-            exists = session.scalar(
-                select(_PlanVersionRow.id).where(
-                    _PlanVersionRow.plan_id == loaded.plan.id, _PlanVersionRow.sha256 == sha
-                )
-            )
-            if exists is not None:
+
+        def work(session: Session) -> bool:
+            change = self._change(session, loaded)  # inside the write lock: no other writer can interleave
+            if change.kind == "unchanged":
                 return False
-            session.add(
-                _PlanVersionRow(
-                    plan_id=loaded.plan.id,
-                    sha256=sha,
-                    source_name=loaded.source[:1000],
-                    registered_at=_utc(datetime.now(UTC)),
-                    yaml_text=loaded.text,
-                )
-            )
-        return True
+            if change.kind == "changed" and not confirm:
+                raise PlanChangeNeedsConfirmation(change)
+            now = now_utc()
+            if session.get(PlanRow, loaded.plan.id) is None:
+                session.add(PlanRow(plan_id=loaded.plan.id))
+                session.flush()
+            version_id = session.scalar(select(PlanVersionRow.id).where(
+                PlanVersionRow.plan_id == loaded.plan.id, PlanVersionRow.sha256 == sha))
+            if version_id is None:
+                row = PlanVersionRow(plan_id=loaded.plan.id, sha256=sha, source_name=loaded.source[:1000],
+                                      registered_at=now, yaml_text=loaded.text, registered_by=user.label or None)
+                session.add(row)
+                session.flush()
+                version_id = row.id
+            session.add(RegistrationRow(plan_id=loaded.plan.id, version_id=version_id, registered_at=now,
+                                         registered_by=user.label or None))
+            return True
+
+        return self._write(work, "register")
 
     def plan_ids(self) -> list[str]:
-        with Session(self.engine) as session:
-            return list(session.scalars(select(_PlanRow.plan_id).order_by(_PlanRow.plan_id)))
+        return self._read(lambda session: list(session.scalars(select(PlanRow.plan_id).order_by(PlanRow.plan_id))))
 
     def plan(self, plan_id: str) -> Plan:
-        """The latest registered version of a plan."""
-        return self._latest(plan_id).plan
+        """The current (latest registered) version of a plan."""
+        return self.current_version(plan_id).plan
 
-    def _latest(self, plan_id: str) -> LoadedPlan:
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(_PlanVersionRow)
-                .where(_PlanVersionRow.plan_id == plan_id)
-                .order_by(_PlanVersionRow.registered_at.desc(), _PlanVersionRow.id.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                known = ", ".join(self.plan_ids()) or "none yet"
+    def current_version(self, plan_id: str) -> LoadedPlan:
+        """The current version of a plan with its text (no role needed: reading)."""
+        def work(session: Session) -> LoadedPlan:
+            current = self._current_row(session, plan_id)
+            if current is None:
+                known = ", ".join(session.scalars(select(PlanRow.plan_id).order_by(PlanRow.plan_id))) or "none yet"
                 raise ProgressError(
                     f"No plan '{plan_id}' in {self.describe()} (registered: {known}). "
                     "Register it first: python -m hiap_geo plan register <file>."
                 )
-            if row.sha256 not in self._parsed:
-                self._parsed[row.sha256] = parse_plan(
-                    row.yaml_text, f"{row.source_name} (stored version {row.sha256[:12]})"
-                )
-            return self._parsed[row.sha256]
+            return self._parse(current[0])
+
+        return self._read(work)
+
+    def _current_row(self, session: Session, plan_id: str) -> tuple[PlanVersionRow, RegistrationRow] | None:
+        row = session.execute(
+            select(PlanVersionRow, RegistrationRow)
+            .join(RegistrationRow, RegistrationRow.version_id == PlanVersionRow.id)
+            .where(RegistrationRow.plan_id == plan_id)
+            .order_by(RegistrationRow.registered_at.desc(), RegistrationRow.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    def _parse(self, row: PlanVersionRow) -> LoadedPlan:
+        if row.sha256 not in self._parsed:
+            source = f"{row.source_name} (stored version {row.sha256[:12]})"
+            self._parsed[row.sha256] = parse_plan(row.yaml_text, source)
+        return self._parsed[row.sha256]
+
+    def action_titles(self, plan_id: str) -> dict[str, str]:
+        """Every action title any stored version of the plan gave, the latest version's last."""
+        def work(session: Session) -> list[PlanVersionRow]:
+            return list(session.scalars(select(PlanVersionRow).where(PlanVersionRow.plan_id == plan_id)
+                                        .order_by(PlanVersionRow.registered_at, PlanVersionRow.id)))
+
+        titles: dict[str, str] = {}
+        for row in self._read(work):
+            titles.update({a.id: a.title for a in self._parse(row).plan.actions})
+        return titles
 
     # -- reviews ----------------------------------------------------------------------------------
 
@@ -288,51 +387,76 @@ class ProgressStore:
         review_date: date | None = None,
         note: str = "",
         reviewer: str | None = None,
+        *,
+        user: User = LOCAL_USER,
+        review_id: str | None = None,
     ) -> str:
-        """Add a review of one action (a new record; earlier reviews stay). Returns the review id."""
+        """Add a review of one action of the plan's current version (a new record; earlier reviews stay).
+
+        Needs the editor role. A signed-in user is the reviewer (their name and e-mail), never a typed name;
+        without sign-in ``reviewer`` is the name typed. ``review_id`` (a UUID the caller made) makes a retried
+        save idempotent: a review already stored with that id and the same content is not stored twice.
+        Returns the review id.
+        """
+        require(user, "review")
         if status not in STATUSES:
             raise ProgressError(
                 f"Unknown status '{status}'; use one of: "
                 + ", ".join(f"{key} ({label})" for key, label in STATUSES.items())
                 + "."
             )
+        if review_date is None:
+            review_date = date.today()
+        if not isinstance(review_date, date) or isinstance(review_date, datetime):
+            raise ProgressError(f"The review date must be a calendar date (YYYY-MM-DD), not {review_date!r}.")
+        if review_date > date.today():
+            raise ProgressError(f"The review date {review_date.isoformat()} is in the future: a review records a "
+                                "meeting that has happened.")
+        if review_date < MIN_REVIEW_DATE:
+            raise ProgressError(f"The review date {review_date.isoformat()} is before {MIN_REVIEW_DATE.year}: "
+                                "check the year.")
+        if len(note) > MAX_NOTE_CHARS:
+            raise ProgressError(f"The note is {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}.")
+        email = None
+        if user.signed_in:
+            typed = (reviewer or "").strip()
+            if typed and typed not in (user.name, user.email, user.label):
+                raise ProgressError("The reviewer of a review is the signed-in user; it cannot be typed.")
+            reviewer, email = (user.name or user.email)[:MAX_REVIEWER_CHARS], user.email[:MAX_REVIEWER_CHARS]
+        if reviewer is not None and len(reviewer) > MAX_REVIEWER_CHARS:
+            raise ProgressError(f"The reviewer name is longer than {MAX_REVIEWER_CHARS} characters.")
+        review_id = _review_uuid(review_id)
         plan = self.plan(plan_id)
         if action_id not in {a.id for a in plan.actions}:
             raise ProgressError(
                 f"Plan '{plan_id}' has no action '{action_id}'. Its actions are: "
                 + ", ".join(a.id for a in plan.actions)
             )
-        review_date = review_date or date.today()
-        if review_date > date.today():
-            raise ProgressError(f"The review date {review_date.isoformat()} is in the future.")
-        if len(note) > MAX_NOTE_CHARS:
-            raise ProgressError(f"The note is {len(note):,} characters; the limit is {MAX_NOTE_CHARS:,}.")
-        if reviewer is not None and len(reviewer) > MAX_REVIEWER_CHARS:
-            raise ProgressError(f"The reviewer name is longer than {MAX_REVIEWER_CHARS} characters.")
-        review_id = str(uuid.uuid4())
-        with Session(self.engine) as session, session.begin():
-            session.add(
-                _ReviewRow(
-                    review_id=review_id,
-                    plan_id=plan_id,
-                    action_id=action_id,
-                    status=status,
-                    review_date=review_date,
-                    note=note,
-                    reviewer=reviewer,
-                    recorded_at=_utc(datetime.now(UTC)),
-                )
-            )
-        return review_id
+        wanted = {"plan_id": plan_id, "action_id": action_id, "status": status, "review_date": review_date,
+                  "note": note, "reviewer": reviewer, "reviewer_email": email}
+
+        def work(session: Session) -> str:
+            stored = session.scalars(select(ReviewRow).where(ReviewRow.review_id == review_id)).first()
+            if stored is not None:  # a retry of a save that reached the database: record it once
+                if any(getattr(stored, k) != v for k, v in wanted.items()):
+                    raise ProgressError(f"Review {review_id} is already stored with other content; "
+                                        "history is never overwritten.")
+                return review_id
+            session.add(ReviewRow(review_id=review_id, recorded_at=now_utc(), **wanted))
+            return review_id
+
+        return self._write(work, "record")
 
     def history(self, plan_id: str, action_id: str | None = None) -> pd.DataFrame:
-        """Every review of a plan (or one action), oldest first, with the status's text label."""
-        query = select(_ReviewRow).where(_ReviewRow.plan_id == plan_id)
+        """Every review of a plan (or one action), oldest first, with the status's text label, who recorded it,
+        when, who imported it, and whether its action is in the plan's current version."""
+        query = select(ReviewRow).where(ReviewRow.plan_id == plan_id)
         if action_id is not None:
-            query = query.where(_ReviewRow.action_id == action_id)
-        query = query.order_by(_ReviewRow.review_date, _ReviewRow.recorded_at, _ReviewRow.id)
-        with Session(self.engine) as session:
-            rows = [
+            query = query.where(ReviewRow.action_id == action_id)
+        query = query.order_by(ReviewRow.review_date, ReviewRow.recorded_at, ReviewRow.id)
+
+        def work(session: Session) -> list[dict[str, Any]]:
+            return [
                 {
                     "review_id": r.review_id,
                     "action_id": r.action_id,
@@ -341,62 +465,83 @@ class ProgressStore:
                     "status_label": status_label(r.status),
                     "note": r.note,
                     "reviewer": r.reviewer,
+                    "reviewer_email": r.reviewer_email,
                     "recorded_at": r.recorded_at,
+                    "imported_by": r.imported_by,
                 }
                 for r in session.scalars(query)
             ]
-        columns = [
-            "review_id",
-            "action_id",
-            "review_date",
-            "status",
-            "status_label",
-            "note",
-            "reviewer",
-            "recorded_at",
-        ]
-        return pd.DataFrame(rows, columns=columns)
+
+        rows = self._read(work)
+        current: set[str] = set()
+        if rows:
+            try:
+                current = {a.id for a in self.plan(plan_id).actions}
+            except ProgressError:
+                current = set()
+        for row in rows:
+            row["in_latest_version"] = row["action_id"] in current
+        return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
     def latest_status(self, plan_id: str) -> pd.DataFrame:
-        """``current_status`` of the plan's latest version with its recorded reviews."""
-        return current_status(self.plan(plan_id), self.history(plan_id))
+        """``current_status`` of the plan's current version with its recorded reviews, and the reviewed actions
+        only an earlier version has (marked ``in_latest_version`` False)."""
+        return current_status(self.plan(plan_id), self.history(plan_id), self.action_titles(plan_id))
 
     def counts(self) -> dict[str, int]:
         """Rows per table, to show that a refused review or import changed nothing."""
-        with Session(self.engine) as session:
+        def work(session: Session) -> dict[str, int]:
             return {
-                "plans": session.scalar(select(func.count()).select_from(_PlanRow)) or 0,
-                "plan_versions": session.scalar(select(func.count()).select_from(_PlanVersionRow)) or 0,
-                "reviews": session.scalar(select(func.count()).select_from(_ReviewRow)) or 0,
+                "plans": session.scalar(select(func.count()).select_from(PlanRow)) or 0,
+                "plan_versions": session.scalar(select(func.count()).select_from(PlanVersionRow)) or 0,
+                "reviews": session.scalar(select(func.count()).select_from(ReviewRow)) or 0,
             }
+
+        return self._read(work)
+
+    def registrations(self, plan_id: str) -> pd.DataFrame:
+        """Every time a text was made the plan's current version: when, by whom, which text (oldest first)."""
+        def work(session: Session) -> list[dict[str, Any]]:
+            rows = session.execute(
+                select(RegistrationRow, PlanVersionRow.sha256, PlanVersionRow.source_name)
+                .join(PlanVersionRow, RegistrationRow.version_id == PlanVersionRow.id)
+                .where(RegistrationRow.plan_id == plan_id)
+                .order_by(RegistrationRow.registered_at, RegistrationRow.id))
+            return [{"registered_at": r.registered_at, "registered_by": r.registered_by, "sha256": sha,
+                     "source_name": name} for r, sha, name in rows]
+
+        return pd.DataFrame(self._read(work), columns=["registered_at", "registered_by", "sha256", "source_name"])
 
     # -- export / import ----------------------------------------------------------------------------
 
-    def export_bundle(self, plan_id: str) -> dict[str, Any]:
-        """The plan (every stored version of its text) and every review, as JSON-ready data."""
-        self._latest(plan_id)  # a clear error for an unknown plan
-        with Session(self.engine) as session:
-            versions = session.scalars(
-                select(_PlanVersionRow)
-                .where(_PlanVersionRow.plan_id == plan_id)
-                .order_by(_PlanVersionRow.registered_at, _PlanVersionRow.id)
+    def export_bundle(self, plan_id: str, *, user: User = LOCAL_USER) -> dict[str, Any]:
+        """The plan (every stored text, in the order they were last made current, so the last is current) and
+        every review with who recorded and imported it, as JSON-ready data. Needs the admin role."""
+        require(user, "export")
+        self.current_version(plan_id)  # a clear error for an unknown plan
+
+        def work(session: Session) -> ExportBundle:
+            latest = (select(RegistrationRow.version_id, func.max(RegistrationRow.id).label("last"))
+                      .where(RegistrationRow.plan_id == plan_id).group_by(RegistrationRow.version_id).subquery())
+            versions = session.execute(
+                select(PlanVersionRow, RegistrationRow)
+                .join(latest, latest.c.version_id == PlanVersionRow.id)
+                .join(RegistrationRow, RegistrationRow.id == latest.c.last)
+                .order_by(RegistrationRow.registered_at, RegistrationRow.id)
             ).all()
             reviews = session.scalars(
-                select(_ReviewRow).where(_ReviewRow.plan_id == plan_id).order_by(_ReviewRow.recorded_at, _ReviewRow.id)
+                select(ReviewRow).where(ReviewRow.plan_id == plan_id).order_by(ReviewRow.recorded_at, ReviewRow.id)
             ).all()
-            bundle = ExportBundle(
+            return ExportBundle(
                 format=BUNDLE_FORMAT,
                 version=BUNDLE_VERSION,
                 plan_id=plan_id,
                 exported_at=datetime.now(UTC),
                 plan_versions=[
-                    ExportedPlanVersion(
-                        sha256=v.sha256,
-                        source_name=v.source_name,
-                        registered_at=_aware(v.registered_at),
-                        yaml=v.yaml_text,
-                    )
-                    for v in versions
+                    ExportedPlanVersion(sha256=v.sha256, source_name=v.source_name,
+                                        registered_at=aware(reg.registered_at), yaml=v.yaml_text,
+                                        registered_by=reg.registered_by)
+                    for v, reg in versions
                 ],
                 reviews=[
                     ExportedReview(
@@ -406,22 +551,26 @@ class ProgressStore:
                         review_date=r.review_date,
                         note=r.note,
                         reviewer=r.reviewer,
-                        recorded_at=_aware(r.recorded_at),
+                        recorded_at=aware(r.recorded_at),
+                        reviewer_email=r.reviewer_email,
+                        imported_by=r.imported_by,
                     )
                     for r in reviews
                 ],
             )
-        return bundle.model_dump(mode="json")
 
-    def export_file(self, plan_id: str, path: str | Path) -> Path:
+        return self._read(work).model_dump(mode="json")
+
+    def export_file(self, plan_id: str, path: str | Path, *, user: User = LOCAL_USER) -> Path:
         """Write ``export_bundle`` as UTF-8 JSON."""
         path = Path(path)
-        text = json.dumps(self.export_bundle(plan_id), ensure_ascii=False, indent=2)
-        write_text_atomic(path, text + "\n")
+        text_ = json.dumps(self.export_bundle(plan_id, user=user), ensure_ascii=False, indent=2)
+        write_text_atomic(path, text_ + "\n")
         return path
 
-    def import_file(self, path: str | Path) -> ImportReport:
+    def import_file(self, path: str | Path, *, user: User = LOCAL_USER) -> ImportReport:
         """Import an export file; see ``import_bundle``."""
+        require(user, "import")
         path = Path(path)
         try:
             size = path.stat().st_size
@@ -430,76 +579,83 @@ class ProgressStore:
             raw = path.read_bytes()
         except OSError as exc:
             raise ImportRejected(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from exc
-        return self.import_bundle(raw, str(path))
+        return self.import_bundle(raw, str(path), user=user)
 
-    def import_bundle(self, content: bytes | str | dict[str, Any], source: str = "<export>") -> ImportReport:
-        """Add a plan's versions and reviews from an export; all or nothing.
+    def import_bundle(self, content: bytes | str | dict[str, Any], source: str = "<export>", *,
+                      user: User = LOCAL_USER) -> ImportReport:
+        """Add a plan's versions and reviews from an export; all or nothing. Needs the admin role.
 
-        Everything is checked before writing (format, every plan version parses and matches its
-        checksum, every review names an action of the plan); the writes run in one transaction, and a
-        review whose id is already stored with different content aborts it. Reviews already present
-        unchanged are skipped, so importing the same file twice adds nothing.
+        Everything is checked before writing (size, nesting, format, every plan version parses and matches
+        its checksum, every review names an action of the plan, no date in the future); the writes run in one
+        transaction, and a review whose id is already stored with different content aborts it. Reviews
+        already present unchanged are skipped, so importing the same file twice adds nothing. Each review
+        keeps the reviewer the file names and is marked as imported by ``user``.
         """
+        require(user, "import")
         bundle = validate_bundle(content, source)
-        added_versions = added_reviews = present = 0
-        try:
-            with Session(self.engine) as session, session.begin():
-                if session.get(_PlanRow, bundle.plan_id) is None:
-                    session.add(_PlanRow(plan_id=bundle.plan_id))
-                    session.flush()
-                for version in bundle.plan_versions:
-                    stored = session.scalar(
-                        select(_PlanVersionRow.id).where(
-                            _PlanVersionRow.plan_id == bundle.plan_id, _PlanVersionRow.sha256 == version.sha256
-                        )
-                    )
-                    if stored is None:
-                        session.add(
-                            _PlanVersionRow(
-                                plan_id=bundle.plan_id,
-                                sha256=version.sha256,
-                                source_name=version.source_name,
-                                registered_at=_utc(version.registered_at),
-                                yaml_text=version.yaml,
-                            )
-                        )
-                        added_versions += 1
-                session.flush()
-                for review in bundle.reviews:
-                    stored_review = session.scalars(
-                        select(_ReviewRow).where(_ReviewRow.review_id == review.review_id)
-                    ).first()
-                    if stored_review is None:
-                        session.add(
-                            _ReviewRow(
-                                review_id=review.review_id,
-                                plan_id=bundle.plan_id,
-                                action_id=review.action_id,
-                                status=review.status,
-                                review_date=review.review_date,
-                                note=review.note,
-                                reviewer=review.reviewer,
-                                recorded_at=_utc(review.recorded_at),
-                            )
-                        )
-                        session.flush()
-                        added_reviews += 1
-                        continue
-                    difference = _differences(stored_review, bundle.plan_id, review)
-                    if difference:
-                        raise ImportRejected(
-                            source,
-                            [
-                                f"review {review.review_id} is already stored with different content "
-                                f"({difference}); history is never overwritten"
-                            ],
-                        )
-                    present += 1
-        except SQLAlchemyError as exc:
-            raise ImportRejected(source, [f"the database refused the import: {exc.__class__.__name__}: {exc}"]) from exc
-        return ImportReport(bundle.plan_id, added_versions, added_reviews, present)
+        importer = user.label or LOCAL_USER.label
 
-def _differences(stored: _ReviewRow, plan_id: str, review: ExportedReview) -> str:
+        def work(session: Session) -> ImportReport:
+            added_versions = added_reviews = present = 0
+            if session.get(PlanRow, bundle.plan_id) is None:
+                session.add(PlanRow(plan_id=bundle.plan_id))
+                session.flush()
+            for version in sorted(bundle.plan_versions, key=lambda v: utc(v.registered_at)):
+                stored = session.scalar(select(PlanVersionRow.id).where(
+                    PlanVersionRow.plan_id == bundle.plan_id, PlanVersionRow.sha256 == version.sha256))
+                if stored is not None:
+                    continue
+                by = version.registered_by or f"imported by {importer}"
+                row = PlanVersionRow(plan_id=bundle.plan_id, sha256=version.sha256, source_name=version.source_name,
+                                      registered_at=utc(version.registered_at), yaml_text=version.yaml,
+                                      registered_by=by[:MAX_REVIEWER_CHARS])
+                session.add(row)
+                session.flush()
+                session.add(RegistrationRow(plan_id=bundle.plan_id, version_id=row.id,
+                                             registered_at=utc(version.registered_at),
+                                             registered_by=by[:MAX_REVIEWER_CHARS]))
+                added_versions += 1
+            session.flush()
+            for review in bundle.reviews:
+                stored_review = session.scalars(
+                    select(ReviewRow).where(ReviewRow.review_id == review.review_id)).first()
+                if stored_review is None:
+                    session.add(ReviewRow(
+                        review_id=review.review_id, plan_id=bundle.plan_id, action_id=review.action_id,
+                        status=review.status, review_date=review.review_date, note=review.note,
+                        reviewer=review.reviewer, recorded_at=utc(review.recorded_at),
+                        reviewer_email=review.reviewer_email, imported_by=importer[:MAX_REVIEWER_CHARS]))
+                    session.flush()
+                    added_reviews += 1
+                    continue
+                difference = _differences(stored_review, bundle.plan_id, review)
+                if difference:
+                    raise ImportRejected(source, [f"review {review.review_id} is already stored with different "
+                                                  f"content ({difference}); history is never overwritten"])
+                present += 1
+            return ImportReport(bundle.plan_id, added_versions, added_reviews, present)
+
+        try:
+            return self._write(work, "import")
+        except ImportRejected:
+            raise
+        except ProgressError as exc:
+            raise ImportRejected(source, [f"the database refused the import: {exc}"]) from exc
+
+
+_DONE = {"open": "changed", "read": "changed", "record": "recorded", "register": "stored", "import": "imported"}
+
+
+def _review_uuid(review_id: str | None) -> str:
+    if review_id is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(review_id))
+    except (ValueError, AttributeError, TypeError):
+        raise ProgressError(f"'{str(review_id)[:40]}' is not a review id (a UUID).") from None
+
+
+def _differences(stored: ReviewRow, plan_id: str, review: ExportedReview) -> str:
     pairs = {
         "plan_id": (stored.plan_id, plan_id),
         "action_id": (stored.action_id, review.action_id),
@@ -507,6 +663,9 @@ def _differences(stored: _ReviewRow, plan_id: str, review: ExportedReview) -> st
         "review_date": (stored.review_date, review.review_date),
         "note": (stored.note, review.note),
         "reviewer": (stored.reviewer, review.reviewer),
-        "recorded_at": (stored.recorded_at, _utc(review.recorded_at)),
+        "recorded_at": (stored.recorded_at, utc(review.recorded_at)),
     }
+    if review.reviewer_email is not None:  # bundles of version 1 do not carry it
+        pairs["reviewer_email"] = (stored.reviewer_email, review.reviewer_email)
     return ", ".join(f"{name}: stored {a!r}, file {b!r}" for name, (a, b) in pairs.items() if a != b)
+

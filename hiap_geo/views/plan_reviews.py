@@ -13,13 +13,20 @@ from datetime import date
 
 import pandas as pd
 
+from hiap_geo.core.access import LOCAL_USER, User
 from hiap_geo.core.text import escape_markdown
-from hiap_geo.plans import progress
+from hiap_geo.plans import status as plan_status
 from hiap_geo.plans.bundle import ImportReport
 from hiap_geo.plans.coverage import actions_frame
 from hiap_geo.plans.load import LoadedPlan
-from hiap_geo.plans.progress import ProgressStore, status_label
+from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import STATUSES, Plan
+from hiap_geo.plans.status import (
+    HISTORY_COLUMNS,
+    PlanChange,
+    PlanChangeNeedsConfirmation,
+    status_label,
+)
 from hiap_geo.views.plan import PlanPageError
 
 STATUS_SYMBOLS: dict[str, str] = {"not_started": "⚪", "on_track": "🟢", "at_risk": "🟠", "done": "✅"}
@@ -31,21 +38,17 @@ def status_text(status: str | None) -> str:
     return f"{STATUS_SYMBOLS.get(status, '—')} {status_label(status)}"
 
 
-HISTORY_COLUMNS = ["review_id", "action_id", "review_date", "status", "status_label", "note", "reviewer",
-                   "recorded_at"]
-
-
 def empty_history() -> pd.DataFrame:
     """A review history with no reviews (``ProgressStore.history``'s columns), for when no database is open."""
     return pd.DataFrame(columns=HISTORY_COLUMNS)
 
 
 def current_status(plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
-    """``progress.current_status`` with each status's symbol and label (``status_text``) for the page.
+    """``plans.status.current_status`` with each status's symbol and label (``status_text``) for the page.
 
     Columns: action_id, status, status_text, review_date, note, reviews.
     """
-    status = progress.current_status(plan, history)
+    status = plan_status.current_status(plan, history)
     status["status_text"] = status["status"].map(status_text)
     return status[["action_id", "status", "status_text", "review_date", "note", "reviews"]]
 
@@ -113,10 +116,28 @@ def history_export(history: pd.DataFrame, plan: Plan, action_id: str | None = No
         history = history[history["action_id"] == action_id]
     titles = {a.id: a.title for a in plan.actions}
     out = history.assign(status_text=history["status"].map(status_text),
-                         title=history["action_id"].map(titles).fillna("(not in this version of the plan)"))
+                         title=history["action_id"].map(titles).fillna(EARLIER_ACTION))
+    for column in ("reviewer_email", "imported_by"):  # histories from before the team columns
+        if column not in out:
+            out[column] = None
     columns = {"review_date": "review date", "action_id": "action", "status_text": "status", "note": "note",
-               "reviewer": "reviewer", "title": "title", "recorded_at": "recorded at (UTC)", "review_id": "review id"}
+               "reviewer": "reviewer", "reviewer_email": "reviewer e-mail", "recorded_at": "recorded at (UTC)",
+               "imported_by": "imported by", "title": "title", "review_id": "review id"}
     return out[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+EARLIER_ACTION = "(only in an earlier version of the plan)"
+"""The title shown for a reviewed action that the plan's current version no longer has."""
+
+
+def earlier_actions(store: ProgressStore, plan: Plan, history: pd.DataFrame) -> pd.DataFrame:
+    """Reviewed actions that only an earlier stored version of the plan has, with their last status: a new
+    version never hides what a meeting recorded. Columns as ``status_export``, plus the earlier title."""
+    titles = store.action_titles(plan.id) if len(history) else {}
+    status = plan_status.current_status(plan, history, titles)
+    earlier = status[~status["in_latest_version"]].copy()
+    earlier["status_text"] = earlier["status"].map(status_text)
+    return status_export(earlier)
 
 
 
@@ -140,21 +161,51 @@ def record_review(
     review_date: date,
     note: str = "",
     reviewer: str | None = None,
+    *,
+    user: User = LOCAL_USER,
+    review_id: str | None = None,
 ) -> str:
-    """Store the plan as shown (a new version only if its text changed), then add the review; returns its id.
+    """Add a review of the plan as shown; returns its id.
 
-    Registering first means the review always refers to a stored text of the plan, so an export carries both.
+    A plan not stored yet is registered first (an admin's right: the single local user is one), so the review
+    always refers to a stored text and an export carries both. A shown file that differs from the stored
+    current version is never registered silently: PlanChangeNeedsConfirmation says what would change.
     """
     if action_id not in {a.id for a in loaded.plan.actions}:
         raise PlanPageError(f"Plan '{loaded.plan.id}' has no action '{action_id}'.")
-    store.register_plan(loaded)
-    return store.record_review(loaded.plan.id, action_id, status, review_date, note, reviewer or None)
+    change = store.plan_change(loaded)
+    if change.kind == "changed":
+        raise PlanChangeNeedsConfirmation(change)
+    if change.kind == "new":
+        if not user.may("register_plan"):
+            raise PlanPageError(f"Plan '{loaded.plan.id}' is not in the progress database yet; an admin registers "
+                                "it (Plan page or `python -m hiap_geo plan register`) before reviews are recorded.")
+        store.register_plan(loaded, user=user)
+    return store.record_review(loaded.plan.id, action_id, status, review_date, note, reviewer or None, user=user,
+                               review_id=review_id)
 
 
-def export_bytes(store: ProgressStore, loaded: LoadedPlan) -> bytes:
-    """The plan (every stored version) and its whole review history as one JSON file, for download."""
-    store.register_plan(loaded)
-    return (json.dumps(store.export_bundle(loaded.plan.id), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def review_offered(change: PlanChange, user: User) -> bool:
+    """Whether the page offers the review form: the user may record reviews, and the plan shown is the stored
+    current version (or a new plan the user may register)."""
+    if not user.may("review"):
+        return False
+    return change.kind == "unchanged" or (change.kind == "new" and user.may("register_plan"))
+
+
+def export_bytes(store: ProgressStore, loaded: LoadedPlan, user: User = LOCAL_USER) -> bytes:
+    """The plan (every stored version) and its whole review history as one JSON file, for download. A plan not
+    stored yet is registered first (as recording a review does), so the file always carries the plan's text."""
+    if store.plan_change(loaded).kind == "new":
+        store.register_plan(loaded, user=user)
+    bundle = store.export_bundle(loaded.plan.id, user=user)
+    return (json.dumps(bundle, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def signed_in_caption(user: User) -> str:
+    """Who is signed in and their role (markdown, escaped: a name or e-mail may hold markup)."""
+    role = user.role or "no role"
+    return f"Signed in as {escape_markdown(user.label)} ({escape_markdown(role)})"
 
 
 def review_message(action_id: str, status: str, review_date: date) -> str:

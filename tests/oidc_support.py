@@ -1,0 +1,65 @@
+"""A local OpenID Connect provider for the sign-in tests (the ``oidc-provider-mock`` package), on 127.0.0.1.
+
+Streamlit's ``st.login`` talks to it exactly as to Microsoft Entra ID or Google: discovery document, the
+authorisation form (the browser types the e-mail there), token exchange, end of session. Users and their
+claims are set with a PUT to /users/<e-mail>. No request leaves this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import werkzeug.serving
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    url: str
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.url}/.well-known/openid-configuration"
+
+    def set_user(self, email: str, name: str) -> None:
+        """Create or update a user the provider signs in (the e-mail is also the subject)."""
+        body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
+        request = urllib.request.Request(f"{self.url}/users/{email}", data=body, method="PUT",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - 127.0.0.1 only
+            assert answer.status == 204, answer.status
+
+    def secrets(self, folder: Path) -> Path:
+        """A secrets.toml switching sign-in on for an app server against this provider ({port}: the app's)."""
+        path = folder / "secrets.toml"
+        path.write_text(
+            "[auth]\n"
+            'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "a-test-cookie-secret-of-enough-length"\n'
+            'client_id = "hiap-geo-test"\n'
+            'client_secret = "hiap-geo-test-secret"\n'
+            f'server_metadata_url = "{self.metadata_url}"\n',
+            encoding="utf-8",
+        )
+        return path
+
+
+@contextmanager
+def oidc_provider_server() -> Iterator[OidcProvider]:
+    """The provider on 127.0.0.1 and a free port, in a thread; stopped on exit."""
+    import oidc_provider_mock
+
+    server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield OidcProvider(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
