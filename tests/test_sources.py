@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hiap_geo.acquire import sources
+from hiap_geo.acquire import fetch as fetching
+from hiap_geo.acquire import registry as sources
 from hiap_geo.core.errors import DatasetMissing, FetchError, HiapGeoError
 
 PAYLOAD = b"LSOA code,value\nE01024840,2\n" * 2000
@@ -72,11 +73,11 @@ def test_registry_is_valid_and_every_entry_is_in_the_mirror(mirror: Path) -> Non
     registry = sources.load_registry()
     assert "iod2019_domains" in registry and "lsoa2021_boundaries" in registry
     for ds in registry.values():
-        assert (mirror / ds.mirror_path).is_file(), ds.id
+        assert (mirror / ds.mirror_path).is_file() == ds.in_mirror, ds.id
 
 
 def test_registry_rejects_unknown_fields_and_duplicates(tmp_path: Path) -> None:
-    entry = make_dataset().model_dump()
+    entry = make_dataset().model_dump(exclude_none=True, exclude={"in_mirror"})
     bad = tmp_path / "bad.yaml"
     bad.write_text("datasets:\n  - " + "\n    ".join(f"{k}: '{v}'" for k, v in {**entry, "colour": "red"}.items()))
     with pytest.raises(HiapGeoError, match="colour"):
@@ -93,9 +94,9 @@ def test_mirror_copy_then_present(cache: Path, tmp_path: Path) -> None:
     (mirror / "test").mkdir(parents=True)
     (mirror / "test" / "table.csv").write_bytes(PAYLOAD)
     ds = make_dataset()
-    assert sources.fetch(ds, mirror=mirror).status == "copied"
+    assert fetching.fetch(ds, mirror=mirror).status == "copied"
     assert sources.local_path(ds).read_bytes() == PAYLOAD
-    assert sources.fetch(ds, mirror=mirror).status == "present"
+    assert fetching.fetch(ds, mirror=mirror).status == "present"
 
 
 def test_corrupt_local_copy_is_replaced(cache: Path, tmp_path: Path) -> None:
@@ -105,7 +106,7 @@ def test_corrupt_local_copy_is_replaced(cache: Path, tmp_path: Path) -> None:
     ds = make_dataset()
     sources.local_path(ds).parent.mkdir(parents=True)
     sources.local_path(ds).write_bytes(b"half a fi")
-    assert sources.fetch(ds, mirror=mirror).status == "copied"
+    assert fetching.fetch(ds, mirror=mirror).status == "copied"
     assert sources.local_path(ds).read_bytes() == PAYLOAD
 
 
@@ -114,17 +115,17 @@ def test_mirror_checksum_mismatch_names_dataset_and_saves_nothing(cache: Path, t
     (mirror / "test").mkdir(parents=True)
     (mirror / "test" / "table.csv").write_bytes(b"tampered")
     with pytest.raises(FetchError, match="test_table.*checksum mismatch"):
-        sources.fetch(make_dataset(), mirror=mirror)
+        fetching.fetch(make_dataset(), mirror=mirror)
     assert leftovers(cache) == []
 
 
 def test_missing_mirror_file_is_a_clear_error(cache: Path, tmp_path: Path) -> None:
     with pytest.raises(FetchError, match="test_table.*not in the mirror"):
-        sources.fetch(make_dataset(), mirror=tmp_path)
+        fetching.fetch(make_dataset(), mirror=tmp_path)
 
 
 def test_download_good_file(cache: Path, server: str) -> None:
-    result = sources.fetch(make_dataset(url=f"{server}/good"))
+    result = fetching.fetch(make_dataset(url=f"{server}/good"))
     assert result.status == "downloaded"
     assert sources.local_path(make_dataset()).read_bytes() == PAYLOAD
     assert [p.name for p in leftovers(cache)] == ["table.csv"]
@@ -132,21 +133,21 @@ def test_download_good_file(cache: Path, server: str) -> None:
 
 def test_download_wrong_checksum(cache: Path, server: str) -> None:
     with pytest.raises(FetchError, match="test_table.*checksum mismatch"):
-        sources.fetch(make_dataset(url=f"{server}/wrong"))
+        fetching.fetch(make_dataset(url=f"{server}/wrong"))
     assert leftovers(cache) == []
 
 
 def test_download_dropped_connection(cache: Path, server: str) -> None:
     with pytest.raises(FetchError, match="test_table"):
-        sources.fetch(make_dataset(url=f"{server}/drop"))
+        fetching.fetch(make_dataset(url=f"{server}/drop"))
     assert leftovers(cache) == []
 
 
 def test_download_server_error_and_no_network(cache: Path, server: str) -> None:
     with pytest.raises(FetchError, match="test_table.*500"):
-        sources.fetch(make_dataset(url=f"{server}/error"))
+        fetching.fetch(make_dataset(url=f"{server}/error"))
     with pytest.raises(FetchError, match="HIAP_DATA_MIRROR"):
-        sources.fetch(make_dataset(url="http://127.0.0.1:9/nothing-listens-here"), timeout=2)
+        fetching.fetch(make_dataset(url="http://127.0.0.1:9/nothing-listens-here"), timeout=2)
     assert leftovers(cache) == []
 
 
@@ -157,4 +158,4 @@ def test_dataset_path_says_how_to_fetch(cache: Path) -> None:
 
 def test_fetch_all_rejects_unknown_ids(cache: Path) -> None:
     with pytest.raises(HiapGeoError, match="no_such_dataset"):
-        sources.fetch_all(only=["no_such_dataset"])
+        fetching.fetch_all(only=["no_such_dataset"])

@@ -1,0 +1,245 @@
+"""MHCLG's English Indices of Deprivation files (gov.uk assets) into the canonical IoD tables.
+
+IoD 2019 Files 2, 3 and 6 are workbooks (File 7, the all-in-one CSV, carries the same columns and is
+accepted in their place); IoD 2025 File 7 is a CSV; Files 8 and 10 are workbooks whose headers become
+the snake_case names the mirror's tables use.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from hiap_geo.acquire.convert.base import Converter, Part, clean_name, write_csv_gz
+from hiap_geo.acquire.sniff import Sniffed
+from hiap_geo.acquire.validate import (
+    SEVENOAKS,
+    SHERWOOD_LSOA,
+    TUNBRIDGE_WELLS,
+    InvalidOfficialFile,
+    TableCheck,
+    check_table,
+)
+
+LSOA11, LSOA21 = "LSOA code (2011)", "LSOA code (2021)"
+LAD19, LAD24 = "Local Authority District code (2019)", "Local Authority District code (2024)"
+LSOAS_2019, LSOAS_2025 = 32_844, 33_755
+RANK, DECILE = " Rank (where 1 is most deprived)", " Decile (where 1 is most deprived 10% of LSOAs)"
+STEMS = ["Index of Multiple Deprivation (IMD)", "Income", "Employment", "Education, Skills and Training",
+         "Health Deprivation and Disability", "Crime", "Barriers to Housing and Services", "Living Environment"]
+IDACI = "Income Deprivation Affecting Children Index (IDACI)"
+IDAOPI = "Income Deprivation Affecting Older People (IDAOPI)"
+BASE_2019 = [LSOA11, "LSOA name (2011)", LAD19, "Local Authority District name (2019)"]
+FILE2 = BASE_2019 + [s + k for s in STEMS for k in (RANK, DECILE)]
+FILE3 = BASE_2019 + [s + k for s in (STEMS[0], IDACI, IDAOPI) for k in (RANK, DECILE)]
+FILE6 = BASE_2019 + [
+    "Total population: mid 2015 (excluding prisoners)",
+    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+    "Population aged 16-59: mid 2015 (excluding prisoners)",
+    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+    "Working age population 18-59/64: for use with Employment Deprivation Domain (excluding prisoners)",
+]
+SCORES_2025 = ["Index of Multiple Deprivation (IMD) Score", "Income Score (rate)", "Employment Score (rate)",
+               "Education, Skills and Training Score", "Health Deprivation and Disability Score", "Crime Score",
+               "Barriers to Housing and Services Score", "Living Environment Score"]
+FROM_LOOKUP = {
+    "LSOA name (2021)": "LSOA name (2021) [from ONS LSOA21-WD24-LAD24 lookup]",
+    LAD24: "Local Authority District code (2024) [from ONS lookup]",
+    "Local Authority District name (2024)": "Local Authority District name (2024) [from ONS lookup]",
+}
+"""The mirror's IoD 2025 table took names and districts from the ONS lookup; File 7 publishes the same."""
+DOMAINS_2025 = ([LSOA21, *FROM_LOOKUP.values()] + [s + DECILE for s in STEMS] + [s + RANK for s in STEMS]
+                + SCORES_2025)
+POPULATION_2025 = "Total population: mid 2022"
+
+
+def _deciles_and_ranks(columns: list[str]) -> tuple[dict[str, tuple[float, float]], tuple[str, ...]]:
+    deciles = {c: (1.0, 10.0) for c in columns if "Decile (where 1 is most deprived" in c}
+    ranks = tuple(c for c in columns if c.endswith(RANK))
+    return deciles, ranks
+
+
+def _lsoa_check(what: str, code: str, lad: str | None, rows: int, columns: list[str]) -> TableCheck:
+    deciles, ranks = _deciles_and_ranks(columns)
+    known = {code: (SHERWOOD_LSOA,)}
+    if lad:
+        known[lad] = (TUNBRIDGE_WELLS, SEVENOAKS)
+    return TableCheck(what, code, r"E01\d{6}", rows, tuple(columns), known, deciles, ranks)
+
+
+def _select(columns: list[str], check: TableCheck, label: str) -> Converter:
+    part = Part(label, frozenset(columns), columns[0])
+
+    def build(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+        frame = part.read(files[0], dataset, tuple(c for c in columns if "code" in c))
+        frame = check_table(frame, check, files[0].path, dataset)
+        write_csv_gz(frame[columns], out)
+
+    return Converter((part,), build)
+
+
+def _file7_2025_check(columns: list[str]) -> TableCheck:
+    check = _lsoa_check("IoD 2025 File 7 (33,755 LSOAs 2021)", LSOA21, LAD24, LSOAS_2025, columns)
+    ranges = dict(check.ranges)
+    ranges[POPULATION_2025] = (0.0, 1e6)
+    return TableCheck(check.what, check.code_column, check.code_pattern, check.rows, check.columns,
+                      check.known_codes, ranges, check.rank_columns)
+
+
+FILE7_2025_PART = Part("IoD 2025 File 7 (CSV)", frozenset([LSOA21, *FROM_LOOKUP, *SCORES_2025, POPULATION_2025,
+                                                           IDACI + RANK]), LSOA21)
+
+
+def _build_domains_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    frame = FILE7_2025_PART.read(files[0], dataset, (LAD24,))
+    frame = check_table(frame, _file7_2025_check([LSOA21, *FROM_LOOKUP, *SCORES_2025]), files[0].path, dataset)
+    write_csv_gz(frame.rename(columns=FROM_LOOKUP)[DOMAINS_2025], out)
+
+
+def _build_file7_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    """Kept as published (after the content check): it is the official record the app may cite."""
+    frame = FILE7_2025_PART.read(files[0], dataset, (LAD24,))
+    check_table(frame, _file7_2025_check(list(frame.columns)), files[0].path, dataset)
+    shutil.copyfile(files[0].path, out)
+
+
+FILE10_2019_PART = Part("IoD 2019 File 10 (xlsx, sheet 'IMD')",
+                        frozenset([LAD19, "IMD - Average score", "IMD - Rank of average score"]), LAD19)
+
+
+def _build_file10_2019(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    """The workbook is what the profile reads (sheet 'IMD'); the mirror holds it byte for byte."""
+    where = FILE10_2019_PART.locate(files[0])
+    if where is None or where[0] != "IMD":
+        FILE10_2019_PART.read(files[0], dataset)  # raises, naming the sheets found
+        raise InvalidOfficialFile(files[0].path, dataset, "the district summaries on a sheet named 'IMD'",
+                                  f"them on sheet {where[0]!r}" if where else "no such sheet")
+    frame = FILE10_2019_PART.read(files[0], dataset)
+    check_table(frame, TableCheck("IoD 2019 File 10 (317 districts 2019)", LAD19, r"E0[6789]\d{6}", 317,
+                                  known_codes={LAD19: (TUNBRIDGE_WELLS, SEVENOAKS)},
+                                  ranges={"IMD - Average score": (0, 100)}), files[0].path, dataset)
+    shutil.copyfile(files[0].path, out)
+
+
+MEASURES_2025 = ["IMD", "Income", "Employment", "Education, Skills and Training", "Health Deprivation and Disability",
+                 "Crime", "Barriers to Housing and Services", "Living Environment"]
+SUMMARY_STATS = ["Average rank", "Rank of average rank", "Average score", "Rank of average score",
+                 "Proportion of LSOAs in most deprived 10% nationally",
+                 "Rank of proportion of LSOAs in most deprived 10% nationally"]
+
+
+def file10_2025_columns() -> list[str]:
+    """The mirror's File 10 (2025) columns, in order: each published header through :func:`clean_name`."""
+    columns = ["ltla24_code", "ltla24_name"]
+    for measure in MEASURES_2025:
+        columns += [clean_name(f"{measure} - {stat}") for stat in SUMMARY_STATS]
+        if measure == "IMD":
+            columns += ["imd25_extent", "imd25_rank_of_extent", "imd25_local_concentration",
+                        "imd25_rank_of_local_concentration"]
+        if measure in ("Income", "Employment"):
+            columns += [f"{measure.lower()}_scale", f"rank_of_{measure.lower()}_scale"]
+    return columns
+
+
+def _joined_sheets(file: Sniffed, code: str, name: str, dataset: str, label: str) -> pd.DataFrame:
+    """Every sheet that has ``code`` as a column, joined on it, headers through clean_name."""
+    from hiap_geo.acquire.sniff import read_table
+
+    frames = []
+    for sheet, rows in file.tables.items():
+        header = next((i for i, r in enumerate(rows) if code in [c.strip() for c in r]), None)
+        if header is None:
+            continue
+        frame = read_table(file, sheet, header, (code,)).dropna(subset=[code])
+        frame = frame.set_index(code).drop(columns=[name], errors="ignore")
+        frame.columns = [clean_name(c) for c in frame.columns]
+        frames.append(frame.loc[:, ~frame.columns.str.startswith("unnamed")])
+    if not frames:
+        raise InvalidOfficialFile(file.path, dataset, f"{label} with a column {code!r}", file.headers())
+    joined = frames[0]
+    for frame in frames[1:]:
+        joined = joined.join(frame.loc[:, ~frame.columns.isin(joined.columns)], how="outer")
+    return joined.reset_index()
+
+
+def _build_file10_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    frame = _joined_sheets(files[0], LAD24, "Local Authority District name (2024)", dataset, "IoD 2025 File 10")
+    names = FILE10_2025_PART.read(files[0], dataset)[[LAD24, "Local Authority District name (2024)"]]
+    frame = frame.merge(names.drop_duplicates(LAD24), on=LAD24, how="left")
+    frame = frame.rename(columns={LAD24: "ltla24_code", "Local Authority District name (2024)": "ltla24_name"})
+    columns = file10_2025_columns()
+    check_table(frame, TableCheck("IoD 2025 File 10 (296 districts 2024)", "ltla24_code", r"E0[6789]\d{6}", 296,
+                                  tuple(columns), {"ltla24_code": (TUNBRIDGE_WELLS, SEVENOAKS)},
+                                  {"imd_average_score": (0, 100)}), files[0].path, dataset)
+    write_csv_gz(frame[columns], out)
+
+
+FILE10_2025_PART = Part("IoD 2025 File 10 (xlsx)", frozenset([LAD24, "Local Authority District name (2024)",
+                                                              "IMD - Average score"]), LAD24)
+
+FILE8_2025_LABELS = [
+    "Income Domain numerator", "Income Deprivation Affecting Children Index (IDACI) numerator",
+    "Income Deprivation Affecting Older People Index (IDAOPI) numerator", "Employment Domain numerator",
+    "Adult skills and English language proficiency indicator", "Entry to higher education indicator",
+    "Acute morbidity indicator", "Comparative illness and disability ratio indicator", "Mental health indicator",
+    "Years of potential life lost indicator", "Violence with injury, rate per 1,000 'at-risk population'",
+    "Violence without injury, rate per 1,000 'at-risk population'",
+    "Stalking and harassment, rate per 1,000 'at-risk population'", "Burglary, rate per 1,000 'at-risk properties'",
+    "Theft, rate per 1,000 'at-risk population'", "Criminal damage, rate per 1,000 'at-risk population'",
+    "Public order and Possession of weapons, rate per 1,000 'at-risk population'",
+    "Anti-Social Behaviour, rate per 1,000 'at-risk population'", "Connectivity Score",
+    "Owner-occupation affordability (component of housing affordability indicator)",
+    "Private rental affordability (component of housing affordability indicator)",
+    "Housing affordability indicator", "Digital Connectivity (Broadband download and upload speeds)",
+    "Core homelessness rate (% of households)", "Patient-to-GP Ratio",
+    "Homelessness indicator (rate per 1,000 households)", "Household overcrowding indicator (rooms)",
+    "Household overcrowding indicator (bedrooms)",
+]
+"""IoD 2025 File 8 headers as the humaniverse/IMD documentation transcribes them (the workbook itself was not
+available here); the converter matches them through clean_name, so spacing and punctuation may differ."""
+FILE8_2025_PART = Part("IoD 2025 File 8 (xlsx)", frozenset([LSOA21, FILE8_2025_LABELS[0]]), LSOA21)
+
+
+def _build_file8_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    frame = _joined_sheets(files[0], LSOA21, "LSOA name (2021)", dataset, "IoD 2025 File 8")
+    frame = frame.rename(columns={LSOA21: "lsoa21_code"})
+    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("local_authority_district")])
+    columns = ["lsoa21_code", *[clean_name(label) for label in FILE8_2025_LABELS]]
+    check_table(frame, TableCheck("IoD 2025 File 8 (33,755 LSOAs 2021)", "lsoa21_code", r"E01\d{6}", LSOAS_2025,
+                                  tuple(columns), {"lsoa21_code": (SHERWOOD_LSOA,)}), files[0].path, dataset)
+    write_csv_gz(frame[columns], out)
+
+
+MYSOCIETY = ["nation", "lsoa", "overall_local_score", "income_score", "employment_score"]
+MYSOCIETY_PART = Part("mySociety composite UK IMD, UK_IMD_E.csv", frozenset(MYSOCIETY), "lsoa")
+
+
+def _build_mysociety(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    frame = MYSOCIETY_PART.read(files[0], dataset, ("nation",))
+    england = frame[frame["nation"] == "E"]
+    check_table(england, TableCheck("IMD 2019 scores, England rows (32,844 LSOAs 2011)", "lsoa", r"E01\d{6}",
+                                    LSOAS_2019, tuple(MYSOCIETY), {"lsoa": (SHERWOOD_LSOA,)},
+                                    {"overall_local_score": (0, 100)}), files[0].path, dataset)
+    write_csv_gz(england[MYSOCIETY[1:]], out)
+
+
+def converters() -> dict[str, Converter]:
+    file2 = _lsoa_check("IoD 2019 File 2 (32,844 LSOAs 2011)", LSOA11, LAD19, LSOAS_2019, FILE2)
+    file3 = _lsoa_check("IoD 2019 File 3 (32,844 LSOAs 2011)", LSOA11, LAD19, LSOAS_2019, FILE3)
+    file6 = _lsoa_check("IoD 2019 File 6 (32,844 LSOAs 2011)", LSOA11, LAD19, LSOAS_2019, FILE6)
+    file6 = TableCheck(file6.what, file6.code_column, file6.code_pattern, file6.rows, file6.columns,
+                       file6.known_codes, {FILE6[4]: (0, 1e6)})
+    return {
+        "iod2019_domains": _select(FILE2, file2, "IoD 2019 File 2 (xlsx, sheet 'IoD2019 Domains')"),
+        "iod2019_supplementary": _select(FILE3, file3, "IoD 2019 File 3 (xlsx, IDACI and IDAOPI)"),
+        "iod2019_population": _select(FILE6, file6, "IoD 2019 File 6 (xlsx, population denominators)"),
+        "iod2019_scores": Converter((MYSOCIETY_PART,), _build_mysociety),
+        "iod2019_district_summaries": Converter((FILE10_2019_PART,), _build_file10_2019, suffix=".xlsx"),
+        "iod2025_domains": Converter((FILE7_2025_PART,), _build_domains_2025),
+        "iod2025_file7": Converter((FILE7_2025_PART,), _build_file7_2025, suffix=".csv"),
+        "iod2025_district_summaries": Converter((FILE10_2025_PART,), _build_file10_2025),
+        "iod2025_indicators": Converter((FILE8_2025_PART,), _build_file8_2025),
+    }
