@@ -383,3 +383,12 @@ def test_cli_fetches_and_lists(api: str, dead_url: str, tmp_path: Path, capsys: 
     assert "cached copy fetched on" in capsys.readouterr().out
     assert main(["fingertips", "data", "--indicator", "93108", "--area-type", "msoa", "--parent", TW]) == 2
     assert "needs a connection" in capsys.readouterr().err
+
+
+def test_offline_ward_obesity_says_what_to_download_and_how_to_upload(cache: Path, dead_url: str) -> None:
+    with pytest.raises(ft.FingertipsOffline) as err:
+        ft.fetch_data(obesity_request(), base_url=dead_url)
+    message = str(err.value)
+    assert "child-obesity-and-excess-weight-small-area-level-data" in message  # the OHID small-area NCMP file
+    assert "python -m hiap_geo upload check" in message and "Add your own indicator" in message
+    assert "ONS Health Index" in message  # what HIAP Geo has offline: district only

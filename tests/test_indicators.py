@@ -137,7 +137,7 @@ def test_compare_against_england_gives_category_label_and_colour() -> None:
 @pytest.fixture(scope="module")
 def raw(real_data: Path) -> dict[str, pd.DataFrame]:
     """Raw official tables read directly, for hand computations."""
-    from hiap_geo.acquire.sources import dataset_path
+    from hiap_geo.acquire.registry import dataset_path
 
     return {
         "lookup": pd.read_csv(dataset_path("lookup_lsoa21_ward24"), dtype=str),
@@ -230,7 +230,7 @@ def test_england_is_built_once_and_each_caller_gets_its_own_copy(real_data: Path
 
 @pytest.mark.integration
 def test_county_values_come_from_all_the_county_lsoas(real_data: Path, raw: dict[str, pd.DataFrame]) -> None:
-    from hiap_geo.acquire.sources import dataset_path
+    from hiap_geo.acquire.registry import dataset_path
 
     counties = pd.read_csv(dataset_path("lookup_district_county"), dtype=str)
     kent_districts = set(counties.loc[counties["UTLA23CD"] == "E10000016", "LTLA23CD"])
@@ -312,3 +312,55 @@ def test_slope_index_across_local_deciles(real_data: Path) -> None:
     assert result.sii < 0  # disability is commoner in the district's more deprived tenths
     with pytest.raises(HiapGeoError, match="is a count"):
         compare.slope_index("iod25_income_people", TW)
+
+
+@pytest.mark.integration
+def test_standardised_measures_england_is_its_reference_and_areas_say_what_they_are(real_data: Path) -> None:
+    """CIDR and acute morbidity are ratios to England (= 100): a population-weighted mean of the LSOA ratios
+    comes out at 113 and 105.5 for England, so England is shown as 100 and areas as means of LSOA ratios."""
+    specs = {s.id: s for s in catalogue.LSOA_SPECS if s.standardised}
+    assert set(specs) == {"iod25_cidr", "iod25_acute_morbidity", "iod25_ypll", "iod25_mental_health",
+                          "iod25_housing_affordability", "iod25_digital_connectivity"}
+    england = aggregate.england_indicators().set_index("indicator_id")
+    assert england.loc["iod25_cidr", "value"] == 100.0
+    assert england.loc["iod25_acute_morbidity", "value"] == 100.0
+    for score in ("iod25_mental_health", "iod25_housing_affordability", "iod25_digital_connectivity"):
+        assert england.loc[score, "value"] == 0.0
+    assert np.isnan(england.loc["iod25_ypll", "value"])  # England's standardised rate is not in File 8
+    assert "by definition" in england.loc["iod25_cidr", "method"]
+
+    # Why: the weighted mean of the LSOA ratios is not England's ratio; the scores do average 0 over LSOAs.
+    base = readers.lsoa_base()
+    weighted = aggregate.aggregate(base, pd.Series(ENGLAND_CODE, index=base.index), list(specs.values()))
+    assert weighted[specs["iod25_cidr"].value].iat[0] == pytest.approx(113.3, abs=0.05)
+    assert weighted[specs["iod25_acute_morbidity"].value].iat[0] == pytest.approx(105.5, abs=0.05)
+    for score in ("iod25_mental_health", "iod25_housing_affordability", "iod25_digital_connectivity"):
+        assert abs(base[specs[score].value].mean()) < 1e-4
+
+    district = aggregate.district_indicators([TW]).set_index("indicator_id")
+    ward = aggregate.ward_indicators([TW])
+    for table in (district.reset_index(), ward):
+        rows = table[table["indicator_id"] == "iod25_cidr"]
+        assert (rows["unit"] == "population-weighted mean of LSOA ratios (not a standardised ratio)").all()
+        assert rows["method"].str.contains("not a standardised ratio of the area").all()
+    lsoa = readers.lsoa_indicators([TW])
+    assert (lsoa.loc[lsoa["indicator_id"] == "iod25_cidr", "unit"] == "standardised ratio (100 = England)").all()
+    table = catalogue.catalogue().set_index("indicator_id")
+    assert "England = 100 by definition" in table.loc["iod25_cidr", "aggregation"]
+    # No England value of a ratio-to-England other than 100, anywhere the app loads indicators.
+    loaded = readers.load_indicators([TW])
+    ratios = loaded[loaded["indicator_id"].isin(["iod25_cidr", "iod25_acute_morbidity"])]
+    assert (ratios.loc[ratios["area_type"] == "england", "value"] == 100.0).all()
+
+
+@pytest.mark.integration
+def test_spine_leaves_out_means_of_ratios_set_against_englands_ratio(real_data: Path) -> None:
+    from hiap_geo.indicators import spine
+
+    data = readers.load_indicators([TW])
+    ward = data.loc[(data["area_type"] == "ward"), "area_code"].iloc[0]
+    ranges = spine.england_ranges(data)
+    rows = spine.spine_rows(data, ward, "ward", ranges, TW)
+    assert "iod25_cidr" not in set(rows["indicator_id"])
+    lsoa = data.loc[(data["area_type"] == "lsoa"), "area_code"].iloc[0]
+    assert "iod25_cidr" in set(spine.spine_rows(data, lsoa, "lsoa", ranges, TW)["indicator_id"])

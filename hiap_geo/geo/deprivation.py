@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.joins import join_on_code
@@ -155,18 +155,75 @@ def _ordered(table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("lsoa_code").reset_index(drop=True)
 
 
-def local_deciles(table: pd.DataFrame, group: str = "lad_code") -> pd.DataFrame:
-    """Within-district deciles: LSOAs ranked by national rank inside each district, cut in tenths.
+LOCAL_DECILE_MIN_LSOAS = 10
+"""Fewest LSOAs a district needs for local deciles: with fewer, a tenth would hold less than one LSOA."""
 
-    Returns ``<measure>_local_decile`` columns aligned with ``table`` (1 = most deprived tenth
-    of the district's LSOAs). A district with fewer than ten LSOAs still gets deciles 1-10 spread
-    over what it has.
+LOCAL_DECILE_RULE = (
+    "Local deciles: a district's n LSOAs are put in order of national rank (1 = most deprived; the published "
+    "ranks have no ties, and equal ranks would be ordered by LSOA code) and cut into tenths: local decile = "
+    "floor((position - 1) x 10 / n) + 1. When n does not divide by ten, the r = n mod 10 extra LSOAs are spread "
+    "evenly, the first to decile 1 (r = 9: deciles 1-9; r = 3: deciles 1, 4, 7). Districts with fewer than "
+    f"{LOCAL_DECILE_MIN_LSOAS} LSOAs (Isles of Scilly, City of London) have no local deciles."
+)
+"""How :func:`local_deciles` cuts, in words for legends, exports and ``info``."""
+
+LOCAL_DECILE_TOO_FEW = (
+    f"No local decile: the district has fewer than {LOCAL_DECILE_MIN_LSOAS} LSOAs, so a tenth of it would be "
+    "less than one LSOA"
+)
+"""Why an LSOA has no local decile."""
+
+
+def local_decile_sizes(n: int) -> list[int]:
+    """How many of a district's ``n`` LSOAs each local decile 1-10 holds (empty below the minimum)."""
+    if n < LOCAL_DECILE_MIN_LSOAS:
+        return []
+    position = np.arange(n)
+    deciles = np.floor(position * 10 / n).astype(int) + 1
+    return np.bincount(deciles, minlength=11)[1:].tolist()
+
+
+def local_decile_text(n: int) -> str:
+    """The cut for one district in words: '69 LSOAs: deciles 1-9 hold 7 each, decile 10 holds 6'."""
+    sizes = local_decile_sizes(n)
+    if not sizes:
+        return f"{n} LSOA{'s' if n != 1 else ''}: {LOCAL_DECILE_TOO_FEW[0].lower()}{LOCAL_DECILE_TOO_FEW[1:]}"
+    groups: list[tuple[int, list[int]]] = []
+    for d, size in enumerate(sizes, start=1):
+        for held, members in groups:
+            if held == size:
+                members.append(d)
+                break
+        else:
+            groups.append((size, [d]))
+    parts = []
+    for size, members in groups:
+        plural = len(members) > 1
+        consecutive = members == list(range(members[0], members[-1] + 1))
+        span = f"{members[0]}-{members[-1]}" if plural and consecutive else ", ".join(map(str, members))
+        each = " each" if plural else ""
+        parts.append(f"decile{'s' if plural else ''} {span} hold{'' if plural else 's'} {size}{each}")
+    return f"{n} LSOAs: " + ", ".join(parts)
+
+
+def local_deciles(table: pd.DataFrame, group: str = "lad_code") -> pd.DataFrame:
+    """Within-district deciles: :data:`LOCAL_DECILE_RULE` (ordered by national rank, then LSOA code).
+
+    Returns ``<measure>_local_decile`` columns aligned with ``table`` (1 = most deprived tenth of the
+    district's LSOAs); missing for every LSOA of a district with fewer than
+    :data:`LOCAL_DECILE_MIN_LSOAS` LSOAs.
     """
     out = pd.DataFrame(index=table.index)
     size = table.groupby(group)[group].transform("size")
+    code = table["lsoa_code"] if "lsoa_code" in table else pd.Series(table.index.astype(str), index=table.index)
     for m in measure_columns(table, "rank"):
-        local_rank = table.groupby(group)[f"{m}_rank"].rank(method="first")
-        out[f"{m}_local_decile"] = (np.floor((local_rank - 1) * 10 / size) + 1).astype("Int64")
+        ordered = pd.DataFrame({"g": table[group], "rank": table[f"{m}_rank"], "code": code}).sort_values(
+            ["g", "rank", "code"], na_position="last"
+        )
+        position = ordered.groupby("g").cumcount().reindex(table.index)
+        decile = np.floor(position * 10 / size) + 1
+        decile = decile.where(table[f"{m}_rank"].notna() & (size >= LOCAL_DECILE_MIN_LSOAS))
+        out[f"{m}_local_decile"] = decile.astype("Int64")
     return out
 
 
@@ -193,6 +250,17 @@ def summarise(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.reset_index()
 
 
+CHANGE_APPROXIMATION = (
+    "IMD 2019 is on LSOA 2011 and IMD 2025 on LSOA 2021, compared through the ONS LSOA 2011-2021 lookup. "
+    "Unchanged and split LSOAs take the 2019 decile of their one 2011 parent. A merged LSOA whose 2011 "
+    "parents were all in the same 2019 decile takes that decile (its population-weighted 2019 score lies "
+    "between its parents', so in the same decile). Other merged LSOAs, and redrawn LSOAs (boundaries moved, "
+    "2011 parents only partly inside), are approximated by the mid-2015-population-weighted 2019 score of "
+    "all their 2011 parents, shown with the parents' decile range; they have no decile change, because a "
+    "weighted score has no published decile and a redrawn LSOA's parents also cover land outside it."
+)
+"""How 2021 LSOAs are given a 2019 figure, for notes, ``info`` and the README."""
+
 CHANGE_TYPES = {
     "U": "unchanged",
     "S": "split from a 2011 LSOA",
@@ -204,10 +272,11 @@ CHANGE_TYPES = {
 def compare_editions() -> pd.DataFrame:
     """IMD 2019 against IMD 2025 for every English LSOA 2021, through the ONS crosswalk.
 
-    Unchanged and split LSOAs inherit their single 2011 parent's 2019 decile and are compared
-    directly. Merged and redrawn LSOAs have several parents: their 2019 score is the parents'
-    mid-2015-population-weighted score and the 2019 decile is reported as a range, with no
-    decile change (a population-weighted score has no published decile).
+    :data:`CHANGE_APPROXIMATION` says how each kind is compared: unchanged and split LSOAs take
+    their one 2011 parent's 2019 decile; merged LSOAs whose 2011 parents were all in the same 2019
+    decile take that decile (the merged area's population-weighted score lies between its parents',
+    so in the same decile); other merged and all redrawn LSOAs get the parents' population-weighted
+    2019 score and decile range, with no decile change. ``comparison_basis`` says which, per LSOA.
     """
     iod19 = load_iod(IOD2019.year)[["lsoa_code", "imd_score", "imd_decile", "population"]]
     iod25 = load_iod(IOD2025.year)[["lsoa_code", "lsoa_name", "lad_code", "imd_score", "imd_decile", "imd_rank"]]
@@ -227,7 +296,17 @@ def compare_editions() -> pd.DataFrame:
         }
     ).reset_index()
     single = parents["change"].isin(["U", "S"]) & (parents["parent_count"] == 1)
-    parents["imd2019_decile"] = parents["imd2019_decile_min"].where(single).astype("Int64")
+    same = parents["change"].eq("M") & (parents["imd2019_decile_min"] == parents["imd2019_decile_max"])
+    parents["imd2019_decile"] = parents["imd2019_decile_min"].where(single | same).astype("Int64")
+    parents["comparison_basis"] = np.select(
+        [single, same, parents["change"].eq("M")],
+        [
+            "2019 decile of its one 2011 parent",
+            "merged: every 2011 parent was in the same 2019 decile, so the merged area is too",
+            "merged: 2011 parents in different 2019 deciles; not directly comparable",
+        ],
+        "redrawn: 2011 parents only partly inside; not directly comparable",
+    )
     out = iod25.rename(
         columns={
             "lsoa_code": "lsoa21_code",

@@ -23,7 +23,14 @@ from hiap_geo.core.areas import CODE_PATTERNS, ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.lookups import district_counties
 from hiap_geo.indicators import stats
-from hiap_geo.indicators.catalogue import LSOA_SPECS, WEIGHT_LABELS, IndicatorSpec, dataset_titles
+from hiap_geo.indicators.catalogue import (
+    LSOA_SPECS,
+    STANDARDISED_NOUNS,
+    WEIGHT_LABELS,
+    IndicatorSpec,
+    dataset_titles,
+    standardised_unit,
+)
 from hiap_geo.indicators.schema import concat_indicators
 from hiap_geo.indicators.tables import filter_districts, lsoa_base
 
@@ -71,7 +78,38 @@ def long_rows(
             "origin": "official",
         }
     )
+    if spec.standardised and area_type != "lsoa":
+        out = standardised_above_lsoa(out, spec, area_type)
     return out
+
+
+def standardised_above_lsoa(rows: pd.DataFrame, spec: IndicatorSpec, area_type: str) -> pd.DataFrame:
+    """Rows of a standardised measure above LSOA, said for what they are.
+
+    England gets its value by definition (100 for a ratio to England, 0 for a score centred on England) or
+    none; any other area keeps the weighted mean of its LSOA values, with a unit and method saying that it
+    is such a mean and not a standardised figure of the area (File 8 gives no expected counts to make one).
+    """
+    noun, plural = STANDARDISED_NOUNS[spec.standardised]
+    rows = rows.copy()
+    if area_type == "england":
+        if spec.england_reference is not None:
+            rows["value"] = spec.england_reference * 1.0
+            rows["method"] = (
+                f"England = {spec.england_reference:g} by definition of the {noun} (the LSOA values are "
+                "standardised to England); a mean of the LSOA values is not England's value"
+            )
+        else:
+            rows["value"] = np.nan
+            rows["method"] = f"England's {noun} is not in the source; a mean of the LSOA {plural} would not be it"
+        return rows
+    rows["unit"] = standardised_unit(spec)
+    rows["method"] = (
+        rows["method"].astype(str).str.replace("mean of ", f"mean of the LSOA {plural} of ", n=1, regex=False)
+        + f"; not a {noun} of the area"
+        + ("; England's LSOAs average 0" if spec.standardised == "score" else ", and not comparable with England's")
+    )
+    return rows
 
 
 def aggregate(

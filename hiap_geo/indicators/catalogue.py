@@ -22,10 +22,13 @@ from typing import Literal
 
 import pandas as pd
 
-from hiap_geo.acquire.sources import load_registry
+from hiap_geo.acquire.registry import load_registry
 from hiap_geo.indicators.stats import Polarity
 
 Statistic = Literal["proportion", "rate", "value", "count"]
+Standardised = Literal["", "ratio", "rate", "score"]
+"""What kind of standardised measure a value is: ``ratio`` (indirectly standardised, England = 100),
+``rate`` (age and sex standardised) or ``score`` (standardised so that England's LSOAs average 0)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,10 @@ class IndicatorSpec:
     ``statistic``: ``proportion`` (count/denominator, Wilson limits), ``rate`` (count/denominator,
     Byar's limits), ``value`` (a published value; aggregated as a weighted mean, no limits) or
     ``count`` (summed, no limits). ``count``/``denominator``/``value``/``weight`` name columns of
-    the source's wide table; ``multiplier`` scales proportions (100 for %).
+    the source's wide table; ``multiplier`` scales proportions (100 for %). ``standardised`` marks a
+    standardised measure, whose mean over LSOAs is not the measure of the larger area
+    (:func:`hiap_geo.indicators.aggregate.long_rows` labels it so); ``england_reference`` is England's
+    value by definition (100 for a ratio to England, 0 for a score centred on England), if it has one.
     """
 
     id: str
@@ -51,6 +57,8 @@ class IndicatorSpec:
     weight: str | None = None
     multiplier: float = 1.0
     note: str = ""
+    standardised: Standardised = ""
+    england_reference: float | None = None
 
 
 WEIGHT_LABELS: dict[str, str] = {"population": "Census 2021 usual residents", "households": "Census 2021 households"}
@@ -71,6 +79,8 @@ def _f8(
     weight: str = "population",
     multiplier: float = 1.0,
     note: str = "",
+    standardised: Standardised = "",
+    england_reference: float | None = None,
 ) -> IndicatorSpec:
     return IndicatorSpec(
         id_,
@@ -84,7 +94,20 @@ def _f8(
         weight=weight,
         multiplier=multiplier,
         note=note,
+        standardised=standardised,
+        england_reference=england_reference,
     )
+
+
+_RATIO_NOTE = (
+    "Indirectly standardised ratio (observed / expected x 100, England = 100). File 8 gives no expected "
+    "counts, so a ward, district or county figure is the population-weighted mean of its LSOA ratios, shown "
+    "as such and not as a standardised ratio; England is 100 by definition."
+)
+_SCORE_NOTE = (
+    "Standardised score: England's LSOAs average 0 (measured: |mean| < 0.0001). Above LSOA the figure is the "
+    "weighted mean of the LSOA scores, shown as such; England is 0 by definition."
+)
 
 
 def _f8_count(id_: str, name: str, column: str, unit: str) -> IndicatorSpec:
@@ -126,13 +149,17 @@ LSOA_SPECS: list[IndicatorSpec] = [
         "entry_to_higher_education_indicator", "modelled proportion (0-1)",
         note="IoD measure of young people under 21 not entering higher education."),
     _f8("iod25_cidr", "Comparative illness and disability ratio (IoD 2025)",
-        "comparative_illness_and_disability_ratio_indicator", "standardised ratio (100 = England)"),
+        "comparative_illness_and_disability_ratio_indicator", "standardised ratio (100 = England)",
+        note=_RATIO_NOTE, standardised="ratio", england_reference=100.0),
     _f8("iod25_acute_morbidity", "Acute morbidity: emergency admissions (IoD 2025)", "acute_morbidity_indicator",
-        "standardised ratio (100 = England)"),
+        "standardised ratio (100 = England)", note=_RATIO_NOTE, standardised="ratio", england_reference=100.0),
     _f8("iod25_mental_health", "Mood and anxiety disorders (IoD 2025 mental health indicator)",
-        "mental_health_indicator", "composite score (0 = England)"),
+        "mental_health_indicator", "composite score (0 = England)", note=_SCORE_NOTE, standardised="score",
+        england_reference=0.0),
     _f8("iod25_ypll", "Years of potential life lost (IoD 2025)", "years_of_potential_life_lost_indicator",
-        "age and sex standardised rate"),
+        "age and sex standardised rate", standardised="rate",
+        note="Age and sex standardised rate. Above LSOA the figure is the population-weighted mean of the LSOA "
+        "rates, shown as such; File 8 does not give England's standardised rate, so there is no England value."),
     _f8("iod25_violence_injury", "Violence with injury (IoD 2025)",
         "violence_with_injury_rate_per_1_000_at_risk_population", _PER_1000_POP),
     _f8("iod25_violence_no_injury", "Violence without injury (IoD 2025)",
@@ -157,10 +184,11 @@ LSOA_SPECS: list[IndicatorSpec] = [
         "private_rental_affordability_component_of_housing_affordability_indicator", "%", weight="households",
         multiplier=100),
     _f8("iod25_housing_affordability", "Housing affordability indicator (IoD 2025)",
-        "housing_affordability_indicator", "score (0 = England; higher = less affordable)", weight="households"),
+        "housing_affordability_indicator", "score (0 = England; higher = less affordable)", weight="households",
+        note=_SCORE_NOTE, standardised="score", england_reference=0.0),
     _f8("iod25_digital_connectivity", "Digital connectivity: broadband speeds (IoD 2025)",
         "digital_connectivity_broadband_download_and_upload_speeds", "score (0 = England; higher = slower)",
-        weight="households"),
+        weight="households", note=_SCORE_NOTE, standardised="score", england_reference=0.0),
     _f8("iod25_core_homelessness", "Core homelessness (IoD 2025)", "core_homelessness_rate_percent_of_households",
         "% of households", weight="households"),
     _f8("iod25_patients_per_gp", "Patients per GP (IoD 2025)", "patient_to_gp_ratio", "patients per GP"),
@@ -289,6 +317,31 @@ HEALTH_INDEX_NOTE = (
 )
 
 
+STANDARDISED_NOUNS: dict[str, tuple[str, str]] = {
+    "ratio": ("standardised ratio", "ratios"),
+    "rate": ("standardised rate", "rates"),
+    "score": ("standardised score", "scores"),
+}
+"""Standardised kind -> (what the measure is, the plural of an LSOA value) for labels."""
+
+
+def standardised_unit(spec: IndicatorSpec) -> str:
+    """The unit of a standardised measure above LSOA: what the figure is, not what it is not taken for."""
+    noun, plural = STANDARDISED_NOUNS[spec.standardised]
+    weight = "population" if spec.weight in (None, "population") else "household"
+    return f"{weight}-weighted mean of LSOA {plural} (not a {noun})"
+
+
+def standardised_aggregation(spec: IndicatorSpec) -> str:
+    """How a standardised measure is shown above LSOA and for England, for the catalogue."""
+    reference = (
+        f"England = {spec.england_reference:g} by definition"
+        if spec.england_reference is not None
+        else "no England value (not in the source)"
+    )
+    return f"{standardised_unit(spec)}; {reference}"
+
+
 def health_index_id(name: str) -> str:
     """The indicator id of an ONS Health Index indicator: 'Life expectancy' -> 'hi_life_expectancy'."""
     slug = "".join(ch if ch.isalnum() else "_" for ch in name.lower())
@@ -313,6 +366,8 @@ def catalogue() -> pd.DataFrame:
             if spec.statistic == "count"
             else f"weighted mean ({WEIGHT_LABELS[spec.weight or 'population']})"
         )
+        if spec.standardised:
+            aggregation = standardised_aggregation(spec)
         rows.append((spec, "lsoa, ward, district, county, england", aggregation))
     for spec in MSOA_CENSUS_SPECS:
         rows.append((spec, "msoa, district, england", "weighted mean (Census 2021 usual residents)"))

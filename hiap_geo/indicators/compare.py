@@ -7,7 +7,7 @@ import pandas as pd
 
 from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.deprivation import local_deciles
+from hiap_geo.geo.deprivation import LOCAL_DECILE_MIN_LSOAS, local_deciles
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.aggregate import aggregate, long_rows
 from hiap_geo.indicators.catalogue import LSOA_SPECS
@@ -59,7 +59,10 @@ def slope_index(indicator_id: str, district: str, repetitions: int = 100_000, se
     if spec.statistic == "count":
         raise HiapGeoError(f"'{spec.name}' is a count; the SII needs a rate, proportion or score.")
     base = filter_districts(lsoa_base(), "lad_code", [district])
-    deciles = local_deciles(base)["imd_local_decile"].astype(int)
+    deciles = local_deciles(base)["imd_local_decile"]
+    if deciles.isna().all():
+        raise HiapGeoError(f"{district} has fewer than {LOCAL_DECILE_MIN_LSOAS} LSOAs: no local deciles, so no SII.")
+    deciles = deciles.astype(int)
     wide = aggregate(base, deciles, [spec], "LSOAs")
     rows = long_rows(wide, "group_code", "district", spec, "by local decile")
     population = wide[spec.denominator if spec.statistic in ("proportion", "rate") else spec.weight]

@@ -34,6 +34,7 @@ from hiap_geo.core import settings
 from hiap_geo.core.areas import ENGLAND_CODE, area_kind
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.files import write_bytes_atomic
+from hiap_geo.indicators.availability import where_to_get
 from hiap_geo.indicators.schema import COLUMNS
 
 LOCAL_HEALTH_PROFILE_ID = 143
@@ -42,6 +43,10 @@ LOCAL_HEALTH_PROFILE_ID = 143
 AREA_TYPE_IDS: dict[str, int] = {"ward": 8, "msoa": 3, "district": 501, "county": 502, "england": 15}
 """Fingertips area type ids: wards, MSOAs, "Districts & UAs (from Apr 2023)", "Counties & UAs (from Apr 2023)",
 England. Fingertips adds a new id when boundaries change, so callers may pass other ids explicitly."""
+
+OFFLINE_TOPICS: dict[int, str] = {93108: "child_obesity", 90323: "child_obesity", 92443: "smoking"}
+"""Fingertips indicators whose offline failure says what to download instead
+(:func:`hiap_geo.indicators.availability.where_to_get`)."""
 
 CHILD_AREA_TYPES: tuple[str, ...] = ("ward", "msoa", "district")
 """The area types this connector fetches data for."""
@@ -565,9 +570,17 @@ def fetch_data(
     """
     label = request.label()
     queries = {"data": request.data_query(), "metadata": request.metadata_query()}
-    (data, notes), base, fetched_at, from_cache, notice = _fetch_bundle(
-        label, queries, lambda b, when: to_long(b["data"], b["metadata"], request, when, label), use_cache, base_url
-    )
+    try:
+        (data, notes), base, fetched_at, from_cache, notice = _fetch_bundle(
+            label, queries, lambda b, when: to_long(b["data"], b["metadata"], request, when, label), use_cache,
+            base_url,
+        )
+    except FingertipsOffline as exc:
+        topics = sorted({OFFLINE_TOPICS[i] for i in request.indicator_ids if i in OFFLINE_TOPICS})
+        if not topics:
+            raise
+        advice = " ".join(where_to_get(t, request.area_type) for t in topics)
+        raise FingertipsOffline(f"{exc} {advice}") from exc
     url = _full_url(base, *queries["data"])
     return FingertipsResult(data, url, fetched_at, from_cache, tuple(([notice] if notice else []) + notes))
 

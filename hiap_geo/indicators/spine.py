@@ -92,15 +92,21 @@ def spine_rows(data: pd.DataFrame, area_code: str, level: str, ranges: pd.DataFr
     such period: values, England's range, the comparison with England and the chart positions.
 
     Counts (an indicator whose value is its count, such as people in income deprivation) are left
-    out: an area's total set against England's total is not a comparison.
+    out: an area's total set against England's total is not a comparison; so are figures in another unit
+    than England's (a ward's mean of LSOA standardised ratios against England's 100).
     """
     have = data[(data["area_code"] == area_code) & (data["area_type"] == level) & data["value"].notna()]
     if have.empty:
         raise SpineError(f"No indicator values for {area_code} at {level} level.")
     england = data[(data["area_type"] == "england") & data["value"].notna()]
     england = england[~(england["value"] == england["count"])]  # totals: England's sum is no benchmark
-    keyed = have.merge(england[["indicator_id", "period", "value"]].rename(columns={"value": "england_value"}),
-                       on=["indicator_id", "period"], how="inner")
+    keyed = have.merge(england[["indicator_id", "period", "value", "unit"]].rename(
+        columns={"value": "england_value", "unit": "england_unit"}), on=["indicator_id", "period"], how="inner")
+    # A figure in another unit than England's (a mean of LSOA ratios against England's ratio of 100) is no
+    # comparison with England.
+    keyed = keyed[~(keyed["unit"].fillna("").ne(keyed["england_unit"].fillna(""))
+                    & keyed["unit"].fillna("").ne("") & keyed["england_unit"].fillna("").ne(""))]
+    keyed = keyed.drop(columns="england_unit")
     if keyed.empty:
         raise SpineError(f"None of {area_code}'s indicators has an England value to centre a spine chart on.")
     keyed = keyed.sort_values("period").drop_duplicates("indicator_id", keep="last")

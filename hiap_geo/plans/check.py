@@ -3,7 +3,9 @@
 ``python -m hiap_geo plan check <file>`` and the app's Plan page show the same report. Nothing is
 corrected: a code under the wrong ward, a decile the IMD does not give, a code that does not exist,
 an entry listed twice, a list that claims to hold "the 40% most deprived" but misses one, each
-becomes a ``Discrepancy`` quoting what the document says and what the data says.
+becomes a ``Discrepancy`` quoting what the document says and what the data says. The figures the document
+states about its areas (transcribed in ``data/plan_figures``) are checked too, each with a verdict
+(:func:`check_plan_claims`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 
 from hiap_geo.core.text import name_key
 from hiap_geo.geo.deprivation import MEASURES, load_iod
+from hiap_geo.plans.figures.claims import ClaimCheck, check_claims, figures_for_plan
 from hiap_geo.plans.load import LoadedPlan, read_plan
 from hiap_geo.plans.resolve import ResolvedArea, Resolver
 from hiap_geo.plans.schema import (
@@ -88,6 +91,17 @@ def check_plan(plan: str | Path | LoadedPlan) -> list[Discrepancy]:
     checker.area_lists()
     checker.actions()
     return sorted(checker.found, key=lambda d: (d.line or 0, d.where))
+
+
+def check_plan_claims(plan: str | Path | LoadedPlan) -> tuple[str | None, list[ClaimCheck]]:
+    """Every figure the plan's document states (its transcription in ``data/plan_figures``, same id), checked
+    against the IoD of the plan's edition: the figures file's document title (None when the document has
+    no transcribed figures) and one :class:`ClaimCheck` per figure, in document order."""
+    loaded = plan if isinstance(plan, LoadedPlan) else read_plan(plan)
+    figures = figures_for_plan(loaded.plan.id)
+    if figures is None:
+        return None, []
+    return figures.document.title, check_claims(figures, loaded.plan.edition)
 
 
 def discrepancies_frame(found: Iterable[Discrepancy]) -> pd.DataFrame:

@@ -259,7 +259,13 @@ class Resolver:
         if rule.decile_type == "local":
             local = local_deciles(area)
             area[col] = local[f"{rule.measure}_local_decile"]
-        chosen = area[(area[col] >= rule.decile_min) & (area[col] <= rule.decile_max)]
+            if area[col].isna().all():
+                raise TargetError(
+                    f"{self.area_label} has too few LSOAs for local deciles (they are cut only for districts of "
+                    "10 or more); use national deciles in this rule.", kind="no_data", field="decile_type",
+                )
+        in_range = (area[col] >= rule.decile_min) & (area[col] <= rule.decile_max)
+        chosen = area[in_range.fillna(False).astype(bool)]
         return pd.DataFrame(
             {"lsoa_code": chosen["lsoa_code"], "lsoa_name": chosen["lsoa_name"], "decile": chosen[col].astype(int)}
         ).reset_index(drop=True)

@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from hiap_geo.core.editions import EDITIONS, Edition
-from hiap_geo.geo.deprivation import DOMAINS, MEASURES, compare_editions, decile_movement, load_iod, summarise
+from hiap_geo.geo.deprivation import (
+    CHANGE_APPROXIMATION,
+    DOMAINS,
+    LOCAL_DECILE_RULE,
+    MEASURES,
+    compare_editions,
+    decile_movement,
+    load_iod,
+    local_decile_text,
+    local_deciles,
+    summarise,
+)
 from hiap_geo.geo.lookups import AreaRef, find_area, lsoa_crosswalk, ward_lookup
 
 Section = tuple[str, list[tuple[str, str]]]
@@ -74,8 +85,20 @@ def _lsoa_sections(info: AreaInfo) -> None:
             ("population", f"{row['population']:,.0f} ({ed.population_note})"),
         ]
         rows += [(MEASURES[m], _fmt_rank_decile(row, m)) for m in ["imd", *DOMAINS, "idaci", "idaopi"]]
+        rows += _local_rows(iod, code, row["lad_code"])
         info.sections.append((f"{ed.label} ({ed.lsoa_vintage}); decile 1 = most deprived 10% in England", rows))
     info.sections.append(("Change 2011 to 2021", _change_rows(code)))
+
+
+def _local_rows(iod: pd.DataFrame, code: str, lad_code: str) -> list[tuple[str, str]]:
+    """The LSOA's IMD decile within its district, with how the district is cut."""
+    district = iod[iod["lad_code"] == lad_code]
+    local = local_deciles(district).loc[district["lsoa_code"] == code, "imd_local_decile"].iat[0]
+    value = "none" if pd.isna(local) else f"decile {int(local)} of its district"
+    return [
+        ("IMD local decile", f"{value} ({lad_code}, {local_decile_text(len(district))})"),
+        ("local deciles", LOCAL_DECILE_RULE),
+    ]
 
 
 def _change_rows(code: str) -> list[tuple[str, str]]:
@@ -103,7 +126,8 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
             rows.append(
                 (
                     "IMD decile 2019 -> 2025",
-                    f"{c['imd2019_decile']} -> {c['imd2025_decile']} ({decile_movement(delta)})",
+                    f"{c['imd2019_decile']} -> {c['imd2025_decile']} ({decile_movement(delta)}; "
+                    f"{c['comparison_basis']})",
                 )
             )
         else:
@@ -112,9 +136,10 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
                     "IMD decile 2019 -> 2025",
                     f"2011 parents in deciles {c['imd2019_decile_min']}-{c['imd2019_decile_max']} "
                     f"(population-weighted 2019 score {c['imd2019_score']:.3f}) -> {c['imd2025_decile']}; "
-                    "not directly comparable",
+                    f"{c['comparison_basis']}",
                 )
             )
+        rows.append(("how 2019 is approximated", CHANGE_APPROXIMATION))
     return rows or [("2011 to 2021", "no crosswalk row")]
 
 
@@ -147,4 +172,9 @@ def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame) -> list[
         ("population in national deciles 1-2", f"{row['imd_pop_share_decile_1_2']:.1%}"),
         ("LSOAs per IMD decile (1..10)", " ".join(str(int(row[f"imd_decile_{d}_lsoas"])) for d in range(1, 11))),
     ]
+    if key == "lad_code":
+        rows += [
+            ("local deciles", local_decile_text(int(row["lsoa_count"]))),
+            ("how local deciles are cut", LOCAL_DECILE_RULE),
+        ]
     return rows

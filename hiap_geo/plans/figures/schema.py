@@ -151,14 +151,51 @@ class Area(_Model):
         return self
 
 
+ClaimStatistic = Literal["lsoa_decile", "lsoa_share", "lsoa_count"]
+"""What a stated figure is, read against the IoD: an LSOA's decile, the percentage or the number of an
+area's LSOAs in a range of deciles."""
+
+MEASURE_KEYS: tuple[str, ...] = (
+    "imd", "income", "employment", "education", "health", "crime", "barriers", "living_environment", "idaci",
+    "idaopi",
+)
+"""The IoD measures a claim can name (the keys of ``hiap_geo.geo.deprivation.MEASURES``)."""
+
+
+class ClaimRule(_Model):
+    """How the figures of an indicator read against the IoD of the plan's edition, for ``plan check``.
+
+    ``deciles`` (a range, 1 = most deprived) is needed for shares and counts; ``out_of`` is a total of
+    LSOAs the document states with a count ("six out of the 74"), checked too; ``reading`` says how the
+    document's words were read where they are not the IoD's own ("more deprived than the UK average":
+    in the more deprived half of England's LSOAs).
+    """
+
+    statistic: ClaimStatistic
+    measure: Literal[MEASURE_KEYS] = "imd"  # type: ignore[valid-type]
+    deciles: tuple[Annotated[int, Field(ge=1, le=10)], Annotated[int, Field(ge=1, le=10)]] | None = None
+    out_of: Annotated[int, Field(ge=1)] | None = None
+    reading: Text | None = None
+
+    @model_validator(mode="after")
+    def _deciles(self) -> ClaimRule:
+        if self.statistic != "lsoa_decile" and self.deciles is None:
+            raise ValueError(f"a {self.statistic} claim needs 'deciles': the range of deciles it counts, e.g. [1, 2]")
+        if self.deciles is not None and self.deciles[0] > self.deciles[1]:
+            raise ValueError(f"deciles {list(self.deciles)} run backwards: give the lower decile first")
+        return self
+
+
 class Indicator(_Model):
-    """An indicator as the document words it."""
+    """An indicator as the document words it, and how its figures read against the IoD (if they do)."""
 
     id: Slug
     name: Text
     unit: Text | None = None
     polarity: Polarity = "no_judgement"
     note: Text | None = None
+    check: ClaimRule | None = None
+    """How ``plan check`` checks the indicator's figures against the IoD; none: they cannot be checked."""
 
 
 class Comparison(_Model):
