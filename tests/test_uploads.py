@@ -13,7 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hiap_geo.indicators import schema, uploads
+from hiap_geo.core import limits
+from hiap_geo.indicators import schema
 from hiap_geo.indicators.uploads import InvalidUpload, read_upload
 
 pytestmark = pytest.mark.integration
@@ -201,7 +202,7 @@ def test_oversized_files() -> None:
 
 
 def test_unpacked_size_of_a_workbook_is_limited(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_XLSX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_XLSX_UNPACKED_BYTES", 1000)
     content = xlsx_bytes(("Sheet1", [["area_code", "value"], ["E01024830", 1]]))
     assert problems_of(content, "bomb.xlsx").kinds == {"too_large"}
 

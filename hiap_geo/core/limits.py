@@ -15,6 +15,15 @@ MAX_UPLOAD_BYTES: int = 10 * 1024 * 1024
 MAX_XLSX_UNPACKED_BYTES: int = 60 * 1024 * 1024
 """An xlsx is a zip: the sum of its members' sizes once unpacked (a zip bomb is refused before reading)."""
 
+MAX_XLSX_ELEMENTS: int = 2_000_000
+"""XML elements in one part of an xlsx, counted on its bytes before parsing: the XML parser keeps an object
+(about 100 bytes) for each element while its parent lives, so a sheet of millions of tiny elements would
+hold gigabytes, and each costs openpyxl microseconds. About 600,000 filled cells fit."""
+
+MAX_XLSX_STRINGS: int = 300_000
+"""Different texts in an xlsx (its shared strings table, read whole before any row): each costs openpyxl
+several microseconds. England's LSOA codes and names take 70,000."""
+
 MAX_PLAN_BYTES: int = 1_000_000
 """A plan file (YAML)."""
 
@@ -35,7 +44,8 @@ MAX_CELLS: int = 5_000_000
 """Cells of an uploaded table, counted as the sheet is read."""
 
 MAX_CELL_CHARS: int = 1_000
-"""Characters in one cell of an uploaded table (names, codes, numbers: never a page of text)."""
+"""Characters in one cell of an uploaded table (names, codes, numbers: never a page of text). Keep it below
+Python's csv field limit (131,072), which the CSV reader reports as this limit."""
 
 MAX_TEXT_CHARS: int = 10_000
 """A free text a person writes: a plan's title, an action, a review note."""

@@ -5,19 +5,13 @@ problem found (unknown codes, mixed area types, text in number columns with thei
 duplicated areas...) so that the user can fix them all in one go. Row numbers are the ones a
 spreadsheet shows: the header is row 1. The rows are checked by the long format's own schema
 (:func:`hiap_geo.indicators.schema.validate_indicators`), its findings put in the user's words.
-
-Over 500 lines because a user's file can be wrong in many ways and each way has its own message:
-the file itself (size, type, a workbook that unpacks too far), headers (dozens of spellings), cells
-(numbers with commas, dates), and codes (area types and boundary vintages). Split, each part would
-be read only with the others.
+Reading the bytes within the limits of ``core.limits`` is :mod:`hiap_geo.indicators.upload_files`;
+here, columns, cells and codes. Text from the file is quoted in messages cut short (``shorten``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hiap_geo.core import limits
 from hiap_geo.core.areas import AREA_LEVELS, ENGLAND_CODE
-from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import shorten
 from hiap_geo.indicators.schema import (
     CODE_COLUMNS,
     COLUMNS,
@@ -37,15 +32,10 @@ from hiap_geo.indicators.schema import (
     IndicatorSchemaError,
     validate_indicators,
 )
+from hiap_geo.indicators.upload_files import InvalidUpload, UploadProblem, read_table
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-"""Largest file accepted (10 MB: every LSOA in England with a dozen columns fits several times over)."""
-
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
-"""Largest unpacked size of a workbook (an xlsx is a zip; this stops a tiny file from unpacking to gigabytes)."""
-
-ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx")
-
+__all__ = ["InvalidUpload", "UploadProblem", "UploadResult", "known_codes", "map_columns", "read_upload",
+           "rows_label"]
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "area_code": (
@@ -86,31 +76,6 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
 
 
 @dataclass(frozen=True)
-class UploadProblem:
-    """One thing wrong with a file. ``kind`` names the check, for the app to group or test on."""
-
-    kind: str
-    message: str
-
-
-class InvalidUpload(HiapGeoError):
-    """A file that was not loaded; ``problems`` lists everything wrong with it."""
-
-    def __init__(self, filename: str, problems: Sequence[UploadProblem]):
-        self.filename = filename
-        self.problems = list(problems)
-        listing = "\n".join(f"  - {p.message}" for p in self.problems)
-        these = "this problem" if len(self.problems) == 1 else f"these {len(self.problems)} problems"
-        super().__init__(
-            f"'{filename}' was not loaded, and nothing from it is used. Fix {these} and upload it again:\n{listing}"
-        )
-
-    @property
-    def kinds(self) -> set[str]:
-        return {p.kind for p in self.problems}
-
-
-@dataclass(frozen=True)
 class UploadResult:
     """A loaded file: the long-format table, the area type and code vintage(s) its codes fit, and notes."""
 
@@ -120,147 +85,18 @@ class UploadResult:
     notes: tuple[str, ...] = field(default=())
 
 
-# --- reading the file into rows ---------------------------------------------------------------------
-
-
-@dataclass
-class _Table:
-    header: list[str]
-    rows: list[tuple[int, list[object]]]  # (spreadsheet row number, cells)
-    notes: list[str]
-
-
-def _size(n: int) -> str:
-    """'11.4 MB', '12 KB', '100 bytes'."""
-    if n >= 1048576:
-        return f"{n / 1048576:.1f}".removesuffix(".0") + " MB"
-    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
-
-
-def _file_problems(content: bytes, filename: str, max_bytes: int) -> tuple[str | None, list[UploadProblem]]:
-    """The reader to use ('csv' or 'xlsx'), and any problem with the file as a whole."""
-    problems: list[UploadProblem] = []
-    suffix = Path(filename).suffix.lower()
-    if len(content) > max_bytes:
-        problems.append(UploadProblem(
-            "too_large",
-            f"The file is {_size(len(content))}; the limit is {_size(max_bytes)}. Split it "
-            "(one indicator or one district a file) or remove columns that are not needed.",
-        ))
-    if suffix == ".xls":
-        problems.append(UploadProblem(
-            "file_type", "This is an old Excel (.xls) file; save it as Excel Workbook (.xlsx) or CSV and upload that."
-        ))
-        return None, problems
-    if suffix not in ACCEPTED_SUFFIXES:
-        problems.append(UploadProblem(
-            "file_type", f"A '{suffix or 'no extension'}' file cannot be read; upload a CSV (.csv) or an Excel "
-            "workbook (.xlsx)."
-        ))
-        return None, problems
-    if not content.strip():
-        problems.append(UploadProblem("empty", "The file is empty; it needs a header row and one row per area."))
-        return None, problems
-    is_zip = content[:4] == b"PK\x03\x04"
-    if suffix == ".xlsx":
-        if not is_zip:
-            problems.append(UploadProblem(
-                "file_type", "The file is named .xlsx but is not an Excel workbook (it may be damaged, or another "
-                "kind of file renamed); save it again from Excel as .xlsx or CSV."
-            ))
-            return None, problems
-        return "xlsx", problems
-    if is_zip:
-        problems.append(UploadProblem(
-            "file_type", f"The file is named {suffix} but is an Excel workbook or another zip file; name it .xlsx, or "
-            "save it from Excel as CSV."
-        ))
-        return None, problems
-    if b"\x00" in content[:65536]:
-        problems.append(UploadProblem(
-            "file_type", f"The file is named {suffix} but is not text (it may be a PDF, an image or a UTF-16 export); "
-            "save it from Excel as 'CSV UTF-8' or as .xlsx."
-        ))
-        return None, problems
-    return "csv", problems
-
-
-def _read_csv(content: bytes) -> _Table:
-    notes: list[str] = []
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-        notes.append("The file is not UTF-8; it was read as Windows (cp1252) text.")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count) if any(d in first_line for d in ",;\t") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[object]]] = []
-    start = 1
-    for cells in reader:
-        if not any(str(c).strip() for c in cells):
-            start = reader.line_num + 1
-            continue
-        if header is None:
-            header = [str(c) for c in cells]
-        else:
-            rows.append((start, list(cells)))
-        start = reader.line_num + 1
-    return _Table(header or [], rows, notes)
-
-
-def _read_xlsx(content: bytes) -> _Table:
-    import openpyxl
-
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _TooLargeUnpacked(unpacked)
-    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        notes: list[str] = []
-        chosen = None
-        others = []
-        for sheet in workbook.worksheets:
-            has_data = any(_filled(row) for row in sheet.iter_rows(values_only=True))
-            if has_data and chosen is None:
-                chosen = sheet
-            elif has_data:
-                others.append(sheet.title)
-        if chosen is None:
-            return _Table([], [], notes)
-        if others:
-            notes.append(f"Read the first sheet with data, '{chosen.title}'; other sheets were not read: "
-                         f"{', '.join(repr(o) for o in others)}.")
-        header: list[str] | None = None
-        rows: list[tuple[int, list[object]]] = []
-        for number, cells in enumerate(chosen.iter_rows(values_only=True), start=1):
-            if not _filled(cells):
-                continue
-            if header is None:
-                header = ["" if c is None else str(c) for c in cells]
-            else:
-                rows.append((number, list(cells)))
-        return _Table(header or [], rows, notes)
-    finally:
-        workbook.close()
-
-
-def _filled(cells: Iterable[object]) -> bool:
-    return any(c is not None and str(c).strip() for c in cells)
-
-
-class _TooLargeUnpacked(Exception):
-    def __init__(self, size: int):
-        self.size = size
-
-
 # --- columns ----------------------------------------------------------------------------------------
 
 
 def _normalise_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(text).lower())
+
+
+def quoted_list(texts: Iterable[object], limit: int = 12) -> str:
+    """"'a', 'b' and 3 more": texts from a file for a message, each cut short and only the first ``limit``,
+    so that a header of thousands of giant titles makes a message of a few lines."""
+    items = [repr(shorten(str(t).strip(), 60)) for t in texts]
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def map_columns(header: Sequence[str]) -> tuple[dict[str, int], list[str], list[UploadProblem]]:
@@ -278,13 +114,13 @@ def map_columns(header: Sequence[str]) -> tuple[dict[str, int], list[str], list[
     problems: list[UploadProblem] = []
     for name, columns in found.items():
         if len(columns) > 1:
-            titles = ", ".join(repr(str(header[i]).strip()) for i in columns)
+            titles = quoted_list(header[i] for i in columns)
             problems.append(UploadProblem(
                 "columns", f"Columns {titles} all look like {name}; keep one (or rename the others)."
             ))
     missing = [name for name in ("area_code", "value") if name not in found]
     if missing:
-        shown = ", ".join(repr(str(h).strip()) for h in header if str(h).strip()) or "none"
+        shown = quoted_list(h for h in header if str(h).strip()) or "none"
         hints = {"area_code": "'area_code' (or 'Area Code', 'LSOA21CD', 'WD24CD', 'LAD24CD'...)", "value": "'value'"}
         problems.append(UploadProblem(
             "columns", f"Required column(s) missing: {' and '.join(hints[m] for m in missing)}. The header row has: "
@@ -365,7 +201,7 @@ def known_codes() -> dict[str, tuple[str, frozenset[str]]]:
     """
     import pyogrio
 
-    from hiap_geo.acquire.sources import dataset_path
+    from hiap_geo.acquire.registry import dataset_path
     from hiap_geo.core.editions import IOD2019, IOD2025
     from hiap_geo.geo.lookups import district_counties, ward_lookup
 
@@ -464,7 +300,7 @@ def _examples(codes: pd.Series, rownums: pd.Series, limit: int = 10) -> str:
     by_code: dict[str, list[int]] = defaultdict(list)
     for code, row in zip(codes, rownums, strict=True):
         by_code[code].append(int(row))
-    items = [f"'{c}' ({rows_label(r, 4)})" for c, r in list(by_code.items())[:limit]]
+    items = [f"'{shorten(c, 40)}' ({rows_label(r, 4)})" for c, r in list(by_code.items())[:limit]]
     more = f" and {len(by_code) - limit} more" if len(by_code) > limit else ""
     return ", ".join(items) + more
 
@@ -532,12 +368,13 @@ def _schema_problems(frame: pd.DataFrame, typed_polarity: pd.Series, columns: di
     odd = rows("polarity")
     if not odd.empty:
         problems.append(UploadProblem(
-            "polarity", f"Polarity '{typed_polarity[odd.index[0]]}' on {rows_label(odd)} is not one of: high is "
-            "good, low is good, no judgement (or blank).",
+            "polarity", f"Polarity '{shorten(typed_polarity[odd.index[0]], 40)}' on {rows_label(odd)} is not one of: "
+            "high is good, low is good, no judgement (or blank).",
         ))
     doubled = frame.loc[rows("indicator_id", "area_code", "period", check=UNIQUENESS_CHECK).index]
     if not doubled.empty:
-        groups = [f"{code} on {rows_label(g['row'], 6)}" for code, g in doubled.groupby("area_code", sort=False)]
+        groups = [f"{shorten(code, 40)} on {rows_label(g['row'], 6)}"
+                  for code, g in doubled.groupby("area_code", sort=False)]
         what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
         problems.append(UploadProblem(
             "duplicates", f"{len(groups)} area(s) appear more than once for the same {what or 'file'}: "
@@ -551,29 +388,42 @@ def _schema_problems(frame: pd.DataFrame, typed_polarity: pd.Series, columns: di
     return problems
 
 
+def _long_labels(
+    frame: pd.DataFrame, header: Sequence[str], columns: dict[str, int], given_name: str | None
+) -> list[UploadProblem]:
+    """Names, periods and units longer than ``MAX_NAME_CHARS``: they become picker entries, legends and
+    map labels, so a cell of a thousand characters is refused rather than shown."""
+    limit = limits.MAX_NAME_CHARS
+    problems: list[UploadProblem] = []
+    if given_name is not None and len(given_name) > limit:
+        problems.append(UploadProblem(
+            "text_too_long", f"The indicator name given is {len(given_name):,} characters long; the limit is {limit}."
+        ))
+    for name in ("indicator_name", "period", "unit"):
+        if name not in columns:
+            continue
+        long = frame[name].str.len() > limit
+        if long.any():
+            title = shorten(str(header[columns[name]]).strip(), 60)
+            problems.append(UploadProblem(
+                "text_too_long", f"Column '{title}' ({name}) holds text longer than {limit} characters on "
+                f"{rows_label(frame.loc[long, 'row'])}; the limit is {limit} characters (a short label: the full "
+                "description belongs in your notes).",
+            ))
+    return problems
+
+
 def read_upload(
-    content: bytes, filename: str, indicator_name: str | None = None, max_bytes: int = MAX_UPLOAD_BYTES
+    content: bytes, filename: str, indicator_name: str | None = None, max_bytes: int = limits.MAX_UPLOAD_BYTES
 ) -> UploadResult:
     """Validate a user's CSV or xlsx of indicators by area code and return it in the long format.
 
     Required columns: area code and value; optional: indicator name, period, count, denominator,
     lower/upper 95% (and 99.8%) limits, unit, polarity. Raises :class:`InvalidUpload` with every problem found.
     ``indicator_name`` names the indicator when the file has no indicator column (default: the file name).
+    The file is read within the limits of ``core.limits`` (see :mod:`hiap_geo.indicators.upload_files`).
     """
-    reader, problems = _file_problems(content, filename, max_bytes)
-    if reader is None or any(p.kind == "too_large" for p in problems):
-        raise InvalidUpload(filename, problems)
-    try:
-        table = _read_xlsx(content) if reader == "xlsx" else _read_csv(content)
-    except _TooLargeUnpacked as exc:
-        raise InvalidUpload(filename, [UploadProblem(
-            "too_large", f"The workbook unpacks to {_size(exc.size)}, more than the "
-            f"{_size(MAX_XLSX_UNPACKED_BYTES)} limit; save only the sheet needed, or as CSV."
-        )]) from None
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidUpload(filename, [UploadProblem(
-            "file_type", f"The workbook could not be opened ({exc}); save it again from Excel as .xlsx or CSV."
-        )]) from None
+    table = read_table(content, filename, max_bytes)
     if not table.header:
         raise InvalidUpload(filename, [UploadProblem("empty", "The file holds no data: no header row, no areas.")])
     columns, unused, problems = map_columns(table.header)
@@ -609,8 +459,8 @@ def read_upload(
         parsed = [_number(v) for v in raw]
         bad = [i for i, v in enumerate(parsed) if v is None]
         if bad:
-            title = str(table.header[columns[name]]).strip()
-            examples = ", ".join(f"'{_text(raw[i])}'" for i in bad[:5])
+            title = shorten(str(table.header[columns[name]]).strip(), 60)
+            examples = ", ".join(f"'{shorten(_text(raw[i]), 40)}'" for i in bad[:5])
             problems.append(UploadProblem(
                 "non_numeric", f"Column '{title}' ({name}) holds text where a number belongs on "
                 f"{rows_label(rownums[bad])} (e.g. {examples}). Leave suppressed or missing values blank, and write "
@@ -621,11 +471,11 @@ def read_upload(
     if frame["value"].isna().all() and not any(p.kind == "non_numeric" and "(value)" in p.message for p in problems):
         problems.append(UploadProblem("empty", "The value column is blank on every row: there is nothing to map."))
 
-    default_name = indicator_name or Path(filename).stem
     for name in ("indicator_name", "period", "unit", "polarity"):
         frame[name] = [_text(cell(c, name)) for _, c in table.rows] if name in columns else ""
     if "indicator_name" not in columns:
-        frame["indicator_name"] = default_name
+        frame["indicator_name"] = indicator_name or shorten(Path(filename).stem, limits.MAX_NAME_CHARS)
+    problems += _long_labels(frame, table.header, columns, indicator_name)
     typed_polarity = frame["polarity"]
     frame["polarity"] = typed_polarity.map(lambda p: POLARITY_WORDS.get(_normalise_header(p)))
 
@@ -636,7 +486,7 @@ def read_upload(
     frame["area_type"] = area_type
     for name in ("period", "unit"):
         frame[name] = frame[name].replace("", np.nan)
-    frame["source"] = f"Uploaded file {Path(filename).name}"
+    frame["source"] = f"Uploaded file {shorten(Path(filename).name)}"
     frame["vintage"] = vintages[-1] if vintages else None
     frame["origin"] = "upload"
     problems += _schema_problems(frame, typed_polarity, columns)
@@ -645,7 +495,8 @@ def read_upload(
 
     notes = list(table.notes)
     if unused:
-        notes.append(f"Columns not used: {', '.join(unused)}.")
+        notes.append(f"Columns not used: {', '.join(shorten(u, 60) for u in unused[:12])}"
+                     f"{f' and {len(unused) - 12} more' if len(unused) > 12 else ''}.")
     blanks = frame["value"].isna()
     if blanks.any():
         notes.append(f"{int(blanks.sum())} row(s) have no value (blank) and are kept as missing: "
