@@ -13,6 +13,19 @@ from hiap_geo.render.maps import BASEMAPS
 from hiap_geo.views.explorer import LEVELS, MapSelection, build_in_use, built_districts
 
 SELECTION_KEY = "map_selection"
+MEASURE_OPTIONS_KEY = "measure_options"
+NO_BASEMAP = "none"  # a string, not None: a selectbox whose saved value is None shows "Choose an option"
+WIDGET_KEYS = ("districts", "level", "year", "measure", "value_type", "local", "area_value_type", "basemap",
+               "presentation")
+"""The sidebar's widgets. Pages without map controls do not draw them, and Streamlit forgets the value of a
+widget that is not drawn; ``keep_state`` re-saves them each run so a visit to such a page loses nothing."""
+
+
+def keep_state() -> None:
+    """Keep the sidebar's choices while a page that does not draw the sidebar is shown."""
+    for key in WIDGET_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 @st.cache_data(show_spinner=False)
@@ -25,6 +38,10 @@ def _kent() -> list[str]:
 def _published(year: int) -> list[str]:
     """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained)."""
     return measure_columns(load_iod(year), "decile")
+
+
+def _basemap_label(key: str) -> str:
+    return "None (works offline)" if key == NO_BASEMAP else f"{key} (needs internet)"
 
 
 def _use_kent() -> None:
@@ -57,7 +74,11 @@ def render_sidebar() -> MapSelection | None:
                       horizontal=True, key="year")
     keys = _published(int(year)) + (["imd_change"] if (level == "lsoa" and year == 2025) else [])
     labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025"}
+    st.session_state[MEASURE_OPTIONS_KEY] = {k: labels[k] for k in keys}
     measure = side.selectbox("Measure", keys, format_func=labels.get, key="measure")
+    if "imd_change" not in keys:
+        side.caption("The change in IMD decile from 2019 to 2025 is mapped for LSOAs on IoD 2025 geography: "
+                     "choose LSOA and IoD 2025 to see it.")
     local = False
     if measure == "imd_change":
         value_type = "change"
@@ -69,10 +90,9 @@ def render_sidebar() -> MapSelection | None:
     else:
         choices = list(WARD_VALUE_TYPES) if measure == "imd" else ["score"]
         value_type = side.radio("Value", choices, format_func=WARD_VALUE_TYPES.get, key="area_value_type")
-    basemap = side.selectbox("Basemap", [None, *BASEMAPS], key="basemap",
-                             format_func=lambda b: "None (works offline)" if b is None else f"{b} (needs internet)")
+    basemap = side.selectbox("Basemap", [NO_BASEMAP, *BASEMAPS], key="basemap", format_func=_basemap_label)
     presentation = side.toggle("Presentation mode (for meetings)", key="presentation")
     selection = MapSelection(tuple(st.session_state["districts"]), level, int(year), measure, value_type, local,
-                             basemap, presentation)
+                             None if basemap == NO_BASEMAP else basemap, presentation)
     st.session_state[SELECTION_KEY] = selection
     return selection

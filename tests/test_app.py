@@ -80,18 +80,71 @@ def test_search_selects_and_describes_an_area(kent: str) -> None:
     assert at.session_state["selected_area"] == "E01024840"
     assert "### E01024840" in texts(at)
     at.text_input(key="area_query").input("E01999999").run()
-    assert "No lsoa on this map matches 'E01999999'" in texts(at)
+    assert "No lsoa on this map matches 'E01999999'" in texts(at).replace("\\", "")
     at.text_input(key="area_query").input("Tunbridge Wells 00").run()
     assert "areas match" in at.main.selectbox[0].label  # several matches: the map zooms to all, the user may pick one
     at.main.selectbox[0].set_value(at.main.selectbox[0].options[1]).run()
     assert at.session_state["selected_area"].startswith("E01")
 
 
-def test_presentation_mode(kent: str) -> None:
-    at = app(kent, presentation=True)
+def test_presentation_mode_can_be_left_and_restores_the_page(kent: str) -> None:
+    at = app(kent, presentation=True, measure="health", value_type="score", districts=[TUNBRIDGE_WELLS, SEVENOAKS])
     assert not at.exception
-    assert any(b.label == "Leave presentation mode" for b in at.button)
     assert not at.title  # the page title gives its room to the map
+    next(b for b in at.button if b.label == "▶").click().run()  # the clicker's Page Down: the next measure
+    assert not at.exception and at.session_state["measure"] != "health"
+    next(b for b in at.button if b.label == "◀").click().run()
+    assert at.session_state["measure"] == "health"
+    next(b for b in at.button if b.label.startswith("Leave presentation")).click().run()
+    assert not at.exception  # was StreamlitWidgetAlreadyInstantiatedError
+    assert at.session_state["presentation"] is False and at.title[0].value == "Map explorer"
+    assert at.multiselect(key="districts").value == [TUNBRIDGE_WELLS, SEVENOAKS]
+    assert at.selectbox(key="measure").value == "health" and at.radio(key="value_type").value == "score"
+
+
+@pytest.mark.parametrize("page", ["app/pages/indicators.py", "app/pages/targeting.py", "app/pages/profile.py",
+                                  "app/pages/plan.py", "app/pages/datasets.py"])
+def test_presentation_mode_works_on_every_page(kent: str, page: str) -> None:
+    at = app(kent, presentation=True)
+    at.switch_page(page).run()
+    assert not at.exception
+    assert any(b.label.startswith("Leave presentation") for b in at.button)
+
+
+def test_map_controls_only_where_they_act_and_kept_across_pages(kent: str) -> None:
+    at = app(kent, districts=[SEVENOAKS], level="ward")
+    at.switch_page("app/pages/datasets.py").run()
+    assert not at.exception and not at.sidebar.multiselect  # no map controls on a page without a map
+    at.switch_page("app/pages/map_explorer.py").run()
+    assert at.multiselect(key="districts").value == [SEVENOAKS] and at.radio(key="level").value == "ward"
+
+
+def test_a_search_is_reset_when_the_map_changes(kent: str) -> None:
+    at = app(kent)
+    at.text_input(key="area_query").input("E01024840").run()
+    assert at.session_state["selected_area"] == "E01024840"
+    at.radio(key="level").set_value("ward").run()
+    assert not at.exception
+    assert at.text_input(key="area_query").value == "" and "selected_area" not in at.session_state
+    assert "matches" not in texts(at)  # no false 'no ward matches E01024840'
+
+
+@pytest.mark.parametrize("query", ["Sherwood", "Sherwood ward", "sherwood, tunbridge wells", "sherw"])
+def test_places_are_found_by_the_names_people_use(kent: str, query: str) -> None:
+    at = app(kent, level="ward")
+    at.text_input(key="area_query").input(query).run()
+    assert not at.exception
+    assert at.session_state.get("selected_area") == "E05015813"  # Sherwood (2024 ward), framed and outlined
+
+
+def test_decile_band_filter_counts_areas_and_people(kent: str) -> None:
+    at = app(kent)
+    at.select_slider(key="decile_band").set_value(2).run()
+    assert not at.exception
+    shown = texts(at).replace("\\", "")
+    assert "LSOAs (" in shown and "are in deciles 1 to 2, home to" in shown and "residents" in shown
+    table = at.dataframe[0].value
+    assert table.iloc[:, table.columns.str.contains("decile")].max().max() <= 2
 
 
 def test_data_sources_page(kent: str) -> None:

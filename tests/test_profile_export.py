@@ -73,8 +73,13 @@ def test_the_workbook_holds_every_figure_exactly(which: str, request: pytest.Fix
     profile: Profile = request.getfixturevalue(which)
     book = openpyxl.load_workbook(io.BytesIO(export(profile, "xlsx")))
     sheets = {book[name]["A1"].value: book[name] for name in book.sheetnames}
-    assert book.sheetnames[0] == "Profile" and "Sources" in book.sheetnames
+    assert book.sheetnames[0] == "Summary" and "Sources" in book.sheetnames
+    first = book["Summary"]
+    assert first["A3"].value == "Summary" and first["B3"].value == next(
+        t for t in profile_tables(profile) if t.key == "summary").message_text()
     for t in figure_tables(profile):
+        if t.key == "summary":
+            continue
         sheet = sheets[t.title]
         assert [c.value for c in sheet[3]][: len(t.columns)] == t.columns
         for i, row in enumerate(t.rows, start=4):
@@ -90,7 +95,8 @@ def test_the_workbook_holds_every_figure_exactly(which: str, request: pytest.Fix
     sources = book["Sources"]
     listed = [[c.value for c in r] for r in sources.iter_rows(min_row=4, max_col=4)]
     for dataset in profile.sources:
-        assert [dataset.title, dataset.publisher, dataset.vintage, dataset.licence] in listed
+        title = dataset.title.replace("File 7 columns:", "File 7:")
+        assert [title, dataset.publisher, dataset.vintage, dataset.licence] in listed
     notes = " ".join(str(c.value) for r in sources.iter_rows() for c in r if c.value)
     assert "Open Government Licence v3.0" in notes and "Generated 2026-01-15" in notes
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -13,7 +15,16 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
-from hiap_geo.views.explorer import MapSelection, build_in_use, measure_export_table, search
+from hiap_geo.render.static_map import map_download, map_file_name
+from hiap_geo.views.explorer import (
+    MapSelection,
+    build_in_use,
+    decile_band,
+    measure_export_table,
+    search,
+    search_context,
+    selected_outline,
+)
 from hiap_geo.views.info import area_info
 
 
@@ -72,27 +83,39 @@ if not available(areas_layer, chosen):
     st.stop()
 areas = map_areas(areas_layer, sel.level, chosen)
 
-if sel.presentation:
-    st.markdown("<style>[data-testid='stSidebar'],[data-testid='stHeader']{display:none}"
-                ".block-container{padding-top:1rem;max-width:100%}</style>", unsafe_allow_html=True)
-    if st.button("Leave presentation mode"):
-        st.session_state["presentation"] = False
-        st.rerun()
-else:
+if not sel.presentation:  # presentation mode's strip (app.py) names the measure; the map gets the room
     st.title("Map explorer")
-st.subheader(f"{chosen.label} ({len(areas)} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
+    st.subheader(f"{chosen.label} ({len(areas)} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
+controls = st.expander("Filter by decile and find an area") if sel.presentation else st.container()
 
-query = st.text_input("Find an area", placeholder="Code or name, e.g. E01024840, Sherwood, Tunbridge Wells 005A",
-                      key="area_query")
+if st.session_state.get("search_context") != search_context(sel):  # a new map: the old search meant another one
+    st.session_state["search_context"] = search_context(sel)
+    st.session_state["area_query"] = ""
+    st.session_state.pop("selected_area", None)
+
+band_note = None
+if chosen.kind == "decile":
+    top = controls.select_slider("Show only deciles 1 to", options=list(range(1, 11)), value=10, key="decile_band",
+                                 help="1 = the most deprived 10%. Areas outside the band are grey on the map and "
+                                      "left out of the table.")
+    if top < 10:
+        inside, band = decile_band(areas, areas_layer["population"], top)
+        band_note = band.describe("areas" if sel.level != "lsoa" else "LSOAs")
+        areas = areas.assign(value=areas["value"].where(inside))
+        chosen = replace(chosen, missing_label=f"Deciles {top + 1} to 10 (outside the band)")
+        controls.markdown(f"**{escape_markdown(band_note)}**")
+
+query = controls.text_input("Find an area", key="area_query",
+                            placeholder="Code or name, e.g. E01024840, Sherwood ward, Sherwood, Tunbridge Wells")
 found = search(areas, query) if query else areas.iloc[0:0]
 zoom_to = found.geometry  # a ward name zooms to all of its LSOAs
 if query and found.empty:
-    st.warning(f"No {sel.level} on this map matches '{escape_markdown(query)}'. Check the districts and the "
-               "geography level.")
+    controls.warning(f"No {sel.level} on this map matches '{escape_markdown(query)}'. Check the districts and "
+                     "the geography level.")
 elif len(found) > 1:
-    pick = st.selectbox(f"{len(found)} areas match; choose one to select it", [None, *found["code"]],
-                        format_func=lambda c: "(zoom to all of them)" if c is None
-                        else f"{c} {escape_markdown(areas.set_index('code').at[c, 'name'])}")
+    pick = controls.selectbox(f"{len(found)} areas match; choose one to select it", [None, *found["code"]],
+                              format_func=lambda c: "(zoom to all of them)" if c is None
+                              else f"{c} {escape_markdown(areas.set_index('code').at[c, 'name'])}")
     if pick is not None:
         found = found[found["code"] == pick]
         zoom_to = found.geometry
@@ -100,14 +123,16 @@ if len(found) == 1:
     st.session_state["selected_area"] = found["code"].iat[0]
 
 selected_before = st.session_state.get("selected_area")
+found_lines = selected_outline(areas, selected_before)
 map_col, info_col = st.columns([5, 2]) if not sel.presentation else (st.container(), None)
 with map_col:
     fmap = area_map(
-        areas, chosen, outlines=outlines(slug, sel), basemap=sel.basemap, presentation=sel.presentation,
-        geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
+        areas, chosen, outlines=[*outlines(slug, sel), *found_lines], basemap=sel.basemap,
+        presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
         fit=zoom_to,
     )
-    clicked = st_folium(fmap, key="explorer_map", height=820 if sel.presentation else 600,
+    # 560 px leaves the legend in view on a 1366x768 projector with the control strip above it.
+    clicked = st_folium(fmap, key="explorer_map", height=560 if sel.presentation else 600,
                         use_container_width=True, returned_objects=["last_clicked"])
 point = (clicked or {}).get("last_clicked")
 if point and point != st.session_state.get("explorer_last_click"):  # a new click, not the last one again
@@ -138,9 +163,14 @@ if info_col is not None:
             st.button("Clear the group", on_click=set_group, args=([],))
 
 if not sel.presentation:
-    table = measure_export_table(areas, chosen, sel.year, sel.level)
+    table = measure_export_table(areas, chosen, sel.year, sel.level, layer=areas_layer)
+    if band_note is not None:
+        table = table[table[chosen.label].notna()]
     st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
                  column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
     st.download_button("Download table (CSV)", csv_bytes(table),
                        file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
+    map_title = f"{chosen.label}, IoD {sel.year}"
+    st.download_button("Download map (PNG)", map_download(areas, chosen, map_title, outlines=outlines(slug, sel)),
+                       file_name=map_file_name(map_title), mime="image/png", key="explorer_map_png")
     st.caption(full_attribution())

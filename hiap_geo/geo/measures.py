@@ -42,15 +42,19 @@ def measure(level: str, key: str, value_type: str, local: bool = False) -> MapMe
     """The column to map for a measure key ('imd', 'health', ...) and a value type at a level."""
     if key == "imd_change":
         return MapMeasure("imd_decile_change", "Change in IMD decile, 2019 to 2025", "change", False,
-                          missing_label="Not directly comparable (merged or redrawn since 2011)")
+                          missing_label="Not directly comparable (redrawn, or merged from 2011 LSOAs in "
+                          "different 2019 deciles)")
     if key not in MEASURES:
         raise HiapGeoError(f"Unknown measure '{key}'; choose one of {', '.join(MEASURES)}.")
     name = MEASURES[key]
     if level == "lsoa":
         if value_type == "decile":
-            scope = "local (within district)" if local else "national"
-            column = f"{key}_local_decile" if local else f"{key}_decile"
-            return MapMeasure(column, f"{name}: {scope} decile", "decile", False, local)
+            if local:  # the cut in words: hiap_geo.geo.deprivation.LOCAL_DECILE_RULE
+                return MapMeasure(f"{key}_local_decile",
+                                  f"{name}: local (within district) decile: the district's LSOAs by national "
+                                  "rank, cut in tenths (extra LSOAs from decile 1)", "decile", False, True,
+                                  missing_label="No local decile: district has fewer than 10 LSOAs")
+            return MapMeasure(f"{key}_decile", f"{name}: national decile", "decile", False)
         if value_type == "rank":
             return MapMeasure(f"{key}_rank", f"{name}: rank in England (1 = most deprived)", "rank", False)
         if value_type == "score":

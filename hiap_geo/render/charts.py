@@ -3,16 +3,22 @@
 The spine chart is plain HTML with inline SVG: England's range in light grey with the middle half
 darker, England as a red centre line, the area as a circle coloured by its comparison with England
 (and the comparison written in the row, so colour is never alone), its district as a hollow diamond.
-It needs no JavaScript and nothing from the internet. A trend is an Altair line chart per indicator.
+It needs no JavaScript and nothing from the internet; ``spine_chart_png`` draws the same chart with
+matplotlib as an image for slides. A trend is an Altair line chart per indicator.
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import io
+import textwrap
 
 import altair as alt
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.spine import SpineError
@@ -130,3 +136,60 @@ def trend_chart(rows: pd.DataFrame) -> alt.Chart:
         color=alt.Color("district:N", title="district"),
         tooltip=["district", "year", alt.Tooltip("value:Q", format=",.2f")],
     ).properties(height=220)
+
+
+def spine_chart_figure(rows: pd.DataFrame, area_label: str, district_label: str | None = None) -> Figure:
+    """The spine chart drawn with matplotlib (no browser): the same rows, bars and markers as the HTML chart,
+    with each row's value and comparison written beside its bar, so it can go on a slide or into a report."""
+    if rows.empty:
+        raise SpineError(f"No indicator of {area_label} has an England value to chart.")
+    n = len(rows)
+    fig = Figure(figsize=(13.334, 1.9 + 0.42 * n), dpi=100)
+    top, bottom = 1 - 1.0 / (1.9 + 0.42 * n), 0.9 / (1.9 + 0.42 * n)
+    ax = fig.add_axes((0.34, bottom, 0.40, top - bottom))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_axis_off()
+    num = format_indicator_value
+    for i, (_, row) in enumerate(rows.iterrows()):
+        unit = row["unit"] if isinstance(row["unit"], str) else None
+        if pd.notna(row["x_minimum"]) and pd.notna(row["x_maximum"]):
+            lo, hi = sorted((row["x_minimum"], row["x_maximum"]))
+            ax.add_patch(Rectangle((lo, i - 0.32), hi - lo, 0.64, facecolor=RANGE_COLOUR, edgecolor="none"))
+            q1, q3 = sorted((row["x_q25"], row["x_q75"]))
+            ax.add_patch(Rectangle((q1, i - 0.32), q3 - q1, 0.64, facecolor=QUARTILE_COLOUR, edgecolor="none"))
+        if pd.notna(row["x_district_value"]):
+            ax.plot(row["x_district_value"], i, marker="D", markersize=8, markerfacecolor="none",
+                    markeredgecolor="black", markeredgewidth=1.3, zorder=4)
+        ax.plot(row["x_value"], i, marker="o", markersize=10, markerfacecolor=row["colour"], markeredgecolor="#222222",
+                zorder=5)
+        y = fig.transFigure.inverted().transform(ax.transData.transform((0, i)))[1]
+        name = textwrap.shorten(str(row["indicator_name"]), 52, placeholder="...")
+        period = "" if str(row["period"]) in name else f"  ({row['period']})"
+        fig.text(0.01, y, f"{name}{period}", va="center", fontsize=9)
+        fig.text(0.745, y, f"{num(row['value'], unit)}", va="center", fontsize=9, fontweight="bold")
+        fig.text(0.80, y, f"England {num(row['england_value'], unit)}", va="center", fontsize=9)
+        fig.text(0.88, y, str(row["comparison_label"]), va="center", fontsize=9)
+    ax.axvline(0.5, color=ENGLAND_COLOUR, linewidth=2, zorder=3)
+    title = f"Spine chart: {area_label} compared with England"
+    fig.text(0.01, 1 - 0.35 / (1.9 + 0.42 * n), title, fontsize=14, fontweight="bold", va="top")
+    fig.text(0.34, top + 0.1 / (1.9 + 0.42 * n), "worst / lowest in England", fontsize=8, ha="left", va="bottom")
+    fig.text(0.74, top + 0.1 / (1.9 + 0.42 * n), "best / highest in England", fontsize=8, ha="right", va="bottom")
+    handles = [
+        Patch(facecolor=RANGE_COLOUR, label="England range"),
+        Patch(facecolor=QUARTILE_COLOUR, label="25th to 75th percentile"),
+        Line2D([], [], color=ENGLAND_COLOUR, linewidth=2, label="England"),
+        Line2D([], [], marker="D", linestyle="none", markerfacecolor="none", markeredgecolor="black",
+               label=district_label or "District"),
+        *[Line2D([], [], marker="o", linestyle="none", markerfacecolor=s.colour, markeredgecolor="#222222",
+                 label=f"{area_label}: {s.label.lower()}") for s in stats.BENCHMARK_STYLES.values()],
+    ]
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=5, fontsize=8, frameon=False)
+    return fig
+
+
+def spine_chart_png(rows: pd.DataFrame, area_label: str, district_label: str | None = None, dpi: int = 150) -> bytes:
+    """PNG bytes of ``spine_chart_figure`` (what the Indicators page's download button is given, lazily)."""
+    buffer = io.BytesIO()
+    spine_chart_figure(rows, area_label, district_label).savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

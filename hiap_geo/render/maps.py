@@ -30,11 +30,16 @@ from jinja2 import Template
 from hiap_geo.core.attribution import MAP_CREDIT
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render import mapcodec
+from hiap_geo.render.palette import DECILE_COLOURS
 
 ASSET_URL = "app/static/vendor/leaflet"
 """Where the app serves Leaflet (Streamlit static serving of ``static/`` beside ``app.py``)."""
 
 MISSING_COLOUR = "#bdbdbd"
+HIGHLIGHT_COLOUR = "#e7298a"
+"""The outline of a found or selected area: magenta, apart from every fill of the palettes used."""
+FIT_MAX_ZOOM = 15
+"""Framing a found area never zooms past a neighbourhood (a small LSOA alone would fill the map at 100 m)."""
 MISSING_LABEL = "No data"
 BASEMAPS = {
     "OpenStreetMap": "OpenStreetMap",
@@ -95,7 +100,7 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
         labels = [f"{d}" for d in range(1, 11)]
         labels[0] = f"1: most deprived 10% {scope}"
         labels[-1] = f"10: least deprived 10% {scope}"
-        return Classes(index, palette("viridis", 10), labels)
+        return Classes(index, list(DECILE_COLOURS), labels)
     if chosen.kind == "category":  # e.g. better / similar / worse, in the colours the caller gives
         labels = [label for label, _ in chosen.categories]
         position = {label: i for i, label in enumerate(labels)}
@@ -335,7 +340,7 @@ def area_map(
             "color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff}</style>"
         ))
     minx, miny, maxx, maxy = (fit if fit is not None and len(fit) else areas.geometry).total_bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=FIT_MAX_ZOOM)
     return fmap
 
 

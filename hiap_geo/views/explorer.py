@@ -5,16 +5,19 @@ Streamlit-free so the page stays thin and these steps are tested on their own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
 from hiap_geo.core.editions import edition
-from hiap_geo.core.errors import LayerNotBuilt
+from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
+from hiap_geo.core.text import name_key
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import lsoas_in_districts, ward_lookup
 from hiap_geo.geo.measures import MapMeasure
+from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline
 
 BUILD_PREFERENCE = ("england", "kent")
 LEVELS = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward", "district": "District"}
@@ -74,28 +77,105 @@ def areas_of(layer: gpd.GeoDataFrame, level: str, year: int, districts: tuple[st
     return layer[layer[_code_column(level)].isin(wanted)]
 
 
-def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
-    """The areas whose code is the query, else those whose name or ward name contains it (any case).
+_KIND_WORDS = re.compile(r"\b(ward|lsoa|district|borough|council)\b")
 
-    On the LSOA map a ward's name finds all of its LSOAs (the district column is not searched).
+
+def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The areas a person means by ``query``: a code; a name or part of one; 'Sherwood ward'; 'Sherwood,
+    Tunbridge Wells' (name, then district). Names match whatever their case, accents and punctuation.
+
+    A whole name beats a part of one ('Sherwood' finds Sherwood, not Sherwood Park too); on the LSOA map a
+    ward's name finds all of its LSOAs. Several matches are for the caller to offer as a choice.
     """
-    text = query.strip().casefold()
+    text = query.strip()
     if not text:
         return areas.iloc[0:0]
-    exact = areas[areas["code"].str.casefold() == text]
+    exact = areas[areas["code"].str.casefold() == text.casefold()]
     if not exact.empty:
         return exact
-    hits = pd.Series(False, index=areas.index)
-    for column in ("name", "ward"):
-        hits |= areas[column].fillna("").str.casefold().str.contains(text, regex=False)
-    return areas[hits]
+    name_part, _, district_part = text.partition(",")
+    wanted = _KIND_WORDS.sub(" ", name_key(name_part)).strip()
+    if not wanted:
+        return areas.iloc[0:0]
+    pool = areas
+    if district_part.strip():
+        districts = areas["district"].fillna("").map(name_key)
+        pool = areas[districts.str.contains(name_key(district_part), regex=False)]
+    keys = {column: pool[column].fillna("").map(name_key) for column in ("name", "ward")}
+    whole = pool[(keys["name"] == wanted) | (keys["ward"] == wanted)]
+    if not whole.empty:
+        return whole
+    return pool[keys["name"].str.contains(wanted, regex=False) | keys["ward"].str.contains(wanted, regex=False)]
 
 
-def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str) -> pd.DataFrame:
-    """The table under the map, with the measure, vintage and source on every row of the CSV."""
+def search_context(selection: MapSelection) -> tuple[object, ...]:
+    """What a search refers to: a new level, edition or set of districts is a new map, so the search is reset."""
+    return (selection.level, selection.year, selection.districts)
+
+
+@dataclass(frozen=True)
+class DecileBand:
+    """The areas in national (or local) deciles 1 to ``top``: how many, and how many people live in them."""
+
+    top: int
+    areas: int
+    of_areas: int
+    population: float
+    of_population: float
+
+    def describe(self, level_plural: str) -> str:
+        share = self.areas / self.of_areas if self.of_areas else 0.0
+        people = self.population / self.of_population if self.of_population else 0.0
+        deciles = "decile 1" if self.top == 1 else f"deciles 1 to {self.top}"
+        return (f"{self.areas} of {self.of_areas} {level_plural} ({share:.0%}) are in {deciles}, home to "
+                f"{self.population:,.0f} of {self.of_population:,.0f} residents ({people:.0%}).")
+
+
+def decile_band(areas: pd.DataFrame, population: pd.Series, top: int) -> tuple[pd.Series, DecileBand]:
+    """Which areas are in deciles 1 to ``top`` (a mask on ``areas``), and the band's counts and population."""
+    if not 1 <= top <= 10:
+        raise HiapGeoError(f"A decile band runs from 1 to a decile between 1 and 10, not {top}.")
+    deciles = pd.to_numeric(areas["value"], errors="coerce")
+    inside = deciles.le(top) & deciles.notna()
+    people = pd.to_numeric(population, errors="coerce").fillna(0.0)
+    band = DecileBand(top, int(inside.sum()), int(deciles.notna().sum()), float(people[inside].sum()),
+                      float(people[deciles.notna()].sum()))
+    return inside, band
+
+
+def selected_outline(areas: gpd.GeoDataFrame, code: str | None) -> list[Outline]:
+    """The found or clicked area drawn in the highlight colour, named in the legend (never colour alone)."""
+    chosen = areas[areas["code"] == code] if code else areas.iloc[0:0]
+    if chosen.empty:
+        return []
+    return [Outline(chosen.geometry, HIGHLIGHT_COLOUR, 4.0, label=f"Selected: {code} {chosen['name'].iat[0]}")]
+
+
+CHANGE_SIGN = ("change = 2025 decile minus 2019 decile: negative = more deprived in 2025 (a lower decile), "
+               "positive = less deprived, 0 = same decile")
+"""The sign convention of the change measure, written into its CSV so the file explains itself."""
+
+
+def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str,
+                         layer: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table under the map, with the measure, vintage and source on every row of the CSV.
+
+    Scores and shares are rounded as published (3 decimals); the change measure also carries both
+    deciles, whether the LSOA is directly comparable, and the sign convention (``layer`` gives them).
+    """
     ed = edition(year)
     vintage = {"lsoa": ed.lsoa_vintage, "ward": ed.ward_vintage, "district": ed.district_vintage}[level]
-    table = pd.DataFrame(areas.drop(columns="geometry", errors="ignore")).rename(columns={"value": chosen.label})
+    table = pd.DataFrame(areas.drop(columns="geometry", errors="ignore"))
+    if chosen.kind in ("score", "share"):
+        table["value"] = pd.to_numeric(table["value"], errors="coerce").round(3)
+    if chosen.kind == "change" and layer is not None:
+        table["IMD decile 2019"] = layer.loc[table.index, "imd2019_decile"]
+        table["IMD decile 2025"] = layer.loc[table.index, "imd_decile"]
+        table["directly comparable"] = table["value"].notna().map({True: "yes", False: "no"})
+        if "comparison_basis" in layer:
+            table["how compared"] = layer.loc[table.index, "comparison_basis"]
+        table["sign convention"] = CHANGE_SIGN
+    table = table.rename(columns={"value": chosen.label})
     table["measure"] = chosen.label
     table["vintage"] = f"{ed.label}, {vintage}"
     table["source"] = (

@@ -16,7 +16,7 @@ from functools import cache
 import geopandas as gpd
 import pandas as pd
 
-from hiap_geo.acquire.sources import dataset_path, load_registry
+from hiap_geo.acquire.registry import dataset_path, load_registry
 from hiap_geo.core.areas import looks_like_code
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Edition
@@ -28,6 +28,7 @@ from hiap_geo.render.profile.model import (
     MAIN_YEAR,
     OTHER_YEAR,
     ChangeFigures,
+    DistrictPosition,
     DistrictRank,
     EditionFigures,
     Profile,
@@ -189,6 +190,37 @@ def _edition_figures(ed: Edition, area: ProfileArea) -> EditionFigures:
     return EditionFigures(ed, geography, True, note, lsoas, summary, rank, overlap=listed - len(codes))
 
 
+def _district_position(area: ProfileArea, main: EditionFigures) -> DistrictPosition | None:
+    """The area's IMD rank among its district's wards or LSOAs, or (a district) among England's districts.
+
+    Wards are ranked by population-weighted IMD score, computed for every ward of the district as the
+    area's own score is, so the sentence "the 3rd most deprived of ... wards" matches the figures.
+    """
+    if area.is_group or not main.available:
+        return None
+    if area.kind == "district":
+        official = main.district_rank
+        if official is None:
+            return None
+        return DistrictPosition(official.rank_of_average_score, official.districts_ranked, "England", "districts",
+                                "average IMD score (MHCLG's ranking)")
+    code = area.members[0].code
+    iod = _iod_with_local(main.year)
+    if area.kind == "lsoa":
+        own = iod[iod["lsoa_code"] == code].iloc[0]
+        peers = iod[iod["lad_code"] == own["lad_code"]]
+        rank = int((peers["imd_rank"] < own["imd_rank"]).sum()) + 1
+        return DistrictPosition(rank, len(peers), str(own["lad_name"]), "neighbourhoods (LSOAs)", "IMD score")
+    lookup = ward_lookup(main.year)
+    column = "ward_code"
+    district = lookup.loc[lookup[column] == code, ["lad_code", "lad_name"]].iloc[0]
+    members = lookup.loc[lookup["lad_code"] == district["lad_code"], ["lsoa_code", column]]
+    lsoas = iod.drop(columns=["lad_code", "lad_name"]).merge(members, on="lsoa_code", validate="one_to_one")
+    scores = summarise(lsoas, by=column).set_index(column)["imd_score"]
+    rank = int((scores > scores[code]).sum()) + 1
+    return DistrictPosition(rank, len(scores), str(district["lad_name"]), "wards", "population-weighted IMD score")
+
+
 def _change_figures(area: ProfileArea, main: EditionFigures) -> ChangeFigures:
     compared = _comparison()
     if main.year == MAIN_YEAR and main.available:
@@ -290,7 +322,8 @@ def build_profile(query: str | Sequence[str], name: str | None = None, today: da
     if not any(e.available for e in editions.values()):
         raise UnknownArea(area.code)
     main = editions[MAIN_YEAR] if editions[MAIN_YEAR].available else editions[OTHER_YEAR]
-    used = set(_ALWAYS_USED) | {main.edition.lsoa_boundaries.dataset}  # the map's LSOAs
+    used = set(_ALWAYS_USED) | {main.edition.lsoa_boundaries.dataset,  # the map's LSOAs
+                                main.edition.ward_boundaries.dataset}  # and its ward names
     if area.kind == "district":
         used |= {"iod2019_district_summaries", "iod2025_district_summaries"}
     boundaries = _area_boundaries(area, editions, used)
@@ -302,8 +335,9 @@ def build_profile(query: str | Sequence[str], name: str | None = None, today: da
         editions=editions,
         change=_change_figures(area, main),
         indicators=indicators,
-        actions=actions_section(editions),
+        actions=actions_section(editions, area.kind),
         sources=[registry[d] for d in registry if d in used],
         attribution=full_attribution(),
         boundaries=boundaries,
+        position=_district_position(area, main),
     )

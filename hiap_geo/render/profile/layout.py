@@ -13,6 +13,7 @@ from hiap_geo.render.profile.tables import profile_tables
 _FIRST_PAGE = ("key_figures",)
 _ANNEX_PREFIX = "lsoas_"
 ANNEX_HEADING = "Annex"
+SUMMARY_KEY = "summary"
 ANNEX_ABOVE = 15
 """Member-LSOA tables longer than this go to an annex at the end of the PDF and Word profiles."""
 COMPARISON_PREFIX = "Compared with"
@@ -20,8 +21,9 @@ DARK_FILLS = {"#C00000", "#5555E6"}  # backgrounds that need white text
 
 
 def print_sections(profile: Profile) -> list[tuple[str, list[ProfileTable]]]:
-    """The printed order: first page, deprivation detail, indicators and actions, sources, annex."""
-    tables = [t for t in profile_tables(profile) if t.key != "area"]
+    """The printed order after the summary and map: key figures, deprivation detail, indicators and actions,
+    sources, annex."""
+    tables = [t for t in profile_tables(profile) if t.key not in ("area", SUMMARY_KEY)]
     first = [t for t in tables if t.key in _FIRST_PAGE]
     annex = [t for t in tables if t.key.startswith(_ANNEX_PREFIX) and len(t.rows) > ANNEX_ABOVE]
     sources = [t for t in tables if t.key == "sources"]
@@ -36,6 +38,11 @@ def print_sections(profile: Profile) -> list[tuple[str, list[ProfileTable]]]:
     if annex:
         sections.append((f"{ANNEX_HEADING}: the area's LSOAs", annex))
     return sections
+
+
+def summary_text(profile: Profile) -> str:
+    """The plain-English paragraph printed first, under the title (the same text every format carries)."""
+    return next(t for t in profile_tables(profile) if t.key == SUMMARY_KEY).message_text()
 
 
 def subtitle(profile: Profile) -> str:

@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from hiap_geo.acquire.sources import Dataset
+from hiap_geo.acquire.registry import Dataset
 from hiap_geo.core.editions import IOD2019, IOD2025, Edition
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.deprivation import load_iod, measure_columns
@@ -159,6 +159,24 @@ class DistrictRank:
     share_lsoas_most_deprived_10pct: float
 
 
+@dataclass(frozen=True)
+class DistrictPosition:
+    """Where the area ranks by IMD among comparable areas (1 = most deprived), for the summary's sentence.
+
+    A ward among its district's wards and an LSOA among its district's LSOAs (by IMD score, the
+    ward's population-weighted), a district among England's districts (MHCLG's rank of average score).
+    """
+
+    rank: int
+    of: int
+    among: str
+    """Whose areas: the district's name, or 'England' for a district."""
+    units: str
+    """The areas counted, plural: 'wards', 'neighbourhoods (LSOAs)', 'districts'."""
+    measure: str
+    """What they are ranked by, in words."""
+
+
 @dataclass
 class EditionFigures:
     """One IoD edition's figures for the area, on that edition's geography vintage."""
@@ -266,6 +284,8 @@ class Profile:
     sources: list[Dataset]
     attribution: str
     boundaries: gpd.GeoDataFrame
+    position: DistrictPosition | None = None
+    """The area's IMD rank among its district's areas of its kind (None for a group)."""
     _map_png: bytes | None = field(default=None, repr=False)
 
     @property

@@ -18,6 +18,7 @@ from hiap_geo.render.profile.layout import (
     numeric_columns,
     print_sections,
     subtitle,
+    summary_text,
 )
 from hiap_geo.render.profile.model import Profile, ProfileTable, cell_text
 
@@ -110,7 +111,11 @@ def to_pdf(profile: Profile) -> bytes:
         # Keep a heading with its table when it fits a page; long tables flow on with their header row.
         return [*heading, *parts], len(table.rows) <= KEEP_TOGETHER_ROWS
 
-    story: list[object] = [Paragraph(escape(title), h1), Paragraph(escape(subtitle(profile)), small), Spacer(1, 4)]
+    lead = ParagraphStyle("lead", parent=body, fontSize=10, leading=13.5, spaceAfter=4)
+    story: list[object] = [
+        Paragraph(escape(title), h1), Paragraph(escape(subtitle(profile)), small), Spacer(1, 6),
+        Paragraph("Summary", h2), Paragraph(escape(summary_text(profile)), lead), Spacer(1, 4),
+    ]
     png = profile.map_png()
     image = Image(io.BytesIO(png))
     scale = frame_width / image.imageWidth

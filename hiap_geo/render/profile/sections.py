@@ -23,7 +23,8 @@ from hiap_geo.indicators.readers import dwp_indicators, health_index_indicators,
 from hiap_geo.plans import progress
 from hiap_geo.plans.load import load_plan, plan_files
 from hiap_geo.plans.resolve import lsoa_reach, resolve_targets
-from hiap_geo.plans.schema import PLANS_DIR, Plan
+from hiap_geo.plans.schema import Plan
+from hiap_geo.plans.status import status_label
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
     OTHER_YEAR,
@@ -35,12 +36,16 @@ from hiap_geo.render.profile.model import (
     ProfileArea,
     ProfileTable,
 )
+from hiap_geo.render.profile.positions import decile_text, local_rank_text, national_decile
 
 GROUP_CODE = "custom group"
 
 
-def _indicator_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]) -> pd.DataFrame:
-    """The area's rows of the LSOA-based indicators, built from its LSOAs as the indicators package builds wards'."""
+def _indicator_rows(
+    area: ProfileArea, lsoa_codes: list[str], districts: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The area's rows of the LSOA-based indicators, built from its LSOAs as the indicators package builds
+    wards', and the rows of its district's areas of the same kind (its peers; empty for a group or district)."""
     if area.kind == "lsoa":
         rows = lsoa_indicators(districts)
     elif area.kind == "ward":
@@ -48,12 +53,34 @@ def _indicator_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[st
     elif area.kind == "district":
         rows = district_indicators(districts)
     else:
-        return indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE)
-    return rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
+        return indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE), pd.DataFrame()
+    own = rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
+    peers = rows[rows["area_type"] == area.kind] if area.kind != "district" else pd.DataFrame()
+    return own, peers
+
+
+def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame, is_count: bool) -> tuple[str, str]:
+    """For a row with no interval: its decile among English areas and its place in the district, in words."""
+    if is_count:
+        return "Count: not compared", "Count: not compared"
+    if level is None:
+        return "Not compared (no interval)", "Not compared (no interval)"
+    value, polarity = r["value"], str(r["polarity"])
+    decile = national_decile(str(r["indicator_id"]), str(r["period"]), value, polarity, level)
+    national = decile_text(decile, polarity, level) if decile else "Not compared (no interval)"
+    local = "-"
+    if not peers.empty:
+        same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
+        local = local_rank_text(value, same["value"], polarity, level)
+    return national, local
 
 
 def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -> OptionalSection:
-    """The area's health and social indicators against its district and England; adds the datasets read to ``used``."""
+    """The area's health and social indicators against its district and England; adds the datasets read to ``used``.
+
+    Indicators with confidence limits are compared (better / similar / worse); the others, published
+    without counts, are placed among England's areas of the same kind and the district's instead.
+    """
     title = "Health and social indicators"
     if main.year != MAIN_YEAR:
         return OptionalSection(
@@ -63,7 +90,7 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
         )
     lsoa_codes = main.lsoas["lsoa_code"].tolist()
     districts = sorted(main.lsoas["lad_code"].unique())
-    rows = _indicator_rows(area, lsoa_codes, districts)
+    rows, peers = _indicator_rows(area, lsoa_codes, districts)
     if area.kind == "district":
         code = area.members[0].code
         census = msoa_census_indicators([code])
@@ -83,25 +110,34 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     if own_district:
         versus = compare(rows, comparators, districts[0])
     statistics = {s.id: s.statistic for s in LSOA_SPECS}
+    level = None if area.is_group else area.kind
     table_rows: list[list[Cell]] = []
     for i, r in england.iterrows():
-        fmt: NumberFormat = "int" if statistics.get(r["indicator_id"]) == "count" else "value"
+        is_count = statistics.get(r["indicator_id"]) == "count"
+        fmt: NumberFormat = "int" if is_count else "value"
+        national, local = str(r["comparison_label"]), str(versus.at[i, "comparison_label"]) if own_district else ""
+        if r["comparison"] == "not compared":
+            national, local = _positions(r, level, peers, is_count)
         cells: list[Cell] = [
             str(r["indicator_name"]), str(r["unit"]), str(r["period"]),
             Num(_num(r["value"]), fmt), Num(_num(r["lower_95"]), fmt), Num(_num(r["upper_95"]), fmt),
         ]
         if own_district:
-            cells += [Num(_num(versus.at[i, "comparator_value"]), fmt), str(versus.at[i, "comparison_label"])]
-        cells += [Num(_num(r["comparator_value"]), fmt), str(r["comparison_label"])]
+            cells += [Num(_num(versus.at[i, "comparator_value"]), fmt), local]
+        cells += [Num(_num(r["comparator_value"]), fmt), national]
         table_rows.append(cells)
     columns = ["Indicator", "Unit", "Period", "Value", "Lower 95%", "Upper 95%"]
     if own_district:
         columns += [f"District ({main.lsoas['lad_name'].iat[0]})", "Compared with district"]
     columns += ["England", "Compared with England"]
+    kind = {"lsoa": "neighbourhoods (LSOAs)", "ward": "wards", "district": "districts"}.get(area.kind, "areas")
     note = (
         "Better / similar / worse compare the area's 95% interval with the comparator's value, using the "
         "indicator's polarity (the Fingertips method); 'higher' / 'lower' where an indicator has no polarity. "
-        "Indicators published without counts have no interval and are not compared. "
+        "Indicators published without counts have no interval, so they are not judged better or worse: "
+        f"instead the table gives where the value falls among all English {kind} (national decile, 1 = worst "
+        "10%, or highest 10% for an indicator with no better or worse direction)"
+        + (f" and its place among the district's {kind}." if own_district else ".")
     )
     if area.kind == "lsoa":
         note += " LSOA values are as published."
@@ -170,14 +206,15 @@ def _area_lsoas_in(year: int, editions: dict[int, EditionFigures]) -> tuple[set[
 
 
 def _reviewed_statuses() -> tuple[dict[tuple[str, str], str], str]:
-    """The latest HAT review of each action, from the progress database when one exists.
+    """The latest HAT review of each action, from the progress store when one exists.
 
     Never creates a database: a profile only reads what meetings recorded. Returns
-    ``{(plan_id, action_id): "On track (review 2026-01-10)"}`` and a note for the table.
+    ``{(plan_id, action_id): "On track (review 2026-01-10)"}`` and a note for the table, in words a
+    reader of the profile understands (no database address).
     """
     url = progress.database_url()
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        return {}, "Status is as recorded in the plan file (no progress reviews have been recorded)."
+        return {}, "Status is as the plan document records it: no progress reviews have been recorded yet."
     try:
         store = progress.ProgressStore(url)
         statuses = {}
@@ -186,24 +223,40 @@ def _reviewed_statuses() -> tuple[dict[tuple[str, str], str], str]:
                 when = f" (review {r.review_date.isoformat()})" if r.review_date is not None and pd.notna(
                     r.review_date) else ""
                 statuses[(plan_id, r.action_id)] = f"{r.status_label}{when}"
-    except HiapGeoError as exc:
-        return {}, f"Status is as recorded in the plan file (the progress database could not be read: {exc})."
-    return statuses, f"Status is the latest review in the progress database {store.describe()}, else the plan file's."
+    except HiapGeoError:
+        return {}, ("Status is as the plan document records it: the Health Action Team's progress reviews could "
+                    "not be read when this profile was made.")
+    return statuses, ("Status is the latest progress review recorded by the Health Action Team (its date in "
+                      "brackets), else as the plan document records it.")
 
 
-def actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
-    """The actions of every transcribed plan that reach the area's LSOAs, with their latest reviewed status."""
+NOT_REVIEWED = "Not yet reviewed"
+"""An action with no review and no status in its document: said plainly rather than 'No status'."""
+
+
+def _status(action: object, reviewed: str | None) -> str:
+    status = getattr(action, "status", None)
+    return reviewed or (status_label(status) if status else NOT_REVIEWED)
+
+
+def actions_section(editions: dict[int, EditionFigures], kind: str = "ward") -> OptionalSection:
+    """The actions of every transcribed plan that target the area's LSOAs or ward, with their latest status.
+
+    Actions that reach the area only because they cover a whole district are counted in one line, not
+    listed (a ward's profile would otherwise be pages of them); a district's profile lists them, since the
+    district is the area they target.
+    """
     title = "Plan actions that target this area"
     files = plan_files()
     if not files:
-        return OptionalSection(title, f"No action plan has been transcribed into {PLANS_DIR} yet.")
+        return OptionalSection(title, "No local action plan has been added to HIAP Geo yet.")
     rows: list[list[Cell]] = []
-    placeless: list[list[Cell]] = []
+    district_wide: list[str] = []
     notes: list[str] = []
     reviewed, status_note = _reviewed_statuses()
     for path in files:
         loaded, reach = _plan_reach(str(path), path.stat().st_mtime)
-        lsoas, via = _area_lsoas_in(loaded.edition, editions)
+        lsoas, _ = _area_lsoas_in(loaded.edition, editions)
         hits = reach[reach["lsoa_code"].isin(lsoas)]
         if hits.empty:
             continue
@@ -215,42 +268,36 @@ def actions_section(editions: dict[int, EditionFigures]) -> OptionalSection:
             best = min(group["reach"], key=order.__getitem__)
             specified = bool(group.loc[group["reach"] == best, "specified"].any())
             ranked.append((order[best], action, best, specified, group["lsoa_code"].nunique()))
+        plan_name = f"{loaded.area.name} {loaded.period}"
+        wide = 0
         for _, action, best, specified, n in sorted(ranked, key=lambda r: r[0]):
-            common: list[Cell] = [
-                f"{loaded.area.name} {loaded.period}",
+            if best == "district" and kind != "district":
+                wide += 1
+                continue
+            rows.append([
+                plan_name,
                 action.printed_id or action.id,
                 priorities.get(action.priority, action.priority),
                 action.title,
                 action.lead or "not named in the document",
-                reviewed.get((loaded.id, action.id)) or progress.status_label(action.status),
-            ]
-            if best == "district" and not specified:
-                placeless.append(common)
-            else:
-                rows.append([*common, _REACH.get((best, specified), best), Num(n, "count")])
-        edition_label = EDITIONS[loaded.edition].label
-        notes.append(
-            f"{loaded.area.name} {loaded.period}: '{loaded.title}', on the {edition_label} geography; "
-            f"the area has {len(lsoas)} LSOAs of {EDITIONS[loaded.edition].lsoa_vintage}{via}."
-        )
-    if not rows and not placeless:
-        return OptionalSection(title, f"No action in the {len(files)} transcribed plan(s) targets this area.")
-    columns = ["Plan", "Action", "Priority", "Action title", "Lead", "Status"]
-    note = " ".join(notes) + (
-        f" {status_note} Targets that cannot be resolved are left out; `python -m hiap_geo plan check` lists them."
-    )
-    tables = []
-    if rows:
-        tables.append(
-            ProfileTable("actions", title, [*columns, "How it reaches the area", "Area LSOAs reached"], rows, note)
-        )
-    else:
-        tables.append(ProfileTable("actions", title, ["Status"],
-                                   [["No action names this area or its district specifically."]], message=True))
-    if placeless:
-        tables.append(
-            ProfileTable("actions_district_wide", "District-wide actions whose document names no place", columns,
-                         placeless, "These actions apply to the whole district: the plan document does not say "
-                         "where they are targeted.")
-        )
-    return OptionalSection(title, "", tables)
+                _status(action, reviewed.get((loaded.id, action.id))),
+                _REACH.get((best, specified), best),
+                Num(n, "count"),
+            ])
+        if wide:
+            district_wide.append(f"{wide} district-wide action{'s' if wide != 1 else ''} of the {plan_name} plan "
+                                 f"also appl{'y' if wide != 1 else 'ies'} to this area")
+        notes.append(f"{plan_name}: '{loaded.title}', mapped on the {EDITIONS[loaded.edition].label} geography.")
+    if not rows and not district_wide:
+        return OptionalSection(title, f"No action in the {len(files)} local plan(s) in HIAP Geo targets this area.")
+    wide_line = ("; ".join(district_wide) + " (they cover the whole district rather than naming particular "
+                 "areas, so they are not listed here).") if district_wide else ""
+    if not rows:
+        message = f"No action names this area or its neighbourhoods specifically. {wide_line[0].upper()}{wide_line[1:]}"
+        return OptionalSection(title, "", [ProfileTable("actions", title, ["Status"], [[message]], message=True)])
+    columns = ["Plan", "Action", "Priority", "Action title", "Lead", "Status", "How it reaches the area",
+               "Area LSOAs reached"]
+    note = " ".join([*notes, status_note, "Places named in a plan that could not be matched to an area are left out."])
+    if wide_line:
+        note = wide_line[0].upper() + wide_line[1:] + " " + note
+    return OptionalSection(title, "", [ProfileTable("actions", title, columns, rows, note)])

@@ -8,11 +8,18 @@ everywhere. Nothing here reads data files: every figure comes from the ``Profile
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
 
-from hiap_geo.geo.deprivation import MEASURES, decile_movement, load_iod
+from hiap_geo.geo.deprivation import (
+    CHANGE_APPROXIMATION,
+    LOCAL_DECILE_RULE,
+    MEASURES,
+    decile_movement,
+    load_iod,
+)
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
     OTHER_YEAR,
@@ -24,6 +31,7 @@ from hiap_geo.render.profile.model import (
     Profile,
     ProfileTable,
 )
+from hiap_geo.render.profile.summary import summary_table
 
 
 def _decile_label(d: int) -> str:
@@ -31,8 +39,8 @@ def _decile_label(d: int) -> str:
 
 
 def profile_tables(p: Profile) -> list[ProfileTable]:
-    """Every figure of the profile as titled tables, in reading order."""
-    tables = [_area_table(p), _key_figures(p)]
+    """Every figure of the profile as titled tables, in reading order: the plain-English summary first."""
+    tables = [summary_table(p), _area_table(p), _key_figures(p)]
     if p.area.kind != "lsoa":
         tables.append(_imd_distribution(p))
     tables.append(_domains(p))
@@ -112,6 +120,8 @@ def _key_figures(p: Profile) -> ProfileTable:
         "Decile 1 = most deprived 10% of LSOAs in England, 10 = least deprived. "
         f"Main figures: {p.main.header}; beside them: {p.beside.header}."
     )
+    if single:
+        note += f" {LOCAL_DECILE_RULE}"
     if not single:
         note += (
             " Area scores are the population-weighted average of their LSOAs' scores (Fingertips method); "
@@ -185,8 +195,8 @@ def _domains(p: Profile) -> ProfileTable:
         title = "Domains of deprivation: population-weighted score and share of population in national deciles 1-2"
     note = (
         "Rank 1 and decile 1 = most deprived in England. Scores are on different scales for each domain "
-        "(income and employment are rates). '-' = not in the data obtained: IoD 2019 domain scores other "
-        "than income and employment (File 7 was not available) and IDACI/IDAOPI for IoD 2025."
+        "(income and employment are rates). '-' = not published in the files used: IoD 2019 scores of the "
+        "domains other than income and employment, and IDACI/IDAOPI for IoD 2025."
     )
     if not p.beside.available:
         note += f" {p.beside.edition.label}: {p.beside.note}"
@@ -271,7 +281,7 @@ def _change_tables(p: Profile) -> list[ProfileTable]:
 _CHANGE_NOTE = (
     "IoD 2019 is on LSOA 2011 with mid-2015 populations; IoD 2025 on LSOA 2021 with Census 2021 residents. "
     "IMD scores and deciles are relative to England at each edition: a lower decile means more deprived "
-    "relative to other areas, not necessarily worse in absolute terms."
+    "relative to other areas, not necessarily worse in absolute terms. " + CHANGE_APPROXIMATION
 )
 
 
@@ -303,7 +313,8 @@ def _members(e: EditionFigures, p: Profile) -> ProfileTable:
     for r in lsoas.itertuples(index=False):
         row: list[Cell] = [
             r.lsoa_code, r.lsoa_name, Num(float(r.population), "int"), Num(float(r.imd_score), "score"),
-            Num(int(r.imd_rank), "rank"), Num(int(r.imd_decile), "decile"), Num(int(r.imd_local_decile), "decile"),
+            Num(int(r.imd_rank), "rank"), Num(int(r.imd_decile), "decile"),
+            Num(None if pd.isna(r.imd_local_decile) else int(r.imd_local_decile), "decile"),
         ]
         if e.year == MAIN_YEAR:
             c = change.loc[r.lsoa_code]
@@ -319,11 +330,18 @@ def _members(e: EditionFigures, p: Profile) -> ProfileTable:
         f"Member LSOAs, {e.edition.label} ({e.edition.lsoa_vintage}), most deprived first",
         columns,
         rows,
-        f"Best-fit LSOAs of the area in {e.geography}. Population: {e.edition.population_note}.",
+        f"Best-fit LSOAs of the area in {e.geography}. Population: {e.edition.population_note}. "
+        f"{LOCAL_DECILE_RULE}",
     )
 
 
+def _plain_title(title: str) -> str:
+    """A dataset's title as a reader cites it: "File 7 columns: ..." (how the registry names a file with
+    File 7's columns) reads "File 7: ..."."""
+    return re.sub(r"\b(File \d+) columns:", r"\1:", title)
+
+
 def _sources_table(p: Profile) -> ProfileTable:
-    rows: list[list[Cell]] = [[d.title, d.publisher, d.vintage, d.licence, d.page] for d in p.sources]
+    rows: list[list[Cell]] = [[_plain_title(d.title), d.publisher, d.vintage, d.licence, d.page] for d in p.sources]
     note = f"{p.attribution} Generated {p.generated.isoformat()} by HIAP Geo."
     return ProfileTable("sources", "Sources", ["Dataset", "Publisher", "Vintage", "Licence", "Web page"], rows, note)

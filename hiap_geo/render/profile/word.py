@@ -16,6 +16,7 @@ from hiap_geo.render.profile.layout import (
     numeric_columns,
     print_sections,
     subtitle,
+    summary_text,
 )
 from hiap_geo.render.profile.model import Profile, ProfileTable, cell_text
 
@@ -50,6 +51,8 @@ def to_docx(profile: Profile) -> bytes:
     document.add_heading(f"Area profile: {profile.area.title()}", level=0)
     sub = document.add_paragraph(subtitle(profile))
     sub.runs[0].font.size = Pt(8)
+    document.add_heading("Summary", level=1)
+    document.add_paragraph(summary_text(profile))
     document.add_picture(io.BytesIO(profile.map_png()), width=Cm(17.4))
 
     def add_table(table: ProfileTable, with_heading: bool) -> None:

@@ -1,0 +1,82 @@
+"""Where an indicator value stands among areas of the same kind, for indicators with no confidence limits.
+
+Most IoD 2025 underlying indicators are published without counts, so no interval can be tested
+against England ("better / similar / worse" would be a guess). What can honestly be said is where
+the value falls among all English areas of the same type (its national decile, 1 = worst 10%
+for an indicator with a polarity, 1 = highest 10% for one without) and its place among the
+district's areas ("3rd worst of 14 wards"). The profile prints that instead of "Not compared".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from hiap_geo.indicators.aggregate import district_indicators, ward_indicators
+from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators
+
+UNITS = {"lsoa": "neighbourhoods (LSOAs)", "ward": "wards", "district": "districts"}
+
+
+@cache
+def _england_values(level: str) -> dict[tuple[str, str], np.ndarray]:
+    """Every English area's value of each indicator and period at a level, sorted (a few seconds, once)."""
+    if level == "lsoa":
+        rows = lsoa_indicators(None)
+    elif level == "ward":
+        rows = ward_indicators(None)
+    else:
+        rows = pd.concat([district_indicators(None), msoa_census_indicators(None), dwp_indicators(None)],
+                         ignore_index=True)
+    rows = rows[(rows["area_type"] == level) & rows["value"].notna()]
+    return {(str(i), str(p)): np.sort(g["value"].to_numpy(float))
+            for (i, p), g in rows.groupby(["indicator_id", "period"], sort=False)}
+
+
+def _worse_share(value: float, others: np.ndarray, polarity: str) -> float:
+    """The share of areas that are worse (or, with no polarity, higher) than ``value``."""
+    if polarity == "high_is_good":
+        return float(np.searchsorted(others, value, side="left")) / len(others)
+    return float(len(others) - np.searchsorted(others, value, side="right")) / len(others)
+
+
+def national_decile(indicator_id: str, period: str, value: float, polarity: str, level: str) -> int | None:
+    """The value's decile among all English areas of ``level`` (1 = worst, or highest with no polarity)."""
+    if level not in UNITS or value is None or pd.isna(value):
+        return None
+    others = _england_values(level).get((indicator_id, period))
+    if others is None or len(others) < 10:
+        return None
+    return min(10, int(_worse_share(value, others, polarity) * 10) + 1)
+
+
+def decile_text(decile: int, polarity: str, level: str) -> str:
+    """A national decile in words ('Decile 4 of English wards'), the ends named ('Worst 10% of English wards');
+    the table's note says which end decile 1 is."""
+    worst, best = ("highest", "lowest") if polarity == "no_judgement" else ("worst", "best")
+    units = UNITS[level]
+    if decile == 1:
+        return f"{worst.capitalize()} 10% of English {units}"
+    if decile == 10:
+        return f"{best.capitalize()} 10% of English {units}"
+    return f"Decile {decile} of English {units}"
+
+
+def local_rank_text(value: float, peers: pd.Series, polarity: str, level: str) -> str:
+    """The value's place among the district's areas ('2nd worst of 14 wards'); ties share a place."""
+    peers = peers.dropna().to_numpy(float)
+    if value is None or pd.isna(value) or len(peers) < 2:
+        return "-"
+    worse = peers < value if polarity == "high_is_good" else peers > value
+    place = int(worse.sum()) + 1
+    word = "highest" if polarity == "no_judgement" else "worst"
+    which = word if place == 1 else f"{ordinal(place)} {word}"
+    return f"{which[0].upper()}{which[1:]} of {len(peers)} {UNITS[level]}"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
