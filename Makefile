@@ -36,8 +36,9 @@ run: data
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Debian packages the tests use: Chromium for the browser tests (never a browser downloaded by a
-# test tool), poppler for rendering PDFs, an emoji font so screenshots show the page icons.
-SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-color-emoji
+# test tool), poppler for rendering PDFs, an emoji font so screenshots show the page icons, PostgreSQL
+# (the tests start their own server in a temporary folder: tests/postgres_support.py).
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-color-emoji postgresql
 browser:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null)

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.sidebar import render_sidebar
+from app.access import gate
+from app.presentation import presentation_strip
+from app.sidebar import MEASURE_OPTIONS_KEY, keep_state, render_sidebar
 from hiap_geo.render.maps import install_map_assets
 
 # An emoji favicon is drawn locally; a material-icon favicon would be fetched from a font CDN.
@@ -21,6 +23,13 @@ PAGES = [
     st.Page("app/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
 ]
 
+# Pages that read the sidebar's map controls (the default page's url_path is empty). A comment, not a
+# docstring: Streamlit's "magic" would print a bare string in the app.
+MAP_PAGES = ("map", "indicators", "targeting", "plan", "")
+
+gate()  # with sign-in configured: the sign-in page until someone with a role signs in; else the local user
 navigation = st.navigation(PAGES)
-render_sidebar()
+keep_state()
+selection = render_sidebar() if navigation.url_path in MAP_PAGES else None  # controls only where they act
+presentation_strip(selection, st.session_state.get(MEASURE_OPTIONS_KEY, {}) if selection else {})
 navigation.run()

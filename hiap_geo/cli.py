@@ -1,4 +1,4 @@
-"""Command line: ``python -m hiap_geo fetch | build | info | fingertips | plan | profile``.
+"""Command line: ``python -m hiap_geo fetch | build | info | fingertips | plan | profile | upload``.
 
 Errors the user can act on (HiapGeoError, and a file or folder that cannot be written) print as one
 message and exit with status 2; nothing is left half-written. Text that users or plan files supplied is
@@ -21,14 +21,28 @@ from hiap_geo.core.errors import HiapGeoError
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from hiap_geo.acquire.sources import fetch_all, no_progress, tqdm_progress
+    from hiap_geo.acquire.fetch import fetch_all, no_progress, tqdm_progress
 
+    if args.from_dir is not None:
+        from hiap_geo.acquire.importer import import_folder
+
+        print(f"Importing official files from {args.from_dir} into {settings.sources_dir()}")
+        report = import_folder(args.from_dir)
+        for line in report.lines():
+            print(line)
+        return 2 if report.refused else 0
     mirror = args.mirror or settings.data_mirror()
-    source = f"mirror {mirror}" if mirror else "the publishers' download addresses"
+    source = f"mirror {mirror}" if mirror else "the publishers (internet needed)"
     print(f"Fetching datasets from {source} into {settings.sources_dir()}")
-    results = fetch_all(mirror=mirror, only=args.dataset, progress=no_progress if args.quiet else tqdm_progress)
+    results = fetch_all(mirror=mirror, only=args.dataset, progress=no_progress if args.quiet else tqdm_progress,
+                        refresh=args.refresh)
     for r in results:
-        print(f"  {r.status:<10} {r.dataset_id}")
+        print(f"  {r.status:<10} {r.dataset_id}" + (f": {r.note}" if r.note and r.status != "manual" else ""))
+    manual = [r for r in results if r.status == "manual"]
+    if manual:
+        print("Not downloadable by a script (import them by hand with `fetch --from <folder>`):")
+        for r in manual:
+            print(f"  {r.note}")
     return 0
 
 
@@ -58,6 +72,8 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _fingertips(args: argparse.Namespace) -> int:
+    from hiap_geo.core.cells import csv_bytes
+    from hiap_geo.core.files import write_bytes_atomic
     from hiap_geo.indicators import fingertips as ft
 
     use_cache = "never" if args.no_cache else "only" if args.cached else "fallback"
@@ -76,7 +92,7 @@ def _fingertips(args: argparse.Namespace) -> int:
         print(f"{request.label()}: {len(result.data)} rows, {result.data['indicator_id'].nunique()} indicator(s), "
               f"areas: {counts}")
         if args.out:
-            result.data.to_csv(args.out, index=False)
+            write_bytes_atomic(Path(args.out), csv_bytes(result.data))  # indicator names are outside text
             print(f"  written to {args.out}")
     origin = f"cached copy fetched on {result.fetched_label()}" if result.from_cache else "fetched just now"
     print(f"Source: OHID Fingertips ({result.url}), {origin}")
@@ -87,14 +103,20 @@ def _fingertips(args: argparse.Namespace) -> int:
 
 def _plan_check(args: argparse.Namespace) -> int:
     from hiap_geo.core.editions import edition
-    from hiap_geo.plans.check import check_plan, report_text
+    from hiap_geo.plans.check import check_plan, check_plan_claims, report_text
+    from hiap_geo.plans.figures.claims import claims_text
     from hiap_geo.plans.load import read_plan
 
     loaded = read_plan(args.file)
     found = check_plan(loaded)
     ed = edition(loaded.plan.edition)
     print(report_text(args.file, found, f"{ed.label} ({ed.lsoa_vintage}, {ed.ward_vintage})"))
-    return 1 if any(d.severity == "discrepancy" for d in found) else 0
+    title, claims = check_plan_claims(loaded)
+    print(f"\n--- Figures the document states ({title or 'none transcribed in data/plan_figures'}) ---\n")
+    if title:
+        print(claims_text(claims, title, loaded.plan.edition))
+    differ = any(c.verdict == "differs" for c in claims)
+    return 1 if differ or any(d.severity == "discrepancy" for d in found) else 0
 
 
 def _plan_store(args: argparse.Namespace):  # noqa: ANN202 - a ProgressStore, imported lazily
@@ -105,8 +127,11 @@ def _plan_store(args: argparse.Namespace):  # noqa: ANN202 - a ProgressStore, im
 
 def _plan_register(args: argparse.Namespace) -> int:
     store = _plan_store(args)
-    stored = store.register_plan(args.file)
-    print(f"{'Stored a new version of' if stored else 'Unchanged:'} {args.file} in {store.describe()}")
+    change = store.plan_change(args.file)
+    stored = store.register_plan(args.file, confirm=args.confirm)
+    if stored and change.kind == "changed":
+        print(terminal_text(change.summary()))
+    print(f"{'Registered as the current version:' if stored else 'Unchanged:'} {args.file} in {store.describe()}")
     return 0
 
 
@@ -120,9 +145,15 @@ def _plan_review(args: argparse.Namespace) -> int:
 
 def _plan_status(args: argparse.Namespace) -> int:
     table = _plan_store(args).latest_status(args.plan_id)
+    table["action_id"] = [a if latest else f"{a} ({EARLIER})"
+                          for a, latest in zip(table["action_id"], table["in_latest_version"], strict=True)]
     shown = table[["action_id", "status_label", "review_date", "reviews", "note"]].fillna("")
     print(terminal_text(shown.to_string(index=False)))
     return 0
+
+
+EARLIER = "earlier version"
+"""How ``plan status`` and ``plan history`` mark an action that only an earlier version of its plan has."""
 
 
 def _plan_history(args: argparse.Namespace) -> int:
@@ -130,7 +161,11 @@ def _plan_history(args: argparse.Namespace) -> int:
     if table.empty:
         print("No reviews recorded.")
     else:
-        cols = ["review_date", "action_id", "status_label", "note", "reviewer"]
+        table["action_id"] = [a if latest else f"{a} ({EARLIER})"
+                              for a, latest in zip(table["action_id"], table["in_latest_version"], strict=True)]
+        table["recorded_at"] = table["recorded_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M} UTC")
+        cols = ["review_date", "action_id", "status_label", "note", "reviewer", "reviewer_email", "recorded_at",
+                "imported_by"]
         print(terminal_text(table[cols].fillna("").to_string(index=False)))
     return 0
 
@@ -152,12 +187,16 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     """``plan check | register | review | status | history | export | import``."""
     plan = sub.add_parser("plan", help="action plans: check against the data; progress reviews and their history")
     cmds = plan.add_subparsers(dest="plan_command", required=True)
-    check = cmds.add_parser("check", help="report every discrepancy between a plan file and the official data")
+    check = cmds.add_parser("check", help="report every discrepancy between a plan file and the official data, "
+                            "and check every figure its document states (data/plan_figures)")
     check.add_argument("file", help="a plan file, e.g. data/plans/tunbridge-wells-2023-25.yaml")
     check.set_defaults(run=_plan_check)
     db_help = "database URL (default: $HIAP_PROGRESS_DB, else SQLite in the user data folder)"
-    register = cmds.add_parser("register", help="store a plan file (a new version if it changed)")
+    register = cmds.add_parser("register", help="store a plan file as the plan's current version")
     register.add_argument("file")
+    register.add_argument("--confirm", action="store_true",
+                          help="make the file current although the stored plan with its id differs (the command "
+                               "names what changes first: actions removed, renamed, retitled)")
     review = cmds.add_parser("review", help="record an action's status and a note at a review date")
     review.add_argument("plan_id")
     review.add_argument("action_id")
@@ -229,6 +268,31 @@ def _add_profile_command(sub: argparse._SubParsersAction) -> None:
     prof.set_defaults(run=_profile)
 
 
+def _upload_check(args: argparse.Namespace) -> int:
+    from hiap_geo.views.uploads import check_upload_file, unmappable_message, upload_summary
+
+    result = check_upload_file(Path(args.file), args.name)
+    unmappable = unmappable_message(result, Path(args.file).name)
+    if unmappable:
+        raise HiapGeoError(unmappable)
+    print(terminal_text(upload_summary(result)))
+    for note in result.notes:
+        print(terminal_text(f"  note: {note}"))
+    return 0
+
+
+def _add_upload_command(sub: argparse._SubParsersAction) -> None:
+    """``upload check FILE``: the Indicators page's checks on a file, before a meeting."""
+    upload = sub.add_parser("upload", help="indicator files for the Indicators page")
+    cmds = upload.add_subparsers(dest="upload_command", required=True)
+    check = cmds.add_parser("check", help="validate an indicator file (CSV or xlsx) exactly as the Indicators page "
+                                          "does; exit 0 when it loads, 2 with every problem when it does not")
+    check.add_argument("file", help="a CSV or Excel (.xlsx) file of indicator values by area code")
+    check.add_argument("--name", help="the indicator's name when the file has no indicator column "
+                                      "(default: the file name)")
+    check.set_defaults(run=_upload_check)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m hiap_geo", description="HIAP Geo: deprivation data for action plans.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -237,6 +301,10 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--dataset", action="append", help="only this dataset id (repeatable)")
     fetch.add_argument("--mirror", type=_existing_dir, help="copy from this folder (default: $HIAP_DATA_MIRROR)")
     fetch.add_argument("--quiet", action="store_true", help="no progress bars")
+    fetch.add_argument("--from", dest="from_dir", type=_existing_dir,
+                       help="import official files downloaded by hand from this folder (any names)")
+    fetch.add_argument("--refresh", action="store_true",
+                       help="download from the publishers again, even datasets already converted")
     fetch.set_defaults(run=_fetch)
 
     build = sub.add_parser("build", help="build analysis-ready layers into the cache")
@@ -260,6 +328,7 @@ def parser() -> argparse.ArgumentParser:
     tips.set_defaults(run=_fingertips)
     _add_plan_commands(sub)
     _add_profile_command(sub)
+    _add_upload_command(sub)
     return top
 
 

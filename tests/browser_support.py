@@ -37,16 +37,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(cache_dir: Path) -> Iterator[str]:
-    """The app on a free local port, reading the given cache; stopped on exit."""
+def app_server(cache_dir: Path, env: dict[str, str] | None = None, secrets: Path | None = None) -> Iterator[str]:
+    """The app on a free local port, reading the given cache; stopped on exit.
+
+    ``env`` adds environment variables (e.g. HIAP_PROGRESS_DB, HIAP_ACCESS); ``secrets`` is a secrets.toml
+    given to Streamlit with ``--secrets.files`` instead of .streamlit/secrets.toml, so a test can switch sign-in
+    on without touching the repository's own secrets file.
+    """
     install_map_assets(settings.PROJECT_ROOT / "static")
     port = free_port()
-    env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir)}
+    env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir), **(env or {})}
+    extra = ["--secrets.files", str(secrets)] if secrets is not None else []
     ARTIFACTS.mkdir(exist_ok=True)
     with (ARTIFACTS / f"streamlit-{port}.log").open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
             cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
         try:

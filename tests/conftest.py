@@ -13,6 +13,7 @@ test-fast`` runs the rest.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,13 +23,15 @@ from hiap_geo.core import settings
 
 DEFAULT_MIRROR = settings.PROJECT_ROOT.parent / "shared" / "data"
 REAL_DATA_FIXTURES = {"mirror", "real_data", "kent", "session_cache", "kent_layers"}
-BROWSER_FIXTURES = {"browser", "app_url"}
+BROWSER_FIXTURES = {"browser", "app_url", "oidc_provider"}
+POSTGRES_FIXTURES = {"postgres", "pg_url"}
+"""A real PostgreSQL server (tests/postgres_support.py): integration, never in make test-fast."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
-        if used & (REAL_DATA_FIXTURES | BROWSER_FIXTURES):
+        if used & (REAL_DATA_FIXTURES | BROWSER_FIXTURES | POSTGRES_FIXTURES):
             item.add_marker(pytest.mark.integration)
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
@@ -53,7 +56,8 @@ def mirror() -> Path:
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache holding every registry dataset for the session: copied from the mirror when it is beside the
     project, else taken from the cache that ``fetch`` filled; fails when neither has the data."""
-    from hiap_geo.acquire.sources import fetch_all
+    from hiap_geo.acquire.fetch import fetch_all
+    from hiap_geo.acquire.registry import load_registry
 
     cache = tmp_path_factory.mktemp("cache")
     mirror = mirror_dir()
@@ -62,7 +66,14 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not fetched.is_dir():
             pytest.fail(f"Integration tests need the official data: no mirror at {mirror} and no fetched cache "
                         f"at {fetched}. Run `make test` beside ../shared/data, or `python -m hiap_geo fetch`.")
-        mirror = fetched
+        # Files converted from the publishers differ from the mirror's bytes by design: take the cache as
+        # fetched (with its record of accepted official files), then check every dataset is there.
+        shutil.copytree(fetched, cache / "sources", ignore=shutil.ignore_patterns(".*.part", ".downloads-*"))
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("HIAP_CACHE_DIR", str(cache))
+            required = [d for d, ds in load_registry().items() if not ds.optional]
+            fetch_all(only=required)  # all present: nothing is downloaded; a missing one fails with its message
+        return cache
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HIAP_CACHE_DIR", str(cache))
         fetch_all(mirror=mirror)
@@ -115,3 +126,19 @@ def browser() -> Iterator[object]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """A real PostgreSQL server for the session (Debian's package, in a temporary folder); fails, never skips,
+    when it cannot start."""
+    from tests.postgres_support import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres: object) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return postgres.new_database()

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from hiap_geo.acquire.sources import fetch_all
+from hiap_geo.acquire.fetch import fetch_all
 from hiap_geo.core.errors import LayerNotBuilt
 from hiap_geo.geo.layers import build, load_layer, read_report
 

@@ -175,7 +175,8 @@ def test_a_killed_fetch_leaves_nothing_behind(tmp_path: Path) -> None:
         "id": "big", "title": "t", "publisher": "p", "vintage": "v", "licence": "OGL", "page": "http://127.0.0.1/",
         "url": "http://127.0.0.1/", "mirror_path": "big/file.bin", "sha256": "0" * 64}]}))
     cache = tmp_path / "cache"
-    code = ("import sys; from pathlib import Path; from hiap_geo.acquire.sources import load_registry, fetch_all;"
+    code = ("import sys; from pathlib import Path; from hiap_geo.acquire.registry import load_registry;"
+            "from hiap_geo.acquire.fetch import fetch_all;"
             "from hiap_geo import cli; import signal; signal.signal(signal.SIGTERM, cli._stop_on_sigterm);"
             f"fetch_all(load_registry(Path({str(registry)!r})), mirror=Path({str(mirror)!r}))")
     proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "HIAP_CACHE_DIR": str(cache)},

@@ -34,10 +34,15 @@ def page(path: str, **state: object) -> AppTest:
     return at.run()
 
 
+def plain(text: str) -> str:
+    """What a reader sees of escaped Markdown: backslash escapes and invisible joiners removed."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
     parts += [e.value for e in (*at.warning, *at.info, *at.error, *at.success)]
-    return "\n".join(str(p) for p in parts)
+    return plain("\n".join(str(p) for p in parts))
 
 
 def map_script(at: AppTest) -> str:
@@ -166,14 +171,14 @@ def test_a_bad_upload_lists_every_problem(kent: str) -> None:
     bad = b"area_code,value\nE05999999,12\nNOT-A-CODE,3\nE05015803,abc\n"
     at.file_uploader(key="indicator_upload").set_value(("bad.csv", bad, "text/csv")).run()
     assert not at.exception
-    error = "\n".join(e.value for e in at.error)
+    error = plain("\n".join(e.value for e in at.error))
     assert "'bad.csv' was not loaded, and nothing from it is used" in error
     assert "not English LSOA (E01)" in error and "not in any" in error and "holds text where a number" in error
     assert error.count("\n- ") >= 3
     assert "Disabled under the Equality Act" in texts(at)  # the page carries on with the built-in data
     at.file_uploader(key="indicator_upload").set_value(("england.csv", b"area_code,value\nE92000001,5\n",
                                                         "text/csv")).run()
-    assert "holds only England values: there are no areas to map" in "\n".join(w.value for w in at.warning)
+    assert "holds only England values: there are no areas to map" in plain("\n".join(w.value for w in at.warning))
     assert not at.exception
 
 
@@ -226,10 +231,10 @@ def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertip
     assert "Nothing is cached for this request yet." in texts(at)
     at.button(key="ft_fetch").click().run()
     assert not at.exception
-    warning = "\n".join(w.value for w in at.warning)
+    warning = plain("\n".join(w.value for w in at.warning))
     assert "Fingertips data needs an internet connection" in warning and "could not be reached" in warning
     at.text_input(key="ft_ids").input("93108, obesity").run()
-    assert "whole numbers separated by commas" in "\n".join(e.value for e in at.error)
+    assert "whole numbers separated by commas" in plain("\n".join(e.value for e in at.error))
 
 
 def test_fingertips_data_is_fetched_cached_and_mapped(kent: str, local_fingertips: None) -> None:
@@ -237,7 +242,7 @@ def test_fingertips_data_is_fetched_cached_and_mapped(kent: str, local_fingertip
     at.radio(key="ft_area_type").set_value("ward").run()
     at.button(key="ft_fetch").click().run()
     assert not at.exception
-    assert "Fetched" in "\n".join(s.value for s in at.success)
+    assert "Fetched" in plain("\n".join(s.value for s in at.success))
     assert "Cached copy fetched on" in texts(at)
     options = at.selectbox(key="ind_indicator").options
     assert any("— Fingertips" in o for o in options)
@@ -338,7 +343,7 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
     if (lsoas["imd_decile"] == 1).any():
         assert "of 69 LSOAs meet every threshold" in result_line(at)
     else:  # Tunbridge Wells has no LSOA in decile 1
-        assert "No area meets every threshold" in "\n".join(w.value for w in at.warning)
+        assert "No area meets every threshold" in plain("\n".join(w.value for w in at.warning))
         assert not at.get("component_instance")
     assert not at.exception
 
@@ -347,7 +352,7 @@ def test_targeting_bad_states(kent: str) -> None:
     at = page(TARGETING, tgt_dep=[])
     assert "Choose at least one deprivation measure or indicator" in texts(at)
     at = page(TARGETING, tgt_dep=["imd_score"], **{"tgt_w_imd_score": 0.0})
-    assert "At least one weight must be above zero." in "\n".join(w.value for w in at.warning)
+    assert "At least one weight must be above zero." in plain("\n".join(w.value for w in at.warning))
     at = page(TARGETING, districts=[])
     assert "Choose one or more districts" in texts(at) and not at.exception
 

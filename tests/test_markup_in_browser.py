@@ -25,7 +25,7 @@ def shown_text(page: object) -> str:
 def upload(page: object, name: str, content: bytes) -> None:
     uploader = page.locator("[data-testid='stFileUploader']")
     if not uploader.is_visible():
-        page.get_by_text("Add your own indicator (CSV or Excel)").click()
+        page.get_by_text("Add your own indicator (CSV or Excel)", exact=True).click()
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
@@ -35,7 +35,7 @@ def test_markup_in_upload_names_headers_and_values_is_text(app_url: str, browser
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     outside = block_internet(page)
     page.goto(f"{app_url}/indicators")
-    page.get_by_text("Add your own indicator (CSV or Excel)").wait_for(timeout=120_000)
+    page.get_by_text("Add your own indicator (CSV or Excel)", exact=True).wait_for(timeout=120_000)
 
     bad = f"area_code,value,{LEAK}\nE01024840,{LEAK},1\nX{SCRIPT},2,3\n".encode()
     upload(page, f"{LEAK}.csv", bad)

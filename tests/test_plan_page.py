@@ -94,7 +94,7 @@ def tw_reach(kent: str) -> pm.PlanReach:
 
 def test_markdown_escaping_shows_html_as_text() -> None:
     assert escape_markdown(SCRIPT) == "&lt;script&gt;alert\\('x'\\)&lt;/script&gt;"
-    assert escape_markdown("*bold* [link](http://x) # 1.2") == "\\*bold\\* \\[link\\]\\(http\\://x\\) \\# 1\\.2"
+    assert escape_markdown("*bold* [link](http://x) # 1.2") == "\\*bold\\* \\[link\\]\\(http\\:\u2060//x\\) \\# 1\\.2"
 
 
 def test_every_status_has_a_text_label_beside_its_symbol() -> None:
@@ -269,7 +269,10 @@ def test_reviews_are_added_never_overwritten_and_export_round_trips(kent: str, t
     other = ProgressStore(f"sqlite:///{tmp_path / 'b.sqlite'}")
     report = other.import_bundle(bundle, "export.json")
     assert report.reviews_added == 2
-    assert other.history(loaded.plan.id).drop(columns="recorded_at").equals(history.drop(columns="recorded_at"))
+    imported = other.history(loaded.plan.id)
+    assert (imported["imported_by"] == "local user").all()  # an import says who imported each review
+    assert imported.drop(columns=["recorded_at", "imported_by"]).equals(history.drop(columns=["recorded_at",
+                                                                                            "imported_by"]))
 
 
 def test_the_page_texts_come_from_the_views(tw_reach: pm.PlanReach) -> None:
@@ -327,7 +330,7 @@ def plan_page(**state: object) -> AppTest:
 
 def plain(markdown: str) -> str:
     """Markdown source as a reader sees it: backslash escapes removed (HTML entities stay, as the page sends them)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # and the word joiners after colons
 
 
 def texts(at: AppTest) -> str:
@@ -536,6 +539,30 @@ def test_a_review_the_store_refuses_is_not_recorded(kent: str, db: str) -> None:
     record_button(at).click().run()
     assert "The review was not recorded" in error(at) and "limit is 10,000" in error(at)
     assert ProgressStore(db).counts()["reviews"] == 0
+
+
+def test_an_upload_with_a_stored_plans_id_needs_the_confirm_step(kent: str, db: str) -> None:
+    """Issue 10 item 5: an uploaded file with a stored plan's id is not made current silently; the page names
+    what changes and offers a confirm button; reviews of the dropped action stay visible."""
+    store = ProgressStore(db)
+    original = parse_plan(plan_yaml(plan_id="team-plan"), "team-plan.yaml")
+    rv.record_review(store, original, "2.1", "on_track", date(2024, 1, 16), "Walks started")
+    hijack = plan_yaml(plan_id="team-plan").replace("  - id: \"2.1\"", "  - id: \"2.9\"").replace(
+        "title: Walks", "title: Runs")
+    at = upload_plan(plan_page(), hijack.encode(), "hijack.yaml")
+    shown = texts(at).replace("\u2060", "")  # word joiners the escaping may add after colons
+    assert "removes 1 action(s): 2.1 'Walks'" in shown and "adds 1 action(s): 2.9" in shown
+    assert not any(b.label == "Record review" for b in at.button)  # reviews go to the stored version only
+    with pytest.raises(rv.PlanChangeNeedsConfirmation):
+        rv.record_review(store, parse_plan(hijack, "hijack.yaml"), "1.1", "done", date(2024, 2, 1))
+    assert len(store.plan("team-plan").actions) == 2
+    at.button(key="plan_confirm_version").click().run()
+    assert "is now the current version" in success(at)
+    assert [a.id for a in store.plan("team-plan").actions] == ["1.1", "2.9"]
+    earlier = next(f for f in frames(at) if "last note" in f and (f["action"] == "2.1").any())
+    assert earlier.set_index("action").at["2.1", "last note"] == "Walks started"
+    history = next(f for f in frames(at) if "review id" in f)
+    assert history["title"].tolist() == [rv.EARLIER_ACTION] and history["imported by"].isna().all()
 
 
 def test_import_of_a_bad_bundle_leaves_the_database_unchanged(kent: str, db: str) -> None:

@@ -16,17 +16,22 @@ from streamlit_folium import st_folium
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.msoa import msoa_areas
 from hiap_geo.indicators import fingertips as ft
 from hiap_geo.indicators import spine
+from hiap_geo.indicators.availability import availability_markdown
 from hiap_geo.indicators.catalogue import HEALTH_INDEX_NOTE
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS
 from hiap_geo.indicators.uploads import InvalidUpload, read_upload
-from hiap_geo.render.charts import spine_chart_html, trend_chart
+from hiap_geo.render.charts import spine_chart_html, spine_chart_png, trend_chart
 from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
+from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import indicators as iv
+from hiap_geo.views import uploads as uv
 from hiap_geo.views.explorer import MapSelection, build_in_use
 
 
@@ -73,24 +78,26 @@ def upload_section() -> pd.DataFrame | None:
         try:
             result = read_upload(upload.getvalue(), upload.name)
         except InvalidUpload as exc:
-            st.error(f"'{exc.filename}' was not loaded, and nothing from it is used. Fix "
+            st.error(f"'{escape_markdown(exc.filename)}' was not loaded, and nothing from it is used. Fix "
                      f"{'this problem' if len(exc.problems) == 1 else f'these {len(exc.problems)} problems'} "
-                     "and upload it again:\n\n" + "\n".join(f"- {p.message}" for p in exc.problems))
+                     "and upload it again:\n\n" + "\n".join(f"- {escape_markdown(p.message)}" for p in exc.problems))
             return None
-        if result.area_type not in iv.LEVELS:
-            st.warning(f"'{upload.name}' holds only England values: there are no areas to map. Upload the LSOA, "
-                       "MSOA, ward or district values.")
+        unmappable = uv.unmappable_message(result, upload.name)
+        if unmappable:
+            st.warning(escape_markdown(unmappable))
             return None
-        names = ", ".join(sorted(result.data["indicator_name"].unique()))
-        st.success(f"Loaded {len(result.data)} rows of {names} at {iv.LEVELS.get(result.area_type, 'England')} "
-                   f"level ({', '.join(result.vintages)}). Choose it under 'Indicator' below.")
+        st.success(escape_markdown(uv.upload_summary(result)) + " Choose it under 'Indicator' below.")
         for note in result.notes:
-            st.caption(note)
+            st.caption(escape_markdown(note))
         return result.data
 
 
 def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame | None:
     """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached."""
+    with st.expander("Obesity, smoking and NEET: where to get them (by ward, offline or online)"):
+        st.caption("Who publishes each, at which geographies, what HIAP Geo shows offline and through Fingertips "
+                   "online, and what to download and upload to have ward figures offline.")
+        st.markdown(availability_markdown())
     with st.expander("OHID Fingertips: Local Health indicators (needs an internet connection)"):
         st.caption("Ward and MSOA indicators from the Local Health profile (obesity, admissions, life expectancy...). "
                    "The API is only reachable online; a copy fetched once is kept and can be used offline.")
@@ -104,13 +111,13 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame
         try:
             ids = tuple(int(part) for part in text.replace(";", ",").split(",") if part.strip())
         except ValueError:
-            st.error(f"Indicator ids are whole numbers separated by commas; '{text}' is not.")
+            st.error(f"Indicator ids are whole numbers separated by commas; '{escape_markdown(text)}' is not.")
             return None
         try:
             request = ft.FingertipsRequest(area_type, parent, indicator_ids=ids,
                                            profile_id=None if ids else ft.LOCAL_HEALTH_PROFILE_ID)
         except ft.FingertipsError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             return None
         if st.button("Fetch from Fingertips", key="ft_fetch"):
             try:
@@ -118,16 +125,17 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame
                     fetched = ft.fetch_data(request, use_cache="fallback")
             except ft.FingertipsOffline as exc:
                 st.warning(f"**Fingertips data needs an internet connection, and this machine could not reach the "
-                           f"API.** {exc}")
+                           f"API.** {escape_markdown(exc)}")
             except ft.FingertipsError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(exc))
             else:
                 if fetched.from_cache:
                     st.warning(f"Offline: showing the copy fetched on {fetched.fetched_label()}.")
                 else:
-                    st.success(f"Fetched {len(fetched.data)} rows on {fetched.fetched_label()} from {fetched.url}.")
+                    st.success(f"Fetched {len(fetched.data)} rows on {fetched.fetched_label()} from "
+                               f"{escape_markdown(fetched.url)}.")
                 for note in fetched.notes:
-                    st.caption(note)
+                    st.caption(escape_markdown(note))
         when = ft.cached_copy_date(request)
         if when is None:
             st.caption("Nothing is cached for this request yet.")
@@ -169,8 +177,8 @@ if st.session_state.get("ind_level") not in levels:
     st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
 level = controls[0].radio("Geography", levels, format_func=iv.LEVELS.get, horizontal=True, key="ind_level")
 if sel.level not in levels:
-    st.info(f"{labels[indicator_id]} has no {iv.LEVELS[sel.level]} values (the sidebar's geography); it is "
-            f"published for {', '.join(iv.LEVELS[lv] for lv in levels)}.")
+    st.info(f"{escape_markdown(labels[indicator_id])} has no {iv.LEVELS[sel.level]} values (the sidebar's "
+            f"geography); it is published for {', '.join(iv.LEVELS[lv] for lv in levels)}.")
 periods = iv.periods_of(data, indicator_id, level)
 if st.session_state.get("ind_period") not in periods:
     st.session_state["ind_period"] = periods[-1]
@@ -188,13 +196,14 @@ vintage, areas = iv.best_layer(codes, {v: partial(map_layer, slug, level, v, sel
                                        for v in iv.vintages(level)})
 values = iv.area_values(data, indicator_id, level, period, areas, confidence)
 if values["value"].isna().all():
-    st.warning(f"None of the chosen districts' {iv.LEVELS[level]}s has a value for {labels[indicator_id]} "
-               f"({period}). Choose other districts or another indicator.")
+    st.warning(f"None of the chosen districts' {iv.LEVELS[level]}s has a value for "
+               f"{escape_markdown(labels[indicator_id])} ({escape_markdown(period)}). Choose other districts or "
+               "another indicator.")
     st.stop()
 outside = iv.outside_codes(codes, areas)
 if outside:
     st.caption(f"{len(outside)} {iv.LEVELS[level]} code(s) of this indicator are outside the chosen districts "
-               f"(or not on the {vintage} map) and are not shown, e.g. {', '.join(outside[:5])}.")
+               f"(or not on the {vintage} map) and are not shown, e.g. {escape_markdown(', '.join(outside[:5]))}.")
 
 first = iv.first_value(values)
 polarity = str(first["polarity"])
@@ -205,7 +214,8 @@ if colour_by != "value" and not iv.has_limits(values):
 if polarity == "no_judgement":
     st.caption("This indicator has no polarity: areas are compared as higher or lower, never better or worse.")
 
-st.subheader(f"{measure.label} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), {period}")
+st.subheader(f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
+             f"{escape_markdown(period)}")
 outlines = [] if level == "district" else [
     Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
 fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,
@@ -213,6 +223,10 @@ fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outli
                                  tooltip_values=iv.tooltip_texts(values)))
 clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
                     returned_objects=["last_clicked"])
+map_title = f"{measure.label}, {period}"
+st.download_button("Download map (PNG)", map_download(iv.map_frame(areas, map_values), measure, map_title,
+                                                      outlines=outlines),
+                   file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png")
 point = (clicked or {}).get("last_clicked")
 if point and point != st.session_state.get("ind_last_click"):
     st.session_state["ind_last_click"] = point
@@ -233,10 +247,11 @@ st.dataframe(shown.style.map(iv.comparison_css, subset=comparison_columns), hide
                             "denominator": st.column_config.NumberColumn(format="%.0f"),
                             "England value": st.column_config.NumberColumn(format="%.2f"),
                             "district value": st.column_config.NumberColumn(format="%.2f")})
-st.caption(f"Source: {first['source']} ({first['vintage']}). Method: {first.get('method') or 'as supplied'}. "
+st.caption(f"Source: {escape_markdown(first['source'])} ({escape_markdown(first['vintage'])}). "
+           f"Method: {escape_markdown(first.get('method') or 'as supplied')}. "
            f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
            "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
-st.download_button("Download table (CSV)", table.to_csv(index=False).encode("utf-8"), mime="text/csv",
+st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",
                    file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")
 
 st.header("As stated in the plans")
@@ -248,7 +263,7 @@ else:
                "for word with their references (data/plan_figures). They are the documents' claims, of their own "
                "dates and comparators, not recomputed here.")
     st.dataframe(stated, hide_index=True, width="stretch")
-    st.download_button("Download the stated figures (CSV)", stated.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the stated figures (CSV)", csv_bytes(stated),
                        file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
 
 st.header("Spine chart")
@@ -263,12 +278,15 @@ try:
     spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level), spine_district,
                                   confidence)
     st.html(spine_chart_html(spine_rows, area_names.get(spine_area, spine_area), names.get(spine_district, "District")))
+    st.download_button("Download spine chart (PNG)", partial(spine_chart_png, spine_rows, area_names.get(
+        spine_area, spine_area), names.get(spine_district, "District")), file_name=f"hiap-geo-spine-{spine_area}.png",
+        mime="image/png", key="spine_png")
     st.caption(f"England is the red centre line; the bar spans all English {iv.LEVELS[spine_level]}s (darker: the "
                "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
                "flipped); indicators without one run from lowest to highest. Indicators with no England value "
                "(the Health Index, most uploads) are not on this chart.")
 except HiapGeoError as exc:  # no chart for this area, or a dataset missing: say so
-    st.info(str(exc))
+    st.info(escape_markdown(exc))
 
 st.header("Health Index trends, 2015-2021")
 trend_ids = iv.trend_options(labels)
@@ -279,14 +297,14 @@ if chosen_trends:
     try:
         trends = spine.trend(data, chosen_trends, {d: names.get(d, d) for d in sel.districts})
     except HiapGeoError as exc:
-        st.info(str(exc))
+        st.info(escape_markdown(exc))
     else:
         grid = st.columns(2)
         for n, (name, group) in enumerate(trends.groupby("indicator", sort=False)):
             with grid[n % 2]:
-                st.markdown(f"**{name}** ({group['unit'].iat[0]})")
+                st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(group['unit'].iat[0])})")
                 st.altair_chart(trend_chart(group), width="stretch")
         st.caption(HEALTH_INDEX_NOTE)
-        st.download_button("Download trends (CSV)", trends.to_csv(index=False).encode("utf-8"),
+        st.download_button("Download trends (CSV)", csv_bytes(trends),
                            file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download")
 st.caption(full_attribution())

@@ -3,6 +3,7 @@ data, and the progress of its actions for Health Action Team meetings."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from functools import partial
 
@@ -10,13 +11,17 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app.access import current_user
 from app.loaders import chosen_areas
 from app.sidebar import SELECTION_KEY
+from hiap_geo.core.access import User
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
-from hiap_geo.plans.check import check_plan, discrepancies_frame
+from hiap_geo.plans.check import check_plan, check_plan_claims, discrepancies_frame
 from hiap_geo.plans.coverage import Coverage
+from hiap_geo.plans.figures.claims import claims_frame, claims_summary
 from hiap_geo.plans.load import LoadedPlan, parse_plan, plan_files
 from hiap_geo.plans.progress import ProgressStore, database_url
 from hiap_geo.plans.resolve import plan_districts
@@ -62,6 +67,14 @@ def check_report(text: str, source: str) -> pd.DataFrame:
     return discrepancies_frame(check_plan(parsed(text, source)))
 
 
+@st.cache_data(show_spinner="Checking the figures the document states...", max_entries=16)
+def claims_report(text: str, source: str) -> tuple[str, pd.DataFrame]:
+    loaded = parsed(text, source)
+    title, claims = check_plan_claims(loaded)
+    summary = claims_summary(claims, title, loaded.plan.edition) if title else ""
+    return summary, claims_frame(claims)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def coverage_of(text: str, source: str, action_ids: tuple[str, ...], measure: str, decile_max: int,
                 decile_type: str, indicator: str | None = None, level: float = 95) -> Coverage:
@@ -80,7 +93,7 @@ def coverage_indicators() -> dict[str, str]:
 
 
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
-    st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=file_name, mime="text/csv",
+    st.download_button(label, csv_bytes(table), file_name=file_name, mime="text/csv",
                        key=key)
 
 
@@ -95,22 +108,39 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
              "\n\n" + bullet_list(problems))
 
 
-def record(store: ProgressStore, loaded: LoadedPlan) -> None:
-    """Form callback: runs before the page, so the tables below already show the new review."""
+def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
+    """Form callback: runs before the page, so the tables below already show the new review.
+
+    The review's id is made when the form is shown and kept until the save succeeds, so pressing the button
+    again after a dropped connection records the review once."""
     state = st.session_state
+    typed = None if user.signed_in else (state.get("plan_review_reviewer") or "").strip() or None
     try:
         rv.record_review(store, loaded, state["plan_review_action"], state["plan_review_status"],
-                         state["plan_review_date"], state.get("plan_review_note") or "",
-                         (state.get("plan_review_reviewer") or "").strip() or None)
+                         state["plan_review_date"], state.get("plan_review_note") or "", typed, user=user,
+                         review_id=state.setdefault("plan_review_uuid", str(uuid.uuid4())))
     except (HiapGeoError, ValueError) as exc:
         state["plan_progress_message"] = ("error", f"The review was not recorded: {escape_markdown(exc)}")
         return
+    state["plan_review_uuid"] = str(uuid.uuid4())
     state["plan_progress_message"] = ("success", rv.review_message(
         state["plan_review_action"], state["plan_review_status"], state["plan_review_date"]))
     state["plan_review_note"] = ""
 
 
-def import_history(store: ProgressStore, current_id: str) -> None:
+def confirm_version(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
+    """Confirm callback: make the file shown the plan's current version (an admin, after reading the changes)."""
+    state = st.session_state
+    try:
+        store.register_plan(loaded, user=user, confirm=True)
+    except HiapGeoError as exc:
+        state["plan_progress_message"] = ("error", f"The plan was not stored: {escape_markdown(exc)}")
+        return
+    state["plan_progress_message"] = ("success", f"{escape_markdown(loaded.source)} is now the current version of "
+                                                 f"plan '{escape_markdown(loaded.plan.id)}'.")
+
+
+def import_history(store: ProgressStore, current_id: str, user: User) -> None:
     """Import callback: all or nothing (the store checks everything before writing)."""
     state = st.session_state
     upload = state.get("plan_import_file")
@@ -118,11 +148,14 @@ def import_history(store: ProgressStore, current_id: str) -> None:
         state["plan_progress_message"] = ("error", "Choose an export file (JSON) to import first.")
         return
     try:
-        report = store.import_bundle(upload.getvalue(), upload.name)
+        report = store.import_bundle(upload.getvalue(), upload.name, user=user)
     except ImportRejected as exc:
         state["plan_progress_message"] = (
             "error", f"Nothing was imported from {escape_markdown(upload.name)}; the database is unchanged:\n\n"
                      + bullet_list(exc.problems))
+        return
+    except HiapGeoError as exc:
+        state["plan_progress_message"] = ("error", f"Nothing was imported: {escape_markdown(exc)}")
         return
     state["plan_progress_message"] = ("success", rv.import_message(report, current_id))
 
@@ -204,7 +237,10 @@ if reach.unresolved:
                      "(the Plan check tab explains each one)"):
         st.markdown(bullet_list(list(reach.unresolved)))
 
-history = store.history(plan.id) if store is not None else rv.empty_history()
+try:
+    history = store.history(plan.id) if store is not None else rv.empty_history()
+except HiapGeoError as exc:  # the database went away since the page opened it: show the plan, say why not its reviews
+    store, store_error, history = None, str(exc), rv.empty_history()
 actions = rv.actions_table(plan, history)
 priority_titles = {p.id: p.title for p in plan.priorities}
 f1, f2, f3 = st.columns(3)
@@ -373,6 +409,19 @@ with check_tab:
             st.caption(f"... and {len(report) - 50} more in the table and CSV below.")
         st.dataframe(report, hide_index=True, width="stretch")
         csv_button("Download the report (CSV)", report, f"{plan.id}-plan-check.csv", "plan_csv_check")
+    st.subheader("Figures the document states, checked")
+    try:
+        claims_line, claims = claims_report(text, source)
+    except HiapGeoError as exc:
+        claims_line, claims = "", None
+        st.error(f"The document's figures could not be checked: {escape_markdown(exc)}")
+    if claims is not None and claims_line:
+        st.markdown(escape_markdown(claims_line) + " Verdict, what the document states, what the data gives, "
+                    "the quote and its line; the same list as `python -m hiap_geo plan check`.")
+        st.dataframe(claims, hide_index=True, width="stretch")
+        csv_button("Download the checked figures (CSV)", claims, f"{plan.id}-figures-check.csv", "plan_csv_claims")
+    elif claims is not None:
+        st.caption("No figures of this document are transcribed in data/plan_figures, so none are checked.")
     if len(reach.lists):
         st.subheader("Areas the document lists")
         st.dataframe(reach.lists, hide_index=True, width="stretch")
@@ -389,18 +438,40 @@ with progress_tab:
     if message:
         (st.success if message[0] == "success" else st.error)(message[1])
     titles = {a.id: a.title for a in plan.actions}
+    user = current_user()
+    try:
+        change = store.plan_change(loaded)
+    except HiapGeoError as exc:
+        st.error(f"The progress database cannot be read: {escape_markdown(exc)}")
+        st.stop()
+    if change.kind == "changed":  # a file with a stored plan's id but other text: never made current silently
+        st.warning(escape_markdown(change.summary()))
+        if user.may("register_plan"):
+            st.button("Make this file the current version of the plan", key="plan_confirm_version",
+                      on_click=confirm_version, args=(store, loaded, user))
+            st.caption("Reviews are recorded against the current version; reviews of actions this file drops stay "
+                       "in the history, marked as belonging to an earlier version.")
+        else:
+            st.info("Reviews are recorded against the plan's current stored version: choose it in the plan list. "
+                    "Only an admin can make this file the current version.")
+    elif change.kind == "new" and user.may("review") and not user.may("register_plan"):
+        st.info("This plan is not in the progress database yet: an admin registers it before reviews are recorded.")
     if st.session_state.get("plan_review_action") not in titles:
         st.session_state["plan_review_action"] = rv.default_review_action(plan, st.session_state.get("plan_highlight"))
-    with st.form("plan_review_form"):
-        st.markdown("**Record a review**")
-        st.selectbox("Action", list(titles), key="plan_review_action",
-                     format_func=lambda a: f"{a}: {pm.shorten(titles[a])}")
-        st.radio("Status", list(STATUSES), format_func=rv.status_text, horizontal=True, key="plan_review_status")
-        st.date_input("Review date", value=date.today(), max_value=date.today(), key="plan_review_date",
-                      format="DD/MM/YYYY")
-        st.text_area("Note", key="plan_review_note", placeholder="What the meeting said, e.g. 'Clinics booked'")
-        st.text_input("Reviewer (optional)", key="plan_review_reviewer")
-        st.form_submit_button("Record review", on_click=record, args=(store, loaded), type="primary")
+    if rv.review_offered(change, user):
+        with st.form("plan_review_form"):
+            st.markdown("**Record a review**")
+            st.selectbox("Action", list(titles), key="plan_review_action",
+                         format_func=lambda a: f"{a}: {pm.shorten(titles[a])}")
+            st.radio("Status", list(STATUSES), format_func=rv.status_text, horizontal=True, key="plan_review_status")
+            st.date_input("Review date", value=date.today(), max_value=date.today(), key="plan_review_date",
+                          format="DD/MM/YYYY")
+            st.text_area("Note", key="plan_review_note", placeholder="What the meeting said, e.g. 'Clinics booked'")
+            if user.signed_in:
+                st.caption(f"Recorded as {escape_markdown(user.label)}")
+            else:
+                st.text_input("Reviewer (optional)", key="plan_review_reviewer")
+            st.form_submit_button("Record review", on_click=record, args=(store, loaded, user), type="primary")
 
     st.subheader("Status of each action")
     status_table = rv.status_export(shown)
@@ -408,6 +479,11 @@ with progress_tab:
                  column_config={"last note": st.column_config.TextColumn(width="medium"),
                                 "title": st.column_config.TextColumn(width="large")})
     csv_button("Download status (CSV)", status_table, f"{plan.id}-status.csv", "plan_csv_status")
+    earlier = rv.earlier_actions(store, plan, history)
+    if len(earlier):
+        st.markdown(f"**Reviewed actions of an earlier version of the plan** ({len(earlier)}): the current version "
+                    "no longer has them; their reviews are kept.")
+        st.dataframe(earlier, hide_index=True, width="stretch")
 
     st.subheader("Review history")
     which = st.selectbox("History of", [None, *titles], key="plan_history_action",
@@ -419,13 +495,19 @@ with progress_tab:
                  column_config={"note": st.column_config.TextColumn(width="large")})
     csv_button("Download history (CSV)", past, f"{plan.id}-history.csv", "plan_csv_history")
 
+    if not user.may("export"):
+        st.stop()  # export and import are an admin's: not offered to others
     st.subheader("Export and import")
     e1, e2 = st.columns(2)
-    e1.download_button("Download the plan with its history (JSON)", partial(rv.export_bytes, store, loaded),
-                       file_name=f"{plan.id}-progress.json", mime="application/json", key="plan_export")
+    if change.kind != "changed":
+        e1.download_button("Download the plan with its history (JSON)", partial(rv.export_bytes, store, loaded, user),
+                           file_name=f"{plan.id}-progress.json", mime="application/json", key="plan_export")
+    else:
+        e1.caption("This file is not the plan's current stored version: confirm it above, or choose the stored "
+                   "plan, to export.")
     e1.caption("Every stored version of the plan's text and every review: import it into another copy of HIAP Geo "
                "(or `python -m hiap_geo plan import`) without loss.")
     e2.file_uploader("Import a plan with its history (JSON)", type=["json"], key="plan_import_file")
-    e2.button("Import", key="plan_import", on_click=import_history, args=(store, plan.id))
+    e2.button("Import", key="plan_import", on_click=import_history, args=(store, plan.id, user))
     e2.caption("Checked in full first: a file with any problem changes nothing. Reviews already present are "
                "skipped, so importing a file twice adds nothing.")

@@ -20,6 +20,7 @@ from hiap_geo.indicators import need
 from hiap_geo.indicators.compare import slope_index
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS, SIIResult
 from hiap_geo.render.maps import Outline, area_map
+from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import targeting as tv
 from hiap_geo.views.explorer import MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, standard_areas
@@ -143,6 +144,10 @@ else:
     fmap = area_map(tv.need_map_frame(selected, classes), measure, outlines=outlines, basemap=sel.basemap,
                     tooltip_values=tv.need_tooltips(selected, frame), fit=areas.geometry)
     st_folium(fmap, key="targeting_map", height=520, use_container_width=True, returned_objects=[])
+    st.download_button("Download map (PNG)", map_download(tv.need_map_frame(selected, classes), measure,
+                                                          f"Need score: {len(selected)} {LEVELS[level]}s",
+                                                          outlines=outlines[1:]),
+                       file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png")
     st.caption("Areas not meeting the thresholds are left blank (grey outlines).")
 
 if not selected.empty:

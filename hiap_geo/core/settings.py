@@ -46,6 +46,12 @@ def data_mirror() -> Path | None:
     return Path(value) if value else None
 
 
+def publisher_base_url() -> str:
+    """``HIAP_PUBLISHER_BASE_URL``: when set, official download addresses keep their path but go to this
+    scheme and host instead (a caching proxy, or the tests' local publisher); '' when unset."""
+    return os.environ.get("HIAP_PUBLISHER_BASE_URL", "").strip().rstrip("/")
+
+
 FINGERTIPS_DEFAULT_URL: str = "https://fingertips.phe.org.uk/api"
 """The OHID Fingertips API; ``HIAP_FINGERTIPS_URL`` points elsewhere (a proxy, or a local test server)."""
 
@@ -54,3 +60,14 @@ def fingertips_url() -> str:
     """Base address of the Fingertips API, without a trailing slash (``HIAP_FINGERTIPS_URL`` overrides)."""
     value = os.environ.get("HIAP_FINGERTIPS_URL", "").strip()
     return (value or FINGERTIPS_DEFAULT_URL).rstrip("/")
+
+
+def progress_db() -> str:
+    """The progress database URL from ``HIAP_PROGRESS_DB`` ('' when unset: SQLite in the user data folder)."""
+    return os.environ.get("HIAP_PROGRESS_DB", "").strip()
+
+
+def access_file() -> Path | None:
+    """The roles file named by ``HIAP_ACCESS`` (TOML; see ``core.access``), or None: no roles configured."""
+    value = os.environ.get("HIAP_ACCESS", "").strip()
+    return Path(value) if value else None

@@ -15,7 +15,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.editions import BoundarySource
 from hiap_geo.core.errors import LayerNotBuilt
 from hiap_geo.core.files import atomic_path

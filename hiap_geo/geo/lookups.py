@@ -11,7 +11,7 @@ from functools import cache
 
 import pandas as pd
 
-from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.areas import AREA_LEVELS, area_kind, looks_like_code
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import AmbiguousAreaName, HiapGeoError, UnknownArea

@@ -15,7 +15,7 @@ from typing import Literal
 import geopandas as gpd
 import pandas as pd
 
-from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.errors import HiapGeoError
 
 

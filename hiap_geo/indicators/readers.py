@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators.aggregate import (

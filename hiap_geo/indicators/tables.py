@@ -11,7 +11,7 @@ from functools import cache
 
 import pandas as pd
 
-from hiap_geo.acquire.sources import dataset_path
+from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.joins import join_on_code

@@ -131,8 +131,7 @@ def plan_text(choice: str, store: ProgressStore | None = None) -> tuple[str, str
         if store is None:
             raise PlanPageError("The progress database is not available, so stored plans cannot be read.")
         plan_id = choice[7:]
-        versions = store.export_bundle(plan_id)["plan_versions"]
-        return versions[-1]["yaml"], f"{plan_id} (latest version in {store.describe()})"
+        return store.current_version(plan_id).text, f"{plan_id} (latest version in {store.describe()})"
     raise PlanPageError(f"Unknown plan choice '{choice}'.")
 
 
