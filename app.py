@@ -13,9 +13,11 @@ from hiap_geo.render.maps import install_map_assets
 st.set_page_config(page_title="HIAP Geo", page_icon="🗺️", layout="wide")
 install_map_assets(Path(__file__).parent / "static")  # Leaflet served by the app: maps work offline
 
+# Streamlit serves the default page at "/" whatever its url_path, so "/map" (in links and the README) would be
+# "Page not found": a hidden page at "map" runs the same explorer there.
 PAGES = [
-    st.Page("app/pages/map_explorer.py", title="Map explorer", icon="🗺️", url_path="map",
-            default=True),
+    st.Page("app/pages/map_explorer.py", title="Map explorer", icon="🗺️", url_path="", default=True),
+    st.Page("app/pages/map_explorer.py", title="Map explorer", icon="🗺️", url_path="map", visibility="hidden"),
     st.Page("app/pages/indicators.py", title="Indicators", icon="📊", url_path="indicators"),
     st.Page("app/pages/targeting.py", title="Targeting", icon="🎯", url_path="targeting"),
     st.Page("app/pages/profile.py", title="Area profile", icon="📄", url_path="profile"),

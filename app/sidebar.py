@@ -9,7 +9,7 @@ from hiap_geo.core import settings
 from hiap_geo.geo.deprivation import MEASURES, load_iod, measure_columns
 from hiap_geo.geo.lookups import KENT_COUNTY, MEDWAY, district_counties
 from hiap_geo.geo.measures import VALUE_TYPES, WARD_VALUE_TYPES
-from hiap_geo.render.maps import BASEMAPS
+from hiap_geo.render.maps import BASEMAP_OFFLINE_NOTE, BASEMAPS
 from hiap_geo.views.explorer import LEVELS, MapSelection, build_in_use, built_districts
 
 SELECTION_KEY = "map_selection"
@@ -91,6 +91,8 @@ def render_sidebar() -> MapSelection | None:
         choices = list(WARD_VALUE_TYPES) if measure == "imd" else ["score"]
         value_type = side.radio("Value", choices, format_func=WARD_VALUE_TYPES.get, key="area_value_type")
     basemap = side.selectbox("Basemap", [NO_BASEMAP, *BASEMAPS], key="basemap", format_func=_basemap_label)
+    if basemap != NO_BASEMAP:
+        side.caption(BASEMAP_OFFLINE_NOTE)
     presentation = side.toggle("Presentation mode (for meetings)", key="presentation")
     selection = MapSelection(tuple(st.session_state["districts"]), level, int(year), measure, value_type, local,
                              None if basemap == NO_BASEMAP else basemap, presentation)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -197,3 +199,39 @@ def test_areas_picked_on_the_map_make_a_group_profile(kent: str) -> None:
     assert at.session_state["profile_group"] == ["E01024840"]
     next(b for b in at.button if b.label == "Clear the group").click().run()
     assert at.session_state["profile_group"] == []
+
+
+def test_the_map_path_opens_the_map_explorer(kent: str) -> None:
+    """'/map' (the README's link) was "Page not found": Streamlit serves the default page at '/' only."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    at = app(kent)
+    pages = at._registered_pages  # what st.navigation registered for a real session
+    manager = PagesManager(str(settings.PROJECT_ROOT / "app.py"))
+    manager.set_script_intent("", "map")  # a browser opening http://host/map
+    found = manager.set_pages_and_resolve(pages, fallback_page_hash="")
+    assert found is not None and found["script_path"].endswith("app/pages/map_explorer.py")
+    at._page_hash = found["page_script_hash"]
+    at.run()
+    assert not at.exception and at.title[0].value == "Map explorer"
+    assert at.multiselect(key="districts").value == [TUNBRIDGE_WELLS]  # the sidebar's map controls act here too
+    root = PagesManager(str(settings.PROJECT_ROOT / "app.py"))
+    root.set_script_intent("", "")
+    assert root.set_pages_and_resolve(pages, fallback_page_hash=found["page_script_hash"]) is not None
+
+
+def test_an_online_basemap_says_what_happens_offline(kent: str) -> None:
+    at = app(kent, basemap="OpenStreetMap")
+    assert not at.exception
+    assert "Offline, the map says so" in "\n".join(c.value for c in at.sidebar.caption)
+    assert "Offline, the map says so" not in "\n".join(c.value for c in app(kent).sidebar.caption)
+
+
+def test_ward_shares_have_the_same_classes_in_both_editions(kent: str) -> None:
+    scripts = []
+    for year in (2019, 2025):
+        at = app(kent, level="ward", area_value_type="share", year=year)
+        assert not at.exception
+        scripts.append(json.loads(at.get("component_instance")[0].proto.json_args)["script"])
+    for label in ("over 80% to 100% (most deprived)", "over 10% to 20%", "0% (least deprived)", "Fixed classes"):
+        assert all(label in script for script in scripts), label

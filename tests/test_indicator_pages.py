@@ -329,6 +329,7 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
     expected = int((lsoas["imd_decile"] <= 4).sum())
     assert result_line(at) == f"3. Result: {expected} of 69 LSOAs meet every threshold"
     assert area_count(map_script(at)) == expected and len(at.dataframe[0].value) == expected
+    assert at.dataframe[0].proto.placeholder == "—"  # a missing value is a dash, not "None"
 
     at.multiselect(key="tgt_worse").set_value(["census21_disability"]).run()
     values = iv.area_values(load_indicators([TW]), "census21_disability", "lsoa", "2021",
@@ -338,6 +339,10 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
     assert both, "the test needs at least one LSOA meeting both thresholds"
     assert result_line(at) == f"3. Result: {len(both)} of 69 LSOAs meet every threshold"
     assert set(at.dataframe[0].value["code"]) == both
+    ranked = at.dataframe[0].value
+    assert ranked["need rank"].tolist() == list(range(1, len(both) + 1))  # no numbers skipped after filtering
+    of_all = ranked["need rank of all scored"]
+    assert of_all.is_monotonic_increasing and of_all.max() <= 69 and "rank among all 69 scored" in texts(at)
 
     at.slider(key="tgt_deciles").set_value((1, 1)).run()
     if (lsoas["imd_decile"] == 1).any():
@@ -365,6 +370,8 @@ def test_slope_index_of_inequality(kent: str) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["95% confidence interval"] != "not available"
     assert "Across the local IMD deciles of Sevenoaks, Disabled under the Equality Act (Census 2021) is" in texts(at)
+    headline = metrics["Slope index of inequality (least deprived end minus most deprived end)"]
+    assert f"(SII {headline}: least deprived end minus most deprived end" in plain(texts(at))  # one sign, said
     at.selectbox(key="sii_indicator").set_value("iod25_cidr").run()
     assert {m.label: m.value for m in at.metric}["95% confidence interval"] == "not available"
 

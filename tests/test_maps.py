@@ -87,3 +87,58 @@ def test_unknown_measure_or_value_type_is_a_clear_error() -> None:
     with pytest.raises(HiapGeoError, match="not available"):
         measure("ward", "imd", "decile")
     assert isinstance(measure("ward", "imd", "share"), MapMeasure)
+
+
+# --- legend classes and placement (issue 13) -------------------------------------------------------
+
+
+def test_no_class_is_a_range_of_one_value() -> None:
+    score = measure("ward", "imd", "score")
+    classes = classify(pd.Series([6.2, 6.2, 6.2, 10, 20, 30.5, 40, 55, 6.2]), score)
+    assert all(" to " not in label or label.split(" to ")[0] != label.split(" to ")[1].split(" (")[0]
+               for label in classes.labels)
+    assert classes.labels[-1] == "6.2 (least deprived)"  # a single value is written once
+    assert sorted(set(classes.index.tolist())) == list(range(len(classes.labels)))  # no empty class
+    many_ties = classify(pd.Series(np.r_[np.full(400, 0.292), np.linspace(1, 50, 100)]), score)
+    assert not any(f"{x} to {x}" in label for label in many_ties.labels for x in ("0.292", "0.3", "0.29"))
+    assert sorted(set(many_ties.index.tolist())) == list(range(len(many_ties.labels)))
+
+
+def test_one_number_format_per_legend() -> None:
+    import re
+
+    classes = classify(pd.Series([0.292, 0.5, 0.7, 12.25, 1234.5, 800.0, 77.0]), MapMeasure("x", "X", "score", True))
+    numbers = [n for label in classes.labels for n in re.findall(r"[\d,]+\.?\d*", label)]
+    decimals = {len(n.split(".")[1]) if "." in n else 0 for n in numbers}
+    assert len(decimals) == 1, classes.labels
+    assert all("," in n for n in numbers if float(n.replace(",", "")) >= 1000)
+    rank = classify(pd.Series(np.arange(1, 5000)), measure("lsoa", "imd", "rank"))
+    assert rank.labels[-1].endswith("to 4,999 (least deprived)")
+
+
+def test_shares_have_fixed_classes_the_same_on_every_map() -> None:
+    share = measure("ward", "imd", "share")
+    a = classify(pd.Series([0.0, 0.05, 0.3, 0.9]), share)
+    b = classify(pd.Series([0.0, 0.0, 0.12]), share)  # another edition: other values, the same classes
+    assert a.labels == b.labels and a.colours == b.colours and "Fixed classes" in a.note
+    assert a.labels[0] == "over 80% to 100% (most deprived)" and a.labels[-1] == "0% (least deprived)"
+    assert a.index.tolist() == [6, 5, 3, 0] and b.index.tolist() == [6, 6, 4]
+    assert "differ between editions" in classify(pd.Series(np.linspace(2, 60, 50)), measure("ward", "imd",
+                                                                                          "score")).note
+
+
+def test_legend_folds_sits_top_right_and_the_map_is_framed_beside_it() -> None:
+    areas = squares(12)
+    html = area_map(areas, measure("lsoa", "imd", "decile")).get_root().render()
+    assert 'position: "topright"' in html and "<details open>" in html and "<summary" in html
+    assert "disableClickPropagation" in html  # folding the legend does not click the map
+    assert '"paddingBottomRight": [270, 10]' in html  # the legend's width: no area starts under it
+    assert ".leaflet-control-attribution{max-width:50%" in html  # the credit leaves the scale bar alone
+
+
+def test_an_online_basemap_that_fails_says_so_and_areas_still_draw() -> None:
+    areas = squares(3)
+    html = area_map(areas, measure("lsoa", "imd", "decile"), basemap="OpenStreetMap").get_root().render()
+    assert "tileerror" in html and "could not be loaded" in html and "basemapFailed" in html
+    assert "L.geoJSON(hiapDecode(" in html  # the areas layer does not wait for tiles
+    assert "tileerror" not in area_map(areas, measure("lsoa", "imd", "decile")).get_root().render()

@@ -70,7 +70,11 @@ def test_the_page_reads_its_inputs_as_a_request() -> None:
     assert read_request("E01024840\ne01024841", "  Sherwood estate ") == ProfileRequest(
         ("E01024840", "E01024841"), "Sherwood estate"
     )
-    assert read_request("Tunbridge Wells 005A", "") == ProfileRequest(("Tunbridge Wells 005A",), None)
+    assert read_request("e01024840", "") == ProfileRequest(("E01024840",), None)
+
+
+def test_a_name_is_read_as_the_code_of_its_place(real_data: Path) -> None:
+    assert read_request("Tunbridge Wells 005A", "") == ProfileRequest(("E01024840",), None)
 
 
 def test_a_table_cell_is_found_by_row_label_and_column() -> None:

@@ -79,3 +79,48 @@ def test_a_group_name_is_shown_as_typed_not_as_markup(kent: str) -> None:
     assert not at.exception
     shown = at.header[0].value
     assert "<b>" not in shown and "&lt;b&gt;" in shown and "\\*Sherwood\\*" in shown and "\\$x\\$" in shown
+
+
+# --- finding places by name (issue 13) -------------------------------------------------------------
+
+
+def test_an_ambiguous_name_offers_a_picker_not_a_red_list(kent: str) -> None:
+    at = profile_page(profile_query="Sherwood")
+    assert not at.exception and not at.error
+    picker = at.selectbox[0]
+    assert "5 places are called 'Sherwood'" in picker.label
+    assert picker.options[0].startswith("E05012288 Sherwood (ward, Ward 2024")  # current codes first
+    assert any(o.startswith("E05015813 Sherwood (ward, Ward 2024 (best fit), Tunbridge Wells)") for o in picker.options)
+    assert "Choose one of the places above" in at.info[0].value
+    picker.set_value("E05015813").run()
+    assert not at.exception
+    assert at.header[0].value.replace("\\", "").startswith("Sherwood")
+    assert [b.label for b in at.get("download_button")][0] == "Download PDF"
+
+
+@pytest.mark.parametrize("query", ["Sherwood ward", "Sherwood, Tunbridge Wells", "sherwood, tunbridge wells"])
+def test_names_with_a_kind_or_a_district(kent: str, query: str) -> None:
+    at = profile_page(profile_query=query)
+    assert not at.exception and not at.error
+    if query == "Sherwood ward":  # still three wards of that name: a choice, not an error
+        assert at.selectbox[0].label.startswith("5 places are called")
+        at.selectbox[0].set_value("E05015813").run()
+    else:  # one place, by its current code; the 2019 ward's own code is named
+        assert "E05005146" in "\n".join(c.value for c in at.caption)
+    assert "(E05015813)" in at.header[0].value.replace("\\", "")
+
+
+def test_a_list_with_a_bad_entry_names_it(kent: str) -> None:
+    at = profile_page(profile_query="E01024840\nE0102484")
+    assert not at.exception
+    shown = at.error[0].value.replace("\\", "")
+    assert "'E0102484' is not an area code" in shown and "(E01024840) are fine" in shown
+    assert "No area matches 'E01024840" not in shown  # no longer read as one name
+    at = profile_page(profile_query="E01024840, E01999999")
+    assert "E01999999 is not a code of any LSOA" in at.error[0].value.replace("\\", "")
+    assert not at.get("download_button")
+
+
+def test_profile_tables_show_missing_values_as_a_dash(kent: str) -> None:
+    at = profile_page(profile_query="E01024840")
+    assert at.dataframe and all(df.proto.placeholder == "—" for df in at.dataframe)

@@ -130,6 +130,15 @@ def test_ranked_table_names_every_component_and_sorts_by_need() -> None:
     assert subset["code"].tolist() == ["A", "D"] and subset["need rank"].tolist() == [1, 2]
 
 
+def test_a_filtered_ranking_is_numbered_without_gaps_and_keeps_the_rank_of_all() -> None:
+    score = need.need_score(FRAME, [IMD, GREEN])  # ranks A 1, B 3, C 4, D 2
+    shown = tv.ranked_table(FRAME.loc[[0, 2]].assign(name=["a", "c"], ward="", district="X"), score)  # A and C
+    assert shown["code"].tolist() == ["A", "C"]
+    assert shown["need rank"].tolist() == [1, 2]  # was 1, 4: numbers skipped after filtering
+    assert shown[tv.RANK_OF_ALL].tolist() == [1, 4]
+    assert list(shown.columns).index("need rank") < list(shown.columns).index(tv.RANK_OF_ALL)
+
+
 def test_measures_for_indicators_and_comparisons() -> None:
     worse_high = iv.indicator_measure("Smoking", "%", "low_is_good")
     assert worse_high.higher_is_more_deprived and worse_high.ends == ("worst", "best")
@@ -168,6 +177,12 @@ def test_sii_sentence_says_which_end_is_worse() -> None:
     text = tv.sii_sentence(result, "Disability", "%", "Tunbridge Wells", "low_is_good")
     assert "6.70 percentage points higher at the most deprived end" in text
     assert "95% confidence interval -7.40 to -6.00" in text and "worse where deprivation is greatest" in text
+    # the headline and the sentence give the same signed figure and say what the sign means
+    assert tv.sii_headline(result) == "-6.70" and "(SII -6.70: least deprived end minus most deprived end" in text
+    assert "negative means higher at the most deprived end" in text and tv.SII_CONVENTION in tv.SII_LABEL
+    positive = SIIResult(2.5, 1.1, 1.0, 4.0, 0.5, 4.5, 10, 100_000, "simulation")
+    assert tv.sii_headline(positive) == "+2.50" and "SII +2.50" in tv.sii_sentence(positive, "X", "", "Y", "x")
+    assert "positive means lower at the most deprived end" in tv.sii_sentence(positive, "X", "", "Y", "x")
     flat = SIIResult(0.0, 1.0, math.nan, math.nan, math.nan, math.nan, 10, 0, "none")
     assert "flat" in tv.sii_sentence(flat, "X", "", "Y", "low_is_good")
     good = SIIResult(2.0, 1.1, math.nan, math.nan, math.nan, math.nan, 10, 0, "none")

@@ -32,7 +32,7 @@ from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
 from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import indicators as iv
 from hiap_geo.views import uploads as uv
-from hiap_geo.views.explorer import MapSelection, build_in_use
+from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 
 
 @st.cache_data(show_spinner=False)
@@ -86,7 +86,7 @@ def upload_section() -> pd.DataFrame | None:
         if unmappable:
             st.warning(escape_markdown(unmappable))
             return None
-        st.success(escape_markdown(uv.upload_summary(result)) + " Choose it under 'Indicator' below.")
+        st.success(escape_markdown(uv.upload_summary(result)) + " Choose it under 'Indicator' above.")
         for note in result.notes:
             st.caption(escape_markdown(note))
         return result.data
@@ -142,7 +142,7 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame
             return None
         result = cached_fingertips(request, when.isoformat())
         st.info(f"Cached copy fetched on {result.fetched_label()}: "
-                f"{result.data['indicator_id'].nunique()} indicator(s), chosen under 'Indicator' below.")
+                f"{result.data['indicator_id'].nunique()} indicator(s), chosen under 'Indicator' above.")
         return result.data
 
 
@@ -157,7 +157,13 @@ slug = build_in_use()
 names = district_names()
 local = indicator_data_or_stop(sel.districts)
 
-data = iv.with_extras(local, (upload_section(), fingertips_section(sel, names)))
+# Tabs keep the map in view without scrolling (the page was 5,200 px long), under the choice of indicator. The
+# data tab is filled first: an upload or a Fingertips copy is an indicator the selector above the tabs offers.
+selectors = st.container()
+map_tab, table_tab, spine_tab, trends_tab, stated_tab, data_tab = st.tabs(
+    ["Map", "Table", "Spine chart", "Trends", "As stated in the plans", "Your data and Fingertips"])
+with data_tab:
+    data = iv.with_extras(local, (upload_section(), fingertips_section(sel, names)))
 labels = iv.option_labels(data)
 order = iv.indicator_order(data, labels)
 uploaded = iv.uploaded_indicators(data)
@@ -168,65 +174,69 @@ if new_uploads:  # a file just loaded: show it
 elif st.session_state.get("ind_indicator") not in order:
     st.session_state["ind_indicator"] = "census21_disability" if "census21_disability" in order else order[0]
 
-indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
-                            help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "
-                                 "Health Index, plus your upload and any Fingertips data fetched.")
-levels = iv.levels_of(data, indicator_id)
-controls = st.columns([3, 2, 3, 2])
-if st.session_state.get("ind_level") not in levels:
-    st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
-level = controls[0].radio("Geography", levels, format_func=iv.LEVELS.get, horizontal=True, key="ind_level")
-if sel.level not in levels:
-    st.info(f"{escape_markdown(labels[indicator_id])} has no {iv.LEVELS[sel.level]} values (the sidebar's "
-            f"geography); it is published for {', '.join(iv.LEVELS[lv] for lv in levels)}.")
-periods = iv.periods_of(data, indicator_id, level)
-if st.session_state.get("ind_period") not in periods:
-    st.session_state["ind_period"] = periods[-1]
-period = controls[1].selectbox("Period", periods, key="ind_period")
-colour_options = ["value", "england"] + (["district"] if level != "district" else [])
-if st.session_state.get("ind_colour") not in colour_options:
-    st.session_state["ind_colour"] = "value"
-colour_by = controls[2].radio("Colour by", colour_options, horizontal=True, key="ind_colour",
-                              format_func=lambda o: "Value" if o == "value" else f"Compared with {iv.COMPARATORS[o]}")
-confidence = controls[3].radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
-                               horizontal=True, key="ind_confidence")
+with selectors:
+    indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
+                                help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "
+                                     "Health Index, plus your upload and any Fingertips data fetched.")
+    levels = iv.levels_of(data, indicator_id)
+    controls = st.columns([3, 2, 3, 2])
+    if st.session_state.get("ind_level") not in levels:
+        st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
+    level = controls[0].radio("Geography", levels, format_func=iv.LEVELS.get, horizontal=True, key="ind_level")
+    if sel.level not in levels:
+        st.info(f"{escape_markdown(labels[indicator_id])} has no {iv.LEVELS[sel.level]} values (the sidebar's "
+                f"geography); it is published for {', '.join(iv.LEVELS[lv] for lv in levels)}.")
+    periods = iv.periods_of(data, indicator_id, level)
+    if st.session_state.get("ind_period") not in periods:
+        st.session_state["ind_period"] = periods[-1]
+    period = controls[1].selectbox("Period", periods, key="ind_period")
+    colour_options = ["value", "england"] + (["district"] if level != "district" else [])
+    if st.session_state.get("ind_colour") not in colour_options:
+        st.session_state["ind_colour"] = "value"
+    colour_by = controls[2].radio(
+        "Colour by", colour_options, horizontal=True, key="ind_colour",
+        format_func=lambda o: "Value" if o == "value" else f"Compared with {iv.COMPARATORS[o]}")
+    confidence = controls[3].radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
+                                   horizontal=True, key="ind_confidence")
 
-codes = iv.codes_of(data, indicator_id, level, period)
-vintage, areas = iv.best_layer(codes, {v: partial(map_layer, slug, level, v, sel.districts)
-                                       for v in iv.vintages(level)})
-values = iv.area_values(data, indicator_id, level, period, areas, confidence)
-if values["value"].isna().all():
-    st.warning(f"None of the chosen districts' {iv.LEVELS[level]}s has a value for "
-               f"{escape_markdown(labels[indicator_id])} ({escape_markdown(period)}). Choose other districts or "
-               "another indicator.")
-    st.stop()
-outside = iv.outside_codes(codes, areas)
-if outside:
-    st.caption(f"{len(outside)} {iv.LEVELS[level]} code(s) of this indicator are outside the chosen districts "
-               f"(or not on the {vintage} map) and are not shown, e.g. {escape_markdown(', '.join(outside[:5]))}.")
+with map_tab:  # everything down to the download of the map is in the Map tab
+    codes = iv.codes_of(data, indicator_id, level, period)
+    vintage, areas = iv.best_layer(codes, {v: partial(map_layer, slug, level, v, sel.districts)
+                                           for v in iv.vintages(level)})
+    values = iv.area_values(data, indicator_id, level, period, areas, confidence)
+    if values["value"].isna().all():
+        st.warning(f"None of the chosen districts' {iv.LEVELS[level]}s has a value for "
+                   f"{escape_markdown(labels[indicator_id])} ({escape_markdown(period)}). Choose other districts or "
+                   "another indicator.")
+        st.stop()
+    outside = iv.outside_codes(codes, areas)
+    if outside:
+        st.caption(f"{len(outside)} {iv.LEVELS[level]} code(s) of this indicator are outside the chosen districts "
+                   f"(or not on the {vintage} map) and are not shown, e.g. {escape_markdown(', '.join(outside[:5]))}.")
 
-first = iv.first_value(values)
-polarity = str(first["polarity"])
-measure, map_values = iv.map_colouring(values, colour_by, confidence)
-if colour_by != "value" and not iv.has_limits(values):
-    st.info("This indicator has no confidence limits (it is published as a value, without counts), so no area "
-            "can be tested against a comparator: every area shows as 'Not compared'. Colour by value instead.")
-if polarity == "no_judgement":
-    st.caption("This indicator has no polarity: areas are compared as higher or lower, never better or worse.")
+    first = iv.first_value(values)
+    polarity = str(first["polarity"])
+    measure, map_values = iv.map_colouring(values, colour_by, confidence)
+    if colour_by != "value" and not iv.has_limits(values):
+        st.info("This indicator has no confidence limits (it is published as a value, without counts), so no area "
+                "can be tested against a comparator: every area shows as 'Not compared'. Colour by value instead.")
+    if polarity == "no_judgement":
+        st.caption("This indicator has no polarity: areas are compared as higher or lower, never better or worse.")
 
-st.subheader(f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
-             f"{escape_markdown(period)}")
-outlines = [] if level == "district" else [
-    Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
-fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,
-                                 geometry_json=map_geometry(slug, level, vintage, sel.districts),
-                                 tooltip_values=iv.tooltip_texts(values)))
-clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
-                    returned_objects=["last_clicked"])
-map_title = f"{measure.label}, {period}"
-st.download_button("Download map (PNG)", map_download(iv.map_frame(areas, map_values), measure, map_title,
-                                                      outlines=outlines),
-                   file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png")
+    st.subheader(f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
+                 f"{escape_markdown(period)}")
+    outlines = [] if level == "district" else [
+        Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
+    fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,
+                                     geometry_json=map_geometry(slug, level, vintage, sel.districts),
+                                     tooltip_values=iv.tooltip_texts(values)))
+    clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
+                        returned_objects=["last_clicked"])
+    map_title = f"{measure.label}, {period}"
+    st.download_button("Download map (PNG)", map_download(iv.map_frame(areas, map_values), measure, map_title,
+                                                          outlines=outlines),
+                       file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png")
+    st.caption("Click an area to see its spine chart (tab 'Spine chart'); its figures are in the tab 'Table'.")
 point = (clicked or {}).get("last_clicked")
 if point and point != st.session_state.get("ind_last_click"):
     st.session_state["ind_last_click"] = point
@@ -234,77 +244,86 @@ if point and point != st.session_state.get("ind_last_click"):
     if hit is not None:
         st.session_state["ind_area"] = hit
 
-table = iv.indicator_export_table(values, level, vintage)
-comparison_columns = [c for c in ("compared with England", "compared with district") if c in table]
-shown = table.drop(columns=iv.HIDDEN_TABLE_COLUMNS)
-st.dataframe(shown.style.map(iv.comparison_css, subset=comparison_columns), hide_index=True, width="stretch",
-             column_config={"value": st.column_config.NumberColumn(f"value ({first['unit']})", format="%.2f"),
-                            "lower limit": st.column_config.NumberColumn(f"lower {CONFIDENCE_LABELS[confidence]}",
-                                                                         format="%.2f"),
-                            "upper limit": st.column_config.NumberColumn(f"upper {CONFIDENCE_LABELS[confidence]}",
-                                                                         format="%.2f"),
-                            "count": st.column_config.NumberColumn(format="%.0f"),
-                            "denominator": st.column_config.NumberColumn(format="%.0f"),
-                            "England value": st.column_config.NumberColumn(format="%.2f"),
-                            "district value": st.column_config.NumberColumn(format="%.2f")})
-st.caption(f"Source: {escape_markdown(first['source'])} ({escape_markdown(first['vintage'])}). "
-           f"Method: {escape_markdown(first.get('method') or 'as supplied')}. "
-           f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
-           "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
-st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",
-                   file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")
+with table_tab:
+    table = iv.indicator_export_table(values, level, vintage)
+    comparison_columns = [c for c in ("compared with England", "compared with district") if c in table]
+    shown = table.drop(columns=iv.HIDDEN_TABLE_COLUMNS)
+    st.dataframe(shown.style.map(iv.comparison_css, subset=comparison_columns), hide_index=True, width="stretch",
+                 placeholder=MISSING_CELL,
+                 column_config={"value": st.column_config.NumberColumn(f"value ({first['unit']})", format="%.2f"),
+                                "lower limit": st.column_config.NumberColumn(f"lower {CONFIDENCE_LABELS[confidence]}",
+                                                                             format="%.2f"),
+                                "upper limit": st.column_config.NumberColumn(f"upper {CONFIDENCE_LABELS[confidence]}",
+                                                                             format="%.2f"),
+                                "count": st.column_config.NumberColumn(format="%.0f"),
+                                "denominator": st.column_config.NumberColumn(format="%.0f"),
+                                "England value": st.column_config.NumberColumn(format="%.2f"),
+                                "district value": st.column_config.NumberColumn(format="%.2f")})
+    st.caption(f"Source: {escape_markdown(first['source'])} ({escape_markdown(first['vintage'])}). "
+               f"Method: {escape_markdown(first.get('method') or 'as supplied')}. "
+               f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
+               "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
+    st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",
+                       file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")
 
-st.header("As stated in the plans")
-stated = stated_figures(sel.districts)
-if stated.empty:
-    st.info("The transcribed plan documents state no figures about these districts or their wards.")
-else:
-    st.caption("Figures the local plan documents give about these districts and their wards, transcribed word "
-               "for word with their references (data/plan_figures). They are the documents' claims, of their own "
-               "dates and comparators, not recomputed here.")
-    st.dataframe(stated, hide_index=True, width="stretch")
-    st.download_button("Download the stated figures (CSV)", csv_bytes(stated),
-                       file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
 
-st.header("Spine chart")
-spine_options, area_names = iv.spine_areas(areas, level, sel.districts, names)
-if st.session_state.get("ind_area") not in spine_options:
-    st.session_state["ind_area"] = spine_options[0]
-spine_area = st.selectbox("Area (or click it on the map)", spine_options, key="ind_area",
-                          format_func=lambda c: f"{c} {area_names.get(c, '')}")
-spine_level = iv.spine_level(spine_area, level, sel.districts)
-spine_district = iv.district_of(areas, spine_area)
-try:
-    spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level), spine_district,
-                                  confidence)
-    st.html(spine_chart_html(spine_rows, area_names.get(spine_area, spine_area), names.get(spine_district, "District")))
-    st.download_button("Download spine chart (PNG)", partial(spine_chart_png, spine_rows, area_names.get(
-        spine_area, spine_area), names.get(spine_district, "District")), file_name=f"hiap-geo-spine-{spine_area}.png",
-        mime="image/png", key="spine_png")
-    st.caption(f"England is the red centre line; the bar spans all English {iv.LEVELS[spine_level]}s (darker: the "
-               "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
-               "flipped); indicators without one run from lowest to highest. Indicators with no England value "
-               "(the Health Index, most uploads) are not on this chart.")
-except HiapGeoError as exc:  # no chart for this area, or a dataset missing: say so
-    st.info(escape_markdown(exc))
-
-st.header("Health Index trends, 2015-2021")
-trend_ids = iv.trend_options(labels)
-st.session_state.setdefault("ind_trends", [i for i in iv.TREND_DEFAULTS if i in labels])
-st.session_state["ind_trends"] = [i for i in st.session_state["ind_trends"] if i in trend_ids]
-chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func=labels.get, key="ind_trends")
-if chosen_trends:
-    try:
-        trends = spine.trend(data, chosen_trends, {d: names.get(d, d) for d in sel.districts})
-    except HiapGeoError as exc:
-        st.info(escape_markdown(exc))
+with stated_tab:
+    st.header("As stated in the plans")
+    stated = stated_figures(sel.districts)
+    if stated.empty:
+        st.info("The transcribed plan documents state no figures about these districts or their wards.")
     else:
-        grid = st.columns(2)
-        for n, (name, group) in enumerate(trends.groupby("indicator", sort=False)):
-            with grid[n % 2]:
-                st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(group['unit'].iat[0])})")
-                st.altair_chart(trend_chart(group), width="stretch")
-        st.caption(HEALTH_INDEX_NOTE)
-        st.download_button("Download trends (CSV)", csv_bytes(trends),
-                           file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download")
+        st.caption("Figures the local plan documents give about these districts and their wards, transcribed word "
+                   "for word with their references (data/plan_figures). They are the documents' claims, of their own "
+                   "dates and comparators, not recomputed here.")
+        st.dataframe(stated, hide_index=True, width="stretch", placeholder=MISSING_CELL)
+        st.download_button("Download the stated figures (CSV)", csv_bytes(stated),
+                           file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
+
+
+with spine_tab:
+    st.header("Spine chart")
+    spine_options, area_names = iv.spine_areas(areas, level, sel.districts, names)
+    if st.session_state.get("ind_area") not in spine_options:
+        st.session_state["ind_area"] = spine_options[0]
+    spine_area = st.selectbox("Area (or click it on the map)", spine_options, key="ind_area",
+                              format_func=lambda c: f"{c} {area_names.get(c, '')}")
+    spine_level = iv.spine_level(spine_area, level, sel.districts)
+    spine_district = iv.district_of(areas, spine_area)
+    try:
+        spine_rows = spine.spine_rows(data, spine_area, spine_level, england_ranges(spine_level), spine_district,
+                                      confidence)
+        spine_name, district_name = area_names.get(spine_area, spine_area), names.get(spine_district, "District")
+        st.html(spine_chart_html(spine_rows, spine_name, district_name))
+        st.download_button("Download spine chart (PNG)",
+                           partial(spine_chart_png, spine_rows, spine_name, district_name),
+                           file_name=f"hiap-geo-spine-{spine_area}.png", mime="image/png", key="spine_png")
+        st.caption(f"England is the red centre line; the bar spans all English {iv.LEVELS[spine_level]}s (darker: the "
+                   "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
+                   "flipped); indicators without one run from lowest to highest. Indicators with no England value "
+                   "(the Health Index, most uploads) are not on this chart.")
+    except HiapGeoError as exc:  # no chart for this area, or a dataset missing: say so
+        st.info(escape_markdown(exc))
+
+
+with trends_tab:
+    st.header("Health Index trends, 2015-2021")
+    trend_ids = iv.trend_options(labels)
+    st.session_state.setdefault("ind_trends", [i for i in iv.TREND_DEFAULTS if i in labels])
+    st.session_state["ind_trends"] = [i for i in st.session_state["ind_trends"] if i in trend_ids]
+    chosen_trends = st.multiselect("Health Index indicators", trend_ids, format_func=labels.get, key="ind_trends")
+    if chosen_trends:
+        try:
+            trends = spine.trend(data, chosen_trends, {d: names.get(d, d) for d in sel.districts})
+        except HiapGeoError as exc:
+            st.info(escape_markdown(exc))
+        else:
+            grid = st.columns(2)
+            for n, (name, group) in enumerate(trends.groupby("indicator", sort=False)):
+                with grid[n % 2]:
+                    st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(group['unit'].iat[0])})")
+                    st.altair_chart(trend_chart(group), width="stretch")
+            st.caption(HEALTH_INDEX_NOTE)
+            st.download_button("Download trends (CSV)", csv_bytes(trends),
+                               file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download")
 st.caption(full_attribution())

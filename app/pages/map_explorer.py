@@ -17,6 +17,7 @@ from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
 from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views.explorer import (
+    MISSING_CELL,
     MapSelection,
     build_in_use,
     decile_band,
@@ -167,6 +168,7 @@ if not sel.presentation:
     if band_note is not None:
         table = table[table[chosen.label].notna()]
     st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
+                 placeholder=MISSING_CELL,
                  column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
     st.download_button("Download table (CSV)", csv_bytes(table),
                        file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")

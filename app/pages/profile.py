@@ -8,10 +8,11 @@ from functools import partial
 import streamlit as st
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.text import escape_markdown
+from hiap_geo.core.text import escape_markdown, name_key
 from hiap_geo.render.profile.assemble import build_profile
 from hiap_geo.render.profile.export import export
 from hiap_geo.render.profile.model import Profile
+from hiap_geo.views.explorer import MISSING_CELL
 from hiap_geo.views.profile import MAP_CAPTION, profile_screen, read_request
 
 
@@ -27,22 +28,39 @@ def exported(codes: tuple[str, ...], name: str | None, today: date, fmt: str) ->
 
 
 st.title("Area profile")
-st.caption("An LSOA, a ward or a district (code or name), or a group of LSOA and ward codes, "
-           "with its figures, a map and its sources, ready for a funding bid.")
+st.caption("An LSOA, a ward or a district (by code or name: 'Sherwood', 'Sherwood ward', 'Sherwood, Tunbridge "
+           "Wells'), or a group of LSOA and ward codes, with its figures, a map and its sources, ready for a funding "
+           "bid.")
 query = st.text_area("Area", value=st.query_params.get("area", ""), key="profile_query", height=80,
-                     placeholder="E01024840, or Sherwood ward's code E05015813, or 'Sevenoaks', "
+                     placeholder="E01024840, or Sherwood, Tunbridge Wells, or Sevenoaks, "
                                  "or several codes, one per line")
 group_name = st.text_input("Name for a group of areas (optional)", key="profile_group_name")
 
 try:
     request = read_request(query, group_name)
-    if request is None:
-        st.info("Enter an area above, or open a profile from an area selected on the map explorer.")
+except HiapGeoError as exc:
+    st.error(escape_markdown(exc))
+    st.stop()
+if request is None:
+    st.info("Enter an area above, or open a profile from an area selected on the map explorer.")
+    st.stop()
+if request.candidates:  # a name several places have: the user picks one (the key follows the name typed)
+    labels = {place.code: place.label for place in request.candidates}
+    pick = st.selectbox(f"{len(labels)} places are called '{escape_markdown(query.strip())}': choose one",
+                        list(labels), index=None, format_func=labels.get,  # options are plain text
+                        placeholder="Choose a place", key=f"profile_pick_{name_key(query)}")
+    if pick is None:
+        st.info("Choose one of the places above, or add the district after a comma (e.g. 'Sherwood, Tunbridge "
+                "Wells') or the kind of area (e.g. 'Sherwood ward').")
         st.stop()
+    request = request.choose(pick)
+try:
     profile = profile_of(request.codes, request.name, date.today())
 except HiapGeoError as exc:
     st.error(escape_markdown(exc))
     st.stop()
+if request.note:
+    st.caption(escape_markdown(request.note))
 screen = profile_screen(profile)
 
 st.header(escape_markdown(screen.title))
@@ -62,7 +80,7 @@ with figures_col:
         if table.frame is None:
             st.info(escape_markdown(table.message))
             continue
-        st.dataframe(table.frame, hide_index=True, width="stretch")
+        st.dataframe(table.frame, hide_index=True, width="stretch", placeholder=MISSING_CELL)
         if table.note:
             st.caption(escape_markdown(table.note))
 st.caption(screen.attribution)

@@ -22,7 +22,7 @@ from hiap_geo.indicators.stats import CONFIDENCE_LABELS, SIIResult
 from hiap_geo.render.maps import Outline, area_map
 from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import targeting as tv
-from hiap_geo.views.explorer import MapSelection, build_in_use
+from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, standard_areas
 
 
@@ -152,9 +152,13 @@ else:
 
 if not selected.empty:
     table = tv.ranked_table(selected, score, labels)
-    st.dataframe(table, hide_index=True, width="stretch",
+    st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING_CELL,
                  column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
-                                if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"})
+                                if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"}
+                 | {tv.RANK_OF_ALL: st.column_config.NumberColumn(format="%.0f")})
+    if thresholds:
+        st.caption(f"'need rank' numbers the {len(table)} areas shown; '{tv.RANK_OF_ALL}' is each one's rank among all "
+                   f"{int(frame['need_rank'].max())} scored {LEVELS[level]}s before the thresholds.")
     export = tv.ranking_export_table(table, score, thresholds, data, chosen_ind + worse, level)
     st.download_button("Download ranking (CSV)", csv_bytes(export), mime="text/csv",
                        file_name=f"hiap-geo-need-ranking-{level}.csv")
@@ -176,7 +180,9 @@ except HiapGeoError as exc:
     st.warning(f"The slope index cannot be computed here: {escape_markdown(exc)}")
 else:
     m1, m2, m3 = st.columns(3)
-    m1.metric("Slope index of inequality", f"{result.sii:,.2f}", help="Least deprived minus most deprived end.")
+    m1.metric(tv.SII_LABEL, tv.sii_headline(result),
+              help="The fitted value at the least deprived end minus that at the most deprived end: negative when "
+                   "the indicator is higher where deprivation is greatest. The sentence below uses the same sign.")
     m2.metric("95% confidence interval", "not available" if pd.isna(result.sii_lower_95)
               else f"{result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}")
     m3.metric("Relative index (RII)", f"{result.rii:,.3f}")

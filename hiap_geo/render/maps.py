@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,9 @@ BASEMAPS = {
     "OpenStreetMap": "OpenStreetMap",
     "CARTO light": "CartoDB positron",
 }
+BASEMAP_OFFLINE_NOTE = ("A basemap is fetched from the internet as the map is drawn. Offline, the map says so and "
+                        "draws the areas on a plain background.")
+"""Said beside the basemap choice: an online basemap on a machine without internet must not look like a fault."""
 CANVAS_ABOVE = 3000  # areas; SVG beyond this gets slow to pan
 JENKS_MAX = 300  # values; Fisher-Jenks without numba is O(k n^2): quantile classes above this
 
@@ -80,6 +83,16 @@ def palette(name: str, n: int) -> list[str]:
             for i in range(n)]
 
 
+SHARE_BREAKS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+"""Fixed classes of a share (0 = none of the population, then up to 10%, 20%, 40%...): the same on every map,
+so the two editions' ward maps of the same share can be set side by side."""
+NATURAL_BREAKS_NOTE = ("Classes: natural breaks of the areas shown, so they differ between editions and "
+                       "selections; compare values, not colours, across maps.")
+QUANTILE_NOTE = ("Classes: equal numbers of the areas shown, so they differ between editions and selections; "
+                 "compare values, not colours, across maps.")
+FIXED_NOTE = "Fixed classes: the same on every map of this measure."
+
+
 @dataclass(frozen=True)
 class Classes:
     """Each area's class (-1 for missing) and the legend, most deprived class first."""
@@ -87,10 +100,16 @@ class Classes:
     index: np.ndarray
     colours: list[str]
     labels: list[str]
+    note: str = ""
+    """How the classes were made, when it matters for reading two maps side by side."""
 
 
 def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
-    """Classes and colours for a measure, darkest = most deprived, with both ends labelled."""
+    """Classes and colours for a measure, darkest = most deprived, with both ends labelled.
+
+    No class is empty or covers a single value written as a range ('6.2 to 6.2'): classes are labelled with
+    the lowest and highest value they hold, one number format per legend, and a single value once.
+    """
     numeric = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     present = ~np.isnan(numeric)
     index = np.full(len(numeric), -1, dtype=int)
@@ -115,33 +134,67 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
     data = numeric[present]
     if len(data) == 0:
         return Classes(index, [], [])
+    if chosen.kind == "share":
+        return _share_classes(numeric, present, chosen)
     k = int(min(7, len(np.unique(data))))
     if k < 2:
         index[present] = 0
-        return Classes(index, palette("viridis", 1), [_fmt(chosen, data[0])])
+        return Classes(index, palette("viridis", 1), [_number_format(chosen, data)(data[0])])
     # Natural breaks read best for scores, but only small sets are quick enough: quantiles otherwise.
     jenks = chosen.kind != "rank" and len(data) <= JENKS_MAX
     scheme = mapclassify.FisherJenks(data, k=k) if jenks else mapclassify.Quantiles(data, k=k)
-    bins = np.asarray(scheme.bins)
-    lows = np.concatenate([[data.min()], bins[:-1]])
-    ranges = [f"{_fmt(chosen, lo)} to {_fmt(chosen, hi)}" for lo, hi in zip(lows, bins, strict=True)]
-    order = np.asarray(scheme.yb)
-    colours = palette("viridis", k)
+    bins = np.unique(np.asarray(scheme.bins, dtype=float))  # repeated breaks (many equal values): one class
+    position = np.minimum(np.searchsorted(bins, data, side="left"), len(bins) - 1)  # value <= its upper break
+    used = np.unique(position)  # an empty class is dropped, never shown as a range nothing falls in
+    order = np.searchsorted(used, position)
+    k = len(used)
+    lows = np.array([data[order == c].min() for c in range(k)])
+    highs = np.array([data[order == c].max() for c in range(k)])
+    fmt = _number_format(chosen, np.concatenate([lows, highs]))
+    ranges = [fmt(lo) if fmt(lo) == fmt(hi) else f"{fmt(lo)} to {fmt(hi)}" for lo, hi in zip(lows, highs, strict=True)]
     if chosen.higher_is_more_deprived:  # highest class first and darkest
         order = k - 1 - order
         ranges = ranges[::-1]
     index[present] = order
     ranges[0] += f" ({chosen.ends[0]})"
     ranges[-1] += f" ({chosen.ends[1]})"
-    return Classes(index, colours, ranges)
+    note = "" if chosen.kind == "rank" else NATURAL_BREAKS_NOTE if jenks else QUANTILE_NOTE
+    return Classes(index, palette("viridis", k), ranges, note)
 
 
-def _fmt(chosen: MapMeasure, value: float) -> str:
-    if chosen.kind == "share":
-        return f"{value:.0%}"
+def _share_classes(numeric: np.ndarray, present: np.ndarray, chosen: MapMeasure) -> Classes:
+    """A share on the fixed classes of SHARE_BREAKS: none, then 'over 0% to 10%' and so on, every class shown."""
+    breaks = np.asarray(SHARE_BREAKS)
+    data = np.clip(numeric[present], breaks[0], breaks[-1])
+    position = np.where(data <= breaks[0], 0, np.searchsorted(breaks, data, side="left"))
+    labels = [f"{breaks[0]:.0%}"] + [f"over {lo:.0%} to {hi:.0%}" for lo, hi in zip(breaks[:-1], breaks[1:],
+                                                                                   strict=True)]
+    k = len(labels)
+    index = np.full(len(numeric), -1, dtype=int)
+    if chosen.higher_is_more_deprived:
+        position = k - 1 - position
+        labels = labels[::-1]
+    index[present] = position
+    labels[0] += f" ({chosen.ends[0]})"
+    labels[-1] += f" ({chosen.ends[1]})"
+    return Classes(index, palette("viridis", k), labels, FIXED_NOTE)
+
+
+def _number_format(chosen: MapMeasure, values: np.ndarray) -> Callable[[float], str]:
+    """One format for every number of a legend: whole numbers for ranks; for other values as many decimals as the
+    spread of the values needs (0 from 100 up, 1 from 10, 2 from 1, else 3), and more when two ends would read
+    the same."""
     if chosen.kind == "rank":
-        return f"{value:,.0f}"
-    return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}"
+        return lambda v: f"{v:,.0f}"
+    finite = values[np.isfinite(values)]
+    spread = float(finite.max() - finite.min()) if len(finite) else 0.0
+    if spread <= 0:
+        spread = float(abs(finite).max()) if len(finite) and abs(finite).max() > 0 else 1.0
+    decimals = int(np.clip(2 - np.floor(np.log10(spread)), 0, 3))
+    distinct = len(np.unique(finite))
+    while decimals < 6 and len({f"{v:,.{decimals}f}" for v in finite}) < distinct:
+        decimals += 1
+    return lambda v: f"{v:,.{decimals}f}"
 
 
 def display_values(values: pd.Series, chosen: MapMeasure) -> list[str]:
@@ -213,15 +266,54 @@ _OUTLINE_JS = """
 
 _LEGEND_JS = """
 (function (map) {
-  var legend = L.control({position: "bottomright"});
+  var legend = L.control({position: "topright"});
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "hiap-legend");
     div.innerHTML = %(html)s;
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
     return div;
   };
   legend.addTo(map);
 })(%(map)s);
 """
+
+_TILE_ERROR_JS = """
+(function (map, tiles) {
+  var shown = false;
+  tiles.on("tileerror", function () {
+    if (shown) return;
+    shown = true;
+    map.getContainer().dataset.basemapFailed = "1";
+    var note = L.control({position: "bottomleft"});
+    note.onAdd = function () {
+      var div = L.DomUtil.create("div", "hiap-basemap-failed");
+      div.innerHTML = %(html)s;
+      return div;
+    };
+    note.addTo(map);
+  });
+})(%(map)s, %(tiles)s);
+"""
+
+
+def basemap_failed_html(basemap: str) -> str:
+    """What the map says when its basemap's tiles cannot be fetched (no internet): the areas are drawn anyway."""
+    return ('<div style="background:#fff3cd;border:1px solid #c9a227;padding:4px 8px;border-radius:4px;'
+            f'font:12px/1.4 sans-serif;color:#222;max-width:260px">The {html.escape(basemap)} basemap could not be '
+            "loaded (this computer seems to be offline): the areas are drawn without it. Choose basemap "
+            "'None' in the sidebar to hide this note.</div>")
+
+
+LEGEND_WIDTH = {False: 250, True: 330}
+"""The legend's widest (px, normal and presentation): the map is framed to the left of it, so it covers no area."""
+MAP_CSS = (
+    "<style>.hiap-legend summary{cursor:pointer;font-weight:bold;list-style-position:outside;margin-left:14px}"
+    ".hiap-legend details:not([open]) summary{margin-bottom:0}"
+    # the credit wraps in the right half, so it never runs over the scale bar at the bottom left (1366 px wide)
+    ".leaflet-control-attribution{max-width:50%;white-space:normal;text-align:right;line-height:1.3}"
+    ".leaflet-control-scale{margin-bottom:6px!important}</style>"
+)
 
 
 @dataclass(frozen=True)
@@ -239,7 +331,11 @@ def legend_html(
     title: str, classes: Classes, has_missing: bool, large: bool = False, outlines: Sequence[Outline] = (),
     missing_label: str = MISSING_LABEL,
 ) -> str:
-    """The legend as escaped HTML: one swatch and label per class, most deprived first, then labelled outlines."""
+    """The legend as escaped HTML: one swatch and label per class, most deprived first, then labelled outlines.
+
+    The title is a toggle (a ``<details>`` element, open at first): a click folds the legend to its title line,
+    so nothing of the map stays covered.
+    """
     size = 18 if large else 12
     rows = [
         f'<div><span style="display:inline-block;width:{size}px;height:{size}px;background:{c};'
@@ -258,12 +354,16 @@ def legend_html(
                 f'border:{min(outline.weight, 4):g}px solid {html.escape(outline.colour)};box-sizing:border-box;'
                 f'margin-right:6px;vertical-align:middle"></span>{html.escape(outline.label)}</div>'
             )
+    if classes.note:
+        rows.append(f'<div style="font-size:{size - 2}px;color:#555;margin-top:4px">{html.escape(classes.note)}</div>')
     return (
-        f'<div style="background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;'
-        f'font:{size}px/1.4 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,0.3)">'
-        f'<div style="font-weight:bold;margin-bottom:4px;max-width:{22 * size}px">{html.escape(title)}</div>'
+        f'<div style="background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;'
+        f'font:{size}px/1.4 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,0.3);'
+        f'max-width:{LEGEND_WIDTH[large]}px">'
+        f'<details open><summary title="Click to fold or unfold the legend" style="margin-bottom:4px">'
+        f'{html.escape(title)}</summary>'
         + "".join(rows)
-        + "</div>"
+        + "</details></div>"
     )
 
 
@@ -299,7 +399,9 @@ def area_map(
     fmap.default_js = [("leaflet", f"/{asset_url}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"/{asset_url}/leaflet.css")]
     if basemap:
-        folium.TileLayer(BASEMAPS[basemap], name=basemap).add_to(fmap)
+        tiles = folium.TileLayer(BASEMAPS[basemap], name=basemap).add_to(fmap)
+        fmap.add_child(_Script(_TILE_ERROR_JS % {"map": fmap.get_name(), "tiles": tiles.get_name(),
+                                                 "html": _safe_json(basemap_failed_html(basemap))}))
     wards = sorted(set(areas["ward"].fillna(""))) if areas["ward"].astype(bool).any() else []
     districts = sorted(set(areas["district"].fillna("")))
     info = {
@@ -334,13 +436,16 @@ def area_map(
                          missing_label=chosen.missing_label,
                          outlines=outlines)
     fmap.add_child(_Script(_LEGEND_JS % {"html": _safe_json(legend), "map": map_name}))
+    fmap.get_root().header.add_child(folium.Element(MAP_CSS))
     if presentation:
         fmap.get_root().header.add_child(folium.Element(
             "<style>.hiap-label{background:transparent;border:none;box-shadow:none;font:bold 13px sans-serif;"
             "color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff}</style>"
         ))
     minx, miny, maxx, maxy = (fit if fit is not None and len(fit) else areas.geometry).total_bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=FIT_MAX_ZOOM)
+    # Framed left of the legend (top right), so the legend covers no area until the user pans under it.
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=FIT_MAX_ZOOM,
+                    padding_bottom_right=(LEGEND_WIDTH[presentation] + 20, 10), padding_top_left=(10, 10))
     return fmap
 
 

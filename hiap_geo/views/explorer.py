@@ -20,6 +20,8 @@ from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline
 
 BUILD_PREFERENCE = ("england", "kent")
+MISSING_CELL = "—"
+"""How a table on a page shows a missing value (st.dataframe's ``placeholder``): a dash, never "None"."""
 LEVELS = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward", "district": "District"}
 
 
@@ -77,7 +79,9 @@ def areas_of(layer: gpd.GeoDataFrame, level: str, year: int, districts: tuple[st
     return layer[layer[_code_column(level)].isin(wanted)]
 
 
-_KIND_WORDS = re.compile(r"\b(ward|lsoa|district|borough|council)\b")
+_KIND_WORDS = re.compile(r"\s+(ward|lsoa|district|borough|council)$")
+"""A kind of area after a name ('Sherwood ward'); only at the end, so 'Borough Green' stays a name."""
+_KINDS = {"ward": "ward", "lsoa": "lsoa", "district": "district", "borough": "district", "council": "district"}
 
 
 def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
@@ -85,7 +89,9 @@ def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
     Tunbridge Wells' (name, then district). Names match whatever their case, accents and punctuation.
 
     A whole name beats a part of one ('Sherwood' finds Sherwood, not Sherwood Park too); on the LSOA map a
-    ward's name finds all of its LSOAs. Several matches are for the caller to offer as a choice.
+    ward's name finds all of its LSOAs. Several matches are for the caller to offer as a choice. When ``areas``
+    has a ``kind`` column (areas of several levels, e.g. the gazetteer), 'ward', 'LSOA' or 'district' in the
+    query keeps that kind; ``name_key`` and ``ward_key`` columns, when present, save working the keys out again.
     """
     text = query.strip()
     if not text:
@@ -94,14 +100,18 @@ def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
     if not exact.empty:
         return exact
     name_part, _, district_part = text.partition(",")
-    wanted = _KIND_WORDS.sub(" ", name_key(name_part)).strip()
+    kinds = {_KINDS[word] for word in _KIND_WORDS.findall(name_key(name_part))}
+    wanted = _KIND_WORDS.sub("", name_key(name_part)).strip()
     if not wanted:
         return areas.iloc[0:0]
     pool = areas
+    if kinds and "kind" in areas:
+        pool = pool[pool["kind"].isin(kinds)]
     if district_part.strip():
-        districts = areas["district"].fillna("").map(name_key)
-        pool = areas[districts.str.contains(name_key(district_part), regex=False)]
-    keys = {column: pool[column].fillna("").map(name_key) for column in ("name", "ward")}
+        districts = pool["district"].fillna("").map(name_key)
+        pool = pool[districts.str.contains(name_key(district_part), regex=False)]
+    keys = {column: pool[f"{column}_key"] if f"{column}_key" in pool else pool[column].fillna("").map(name_key)
+            for column in ("name", "ward")}
     whole = pool[(keys["name"] == wanted) | (keys["ward"] == wanted)]
     if not whole.empty:
         return whole

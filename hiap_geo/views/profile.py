@@ -6,35 +6,109 @@ and exporting the profile stay in ``hiap_geo.render.profile`` (the page caches t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from functools import cache
 
 import pandas as pd
 
+from hiap_geo.core.areas import looks_like_code
+from hiap_geo.core.editions import IOD2025
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import name_key
+from hiap_geo.geo.lookups import AreaRef, find_area, gazetteer
 from hiap_geo.render.profile.assemble import parse_area_query
 from hiap_geo.render.profile.export import FORMATS, MEDIA_TYPES, file_name
 from hiap_geo.render.profile.model import Profile
 from hiap_geo.render.profile.tables import profile_tables
+from hiap_geo.views.explorer import search
 
 FORMAT_LABELS: dict[str, str] = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "csv": "CSV", "geojson": "GeoJSON"}
 MAP_CAPTION = "The area in its surroundings (IMD decile; 1 = most deprived 10%)"
 
 
 @dataclass(frozen=True)
+class Place:
+    """One area a name may mean, as the picker offers it."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
 class ProfileRequest:
-    """What the page's inputs ask for: the codes (or one name) and the group's name, if given."""
+    """What the page's inputs ask for: the codes (one area, or a group), or the places a name may mean (the page
+    offers them as a choice), and the group's name, if given."""
 
     codes: tuple[str, ...]
     name: str | None
+    candidates: tuple[Place, ...] = ()
+    note: str = ""
+    """Said under the profile, e.g. that an older ward of the same name has its own code."""
+
+    def choose(self, code: str) -> ProfileRequest:
+        """The request once a place is picked from the candidates."""
+        return replace(self, codes=(code,), candidates=())
+
+
+class AreaListError(HiapGeoError):
+    """A list of area codes with entries that are not codes, or codes no lookup knows; the message names them."""
+
+
+@cache
+def places() -> pd.DataFrame:
+    """Every named area of both editions, as :func:`hiap_geo.views.explorer.search` reads them (keys made once),
+    with the newest vintage of each place first."""
+    table = gazetteer()
+    newest = table["vintage"].isin([IOD2025.lsoa_vintage, IOD2025.ward_vintage, IOD2025.district_vintage])
+    table = table.assign(ward="", name_key=table["name"].map(name_key), ward_key="", newest=newest)
+    return table.sort_values("newest", ascending=False, kind="stable")
 
 
 def read_request(query: str, group_name: str) -> ProfileRequest | None:
     """The request the inputs make; None while the area box is empty.
 
-    Raises UnknownArea for input that names nothing; the area itself is looked up when the profile is built.
+    A code, or several (one a line, or separated by commas or spaces), is taken as it is; every entry of a list
+    that is not a code, or a code no lookup knows, is named in one AreaListError. Anything else is a name,
+    found as the map explorer finds it ('Sherwood', 'Sherwood ward', 'Sherwood, Tunbridge Wells', part of a
+    name): one place gives its profile (by its current code when its code changed between the editions; the
+    note names the older one), several places are offered as a choice of every code, the current ones first.
+    Raises UnknownArea for a name that matches nothing (with close names, if any).
     """
-    if not query.strip():
+    text = query.strip()
+    if not text:
         return None
-    return ProfileRequest(tuple(parse_area_query(query)), group_name.strip() or None)
+    name = group_name.strip() or None
+    tokens = [t for t in re.split(r"[\s,;]+", text) if t]
+    if len(tokens) > 1 and any(looks_like_code(t) for t in tokens):  # a list of codes, perhaps with a slip
+        not_codes = [t for t in tokens if not looks_like_code(t)]
+        known = set(places()["code"])
+        unknown = [t.upper() for t in tokens if looks_like_code(t) and t.upper() not in known]
+        if not_codes or unknown:
+            good = [t.upper() for t in tokens if looks_like_code(t) and t.upper() in known]
+            problems = [f"'{t}' is not an area code (a code is a letter and 8 digits, e.g. E01024840)"
+                        for t in not_codes]
+            problems += [f"{c} is not a code of any LSOA, ward or district of IoD 2019 or 2025" for c in unknown]
+            fine = f" The other entries ({', '.join(good)}) are fine." if good else ""
+            raise AreaListError("; ".join(problems) + "." + fine + " Correct or remove "
+                                + ("it" if len(problems) == 1 else "them") + ", one code a line.")
+        return ProfileRequest(tuple(parse_area_query(text)), name)
+    if looks_like_code(text):
+        return ProfileRequest((text.upper(),), name)
+    found = search(places(), text)
+    if found.empty:
+        return ProfileRequest((find_area(text).code,), name)  # raises UnknownArea with close names
+    found = found.sort_values("newest", ascending=False, kind="stable")
+    current = found.drop_duplicates(["name", "kind", "district"])  # one code per place: the newest
+    older = found[~found["code"].isin(current["code"])].drop_duplicates("code")
+    note = "; ".join(f"{r.name} ({r.kind}, {r.district}) of {r.vintage} has its own code, {r.code}: enter it "
+                     "for that one" for r in older.itertuples()) if len(current) == 1 else ""
+    if len(current) == 1:
+        return ProfileRequest((current["code"].iat[0],), name, note=note)
+    every = found.drop_duplicates("code")  # several places: each code is offered, the current ones first
+    refs = [AreaRef(row.code, row.name, row.kind, tuple(found.loc[found["code"] == row.code, "vintage"].unique()),
+                    row.district) for row in every.itertuples()]
+    return ProfileRequest((), name, tuple(Place(ref.code, ref.label()) for ref in refs))
 
 
 @dataclass(frozen=True)

@@ -99,10 +99,17 @@ def targeting_frame(areas: gpd.GeoDataFrame, data: pd.DataFrame, level: str, ind
     return out
 
 
+RANK_OF_ALL = "need rank of all scored"
+"""The column keeping an area's rank among every scored area, when thresholds leave some out."""
+
+
 def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The Targeting table for the areas of ``frame`` (a subset of the scored areas): area, need rank and
     score, each component's value, standardised value, weight share and contribution (named by the
-    component label), then the threshold columns; most need first."""
+    component label), then the threshold columns; most need first.
+
+    'need rank' numbers the rows of this table 1, 2, 3... (after thresholds, with no gaps); 'need rank of all
+    scored' keeps each area's rank among every scored area of the districts."""
     labels = dict(labels or {})
     scores = score.table.loc[frame.index]
     base = pd.DataFrame(frame[["code", "name", "ward", "district"]])
@@ -118,7 +125,9 @@ def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str
     if meets:
         parts.append(pd.DataFrame(frame[meets]))
     table = pd.concat(parts, axis=1).sort_values(["need_rank", "code"], na_position="last").reset_index(drop=True)
-    return table.rename(columns={"need_rank": "need rank", "need_score": "need score",
+    table.insert(table.columns.get_loc("need_rank"), "need rank",
+                 pd.Series(range(1, len(table) + 1), dtype="Int64").where(table["need_rank"].notna()))
+    return table.rename(columns={"need_rank": RANK_OF_ALL, "need_score": "need score",
                                  "components_used": "components used"})
 
 
@@ -142,8 +151,20 @@ worse side of England's value). An area with no value fails a threshold: missing
 """
 
 
+SII_CONVENTION = "least deprived end minus most deprived end"
+"""The sign of the slope index (``phe_sii``'s): negative when the value is higher at the most deprived end. The
+headline figure and the sentence under it both use it, and both say so."""
+SII_LABEL = f"Slope index of inequality ({SII_CONVENTION})"
+
+
+def sii_headline(result: stats.SIIResult) -> str:
+    """The slope index as the headline shows it: signed, in :data:`SII_CONVENTION`."""
+    return f"{result.sii:+,.2f}" if np.isfinite(result.sii) and result.sii != 0 else f"{0:,.2f}"
+
+
 def sii_sentence(result: stats.SIIResult, name: str, unit: str, district: str, polarity: str) -> str:
-    """The slope index of inequality in words: the modelled gap between the most and least deprived ends."""
+    """The slope index of inequality in words: the modelled gap between the most and least deprived ends, with the
+    signed SII in the same convention as the headline figure."""
     gap = abs(result.sii)
     if not np.isfinite(result.sii) or gap == 0:
         return f"The fitted line for {name} in {district} is flat: no gap between its most and least deprived LSOAs."
@@ -152,13 +173,14 @@ def sii_sentence(result: stats.SIIResult, name: str, unit: str, district: str, p
     judgement = "" if polarity == "no_judgement" else (
         " — worse where deprivation is greatest." if worse else " — better where deprivation is greatest.")
     if np.isfinite(result.sii_lower_95) and np.isfinite(result.sii_upper_95):
-        limits = (f" (SII {result.sii:,.2f}, 95% confidence interval {result.sii_lower_95:,.2f} to "
-                  f"{result.sii_upper_95:,.2f})")
+        limits = f", 95% confidence interval {result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}"
     else:
-        limits = f" (SII {result.sii:,.2f}; no confidence interval: the values have no limits)"
+        limits = "; no confidence interval: the values have no limits"
     unit_text = " percentage points" if unit == "%" else (f" ({unit})" if unit else "")
+    sign = "negative" if result.sii < 0 else "positive"
     return (f"Across the local IMD deciles of {district}, {name} is {gap:,.2f}{unit_text} {end} at the most deprived "
-            f"end than at the least deprived end{limits}{judgement}")
+            f"end than at the least deprived end (SII {sii_headline(result)}: {SII_CONVENTION}, so {sign} means "
+            f"{end} at the most deprived end{limits}){judgement}")
 
 
 def chosen_thresholds(decile_key: str, deciles: tuple[int, int], worse: Sequence[str],
