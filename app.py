@@ -33,5 +33,7 @@ gate()  # with sign-in configured: the sign-in page until someone with a role si
 navigation = st.navigation(PAGES)
 keep_state()
 selection = render_sidebar() if navigation.url_path in MAP_PAGES else None  # controls only where they act
-presentation_strip(selection, st.session_state.get(MEASURE_OPTIONS_KEY, {}) if selection else {})
+# The Plan page colours by its own choices and steps through actions itself: no measure arrows there.
+steps_measures = selection is not None and navigation.url_path != "plan"
+presentation_strip(selection, st.session_state.get(MEASURE_OPTIONS_KEY, {}) if steps_measures else {})
 navigation.run()

@@ -138,8 +138,10 @@ def _plan_register(args: argparse.Namespace) -> int:
 def _plan_review(args: argparse.Namespace) -> int:
     store = _plan_store(args)
     when = args.date
-    review_id = store.record_review(args.plan_id, args.action_id, args.status, when, args.note or "", args.by)
-    print(f"Recorded review {review_id} of action {args.action_id} ({args.status}) in {store.describe()}")
+    review_id = store.record_review(args.plan_id, args.action_id, args.status, when, args.note or "", args.by,
+                                    corrects=args.corrects, reason=args.reason)
+    corrects = f", correcting review {args.corrects}" if args.corrects else ""
+    print(f"Recorded review {review_id} of action {args.action_id} ({args.status}){corrects} in {store.describe()}")
     return 0
 
 
@@ -164,8 +166,9 @@ def _plan_history(args: argparse.Namespace) -> int:
         table["action_id"] = [a if latest else f"{a} ({EARLIER})"
                               for a, latest in zip(table["action_id"], table["in_latest_version"], strict=True)]
         table["recorded_at"] = table["recorded_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M} UTC")
-        cols = ["review_date", "action_id", "status_label", "note", "reviewer", "reviewer_email", "recorded_at",
-                "imported_by"]
+        table["corrected_by"] = table["corrected_by"].map(lambda by: f"corrected by {by}" if by else "")
+        cols = ["review_id", "review_date", "action_id", "status_label", "note", "reviewer", "reviewer_email",
+                "recorded_at", "imported_by", "corrects", "correction_reason", "corrected_by"]
         print(terminal_text(table[cols].fillna("").to_string(index=False)))
     return 0
 
@@ -204,6 +207,10 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     review.add_argument("--note", help="what the meeting said")
     review.add_argument("--date", type=_review_date, help="review date, YYYY-MM-DD (default: today)")
     review.add_argument("--by", help="who recorded it")
+    review.add_argument("--corrects", metavar="REVIEW_ID",
+                        help="the id of an earlier review this one corrects (it stays in the history, marked "
+                             "corrected; `plan history` lists ids); needs --reason")
+    review.add_argument("--reason", help="why the earlier review is corrected")
     status = cmds.add_parser("status", help="each action's latest status")
     status.add_argument("plan_id")
     history = cmds.add_parser("history", help="every review, oldest first")

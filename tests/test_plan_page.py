@@ -353,7 +353,16 @@ def frames(at: AppTest) -> list[pd.DataFrame]:
 
 
 def record_button(at: AppTest) -> object:
-    return next(b for b in at.button if b.label == "Record review")
+    return next(b for b in at.button if b.label in ("Record review", "Record correction"))
+
+
+def record_and_confirm(at: AppTest) -> AppTest:
+    """The form's button asks first; Confirm records."""
+    record_button(at).click().run()
+    assert not at.exception, at.exception
+    at.button(key="plan_review_confirm").click().run()
+    assert not at.exception, at.exception
+    return at
 
 
 def upload_plan(at: AppTest, content: bytes, name: str = "plan.yaml") -> AppTest:
@@ -514,12 +523,12 @@ def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
     at.radio(key="plan_review_status").set_value("on_track")
     at.date_input(key="plan_review_date").set_value(date.today() - timedelta(days=90))
     at.text_area(key="plan_review_note").input("Clinics booked")
-    record_button(at).click().run()
+    record_and_confirm(at)
     assert "Recorded 🟢 On track for action 3.4" in success(at)
     at.radio(key="plan_review_status").set_value("at_risk")
     at.text_area(key="plan_review_note").input("Venue lost")
     at.text_input(key="plan_review_reviewer").input("HAT chair")
-    record_button(at).click().run()
+    record_and_confirm(at)
     assert not at.exception
     history = next(f for f in frames(at) if "review id" in f)
     assert history["status"].tolist() == ["🟢 On track", "🟠 At risk"]
@@ -536,7 +545,7 @@ def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
 def test_a_review_the_store_refuses_is_not_recorded(kent: str, db: str) -> None:
     at = plan_page()
     at.text_area(key="plan_review_note").input("x" * 10_001)
-    record_button(at).click().run()
+    record_and_confirm(at)
     assert "The review was not recorded" in error(at) and "limit is 10,000" in error(at)
     assert ProgressStore(db).counts()["reviews"] == 0
 
@@ -614,6 +623,99 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
     assert ProgressStore(target).counts()["reviews"] == 2
 
 
+def test_one_click_asks_and_only_confirm_records(kent: str, db: str) -> None:
+    """Issue 13: one click on "Record review" used to record "Not started" at once."""
+    at = plan_page(plan_highlight="action:3.4")
+    record_button(at).click().run()
+    assert ProgressStore(db).counts()["reviews"] == 0  # one click records nothing...
+    question = plain(at.warning[-1].value)
+    assert question.startswith(f"Record ⚪ Not started for action 3.4 at {date.today():%d %B %Y}?")
+    at.button(key="plan_review_cancel").click().run()
+    assert "Nothing was recorded." in texts(at) and ProgressStore(db).counts()["reviews"] == 0
+    assert not any(b.key == "plan_review_confirm" for b in at.button)
+    at.radio(key="plan_review_status").set_value("on_track")
+    record_button(at).click().run()
+    assert "Record 🟢 On track for action 3.4" in plain(at.warning[-1].value)
+    at.button(key="plan_review_confirm").click().run()  # ...Confirm records one review
+    assert "Recorded 🟢 On track for action 3.4" in success(at)
+    assert ProgressStore(db).counts()["reviews"] == 1
+    at.run()  # nothing is pending any more: a rerun records nothing
+    assert ProgressStore(db).counts()["reviews"] == 1 and not any(b.key == "plan_review_confirm" for b in at.button)
+
+
+def test_a_wrong_review_is_corrected_with_a_reason_and_both_stay(kent: str, db: str) -> None:
+    at = plan_page(plan_highlight="action:3.4")
+    at.radio(key="plan_review_status").set_value("done")
+    at.text_area(key="plan_review_note").input("Done, by mistake")
+    record_and_confirm(at)
+    wrong = ProgressStore(db).history("tunbridge-wells-2023-25")["review_id"].iloc[0]
+    at.selectbox(key="plan_review_action").set_value("1.1")
+    at.selectbox(key="plan_review_corrects").set_value(wrong).run()
+    assert at.selectbox(key="plan_review_action").value == "3.4"  # the form starts from the corrected review
+    assert at.radio(key="plan_review_status").value == "done" and record_button(at).label == "Record correction"
+    at.radio(key="plan_review_status").set_value("at_risk")
+    record_button(at).click().run()  # no reason: refused before the question
+    assert "A correction needs a reason" in error(at) and ProgressStore(db).counts()["reviews"] == 1
+    at.text_input(key="plan_review_reason").input("The meeting said at risk")
+    record_button(at).click().run()
+    assert "It corrects the review" in plain(at.warning[-1].value)
+    at.button(key="plan_review_confirm").click().run()
+    assert "It corrects review" in success(at) and not at.exception
+    history = next(f for f in frames(at) if "review id" in f)
+    assert history["status"].tolist() == ["✅ Done", "🟠 At risk"]
+    assert history["corrected"].iloc[0].startswith("corrected by ") and history["corrects review"].iloc[1] == wrong
+    assert history["reason"].iloc[1] == "The meeting said at risk"
+    status = next(f for f in frames(at) if "last review" in f and "reviews" in f).set_index("action")
+    assert status.at["3.4", "status"] == "🟠 At risk" and status.at["3.4", "reviews"] == 1
+    assert at.selectbox(key="plan_review_corrects").value is None  # back to a new review
+    assert wrong not in at.selectbox(key="plan_review_corrects").options  # corrected once; correct the correction
+
+
+def test_presentation_mode_steps_through_the_actions(kent: str, db: str) -> None:
+    at = plan_page(presentation=True, plan_priorities=["3"])
+    assert not at.exception
+    assert [e.label for e in at.expander][0] == "Plan, filters and map settings"
+    assert not at.title  # the page's title gives way to the map
+    assert "arrow keys step through the 5 actions shown" in texts(at)
+    at.button(key="plan_next_action").click().run()
+    first = at.session_state["plan_highlight"]
+    assert first == "action:3.1" and at.selectbox(key="plan_highlight").value == first
+    assert "Areas of action 3.1" in texts(at)
+    at.button(key="plan_next_action").click().run()
+    assert at.session_state["plan_highlight"] == "action:3.2" and not at.exception
+    at.button(key="plan_previous_action").click().run()
+    at.button(key="plan_previous_action").click().run()  # wraps round to the last action shown
+    assert at.session_state["plan_highlight"] == "action:3.5" and not at.exception
+    at.button(key="plan_next_action").click().run()
+    assert at.session_state["plan_highlight"] == "action:3.1"
+    assert "Download map (PNG)" in [b.label for b in at.get("download_button")]
+    at.button(key="leave_presentation").click().run()  # leaving keeps the page's choices
+    assert not at.exception and at.title and at.session_state["plan_highlight"] == "action:3.1"
+    assert at.multiselect(key="plan_priorities").value == ["3"]
+
+
+def test_the_plan_map_says_it_follows_the_plans_edition(kent: str, db: str) -> None:
+    at = plan_page()
+    shown = texts(at)
+    assert ("Areas of IoD 2019 geography (LSOA 2011, wards 2019), the plan's own; the sidebar's edition does not "
+            "apply here") in shown
+    assert "Download map (PNG)" in [b.label for b in at.get("download_button")]
+
+
+def test_the_plan_map_as_a_png(kent: str, tw_reach: pm.PlanReach) -> None:
+    from hiap_geo.render.static_map import map_download
+
+    layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
+    drawn = pmap.plan_map(layer, "lsoa", "count", tw_reach, [a.id for a in tw_reach.plan.actions],
+                          chosen=pmap.highlight(tw_reach, "lsoa", "action:3.4"))
+    assert "Areas of action 3.4" in [o.label for o in drawn.outlines]  # the PNG draws what the page outlines
+    png = map_download(drawn.areas, drawn.measure, "Plan", outlines=drawn.outlines)()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    assert pmap.step_highlight(["action:1", "list:x", "action:2"], None, -1) == "action:2"
+    assert pmap.step_highlight(["action:1", "action:2"], "action:2", 1) == "action:1"
+    assert pmap.step_highlight(["list:x"], None, 1) is None
+
+
 # ---------------------------------------------------------------------------------------------
 # In a real browser, offline
 # ---------------------------------------------------------------------------------------------
@@ -645,4 +747,52 @@ def test_plan_page_in_a_browser(
         page.get_by_role("tab", name="Coverage").click()
         page.get_by_text("Deprived areas no action names", exact=True).wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "plan-coverage.png"), full_page=True)
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_plan_page_in_presentation_mode_in_a_browser(
+    kent: str, real_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: object, width: int,
+    height: int,
+) -> None:
+    """Issue 13: the chair presents the plan: the map and its legend fit the screen; the down and up arrow keys
+    step through the actions, outlining each one's areas."""
+    from tests.browser_support import ARTIFACTS, app_server, block_internet, map_frame
+
+    monkeypatch.setenv("HIAP_PROGRESS_DB", f"sqlite:///{tmp_path / 'browser.sqlite'}")
+    with app_server(real_data) as url:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        failed = block_internet(page)
+        page.goto(f"{url}/plan?plan=tunbridge-wells-2023-25")
+        map_frame(page, timeout_s=120)
+        page.get_by_text("Presentation mode (for meetings)").click()
+        page.get_by_role("button", name="Next action ▼").wait_for(timeout=60_000)
+        frame = map_frame(page, timeout_s=120)
+        time.sleep(2)
+        outer = page.locator("iframe[title^='streamlit_folium']").last.bounding_box()
+        legend = frame.eval_on_selector(".hiap-legend", "e => e.getBoundingClientRect().bottom")
+        assert outer["y"] + legend <= height, f"legend cut off: {outer}, {legend} on {width}x{height}"
+        page.mouse.click(width // 2, 10)  # focus on the page, not in a box
+        page.keyboard.press("ArrowDown")
+        page.get_by_text("Action 1.1:", exact=False).first.wait_for(timeout=60_000)
+        page.keyboard.press("ArrowDown")
+        page.get_by_text("Action 1.2:", exact=False).first.wait_for(timeout=60_000)
+        page.keyboard.press("ArrowUp")
+        page.get_by_text("Action 1.1:", exact=False).first.wait_for(timeout=60_000)
+        time.sleep(3)
+        legend = None
+        for _ in range(20):  # the map's frame is replaced when the highlight changes: measure the new one
+            try:
+                legend = map_frame(page, timeout_s=120).eval_on_selector(
+                    ".hiap-legend", "e => e.getBoundingClientRect().bottom")
+                break
+            except Exception:  # noqa: BLE001 - a frame detached while Streamlit redrew it
+                time.sleep(1)
+        assert legend is not None, "the map's legend never settled"
+        outer = page.locator("iframe[title^='streamlit_folium']").last.bounding_box()
+        assert outer["y"] + outer["height"] <= height, f"the map runs off a {width}x{height} screen: {outer}"
+        assert outer["y"] + legend <= height
+        page.screenshot(path=str(ARTIFACTS / f"plan-presentation-{width}x{height}.png"))
+        assert failed == [], f"requests that needed the internet: {failed}"
         page.close()

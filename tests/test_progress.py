@@ -269,3 +269,87 @@ def test_cli_review_history_export_import(tmp_path: Path, capsys: pytest.Capture
     assert "2 new review(s)" in capsys.readouterr().out
     assert main(["plan", "status", TW, "--db", other]) == 0
     assert "Done" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections (issue 13): a new review names the one it corrects and why; both stay in the history
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_correction_keeps_both_reviews_and_the_status_uses_it(store: ProgressStore, tmp_path: Path,
+                                                                 new_db: Callable[[], str],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    wrong = store.record_review(TW, "3.4", "done", date(2024, 1, 15), "clicked Done by mistake", "HAT chair")
+    store.record_review(TW, "1.1", "on_track", date(2024, 1, 15))
+    assert store.latest_status(TW).set_index("action_id").at["3.4", "status"] == "done"
+    fix = store.record_review(TW, "3.4", "at_risk", note="Venue lost", corrects=wrong,
+                              reason="The meeting said at risk, not done")
+    history = store.history(TW, "3.4").set_index("review_id")
+    assert history.index.tolist() == [wrong, fix]  # append-only: the wrong review is still there
+    assert history.at[wrong, "corrected_by"] == fix and history.at[wrong, "note"] == "clicked Done by mistake"
+    assert history.at[fix, "corrects"] == wrong and pd_isna(history.at[fix, "corrected_by"])
+    assert history.at[fix, "correction_reason"] == "The meeting said at risk, not done"
+    assert history.at[fix, "review_date"] == date(2024, 1, 15)  # a correction takes the corrected review's date
+    status = store.latest_status(TW).set_index("action_id")
+    assert status.at["3.4", "status"] == "at_risk" and status.at["3.4", "reviews"] == 1
+    assert store.counts()["reviews"] == 3
+
+    for kwargs, message in [
+        ({"corrects": wrong, "reason": "again"}, f"already corrected by review {fix}"),
+        ({"corrects": fix, "reason": " "}, "needs a reason"),
+        ({"corrects": "00000000-0000-4000-8000-000000000009", "reason": "x"}, "has no review"),
+        ({"corrects": "not-a-uuid", "reason": "x"}, "not a review id"),
+        ({"reason": "a reason alone"}, "only with the review it corrects"),
+    ]:
+        with pytest.raises(ProgressError, match=message):
+            store.record_review(TW, "3.4", "done", date(2024, 2, 1), **kwargs)
+    assert store.counts()["reviews"] == 3
+    again = store.record_review(TW, "3.4", "on_track", date(2024, 1, 15), corrects=fix, reason="Venue found")
+    assert store.latest_status(TW).set_index("action_id").at["3.4", "status"] == "on_track"
+    assert store.history(TW).set_index("review_id").at[fix, "corrected_by"] == again
+
+    # the export file carries corrections, and another database reads the same status from it
+    other = ProgressStore(new_db())
+    other.import_file(store.export_file(TW, tmp_path / "tw.json"))
+    assert other.history(TW).drop(columns="imported_by").equals(store.history(TW).drop(columns="imported_by"))
+    assert other.latest_status(TW).equals(store.latest_status(TW))
+
+    # the CLI: plan review ... --corrects REVIEW_ID --reason TEXT; plan history shows both
+    assert main(["plan", "review", TW, "1.1", "done", "--corrects", again, "--db", store.url]) == 2
+    assert "needs a reason" in capsys.readouterr().err
+    assert main(["plan", "review", TW, "1.1", "done", "--corrects", again, "--reason", "wrong action",
+                 "--db", store.url]) == 0
+    assert f"correcting review {again}" in capsys.readouterr().out
+    assert main(["plan", "history", TW, "--db", store.url]) == 0
+    out = capsys.readouterr().out
+    assert f"corrected by {fix}" in out and "wrong action" in out
+    status = store.latest_status(TW).set_index("action_id")  # every review of 3.4 is corrected now: it has none
+    assert status.at["3.4", "reviews"] == 0 and status.at["3.4", "status_label"] == "No status"
+    assert status.at["1.1", "status"] == "done" and status.at["1.1", "reviews"] == 2
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda b: b["reviews"][1].update(corrects="00000000-0000-4000-8000-000000000009"), "not in the file"),
+        (lambda b: b["reviews"][1].update(correction_reason=None), "without a reason"),
+        (lambda b: b["reviews"][0].update(correction_reason="why"), "without the review it corrects"),
+        (lambda b: b["reviews"].append({**b["reviews"][1], "review_id": "00000000-0000-4000-8000-000000000008"}),
+         "corrected more than once"),
+    ],
+)
+def test_bundles_with_broken_corrections_are_rejected(store: ProgressStore, new_db: Callable[[], str], mutate,  # noqa: ANN001
+                                                      message) -> None:  # noqa: ANN001
+    first = store.record_review(TW, "3.4", "done", date(2024, 1, 15))
+    store.record_review(TW, "3.4", "at_risk", corrects=first, reason="wrong status")
+    bundle = store.export_bundle(TW)
+    assert bundle["version"] == 3
+    mutate(bundle)
+    other = ProgressStore(new_db())
+    with pytest.raises(ImportRejected, match=message):
+        other.import_bundle(bundle)
+    assert other.counts() == {"plans": 0, "plan_versions": 0, "reviews": 0}
+
+
+def pd_isna(value: object) -> bool:
+    return value is None or value != value  # None, or NaN

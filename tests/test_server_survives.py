@@ -45,6 +45,7 @@ def test_the_server_survives_every_attack_and_keeps_its_memory(app_url: str, bro
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     outside = block_internet(page)
     page.goto(f"{app_url}/indicators")
+    page.get_by_role("tab", name="Your data and Fingertips").click()  # uploads have their own tab
     page.get_by_text("Add your own indicator (CSV or Excel)", exact=True).click()
     for key in SHOWN:
         filename, make, _kind = ATTACKS[key]

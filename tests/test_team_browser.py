@@ -106,8 +106,9 @@ def test_sign_in_roles_and_two_app_servers_sharing_postgresql(
         assert recorded_as == f"Recorded as {EDITOR_NAME} <{EDITOR}>"  # markup shown as text, nothing fetched
         assert editor.locator("img[src=x]").count() == 0
         editor.get_by_label("Note").fill("Clinics booked at the HAT")
-        editor.get_by_role("button", name="Record review").click()
-        editor.get_by_text("Recorded").first.wait_for(timeout=60_000)
+        editor.get_by_role("button", name="Record review").click()  # one click asks; Confirm records (issue 13)
+        editor.get_by_role("button", name="Confirm", exact=True).click(timeout=60_000)
+        editor.get_by_role("button", name="Confirm", exact=True).wait_for(state="detached", timeout=60_000)
         history = store.history(TW)
         assert history["note"].tolist() == ["Clinics booked at the HAT"]
         assert history["reviewer_email"].tolist() == [EDITOR] and history["reviewer"].tolist() == [EDITOR_NAME]

@@ -441,3 +441,86 @@ def test_a_connection_that_keeps_dropping_is_a_clear_error(pg_url: str, postgres
         event.remove(store.engine, "before_cursor_execute", kill)
     assert store.counts()["reviews"] == 0
     assert LOCAL_USER.may("import")
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections (issue 13): editors correct, viewers cannot; schema 2 -> 3 keeps every row
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_editor_may_correct_a_review_and_a_viewer_may_not(store: ProgressStore) -> None:
+    wrong = store.record_review(TW, "3.4", "done", date(2024, 1, 15), "by mistake", user=EDITOR)
+    before = store.counts()
+    with pytest.raises(AccessDenied, match="needs the role"):
+        store.record_review(TW, "3.4", "at_risk", corrects=wrong, reason="not done", user=VIEWER)
+    assert store.counts() == before
+    assert store.history(TW)["corrected_by"].isna().all()
+    fix = store.record_review(TW, "3.4", "at_risk", corrects=wrong, reason="not done", user=EDITOR)
+    history = store.history(TW).set_index("review_id")
+    assert history.at[wrong, "corrected_by"] == fix
+    assert history.at[fix, "reviewer_email"] == "chair@council.gov.uk"
+    assert store.latest_status(TW).set_index("action_id").at["3.4", "status"] == "at_risk"
+
+
+def _as_schema_2(url: str) -> None:
+    """Take a database back to schema 2 exactly as that HIAP Geo made it: no correction columns."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_reviews_corrects"))
+        conn.execute(text("ALTER TABLE reviews DROP COLUMN corrects"))
+        conn.execute(text("ALTER TABLE reviews DROP COLUMN correction_reason"))
+        conn.execute(text("UPDATE hiap_schema SET version = 2"))
+    engine.dispose()
+
+
+def test_a_database_of_schema_2_is_upgraded_keeping_every_row(new_db: Callable[[], str], tmp_path: Path) -> None:
+    url = new_db()
+    old = ProgressStore(url)
+    old.register_plan(TW_FILE, user=ADMIN)
+    old.register_plan(edited_plan(tmp_path), user=ADMIN, confirm=True)
+    old.register_plan(TW_FILE, user=ADMIN, confirm=True)
+    old.record_review(TW, "3.4", "on_track", date(2024, 1, 15), "first", user=EDITOR)
+    old.record_review(TW, "1.1", "done", date(2024, 2, 1), "second", reviewer="HAT chair")
+    history, registrations, counts = old.history(TW), old.registrations(TW), old.counts()
+    old.engine.dispose()
+    _as_schema_2(url)
+    columns = {c["name"] for c in inspect_columns(url, "reviews")}
+    assert "corrects" not in columns
+
+    store = ProgressStore(url)
+    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.counts() == counts
+    assert store.history(TW).equals(history) and store.registrations(TW).equals(registrations)
+    with pytest.raises(Exception, match="append-only"):  # the triggers still hold after the upgrade
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE reviews SET note = 'rewritten'"))
+        finally:
+            engine.dispose()
+    first = history["review_id"].iloc[0]
+    store.record_review(TW, "3.4", "at_risk", corrects=first, reason="corrected after the upgrade", user=EDITOR)
+    assert store.latest_status(TW).set_index("action_id").at["3.4", "status"] == "at_risk"
+    assert ProgressStore(url).schema_version() == 3  # opening again changes nothing
+
+
+def inspect_columns(url: str, table: str) -> list[dict]:
+    from sqlalchemy import inspect
+
+    engine = create_engine(url)
+    try:
+        return inspect(engine).get_columns(table)
+    finally:
+        engine.dispose()
+
+
+def test_a_version_2_bundle_still_imports(store: ProgressStore, new_db: Callable[[], str]) -> None:
+    store.record_review(TW, "3.4", "on_track", date(2024, 1, 15), reviewer="HAT chair")
+    bundle = store.export_bundle(TW)
+    bundle["version"] = 2
+    for review in bundle["reviews"]:
+        review.pop("corrects")
+        review.pop("correction_reason")
+    other = ProgressStore(new_db())
+    assert other.import_bundle(bundle).reviews_added == 1
+    assert other.import_bundle(bundle).reviews_already_present == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +28,7 @@ from hiap_geo.plans.progress import ProgressStore, database_url
 from hiap_geo.plans.resolve import plan_districts
 from hiap_geo.plans.schema import STATUSES, ImportRejected, PlanFileError
 from hiap_geo.render.maps import area_at
+from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_map as pmap
 from hiap_geo.views import plan_reviews as rv
@@ -35,7 +37,8 @@ from hiap_geo.views.explorer import MapSelection, build_in_use, built_districts
 # Widget keys that belong to one plan: cleared when another plan is chosen, so no stale choice survives.
 PLAN_KEYS = ("plan_priorities", "plan_partners", "plan_statuses", "plan_highlight", "plan_area", "plan_last_click",
              "plan_review_action", "plan_history_action", "plan_cov_measure", "plan_cov_decile", "plan_cov_local",
-             "plan_cov_basis", "plan_cov_indicator", "plan_cov_level", "plan_level", "plan_colour")
+             "plan_cov_basis", "plan_cov_indicator", "plan_cov_level", "plan_level", "plan_colour",
+             "plan_review_corrects", "plan_review_reason", "plan_review_pending")
 
 
 # The Plan page's cached loaders: keyed on the plan's text and source, so every session shares one copy.
@@ -108,24 +111,71 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
              "\n\n" + bullet_list(problems))
 
 
+def ask_to_record(user: User) -> None:
+    """The form's callback: nothing is recorded yet; the page asks "Record <status> for action X at <date>?"
+    with Confirm and Cancel. The values are kept as they were submitted."""
+    state = st.session_state
+    corrects = state.get("plan_review_corrects")
+    reason = (state.get("plan_review_reason") or "").strip() if corrects else ""
+    if corrects and not reason:
+        state.pop("plan_review_pending", None)
+        state["plan_progress_message"] = ("error", "A correction needs a reason: say what was wrong with the "
+                                                   "review it corrects. Nothing was recorded.")
+        return
+    typed = None if user.signed_in else (state.get("plan_review_reviewer") or "").strip() or None
+    state["plan_review_pending"] = {
+        "action": state["plan_review_action"], "status": state["plan_review_status"],
+        "date": state["plan_review_date"], "note": state.get("plan_review_note") or "", "reviewer": typed,
+        "corrects": corrects, "reason": reason or None}
+
+
+def cancel_record() -> None:
+    st.session_state.pop("plan_review_pending", None)
+    st.session_state["plan_progress_message"] = ("info", "Nothing was recorded.")
+
+
 def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
-    """Form callback: runs before the page, so the tables below already show the new review.
+    """Confirm callback: runs before the page, so the tables below already show the new review.
 
     The review's id is made when the form is shown and kept until the save succeeds, so pressing the button
     again after a dropped connection records the review once."""
     state = st.session_state
-    typed = None if user.signed_in else (state.get("plan_review_reviewer") or "").strip() or None
+    pending = state.pop("plan_review_pending", None)
+    if pending is None:
+        return
     try:
-        rv.record_review(store, loaded, state["plan_review_action"], state["plan_review_status"],
-                         state["plan_review_date"], state.get("plan_review_note") or "", typed, user=user,
-                         review_id=state.setdefault("plan_review_uuid", str(uuid.uuid4())))
+        rv.record_review(store, loaded, pending["action"], pending["status"], pending["date"], pending["note"],
+                         pending["reviewer"], user=user, review_id=state.setdefault("plan_review_uuid",
+                                                                                    str(uuid.uuid4())),
+                         corrects=pending["corrects"], reason=pending["reason"])
     except (HiapGeoError, ValueError) as exc:
         state["plan_progress_message"] = ("error", f"The review was not recorded: {escape_markdown(exc)}")
         return
     state["plan_review_uuid"] = str(uuid.uuid4())
     state["plan_progress_message"] = ("success", rv.review_message(
-        state["plan_review_action"], state["plan_review_status"], state["plan_review_date"]))
+        pending["action"], pending["status"], pending["date"], pending["corrects"]))
     state["plan_review_note"] = ""
+    state["plan_review_corrects"] = None
+    state["plan_review_reason"] = ""
+
+
+def start_correction(history: pd.DataFrame, action_ids: list[str]) -> None:
+    """A review to correct was chosen: the form starts from its action, status and date."""
+    state = st.session_state
+    state.pop("plan_review_pending", None)
+    wanted = history[history["review_id"] == state.get("plan_review_corrects")]
+    if wanted.empty:
+        return
+    row = wanted.iloc[0]
+    if row["action_id"] in action_ids:
+        state["plan_review_action"] = row["action_id"]
+    state["plan_review_status"] = row["status"]
+    state["plan_review_date"] = row["review_date"]
+
+
+def step_action(options: list[str], step: int) -> None:
+    """Presentation mode's next/previous action: highlight the next shown action's areas on the map."""
+    st.session_state["plan_highlight"] = pmap.step_highlight(options, st.session_state.get("plan_highlight"), step)
 
 
 def confirm_version(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
@@ -163,10 +213,14 @@ def import_history(store: ProgressStore, current_id: str, user: User) -> None:
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
-st.title("Plan")
-st.caption("A Health Inequalities Action Plan on the map: where each action lands, which deprived areas no action "
-           "names, what the document says that the official data does not, and each action's progress for Health "
-           "Action Team meetings.")
+presenting = sel.presentation
+if not presenting:
+    st.title("Plan")
+    st.caption("A Health Inequalities Action Plan on the map: where each action lands, which deprived areas no "
+               "action names, what the document says that the official data does not, and each action's progress "
+               "for Health Action Team meetings.")
+# In presentation mode the plan's choice, filters and map settings fold into one expander: the map gets the room.
+box: Any = st.expander("Plan, filters and map settings") if presenting else st
 
 try:
     store: ProgressStore | None = progress_store(database_url())
@@ -180,12 +234,12 @@ options = choices(stored_ids, stamp)
 labels = {c.key: c.label for c in options}
 if st.session_state.get("plan_choice") not in labels:
     st.session_state["plan_choice"] = pm.choice_for(options, st.query_params.get("plan"), sel.districts)
-choice = st.selectbox("Plan", list(labels), format_func=labels.get, key="plan_choice",
+choice = box.selectbox("Plan", list(labels), format_func=labels.get, key="plan_choice",
                       help="The plans transcribed in data/plans, plans imported into the progress database, or "
                            "a plan file of your own (format: data/plans/README.md).")
 
 if choice == pm.UPLOAD:
-    upload = st.file_uploader("Plan file (YAML)", type=["yaml", "yml"], key="plan_upload",
+    upload = box.file_uploader("Plan file (YAML)", type=["yaml", "yml"], key="plan_upload",
                               help="Checked in full before it is used; an upload is never stored until you record "
                                    "a review or download its history.")
     if upload is None:
@@ -224,8 +278,8 @@ if previous != identity:
     if wanted in {a.id for a in plan.actions} and "plan_highlight" not in st.session_state:
         st.session_state["plan_highlight"] = f"action:{wanted}"
 
-st.header(escape_markdown(plan.title))
-st.caption(escape_markdown(pm.plan_caption(plan)))
+box.header(escape_markdown(plan.title))
+box.caption(escape_markdown(pm.plan_caption(plan)))
 
 try:
     reach = reach_of(text, source)
@@ -233,7 +287,7 @@ except HiapGeoError as exc:
     st.error(f"This plan cannot be placed on the map: {escape_markdown(exc)}")
     st.stop()
 if reach.unresolved:
-    with st.expander(f"⚠️ {len(reach.unresolved)} target(s) could not be resolved and are not on the map "
+    with box.expander(f"⚠️ {len(reach.unresolved)} target(s) could not be resolved and are not on the map "
                      "(the Plan check tab explains each one)"):
         st.markdown(bullet_list(list(reach.unresolved)))
 
@@ -243,7 +297,7 @@ except HiapGeoError as exc:  # the database went away since the page opened it: 
     store, store_error, history = None, str(exc), rv.empty_history()
 actions = rv.actions_table(plan, history)
 priority_titles = {p.id: p.title for p in plan.priorities}
-f1, f2, f3 = st.columns(3)
+f1, f2, f3 = box.columns(3)
 priorities = f1.multiselect("Priorities", list(priority_titles), key="plan_priorities", placeholder="All priorities",
                             format_func=lambda p: pm.shorten(f"{p}: {priority_titles[p]}", 80))
 partners = f2.multiselect("Lead or partner", rv.partner_options(actions), key="plan_partners",
@@ -252,8 +306,11 @@ statuses = f3.multiselect("Status", rv.status_options(), key="plan_statuses", pl
                           help="The latest review recorded below, else the status in the plan file.")
 shown = rv.filter_actions(actions, priorities, partners, statuses)
 shown_ids = tuple(shown["action_id"])
-st.caption(f"Showing {len(shown)} of {len(actions)} actions; "
-           f"{int((~shown['names_a_place']).sum())} of them name no place (they reach the whole district).")
+box.caption(f"Showing {len(shown)} of {len(actions)} actions; "
+            f"{int((~shown['names_a_place']).sum())} of them name no place (they reach the whole district).")
+lights = pmap.highlight_options(plan, list(shown_ids))
+if st.session_state.get("plan_highlight") not in (None, *lights):
+    st.session_state["plan_highlight"] = None
 
 map_tab, coverage_tab, check_tab, progress_tab = st.tabs(["Map", "Coverage", "Plan check", "Progress (HAT)"])
 
@@ -325,15 +382,13 @@ with map_tab:
         st.warning(f"No map layers are built for {', '.join(unbuilt)} (this app has '{slug}'). Run "
                    "`python -m hiap_geo build --area england` to map any district; the other tabs work without it.")
     elif slug:
-        m1, m2, m3 = st.columns([2, 3, 4])
+        m1, m2, m3 = box.columns([2, 3, 4])
         level = m1.radio("Geography", list(pm.LEVELS), format_func=pm.LEVELS.get, horizontal=True, key="plan_level")
         modes = pmap.colour_modes(level)
         if st.session_state.get("plan_colour") not in modes:
             st.session_state["plan_colour"] = "count"
         mode = m2.selectbox("Colour areas by", modes, format_func=pmap.COLOUR_MODES.get, key="plan_colour")
-        lights = pmap.highlight_options(plan, list(shown_ids))
-        if st.session_state.get("plan_highlight") not in (None, *lights):
-            st.session_state["plan_highlight"] = None
+        box.caption(escape_markdown(pm.map_edition_caption(plan, sel.year)))
         picked = m3.selectbox("Highlight the areas of", [None, *lights], key="plan_highlight",
                               format_func=lambda k: "(no highlight)" if k is None else lights[k])
         chosen = pmap.highlight(reach, level, picked) if picked else None
@@ -345,17 +400,37 @@ with map_tab:
             areas_layer, level, mode, reach, shown_ids, cover=cover, chosen=chosen,
             wards=chosen_areas(slug, "ward", plan.edition, districts).geometry if level == "lsoa" else None,
             districts=chosen_areas(slug, "district", plan.edition, districts).geometry,
-            basemap=sel.basemap, presentation=sel.presentation,
+            basemap=sel.basemap, presentation=presenting,
         )
         map_col, info_col = st.columns([5, 2])
         with map_col:
-            clicked = st_folium(drawn.fmap, key="plan_map", height=820 if sel.presentation else 600,
+            # 560 px leaves the legend in view on a 1366x768 screen with the control strips above it.
+            clicked = st_folium(drawn.fmap, key="plan_map", height=560 if presenting else 600,
                                 use_container_width=True, returned_objects=["last_clicked"])
         point = (clicked or {}).get("last_clicked")
         if point and point != st.session_state.get("plan_last_click"):
             st.session_state["plan_last_click"] = point
             st.session_state["plan_area"] = area_at(drawn.areas, point["lat"], point["lng"])
         with info_col:
+            if presenting:  # the chair's controls, beside the map: the up and down arrow keys step the actions
+                steps = pmap.action_keys(lights)
+                back, forward = st.columns(2)
+                back.button("▲ Previous action", on_click=step_action, args=(steps, -1), shortcut="ArrowUp",
+                            key="plan_previous_action", help="Highlight the previous action's areas (up arrow)",
+                            disabled=not steps, width="stretch")
+                forward.button("Next action ▼", on_click=step_action, args=(steps, 1), shortcut="ArrowDown",
+                               key="plan_next_action", help="Highlight the next action's areas (down arrow)",
+                               disabled=not steps, width="stretch")
+                if picked:
+                    st.markdown(f"**{escape_markdown(lights[picked])}**")
+                else:
+                    st.caption(f"No action highlighted: the arrow keys step through the {len(steps)} actions shown.")
+            map_title = f"{plan.title}: {pmap.COLOUR_MODES[mode].lower()}"
+            st.download_button(
+                "Download map (PNG)", map_download(drawn.areas, drawn.measure, map_title, outlines=drawn.outlines,
+                                                   subtitle=pm.map_subtitle(plan, chosen.label if chosen else None)),
+                file_name=map_file_name(map_title), mime="image/png", key="plan_map_png",
+                help="The map as an image for slides: title, legend, scale and attribution; drawn when clicked.")
             code = st.session_state.get("plan_area")
             names = drawn.areas.set_index("code")["name"]
             if code in names.index:
@@ -436,7 +511,7 @@ with progress_tab:
                "database). Each review is a new record; earlier ones are never changed.")
     message = st.session_state.pop("plan_progress_message", None)
     if message:
-        (st.success if message[0] == "success" else st.error)(message[1])
+        {"success": st.success, "info": st.info}.get(message[0], st.error)(message[1])
     titles = {a.id: a.title for a in plan.actions}
     user = current_user()
     try:
@@ -459,19 +534,44 @@ with progress_tab:
     if st.session_state.get("plan_review_action") not in titles:
         st.session_state["plan_review_action"] = rv.default_review_action(plan, st.session_state.get("plan_highlight"))
     if rv.review_offered(change, user):
+        correctable = rv.correctable_reviews(history)
+        if st.session_state.get("plan_review_corrects") not in (None, *correctable):
+            st.session_state["plan_review_corrects"] = None
+        if correctable:
+            st.selectbox("Correct an earlier review", [None, *correctable], key="plan_review_corrects",
+                         format_func=lambda r: "No: record a new review" if r is None else correctable[r],
+                         on_change=start_correction, args=(history, list(titles)),
+                         help="A wrong review is never changed or deleted: a correction is a new review that "
+                              "names it and says why. Both stay in the history; the status uses the correction.")
+        correcting = st.session_state.get("plan_review_corrects")
+        st.session_state.setdefault("plan_review_date", date.today())
         with st.form("plan_review_form"):
-            st.markdown("**Record a review**")
+            st.markdown("**Record a correction**" if correcting else "**Record a review**")
+            if correcting:
+                st.caption(f"Corrects: {escape_markdown(correctable[correcting])}")
             st.selectbox("Action", list(titles), key="plan_review_action",
                          format_func=lambda a: f"{a}: {pm.shorten(titles[a])}")
             st.radio("Status", list(STATUSES), format_func=rv.status_text, horizontal=True, key="plan_review_status")
-            st.date_input("Review date", value=date.today(), max_value=date.today(), key="plan_review_date",
-                          format="DD/MM/YYYY")
+            st.date_input("Review date", max_value=date.today(), key="plan_review_date", format="DD/MM/YYYY")
             st.text_area("Note", key="plan_review_note", placeholder="What the meeting said, e.g. 'Clinics booked'")
+            if correcting:
+                st.text_input("Reason for the correction", key="plan_review_reason",
+                              placeholder="e.g. 'Recorded against the wrong action'")
             if user.signed_in:
                 st.caption(f"Recorded as {escape_markdown(user.label)}")
             else:
                 st.text_input("Reviewer (optional)", key="plan_review_reviewer")
-            st.form_submit_button("Record review", on_click=record, args=(store, loaded, user), type="primary")
+            st.form_submit_button("Record correction" if correcting else "Record review", on_click=ask_to_record,
+                                  args=(user,), type="primary")
+        pending = st.session_state.get("plan_review_pending")
+        if pending is not None:
+            corrected = correctable.get(pending["corrects"]) if pending["corrects"] else None
+            st.warning(rv.review_question(pending["action"], pending["status"], pending["date"], corrected,
+                                          pending["reason"] or ""))
+            yes, no, _ = st.columns([1, 1, 4])
+            yes.button("Confirm", key="plan_review_confirm", type="primary", on_click=record,
+                       args=(store, loaded, user))
+            no.button("Cancel", key="plan_review_cancel", on_click=cancel_record)
 
     st.subheader("Status of each action")
     status_table = rv.status_export(shown)

@@ -23,11 +23,14 @@ __all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "ExportBundle"
            "ExportedReview", "ImportReport", "text_sha256", "validate_bundle"]
 
 BUNDLE_FORMAT = "hiap-geo-plan-export"
-BUNDLE_VERSION = 2
-"""2 added who registered each plan version and who recorded (and imported) each review; 1 is still read."""
+BUNDLE_VERSION = 3
+"""2 added who registered each plan version and who recorded (and imported) each review; 3 added the review
+a review corrects and why (``corrects``, ``correction_reason``). Versions 1 and 2 are still read."""
 
 CLOCK_SKEW = timedelta(minutes=10)
 """How far past this machine's clock a timestamp in a bundle may be (another machine's clock may run fast)."""
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 Status = Literal["not_started", "on_track", "at_risk", "done"]
 
@@ -45,7 +48,7 @@ class ExportedPlanVersion(_Strict):
 
 
 class ExportedReview(_Strict):
-    review_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    review_id: str = Field(pattern=UUID_PATTERN)
     action_id: str = Field(min_length=1, max_length=64)
     status: Status
     review_date: date
@@ -54,13 +57,15 @@ class ExportedReview(_Strict):
     recorded_at: datetime
     reviewer_email: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
     imported_by: str | None = Field(default=None, max_length=MAX_REVIEWER_CHARS)
+    corrects: str | None = Field(default=None, pattern=UUID_PATTERN)
+    correction_reason: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
 
 
 class ExportBundle(_Strict):
     """A plan with every version of its text and every review: what ``plan export`` writes."""
 
     format: Literal["hiap-geo-plan-export"]
-    version: Literal[1, 2]
+    version: Literal[1, 2, 3]
     plan_id: str = Field(min_length=1, max_length=64)
     exported_at: datetime
     plan_versions: list[ExportedPlanVersion] = Field(min_length=1)
@@ -154,9 +159,32 @@ def validate_bundle(content: bytes | str | dict[str, Any], source: str = "<expor
         seen.add(review.review_id)
         if action_ids and review.action_id not in action_ids:
             problems.append(f"reviews.{i}: action '{review.action_id}' is in no version of the plan")
+    problems += _correction_problems(bundle)
     if problems:
         raise ImportRejected(source, problems)
     return bundle
+
+
+def _correction_problems(bundle: ExportBundle) -> list[str]:
+    """A correction names a review of the same file, gives a reason, and no review is corrected twice."""
+    problems: list[str] = []
+    ids = {r.review_id for r in bundle.reviews}
+    corrected: set[str] = set()
+    for i, review in enumerate(bundle.reviews):
+        if review.corrects is None:
+            if review.correction_reason:
+                problems.append(f"reviews.{i}: a correction_reason without the review it corrects")
+            continue
+        if review.corrects == review.review_id:
+            problems.append(f"reviews.{i}: the review corrects itself")
+        elif review.corrects not in ids:
+            problems.append(f"reviews.{i}: corrects review {review.corrects}, which is not in the file")
+        if not (review.correction_reason or "").strip():
+            problems.append(f"reviews.{i}: a correction without a reason")
+        if review.corrects in corrected:
+            problems.append(f"reviews.{i}: review {review.corrects} is corrected more than once")
+        corrected.add(review.corrects)
+    return problems
 
 
 def _aware(value: datetime) -> datetime:

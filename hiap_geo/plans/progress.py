@@ -66,6 +66,7 @@ from hiap_geo.plans.load import LoadedPlan, parse_plan, read_plan
 from hiap_geo.plans.progress_tables import (
     LOCK_KEY,
     SCHEMA_VERSION,
+    UPGRADE_TO_3,
     Base,
     PlanRow,
     PlanVersionRow,
@@ -192,9 +193,15 @@ class ProgressStore:
             Base.metadata.create_all(connection)
             if version == 1:
                 self._upgrade_from_1(connection)
+            if version in (1, 2):
+                for statement in UPGRADE_TO_3:  # ALTER TABLE adds NULL columns: no row is changed
+                    connection.exec_driver_sql(statement)
             for statement in append_only_ddl(self.dialect):
                 connection.execute(text(statement))
-            connection.execute(SchemaRow.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+            if version == 2:  # versions before 2 had no schema table: create_all made it empty
+                connection.execute(SchemaRow.__table__.update().values(version=SCHEMA_VERSION))
+            else:
+                connection.execute(SchemaRow.__table__.insert().values(id=1, version=SCHEMA_VERSION))
 
         try:
             self._retrying(lambda: self._in_write_connection(prepare), "open")
@@ -390,6 +397,8 @@ class ProgressStore:
         *,
         user: User = LOCAL_USER,
         review_id: str | None = None,
+        corrects: str | None = None,
+        reason: str | None = None,
     ) -> str:
         """Add a review of one action of the plan's current version (a new record; earlier reviews stay).
 
@@ -397,8 +406,26 @@ class ProgressStore:
         without sign-in ``reviewer`` is the name typed. ``review_id`` (a UUID the caller made) makes a retried
         save idempotent: a review already stored with that id and the same content is not stored twice.
         Returns the review id.
+
+        ``corrects`` (the id of an earlier review of this plan) with a ``reason`` records a correction: the
+        earlier review stays in the history, marked as corrected by this one, and the status counts this one
+        in its place. Without ``review_date`` a correction takes the corrected review's date. A review is
+        corrected once; to put a correction right, correct the correction.
         """
         require(user, "review")
+        if corrects is not None:
+            corrects = _review_uuid(corrects)
+            reason = (reason or "").strip()
+            if not reason:
+                raise ProgressError("A correction needs a reason: say what was wrong with the review it corrects.")
+            if len(reason) > MAX_NOTE_CHARS:
+                raise ProgressError(f"The reason is {len(reason):,} characters; the limit is {MAX_NOTE_CHARS:,}.")
+            if review_date is None:
+                review_date = self._corrected(plan_id, corrects).review_date
+        elif reason:
+            raise ProgressError("A reason is given only with the review it corrects (corrects=<review id>).")
+        else:
+            reason = None
         if status not in STATUSES:
             raise ProgressError(
                 f"Unknown status '{status}'; use one of: "
@@ -433,7 +460,8 @@ class ProgressStore:
                 + ", ".join(a.id for a in plan.actions)
             )
         wanted = {"plan_id": plan_id, "action_id": action_id, "status": status, "review_date": review_date,
-                  "note": note, "reviewer": reviewer, "reviewer_email": email}
+                  "note": note, "reviewer": reviewer, "reviewer_email": email, "corrects": corrects,
+                  "correction_reason": reason}
 
         def work(session: Session) -> str:
             stored = session.scalars(select(ReviewRow).where(ReviewRow.review_id == review_id)).first()
@@ -442,20 +470,45 @@ class ProgressStore:
                     raise ProgressError(f"Review {review_id} is already stored with other content; "
                                         "history is never overwritten.")
                 return review_id
+            if corrects is not None:  # checked again under the write lock: two people cannot both correct it
+                if corrects == review_id:
+                    raise ProgressError("A review cannot correct itself.")
+                self._corrected_row(session, plan_id, corrects)
+                later = session.scalar(select(ReviewRow.review_id).where(ReviewRow.corrects == corrects))
+                if later is not None:
+                    raise ProgressError(f"Review {corrects} is already corrected by review {later}; correct that "
+                                        "one instead. Nothing was recorded.")
             session.add(ReviewRow(review_id=review_id, recorded_at=now_utc(), **wanted))
             return review_id
 
         return self._write(work, "record")
 
+    def _corrected(self, plan_id: str, review_id: str) -> ReviewRow:
+        return self._read(lambda session: self._corrected_row(session, plan_id, review_id))
+
+    def _corrected_row(self, session: Session, plan_id: str, review_id: str) -> ReviewRow:
+        row = session.scalars(select(ReviewRow).where(ReviewRow.review_id == review_id)).first()
+        if row is None or row.plan_id != plan_id:
+            raise ProgressError(f"Plan '{plan_id}' has no review {review_id} to correct; `plan history` lists "
+                                "each review's id. Nothing was recorded.")
+        return row
+
     def history(self, plan_id: str, action_id: str | None = None) -> pd.DataFrame:
         """Every review of a plan (or one action), oldest first, with the status's text label, who recorded it,
-        when, who imported it, and whether its action is in the plan's current version."""
+        when, who imported it, whether its action is in the plan's current version, the review it corrects
+        (and why) and the review that corrects it (``corrected_by``; None for a review that stands)."""
         query = select(ReviewRow).where(ReviewRow.plan_id == plan_id)
         if action_id is not None:
             query = query.where(ReviewRow.action_id == action_id)
         query = query.order_by(ReviewRow.review_date, ReviewRow.recorded_at, ReviewRow.id)
+        corrections = (select(ReviewRow.corrects, ReviewRow.review_id)
+                       .where(ReviewRow.plan_id == plan_id, ReviewRow.corrects.is_not(None))
+                       .order_by(ReviewRow.recorded_at, ReviewRow.id))
 
         def work(session: Session) -> list[dict[str, Any]]:
+            corrected_by: dict[str, list[str]] = {}
+            for corrected, by in session.execute(corrections):
+                corrected_by.setdefault(corrected, []).append(by)
             return [
                 {
                     "review_id": r.review_id,
@@ -468,6 +521,9 @@ class ProgressStore:
                     "reviewer_email": r.reviewer_email,
                     "recorded_at": r.recorded_at,
                     "imported_by": r.imported_by,
+                    "corrects": r.corrects,
+                    "correction_reason": r.correction_reason,
+                    "corrected_by": ", ".join(corrected_by[r.review_id]) if r.review_id in corrected_by else None,
                 }
                 for r in session.scalars(query)
             ]
@@ -554,6 +610,8 @@ class ProgressStore:
                         recorded_at=aware(r.recorded_at),
                         reviewer_email=r.reviewer_email,
                         imported_by=r.imported_by,
+                        corrects=r.corrects,
+                        correction_reason=r.correction_reason,
                     )
                     for r in reviews
                 ],
@@ -624,7 +682,8 @@ class ProgressStore:
                         review_id=review.review_id, plan_id=bundle.plan_id, action_id=review.action_id,
                         status=review.status, review_date=review.review_date, note=review.note,
                         reviewer=review.reviewer, recorded_at=utc(review.recorded_at),
-                        reviewer_email=review.reviewer_email, imported_by=importer[:MAX_REVIEWER_CHARS]))
+                        reviewer_email=review.reviewer_email, imported_by=importer[:MAX_REVIEWER_CHARS],
+                        corrects=review.corrects, correction_reason=review.correction_reason))
                     session.flush()
                     added_reviews += 1
                     continue
@@ -667,5 +726,7 @@ def _differences(stored: ReviewRow, plan_id: str, review: ExportedReview) -> str
     }
     if review.reviewer_email is not None:  # bundles of version 1 do not carry it
         pairs["reviewer_email"] = (stored.reviewer_email, review.reviewer_email)
+    pairs["corrects"] = (stored.corrects, review.corrects)  # bundles before version 3: None, as stored then
+    pairs["correction_reason"] = (stored.correction_reason, review.correction_reason)
     return ", ".join(f"{name}: stored {a!r}, file {b!r}" for name, (a, b) in pairs.items() if a != b)
 

@@ -15,11 +15,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hiap_geo.plans.schema import MAX_REVIEWER_CHARS, STATUSES, ProgressError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The database layout this code reads and writes. 1: plans, versions, reviews (no version table).
 2: plan registrations (who made which text the current version, when), reviewer e-mail and importer of
-each review, the version table, append-only triggers on PostgreSQL too. Older databases are upgraded at
-start in one transaction; a newer one is refused with a message."""
+each review, the version table, append-only triggers on PostgreSQL too. 3: a review may correct an earlier
+one (``corrects``, with ``correction_reason``): the earlier row stays, the correction counts in its place.
+Older databases are upgraded at start in one transaction; a newer one is refused with a message."""
 
 LOCK_KEY = 0x48494150  # 'HIAP': the PostgreSQL advisory lock that serialises writers
 
@@ -27,7 +28,12 @@ RETRY_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000"
 """PostgreSQL errors worth retrying: serialisation failure, deadlock, lock timeout, server shutdown,
 connection lost."""
 
-
+UPGRADE_TO_3 = (
+    "ALTER TABLE reviews ADD COLUMN corrects VARCHAR(36)",
+    "ALTER TABLE reviews ADD COLUMN correction_reason TEXT",
+    "CREATE INDEX IF NOT EXISTS ix_reviews_corrects ON reviews (corrects)",
+)
+"""Schema 2 -> 3: the columns a correcting review fills (NULL for every review recorded before)."""
 
 
 class Base(DeclarativeBase):
@@ -90,6 +96,9 @@ class ReviewRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     reviewer_email: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS), nullable=True)
     imported_by: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS), nullable=True)
+    corrects: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    """The review_id of an earlier review this one corrects (it stays in the history, superseded by this one)."""
+    correction_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 APPEND_ONLY = ("reviews", "plan_versions", "plan_registrations")

@@ -25,7 +25,16 @@ STATUS_COLUMNS = ["action_id", "priority_id", "title", "status", "status_label",
                   "in_latest_version"]
 
 HISTORY_COLUMNS = ["review_id", "action_id", "review_date", "status", "status_label", "note", "reviewer",
-                   "reviewer_email", "recorded_at", "imported_by", "in_latest_version"]
+                   "reviewer_email", "recorded_at", "imported_by", "corrects", "correction_reason", "corrected_by",
+                   "in_latest_version"]
+
+
+def standing(history: pd.DataFrame) -> pd.DataFrame:
+    """The reviews that count: every review but those a later review corrects (history is append-only, so a
+    corrected review stays in the history; its correction counts in its place)."""
+    if "corrects" not in history or history.empty:
+        return history
+    return history[~history["review_id"].isin(set(history["corrects"].dropna()))]
 
 
 
@@ -35,15 +44,17 @@ def status_label(status: str | None) -> str:
 
 
 def current_status(plan: Plan, history: pd.DataFrame, earlier_titles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Each action's status now: its latest review (``history`` oldest first, as ``ProgressStore.history``
-    gives it), else the status its plan file records, else none (labelled NO_STATUS).
+    """Each action's status now: its latest review that no later review corrects (``history`` oldest first, as
+    ``ProgressStore.history`` gives it), else the status its plan file records, else none (labelled NO_STATUS).
+    ``reviews`` counts the reviews that stand (a corrected review and its correction count once).
 
     Works for any plan, registered or not. Columns: STATUS_COLUMNS, one row per action in plan order, then
     one per reviewed action that only an earlier version of the plan has (``in_latest_version`` False;
     its title from ``earlier_titles``), so a plan change never hides what a meeting recorded.
     """
-    latest = history.groupby("action_id").tail(1).set_index("action_id")
-    counts = history.groupby("action_id").size()
+    counted = standing(history)
+    latest = counted.groupby("action_id").tail(1).set_index("action_id")
+    counts = counted.groupby("action_id").size()
     in_plan = [a.id for a in plan.actions]
     dropped = [a for a in dict.fromkeys(history["action_id"]) if a not in set(in_plan)]
     titles = {a.id: a.title for a in plan.actions}

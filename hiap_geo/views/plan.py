@@ -65,6 +65,22 @@ def plan_caption(plan: Plan) -> str:
             f"{plan.transcription.date:%d %B %Y}. Areas are those of IoD {plan.edition} ({areas}).")
 
 
+def map_edition_caption(plan: Plan, sidebar_year: int | None = None) -> str:
+    """Under the Plan map: it shows the plan's own edition, whatever the sidebar says (unescaped)."""
+    areas = "LSOA 2011, wards 2019" if plan.edition == 2019 else "LSOA 2021, wards 2024"
+    text = f"Areas of IoD {plan.edition} geography ({areas}), the plan's own; the sidebar's edition does not apply here"
+    if sidebar_year is not None and sidebar_year != plan.edition:
+        text += f" (it is set to IoD {sidebar_year})"
+    return text + "."
+
+
+def map_subtitle(plan: Plan, highlight: str | None = None) -> str:
+    """The Plan map's PNG subtitle: the place, the plan's geography and what is outlined (unescaped)."""
+    areas = "LSOA 2011" if plan.edition == 2019 else "LSOA 2021"
+    text = f"{plan.area.name}, {plan.period}: areas of IoD {plan.edition} ({areas})"
+    return text + (f"; outlined: {highlight}" if highlight else "")
+
+
 # ---------------------------------------------------------------------------------------------
 # Choosing a plan
 # ---------------------------------------------------------------------------------------------

@@ -115,11 +115,29 @@ def highlight(reach: PlanReach, level: str, key: str) -> Highlight:
 
 @dataclass(frozen=True)
 class PlanMap:
-    """The folium map and the areas drawn on it (code, name, ward, district, value, geometry)."""
+    """The folium map and the areas drawn on it (code, name, ward, district, value, geometry), with the
+    outlines drawn over them (for the same map as a PNG: ``render.static_map.map_download``)."""
 
     fmap: folium.Map
     areas: gpd.GeoDataFrame
     measure: MapMeasure
+    outlines: tuple[Outline, ...] = ()
+
+
+def action_keys(options: Collection[str]) -> list[str]:
+    """The highlight choices that are actions ('action:<id>'), in the order shown."""
+    return [k for k in options if k.startswith("action:")]
+
+
+def step_highlight(options: Sequence[str], current: str | None, step: int) -> str | None:
+    """The action to highlight after ``current`` (step 1) or before it (-1), wrapping round; from no action
+    (or a document list) the first (or the last). None when no action is shown."""
+    actions = action_keys(options)
+    if not actions:
+        return None
+    if current not in actions:
+        return actions[0] if step > 0 else actions[-1]
+    return actions[(actions.index(current) + step) % len(actions)]
 
 
 def plan_map(
@@ -199,4 +217,4 @@ def plan_map(
             outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=chosen.label))
     fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
                     tooltip_values=tips)
-    return PlanMap(fmap, areas, chosen_measure)
+    return PlanMap(fmap, areas, chosen_measure, tuple(outlines))

@@ -117,13 +117,44 @@ def history_export(history: pd.DataFrame, plan: Plan, action_id: str | None = No
     titles = {a.id: a.title for a in plan.actions}
     out = history.assign(status_text=history["status"].map(status_text),
                          title=history["action_id"].map(titles).fillna(EARLIER_ACTION))
-    for column in ("reviewer_email", "imported_by"):  # histories from before the team columns
-        if column not in out:
+    for column in ("reviewer_email", "imported_by", "corrects", "correction_reason", "corrected_by"):
+        if column not in out:  # histories from before the team columns and corrections
             out[column] = None
+    out["corrected_by"] = out["corrected_by"].map(lambda by: f"corrected by {by}" if by else None)
     columns = {"review_date": "review date", "action_id": "action", "status_text": "status", "note": "note",
+               "corrected_by": "corrected", "corrects": "corrects review", "correction_reason": "reason",
                "reviewer": "reviewer", "reviewer_email": "reviewer e-mail", "recorded_at": "recorded at (UTC)",
                "imported_by": "imported by", "title": "title", "review_id": "review id"}
     return out[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def correctable_reviews(history: pd.DataFrame) -> dict[str, str]:
+    """Reviews that a new review may correct (those no review corrects yet), latest first: id -> a label
+    naming its date, action, status and note (plain text: the page escapes it)."""
+    if history.empty:
+        return {}
+    open_ = plan_status.standing(history)
+    return {
+        r.review_id: f"{r.review_date:%d/%m/%Y} · action {r.action_id} · {status_text(r.status)}"
+                     + (f" · {shorten_note(r.note)}" if r.note else "")
+        for r in open_.iloc[::-1].itertuples()
+    }
+
+
+def shorten_note(note: str, limit: int = 50) -> str:
+    note = " ".join(str(note).split())
+    return note if len(note) <= limit else note[: limit - 1] + "…"
+
+
+def review_question(action_id: str, status: str, review_date: date, corrected: str | None = None,
+                    reason: str = "") -> str:
+    """The confirmation the page asks before recording (markdown, escaped): 'Record 🟢 On track for action
+    3.4 at 16 January 2024?', and, for a correction, which review it corrects and why."""
+    text = f"Record {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}?"
+    if corrected:
+        text += (f" It corrects the review {escape_markdown(corrected)}, which stays in the history marked "
+                 f"'corrected'; reason: {escape_markdown(reason)}")
+    return text
 
 
 EARLIER_ACTION = "(only in an earlier version of the plan)"
@@ -164,8 +195,11 @@ def record_review(
     *,
     user: User = LOCAL_USER,
     review_id: str | None = None,
+    corrects: str | None = None,
+    reason: str | None = None,
 ) -> str:
-    """Add a review of the plan as shown; returns its id.
+    """Add a review of the plan as shown (with ``corrects`` and ``reason``: a correction of an earlier review,
+    see ``ProgressStore.record_review``); returns its id.
 
     A plan not stored yet is registered first (an admin's right: the single local user is one), so the review
     always refers to a stored text and an export carries both. A shown file that differs from the stored
@@ -182,7 +216,7 @@ def record_review(
                                 "it (Plan page or `python -m hiap_geo plan register`) before reviews are recorded.")
         store.register_plan(loaded, user=user)
     return store.record_review(loaded.plan.id, action_id, status, review_date, note, reviewer or None, user=user,
-                               review_id=review_id)
+                               review_id=review_id, corrects=corrects, reason=reason)
 
 
 def review_offered(change: PlanChange, user: User) -> bool:
@@ -208,9 +242,12 @@ def signed_in_caption(user: User) -> str:
     return f"Signed in as {escape_markdown(user.label)} ({escape_markdown(role)})"
 
 
-def review_message(action_id: str, status: str, review_date: date) -> str:
+def review_message(action_id: str, status: str, review_date: date, corrected: str | None = None) -> str:
     """What the page says after a review is recorded (markdown, escaped)."""
-    return f"Recorded {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}."
+    text = f"Recorded {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}."
+    if corrected:
+        text += f" It corrects review {escape_markdown(corrected)}, which stays in the history."
+    return text
 
 
 def import_message(report: ImportReport, current_id: str) -> str:
