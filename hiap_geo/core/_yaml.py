@@ -87,12 +87,23 @@ def schema_problems(exc: ValidationError, root: yaml.Node, fields_doc: str) -> l
     return problems
 
 
+def problem_lines(problems: list[Problem], limit: int = 25) -> str:
+    """Problems as indented lines ('  line 12, actions[3].title: ...'), the first ``limit`` and a count of the rest:
+    how plan files and plan-figure files report what is wrong with them."""
+    lines = []
+    for line, path, message in problems[:limit]:
+        where = ", ".join(p for p in (f"line {line}" if line else None, path) if p)
+        lines.append(f"  {where + ': ' if where else ''}{message}")
+    more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return "\n".join(lines) + more
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-__all__ = ["Loc", "Problem", "dotted", "line_at", "node_at", "schema_problems"]
+__all__ = ["Loc", "Problem", "dotted", "line_at", "node_at", "problem_lines", "schema_problems"]
 
 
 class YamlProblems(Exception):  # noqa: N818 - carries problems to the caller's own named error

@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from hiap_geo.core import settings
+from hiap_geo.core._yaml import problem_lines
 from hiap_geo.core.editions import EDITIONS, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.deprivation import MEASURES
@@ -69,14 +70,8 @@ class PlanFileError(PlanError):
     def __init__(self, source: str, problems: list[tuple[int | None, str | None, str]]):
         self.source = source
         self.problems = problems
-        shown = problems[:25]
-        lines = []
-        for line, path, message in shown:
-            where = ", ".join(p for p in (f"line {line}" if line else None, path) if p)
-            lines.append(f"  {where + ': ' if where else ''}{message}")
-        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"{source} cannot be used as a plan ({len(problems)} {noun}):\n" + "\n".join(lines) + more)
+        super().__init__(f"{source} cannot be used as a plan ({len(problems)} {noun}):\n" + problem_lines(problems))
 
 
 class TargetError(PlanError):

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from hiap_geo.core._yaml import problem_lines
 from hiap_geo.core.areas import CODE_PATTERNS, ENGLAND_CODE
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
@@ -64,16 +65,10 @@ class PlanFiguresFileError(PlanFiguresError):
     def __init__(self, source: str, problems: list[tuple[int | None, str | None, str]]):
         self.source = source
         self.problems = problems
-        shown = problems[:25]
-        lines = []
-        for line, path, message in shown:
-            where = ", ".join(p for p in (f"line {line}" if line else None, path) if p)
-            lines.append(f"  {where + ': ' if where else ''}{message}")
-        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(
             f"{source} cannot be used as plan figures ({len(problems)} {noun}; the format is in "
-            f"data/plan_figures/README.md):\n" + "\n".join(lines) + more
+            f"data/plan_figures/README.md):\n" + problem_lines(problems)
         )
 
 
