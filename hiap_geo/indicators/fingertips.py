@@ -70,9 +70,14 @@ DATA_COLUMNS: dict[str, str] = {
     "Upper CI 99.8 limit": "upper_998",
     "Count": "count",
     "Denominator": "denominator",
+    "Value note": "value_note",
 }
 """Columns of the API's data CSV that the long format is made from (the CSV has more: names, trends,
-"Compared to England value or percentiles"... which the project recomputes or does not need)."""
+"Compared to England value or percentiles"... which the project recomputes or does not need). Value notes
+('Value for Hackney and City of London combined', 'Value suppressed for disclosure control...') are told in
+the notes, so a combined or suppressed figure is not taken for an area's own."""
+
+LIMIT_COLUMNS = ["lower_95", "upper_95", "lower_998", "upper_998"]
 
 METADATA_COLUMNS: dict[str, str] = {
     "Indicator ID": "indicator_id",
@@ -463,6 +468,40 @@ def _count_area_types(rows: pd.DataFrame) -> str:
     return ", ".join(f"{n} {name}" for name, n in names.value_counts().sort_index().items()) or "no rows"
 
 
+def _without_inconsistent_limits(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Rows whose published limits do not contain the value (or the 99.8% limits the 95% ones) keep their
+    value but lose their limits, so that no comparison rests on them; the note names the first. Fingertips
+    publishes such rows where counts are rounded for disclosure control (NEET, Rutland 2020)."""
+    lo95, hi95, lo998, hi998, value = (rows[c] for c in [*LIMIT_COLUMNS, "value"])
+    tol = 1e-9
+    bad = (lo95 > value + tol) | (value > hi95 + tol) | (lo998 > lo95 + tol) | (hi95 > hi998 + tol)
+    if not bad.any():
+        return rows, []
+    first = rows[bad].iloc[0]
+    limits = "; ".join(f"{level}% limits {first[lo]:g} to {first[hi]:g}"
+                       for level, lo, hi in (("95", "lower_95", "upper_95"), ("99.8", "lower_998", "upper_998"))
+                       if pd.notna(first[lo]) or pd.notna(first[hi]))
+    note = (f"Left out the confidence limits of {_rows(int(bad.sum()))} whose published limits do not contain "
+            f"the value (e.g. {first['area_code']} {first['sex']} {first['period']}: value {first['value']:g}, "
+            f"{limits}); the values are kept, without limits, so they are not tested for significance.")
+    rows = rows.copy()
+    rows.loc[bad, LIMIT_COLUMNS] = np.nan
+    return rows, [note]
+
+
+def _value_notes(rows: pd.DataFrame, shown: int = 6) -> list[str]:
+    """The API's value notes on the kept rows, each with how many rows carry it and an example area: a value
+    'for Hackney and City of London combined' is not Hackney's own, a blank one may be suppressed."""
+    noted = rows[rows["value_note"] != ""]
+    if noted.empty:
+        return []
+    counts = noted.groupby("value_note", sort=False).agg(n=("area_code", "size"), example=("area_code", "first"))
+    counts = counts.sort_values("n", ascending=False, kind="stable")
+    parts = [f"'{note}' ({_rows(int(r.n))}, e.g. {r.example})" for note, r in counts.head(shown).iterrows()]
+    more = f"; and {len(counts) - shown} other note(s)" if len(counts) > shown else ""
+    return [f"The API attached a value note to {_rows(len(noted))}: " + "; ".join(parts) + more + "."]
+
+
 def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
@@ -477,9 +516,11 @@ def to_long(
     """The API's data CSV (plus its metadata CSV) in the long format, and notes on every row left out.
 
     Kept: the requested child areas, the parent area when it is a district, and England. Left out,
-    and counted in the notes: inequality breakdowns (rows with a category), county or region rows (the
-    long format has no such area type) and areas of any other type. When an indicator is published for
-    more than one sex or age band, each becomes its own indicator ('93283-male-all-ages').
+    and counted in the notes: inequality breakdowns (rows with a category), county or region rows and
+    areas of any other type. When an indicator is published for more than one sex or age band, each
+    becomes its own indicator ('93283-male-all-ages'). The API's value notes on kept rows are counted in the
+    notes; limits that do not contain their value (published that way when counts are rounded) are left out,
+    with a note.
     """
     label = label or request.label()
     raw = _read_csv(data_body, DATA_COLUMNS, label, "data")
@@ -514,10 +555,13 @@ def to_long(
     if not left_out.empty:
         notes.append(
             f"Left out {_rows(len(left_out))} of other area types ({_count_area_types(left_out)}): the long format "
-            f"carries {request.area_type}, district and England rows."
+            f"carries {'district' if request.area_type == 'district' else request.area_type + ', district'} and "
+            "England rows here."
         )
     rows = raw[keep].copy()
     rows = _to_numbers(rows, NUMERIC_COLUMNS, label)
+    rows, limits_note = _without_inconsistent_limits(rows)
+    notes += limits_note + _value_notes(rows)
 
     # Indicators split by sex or age become one indicator per split, so that area and period stay a key.
     combos = rows.drop_duplicates(["indicator_id", "sex", "age"]).groupby("indicator_id").size()
@@ -529,8 +573,8 @@ def to_long(
 
     meta = parse_metadata(metadata_body, label).set_index("indicator_id")
     unit = meta["unit"].where(meta["unit"] != "", meta["value_type"])
-    rows["unit"] = base_ids.map(unit).replace("", np.nan)
-    rows["polarity"] = base_ids.map(meta["polarity"])
+    rows["unit"] = base_ids.map(unit).astype("str").fillna("")  # unknown: '' (the schema wants text)
+    rows["polarity"] = base_ids.map(meta["polarity"]).astype("str")
     no_meta = sorted(set(base_ids[rows["polarity"].isna()]))
     if no_meta:
         notes.append(
