@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if used & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start generating the publisher emulator's files now, beside the tests that run before it needs them."""
+    if mirror_dir().is_dir() and any(item.path.name == "test_publishers.py" for item in session.items):
+        from tests.publisher_emulator import GENERATING, start_generating
+
+        out = Path(tempfile.mkdtemp(prefix="hiap-publisher-"))
+        session.config.stash[GENERATING] = start_generating(mirror_dir(), out)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.publisher_emulator import GENERATING
+
+    generating = session.config.stash.get(GENERATING, None)
+    if generating is not None:
+        generating.stop()
+        shutil.rmtree(generating.out, ignore_errors=True)
 
 
 def mirror_dir() -> Path:

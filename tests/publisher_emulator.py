@@ -14,6 +14,8 @@ from __future__ import annotations
 import gzip
 import http.server
 import json
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -26,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pytest
 from openpyxl import Workbook
 
 from hiap_geo.acquire.convert.mhclg import FILE8_2025_LABELS, MEASURES_2025, SUMMARY_STATS
@@ -56,6 +59,13 @@ class Publisher:
 def _key(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _official_path(registry: dict, dataset: str, index: int = 0) -> str:
+    """The URL path (and query) the registry gives for a dataset's ``index``-th official file."""
+    official = registry[dataset].official
+    assert official is not None and official.urls, dataset
+    return _key(official.urls[index])
 
 
 def _write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> None:
@@ -95,15 +105,22 @@ def _nomis(codes: pd.Series, names: pd.Series, columns: dict[str, pd.Series], su
 
 
 def generate(mirror: Path, out: Path) -> Publisher:
-    """Every official file of the registry, in its published layout, from the mirror's values."""
+    """Every official file and FeatureServer layer of the registry, in its published layout, from the mirror."""
+    return Publisher(files=generate_files(mirror, out), layers=feature_layers(mirror))
+
+
+def generate_files(mirror: Path, out: Path) -> dict[str, Path]:
+    """The publishers' files (workbooks, CSVs, Nomis zips) by URL path, written to ``out``.
+
+    The minute of the emulator's set-up is spent here (openpyxl writing 30,000-row sheets), so the test
+    session runs it in a second process while other tests run (``start_generating``).
+    """
     out.mkdir(parents=True, exist_ok=True)
     registry = load_registry()
     pub = Publisher()
 
     def url(dataset: str, index: int = 0) -> str:
-        official = registry[dataset].official
-        assert official is not None and official.urls, dataset
-        return _key(official.urls[index])
+        return _official_path(registry, dataset, index)
 
     def m(path: str, **kw: object) -> pd.DataFrame:
         return pd.read_csv(mirror / path, **kw)
@@ -256,8 +273,20 @@ def generate(mirror: Path, out: Path) -> Publisher:
     _write_xlsx(hi_path, {"Contents": [["Health Index for England"]],
                           "Table_2_Underlying_data": _rows(hi_table, [["Table 2"], ["Underlying data"], []])})
     pub.files[url("health_index_indicators")] = hi_path
+    index = out / FILES_INDEX
+    index.with_suffix(".part").write_text(json.dumps({key: str(path) for key, path in pub.files.items()}))
+    index.with_suffix(".part").replace(index)  # the index appears last: a reader of it finds every file written
+    return pub.files
 
-    # ONS Open Geography Portal: FeatureServer layers from the mirror's GeoPackages and lookup tables.
+
+def feature_layers(mirror: Path) -> dict[str, list[dict]]:
+    """The ONS Open Geography Portal's FeatureServer layers, from the mirror's GeoPackages and lookups."""
+    registry = load_registry()
+    pub = Publisher()
+
+    def url(dataset: str, index: int = 0) -> str:
+        return _official_path(registry, dataset, index)
+
     for dataset in ("lsoa2011_boundaries", "lsoa2021_boundaries", "wards2021_boundaries", "districts2021_boundaries",
                     "districts2024_boundaries"):
         gdf = pyogrio.read_dataframe(mirror / registry[dataset].mirror_path)
@@ -268,8 +297,42 @@ def generate(mirror: Path, out: Path) -> Publisher:
     pub.layers[_layer(url("wards2024_boundaries", 1))] = _features(pd.DataFrame(wards.drop(columns="geometry")))
     for dataset in ("lookup_lsoa11_ward19", "lookup_lsoa21_ward24", "lookup_lsoa11_lsoa21", "lookup_district_county",
                     "lookup_msoa11_msoa21"):
-        pub.layers[_layer(url(dataset))] = _features(m(registry[dataset].mirror_path, dtype=str))
-    return pub
+        pub.layers[_layer(url(dataset))] = _features(pd.read_csv(mirror / registry[dataset].mirror_path, dtype=str))
+    return pub.layers
+
+
+FILES_INDEX = "files.json"
+
+
+@dataclass
+class Generating:
+    """``generate_files`` running in a second process (the suite is single-threaded; this machine has two cores)."""
+
+    out: Path
+    process: subprocess.Popen
+
+    def files(self, timeout_s: float = 900) -> dict[str, Path]:
+        """The generated files, once the process has finished (fails with its error output if it failed)."""
+        _, stderr = self.process.communicate(timeout=timeout_s)
+        if self.process.returncode != 0:
+            raise RuntimeError(f"generating the publishers' files failed:\n{stderr.decode(errors='replace')}")
+        return {key: Path(path) for key, path in json.loads((self.out / FILES_INDEX).read_text()).items()}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+GENERATING = pytest.StashKey[Generating]()
+"""Where the session keeps the running generation (set in tests/conftest.py, read by test_publishers.py)."""
+
+
+def start_generating(mirror: Path, out: Path) -> Generating:
+    """Start ``generate_files(mirror, out)`` in a child process and return at once."""
+    process = subprocess.Popen([sys.executable, "-m", "tests.publisher_emulator", str(mirror), str(out)],
+                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return Generating(out, process)
 
 
 def stat_xplore_export(mirror: Path, out: Path) -> Path:
@@ -357,3 +420,7 @@ def serve(publisher: Publisher) -> Iterator[str]:
 
 def gunzip(path: Path) -> bytes:
     return gzip.decompress(path.read_bytes())
+
+
+if __name__ == "__main__":
+    generate_files(Path(sys.argv[1]), Path(sys.argv[2]))

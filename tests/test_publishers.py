@@ -24,7 +24,7 @@ from hiap_geo.acquire.importer import import_folder
 from hiap_geo.acquire.registry import load_registry, local_path
 from hiap_geo.acquire.validate import InvalidOfficialFile
 from hiap_geo.core.errors import FetchError
-from tests.publisher_emulator import Publisher, generate, serve, stat_xplore_export
+from tests.publisher_emulator import GENERATING, Publisher, feature_layers, generate, serve, stat_xplore_export
 
 F7_URL = "/media/691ded56d140bbbaa59a2a7d/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"
 LSOA21_LAYER = ("/ESMARspQHYMw9BZ9/arcgis/rest/services/"
@@ -32,10 +32,16 @@ LSOA21_LAYER = ("/ESMARspQHYMw9BZ9/arcgis/rest/services/"
 
 
 @pytest.fixture(scope="session")
-def publisher_files(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Publisher, Path]:
-    """The official files, generated once per session from the mirror (a minute: the workbooks are large)."""
-    folder = tmp_path_factory.mktemp("publisher")
-    return generate(mirror, folder), folder
+def publisher_files(
+    mirror: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[Publisher, Path]:
+    """The official files, generated once per session from the mirror (a minute: the workbooks are large),
+    usually already by a second process that conftest started when the session began."""
+    generating = request.config.stash.get(GENERATING, None)
+    if generating is None:
+        folder = tmp_path_factory.mktemp("publisher")
+        return generate(mirror, folder), folder
+    return Publisher(files=generating.files(), layers=feature_layers(mirror)), generating.out
 
 
 @pytest.fixture(scope="module")
