@@ -173,7 +173,62 @@ def _plan_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_new(args: argparse.Namespace) -> int:
+    from hiap_geo.plans.editor import new_plan, plan_yaml
+
+    name = args.area_name or _area_name(args.area, args.edition)
+    plan = new_plan(args.id, args.title, args.area, name, args.period, args.edition, author=args.author,
+                    publisher=args.publisher)
+    _write_plan_file(args.out, plan_yaml(plan), args.force)
+    print(f"Wrote the new plan '{plan.id}' to {args.out}: one priority and one action to rename and fill in "
+          f"(check it with `python -m hiap_geo plan check {args.out}`).")
+    return 0
+
+
+def _area_name(code: str, year: int) -> str:
+    from hiap_geo.geo.lookups import district_counties, ward_lookup
+
+    lookup = ward_lookup(year)
+    names = lookup.loc[lookup["lad_code"] == code, "lad_name"]
+    if names.empty:
+        counties = district_counties()
+        names = counties.loc[counties["county_code"] == code, "county_name"]
+    if names.empty:
+        raise HiapGeoError(f"{code} is not a district or county of the IoD {year} lookup; check the code, or give "
+                           "its name with --area-name.")
+    return str(names.iloc[0])
+
+
+def _write_plan_file(out: Path, text: str, force: bool) -> None:
+    from hiap_geo.core.files import write_text_atomic
+
+    if out.is_dir():
+        raise HiapGeoError(f"{out} is a folder: name the YAML file to write, e.g. {out / 'plan.yaml'}.")
+    if out.exists() and not force:
+        raise HiapGeoError(f"{out} exists; choose another file name, or add --force to replace it.")
+    write_text_atomic(out, text)
+
+
+def _plan_next_period(args: argparse.Namespace) -> int:
+    from hiap_geo.plans.editor import next_period_draft, plan_yaml
+    from hiap_geo.plans.load import read_plan
+
+    source = Path(args.plan)
+    plan = read_plan(source).plan if source.suffix in (".yaml", ".yml") or source.exists() else \
+        _plan_store(args).plan(args.plan)
+    draft = next_period_draft(plan, args.id, args.period, author=args.author, title=args.title, edition=args.edition)
+    _write_plan_file(args.out, plan_yaml(draft), args.force)
+    print(f"Wrote the draft '{draft.id}' for {args.period} to {args.out}: {len(draft.priorities)} priorities and "
+          f"{len(draft.actions)} actions carried over from '{plan.id}', statuses reset.")
+    return 0
+
+
 def _plan_export(args: argparse.Namespace) -> int:
+    if args.to is not None:
+        store = _plan_store(args)
+        _write_plan_file(args.to, store.current_version(args.plan_id).text, args.force)
+        print(f"Exported the current version of plan '{args.plan_id}' as YAML to {args.to}")
+        return 0
     if args.out.is_dir():
         raise HiapGeoError(f"{args.out} is a folder: name the JSON file to write, e.g. {args.out / 'plan.json'}.")
     path = _plan_store(args).export_file(args.plan_id, args.out)
@@ -187,7 +242,7 @@ def _plan_import(args: argparse.Namespace) -> int:
 
 
 def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
-    """``plan check | register | review | status | history | export | import``."""
+    """``plan check | register | review | status | history | export | import | new | next-period``."""
     plan = sub.add_parser("plan", help="action plans: check against the data; progress reviews and their history")
     cmds = plan.add_subparsers(dest="plan_command", required=True)
     check = cmds.add_parser("check", help="report every discrepancy between a plan file and the official data, "
@@ -216,9 +271,40 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     history = cmds.add_parser("history", help="every review, oldest first")
     history.add_argument("plan_id")
     history.add_argument("--action", help="only this action")
-    export = cmds.add_parser("export", help="write the plan and its whole review history to a JSON file")
+    export = cmds.add_parser("export", help="write the plan and its whole review history to a JSON file "
+                                            "(-o), or the plan's current version as a YAML plan file (--to)")
     export.add_argument("plan_id")
-    export.add_argument("-o", "--out", required=True, type=Path, help="the JSON file to write")
+    where = export.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--out", type=Path, help="the JSON file to write (plan versions and reviews)")
+    where.add_argument("--to", type=Path, help="the YAML plan file to write (the current version, as saved)")
+    export.add_argument("--force", action="store_true", help="replace the --to file if it exists")
+    new = cmds.add_parser("new", help="write a new plan file to fill in (one priority, one action)")
+    new.add_argument("--id", required=True, help="the plan's id: letters, digits, '.', '_', '-'")
+    new.add_argument("--title", required=True)
+    new.add_argument("--area", required=True, help="the district or county code, e.g. E07000116")
+    new.add_argument("--area-name", help="its name (default: the lookup's)")
+    new.add_argument("--period", required=True, help="e.g. 2026-29")
+    new.add_argument("--edition", type=int, choices=[2019, 2025], default=2025,
+                     help="the IoD edition whose areas the plan names (default 2025: LSOA 2021, wards 2024)")
+    new.add_argument("--author", required=True, help="who writes the plan")
+    new.add_argument("--publisher", help="the council publishing it (default: the author)")
+    new.add_argument("-o", "--out", required=True, type=Path, help="the YAML file to write")
+    new.add_argument("--force", action="store_true", help="replace the file if it exists")
+    new.set_defaults(run=_plan_new)
+    nxt = cmds.add_parser("next-period", help="write a draft of a plan's next period: priorities and actions "
+                                              "carried over (each linked to the one it continues), statuses reset")
+    nxt.add_argument("plan", help="a plan file, or the id of a plan in the progress database")
+    nxt.add_argument("--id", required=True, help="the new plan's id")
+    nxt.add_argument("--period", required=True, help="the new period, e.g. 2026-29")
+    nxt.add_argument("--title", help="the new title (default: the old one with the period replaced)")
+    nxt.add_argument("--author", default="HIAP Geo user", help="who writes the draft")
+    nxt.add_argument("--edition", type=int, choices=[2019, 2025],
+                     help="move the draft to this IoD edition's areas (default: the plan's; `plan check` then names "
+                          "every code or name of the old areas)")
+    nxt.add_argument("-o", "--out", required=True, type=Path, help="the YAML file to write")
+    nxt.add_argument("--force", action="store_true", help="replace the file if it exists")
+    nxt.add_argument("--db", help=db_help)
+    nxt.set_defaults(run=_plan_next_period)
     imp = cmds.add_parser("import", help="import an export file (all or nothing)")
     imp.add_argument("file")
     for cmd, run in (

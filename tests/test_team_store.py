@@ -488,7 +488,7 @@ def test_a_database_of_schema_2_is_upgraded_keeping_every_row(new_db: Callable[[
     assert "corrects" not in columns
 
     store = ProgressStore(url)
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     assert store.counts() == counts
     assert store.history(TW).equals(history) and store.registrations(TW).equals(registrations)
     with pytest.raises(Exception, match="append-only"):  # the triggers still hold after the upgrade
@@ -501,7 +501,7 @@ def test_a_database_of_schema_2_is_upgraded_keeping_every_row(new_db: Callable[[
     first = history["review_id"].iloc[0]
     store.record_review(TW, "3.4", "at_risk", corrects=first, reason="corrected after the upgrade", user=EDITOR)
     assert store.latest_status(TW).set_index("action_id").at["3.4", "status"] == "at_risk"
-    assert ProgressStore(url).schema_version() == 3  # opening again changes nothing
+    assert ProgressStore(url).schema_version() == SCHEMA_VERSION  # opening again changes nothing
 
 
 def inspect_columns(url: str, table: str) -> list[dict]:

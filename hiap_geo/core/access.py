@@ -30,6 +30,7 @@ ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 ACTIONS: dict[str, str] = {
     "view": "viewer",
     "review": "editor",
+    "draft_plan": "editor",
     "register_plan": "admin",
     "import": "admin",
     "export": "admin",
@@ -39,6 +40,7 @@ ACTIONS: dict[str, str] = {
 ACTION_WORDS: dict[str, str] = {
     "view": "see plans and their history",
     "review": "record reviews",
+    "draft_plan": "write plan drafts in the plan editor",
     "register_plan": "register or upload a plan version",
     "import": "import progress bundles",
     "export": "export progress bundles",

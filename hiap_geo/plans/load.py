@@ -73,7 +73,7 @@ def parse_plan(content: str | bytes, source: str = "<plan>") -> LoadedPlan:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         raise PlanFileError(source, schema_problems(exc, root, "data/plans/README.md")) from exc
-    problems = [(line_at(root, loc), dotted(root, loc), msg) for loc, msg in _cross_references(plan)]
+    problems = [(line_at(root, loc), dotted(root, loc), msg) for loc, msg in cross_references(plan)]
     if problems:
         raise PlanFileError(source, problems)
     return LoadedPlan(plan, source, text, root)
@@ -90,7 +90,7 @@ def _parse_yaml(text: str, source: str) -> tuple[yaml.Node, Any]:
         raise PlanFileError(source, exc.problems) from exc
 
 
-def _cross_references(plan: Plan) -> list[tuple[Loc, str]]:
+def cross_references(plan: Plan) -> list[tuple[Loc, str]]:
     """Ids unique, and every reference (priority, objective, area list) names something that exists."""
     problems: list[tuple[Loc, str]] = []
     for section in ("objectives", "priorities", "area_lists", "actions"):

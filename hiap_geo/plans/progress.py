@@ -20,7 +20,8 @@ not do: the page hides those controls, but the page is no security boundary.
 
 Longer than most modules because ``ProgressStore`` is one concern: each of its operations (register,
 record, read, export, import) runs under the same locking, retry and access rules. The tables and the
-database's own rules are in ``progress_tables``; what a history says is in ``status``.
+database's own rules are in ``progress_tables``; what a history says is in ``status``; the plan editor's
+drafts and versions saved with a concurrency check are ``drafts.PlanEditing``, mixed in.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from hiap_geo.plans.bundle import (
     text_sha256,
     validate_bundle,
 )
+from hiap_geo.plans.drafts import PlanEditing
 from hiap_geo.plans.load import LoadedPlan, parse_plan, read_plan
 from hiap_geo.plans.progress_tables import (
     LOCK_KEY,
@@ -125,7 +127,7 @@ def database_url() -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-class ProgressStore:
+class ProgressStore(PlanEditing):
     """Plans and their review history in one database (SQLite by default, PostgreSQL for a team).
 
     Every public method opens its own short transaction, so a Streamlit page can keep one store in
@@ -198,7 +200,7 @@ class ProgressStore:
                     connection.exec_driver_sql(statement)
             for statement in append_only_ddl(self.dialect):
                 connection.execute(text(statement))
-            if version == 2:  # versions before 2 had no schema table: create_all made it empty
+            if version in (2, 3):  # versions before 2 had no schema table: create_all made it empty
                 connection.execute(SchemaRow.__table__.update().values(version=SCHEMA_VERSION))
             else:
                 connection.execute(SchemaRow.__table__.insert().values(id=1, version=SCHEMA_VERSION))
@@ -310,7 +312,6 @@ class ProgressStore:
         """
         require(user, "register_plan")
         loaded = plan if isinstance(plan, LoadedPlan) else read_plan(plan)
-        sha = text_sha256(loaded.text)
 
         def work(session: Session) -> bool:
             change = self._change(session, loaded)  # inside the write lock: no other writer can interleave
@@ -318,23 +319,27 @@ class ProgressStore:
                 return False
             if change.kind == "changed" and not confirm:
                 raise PlanChangeNeedsConfirmation(change)
-            now = now_utc()
-            if session.get(PlanRow, loaded.plan.id) is None:
-                session.add(PlanRow(plan_id=loaded.plan.id))
-                session.flush()
-            version_id = session.scalar(select(PlanVersionRow.id).where(
-                PlanVersionRow.plan_id == loaded.plan.id, PlanVersionRow.sha256 == sha))
-            if version_id is None:
-                row = PlanVersionRow(plan_id=loaded.plan.id, sha256=sha, source_name=loaded.source[:1000],
-                                      registered_at=now, yaml_text=loaded.text, registered_by=user.label or None)
-                session.add(row)
-                session.flush()
-                version_id = row.id
-            session.add(RegistrationRow(plan_id=loaded.plan.id, version_id=version_id, registered_at=now,
-                                         registered_by=user.label or None))
+            self._store_version(session, loaded, user, now_utc())
             return True
 
         return self._write(work, "register")
+
+    def _store_version(self, session: Session, loaded: LoadedPlan, user: User, now: datetime) -> None:
+        """Make ``loaded`` the current version (its text stored once), registered by ``user`` at ``now``."""
+        sha = text_sha256(loaded.text)
+        if session.get(PlanRow, loaded.plan.id) is None:
+            session.add(PlanRow(plan_id=loaded.plan.id))
+            session.flush()
+        version_id = session.scalar(select(PlanVersionRow.id).where(
+            PlanVersionRow.plan_id == loaded.plan.id, PlanVersionRow.sha256 == sha))
+        if version_id is None:
+            row = PlanVersionRow(plan_id=loaded.plan.id, sha256=sha, source_name=loaded.source[:1000],
+                                  registered_at=now, yaml_text=loaded.text, registered_by=user.label or None)
+            session.add(row)
+            session.flush()
+            version_id = row.id
+        session.add(RegistrationRow(plan_id=loaded.plan.id, version_id=version_id, registered_at=now,
+                                     registered_by=user.label or None))
 
     def plan_ids(self) -> list[str]:
         return self._read(lambda session: list(session.scalars(select(PlanRow.plan_id).order_by(PlanRow.plan_id))))
@@ -702,7 +707,8 @@ class ProgressStore:
             raise ImportRejected(source, [f"the database refused the import: {exc}"]) from exc
 
 
-_DONE = {"open": "changed", "read": "changed", "record": "recorded", "register": "stored", "import": "imported"}
+_DONE = {"open": "changed", "read": "changed", "record": "recorded", "register": "stored", "import": "imported",
+         "save": "saved", "draft": "saved"}
 
 
 def _review_uuid(review_id: str | None) -> str:

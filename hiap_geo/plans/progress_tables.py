@@ -15,12 +15,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hiap_geo.plans.schema import MAX_REVIEWER_CHARS, STATUSES, ProgressError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The database layout this code reads and writes. 1: plans, versions, reviews (no version table).
 2: plan registrations (who made which text the current version, when), reviewer e-mail and importer of
 each review, the version table, append-only triggers on PostgreSQL too. 3: a review may correct an earlier
 one (``corrects``, with ``correction_reason``): the earlier row stays, the correction counts in its place.
-Older databases are upgraded at start in one transaction; a newer one is refused with a message."""
+4: drafts of plans being written in the plan editor (``plan_drafts``, one per plan and user; a new table,
+so the upgrade from 3 only creates it). Older databases are upgraded at start in one transaction; a newer
+one is refused with a message."""
 
 LOCK_KEY = 0x48494150  # 'HIAP': the PostgreSQL advisory lock that serialises writers
 
@@ -99,6 +101,25 @@ class ReviewRow(Base):
     corrects: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     """The review_id of an earlier review this one corrects (it stays in the history, superseded by this one)."""
     correction_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DraftRow(Base):
+    """A plan being written in the plan editor: one per plan and user, replaced at each save, removed when the
+    user discards it. Not history (a saved version is): drafts may be changed and deleted. The text may be
+    invalid; ``problems`` is the JSON list of what stops it being final when it was saved."""
+
+    __tablename__ = "plan_drafts"
+    __table_args__ = (UniqueConstraint("plan_id", "user_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    """Not a foreign key: a draft of a new plan has no stored plan yet."""
+    user_key: Mapped[str] = mapped_column(String(MAX_REVIEWER_CHARS))
+    user_label: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS), nullable=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    base_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The checksum of the stored version the draft was opened from (None for a plan not stored yet)."""
+    saved_at: Mapped[datetime] = mapped_column(DateTime)
+    problems: Mapped[str] = mapped_column(Text)
 
 
 APPEND_ONLY = ("reviews", "plan_versions", "plan_registrations")

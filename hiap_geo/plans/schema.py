@@ -375,6 +375,13 @@ class Priority(_Model):
     notes: list[Text] = []
 
 
+class CarriedFrom(_Model):
+    """Where an action of a next-period draft came from: the earlier plan's id and that plan's action id."""
+
+    plan: Slug
+    action: Slug
+
+
 class Action(_Model):
     id: Slug
     printed_id: Text | None = None
@@ -384,11 +391,18 @@ class Action(_Model):
     how: list[Text] = []
     lead: Text | None = None
     partners: list[Text] = []
+    timescale: Text | None = None
+    """When the action is due or runs, as the plan words it ('By March 2026', 'Ongoing'): documents print
+    phrases, not dates."""
     indicators: list[Text] = []
     progress_targets: list[Text] = []
     status: Literal[tuple(STATUSES)] | None = None  # type: ignore[valid-type]
     target_areas: list[Target] = Field(min_length=1)
-    ref: Text
+    ref: Text | None = None
+    """Where the document prints the action. Every transcription gives it; a plan written in the plan editor
+    has no document to refer to yet, so it may be left out."""
+    carried_from: CarriedFrom | None = None
+    """The earlier plan's action this one continues (``plans.editor.next_period_draft``)."""
     notes: list[Text] = []
 
 
