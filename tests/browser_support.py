@@ -37,21 +37,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(cache_dir: Path, env: dict[str, str] | None = None, secrets: Path | None = None) -> Iterator[str]:
+def app_server(cache_dir: Path, env: dict[str, str] | None = None, secrets: Path | None = None,
+               script: Path | None = None) -> Iterator[str]:
     """The app on a free local port, reading the given cache; stopped on exit.
 
     ``env`` adds environment variables (e.g. HIAP_PROGRESS_DB, HIAP_ACCESS); ``secrets`` is a secrets.toml
     given to Streamlit with ``--secrets.files`` instead of .streamlit/secrets.toml, so a test can switch sign-in
-    on without touching the repository's own secrets file.
+    on without touching the repository's own secrets file. ``script`` runs another page than app.py (with the
+    project importable and the project's config); Streamlit serves the ``static`` folder beside that script.
     """
     install_map_assets(settings.PROJECT_ROOT / "static")
     port = free_port()
     env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir), **(env or {})}
+    if script is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.PROJECT_ROOT), env.get("PYTHONPATH")]))
     extra = ["--secrets.files", str(secrets)] if secrets is not None else []
     ARTIFACTS.mkdir(exist_ok=True)
     with (ARTIFACTS / f"streamlit-{port}.log").open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(script or "app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
             cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
@@ -90,15 +94,41 @@ def block_internet(page: object) -> list[str]:
     return outside
 
 
+MAP_SELECTOR = "[data-area-count]"
+"""The drawn map, whatever draws it: the app's map component (in the page) or a streamlit-folium iframe."""
+
+
 def map_frame(page: object, timeout_s: float = 60) -> object:
-    """The streamlit-folium iframe once its map has drawn its areas."""
+    """The frame holding the drawn map (its areas drawn): the page itself for the app's map component, which runs
+    in the page, or a streamlit-folium iframe on pages that still use one. Selectors such as ``.hiap-legend`` and
+    ``path.leaflet-interactive`` then work on either."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         for frame in page.frames:
             try:
-                if frame.query_selector("[data-area-count]"):
+                if frame.query_selector(MAP_SELECTOR):
                     return frame
             except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
                 pass
         time.sleep(0.5)
     raise AssertionError("the map never drew (no element with data-area-count in any frame)")
+
+
+def screen_box(page: object, selector: str) -> dict[str, float]:
+    """Where an element of the map (e.g. ``.hiap-legend``) is on the screen, in the page or in a map iframe."""
+    frame = map_frame(page)
+    inner = frame.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect(); "
+                                             "return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
+    element = frame.frame_element() if frame.parent_frame is not None else None
+    outer = element.bounding_box() if element is not None else {"x": 0, "y": 0}
+    return {**inner, "x": outer["x"] + inner["x"], "y": outer["y"] + inner["y"]}
+
+
+def map_box(page: object) -> dict[str, float]:
+    """Where the drawn map is on the screen."""
+    return screen_box(page, MAP_SELECTOR)
+
+
+def map_text(page: object) -> str:
+    """What the map shows as text (legend, labels, notes), wherever the map is drawn."""
+    return map_frame(page).inner_text(MAP_SELECTOR)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -10,7 +13,7 @@ import shapely
 
 from hiap_geo.geo.measures import MapMeasure, measure
 from hiap_geo.render import mapcodec
-from hiap_geo.render.maps import area_map, classify, legend_html
+from hiap_geo.render.maps import Outline, area_map, classify, legend_html
 
 
 def squares(n: int) -> gpd.GeoDataFrame:
@@ -142,3 +145,90 @@ def test_an_online_basemap_that_fails_says_so_and_areas_still_draw() -> None:
     assert "tileerror" in html and "could not be loaded" in html and "basemapFailed" in html
     assert "L.geoJSON(hiapDecode(" in html  # the areas layer does not wait for tiles
     assert "tileerror" not in area_map(areas, measure("lsoa", "imd", "decile")).get_root().render()
+
+
+# --- the map component's payload: colours travel, geometry does not (issue 16) -----------------------------
+
+
+def test_payload_carries_values_and_legend_and_no_geometry() -> None:
+    from hiap_geo.render.map_component import map_view
+
+    areas = squares(12)
+    view = map_view(areas, measure("lsoa", "imd", "decile"))
+    text = json.dumps(view.payload)
+    geometry = mapcodec.to_json(mapcodec.encode(areas.geometry.values, scale=100_000))
+    assert geometry[20:120] not in text and '"c":' not in text  # coordinates only in the file
+    assert geometry in view.assets[0].body.decode()
+    assert view.payload["areas"] == f"/app/static/maps/{view.assets[0].name}"
+    assert view.payload["k"] == [i % 10 for i in range(12)]
+    assert len(view.payload["v"]) == 12 and len(view.payload["colours"]) == 10
+    assert "1: most deprived 10% in England" in view.payload["legend"]
+    assert "Area 3" not in text  # names travel once, in the file, beside the geometry
+    assert b"Area 3" in view.assets[0].body
+
+
+def test_map_file_name_changes_iff_the_geometry_does() -> None:
+    from hiap_geo.render.map_component import map_view
+
+    areas = squares(12)
+    decile = map_view(areas, measure("lsoa", "imd", "decile"))
+    score = map_view(areas.assign(value=np.linspace(2, 60, 12)), measure("lsoa", "imd", "score"))
+    assert decile.assets[0].name == score.assets[0].name  # a new measure: the same file, already in the browser
+    assert decile.payload["legend"] != score.payload["legend"] and decile.payload["k"] != score.payload["k"]
+    moved = areas.copy()
+    moved.geometry = moved.geometry.translate(0.01, 0)
+    assert map_view(moved, measure("lsoa", "imd", "decile")).assets[0].name != decile.assets[0].name
+    fewer = map_view(areas.iloc[:11], measure("lsoa", "imd", "decile"))
+    assert fewer.assets[0].name != decile.assets[0].name
+    lines = [Outline(areas.geometry.iloc[:2], "#000000", 2.5)]
+    with_lines = map_view(areas, measure("lsoa", "imd", "decile"), outlines=lines)
+    assert with_lines.assets[0].name == decile.assets[0].name and len(with_lines.assets) == 2
+    assert with_lines.payload["outlines"][0]["url"].endswith(with_lines.assets[1].name)
+
+
+def test_payload_selects_frames_and_escapes() -> None:
+    from hiap_geo.render.map_component import map_view
+
+    areas = squares(12)
+    hostile = "<img src=x onerror=alert(1)>"
+    areas.loc[3, "name"] = hostile
+    view = map_view(areas, measure("lsoa", "imd", "decile"), selected="E01000003",
+                    selected_label=f"Selected: E01000003 {hostile}", fit=areas.geometry.iloc[[3]])
+    assert view.payload["selected"] == [3]
+    assert hostile not in view.payload["legend"] and "&lt;img src=x" in view.payload["legend"]
+    assert "Selected: E01000003" in view.payload["legend"]
+    assert json.loads(view.assets[0].body)["areas"]["name"][3] == hostile  # data, written as text by the browser
+    (south, west), (north, east) = view.payload["fit"]
+    assert (west, east) == pytest.approx((0.29, 0.30)) and (south, north) == pytest.approx((51.13, 51.14))
+    whole = map_view(areas, measure("lsoa", "imd", "decile"))
+    assert whole.payload["fit"] != view.payload["fit"] and whole.payload["selected"] == []
+    assert map_view(areas, measure("lsoa", "imd", "score")).payload["fit"] == whole.payload["fit"]
+    online = map_view(areas, measure("lsoa", "imd", "decile"), basemap="OpenStreetMap").payload["basemap"]
+    assert "tile.openstreetmap.org" in online["url"] and "could not be loaded" in online["failed"]
+    assert whole.payload["basemap"] is None and whole.payload["leaflet"] == "/app/static/vendor/leaflet"
+
+
+def test_the_browser_code_writes_names_as_text() -> None:
+    """The component's script escapes every name and value it writes (the legend comes escaped from Python)."""
+    from hiap_geo.core import settings
+
+    script = (settings.PROJECT_ROOT / "app" / "map_frontend" / "hiap_map.js").read_text()
+    assert "function esc(t)" in script
+    assert "esc(a.name[i])" in script and "esc(d.v[i])" in script and "esc(m.areas.name[i])" in script
+    assert "fetch(" in script and "http://" not in script and "https://" not in script  # files from this server
+
+
+def test_map_files_are_written_once_and_the_least_used_go(tmp_path: Path) -> None:
+    import os
+
+    from app.map_component import write_assets
+    from hiap_geo.render.map_component import MapAsset
+
+    first = (MapAsset("areas-a.json", b"{}"), MapAsset("outline-b.json", b"{}"))
+    write_assets(first, tmp_path, keep=3)
+    os.utime(tmp_path / "areas-a.json", (1, 1))
+    os.utime(tmp_path / "outline-b.json", (2, 2))
+    write_assets((MapAsset("areas-c.json", b"{}"), MapAsset("outline-d.json", b"{}")), tmp_path, keep=3)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["areas-c.json", "outline-b.json", "outline-d.json"]
+    write_assets(first, tmp_path, keep=3)  # a rerun of the first map writes back its own file
+    assert (tmp_path / "areas-a.json").is_file() and len(list(tmp_path.iterdir())) == 3

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
+import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app.loaders import chosen_areas
+from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
-from hiap_geo.render.maps import Outline, area_at, area_map, encode_geometry
+from hiap_geo.render.map_component import map_view
+from hiap_geo.render.maps import Outline, area_at, encode_geometry
 from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views.explorer import (
     MISSING_CELL,
@@ -52,6 +55,11 @@ def outlines(slug: str, sel: MapSelection) -> list[Outline]:
 def set_group(codes: list[str]) -> None:
     """Areas picked on the map for a custom-group profile."""
     st.session_state["profile_group"] = codes
+
+
+def select_clicked(areas: gpd.GeoDataFrame, lat: float, lng: float) -> None:
+    """The area under a click on the map becomes the selected one (a click outside every area keeps the last)."""
+    st.session_state["selected_area"] = area_at(areas, lat, lng) or st.session_state.get("selected_area")
 
 
 def show_area(code: str) -> None:
@@ -127,18 +135,16 @@ selected_before = st.session_state.get("selected_area")
 found_lines = selected_outline(areas, selected_before)
 map_col, info_col = st.columns([5, 2]) if not sel.presentation else (st.container(), None)
 with map_col:
-    fmap = area_map(
-        areas, chosen, outlines=[*outlines(slug, sel), *found_lines], basemap=sel.basemap,
-        presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
-        fit=zoom_to,
-    )
+    # Geometry goes to the browser once (files named by their content); a rerun sends the colours and legend, so
+    # a new measure recolours the map the user has zoomed, and a found or clicked area is outlined in place.
     # 560 px leaves the legend in view on a 1366x768 projector with the control strip above it.
-    clicked = st_folium(fmap, key="explorer_map", height=560 if sel.presentation else 600,
-                        use_container_width=True, returned_objects=["last_clicked"])
-point = (clicked or {}).get("last_clicked")
-if point and point != st.session_state.get("explorer_last_click"):  # a new click, not the last one again
-    st.session_state["explorer_last_click"] = point
-    st.session_state["selected_area"] = area_at(areas, point["lat"], point["lng"]) or selected_before
+    view = map_view(
+        areas, chosen, outlines=outlines(slug, sel), selected=selected_before,
+        selected_label=found_lines[0].label if found_lines else None, basemap=sel.basemap,
+        presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
+        fit=zoom_to, height=560 if sel.presentation else 600,
+    )
+    show_map(view, key="explorer_map", on_click=partial(select_clicked, areas))
 
 selected = st.session_state.get("selected_area")
 if info_col is not None:

@@ -4,7 +4,8 @@ The maps load nothing from the internet: Leaflet comes from the XStatic-Leaflet 
 served by the app itself (``install_map_assets``), the legend is plain HTML, and a tile basemap
 is only added when the user asks for one. Geometry travels in the compact encoding of
 ``hiap_geo.render.mapcodec``; each area carries only an index, and the values, names and classes
-travel once as arrays, so a map of England stays a few megabytes.
+travel once as arrays, so a map of England stays a few megabytes. The app's pages that recolour a map in place use
+``hiap_geo.render.map_component`` instead, which sends the same geometry once as a file.
 """
 
 from __future__ import annotations
@@ -307,13 +308,20 @@ def basemap_failed_html(basemap: str) -> str:
 
 LEGEND_WIDTH = {False: 250, True: 330}
 """The legend's widest (px, normal and presentation): the map is framed to the left of it, so it covers no area."""
-MAP_CSS = (
-    "<style>.hiap-legend summary{cursor:pointer;font-weight:bold;list-style-position:outside;margin-left:14px}"
+MAP_STYLE = (
+    ".hiap-legend summary{cursor:pointer;font-weight:bold;list-style-position:outside;margin-left:14px}"
     ".hiap-legend details:not([open]) summary{margin-bottom:0}"
     # the credit wraps in the right half, so it never runs over the scale bar at the bottom left (1366 px wide)
     ".leaflet-control-attribution{max-width:50%;white-space:normal;text-align:right;line-height:1.3}"
-    ".leaflet-control-scale{margin-bottom:6px!important}</style>"
+    ".leaflet-control-scale{margin-bottom:6px!important}"
 )
+"""The map's own CSS (legend, credit, scale bar), shared by the folium map and the app's map component."""
+MAP_CSS = f"<style>{MAP_STYLE}</style>"
+LABEL_STYLE = (".hiap-label{background:transparent;border:none;box-shadow:none;font:bold 13px sans-serif;"
+               "color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff}")
+"""Area names written on the map in presentation mode."""
+LABELS_MAX = 60
+"""Presentation mode names the areas on the map up to this many; more names would cover the map."""
 
 
 @dataclass(frozen=True)
@@ -367,6 +375,20 @@ def legend_html(
     )
 
 
+def area_identity(areas: pd.DataFrame) -> dict[str, list]:
+    """What names each area in its tooltip (code, name, ward, district), with each ward and district name once."""
+    wards = sorted(set(areas["ward"].fillna(""))) if areas["ward"].astype(bool).any() else []
+    districts = sorted(set(areas["district"].fillna("")))
+    return {
+        "code": areas["code"].tolist(),
+        "name": areas["name"].tolist(),
+        "wards": wards,
+        "w": pd.Categorical(areas["ward"].fillna(""), categories=wards).codes.tolist() if wards else [],
+        "districts": districts,
+        "d": pd.Categorical(areas["district"].fillna(""), categories=districts).codes.tolist(),
+    }
+
+
 def encode_geometry(geometry: gpd.GeoSeries) -> str:
     """The compact geometry JSON for a layer; precise to ~1 m for small layers, ~10 m for large."""
     scale = 100_000 if len(geometry) <= 2000 else 10_000
@@ -402,21 +424,14 @@ def area_map(
         tiles = folium.TileLayer(BASEMAPS[basemap], name=basemap).add_to(fmap)
         fmap.add_child(_Script(_TILE_ERROR_JS % {"map": fmap.get_name(), "tiles": tiles.get_name(),
                                                  "html": _safe_json(basemap_failed_html(basemap))}))
-    wards = sorted(set(areas["ward"].fillna(""))) if areas["ward"].astype(bool).any() else []
-    districts = sorted(set(areas["district"].fillna("")))
     info = {
-        "code": areas["code"].tolist(),
-        "name": areas["name"].tolist(),
-        "wards": wards,
-        "w": pd.Categorical(areas["ward"].fillna(""), categories=wards).codes.tolist() if wards else [],
-        "districts": districts,
-        "d": pd.Categorical(areas["district"].fillna(""), categories=districts).codes.tolist(),
+        **area_identity(areas),
         "v": list(tooltip_values) if tooltip_values is not None else display_values(areas["value"], chosen),
         "k": classes.index.tolist(),
         "colours": classes.colours,
         "missing": MISSING_COLOUR,
         "label": chosen.label,
-        "labels": presentation and len(areas) <= 60,
+        "labels": presentation and len(areas) <= LABELS_MAX,
         "attribution": MAP_CREDIT,
     }
     map_name = fmap.get_name()
@@ -438,10 +453,7 @@ def area_map(
     fmap.add_child(_Script(_LEGEND_JS % {"html": _safe_json(legend), "map": map_name}))
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
     if presentation:
-        fmap.get_root().header.add_child(folium.Element(
-            "<style>.hiap-label{background:transparent;border:none;box-shadow:none;font:bold 13px sans-serif;"
-            "color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff}</style>"
-        ))
+        fmap.get_root().header.add_child(folium.Element(f"<style>{LABEL_STYLE}</style>"))
     minx, miny, maxx, maxy = (fit if fit is not None and len(fit) else areas.geometry).total_bounds
     # Framed left of the legend (top right), so the legend covers no area until the user pans under it.
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=FIT_MAX_ZOOM,

@@ -1,0 +1,87 @@
+"""The map as a Streamlit component (components v2): drawn once, then recoloured in the browser.
+
+``hiap_geo.render.map_component.map_view`` splits a map into files (geometry and names, named by their content)
+and a small payload; here the files are written once into the app's static folder and the payload goes to the
+browser code in ``app/map_frontend/``. Measured against ``st_folium`` (tests/test_map_speed_browser.py): a measure
+switch sends a few kilobytes instead of the whole map page, and keeps the user's zoom and pan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from hiap_geo.core.files import atomic_path
+from hiap_geo.render.map_component import MAPS_URL, MapAsset, MapView
+from hiap_geo.render.mapcodec import DECODER_JS
+from hiap_geo.render.maps import LABEL_STYLE, MAP_STYLE
+
+FRONTEND = Path(__file__).parent / "map_frontend"
+MAPS_DIR = Path(__file__).parent.parent / "static" / "maps"
+"""Served at /app/static/maps (``enableStaticServing``); git ignores ``static/``."""
+
+_MODULE = DECODER_JS + (FRONTEND / "hiap_map.js").read_text(encoding="utf-8")
+_MODULE_FILE = f"hiap-map-{hashlib.sha256(_MODULE.encode()).hexdigest()[:20]}.js"
+# Streamlit sends a component's inline script with every rerun: the inline part only imports the map's code,
+# served once from the static folder (and kept by the browser) like the geometry.
+_LOADER = (
+    "export default function (component) {\n"
+    f"  const url = new URL({json.dumps(f'/{MAPS_URL}/{_MODULE_FILE}')}, window.location.origin).href;\n"
+    "  return import(url).then((module) => module.default(component));\n"
+    "}\n"
+)
+_COMPONENT = st.components.v2.component(
+    "hiap_map",
+    html="",
+    # one rule a line: Streamlit reads a one-line string with "/" in it as a file path
+    css="\n".join([MAP_STYLE, LABEL_STYLE, ".hiap-map{width:100%}", ".hiap-map-error{color:#8a1c1c;padding:8px}"]),
+    js=_LOADER,
+    isolate_styles=False,  # Leaflet's stylesheet is the page's; the tests find the map in the page's DOM
+)
+
+
+KEEP_FILES = 300
+"""Map files kept in the folder, the most recently used: each rerun writes back any of its own that went."""
+
+
+def _last_used(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # another session's rerun removed it meanwhile
+        return 0.0
+
+
+def write_assets(assets: tuple[MapAsset, ...], folder: Path = MAPS_DIR, keep: int = KEEP_FILES) -> None:
+    """Write each map file once (its name is its content's hash, so an existing file is already right), and drop
+    the least recently used beyond ``keep``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for asset in assets:
+        target = folder / asset.name
+        if target.is_file():
+            target.touch()
+        else:
+            with atomic_path(target) as tmp:
+                Path(tmp).write_bytes(asset.body)
+    files = sorted(folder.glob("*-*.js*"), key=_last_used)
+    wanted = {asset.name for asset in assets}
+    for old in files[: max(len(files) - keep, 0)]:
+        if old.name not in wanted:
+            old.unlink(missing_ok=True)
+
+
+def show_map(view: MapView, key: str, on_click: Callable[[float, float], None] | None = None) -> None:
+    """Draw (or recolour) the map. A click on it calls ``on_click(lat, lng)`` before the rerun it causes, so that
+    rerun already outlines the area clicked."""
+
+    def clicked() -> None:
+        point = (st.session_state.get(key) or {}).get("clicked")
+        if on_click is not None and isinstance(point, dict) and all(
+                isinstance(point.get(k), int | float) for k in ("lat", "lng")):
+            on_click(float(point["lat"]), float(point["lng"]))
+
+    write_assets((MapAsset(_MODULE_FILE, _MODULE.encode()), *view.assets))
+    _COMPONENT(key=key, data=view.payload, height=int(view.payload["height"]), on_clicked_change=clicked)
