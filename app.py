@@ -22,6 +22,7 @@ PAGES = [
     st.Page("app/pages/targeting.py", title="Targeting", icon="🎯", url_path="targeting"),
     st.Page("app/pages/profile.py", title="Area profile", icon="📄", url_path="profile"),
     st.Page("app/pages/plan.py", title="Plan", icon="📋", url_path="plan"),
+    st.Page("app/pages/plan_editor.py", title="Plan editor", icon="✏️", url_path="plan-editor"),
     st.Page("app/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
 ]
 
@@ -33,7 +34,8 @@ gate()  # with sign-in configured: the sign-in page until someone with a role si
 navigation = st.navigation(PAGES)
 keep_state()
 selection = render_sidebar() if navigation.url_path in MAP_PAGES else None  # controls only where they act
-# The Plan page colours by its own choices and steps through actions itself: no measure arrows there.
-steps_measures = selection is not None and navigation.url_path != "plan"
+# The measure arrows step the Map explorer's measure; the other pages map their own choices (the Plan page steps
+# through actions, the Indicators page through indicators), so no measure arrows there.
+steps_measures = selection is not None and navigation.url_path in ("", "map")
 presentation_strip(selection, st.session_state.get(MEASURE_OPTIONS_KEY, {}) if steps_measures else {})
 navigation.run()

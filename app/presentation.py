@@ -30,7 +30,10 @@ def _step_measure(options: list[str], step: int) -> None:
 
 def presentation_strip(selection: MapSelection | None, measures: dict[str, str]) -> None:
     """In presentation mode: hide the chrome and draw the control strip: the left and right arrow keys (or a
-    presenter's clicker set to send them) step through the measures; Escape leaves."""
+    presenter's clicker set to send them) step through the measures; Escape leaves. On a page without the
+    sidebar's map controls (``selection`` None) the switch itself is drawn in the sidebar."""
+    if selection is None:  # a page without the sidebar's map controls: the switch is drawn here, so it is on
+        st.sidebar.toggle("Presentation mode (for meetings)", key="presentation")  # every page (hidden when on)
     if not st.session_state.get("presentation"):
         return
     st.html(HIDE_CHROME)

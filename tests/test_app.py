@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
+from hiap_geo.views.explorer import MISSING_CELL
 
 pytestmark = pytest.mark.integration
 
@@ -113,6 +114,36 @@ def test_presentation_mode_works_on_every_page(kent: str, page: str) -> None:
     assert any(b.label.startswith("Leave presentation") for b in at.button)
 
 
+def test_presentation_on_the_indicators_page_steps_through_indicators(kent: str) -> None:
+    at = app(kent)
+    at.switch_page("app/pages/indicators.py").run()
+    at.radio(key="ind_level").set_value("ward").run()
+    first = at.selectbox(key="ind_indicator").value
+    at.sidebar.toggle(key="presentation").set_value(True).run()
+    assert not at.exception and not at.title  # the map gets the room
+    assert "next_measure" not in [b.key for b in at.button]  # the sidebar's measure does not colour this page
+    at.button(key="leave_presentation").click().run()
+    assert not at.exception and at.title[0].value == "Indicators"
+    assert at.selectbox(key="ind_indicator").value == first and at.radio(key="ind_level").value == "ward"
+
+    at.sidebar.toggle(key="presentation").set_value(True).run()
+    at.button(key="next_indicator").click().run()
+    assert not at.exception and at.session_state["ind_indicator"] != first
+    at.button(key="previous_indicator").click().run()
+    assert at.session_state["ind_indicator"] == first
+
+
+@pytest.mark.parametrize("page", ["app/pages/profile.py", "app/pages/datasets.py"])
+def test_presentation_mode_is_switched_on_where_the_page_has_no_map_controls(kent: str, page: str) -> None:
+    at = app(kent)
+    at.switch_page(page).run()
+    at.sidebar.toggle(key="presentation").set_value(True).run()
+    assert not at.exception and any(b.label.startswith("Leave presentation") for b in at.button)
+    at.button(key="leave_presentation").click().run()
+    assert not at.exception and at.sidebar.toggle(key="presentation").value is False
+    assert not any(b.label.startswith("Leave presentation") for b in at.button)
+
+
 def test_map_controls_only_where_they_act_and_kept_across_pages(kent: str) -> None:
     at = app(kent, districts=[SEVENOAKS], level="ward")
     at.switch_page("app/pages/datasets.py").run()
@@ -155,6 +186,8 @@ def test_data_sources_page(kent: str) -> None:
     assert not at.exception
     assert "datasets are loaded" in texts(at)
     assert "kent" in "\n".join(e.label for e in at.expander)
+    assert len(at.dataframe) >= 2 and all(t.proto.placeholder == MISSING_CELL for t in at.dataframe)  # no "None"
+    assert not any(t.value.map(lambda v: v in ("None", "nan")).any().any() for t in at.dataframe)
 
 
 def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -232,6 +265,6 @@ def test_ward_shares_have_the_same_classes_in_both_editions(kent: str) -> None:
     for year in (2019, 2025):
         at = app(kent, level="ward", area_value_type="share", year=year)
         assert not at.exception
-        scripts.append(json.loads(at.get("component_instance")[0].proto.json_args)["script"])
+        scripts.append(json.loads(at.get("bidi_component")[0].proto.json)["legend"])  # the map component's payload
     for label in ("over 80% to 100% (most deprived)", "over 10% to 20%", "0% (least deprived)", "Fixed classes"):
         assert all(label in script for script in scripts), label

@@ -19,6 +19,8 @@ from hiap_geo.geo.layers import load_layer
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.readers import load_indicators
 from hiap_geo.plans.bundle import ImportReport
+from hiap_geo.plans.check import check_plan, discrepancies_frame
+from hiap_geo.plans.figures.claims import CLAIM_COLUMNS
 from hiap_geo.plans.load import parse_plan, read_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR, PlanFileError, TargetError
@@ -26,7 +28,8 @@ from hiap_geo.render.maps import area_at
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_map as pmap
 from hiap_geo.views import plan_reviews as rv
-from hiap_geo.views.explorer import areas_of
+from hiap_geo.views.explorer import MISSING_CELL, areas_of
+from hiap_geo.views.tables import blank_cells
 
 pytestmark = pytest.mark.integration
 
@@ -378,7 +381,7 @@ def test_page_opens_on_the_tunbridge_wells_plan(kent: str, db: str) -> None:
     assert at.selectbox(key="plan_choice").value == "file:tunbridge-wells-2023-25.yaml"
     assert at.header[0].value == "Health Inequalities Action Plan 2023\\-25"
     assert "Showing 37 of 37 actions; 36 of them name no place" in shown
-    assert "**4 discrepancies**" in shown and "decile the IMD does not give" in shown
+    assert "**4 discrepancies**" in shown and "Decile the IMD does not give" in shown
     assert "**1 named by none**" in shown
     deprived = [f for f in frames(at) if "named by an action" in f]
     assert deprived[0]["LSOA"].tolist() == ["E01024795"] and len(deprived[1]) == 6
@@ -716,6 +719,112 @@ def test_the_plan_map_as_a_png(kent: str, tw_reach: pm.PlanReach) -> None:
     assert pmap.step_highlight(["list:x"], None, 1) is None
 
 
+def test_blank_cells_are_missing_values_words_stay() -> None:
+    frame = pd.DataFrame({"text": ["None", None, "nan", " ", "none", "Clinics booked"],
+                          "number": [1.0, float("nan"), 2.0, 3.0, 4.0, 5.0]})
+    shown = blank_cells(frame)
+    assert shown["text"].isna().tolist() == [True, True, True, True, False, False]  # "none" is an answer
+    assert shown["number"].equals(frame["number"]) and frame["text"].iloc[0] == "None"  # the input is untouched
+
+
+def shows_none(at: AppTest) -> list[str]:
+    """Every table on the page whose blank cells would read "None" (or "nan"): one without the dash placeholder,
+    or a text cell that says so."""
+    problems = []
+    for table in at.dataframe:
+        frame = table.value
+        if table.proto.placeholder != MISSING_CELL and frame.isna().any().any():
+            problems.append(f"blank cells shown as 'None' in {list(frame.columns)}")
+        for column in frame.columns:
+            cells = frame[column].dropna()
+            words = cells[cells.map(lambda v: isinstance(v, str) and v.strip() in {"None", "nan", "NaN", "<NA>"})]
+            if len(words):
+                problems.append(f"{column!r} says {words.iloc[0]!r}")
+    return problems
+
+
+def test_no_table_on_the_plan_page_shows_none(kent: str, db: str) -> None:
+    at = plan_page(plan_area="E01024840")
+    at.selectbox(key="plan_highlight").set_value("action:3.4").run()
+    record_and_confirm(at)  # the history now has reviews with no reviewer, correction or reason
+    assert len(at.dataframe) >= 10
+    assert shows_none(at) == []
+    at.selectbox(key="plan_choice").set_value("file:sevenoaks-mind-the-gap-2013-15.yaml").run()
+    assert not at.exception and shows_none(at) == []
+
+
+def test_plan_check_findings_lead_with_the_action_or_list(kent: str, tw_reach: pm.PlanReach) -> None:
+    plan = tw_reach.plan
+    report = discrepancies_frame(check_plan(read_plan(TW_PLAN)))
+    items = pm.check_items(report, plan)
+    assert items[0].startswith("**The document's list 'Areas of deprivation")
+    assert "entry 5\\:\u2060 'E01024841 \\- Broadwater 3rd'" in items[1]  # the entry's own words
+    assert all(not i.startswith("**line") for i in items) and items[1].endswith(":small[\\(plan file line 59\\)]")
+    table = pm.check_table(report, plan)
+    assert table.columns[0] == "concerns" and table.columns[-1] == "plan file line"
+    assert table["plan file line"].tolist() == [49, 59, 59, 59]
+
+    text = plan_yaml().replace("codes: [E01024840, E01024831]", "codes: [E01024840, E01024840]").replace(
+        'title: "Stop smoking clinics"', 'title: "Stop smoking clinics"\n    printed_id: "A.1"')
+    loaded = parse_plan(text, "plan.yaml")
+    found = discrepancies_frame(check_plan(loaded))
+    assert found["where"].tolist() == ["action 1.1, target 1 (codes)"]  # the plan file's words (the CLI keeps them)
+    assert pm.finding_subject(loaded.plan, found["where"].iat[0]) == (
+        "Action A.1: Stop smoking clinics, where it names area codes")
+    assert pm.finding_subject(loaded.plan, "somewhere else") == "somewhere else"
+    unplaced = parse_plan(plan_yaml().replace("codes: [E01024840, E01024831]", "codes: [E01999999]"), "plan.yaml")
+    assert pm.plan_reach(unplaced.plan).unresolved[0].startswith(  # the map's list of what it cannot place
+        "Action 1.1: Stop smoking clinics, where it names area codes: ")
+    assert pm.claims_table(pd.DataFrame(columns=CLAIM_COLUMNS)).columns[0] == "the document's words"
+
+
+def test_the_plan_check_tab_speaks_of_actions_and_lists(kent: str, db: str) -> None:
+    at = plan_page()
+    findings = [m.value for m in at.markdown if "plan file line" in m.value]
+    assert len(findings) == 4 and all(f.startswith("**The document's list") for f in findings)
+    shown = [f for f in frames(at) if "concerns" in f]
+    assert shown and "line" not in shown[0].columns and shown[0]["concerns"].str.startswith("The document's").all()
+    claims = [f for f in frames(at) if "verdict" in f]
+    assert claims and claims[0].columns[0] == "the document's words" and "figure_id" not in claims[0]
+    listed = [f for f in frames(at) if "how it was matched" in f]
+    assert listed and listed[0]["entry"].min() == 1  # entries counted as the document counts them
+    for frame in (*shown, *claims, *listed):
+        assert not [c for c in frame.columns if "_" in c], list(frame.columns)  # no file or code names
+
+
+def test_the_default_map_shows_need_under_the_areas_the_actions_name(
+        kent: str, tw_reach: pm.PlanReach, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [a.id for a in tw_reach.plan.actions]
+    assert pmap.default_colour(tw_reach, "lsoa", ids) == "deprivation"  # 5 of 68 LSOAs named: a count map is blank
+    layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
+    drawn = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids)
+    named = next(o for o in drawn.outlines if o.label == pmap.NAMED_LABEL)
+    assert len(named.geometry) == len(TW_DEPRIVED)
+    assert pmap.NAMED_LABEL in drawn.fmap.get_root().render()  # in the legend
+    assert pmap.district_wide_note(tw_reach, "lsoa", ids, "deprivation") is None
+    note = pmap.district_wide_note(tw_reach, "lsoa", ["1.1", "1.2"], "count")
+    assert note.startswith("All 2 actions shown reach the whole of Tunbridge Wells") and "counts 0" in note
+    assert not any(o.label == pmap.NAMED_LABEL for o in pmap.plan_map(layer, "lsoa", "deprivation", tw_reach,
+                                                                        ["1.1"]).outlines)
+    district = areas_of(load_layer(kent, "district", 2019, display=True), "district", 2019, (TW,)).geometry
+    wide = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids, districts=district,
+                         chosen=pmap.highlight(tw_reach, "lsoa", "action:1.1"))
+    pink = [o for o in wide.outlines if o.colour == pmap.HIGHLIGHT_COLOUR]  # not all 68 LSOAs: the district's line
+    assert [o.label for o in pink] == ["Areas of action 1.1: the whole district"] and len(pink[0].geometry) == 1
+    monkeypatch.setattr(pmap, "COUNT_SHARE", 0.05)
+    assert pmap.default_colour(tw_reach, "lsoa", ids) == "count"
+
+
+def test_a_plan_of_district_wide_actions_says_so_above_the_map(kent: str, db: str) -> None:
+    at = plan_page()
+    assert at.selectbox(key="plan_colour").value == "deprivation"
+    assert not [i for i in at.info if "whole of" in i.value]
+    at.selectbox(key="plan_choice").set_value("file:sevenoaks-2019-22.yaml").run()
+    assert not at.exception and at.selectbox(key="plan_colour").value == "deprivation"
+    notes = [plain(i.value) for i in at.info if "whole of" in i.value]
+    assert len(notes) == 1 and notes[0].startswith("All 42 actions shown reach the whole of Sevenoaks")
+
+
 # ---------------------------------------------------------------------------------------------
 # In a real browser, offline
 # ---------------------------------------------------------------------------------------------
@@ -768,9 +877,9 @@ def test_plan_page_in_presentation_mode_in_a_browser(
         map_frame(page, timeout_s=120)
         page.get_by_text("Presentation mode (for meetings)").click()
         page.get_by_role("button", name="Next action ▼").wait_for(timeout=60_000)
-        frame = map_frame(page, timeout_s=120)
         time.sleep(2)
-        outer = page.locator("iframe[title^='streamlit_folium']").last.bounding_box()
+        frame = map_frame(page, timeout_s=120)
+        outer = frame.frame_element().bounding_box()  # whatever draws the map: never a component's title
         legend = frame.eval_on_selector(".hiap-legend", "e => e.getBoundingClientRect().bottom")
         assert outer["y"] + legend <= height, f"legend cut off: {outer}, {legend} on {width}x{height}"
         page.mouse.click(width // 2, 10)  # focus on the page, not in a box
@@ -781,16 +890,16 @@ def test_plan_page_in_presentation_mode_in_a_browser(
         page.keyboard.press("ArrowUp")
         page.get_by_text("Action 1.1:", exact=False).first.wait_for(timeout=60_000)
         time.sleep(3)
-        legend = None
+        legend = outer = None
         for _ in range(20):  # the map's frame is replaced when the highlight changes: measure the new one
             try:
-                legend = map_frame(page, timeout_s=120).eval_on_selector(
-                    ".hiap-legend", "e => e.getBoundingClientRect().bottom")
+                frame = map_frame(page, timeout_s=120)
+                legend = frame.eval_on_selector(".hiap-legend", "e => e.getBoundingClientRect().bottom")
+                outer = frame.frame_element().bounding_box()
                 break
             except Exception:  # noqa: BLE001 - a frame detached while Streamlit redrew it
                 time.sleep(1)
-        assert legend is not None, "the map's legend never settled"
-        outer = page.locator("iframe[title^='streamlit_folium']").last.bounding_box()
+        assert legend is not None and outer is not None, "the map's legend never settled"
         assert outer["y"] + outer["height"] <= height, f"the map runs off a {width}x{height} screen: {outer}"
         assert outer["y"] + legend <= height
         page.screenshot(path=str(ARTIFACTS / f"plan-presentation-{width}x{height}.png"))

@@ -8,6 +8,8 @@ from hiap_geo.core import settings
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import read_report
+from hiap_geo.views.explorer import MISSING_CELL
+from hiap_geo.views.tables import blank_cells
 
 
 @st.cache_data(ttl=60, show_spinner="Checking datasets...")
@@ -34,9 +36,10 @@ else:
         "`python -m hiap_geo fetch`; the pages that need them say so."
     )
 st.dataframe(
-    status,
+    blank_cells(status),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING_CELL,
     column_config={"page": st.column_config.LinkColumn("official page")},
 )
 
@@ -47,7 +50,8 @@ for slug in sorted(p.name for p in settings.cache_dir().joinpath("layers").glob(
         st.warning(f"`{slug}`: build did not finish; run `python -m hiap_geo build --area {slug}`.")
         continue
     with st.expander(f"{slug}: {len(report.districts)} districts, built {report.built_at}"):
-        st.write(pd.DataFrame({"layer": list(report.layers), "areas": list(report.layers.values())}))
+        st.dataframe(pd.DataFrame({"layer": list(report.layers), "areas": list(report.layers.values())}),
+                     hide_index=True, placeholder=MISSING_CELL)
         st.caption(f"Built in {report.seconds} s, peak memory {report.peak_memory_mb:.0f} MB.")
         if report.problems:
             st.markdown("**Data problems found while building (reported, not hidden):**")

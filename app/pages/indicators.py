@@ -146,10 +146,19 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame
         return result.data
 
 
+def step_indicator(order: list[str], step: int) -> None:
+    """Presentation mode's next/previous indicator (a callback: it runs before the selector is drawn)."""
+    current = st.session_state.get("ind_indicator")
+    position = order.index(current) if current in order else 0
+    st.session_state["ind_indicator"] = order[(position + step) % len(order)]
+
+
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
-st.title("Indicators")
+presenting = sel.presentation
+if not presenting:  # in presentation the strip leads and the map gets the room
+    st.title("Indicators")
 if not sel.districts:
     st.info("Choose one or more districts in the sidebar to see their indicators.")
     st.stop()
@@ -159,7 +168,8 @@ local = indicator_data_or_stop(sel.districts)
 
 # Tabs keep the map in view without scrolling (the page was 5,200 px long), under the choice of indicator. The
 # data tab is filled first: an upload or a Fingertips copy is an indicator the selector above the tabs offers.
-selectors = st.container()
+stepper = st.container()
+selectors = st.expander("Indicator, geography and colours") if presenting else st.container()
 map_tab, table_tab, spine_tab, trends_tab, stated_tab, data_tab = st.tabs(
     ["Map", "Table", "Spine chart", "Trends", "As stated in the plans", "Your data and Fingertips"])
 with data_tab:
@@ -173,6 +183,14 @@ if new_uploads:  # a file just loaded: show it
     st.session_state["ind_indicator"] = new_uploads[0]
 elif st.session_state.get("ind_indicator") not in order:
     st.session_state["ind_indicator"] = "census21_disability" if "census21_disability" in order else order[0]
+
+if presenting:  # the chair's controls: the left and right arrow keys step through the indicators
+    back, label, forward = stepper.columns([1, 8, 1], vertical_alignment="center")
+    back.button("◀", on_click=step_indicator, args=(order, -1), shortcut="ArrowLeft", key="previous_indicator",
+                help="Previous indicator (left arrow)", disabled=len(order) < 2)
+    label.markdown(f"**{escape_markdown(labels[st.session_state['ind_indicator']])}**")
+    forward.button("▶", on_click=step_indicator, args=(order, 1), shortcut="ArrowRight", key="next_indicator",
+                   help="Next indicator (right arrow)", disabled=len(order) < 2)
 
 with selectors:
     indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
@@ -223,14 +241,16 @@ with map_tab:  # everything down to the download of the map is in the Map tab
     if polarity == "no_judgement":
         st.caption("This indicator has no polarity: areas are compared as higher or lower, never better or worse.")
 
-    st.subheader(f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
-                 f"{escape_markdown(period)}")
+    heading = (f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
+               f"{escape_markdown(period)}")
+    (st.caption if presenting else st.subheader)(heading)  # in presentation the strip names the indicator
     outlines = [] if level == "district" else [
         Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
     fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,
                                      geometry_json=map_geometry(slug, level, vintage, sel.districts),
                                      tooltip_values=iv.tooltip_texts(values)))
-    clicked = st_folium(fmap, key="indicator_map", height=560, use_container_width=True,
+    # 480 px in presentation: the strip, the folded selectors, the tabs and the title above it fit 1366x768.
+    clicked = st_folium(fmap, key="indicator_map", height=480 if presenting else 560, use_container_width=True,
                         returned_objects=["last_clicked"])
     map_title = f"{measure.label}, {period}"
     st.download_button("Download map (PNG)", map_download(iv.map_frame(areas, map_values), measure, map_title,

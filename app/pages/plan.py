@@ -32,7 +32,8 @@ from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_map as pmap
 from hiap_geo.views import plan_reviews as rv
-from hiap_geo.views.explorer import MapSelection, build_in_use, built_districts
+from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use, built_districts
+from hiap_geo.views.tables import blank_cells
 
 # Widget keys that belong to one plan: cleared when another plan is chosen, so no stale choice survives.
 PLAN_KEYS = ("plan_priorities", "plan_partners", "plan_statuses", "plan_highlight", "plan_area", "plan_last_click",
@@ -98,6 +99,11 @@ def coverage_indicators() -> dict[str, str]:
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
     st.download_button(label, csv_bytes(table), file_name=file_name, mime="text/csv",
                        key=key)
+
+
+def show_table(frame: pd.DataFrame, **options: Any) -> None:
+    """A table with every blank cell shown as a dash (never "None" or "nan")."""
+    st.dataframe(blank_cells(frame), hide_index=True, width="stretch", placeholder=MISSING_CELL, **options)
 
 
 def bullet_list(items: list[str]) -> str:
@@ -355,18 +361,17 @@ with coverage_tab:
                    "that 'every area is covered' cannot hide behind them.")
         st.subheader("Deprived areas no action names")
         uncovered = pm.coverage_export(cover.uncovered)
-        st.dataframe(uncovered, hide_index=True, width="stretch")
+        show_table(uncovered)
         csv_button("Download (CSV)", uncovered, f"{plan.id}-uncovered-deprived-lsoas.csv", "plan_csv_uncovered")
         st.subheader("All deprived areas and the actions that name them")
         every = pm.coverage_export(cover.deprived)
-        st.dataframe(every, hide_index=True, width="stretch")
+        show_table(every)
         csv_button("Download (CSV)", every, f"{plan.id}-deprived-lsoas.csv", "plan_csv_deprived")
         st.subheader("Deprived areas by priority (number of actions naming each)")
-        st.dataframe(cover.matrix.rename(columns={p: pm.shorten(f"{p}: {t}", 40) for p, t in priority_titles.items()}),
-                     hide_index=True, width="stretch")
+        show_table(cover.matrix.rename(columns={p: pm.shorten(f"{p}: {t}", 40) for p, t in priority_titles.items()}))
         csv_button("Download (CSV)", cover.matrix, f"{plan.id}-area-by-priority.csv", "plan_csv_matrix")
         st.subheader("Actions that name no place")
-        st.dataframe(cover.placeless_actions, hide_index=True, width="stretch")
+        show_table(cover.placeless_actions)
         csv_button("Download (CSV)", cover.placeless_actions, f"{plan.id}-actions-naming-no-place.csv",
                    "plan_csv_placeless")
 
@@ -385,8 +390,8 @@ with map_tab:
         m1, m2, m3 = box.columns([2, 3, 4])
         level = m1.radio("Geography", list(pm.LEVELS), format_func=pm.LEVELS.get, horizontal=True, key="plan_level")
         modes = pmap.colour_modes(level)
-        if st.session_state.get("plan_colour") not in modes:
-            st.session_state["plan_colour"] = "count"
+        if st.session_state.get("plan_colour") not in modes:  # deprivation when the actions name few places
+            st.session_state["plan_colour"] = pmap.default_colour(reach, level, shown_ids)
         mode = m2.selectbox("Colour areas by", modes, format_func=pmap.COLOUR_MODES.get, key="plan_colour")
         box.caption(escape_markdown(pm.map_edition_caption(plan, sel.year)))
         picked = m3.selectbox("Highlight the areas of", [None, *lights], key="plan_highlight",
@@ -395,6 +400,9 @@ with map_tab:
         if mode == "coverage" and cover is None:
             st.warning("The coverage threshold cannot be evaluated (see the Coverage tab); showing action counts.")
             mode = "count"
+        wide_note = pmap.district_wide_note(reach, level, shown_ids, mode)
+        if wide_note:  # in presentation a caption: the map and its legend keep their room
+            (st.caption if presenting else st.info)(escape_markdown(wide_note))
         areas_layer = chosen_areas(slug, level, plan.edition, districts)
         drawn = pmap.plan_map(
             areas_layer, level, mode, reach, shown_ids, cover=cover, chosen=chosen,
@@ -452,9 +460,11 @@ with map_tab:
             else:
                 st.caption("Click an area on the map to list the actions that reach it.")
             if chosen is not None:
-                st.markdown(f"**{escape_markdown(chosen.label)}: {len(chosen.codes)} "
-                            f"{'LSOA' if level == 'lsoa' else 'ward'}{'s' if len(chosen.codes) != 1 else ''}** "
-                            f"(outlined in pink)")
+                unit = "LSOA" if level == "lsoa" else "ward"
+                count = f"{len(chosen.codes)} {unit}{'s' if len(chosen.codes) != 1 else ''}"
+                st.markdown(f"**{escape_markdown(chosen.label)}: the whole district** ({count}; its boundary in pink)"
+                            if pmap.whole_district(reach, level, chosen)
+                            else f"**{escape_markdown(chosen.label)}: {count}** (outlined in pink)")
                 if picked.startswith("action:"):
                     table = pm.action_areas(reach, level, picked.split(":", 1)[1])
                     lines, note = pmap.highlight_listing(table, level)
@@ -466,7 +476,7 @@ with map_tab:
                                "plan_csv_highlight")
     st.subheader("Actions")
     table = rv.actions_export(shown)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     csv_button("Download actions (CSV)", table, f"{plan.id}-actions.csv", "plan_csv_actions")
     st.caption(full_attribution())
 
@@ -478,12 +488,13 @@ with check_tab:
         st.error(f"The plan could not be checked: {escape_markdown(exc)}")
     if report is not None:
         st.markdown(pm.check_summary(report, plan.edition))
-        for item in pm.check_items(report, 50):
+        for item in pm.check_items(report, plan, 50):
             st.markdown(item)
         if len(report) > 50:
             st.caption(f"... and {len(report) - 50} more in the table and CSV below.")
-        st.dataframe(report, hide_index=True, width="stretch")
-        csv_button("Download the report (CSV)", report, f"{plan.id}-plan-check.csv", "plan_csv_check")
+        findings = pm.check_table(report, plan)
+        show_table(findings)
+        csv_button("Download the report (CSV)", findings, f"{plan.id}-plan-check.csv", "plan_csv_check")
     st.subheader("Figures the document states, checked")
     try:
         claims_line, claims = claims_report(text, source)
@@ -491,16 +502,18 @@ with check_tab:
         claims_line, claims = "", None
         st.error(f"The document's figures could not be checked: {escape_markdown(exc)}")
     if claims is not None and claims_line:
-        st.markdown(escape_markdown(claims_line) + " Verdict, what the document states, what the data gives, "
-                    "the quote and its line; the same list as `python -m hiap_geo plan check`.")
-        st.dataframe(claims, hide_index=True, width="stretch")
-        csv_button("Download the checked figures (CSV)", claims, f"{plan.id}-figures-check.csv", "plan_csv_claims")
+        st.markdown(escape_markdown(claims_line) + " Each figure with the document's words, the verdict, what the "
+                    "document states and what the data gives.")
+        stated = pm.claims_table(claims)
+        show_table(stated)
+        csv_button("Download the checked figures (CSV)", stated, f"{plan.id}-figures-check.csv", "plan_csv_claims")
     elif claims is not None:
         st.caption("No figures of this document are transcribed in data/plan_figures, so none are checked.")
     if len(reach.lists):
         st.subheader("Areas the document lists")
-        st.dataframe(reach.lists, hide_index=True, width="stretch")
-        csv_button("Download (CSV)", reach.lists, f"{plan.id}-area-lists.csv", "plan_csv_lists")
+        listed = pm.lists_table(reach.lists)
+        show_table(listed)
+        csv_button("Download (CSV)", listed, f"{plan.id}-area-lists.csv", "plan_csv_lists")
 
 with progress_tab:
     if store is None:
@@ -575,15 +588,14 @@ with progress_tab:
 
     st.subheader("Status of each action")
     status_table = rv.status_export(shown)
-    st.dataframe(status_table, hide_index=True, width="stretch",
-                 column_config={"last note": st.column_config.TextColumn(width="medium"),
-                                "title": st.column_config.TextColumn(width="large")})
+    show_table(status_table, column_config={"last note": st.column_config.TextColumn(width="medium"),
+                                            "title": st.column_config.TextColumn(width="large")})
     csv_button("Download status (CSV)", status_table, f"{plan.id}-status.csv", "plan_csv_status")
     earlier = rv.earlier_actions(store, plan, history)
     if len(earlier):
         st.markdown(f"**Reviewed actions of an earlier version of the plan** ({len(earlier)}): the current version "
                     "no longer has them; their reviews are kept.")
-        st.dataframe(earlier, hide_index=True, width="stretch")
+        show_table(earlier)
 
     st.subheader("Review history")
     which = st.selectbox("History of", [None, *titles], key="plan_history_action",
@@ -591,8 +603,7 @@ with progress_tab:
     past = rv.history_export(history, plan, which)
     if past.empty:
         st.caption("No reviews recorded yet.")
-    st.dataframe(past, hide_index=True, width="stretch",
-                 column_config={"note": st.column_config.TextColumn(width="large")})
+    show_table(past, column_config={"note": st.column_config.TextColumn(width="large")})
     csv_button("Download history (CSV)", past, f"{plan.id}-history.csv", "plan_csv_history")
 
     if not user.may("export"):

@@ -27,14 +27,17 @@ def exported(codes: tuple[str, ...], name: str | None, today: date, fmt: str) ->
     return export(profile_of(codes, name, today), fmt)
 
 
-st.title("Area profile")
-st.caption("An LSOA, a ward or a district (by code or name: 'Sherwood', 'Sherwood ward', 'Sherwood, Tunbridge "
-           "Wells'), or a group of LSOA and ward codes, with its figures, a map and its sources, ready for a funding "
-           "bid.")
-query = st.text_area("Area", value=st.query_params.get("area", ""), key="profile_query", height=80,
-                     placeholder="E01024840, or Sherwood, Tunbridge Wells, or Sevenoaks, "
-                                 "or several codes, one per line")
-group_name = st.text_input("Name for a group of areas (optional)", key="profile_group_name")
+presenting = bool(st.session_state.get("presentation"))
+if not presenting:  # in presentation the area's profile leads; the boxes that choose it fold away, as typed
+    st.title("Area profile")
+    st.caption("An LSOA, a ward or a district (by code or name: 'Sherwood', 'Sherwood ward', 'Sherwood, Tunbridge "
+               "Wells'), or a group of LSOA and ward codes, with its figures, a map and its sources, ready for a "
+               "funding bid.")
+with st.expander("Area") if presenting else st.container():
+    query = st.text_area("Area", value=st.query_params.get("area", ""), key="profile_query", height=80,
+                         placeholder="E01024840, or Sherwood, Tunbridge Wells, or Sevenoaks, "
+                                     "or several codes, one per line")
+    group_name = st.text_input("Name for a group of areas (optional)", key="profile_group_name")
 
 try:
     request = read_request(query, group_name)

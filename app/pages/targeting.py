@@ -39,9 +39,11 @@ def sii(indicator_id: str, district: str) -> SIIResult:
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
-st.title("Targeting")
-st.caption("Which wards or neighbourhoods need action most? Rank them by a need score that combines deprivation "
-           "with the indicators you choose, with your weights; every component is shown.")
+presenting = sel.presentation
+if not presenting:
+    st.title("Targeting")
+    st.caption("Which wards or neighbourhoods need action most? Rank them by a need score that combines deprivation "
+               "with the indicators you choose, with your weights; every component is shown.")
 if not sel.districts:
     st.info("Choose one or more districts in the sidebar to rank their areas.")
     st.stop()
@@ -52,71 +54,74 @@ if sel.year != IOD2025.year:
     st.caption("The need score uses IoD 2025 on 2021 LSOAs and 2024 wards, the geographies the indicators are "
                "published on (the sidebar's IoD 2019 choice applies to the map explorer).")
 
-if st.session_state.get("tgt_level") not in tv.TARGET_LEVELS:
-    st.session_state["tgt_level"] = sel.level if sel.level in tv.TARGET_LEVELS else "ward"
-level = st.radio("Rank", list(tv.TARGET_LEVELS), horizontal=True, key="tgt_level",
-                 format_func=lambda lv: f"{LEVELS[lv]}s")
-areas = standard_areas(chosen_areas(slug, level, IOD2025.year, sel.districts), level)
-if areas.empty:
-    st.warning("The data has no areas for these districts at this level.")
-    st.stop()
+# In presentation the choices fold away (they stay as chosen) and the result and its map lead.
+settings_box = st.expander("Need score, weights and thresholds") if presenting else st.container()
+with settings_box:
+    if st.session_state.get("tgt_level") not in tv.TARGET_LEVELS:
+        st.session_state["tgt_level"] = sel.level if sel.level in tv.TARGET_LEVELS else "ward"
+    level = st.radio("Rank", list(tv.TARGET_LEVELS), horizontal=True, key="tgt_level",
+                     format_func=lambda lv: f"{LEVELS[lv]}s")
+    areas = standard_areas(chosen_areas(slug, level, IOD2025.year, sel.districts), level)
+    if areas.empty:
+        st.warning("The data has no areas for these districts at this level.")
+        st.stop()
 
-st.subheader("1. What counts as need")
-deprivation = tv.deprivation_components(areas, level)
-available = tv.target_indicators(data, level)
-indicator_names, polarity_of, testable = tv.indicator_choices(available)
-left, right = st.columns(2)
-st.session_state.setdefault("tgt_dep", ["imd_score"])
-for key, options in (("tgt_dep", deprivation), ("tgt_ind", indicator_names)):
-    if key in st.session_state:  # a level change can remove options the user had chosen
-        st.session_state[key] = [k for k in st.session_state[key] if k in options]
-chosen_dep = left.multiselect("Deprivation measures", list(deprivation), format_func=lambda k: deprivation[k][0],
-                              key="tgt_dep")
-chosen_ind = right.multiselect(f"Indicators ({LEVELS[level]} values)", list(indicator_names),
-                               format_func=indicator_names.get, key="tgt_ind",
-                               help="IoD 2025 underlying indicators and Census 2021; values for wards are built "
-                                    "from their LSOAs.")
+    st.subheader("1. What counts as need")
+    deprivation = tv.deprivation_components(areas, level)
+    available = tv.target_indicators(data, level)
+    indicator_names, polarity_of, testable = tv.indicator_choices(available)
+    left, right = st.columns(2)
+    st.session_state.setdefault("tgt_dep", ["imd_score"])
+    for key, options in (("tgt_dep", deprivation), ("tgt_ind", indicator_names)):
+        if key in st.session_state:  # a level change can remove options the user had chosen
+            st.session_state[key] = [k for k in st.session_state[key] if k in options]
+    chosen_dep = left.multiselect("Deprivation measures", list(deprivation), format_func=lambda k: deprivation[k][0],
+                                  key="tgt_dep")
+    chosen_ind = right.multiselect(f"Indicators ({LEVELS[level]} values)", list(indicator_names),
+                                   format_func=indicator_names.get, key="tgt_ind",
+                                   help="IoD 2025 underlying indicators and Census 2021; values for wards are built "
+                                        "from their LSOAs.")
 
-components: list[need.Component] = []
-labels: dict[str, str] = {}
-chosen = [*chosen_dep, *chosen_ind]
-if chosen:
-    st.markdown("**Weights** (relative: 2 counts twice as much as 1)")
-    grid = st.columns(3)
-    for n, key in enumerate(chosen):
-        with grid[n % 3]:
-            label = deprivation[key][0] if key in deprivation else indicator_names[key]
-            weight = st.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
-            if key in deprivation:
-                higher = deprivation[key][1]
-            elif polarity_of[key] == "no_judgement":
-                higher = st.radio("A higher value means", ["more need", "less need"], horizontal=True,
-                                  key=f"tgt_dir_{key}") == "more need"
-            else:
-                higher = polarity_of[key] == "low_is_good"
-            st.caption(f"{'Higher' if higher else 'Lower'} value = more need")
-        components.append(need.Component(key, label, weight, higher))
-        labels[key] = label
-options = st.columns(2)
-method = options[0].radio("Standardise each component as", list(need.METHODS), format_func=need.METHODS.get,
-                          key="tgt_method")
-missing = options[1].radio("An area with no value for a component", list(need.MISSING_RULES),
-                           format_func=need.MISSING_RULES.get, key="tgt_missing")
-with st.expander("How the need score works"):
-    st.markdown(tv.METHOD_MARKDOWN)
+    components: list[need.Component] = []
+    labels: dict[str, str] = {}
+    chosen = [*chosen_dep, *chosen_ind]
+    if chosen:
+        st.markdown("**Weights** (relative: 2 counts twice as much as 1)")
+        grid = st.columns(3)
+        for n, key in enumerate(chosen):
+            with grid[n % 3]:
+                label = deprivation[key][0] if key in deprivation else indicator_names[key]
+                weight = st.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
+                if key in deprivation:
+                    higher = deprivation[key][1]
+                elif polarity_of[key] == "no_judgement":
+                    higher = st.radio("A higher value means", ["more need", "less need"], horizontal=True,
+                                      key=f"tgt_dir_{key}") == "more need"
+                else:
+                    higher = polarity_of[key] == "low_is_good"
+                st.caption(f"{'Higher' if higher else 'Lower'} value = more need")
+            components.append(need.Component(key, label, weight, higher))
+            labels[key] = label
+    options = st.columns(2)
+    method = options[0].radio("Standardise each component as", list(need.METHODS), format_func=need.METHODS.get,
+                              key="tgt_method")
+    missing = options[1].radio("An area with no value for a component", list(need.MISSING_RULES),
+                               format_func=need.MISSING_RULES.get, key="tgt_missing")
+    with st.expander("How the need score works"):
+        st.markdown(tv.METHOD_MARKDOWN)
 
-st.subheader("2. Thresholds")
-decile_key, decile_label = tv.decile_column(level)
-t_left, t_mid, t_right = st.columns([3, 4, 2])
-deciles = t_left.slider(f"IMD 2025 decile ({decile_label})", 1, 10, (1, 10), key="tgt_deciles",
-                        help="1 = the most deprived 10% of LSOAs in England.")
-worse = t_mid.multiselect("Significantly worse than England", testable,
-                          format_func=indicator_names.get, key="tgt_worse",
-                          help="Only indicators with confidence limits can be tested (Census 2021 counts).")
-confidence = t_right.radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
-                           key="tgt_confidence")
-if not testable:
-    st.caption(f"No {LEVELS[level]} indicator here has confidence limits, so none can be tested against England.")
+    st.subheader("2. Thresholds")
+    decile_key, decile_label = tv.decile_column(level)
+    t_left, t_mid, t_right = st.columns([3, 4, 2])
+    deciles = t_left.slider(f"IMD 2025 decile ({decile_label})", 1, 10, (1, 10), key="tgt_deciles",
+                            help="1 = the most deprived 10% of LSOAs in England.")
+    worse = t_mid.multiselect("Significantly worse than England", testable,
+                              format_func=indicator_names.get, key="tgt_worse",
+                              help="Only indicators with confidence limits can be tested (Census 2021 counts).")
+    confidence = t_right.radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
+                               key="tgt_confidence")
+    if not testable:
+        st.caption(f"No {LEVELS[level]} indicator here has confidence limits, so none can be tested against England.")
 
 if not components:
     st.info("Choose at least one deprivation measure or indicator above to rank the areas.")

@@ -11,6 +11,7 @@ Plan text is kept as given: whoever shows it escapes it (``core.text.escape_mark
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -189,7 +190,7 @@ def plan_reach(plan: Plan) -> PlanReach:
     try:
         resolved = resolve_targets(plan)
     except PlanResolutionError as exc:
-        unresolved = tuple(f"{where}: {err}" for where, err in exc.errors)
+        unresolved = tuple(f"{finding_subject(plan, where)}: {err}" for where, err in exc.errors)
         resolved = resolve_targets(plan, strict=False)
     lookup = area_lookup(plan)
     by_lsoa = lsoa_reach(plan, resolved).rename(columns={"lsoa_code": "code"})
@@ -408,16 +409,111 @@ def check_summary(report: pd.DataFrame, edition: int) -> str:
     real = int((report["severity"] == "discrepancy").sum())
     notes = int((report["severity"] == "note").sum())
     return (f"**{real} discrepanc{'y' if real == 1 else 'ies'}** and {notes} note(s) between what the document says "
-            f"and the official data (IoD {edition} geography). Nothing is corrected; the same report as "
-            "`python -m hiap_geo plan check`.")
+            f"and the official data (IoD {edition} geography), each under the action or list it concerns. Nothing "
+            "is corrected.")
 
 
-def check_items(report: pd.DataFrame, limit: int = 50) -> list[str]:
-    """The first ``limit`` findings of the plan check as markdown paragraphs (escaped): where, what, both sides."""
+TARGET_KINDS: dict[str, str] = {
+    "codes": "area codes", "names": "place names", "rule": "a rule that selects areas", "list": "a list of areas",
+    "district": "the whole district",
+}
+"""A target's kind in words, for findings that concern one target of an action."""
+
+_ACTION_WHERE = re.compile(r"^action (?P<id>.+), target (?P<target>\d+) \((?P<kind>[^)]*)\)$")
+_LIST_WHERE = re.compile(r"^area list '(?P<id>[^']*)'(?:, entry (?P<entry>\d+))?$")
+
+
+def finding_subject(plan: Plan, where: str) -> str:
+    """What a plan-check finding concerns, as the document prints it (unescaped): the action's printed number
+    and title, or the list's title and the entry's words; ``where`` as given when it names neither.
+
+    The check reports where in the plan file a finding is ('action 3.4, target 1 (codes)'): an officer who never
+    sees that file needs the action or the list it is about."""
+    found = _ACTION_WHERE.match(where)
+    if found:
+        action = next((a for a in plan.actions if a.id == found["id"]), None)
+        if action is not None:
+            number = int(found["target"])
+            kind = TARGET_KINDS.get(found["kind"], found["kind"])
+            target = action.target_areas[number - 1] if number <= len(action.target_areas) else None
+            words = f" ('{shorten(target.quote, 80)}')" if target is not None and target.quote else ""
+            which = f"where it names {kind}{words}"
+            if len(action.target_areas) > 1:
+                which = f"its place {number} of {len(action.target_areas)}: {kind}{words}"
+            return f"Action {action.printed_id or action.id}: {shorten(action.title, 80)}, {which}"
+    found = _LIST_WHERE.match(where)
+    if found:
+        listed = next((lst for lst in plan.area_lists if lst.id == found["id"]), None)
+        if listed is not None:
+            subject = f"The document's list '{shorten(listed.title, 80)}'"
+            if found["entry"]:
+                number = int(found["entry"])
+                if number <= len(listed.entries):
+                    return f"{subject}, entry {number}: '{shorten(listed.entries[number - 1].text, 80)}'"
+                return f"{subject}, entry {number}"
+            return subject
+    return where
+
+
+def plan_file_line(line: object) -> str:
+    """'(plan file line N)', the reference for whoever keeps the plan file; '' when the line is not known."""
+    return f"(plan file line {int(line)})" if pd.notna(line) else ""
+
+
+CHECK_COLUMNS: dict[str, str] = {
+    "concerns": "concerns", "title": "finding", "severity": "severity", "document": "the document says",
+    "data": "the data says", "line": "plan file line",
+}
+"""The plan check as the Plan page shows and exports it: what each finding is about first, the line last."""
+
+
+def check_table(report: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The plan check (``plans.check.discrepancies_frame``) for people: each finding led by the action or list it
+    concerns, then what the document and the data say; the plan file's line last, for whoever keeps the file."""
+    table = report.assign(concerns=[finding_subject(plan, w) for w in report["where"]])
+    table = table[list(CHECK_COLUMNS)].rename(columns=CHECK_COLUMNS)
+    table["plan file line"] = table["plan file line"].astype("Int64")
+    return table
+
+
+def check_items(report: pd.DataFrame, plan: Plan, limit: int = 50) -> list[str]:
+    """The first ``limit`` findings of the plan check as markdown paragraphs (escaped): the action, list or entry
+    each concerns, what was found, both sides; the plan file's line only as a small reference at the end."""
     items = []
     for row in report.head(limit).itertuples():
-        at = f"line {int(row.line)}, " if pd.notna(row.line) else ""
-        items.append(f"**{escape_markdown(at + row.where)}: {escape_markdown(row.title)}**"
-                     f"{' (note)' if row.severity == 'note' else ''}  \n"
-                     f"Document: {escape_markdown(row.document)}  \nData: {escape_markdown(row.data)}")
+        line = plan_file_line(row.line)
+        finding = str(row.title)[:1].upper() + str(row.title)[1:]
+        items.append(f"**{escape_markdown(finding_subject(plan, row.where))}**  \n"
+                     f"{escape_markdown(finding)}{' (a note, not a discrepancy)' if row.severity == 'note' else ''}"
+                     f"  \nDocument: {escape_markdown(row.document)}  \nData: {escape_markdown(row.data)}"
+                     + (f"  \n:small[{escape_markdown(line)}]" if line else ""))
     return items
+
+
+CLAIM_COLUMNS: dict[str, str] = {
+    "quote": "the document's words", "verdict": "verdict", "indicator": "figure", "area": "area",
+    "stated": "the document states", "data": "the data gives", "reference": "where in the document",
+}
+"""The document's checked figures as the Plan page shows and exports them: the quote first, no file lines
+(``reference`` gives the section and line of the document's text)."""
+
+
+def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """The checked figures (``plans.figures.claims.claims_frame``) for people: each led by the document's words."""
+    return claims[list(CLAIM_COLUMNS)].rename(columns=CLAIM_COLUMNS)
+
+
+LIST_COLUMNS: dict[str, str] = {
+    "list_title": "list", "entry_index": "entry", "text": "the document's words", "area_code": "code",
+    "area_name": "official name", "area_type": "type", "vintage": "geography", "stated_ward": "ward stated",
+    "stated_decile": "decile stated", "stated_value": "value stated", "how_resolved": "how it was matched",
+}
+"""The areas the document lists, as the Plan page shows and exports them: the list's title, not its file id."""
+
+
+def lists_table(lists: pd.DataFrame) -> pd.DataFrame:
+    """The document's lists of areas (``PlanReach.lists``) for people: entries numbered from 1, plain headers."""
+    table = lists[[c for c in LIST_COLUMNS if c in lists]].rename(columns=LIST_COLUMNS)
+    if "entry" in table:
+        table["entry"] = table["entry"] + 1
+    return table

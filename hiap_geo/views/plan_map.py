@@ -28,6 +28,13 @@ COLOUR_MODES: dict[str, str] = {
 """What the map's fill shows. 'coverage' is by LSOA only (deprivation thresholds are LSOA deciles)."""
 
 HIGHLIGHT_COLOUR = "#e7298a"
+NAMED_LINE = ("#ff7f00", 3.0)
+"""The outline of the areas the shown actions name, over the deprivation fill: orange, apart from viridis and
+from the pink of a highlighted action."""
+NAMED_LABEL = "Named by an action shown"
+COUNT_SHARE = 0.25
+"""The count map is the default only when the shown actions name at least this share of the areas; below it the
+map would be nearly all '0' (most plans' actions reach the whole district), so deprivation is shown instead."""
 WARD_LINE = ("#1a1a1a", 1.0)
 DISTRICT_LINE = ("#000000", 2.5)
 
@@ -51,6 +58,42 @@ COUNT_MEASURE = MapMeasure("value", "Actions naming the area", "category", False
 def colour_modes(level: str) -> list[str]:
     """The colour modes offered at a level: coverage is by LSOA only (deprivation thresholds are LSOA deciles)."""
     return [m for m in COLOUR_MODES if level == "lsoa" or m != "coverage"]
+
+
+def named_codes(reach: PlanReach, level: str, action_ids: Collection[str]) -> set[str]:
+    """The areas (codes of ``level``) that a shown action names: by code, name, ward, list or rule."""
+    rows = reach.at(level)
+    return set(rows.loc[rows["action_id"].isin(action_ids) & (rows["reach"] != "district"), "code"])
+
+
+def whole_district(reach: PlanReach, level: str, chosen: Highlight) -> bool:
+    """Whether the highlight is an action that names no place: it reaches its areas only as the whole district."""
+    kind, _, ident = chosen.key.partition(":")
+    if kind != "action":
+        return False
+    rows = reach.at(level)
+    how = rows.loc[rows["action_id"] == ident, "reach"]
+    return bool(len(how)) and bool((how == "district").all())
+
+
+def default_colour(reach: PlanReach, level: str, action_ids: Collection[str]) -> str:
+    """The colour mode a plan's map opens with: the number of actions naming each area when the shown actions
+    name a good share of the areas (``COUNT_SHARE``); otherwise deprivation, the named areas outlined."""
+    total = reach.lookup[f"{level}_code"].nunique()
+    return "count" if total and len(named_codes(reach, level, action_ids)) >= COUNT_SHARE * total else "deprivation"
+
+
+def district_wide_note(reach: PlanReach, level: str, action_ids: Collection[str], mode: str) -> str | None:
+    """One line for above the map when no shown action names a place (unescaped), None when one does: the map
+    cannot show where such actions work, only where the need is."""
+    if not action_ids or named_codes(reach, level, action_ids):
+        return None
+    n = len(action_ids)
+    every = "The action shown reaches" if n == 1 else f"All {n} actions shown reach"
+    none = "it names no smaller area" if n == 1 else "none names a smaller area"
+    then = ("every area counts 0: colour by deprivation to see where the need is" if mode == "count"
+            else "the map shows where the need is")
+    return f"{every} the whole of {reach.plan.area.name} ({none}): {then}."
 
 
 def highlight_listing(table: pd.DataFrame, level: str, limit: int = 40) -> tuple[list[str], str | None]:
@@ -211,9 +254,16 @@ def plan_map(
         outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
     if districts is not None and len(districts):
         outlines.append(Outline(districts, *DISTRICT_LINE))
+    if mode == "deprivation":
+        named = areas[areas["code"].isin(named_codes(reach, level, action_ids))]
+        if len(named):
+            outlines.append(Outline(named.geometry, *NAMED_LINE, label=NAMED_LABEL))
     if chosen is not None and chosen.codes:
         picked = areas[areas["code"].isin(chosen.codes)]
-        if len(picked):
+        if whole_district(reach, level, chosen) and districts is not None and len(districts):
+            # every area outlined would hide the map: the district's own boundary says it
+            outlines.append(Outline(districts, HIGHLIGHT_COLOUR, 4.0, label=f"{chosen.label}: the whole district"))
+        elif len(picked):
             outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=chosen.label))
     fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
                     tooltip_values=tips)
