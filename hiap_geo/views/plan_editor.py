@@ -1,0 +1,485 @@
+"""The Plan editor page's model: what the page shows beside a plan being written, computed without Streamlit.
+
+The plan being edited is a frozen ``Plan``; every edit is a call of ``plans.editor`` that returns a new one, so the
+page holds one value and this module says, for that value: each action's reach and its problems at the field,
+the deprived areas no action reaches at the user's threshold, the area-by-priority matrix, the ``plan check``
+findings, and the map on which LSOAs or wards are picked (deprivation underneath, the action's areas outlined).
+
+Text is kept as given; whatever is meant as Markdown here is escaped (``core.text.escape_markdown``), and the
+map's tooltips are escaped by the map's own code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from hiap_geo.core.access import User
+from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown
+from hiap_geo.geo.lookups import district_counties, ward_lookup
+from hiap_geo.geo.measures import MapMeasure, map_areas, measure
+from hiap_geo.plans import editor as ed
+from hiap_geo.plans.check import check_plan, discrepancies_frame
+from hiap_geo.plans.coverage import Coverage
+from hiap_geo.plans.drafts import Draft, PlanChangedSinceOpened, SaveResult
+from hiap_geo.plans.load import LoadedPlan, parse_plan
+from hiap_geo.plans.progress import ProgressStore
+from hiap_geo.plans.schema import CodesTarget, DistrictTarget, Plan, PlanFileError, Target
+from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline, area_map, display_values
+from hiap_geo.views import plan as pm
+from hiap_geo.views.plan_map import DISTRICT_LINE, WARD_LINE
+
+PICK_LEVELS: dict[str, str] = {"lsoa": "LSOAs (neighbourhoods)", "ward": "Wards"}
+"""Where areas can be picked on the map: the codes a plan's ``codes`` target can hold."""
+PICKED_WORDS: dict[str, str] = {"lsoa": "LSOAs picked for this action", "ward": "Wards picked for this action"}
+CODE_PREFIX: dict[str, str] = {"lsoa": "E01", "ward": "E05"}
+REACHED_COLOUR = "#ff7f00"
+"""Outline of the areas an action reaches by its other targets (a rule, names, a list): orange, apart from the
+magenta of the areas picked on the map and from every decile colour."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting: a new plan, the next period's draft of a plan, or a plan (or draft) opened for editing
+# ---------------------------------------------------------------------------------------------
+
+
+class EditorPageError(HiapGeoError):
+    """The editor cannot open or start what was asked (an unknown choice, a plan id already taken)."""
+
+
+@dataclass(frozen=True)
+class Editing:
+    """A plan being edited: the plan as it stands, the file it was opened from (so an unchanged plan is written
+    back byte for byte, and an edited one keeps the layout of what the edits did not touch), the stored version
+    it was opened from (``base_sha``: a save is refused when someone saved since) and where it came from."""
+
+    plan: Plan
+    original: LoadedPlan | None
+    base_sha: str | None
+    opened_from: str
+
+    def yaml(self) -> str:
+        """The plan's YAML as it stands (``editor.plan_yaml``)."""
+        return ed.plan_yaml(self.plan, original=self.original)
+
+    def edited(self, plan: Plan) -> Editing:
+        """The same editing session with the plan after one more edit."""
+        return replace(self, plan=plan)
+
+
+def plan_areas(edition: int) -> dict[str, str]:
+    """Areas a plan can cover on an edition's geography, code -> 'Name (code)': its districts, then the
+    counties (a county plan covers its districts)."""
+    lookup = ward_lookup(edition).drop_duplicates("lad_code").sort_values("lad_name")
+    areas = {c: f"{n} ({c})" for c, n in zip(lookup["lad_code"], lookup["lad_name"], strict=True)}
+    counties = district_counties()
+    counties = counties[counties["county_code"].str.match(r"^E1[01]")].drop_duplicates("county_code")
+    areas |= {c: f"{n} (county, {c})" for c, n in zip(counties["county_code"], counties["county_name"], strict=True)}
+    return areas
+
+
+def area_name(edition: int, code: str) -> str:
+    """The name of a plan area code, as ``plan_areas`` lists it (without the code)."""
+    label = plan_areas(edition).get(code)
+    if label is None:
+        raise EditorPageError(f"{code} is not a district or county of the IoD {edition} geography.")
+    return label.rsplit(" (", 1)[0]
+
+
+def start_new(plan_id: str, title: str, area_code: str, period: str, edition: int, user: User,
+              store: ProgressStore | None = None) -> Editing:
+    """A new plan (one placeholder priority and action, from ``editor.new_plan``); refused when the id is taken."""
+    _id_free(plan_id, store)
+    plan = ed.new_plan(plan_id, title, area_code, area_name(edition, area_code), period, edition,
+                       author=user.label)
+    return Editing(plan, None, None, "a new plan")
+
+
+def start_next_period(source: Plan, new_id: str, period: str, user: User, store: ProgressStore | None = None,
+                      title: str | None = None) -> Editing:
+    """The next period's draft of a plan: its priorities and actions carried over, statuses reset, each action
+    linked to the one it continues (``editor.next_period_draft``)."""
+    _id_free(new_id, store)
+    plan = ed.next_period_draft(source, new_id, period, author=user.label, title=title or None)
+    return Editing(plan, None, None, f"a draft for {period} continuing '{source.id}'")
+
+
+def _id_free(plan_id: str, store: ProgressStore | None) -> None:
+    shipped = {c.plan_id for c in pm.plan_choices() if c.plan_id}
+    stored = set(store.plan_ids()) if store is not None else set()
+    if plan_id in shipped | stored:
+        raise EditorPageError(f"A plan with the id '{plan_id}' exists already: open it to edit it, or choose "
+                              "another id.")
+
+
+def open_choices(stored_ids: Iterable[str] = (), drafts: pd.DataFrame | None = None) -> dict[str, str]:
+    """What can be opened, key -> label: the user's drafts first, then the shipped and stored plans."""
+    options: dict[str, str] = {}
+    if drafts is not None:
+        for row in drafts.itertuples():
+            flag = f", {row.problems} problem{'s' if row.problems != 1 else ''}" if row.problems else ""
+            options[f"draft:{row.plan_id}"] = (f"{row.plan_id}: your draft, saved {row.saved_at:%d %b %Y %H:%M}"
+                                               f"{flag}")
+    for choice in pm.plan_choices(stored_ids):
+        if choice.key != pm.UPLOAD:
+            options[choice.key] = choice.label
+    return options
+
+
+def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
+    """A plan opened for editing: the user's draft of it when there is one, else the plan's current stored
+    version, else its shipped file. A shipped file whose plan is stored opens the stored version (saves are
+    versions of that), so nobody overwrites a version they never saw."""
+    if choice.startswith("draft:"):
+        return resume(store, choice[6:], user) or open_plan(f"stored:{choice[6:]}", store, user)
+    if choice.startswith("file:"):
+        text, source = pm.plan_text(choice, store)
+        loaded = parse_plan(text, source)
+        plan_id = loaded.plan.id
+        if store is not None and plan_id in store.plan_ids():
+            return open_plan(f"stored:{plan_id}", store, user)
+        return Editing(loaded.plan, loaded, None, source)
+    if choice.startswith("stored:"):
+        if store is None:
+            raise EditorPageError("The progress database is not available, so stored plans cannot be opened.")
+        plan_id = choice[7:]
+        draft = resume(store, plan_id, user)
+        if draft is not None:
+            return draft
+        loaded = store.current_version(plan_id)
+        return Editing(loaded.plan, loaded, store.current_sha(plan_id), f"the current version of '{plan_id}'")
+    raise EditorPageError(f"Unknown plan choice '{choice}'.")
+
+
+def resume(store: ProgressStore | None, plan_id: str, user: User) -> Editing | None:
+    """The user's draft of a plan, as they left it (a browser refresh or a lost connection loses nothing);
+    None when there is none. A draft whose text no longer reads as a plan raises PlanFileError with its problems."""
+    if store is None:
+        return None
+    draft: Draft | None = store.draft(plan_id, user=user)
+    if draft is None:
+        return None
+    loaded = parse_plan(draft.yaml_text, f"your draft of '{plan_id}'")
+    saved = f"{draft.saved_at:%d %b %Y %H:%M}"
+    return Editing(loaded.plan, loaded, draft.base_sha, f"your draft of '{plan_id}', saved {saved} UTC")
+
+
+def autosave(store: ProgressStore, editing: Editing, user: User, problems: list[ed.Problem]) -> Draft:
+    """Keep the plan as it stands as the user's draft (done on every change, so a refresh loses nothing)."""
+    return store.save_draft(editing.plan.id, editing.yaml(), user=user, base_sha=editing.base_sha,
+                            problems=problems)
+
+
+def save_version(store: ProgressStore, editing: Editing, user: User) -> tuple[Editing, SaveResult]:
+    """Save the plan as its new current version (refused with PlanNotFinal or PlanChangedSinceOpened, storing
+    nothing); afterwards the editing session is based on the saved version and the draft is removed."""
+    text = editing.yaml()
+    loaded = parse_plan(text, "plan editor")
+    result = store.save_plan(loaded, user=user, base_sha=editing.base_sha)
+    store.discard_draft(editing.plan.id, user=user)
+    return Editing(loaded.plan, loaded, result.sha256, f"the current version of '{editing.plan.id}'"), result
+
+
+def saved_message(result: SaveResult) -> str:
+    """What a save did, in Markdown (escaped): who, when, and what changed against the version opened."""
+    if not result.saved:
+        return "Nothing to save: this is the plan's current version already."
+    when = f" at {result.saved_at:%d %b %Y %H:%M} UTC" if result.saved_at else ""
+    changes = "\n".join(f"- {escape_markdown(c)}" for c in result.changes[:40])
+    more = f"\n- ... and {len(result.changes) - 40} more" if len(result.changes) > 40 else ""
+    return (f"Saved version of **{escape_markdown(result.plan_id)}** by {escape_markdown(result.saved_by or 'you')}"
+            f"{when}. What changed:\n\n{changes}{more}")
+
+
+def changed_message(exc: PlanChangedSinceOpened) -> str:
+    """The second save of two people editing one plan, in Markdown (escaped): who saved meanwhile, when, and
+    what they changed; nothing was stored, the work is kept as a draft."""
+    when = f" at {exc.saved_at:%d %b %Y %H:%M} UTC" if isinstance(exc.saved_at, datetime) else ""
+    changes = "\n".join(f"- {escape_markdown(c)}" for c in exc.changes[:40]) or "- the text changed"
+    return (f"**Not saved: {escape_markdown(exc.saved_by or 'someone')} saved plan "
+            f"'{escape_markdown(exc.plan_id)}'{when}, after you opened it.** Saving now would overwrite what they "
+            f"changed:\n\n{changes}\n\nYour work is kept as your draft. Open the current version (below), make "
+            "your changes to it, and save again.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Editing priorities, actions and targets
+# ---------------------------------------------------------------------------------------------
+
+
+def lines(text: str) -> list[str]:
+    """A text box of one item per line (partners, outcome measures, progress targets...) as a list."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def add_target(plan: Plan, action_id: str, target: Target) -> Plan:
+    """The plan with a target added to an action; it replaces the placeholder 'names no place'."""
+    kept = [t for t in plan.action(action_id).target_areas
+            if not (isinstance(t, DistrictTarget) and not t.specified)]
+    return ed.set_targets(plan, action_id, [*kept, target])
+
+
+def remove_target(plan: Plan, action_id: str, index: int) -> Plan:
+    """The plan without one target of an action; an action left with none names no place (whole district)."""
+    targets = list(plan.action(action_id).target_areas)
+    if not 0 <= index < len(targets):
+        raise EditorPageError(f"Action '{action_id}' has no target {index + 1}.")
+    del targets[index]
+    return ed.set_targets(plan, action_id, targets or [ed.district_target(False)])
+
+
+def set_picked(plan: Plan, action_id: str, level: str, codes: Sequence[str],
+               shown: Collection[str] | None = None) -> Plan:
+    """The plan with an action's picked codes of ``level`` made ``codes`` (the list beside the map): each code
+    added or removed is a ``toggle_code``, as a click on the map is. Codes not ``shown`` in the list (another
+    vintage's, or outside the area: problems at the field) are kept, never dropped silently."""
+    before = picked_codes(plan, action_id, level)
+    if shown is not None:
+        before = before & set(shown)
+    for code in [c for c in codes if c not in before] + sorted(before - set(codes)):
+        plan = ed.toggle_code(plan, action_id, code)
+    return plan
+
+
+def target_lines(plan: Plan, action_id: str) -> list[str]:
+    """Each target of an action in a few words (unescaped), in order: what the remove buttons name."""
+    return [ed.target_summary(t, plan.edition) for t in plan.action(action_id).target_areas]
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems at the field, and an action's reach
+# ---------------------------------------------------------------------------------------------
+
+_FIELD_ROOT = re.compile(r"^(target_areas\[\d+\]|[a-z_]+)")
+
+
+def field_key(field: str | None) -> str:
+    """The field a problem is shown at: 'target_areas[0]' for anything inside that target, else the field's
+    name ('title', 'lead'), '' for the action as a whole."""
+    found = _FIELD_ROOT.match(field or "")
+    return found.group(1) if found else ""
+
+
+def action_problems(problems: Iterable[ed.Problem], action_id: str) -> dict[str, list[ed.Problem]]:
+    """The problems of one action by the field they are shown at (``field_key``)."""
+    found: dict[str, list[ed.Problem]] = {}
+    for problem in problems:
+        if problem.action_id == action_id:
+            found.setdefault(field_key(problem.field), []).append(problem)
+    return found
+
+
+def problem_counts(problems: Iterable[ed.Problem]) -> dict[str, int]:
+    """Blocking problems per action id (for the action picker's warning marks)."""
+    counts: dict[str, int] = {}
+    for problem in problems:
+        if problem.action_id and problem.blocking:
+            counts[problem.action_id] = counts.get(problem.action_id, 0) + 1
+    return counts
+
+
+def problem_text(problem: ed.Problem) -> str:
+    """A problem as Markdown (escaped), marked when it does not stop the plan being saved as a version."""
+    note = "" if problem.blocking else " (a note: it does not stop a save)"
+    return escape_markdown(problem.message) + note
+
+
+def stopping_words(count: int) -> str:
+    """'1 problem stops' / '3 problems stop'."""
+    return f"{count} problem stops" if count == 1 else f"{count} problems stop"
+
+
+_TARGET_FIELD = re.compile(r"^target_areas\[(\d+)\]")
+
+
+def problem_where(problem: ed.Problem) -> str:
+    """What a problem concerns in an officer's words: 'Action 1.1, target 2', 'Priority 3, title'; '' for the
+    plan as a whole."""
+    field = problem.field or ""
+    found = _TARGET_FIELD.match(field)
+    words = f"target {int(found.group(1)) + 1}" if found else field.replace("_", " ").split(".")[0]
+    owner = (f"Action {problem.action_id}" if problem.action_id
+             else f"Priority {problem.priority_id}" if problem.priority_id else "")
+    return ", ".join(p for p in (owner, words) if p)
+
+
+def plan_problem_lines(problems: Iterable[ed.Problem]) -> list[str]:
+    """Every problem as one Markdown line (escaped), led by the action, priority and field it concerns."""
+    out = []
+    for p in problems:
+        where = problem_where(p)
+        out.append((f"**{escape_markdown(where)}**: " if where else "") + problem_text(p))
+    return out
+
+
+def reach_lines(reach: ed.Reach) -> list[str]:
+    """An action's reach in Markdown (escaped): areas, wards and people, the deciles of its LSOAs, and what each
+    target resolves to today."""
+    scope = " (the whole district)" if reach.district_wide else ""
+    head = (f"**Reaches {reach.n_lsoas} LSOA{'s' if reach.n_lsoas != 1 else ''} in {reach.n_wards} "
+            f"ward{'s' if reach.n_wards != 1 else ''}, {reach.people:,.0f} people{scope}**")
+    deciles = ", ".join(f"decile {d}: {n}" for d, n in reach.deciles.items() if n)
+    out = [head, f"IMD national deciles of its LSOAs: {deciles}" if deciles else "No LSOA reached."]
+    return out + [escape_markdown(t) for t in reach.targets]
+
+
+REACH_COLUMNS: dict[str, str] = {"lsoa_code": "LSOA", "lsoa_name": "name", "ward_name": "ward",
+                                 "imd_decile": "IMD decile", "population": "people", "reach": "named as"}
+
+
+def reach_table(reach: ed.Reach) -> pd.DataFrame:
+    """The LSOAs an action reaches, for the table beside it: code, name, ward, IMD decile, people, how named."""
+    table = reach.lsoas[list(REACH_COLUMNS)].rename(columns=REACH_COLUMNS)
+    table["named as"] = table["named as"].map({"lsoa": "LSOA", "ward": "its ward", "district": "whole district"})
+    table["IMD decile"] = table["IMD decile"].astype("Int64")
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing what to edit
+# ---------------------------------------------------------------------------------------------
+
+
+def action_label(plan: Plan, action_id: str, problems: int = 0, limit: int = 70) -> str:
+    """'3.4: Target stop smoking work... (2 problems)': one line for the action picker (unescaped)."""
+    action = plan.action(action_id)
+    flag = f" ⚠ {problems} problem{'s' if problems != 1 else ''}" if problems else ""
+    return f"{action.id}: {pm.shorten(action.title, limit)}{flag}"
+
+
+def picked_codes(plan: Plan, action_id: str, level: str) -> frozenset[str]:
+    """The codes of ``level`` an action lists in its ``codes`` targets: what clicking on the map adds or removes."""
+    prefix = CODE_PREFIX[level]
+    action = plan.action(action_id)
+    return frozenset(c for t in action.target_areas if isinstance(t, CodesTarget) for c in t.codes
+                     if c.startswith(prefix))
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan's reach while it is written
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_gaps(plan: Plan, threshold: pm.CoverageThreshold, reach: pm.PlanReach | None = None) -> Coverage:
+    """Deprived LSOAs at the user's threshold against every action of the plan (the Plan page's coverage):
+    ``uncovered`` are the gaps, ``matrix`` the area-by-priority matrix. Raises the plan's TargetError when an
+    indicator threshold cannot be used on the plan's geography."""
+    reach = reach or pm.plan_reach(plan)
+    return pm.plan_coverage(reach, [a.id for a in plan.actions], threshold)
+
+
+def gap_line(cover: Coverage, edition: int) -> str:
+    """The coverage in one Markdown line (escaped), as the Plan page words it."""
+    return pm.coverage_summary(cover, edition)
+
+
+def matrix_table(cover: Coverage, plan: Plan) -> pd.DataFrame:
+    """The area-by-priority matrix with each priority's column named by its id and (shortened) title."""
+    titles = {p.id: pm.shorten(f"{p.id}: {p.title}", 40) for p in plan.priorities}
+    return cover.matrix.rename(columns=titles)
+
+
+@dataclass(frozen=True)
+class CheckFindings:
+    """``plan check`` on the plan as it stands: the report table, or the problems that stop it being read."""
+
+    report: pd.DataFrame | None
+    unreadable: tuple[str, ...] = ()
+
+    @property
+    def discrepancies(self) -> int:
+        return 0 if self.report is None else int((self.report["severity"] == "discrepancy").sum())
+
+
+def check_findings(text: str, source: str = "the plan being edited") -> CheckFindings:
+    """The same report as ``python -m hiap_geo plan check`` on the plan's YAML text (line numbers included)."""
+    try:
+        loaded = parse_plan(text, source)
+    except PlanFileError as exc:
+        return CheckFindings(None, tuple(pm.problem_lines(exc)))
+    return CheckFindings(discrepancies_frame(check_plan(loaded)))
+
+
+def check_lines(findings: CheckFindings, plan: Plan, limit: int = 30) -> list[str]:
+    """The findings as Markdown paragraphs (escaped), each led by the action or list it concerns."""
+    if findings.report is None:
+        return [escape_markdown(p) for p in findings.unreadable]
+    return pm.check_items(findings.report, plan, limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# The map for picking areas
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickMap:
+    """The picking map and what it shows: ``areas`` (code, name, ward, district, value, geometry) for
+    ``maps.area_at``, the codes picked for the action and those its other targets reach."""
+
+    fmap: folium.Map
+    areas: gpd.GeoDataFrame
+    measure: MapMeasure
+    picked: frozenset[str]
+    reached: frozenset[str]
+
+
+def pick_measure(level: str, edition: int) -> MapMeasure:
+    """Deprivation under the picked areas: IMD national decile by LSOA, population-weighted IMD score by ward."""
+    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
+    return MapMeasure(base.column, f"{base.label} (IoD {edition})", base.kind, base.higher_is_more_deprived)
+
+
+def reached_codes(reach: pm.PlanReach, level: str, action_id: str) -> frozenset[str]:
+    """Codes of ``level`` an action names by any target (codes, names, a rule, a list); not district-wide reach."""
+    rows = reach.at(level)
+    rows = rows[(rows["action_id"] == action_id) & (rows["reach"] != "district")]
+    return frozenset(rows["code"])
+
+
+def pick_map(
+    layer: gpd.GeoDataFrame,
+    level: str,
+    plan: Plan,
+    action_id: str,
+    reached: frozenset[str] = frozenset(),
+    *,
+    wards: gpd.GeoSeries | None = None,
+    districts: gpd.GeoSeries | None = None,
+    basemap: str | None = None,
+) -> PickMap:
+    """The plan's areas at ``level`` over their deprivation, the action's picked areas outlined in magenta and
+    those its other targets reach in orange; every tooltip says which (colour is never alone) and what a click
+    does. ``layer`` holds the built layer's rows of the plan's area on the plan's edition."""
+    if level not in PICK_LEVELS:
+        raise pm.PlanPageError(f"Areas are picked as {' or '.join(PICK_LEVELS)}, not '{level}'.")
+    chosen = pick_measure(level, plan.edition)
+    areas = map_areas(layer, level, chosen)
+    picked = picked_codes(plan, action_id, level)
+    values = display_values(areas["value"], chosen)
+    tips = [
+        f"{v}; " + ("picked for this action: click to remove it" if code in picked
+                    else "reached by another of its targets (rule, names or list); click to pick it as well"
+                    if code in reached else "click to pick it for this action")
+        for code, v in zip(areas["code"], values, strict=True)
+    ]
+    outlines = []
+    if wards is not None and level == "lsoa" and len(wards):
+        outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
+    if districts is not None and len(districts):
+        outlines.append(Outline(districts, *DISTRICT_LINE))
+    others = areas[areas["code"].isin(reached - picked)]
+    if len(others):
+        outlines.append(Outline(others.geometry, REACHED_COLOUR, 3.0, label="Reached by its rule, names or list"))
+    mine = areas[areas["code"].isin(picked)]
+    if len(mine):
+        outlines.append(Outline(mine.geometry, HIGHLIGHT_COLOUR, 4.0, label=f"Picked for action {action_id}"))
+    fmap = area_map(areas, chosen, outlines=outlines, basemap=basemap, tooltip_values=tips)
+    return PickMap(fmap, areas, chosen, picked, reached)
