@@ -364,3 +364,12 @@ def test_spine_leaves_out_means_of_ratios_set_against_englands_ratio(real_data: 
     assert "iod25_cidr" not in set(rows["indicator_id"])
     lsoa = data.loc[(data["area_type"] == "lsoa"), "area_code"].iloc[0]
     assert "iod25_cidr" in set(spine.spine_rows(data, lsoa, "lsoa", ranges, TW)["indicator_id"])
+
+
+def test_a_blank_method_reads_as_supplied_not_nan() -> None:
+    from hiap_geo.views.indicators import method_text
+
+    assert method_text(pd.Series({"method": np.nan})) == "as supplied"
+    assert method_text(pd.Series({"method": "  "})) == "as supplied"
+    assert method_text(pd.Series({"value": 1.0})) == "as supplied"
+    assert method_text(pd.Series({"method": "Directly standardised"})) == "Directly standardised"

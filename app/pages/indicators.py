@@ -280,7 +280,7 @@ with table_tab:
                                 "England value": st.column_config.NumberColumn(format="%.2f"),
                                 "district value": st.column_config.NumberColumn(format="%.2f")})
     st.caption(f"Source: {escape_markdown(first['source'])} ({escape_markdown(first['vintage'])}). "
-               f"Method: {escape_markdown(first.get('method') or 'as supplied')}. "
+               f"Method: {escape_markdown(iv.method_text(first))}. "
                f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
                "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
     st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",

@@ -244,6 +244,12 @@ def first_value(values: pd.DataFrame) -> pd.Series:
     return values.dropna(subset=["value"]).iloc[0]
 
 
+def method_text(first: pd.Series) -> str:
+    """How the supplier computed the figures, or 'as supplied' (a blank method arrives as NaN, not '')."""
+    method = first.get("method")
+    return method.strip() if isinstance(method, str) and method.strip() else "as supplied"
+
+
 def outside_codes(codes: Iterable[str], areas: pd.DataFrame) -> list[str]:
     """Codes with a value that are not among the mapped areas (other districts, or another vintage)."""
     return sorted(set(codes) - set(areas["code"]))
