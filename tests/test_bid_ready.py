@@ -22,17 +22,18 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
-from hiap_geo.geo.deprivation import load_iod
+from hiap_geo.geo.deprivation import DOMAINS, MEASURES, load_iod, local_decile_text
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.geo.measures import map_areas, measure
 from hiap_geo.indicators.aggregate import ward_indicators
+from hiap_geo.indicators.catalogue import LSOA_SPECS
 from hiap_geo.render.charts import spine_chart_figure, spine_chart_png
 from hiap_geo.render.maps import Outline, classify
 from hiap_geo.render.profile.assemble import build_profile
 from hiap_geo.render.profile.export import export
 from hiap_geo.render.profile.model import Num, Profile
-from hiap_geo.render.profile.summary import profile_summary
+from hiap_geo.render.profile.summary import SHORT_NAMES, profile_summary
 from hiap_geo.render.profile.tables import profile_tables
 from hiap_geo.render.static_map import area_map_figure, map_download, page_map_figure, page_map_png
 
@@ -127,6 +128,52 @@ def test_no_developer_jargon_in_any_export(which: str, request: pytest.FixtureRe
         for pattern in JARGON:
             found = re.search(pattern, text)
             assert not found, (fmt, pattern, text[max(0, found.start() - 80):found.end() + 80])
+
+
+def test_each_caveat_is_said_once_in_a_bid_writers_words(ward: Profile) -> None:
+    texts = export_texts(ward)
+    for fmt in ("pdf", "docx"):
+        text = " ".join(texts[fmt].split())
+        assert text.count("denominators are not in the") <= 1, fmt  # was in three notes
+        assert "population denominators are not in the files" in text  # ...but still said, once, with its reason
+        assert "geography of IoD" not in text and f"{SHERWOOD} is not in" not in text, fmt
+        assert text.count("no IoD 2019 figures") == 1, fmt
+        assert "floor(" not in text and "n mod 10" not in text, fmt  # the local decile rule is in words
+        assert "the most deprived tenth is decile 1" in text, fmt
+        assert "numerator" not in text and "Count: not compared" not in text, fmt
+    assert SHERWOOD not in set(ward_lookup(2019)["ward_code"])  # the 2019 sentence is true of the data
+    in_district = int((load_iod(2025)["lad_code"] == TUNBRIDGE_WELLS).sum())
+    assert f"Tunbridge Wells' {local_decile_text(in_district)}." in " ".join(texts["pdf"].split())
+
+
+def test_counts_are_a_table_of_their_own_not_indicators(ward: Profile) -> None:
+    indicators, counts = table(ward, "indicators"), table(ward, "indicators_counts")
+    assert not any("numerator" in str(r[0]) or str(r[1]).startswith("people") for r in indicators.rows)
+    assert not any("Count" in str(c) for r in indicators.rows for c in r)
+    everyone = ward_indicators([TUNBRIDGE_WELLS])
+    ids = [spec.id for spec in LSOA_SPECS if spec.statistic == "count"]
+    mine = everyone[(everyone["area_code"] == SHERWOOD) & everyone["indicator_id"].isin(ids)]
+    assert len(counts.rows) == len(ids) == len(mine) == 4
+    assert sorted(r[3].value for r in counts.rows) == sorted(mine["value"])  # the ward's own counts, not rates
+    assert all("numerator" not in str(r[0]) and "(IoD 2025)" in str(r[0]) for r in counts.rows)
+    assert counts.columns[:4] == ["Count", "Who is counted", "Period", "Sherwood"]
+
+
+def test_domains_that_print_the_same_share_are_named_together(ward: Profile) -> None:
+    lookup = ward_lookup(2025)
+    lsoas = load_iod(2025)[lambda t: t["lsoa_code"].isin(lookup.loc[lookup["ward_code"] == SHERWOOD, "lsoa_code"])]
+    printed = {key: f"{lsoas.loc[lsoas[f'{key}_decile'] <= 2, 'population'].sum() / lsoas['population'].sum():.1%}"
+               for key in DOMAINS}
+    sentence = next(s for s in profile_summary(ward).text().split(". ") if s.startswith("The domains where"))
+    named = set(re.findall(r"\((?:each )?(\d+\.\d%)\)", sentence))
+    assert named
+    for key, share in printed.items():
+        if share in named:  # every domain printing a share the sentence names is named in it
+            assert SHORT_NAMES.get(key, MEASURES[key].lower()) in sentence, (key, share, sentence)
+    tied = [k for k, v in printed.items() if list(printed.values()).count(v) > 1 and v in named]
+    if tied:
+        assert f"(each {printed[tied[0]]})" in sentence
+    assert sum(sentence.count(f"({s})") + sentence.count(f"(each {s})") for s in named) == len(named)
 
 
 def test_district_wide_actions_are_one_line_in_a_ward_and_listed_for_the_district(

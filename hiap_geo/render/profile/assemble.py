@@ -155,6 +155,22 @@ def _members_lsoas(ed: Edition, ref: AreaRef) -> list[str] | None:
     return sorted(codes) if len(codes) else None
 
 
+def _not_in_edition(ed: Edition, area: ProfileArea, missing: list[str]) -> str:
+    """Why an edition has no figures for the area, in a bid writer's words (said once, in the key figures)."""
+    later = ed.year == OTHER_YEAR  # the area's boundaries are newer than the edition's
+    if area.is_group:
+        what = "is" if len(missing) == 1 else "are"
+        return (f"{', '.join(missing)} {what} not on the boundaries {ed.label} uses, so the group has no "
+                f"{ed.label} figures; the change since 2019 is shown for its neighbourhoods (LSOAs).")
+    kind = {"lsoa": "neighbourhood (LSOA)", "ward": "ward", "district": "district"}[area.kind]
+    if later:
+        return (f"This {kind} did not exist with its present boundaries when {ed.label} was published, so there "
+                f"are no {ed.label} figures for it; the change since 2019 is shown for its neighbourhoods "
+                "(LSOAs) instead.")
+    return (f"This {kind}'s boundaries were replaced before {ed.label} was published, so there are no "
+            f"{ed.label} figures for it; profile the {kind}s that replaced it for current figures.")
+
+
 def _edition_figures(ed: Edition, area: ProfileArea) -> EditionFigures:
     geography = _geography(ed, area)
     iod = _iod_with_local(ed.year)
@@ -169,12 +185,7 @@ def _edition_figures(ed: Edition, area: ProfileArea) -> EditionFigures:
             codes.update(lsoas)
             listed += len(lsoas)
     if missing:
-        vintage = geography if not area.is_group else f"{ed.lsoa_vintage} / {ed.ward_vintage}"
-        what = "is not" if len(missing) == 1 else "are not"
-        note = f"{', '.join(missing)} {what} in the {vintage} geography of {ed.label}"
-        if ed.year == OTHER_YEAR:
-            note += "; the change section compares its LSOAs 2021 with their 2011 parents"
-        return EditionFigures(ed, geography, False, note + ".", iod.iloc[0:0].copy())
+        return EditionFigures(ed, geography, False, _not_in_edition(ed, area, missing), iod.iloc[0:0].copy())
     lsoas = iod[iod["lsoa_code"].isin(codes)].reset_index(drop=True)
     summary = summarise(lsoas.assign(_area="area"), by="_area").iloc[0]
     note = "" if area.kind == "lsoa" else "Population-weighted from the area's best-fit LSOAs."

@@ -23,6 +23,7 @@ _SHEET_NAMES = {
     "lsoas_2025": "LSOAs 2025",
     "lsoas_2019": "LSOAs 2019",
     "indicators": "Indicators",
+    "indicators_counts": "Numbers of people",
     "actions": "Plan actions",
     "actions_district_wide": "District-wide actions",
     "sources": "Sources",

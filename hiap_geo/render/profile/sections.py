@@ -7,6 +7,7 @@ says why not (no plan transcribed, an area only in the 2011 geography...). Kept 
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -59,10 +60,8 @@ def _indicator_rows(
     return own, peers
 
 
-def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame, is_count: bool) -> tuple[str, str]:
+def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame) -> tuple[str, str]:
     """For a row with no interval: its decile among English areas and its place in the district, in words."""
-    if is_count:
-        return "Count: not compared", "Count: not compared"
     if level is None:
         return "Not compared (no interval)", "Not compared (no interval)"
     value, polarity = r["value"], str(r["polarity"])
@@ -73,6 +72,12 @@ def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame, is_count: b
         same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
         local = local_rank_text(value, same["value"], polarity, level)
     return national, local
+
+
+def _count_name(name: str) -> str:
+    """A count's name as a reader says it: 'People in income deprivation (IoD 2025 numerator)' reads
+    'People in income deprivation (IoD 2025)' (the catalogue's 'numerator' is the statistician's word)."""
+    return re.sub(r"\(IoD (\d{4})(?: [A-Z]+)? numerator\)", r"(IoD \1)", name)
 
 
 def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -> OptionalSection:
@@ -112,12 +117,17 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     statistics = {s.id: s.statistic for s in LSOA_SPECS}
     level = None if area.is_group else area.kind
     table_rows: list[list[Cell]] = []
+    count_rows: list[list[Cell]] = []
     for i, r in england.iterrows():
-        is_count = statistics.get(r["indicator_id"]) == "count"
-        fmt: NumberFormat = "int" if is_count else "value"
+        if statistics.get(r["indicator_id"]) == "count":  # a number of people, not a rate to compare
+            count_rows.append([_count_name(str(r["indicator_name"])), str(r["unit"]), str(r["period"]),
+                               Num(_num(r["value"]), "int")]
+                              + ([Num(_num(versus.at[i, "comparator_value"]), "int")] if own_district else []))
+            continue
+        fmt: NumberFormat = "value"
         national, local = str(r["comparison_label"]), str(versus.at[i, "comparison_label"]) if own_district else ""
         if r["comparison"] == "not compared":
-            national, local = _positions(r, level, peers, is_count)
+            national, local = _positions(r, level, peers)
         cells: list[Cell] = [
             str(r["indicator_name"]), str(r["unit"]), str(r["period"]),
             Num(_num(r["value"]), fmt), Num(_num(r["lower_95"]), fmt), Num(_num(r["upper_95"]), fmt),
@@ -132,8 +142,9 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     columns += ["England", "Compared with England"]
     kind = {"lsoa": "neighbourhoods (LSOAs)", "ward": "wards", "district": "districts"}.get(area.kind, "areas")
     note = (
-        "Better / similar / worse compare the area's 95% interval with the comparator's value, using the "
-        "indicator's polarity (the Fingertips method); 'higher' / 'lower' where an indicator has no polarity. "
+        "Better / similar / worse compare the area's 95% interval with the comparator's value, taking account of "
+        "whether a high value is good or bad (the method of OHID's Fingertips tool); 'higher' / 'lower' where an "
+        "indicator is neither. "
         "Indicators published without counts have no interval, so they are not judged better or worse: "
         f"instead the table gives where the value falls among all English {kind} (national decile, 1 = worst "
         "10%, or highest 10% for an indicator with no better or worse direction)"
@@ -153,6 +164,16 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
         note += " MSOA and district-only indicators (Census general health, DWP child poverty, ONS Health Index) " \
                 "are in the district's profile."
     tables = [ProfileTable("indicators", title, columns, table_rows, note)]
+    if count_rows:
+        count_columns = ["Count", "Who is counted", "Period", area.name]
+        if own_district:
+            count_columns.append(f"District ({main.lsoas['lad_name'].iat[0]})")
+        tables.append(ProfileTable(
+            "indicators_counts", "Numbers of people behind the deprivation rates", count_columns, count_rows,
+            "Counts from the IoD 2025 underlying indicators (an area's LSOAs summed): how many people the "
+            "income and employment deprivation figures count. Counts are not rates, so they are not compared "
+            "with other areas. '-' = not available for the district in the files used.",
+        ))
     if area.kind == "district":
         tables.append(_health_index_table(area.members[0].code, used))
     return OptionalSection(title, "", tables)

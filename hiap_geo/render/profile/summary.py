@@ -8,6 +8,7 @@ deprived, and the change since IoD 2019 where it can be compared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,8 +24,12 @@ from hiap_geo.render.profile.model import (
 )
 from hiap_geo.render.profile.positions import ordinal
 
+SHORT_NAMES = {"education": "education", "health": "health"}
+"""Domains named in the summary's lists by their everyday name: 'Education, Skills and Training' inside
+'income, employment and ...' would read as three domains."""
+
 TOP_DOMAINS = 3
-"""At most this many domains are named as driving the area's deprivation."""
+"""This many domains are named as driving the area's deprivation, more when the last of them ties with others."""
 
 
 @dataclass(frozen=True)
@@ -105,14 +110,32 @@ class ProfileSummary:
         if not self.domains:
             return ""
         if self.lsoa_decile is not None:
-            parts = [f"{d.label.lower()} (decile {d.decile})" for d in self.domains]
-            return f"It is most deprived on {_join(parts)}."
+            parts = _tied_parts(self.domains, lambda d: f"decile {d.decile}")
+            return f"It is most deprived on {_join_groups(parts)}."
         shown = [d for d in self.domains if d.share_1_2]
         if not shown:
-            return f"Relative to England it is most deprived on {self.domains[0].label.lower()}."
-        parts = [f"{d.label.lower()} ({_pct(d.share_1_2)})" for d in shown]
-        return (f"The domains where it is most deprived are {_join(parts)}: the share of its residents in "
+            return f"Relative to England it is most deprived on {_join(_tied_parts(self.domains[:1], None))}."
+        parts = _tied_parts(shown, lambda d: _pct(d.share_1_2))
+        return (f"The domains where it is most deprived are {_join_groups(parts)}: the share of its residents in "
                 "England's most deprived 20% of neighbourhoods on each domain.")
+
+
+def _join_groups(parts: list[str]) -> str:
+    """Groups of domains joined so that a tie's own 'and' is not read as the list's: 'a and b (each 1), and c'."""
+    if any(" (each " in p for p in parts[:-1]):
+        return ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return _join(parts)
+
+
+def _tied_parts(domains: list[DomainFigure], figure: Callable[[DomainFigure], str] | None) -> list[str]:
+    """Domains named with their figure as printed; domains that print the same figure are named together
+    ("income and employment (each 17.6%)"), so no tie is hidden behind an order the reader cannot see."""
+    if figure is None:
+        return [d.label for d in domains]
+    groups: dict[str, list[str]] = {}
+    for d in domains:
+        groups.setdefault(figure(d), []).append(d.label)
+    return [f"{_join(names)} ({'each ' if len(names) > 1 else ''}{shown})" for shown, names in groups.items()]
 
 
 def profile_summary(p: Profile) -> ProfileSummary:
@@ -150,10 +173,11 @@ def summary_table(p: Profile) -> ProfileTable:
 
 
 def driving_domains(e: EditionFigures, single: bool) -> list[DomainFigure]:
-    """The domains where the area is most deprived, most deprived first (at most ``TOP_DOMAINS``).
+    """The domains where the area is most deprived, most deprived first (``TOP_DOMAINS``, more on a tie).
 
-    Ordered by the share of residents in national deciles 1-2 (an LSOA: its decile), then by the
-    population-weighted national rank; only domains more deprived than England's middle are named.
+    Ordered by the share of residents in national deciles 1-2 as printed (an LSOA: its decile), then by the
+    population-weighted national rank; only domains more deprived than England's middle are named, and
+    every domain that prints the same figure as the last one named is named with it.
     """
     lsoas = e.lsoas
     n = float(len(load_iod(e.year)))
@@ -165,9 +189,21 @@ def driving_domains(e: EditionFigures, single: bool) -> list[DomainFigure]:
         percentile = float((lsoas[f"{key}_rank"] / n * weight).sum())
         decile = int(lsoas[f"{key}_decile"].iat[0]) if single else None
         share = None if single else e.pop_share_decile_1_2(key)
-        figures.append(DomainFigure(key, MEASURES[key], decile, share, percentile))
-    figures.sort(key=lambda d: (d.decile if single else -(d.share_1_2 or 0.0), d.percentile))
-    return [d for d in figures if d.percentile < 0.5][:TOP_DOMAINS]
+        label = SHORT_NAMES.get(key, MEASURES[key].lower())
+        figures.append(DomainFigure(key, label, decile, share, percentile))
+
+    def shown(d: DomainFigure) -> tuple[float, ...]:
+        """What the summary prints for a domain, at the precision it prints (ties are judged on this)."""
+        return (float(d.decile or 0),) if single else (-float(_pct(d.share_1_2 or 0.0).rstrip("%")),)
+
+    figures.sort(key=lambda d: (*shown(d), d.percentile))
+    named = [d for d in figures if d.percentile < 0.5][:TOP_DOMAINS]
+    if not named or not (single or named[-1].share_1_2):
+        return named  # no residents in deciles 1-2 is not a figure the summary prints: no tie to honour
+    # A domain that prints the same figure as the last one named is named too: a cut-off must not split a tie.
+    last = shown(named[-1])
+    tied = [d for d in figures if shown(d) == last and d not in named]
+    return sorted(named + tied, key=lambda d: (*shown(d), d.percentile))
 
 
 def _change_sentence(p: Profile) -> str:

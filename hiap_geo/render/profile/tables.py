@@ -15,10 +15,11 @@ import pandas as pd
 
 from hiap_geo.geo.deprivation import (
     CHANGE_APPROXIMATION,
-    LOCAL_DECILE_RULE,
+    LOCAL_DECILE_MIN_LSOAS,
     MEASURES,
     decile_movement,
     load_iod,
+    local_decile_text,
 )
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
@@ -36,6 +37,40 @@ from hiap_geo.render.profile.summary import summary_table
 
 def _decile_label(d: int) -> str:
     return {1: "1 (most deprived 10%)", 10: "10 (least deprived 10%)"}.get(d, str(d))
+
+
+POPULATION_FOOTNOTE = (
+    "IoD 2025 population figures are Census 2021 usual residents: MHCLG's IoD 2025 population denominators are "
+    "not in the files HIAP Geo reads, so shares of population and population-weighted scores count Census 2021 "
+    "residents (counts of LSOAs do not depend on population)."
+)
+"""Said once, in the key figures, rather than beside every Census 2021 population."""
+
+
+def population_basis(e: EditionFigures) -> str:
+    """Whose population an edition's figures count, in a few words (the why is ``POPULATION_FOOTNOTE``)."""
+    return "Census 2021 usual residents" if e.year == MAIN_YEAR else e.edition.population_note
+
+
+def local_decile_words(e: EditionFigures) -> str:
+    """How the 'decile in district' is cut, in words, with the district's own numbers when there is one."""
+    text = (
+        "Decile in district: the district's LSOAs are put in order of their national IMD rank, most deprived "
+        "first, and split into ten groups as equal as the count allows; the most deprived tenth is decile 1. "
+        "When the count does not divide by ten, the groups that take one extra LSOA are spread evenly through "
+        "the list, starting with decile 1 (with 3 extra LSOAs: deciles 1, 4 and 7). Districts with fewer than "
+        f"{LOCAL_DECILE_MIN_LSOAS} LSOAs (Isles of Scilly, City of London) have no deciles in district."
+    )
+    districts = e.lsoas["lad_code"].unique() if not e.lsoas.empty else []
+    if len(districts) == 1:
+        iod = load_iod(e.year)
+        name = str(e.lsoas["lad_name"].iat[0])
+        text += f" {_possessive(name)} {local_decile_text(int((iod['lad_code'] == districts[0]).sum()))}."
+    return text
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def profile_tables(p: Profile) -> list[ProfileTable]:
@@ -63,7 +98,8 @@ def _area_table(p: Profile) -> ProfileTable:
         ["Code" if not a.is_group else "Member codes", a.code],
         ["District", ", ".join(a.districts)],
         ["Main figures", p.main.header],
-        ["Shown beside them", p.beside.header if p.beside.available else f"{p.beside.header}: {p.beside.note}"],
+        ["Shown beside them", p.beside.header if p.beside.available else
+         f"none: {p.beside.edition.label} figures are not available for this area (see Key figures)"],
         ["Generated", p.generated.isoformat()],
     ]
     if a.is_group:
@@ -88,7 +124,7 @@ def _key_figures(p: Profile) -> ProfileTable:
     rows = [
         row("Geography (vintage)", lambda e: e.geography),
         row("Population", lambda e: Num(e.population, "int")),
-        row("Population basis", lambda e: e.edition.population_note),
+        row("Population basis", population_basis),
     ]
     if single:
         rows += [
@@ -116,24 +152,25 @@ def _key_figures(p: Profile) -> ProfileTable:
             row("LSOAs in the most deprived 10% nationally (File 10)", official("share_lsoas_most_deprived_10pct",
                                                                                   "share")),
         ]
-    note = (
-        "Decile 1 = most deprived 10% of LSOAs in England, 10 = least deprived. "
-        f"Main figures: {p.main.header}; beside them: {p.beside.header}."
-    )
+    note = "Decile 1 = most deprived 10% of LSOAs in England, 10 = least deprived."
+    if p.beside.available:
+        note += f" The {p.beside.header} figures are shown beside the {p.main.edition.label} ones."
     if single:
-        note += f" {LOCAL_DECILE_RULE}"
+        note += f" {local_decile_words(p.main)}"
     if not single:
         note += (
-            " Area scores are the population-weighted average of their LSOAs' scores (Fingertips method); "
-            "an area of several LSOAs has no national decile of its own."
+            " Area scores are the population-weighted average of their LSOAs' scores (the method of OHID's "
+            "Fingertips tool); an area of several LSOAs has no national decile of its own."
         )
+    if any(e.year == MAIN_YEAR for e in eds):
+        note += f" {POPULATION_FOOTNOTE}"
     if p.area.kind == "district":
         note += (
             " File 10 figures are MHCLG's own district summaries; its 2025 average uses the IoD 2025 "
             "population denominators, so it can differ slightly from the Census-weighted score above."
         )
     if not p.beside.available:
-        note += f" {p.beside.edition.label}: {p.beside.note}"
+        note += f" {p.beside.note}"
     if p.main.overlap:
         note += f" Members overlap: {p.main.overlap} LSOAs lie in more than one member and are counted once."
     return ProfileTable("key_figures", "Key figures", ["Figure"] + [e.header for e in eds], rows, note)
@@ -156,7 +193,7 @@ def _imd_distribution(p: Profile) -> ProfileTable:
     for e in eds:
         total += [Num(e.lsoa_count, "count"), Num(e.population, "int"), Num(1.0, "share")]
     rows.append(total)
-    note = "; ".join(f"{e.edition.label}: LSOAs of {e.geography} ({e.edition.population_note})" for e in eds)
+    note = "; ".join(f"{e.edition.label}: LSOAs of {e.geography}, population of {population_basis(e)}" for e in eds)
     return ProfileTable("imd_deciles", "LSOAs and population by national IMD decile", columns, rows, note + ".")
 
 
@@ -195,11 +232,11 @@ def _domains(p: Profile) -> ProfileTable:
         title = "Domains of deprivation: population-weighted score and share of population in national deciles 1-2"
     note = (
         "Rank 1 and decile 1 = most deprived in England. Scores are on different scales for each domain "
-        "(income and employment are rates). '-' = not published in the files used: IoD 2019 scores of the "
-        "domains other than income and employment, and IDACI/IDAOPI for IoD 2025."
+        "(income and employment are rates)."
     )
-    if not p.beside.available:
-        note += f" {p.beside.edition.label}: {p.beside.note}"
+    if any(isinstance(c, Num) and c.value is None for r in rows for c in r):
+        note += (" '-' = not published in the files used: IoD 2019 scores of the domains other than income and "
+                 "employment, and the income deprivation affecting children and older people indices for IoD 2025.")
     return ProfileTable("domains", title, columns, rows, note)
 
 
@@ -330,8 +367,8 @@ def _members(e: EditionFigures, p: Profile) -> ProfileTable:
         f"Member LSOAs, {e.edition.label} ({e.edition.lsoa_vintage}), most deprived first",
         columns,
         rows,
-        f"Best-fit LSOAs of the area in {e.geography}. Population: {e.edition.population_note}. "
-        f"{LOCAL_DECILE_RULE}",
+        f"The area's neighbourhoods (LSOAs), matched to {e.geography}. Population: "
+        f"{population_basis(e)}. {local_decile_words(e)}",
     )
 
 
