@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,31 +47,40 @@ _COMPONENT = st.components.v2.component(
 
 KEEP_FILES = 300
 """Map files kept in the folder, the most recently used: each rerun writes back any of its own that went."""
+KEEP_BYTES = 1_000_000_000
+"""And at most this many bytes of them (an England map's file is tens of megabytes)."""
 
 
-def _last_used(path: Path) -> float:
+def _stat(path: Path) -> tuple[float, int]:
     try:
-        return path.stat().st_mtime
+        found = path.stat()
     except OSError:  # another session's rerun removed it meanwhile
-        return 0.0
+        return 0.0, 0
+    return found.st_mtime, found.st_size
 
 
-def write_assets(assets: tuple[MapAsset, ...], folder: Path = MAPS_DIR, keep: int = KEEP_FILES) -> None:
-    """Write each map file once (its name is its content's hash, so an existing file is already right), and drop
-    the least recently used beyond ``keep``."""
+def write_assets(assets: tuple[MapAsset, ...], folder: Path = MAPS_DIR, keep: int = KEEP_FILES,
+                 keep_bytes: int = KEEP_BYTES) -> None:
+    """Write each map file once (its name is its content's hash, so an existing file of the right size is
+    already right), and drop the least recently used beyond ``keep`` files or ``keep_bytes``."""
     folder.mkdir(parents=True, exist_ok=True)
     for asset in assets:
         target = folder / asset.name
-        if target.is_file():
-            target.touch()
-        else:
-            with atomic_path(target) as tmp:
-                Path(tmp).write_bytes(asset.body)
-    files = sorted(folder.glob("*-*.js*"), key=_last_used)
+        try:  # os.utime, not Path.touch: touch would make an empty file if another session just removed it
+            if target.stat().st_size == len(asset.body):
+                os.utime(target)
+                continue
+        except OSError:
+            pass
+        with atomic_path(target) as tmp:
+            Path(tmp).write_bytes(asset.body)
     wanted = {asset.name for asset in assets}
-    for old in files[: max(len(files) - keep, 0)]:
-        if old.name not in wanted:
-            old.unlink(missing_ok=True)
+    files = sorted(((_stat(f), f) for f in folder.glob("*-*.js*")), key=lambda item: item[0][0], reverse=True)
+    total = 0
+    for n, ((_, size), path) in enumerate(files):
+        total += size
+        if path.name not in wanted and (n >= keep or total > keep_bytes):
+            path.unlink(missing_ok=True)
 
 
 def show_map(view: MapView, key: str, on_click: Callable[[float, float], None] | None = None) -> None:

@@ -5,7 +5,8 @@
 // Names and values from files reach the DOM as text (esc); the legend is HTML escaped by the server.
 
 const mounts = new WeakMap();
-const files = new Map();
+const files = new Map();  // url -> promise of its parsed JSON, the latest last
+const KEEP_PARSED = 6;
 let leaflet = null;
 
 function esc(t) {
@@ -39,6 +40,8 @@ function fetchJson(url) {
       if (!r.ok) throw new Error("The map file " + url + " could not be loaded (" + r.status + ").");
       return r.json();
     }).catch((err) => { files.delete(url); throw err; }));
+    // the browser caches the files themselves: keep only the few latest parsed (an England map's is tens of MB)
+    for (const old of files.keys()) { if (files.size <= KEEP_PARSED) break; files.delete(old); }
   }
   return files.get(url);
 }

@@ -2,6 +2,8 @@
 
 Thin: every edit is a ``plans.editor`` call through ``views.plan_editor``; this page draws widgets and keeps the
 plan being edited in the session (and, on every change, as the user's draft in the progress database).
+Over 500 lines because the page has four forms (start, priorities, an action, its targets) and their callbacks;
+what they decide is in ``views.plan_editor``.
 """
 
 from __future__ import annotations
@@ -228,18 +230,22 @@ def start_next(store: ProgressStore | None, user: User) -> None:
 
 def apply_action(action_id: str, stamp: str) -> None:
     s = st.session_state
-    changes = {
-        "title": (s.get(f"ea_title_{stamp}") or "").strip(),
-        "priority": s.get(f"ea_priority_{stamp}"),
-        "lead": (s.get(f"ea_lead_{stamp}") or "").strip() or None,
-        "partners": pe.lines(s.get(f"ea_partners_{stamp}", "")),
-        "timescale": (s.get(f"ea_timescale_{stamp}") or "").strip() or None,
-        "indicators": pe.lines(s.get(f"ea_indicators_{stamp}", "")),
-        "progress_targets": pe.lines(s.get(f"ea_targets_{stamp}", "")),
-        "how": pe.lines(s.get(f"ea_how_{stamp}", "")),
-        "status": s.get(f"ea_status_{stamp}") or None,
-    }
-    edit(partial(ed.update_action, action_id=action_id, **changes), f"change action {action_id}")
+
+    def change(plan: Plan) -> Plan:  # the boxes are read inside the edit: one too long is the edit's error
+        return ed.update_action(
+            plan, action_id,
+            title=(s.get(f"ea_title_{stamp}") or "").strip(),
+            priority=s.get(f"ea_priority_{stamp}"),
+            lead=(s.get(f"ea_lead_{stamp}") or "").strip() or None,
+            partners=pe.lines(s.get(f"ea_partners_{stamp}", "")),
+            timescale=(s.get(f"ea_timescale_{stamp}") or "").strip() or None,
+            indicators=pe.lines(s.get(f"ea_indicators_{stamp}", "")),
+            progress_targets=pe.lines(s.get(f"ea_targets_{stamp}", "")),
+            how=pe.lines(s.get(f"ea_how_{stamp}", "")),
+            status=s.get(f"ea_status_{stamp}") or None,
+        )
+
+    edit(change, f"change action {action_id}")
 
 
 def add_action(priority_id: str) -> None:
@@ -259,11 +265,7 @@ def remove_action(action_id: str) -> None:
 
 def add_priority() -> None:
     editing: pe.Editing = st.session_state[EDITING]
-    ids = [p.id for p in editing.plan.priorities]
-    numbers = [int(i) for i in ids if i.isdigit()]
-    new_id = str(max(numbers, default=0) + 1)
-    while new_id in ids:
-        new_id += "a"
+    new_id = ed.next_priority_id(editing.plan)
     title = (st.session_state.get("editor_new_priority_title") or "").strip() or "New priority"
     edit(partial(ed.add_priority, priority_id=new_id, title=title), "add the priority")
     st.session_state["editor_new_priority_title"] = ""
@@ -271,8 +273,9 @@ def add_priority() -> None:
 
 def apply_priority(priority_id: str, stamp: str) -> None:
     s = st.session_state
-    edit(partial(ed.update_priority, priority_id=priority_id, title=(s.get(f"ep_title_{stamp}") or "").strip(),
-                 aims=pe.lines(s.get(f"ep_aims_{stamp}", ""))), f"change priority {priority_id}")
+    edit(lambda plan: ed.update_priority(plan, priority_id, title=(s.get(f"ep_title_{stamp}") or "").strip(),
+                                         aims=pe.lines(s.get(f"ep_aims_{stamp}", ""))),
+         f"change priority {priority_id}")
 
 
 def remove_priority(priority_id: str) -> None:
@@ -296,8 +299,8 @@ def add_indicator(action_id: str) -> None:
 
 def add_names(action_id: str) -> None:
     s = st.session_state
-    names = pe.lines(s.get("editor_names", ""))
-    edit(lambda plan: pe.add_target(plan, action_id, ed.names_target(s["editor_names_type"], names)),
+    edit(lambda plan: pe.add_target(plan, action_id,
+                                    ed.names_target(s["editor_names_type"], pe.lines(s.get("editor_names", "")))),
          "add the named areas")
     s["editor_names"] = ""
 
@@ -346,8 +349,11 @@ def action_panel(editing: pe.Editing, action_id: str, problems: list[ed.Problem]
     stamp = f"{action_id}_{abs(hash(action.model_dump_json())) % 10**10}"
 
     def at(field: str) -> None:
-        for problem in at_field.get(field, []):
+        shown, more = pe.first_problems(at_field.get(field, []), 5)
+        for problem in shown:
             (st.error if problem.blocking else st.caption)(pe.problem_text(problem))
+        if more:
+            st.caption(pe.more_line(more))
 
     form_col, reach_col = st.columns([3, 2])
     with form_col:
@@ -403,9 +409,8 @@ def action_panel(editing: pe.Editing, action_id: str, problems: list[ed.Problem]
                 st.dataframe(pe.reach_table(reach), hide_index=True, width="stretch")
         if at_field:
             st.markdown(f"**Problems of action {escape_markdown(action_id)}**")
-            for group in at_field.values():
-                for problem in group:
-                    st.markdown(f"- {pe.problem_text(problem)}")
+            shown, more = pe.first_problems(p for group in at_field.values() for p in group)
+            st.markdown(bullets([pe.problem_text(p) for p in shown] + ([pe.more_line(more)] if more else [])))
         else:
             st.caption("No problem found with this action.")
         if may_edit:
@@ -574,10 +579,7 @@ except HiapGeoError as exc:
     st.error(f"The progress database cannot be opened, so drafts and versions cannot be kept: {escape_markdown(exc)}")
 
 if EDITING not in st.session_state and st.query_params.get("plan"):  # a refresh: reopen where the user was
-    wanted = str(st.query_params["plan"])
-    choice = (f"draft:{wanted}" if store is not None and may_edit and store.draft(wanted, user=user) is not None
-              else f"stored:{wanted}" if store is not None and wanted in store.plan_ids()
-              else next((c.key for c in pm.plan_choices() if c.plan_id == wanted), None))
+    choice = pe.reopen_choice(str(st.query_params["plan"]), store, user, may_edit)
     if choice:
         start(partial(pe.open_plan, choice, store, user))
 
@@ -612,7 +614,14 @@ if not may_edit:
     st.info("You may read this plan but not change it: your role is viewer. Its reach and exports are below.")
 
 with st.expander(f"Priorities ({len(plan.priorities)})", expanded=len(plan.priorities) < 2):
-    for priority in plan.priorities:
+    shown_priorities = list(plan.priorities)
+    if len(shown_priorities) > pe.PRIORITY_FORMS:  # one form, not thousands: the page stays usable
+        titles = {p.id: pm.shorten(f"{p.id}: {p.title}", 70) for p in plan.priorities}
+        if st.session_state.get("editor_priority") not in titles:  # e.g. the priority was removed
+            st.session_state["editor_priority"] = plan.priorities[0].id
+        picked = st.selectbox("Priority to edit", list(titles), format_func=titles.get, key="editor_priority")
+        shown_priorities = [p for p in plan.priorities if p.id == picked] or shown_priorities[:1]
+    for priority in shown_priorities:
         pstamp = f"{priority.id}_{abs(hash(priority.model_dump_json())) % 10**10}"
         with st.form(f"editor_priority_{pstamp}"):
             count = sum(a.priority == priority.id for a in plan.actions)

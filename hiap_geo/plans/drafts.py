@@ -31,6 +31,12 @@ from hiap_geo.plans.load import LoadedPlan, parse_plan
 from hiap_geo.plans.progress_tables import DraftRow, PlanVersionRow, RegistrationRow, aware, now_utc
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, MAX_REVIEWER_CHARS, PlanFileError, ProgressError
 
+MAX_DRAFTS_PER_USER: int = 200
+"""Drafts one user may keep at once (each up to MAX_PLAN_BYTES): a draft is one plan being written."""
+MAX_STORED_PROBLEMS: int = 500
+"""Problems kept with a draft, those that stop a save first (a target of thousands of wrong codes has thousands);
+the draft's text holds them all and its check finds them again."""
+
 if TYPE_CHECKING:
     from hiap_geo.plans.progress import ProgressStore
 
@@ -105,6 +111,13 @@ def _user_key(user: User) -> str:
     return (user.email or user.name or LOCAL_USER.name).strip().lower()[:MAX_REVIEWER_CHARS]
 
 
+def _kept(problems: list[Problem]) -> list[Problem]:
+    """The problems stored with a draft: all, or the first MAX_STORED_PROBLEMS, blocking ones first."""
+    if len(problems) <= MAX_STORED_PROBLEMS:
+        return list(problems)
+    return sorted(problems, key=lambda p: not p.blocking)[:MAX_STORED_PROBLEMS]
+
+
 def _problems_json(problems: list[Problem]) -> str:
     return json.dumps([asdict(p) for p in problems], ensure_ascii=False)
 
@@ -134,14 +147,18 @@ class PlanEditing:
         if size > MAX_PLAN_BYTES:
             raise ProgressError(f"The draft is {size:,} bytes; plans are limited to {MAX_PLAN_BYTES:,} bytes. "
                                 "Shorten it before saving.")
-        found = problems if problems is not None else text_problems(yaml_text, f"draft of '{plan_id}'",
-                                                                    data_checks=False)
+        found = _kept(problems if problems is not None else text_problems(yaml_text, f"draft of '{plan_id}'",
+                                                                          data_checks=False))
         key, label, now = _user_key(user), (user.label or LOCAL_USER.label)[:MAX_REVIEWER_CHARS], now_utc()
 
         def work(session: Session) -> None:
             row = session.scalars(select(DraftRow).where(DraftRow.plan_id == plan_id,
                                                          DraftRow.user_key == key)).first()
             if row is None:
+                held = session.scalars(select(DraftRow.plan_id).where(DraftRow.user_key == key)).all()
+                if len(held) >= MAX_DRAFTS_PER_USER:
+                    raise ProgressError(f"You keep {len(held)} drafts, the most one person may: discard drafts "
+                                        "you no longer need (Plan editor, Open) before starting another.")
                 session.add(DraftRow(plan_id=plan_id, user_key=key, user_label=label, yaml_text=yaml_text,
                                      base_sha=base_sha, saved_at=now, problems=_problems_json(found)))
             else:
@@ -149,7 +166,7 @@ class PlanEditing:
                 row.user_label, row.problems = label, _problems_json(found)
 
         self._write(work, "draft")
-        return Draft(plan_id, label, yaml_text, base_sha, aware(now), list(found))
+        return Draft(plan_id, label, yaml_text, base_sha, aware(now), found)
 
     def draft(self: ProgressStore, plan_id: str, *, user: User = LOCAL_USER) -> Draft | None:
         """``user``'s draft of the plan, or None."""

@@ -9,10 +9,14 @@ Whether a plan may become a version is ``plan_problems``: the checks ``parse_pla
 each tied to the action and field it concerns so the page shows it at the field. ``plan_yaml`` writes the
 format of ``data/plans/README.md``; given the file the plan was loaded from it changes only the parts that
 changed (``plans.yaml_splice``), so an unchanged plan is written back byte for byte.
+
+Over 500 lines because the edits, the problems they leave, an action's reach and the YAML written are one
+contract with the page (each problem names the field an edit sets); ``yaml_splice`` and ``drafts`` are apart.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from hiap_geo.core._yaml import YamlProblems, parse_strict
 from hiap_geo.plans.load import LoadedPlan, cross_references, parse_plan
 from hiap_geo.plans.schema import (
+    MAX_PLAN_BYTES,
     STATUSES,
     Action,
     CodesTarget,
@@ -99,6 +104,10 @@ def _validated(data: dict[str, Any], what: str, prefix: tuple[str | int, ...] = 
     def local(loc: tuple[Any, ...], tags: bool = True) -> str:
         return _dotted(loc[len(prefix):] if loc[: len(prefix)] == prefix else loc, tags)
 
+    size = len(json.dumps(data, default=str, ensure_ascii=False))
+    if size > MAX_PLAN_BYTES:  # before validating and writing YAML, which take seconds per megabyte
+        raise InvalidEdit(what, [("", f"the plan would be about {size:,} characters; plans are limited to "
+                                      f"{MAX_PLAN_BYTES:,} bytes. Shorten the longest texts or lists")])
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
@@ -264,6 +273,15 @@ def _insert_at(items: list[Any], index: int | None, item: Any) -> None:
     items.insert(len(items) if index is None else index, item)
 
 
+def next_priority_id(plan: Plan) -> str:
+    """A free id for a new priority: one more than the highest numbered priority ('4' after '1'-'3')."""
+    ids = {p.id for p in plan.priorities}
+    new_id = str(max((int(i) for i in ids if i.isascii() and i.isdigit()), default=0) + 1)
+    while new_id in ids:  # pragma: no cover - a number above every numbered id is free
+        new_id += "a"
+    return new_id
+
+
 def add_priority(plan: Plan, priority_id: str, title: str, *, after: str | None = None, **fields: Any) -> Plan:
     """The plan with a new priority (after ``after``, else last); ``fields`` are further Priority fields."""
     _free(plan, "priority", priority_id)
@@ -410,7 +428,7 @@ def remove_action(plan: Plan, action_id: str) -> Plan:
 # -- targets --------------------------------------------------------------------------------------
 
 
-_CODE = re.compile(r"E0[15]\d{6}")
+_CODE = re.compile(r"E0[15][0-9]{6}")  # ASCII digits: "\d" also takes "٠" and "０"
 
 
 def _code(code: str) -> str:

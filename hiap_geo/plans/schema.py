@@ -139,9 +139,9 @@ class ImportRejected(ProgressError):
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_CHARS)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^E0[15]\d{6}$")]
+AreaCode = Annotated[str, StringConstraints(pattern=r"^E0[15][0-9]{6}$")]
 """An LSOA (E01) or ward (E05) code, upper case, as printed."""
-PlanAreaCode = Annotated[str, StringConstraints(pattern=r"^E(0[6789]|1[01])\d{6}$")]
+PlanAreaCode = Annotated[str, StringConstraints(pattern=r"^E(0[6789]|1[01])[0-9]{6}$")]
 Decile = Annotated[int, Field(ge=1, le=10)]
 Measure = Literal[tuple(MEASURES)]  # type: ignore[valid-type]
 EditionYear = Literal[tuple(EDITIONS)]  # type: ignore[valid-type]

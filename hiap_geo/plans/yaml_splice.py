@@ -39,12 +39,17 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+_BREAKS = "\x85\u2028\u2029"
+"""Line breaks to YAML that PyYAML writes raw in other styles and then reads back as spaces (NEL, in a quoted
+or block scalar): double quotes escape them (``\\N``)."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     """Quote in double quotes what YAML would read as another type ('1.10', 'yes', '2024-01-01'); write long
     one-line text folded (``>-``) like the transcriptions, and text with line breaks as a literal block."""
     tag = "tag:yaml.org,2002:str"
     style = None
-    if dumper.resolve(yaml.ScalarNode, value, (True, False)) != tag:
+    if dumper.resolve(yaml.ScalarNode, value, (True, False)) != tag or any(c in value for c in _BREAKS):
         style = '"'
     elif "\n" in value and value == value.strip() and "\t" not in value:
         style = "|"

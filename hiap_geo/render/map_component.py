@@ -73,8 +73,12 @@ def areas_asset(areas: gpd.GeoDataFrame, geometry_json: str | None = None) -> Ma
 
     ``geometry_json`` is a cached ``encode_geometry(areas.geometry)``, so a rerun does not encode again.
     """
-    identity = json.dumps(area_identity(areas), separators=(",", ":"))
-    return _asset("areas", f'{{"geometry":{geometry_json or encode_geometry(areas.geometry)},"areas":{identity}}}')
+    identity = area_identity(areas)
+    for key in ("code", "name"):  # a missing name is NaN, which the browser's JSON.parse refuses (no map at all)
+        identity[key] = [v if isinstance(v, str) else "" for v in identity[key]]
+    identity_json = json.dumps(identity, separators=(",", ":"), allow_nan=False)
+    geometry = geometry_json or encode_geometry(areas.geometry)
+    return _asset("areas", f'{{"geometry":{geometry},"areas":{identity_json}}}')
 
 
 def outline_asset(geometry: gpd.GeoSeries) -> MapAsset:

@@ -47,6 +47,10 @@ MAX_AREAS_LISTED: int = 60
 """A target's areas listed in its cell; a rule selecting more (a county's deciles 1-2) names the count and
 the first ones, so a table row stays readable. The plan file and the Plan page give them all."""
 
+MAX_MAPS: int = 30
+"""Priority maps drawn at most (about half a second each; the seed plans have up to 8 priorities): a plan of
+thousands of priorities must not keep the server drawing for an hour."""
+
 MAP_DPI: int = 110
 """Resolution of the priority maps: 1,470 x 825 pixels, sharp at the page's width."""
 
@@ -218,6 +222,7 @@ def plan_docx(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated: d
         for text in listed:
             para(text, style="List Bullet")
 
+    maps_drawn = 0
     for priority in plan.priorities:
         actions = [a for a in plan.actions if a.priority == priority.id]
         document.add_page_break()
@@ -231,8 +236,14 @@ def plan_docx(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated: d
             for _, reached in targets:
                 named |= _lsoas_reached(reached, resolver)
             rows.append((action, [lines for lines, _ in targets]))
-        if lsoas is not None and len(lsoas):
+        if lsoas is not None and len(lsoas) and actions and maps_drawn >= MAX_MAPS:
+            para(f"No map: the document draws the maps of the first {MAX_MAPS} priorities with actions.",
+                 size=9, italic=True)
+        elif lsoas is not None and len(lsoas) and actions:
             document.add_picture(io.BytesIO(priority_map_png(plan, priority, lsoas, named, map_dpi)), width=Cm(24.0))
+            maps_drawn += 1
+        elif lsoas is not None and len(lsoas):
+            pass  # no action: nothing to map ("This priority has no actions yet" follows)
         else:
             para("No map: the map layers of this area are not built on this computer "
                  "(`python -m hiap_geo build`).", size=9, italic=True)

@@ -7,6 +7,9 @@ findings, and the map on which LSOAs or wards are picked (deprivation underneath
 
 Text is kept as given; whatever is meant as Markdown here is escaped (``core.text.escape_markdown``), and the
 map's tooltips are escaped by the map's own code.
+
+Over 500 lines because it is everything the page decides (so the page stays widgets): starting and opening,
+problems and reach as lines, gaps, check findings and the picking map; split it by those sections if it grows.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.drafts import Draft, PlanChangedSinceOpened, SaveResult
 from hiap_geo.plans.load import LoadedPlan, parse_plan
 from hiap_geo.plans.progress import ProgressStore
-from hiap_geo.plans.schema import CodesTarget, DistrictTarget, Plan, PlanFileError, Target
+from hiap_geo.plans.schema import MAX_PLAN_BYTES, CodesTarget, DistrictTarget, Plan, PlanFileError, Target
 from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline, area_map, display_values
 from hiap_geo.views import plan as pm
 from hiap_geo.views.plan_map import DISTRICT_LINE, WARD_LINE
@@ -48,6 +51,10 @@ magenta of the areas picked on the map and from every decile colour."""
 # ---------------------------------------------------------------------------------------------
 # Starting: a new plan, the next period's draft of a plan, or a plan (or draft) opened for editing
 # ---------------------------------------------------------------------------------------------
+
+
+PRIORITY_FORMS: int = 12
+"""Priorities shown each with its form; a plan with more has one form and a list to choose the priority."""
 
 
 class EditorPageError(HiapGeoError):
@@ -70,8 +77,11 @@ class Editing:
         return ed.plan_yaml(self.plan, original=self.original)
 
     def edited(self, plan: Plan) -> Editing:
-        """The same editing session with the plan after one more edit."""
-        return replace(self, plan=plan)
+        """The same editing session with the plan after one more edit; PlanError when the edited plan cannot be
+        written as YAML (so a session never holds a plan that every rerun would fail to write)."""
+        editing = replace(self, plan=plan)
+        editing.yaml()
+        return editing
 
 
 def plan_areas(edition: int) -> dict[str, str]:
@@ -138,7 +148,12 @@ def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
     version, else its shipped file. A shipped file whose plan is stored opens the stored version (saves are
     versions of that), so nobody overwrites a version they never saw."""
     if choice.startswith("draft:"):
-        return resume(store, choice[6:], user) or open_plan(f"stored:{choice[6:]}", store, user)
+        try:
+            return resume(store, choice[6:], user) or open_plan(f"stored:{choice[6:]}", store, user)
+        except PlanFileError:  # a draft that no longer reads (the format changed): its stored version, if any
+            if store is None or choice[6:] not in store.plan_ids():
+                raise
+            return open_plan(f"stored:{choice[6:]}", store, user)
     if choice.startswith("file:"):
         text, source = pm.plan_text(choice, store)
         loaded = parse_plan(text, source)
@@ -150,12 +165,30 @@ def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
         if store is None:
             raise EditorPageError("The progress database is not available, so stored plans cannot be opened.")
         plan_id = choice[7:]
-        draft = resume(store, plan_id, user)
+        note = ""
+        try:
+            draft = resume(store, plan_id, user)
+        except PlanFileError as exc:  # without this, an unreadable draft would lock its user out of the plan
+            draft = None
+            first = exc.problems[0][2] if exc.problems else str(exc)
+            note = (f" (your draft of it no longer reads as a plan: {first[:200]}; your first change replaces it)")
         if draft is not None:
             return draft
         loaded = store.current_version(plan_id)
-        return Editing(loaded.plan, loaded, store.current_sha(plan_id), f"the current version of '{plan_id}'")
+        return Editing(loaded.plan, loaded, store.current_sha(plan_id), f"the current version of '{plan_id}'{note}")
     raise EditorPageError(f"Unknown plan choice '{choice}'.")
+
+
+def reopen_choice(plan_id: str, store: ProgressStore | None, user: User, may_edit: bool) -> str | None:
+    """What a refresh of the page with ``?plan=<id>`` opens: the user's draft, else the stored plan, else the
+    shipped file; None for an id that is none of these (a hostile or stale link opens the start page)."""
+    if len(plan_id) > 64:  # longer than any plan id
+        return None
+    if store is not None and may_edit and store.draft(plan_id, user=user) is not None:
+        return f"draft:{plan_id}"
+    if store is not None and plan_id in store.plan_ids():
+        return f"stored:{plan_id}"
+    return next((c.key for c in pm.plan_choices() if c.plan_id == plan_id), None)
 
 
 def resume(store: ProgressStore | None, plan_id: str, user: User) -> Editing | None:
@@ -215,7 +248,11 @@ def changed_message(exc: PlanChangedSinceOpened) -> str:
 
 
 def lines(text: str) -> list[str]:
-    """A text box of one item per line (partners, outcome measures, progress targets...) as a list."""
+    """A text box of one item per line (partners, outcome measures, progress targets...) as a list; a box longer
+    than a whole plan may be is refused before it is split."""
+    if len(text or "") > MAX_PLAN_BYTES:
+        raise EditorPageError(f"The box holds {len(text):,} characters; a whole plan is limited to "
+                              f"{MAX_PLAN_BYTES:,} bytes.")
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
@@ -310,13 +347,31 @@ def problem_where(problem: ed.Problem) -> str:
     return ", ".join(p for p in (owner, words) if p)
 
 
-def plan_problem_lines(problems: Iterable[ed.Problem]) -> list[str]:
-    """Every problem as one Markdown line (escaped), led by the action, priority and field it concerns."""
+PROBLEMS_SHOWN: int = 40
+"""Problems listed in one place on the page (a target of 5,000 mistyped codes has 5,000); the rest are counted."""
+
+
+def first_problems(problems: Iterable[ed.Problem], limit: int = PROBLEMS_SHOWN) -> tuple[list[ed.Problem], int]:
+    """The first ``limit`` problems, and how many more there are (a page of thousands of errors is unusable)."""
+    found = list(problems)
+    return found[:limit], max(0, len(found) - limit)
+
+
+def more_line(more: int) -> str:
+    """The line that counts the problems not listed ('' when none)."""
+    return (f"... and {more:,} more problem{'s' if more != 1 else ''} (`python -m hiap_geo plan check` on the "
+            "downloaded YAML lists them all)") if more else ""
+
+
+def plan_problem_lines(problems: Iterable[ed.Problem], limit: int = PROBLEMS_SHOWN) -> list[str]:
+    """The problems as Markdown lines (escaped), led by the action, priority and field each concerns; at most
+    ``limit``, then a line counting the rest."""
+    shown, more = first_problems(problems, limit)
     out = []
-    for p in problems:
+    for p in shown:
         where = problem_where(p)
         out.append((f"**{escape_markdown(where)}**: " if where else "") + problem_text(p))
-    return out
+    return out + ([more_line(more)] if more else [])
 
 
 def reach_lines(reach: ed.Reach) -> list[str]:
