@@ -12,11 +12,9 @@ Nothing generated here is written into the project: everything goes to a pytest 
 from __future__ import annotations
 
 import gzip
-import http.server
 import json
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -34,6 +32,7 @@ from openpyxl import Workbook
 from hiap_geo.acquire.convert.mhclg import FILE8_2025_LABELS, MEASURES_2025, SUMMARY_STATS
 from hiap_geo.acquire.registry import load_registry
 from hiap_geo.core.settings import PROJECT_ROOT
+from tests.loopback import QuietHandler, loopback_server
 
 FORMATS = PROJECT_ROOT.parent / "shared" / "formats"
 FILE7_HEAD = FORMATS / "File_7_IoD2025_head.csv"
@@ -349,7 +348,7 @@ def _layer(url_path: str) -> str:
     return url_path.rstrip("/")
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     publisher: Publisher
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -393,29 +392,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(json.dumps(body).encode(), "application/geo+json")
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(status, body, kind)
 
 
 @contextmanager
 def serve(publisher: Publisher) -> Iterator[str]:
-    """The emulator on a free port of 127.0.0.1, in a daemon thread, for the duration of the block."""
-    handler = type("Handler", (_Handler,), {"publisher": publisher})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    """The emulator on a free port of 127.0.0.1 for the duration of the block."""
+    with loopback_server(type("Handler", (_Handler,), {"publisher": publisher})) as url:
+        yield url
 
 
 def gunzip(path: Path) -> bytes:

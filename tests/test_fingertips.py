@@ -8,11 +8,9 @@ API's export: the data CSV header of ``/all_data/csv/...`` and the metadata CSV 
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import json
 import socket
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,6 +22,7 @@ import pytest
 from hiap_geo.cli import main
 from hiap_geo.indicators import fingertips as ft
 from hiap_geo.indicators import schema
+from tests.loopback import QuietHandler, loopback_server
 
 DATA_HEADER = [
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Sex",
@@ -115,7 +114,7 @@ def meta_csv(ids: list[str]) -> bytes:
     return csv_text(META_HEADER, rows)
 
 
-class FingertipsHandler(http.server.BaseHTTPRequestHandler):
+class FingertipsHandler(QuietHandler):
     """Answers like the API. Indicator 90000: header only. 91000: districts only (not at ward level).
     92000: HTTP 500. 93000: HTTP 400 with the API's JSON error. 94000: an HTML proxy page."""
 
@@ -150,14 +149,7 @@ class FingertipsHandler(http.server.BaseHTTPRequestHandler):
         self.send_error(404, "Not Found")
 
     def reply(self, status: int, body: bytes, kind: str = "csv") -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", {"csv": "text/csv", "json": "application/json", "html": "text/html"}[kind])
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        super().reply(status, body, {"csv": "text/csv", "json": "application/json", "html": "text/html"}[kind])
 
 
 @pytest.fixture
@@ -170,14 +162,9 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def api(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A local Fingertips look-alike; HIAP_FINGERTIPS_URL points at it."""
     FingertipsHandler.requests_seen = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FingertipsHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/api"
-    monkeypatch.setenv("HIAP_FINGERTIPS_URL", base)
-    yield base
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_server(FingertipsHandler) as url:
+        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
+        yield f"{url}/api"
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ exists, so the metadata answer here is empty: units and polarities are not what 
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import math
-import threading
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ import pytest
 from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.indicators import fingertips as ft
 from hiap_geo.indicators import schema
+from tests.loopback import QuietHandler, loopback_server
 
 RECORDED = Path(__file__).parent / "fixtures" / "fingertips_recorded"
 FILES = {
@@ -60,7 +59,7 @@ def same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
 
 
-class RecordedHandler(http.server.BaseHTTPRequestHandler):
+class RecordedHandler(QuietHandler):
     """Answers the data endpoint with the recording of the indicator asked for (400 for a geography
     that was not recorded), and the metadata endpoint with an empty answer (none was recorded)."""
 
@@ -80,15 +79,6 @@ class RecordedHandler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, b"", "text/csv")
         self.send_error(404, "Not Found")
 
-    def reply(self, status: int, body: bytes, kind: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -100,14 +90,9 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def api(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     RecordedHandler.requests_seen = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RecordedHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/api"
-    monkeypatch.setenv("HIAP_FINGERTIPS_URL", base)
-    yield base
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_server(RecordedHandler) as url:
+        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
+        yield f"{url}/api"
 
 
 def district_request(indicator: str) -> ft.FingertipsRequest:

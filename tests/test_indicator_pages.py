@@ -3,11 +3,9 @@ headless-browser test per page that counts the map's shapes and reads its legend
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
 from tests.browser_support import ARTIFACTS, block_internet, map_frame
+from tests.loopback import loopback_server
 
 pytestmark = pytest.mark.integration
 
@@ -216,14 +215,10 @@ def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 
     import hiap_geo.indicators.fingertips as ft
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FingertipsHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"http://127.0.0.1:{httpd.server_address[1]}/api")
-    monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
-    yield
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_server(FingertipsHandler) as url:
+        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
+        monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
+        yield
 
 
 def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertips: None) -> None:
