@@ -61,7 +61,10 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-bench: install-dev data
+# The browser table (headless Chromium, a floor page beside the app; about 10 minutes, `--quick` for
+# Tunbridge Wells alone), then the builder table.
+bench: install-dev data browser
+	$(PY) -m benchmarks.browser_benchmark
 	$(PY) -m benchmarks.map_benchmark
 
 clean:

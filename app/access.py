@@ -13,7 +13,6 @@ import streamlit as st
 from hiap_geo.core import settings
 from hiap_geo.core.access import LOCAL_USER, AccessConfigError, AccessPolicy, User, load_access
 from hiap_geo.core.text import escape_markdown
-from hiap_geo.views.plan_reviews import signed_in_caption
 
 USER_KEY = "hiap_user"
 
@@ -66,6 +65,10 @@ def gate() -> User:
         st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
         st.stop()
     user = policy.user(str(st.user.get("email") or ""), str(st.user.get("name") or ""))
+    # Imported here: the plan views load the plans, indicators (scipy) and progress store (SQLAlchemy), about
+    # 1 s that a fresh server's first visitor would otherwise wait for on every page, signed in or not.
+    from hiap_geo.views.plan_reviews import signed_in_caption
+
     st.sidebar.caption(signed_in_caption(user))
     st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
     if not user.role:

@@ -13,7 +13,6 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import current_districts
-from hiap_geo.indicators.readers import load_indicators
 from hiap_geo.views.explorer import areas_of
 
 
@@ -39,6 +38,10 @@ def district_names() -> dict[str, str]:
 @st.cache_data(show_spinner="Loading indicators for the chosen districts...")
 def indicator_data(districts: tuple[str, ...]) -> pd.DataFrame:
     """Every indicator for the chosen districts (with their wards, LSOAs, MSOAs and England)."""
+    # Imported here: the indicators load scipy and pandera (about 0.7 s), which the map page never needs, so a
+    # fresh server's first visitor (on the map) does not wait for them.
+    from hiap_geo.indicators.readers import load_indicators
+
     return load_indicators(list(districts))
 
 

@@ -6,16 +6,28 @@ import streamlit as st
 
 from app.loaders import district_names
 from hiap_geo.core import settings
-from hiap_geo.geo.deprivation import MEASURES, load_iod, measure_columns
-from hiap_geo.geo.lookups import KENT_COUNTY, MEDWAY, district_counties
+from hiap_geo.core.text import escape_markdown
+from hiap_geo.geo.deprivation import MEASURES, measure_columns
+from hiap_geo.geo.layers import layer_columns
 from hiap_geo.geo.measures import VALUE_TYPES, WARD_VALUE_TYPES
 from hiap_geo.render.maps import BASEMAP_OFFLINE_NOTE, BASEMAPS
-from hiap_geo.views.explorer import LEVELS, MapSelection, build_in_use, built_districts
+from hiap_geo.views.explorer import (
+    CHOSEN_DISTRICTS,
+    ENGLAND,
+    LEVELS,
+    MapSelection,
+    area_choices,
+    build_in_use,
+    built_districts,
+    districts_of,
+    kent_and_medway,
+)
 
 SELECTION_KEY = "map_selection"
 MEASURE_OPTIONS_KEY = "measure_options"
 NO_BASEMAP = "none"  # a string, not None: a selectbox whose saved value is None shows "Choose an option"
-WIDGET_KEYS = ("districts", "level", "year", "measure", "value_type", "local", "area_value_type", "basemap",
+LINK_READ_KEY = "area_link_read"
+WIDGET_KEYS = ("area", "districts", "level", "year", "measure", "value_type", "local", "area_value_type", "basemap",
                "presentation")
 """The sidebar's widgets. Pages without map controls do not draw them, and Streamlit forgets the value of a
 widget that is not drawn; ``keep_state`` re-saves them each run so a visit to such a page loses nothing."""
@@ -30,14 +42,45 @@ def keep_state() -> None:
 
 @st.cache_data(show_spinner=False)
 def _kent() -> list[str]:
-    counties = district_counties()
-    return sorted(counties.loc[counties["county_code"] == KENT_COUNTY, "lad_code"].tolist() + [MEDWAY])
+    return kent_and_medway()
 
 
 @st.cache_data(show_spinner=False)
-def _published(year: int) -> list[str]:
-    """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained)."""
-    return measure_columns(load_iod(year), "decile")
+def _area_choices(slug: str) -> dict[str, str]:
+    """Regions and England the build holds whole: only what is built is offered."""
+    return area_choices(built_districts(slug))
+
+
+def _read_link(slug: str, options: list[str], choices: dict[str, str]) -> None:
+    """Once per session, ``?area=`` in the address picks the area: a region code (E12...), 'england', 'kent',
+    or district codes separated by commas; something the build does not hold is named, and ignored."""
+    if st.session_state.get(LINK_READ_KEY):
+        return
+    st.session_state[LINK_READ_KEY] = True
+    wanted = str(st.query_params.get("area", "")).strip()
+    if not wanted:
+        return
+    key = ENGLAND if wanted.lower() == ENGLAND else wanted.upper()
+    if key in choices:
+        st.session_state["area"] = key
+        return
+    codes = _kent() if wanted.lower() == "kent" else [c.strip().upper() for c in wanted.split(",") if c.strip()]
+    if codes and all(code in options for code in codes):
+        st.session_state["area"] = CHOSEN_DISTRICTS
+        st.session_state["districts"] = codes
+        return
+    st.sidebar.warning(f"The link asks for the area '{escape_markdown(wanted)}', which this app's build "
+                       f"('{slug}') does not hold whole; showing the districts chosen below instead.")
+
+
+@st.cache_data(show_spinner=False)
+def _published(slug: str, year: int) -> list[str]:
+    """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained).
+
+    Read from the built layer's decile columns alone, not the whole IoD table: a fresh server's first page
+    does not wait for the national CSVs (about 0.8 s)."""
+    deciles = layer_columns(slug, "lsoa", year, [f"{m}_decile" for m in MEASURES])
+    return measure_columns(deciles, "decile")
 
 
 def _basemap_label(key: str) -> str:
@@ -66,13 +109,31 @@ def render_sidebar() -> MapSelection | None:
                            "Run `python -m hiap_geo build --area england` to map every district.")
         st.session_state["districts"] = [d for d in st.session_state["districts"] if d in options]
     side = st.sidebar
-    side.multiselect("Districts", options, key="districts", format_func=lambda c: f"{names[c]} ({c})",
-                     help="Type to search any English district; choose several to compare.")
-    side.button("All of Kent and Medway", on_click=_use_kent, width="stretch")
+    choices = _area_choices(slug)
+    _read_link(slug, options, choices)
+    area_options = [CHOSEN_DISTRICTS, *choices]
+    if st.session_state.get("area") not in area_options:
+        st.session_state["area"] = CHOSEN_DISTRICTS
+    if choices:
+        area = side.selectbox("Area", area_options, key="area",
+                              format_func=lambda k: "Districts chosen below" if k == CHOSEN_DISTRICTS else choices[k],
+                              help="A whole region or England, drawn the same way as districts. England has "
+                                   "33,755 LSOAs: its map takes several seconds to draw.")
+    else:
+        area = CHOSEN_DISTRICTS
+        side.caption(f"Regions and England are offered when the layers built hold them; this app has '{slug}', "
+                     "which holds no whole region. `python -m hiap_geo build --area england` builds them all.")
+    if area == CHOSEN_DISTRICTS:
+        side.multiselect("Districts", options, key="districts", format_func=lambda c: f"{names[c]} ({c})",
+                         help="Type to search any English district; choose several to compare.")
+        side.button("All of Kent and Medway", on_click=_use_kent, width="stretch")
+        districts = tuple(st.session_state["districts"])
+    else:
+        districts = districts_of(area, options)
     level = side.radio("Geography", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="level")
     year = side.radio("Indices of Deprivation", [2025, 2019], format_func=lambda y: f"IoD {y}",
                       horizontal=True, key="year")
-    keys = _published(int(year)) + (["imd_change"] if (level == "lsoa" and year == 2025) else [])
+    keys = _published(slug, int(year)) + (["imd_change"] if (level == "lsoa" and year == 2025) else [])
     labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025"}
     st.session_state[MEASURE_OPTIONS_KEY] = {k: labels[k] for k in keys}
     measure = side.selectbox("Measure", keys, format_func=labels.get, key="measure")
@@ -94,7 +155,7 @@ def render_sidebar() -> MapSelection | None:
     if basemap != NO_BASEMAP:
         side.caption(BASEMAP_OFFLINE_NOTE)
     presentation = side.toggle("Presentation mode (for meetings)", key="presentation")
-    selection = MapSelection(tuple(st.session_state["districts"]), level, int(year), measure, value_type, local,
+    selection = MapSelection(districts, level, int(year), measure, value_type, local,
                              None if basemap == NO_BASEMAP else basemap, presentation)
     st.session_state[SELECTION_KEY] = selection
     return selection

@@ -8,6 +8,7 @@ readers in ``geo/`` and ``indicators/`` never need to know which.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import Literal
@@ -64,8 +65,22 @@ class Registry(BaseModel):
 
 
 def load_registry(path: Path | None = None) -> dict[str, Dataset]:
-    """Read and validate the registry; ids must be unique."""
+    """Read and validate the registry; ids must be unique.
+
+    Parsed once per version of the file (its path, size and time): every ``dataset_path`` asks for it, and
+    parsing the YAML took about 0.1 s a time on a fresh server's first page. Callers get their own copies.
+    """
     path = path or settings.REGISTRY_PATH
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise HiapGeoError(f"The dataset registry {path} is not valid: {exc}") from exc
+    parsed = _parse_registry(path, stat.st_mtime_ns, stat.st_size)
+    return {key: ds.model_copy() for key, ds in parsed.items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_registry(path: Path, _mtime_ns: int, _size: int) -> dict[str, Dataset]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         registry = Registry.model_validate(raw)

@@ -269,8 +269,11 @@ CHANGE_TYPES = {
 }
 
 
+@cache
 def compare_editions() -> pd.DataFrame:
     """IMD 2019 against IMD 2025 for every English LSOA 2021, through the ONS crosswalk.
+
+    Cached (about a second to compute; the map explorer asks on every click): callers must not modify it.
 
     :data:`CHANGE_APPROXIMATION` says how each kind is compared: unchanged and split LSOAs take
     their one 2011 parent's 2019 decile; merged LSOAs whose 2011 parents were all in the same 2019

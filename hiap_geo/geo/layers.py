@@ -16,9 +16,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 
 from hiap_geo.core import settings
 from hiap_geo.core.editions import EDITIONS, IOD2025, Edition
+from hiap_geo.core.errors import LayerNotBuilt
 from hiap_geo.core.files import write_text_atomic
 from hiap_geo.geo.boundaries import (
     BoundaryReport,
@@ -192,3 +194,17 @@ def _note_boundary(report: BuildReport, boundary: BoundaryReport) -> None:
 def load_layer(slug: str, level: str, year: int, display: bool = True) -> gpd.GeoDataFrame:
     """A built layer; raises LayerNotBuilt with the build command when it is missing."""
     return read_layer(layer_path(slug, level, year, display))
+
+
+def layer_columns(slug: str, level: str, year: int, columns: list[str] | None = None,
+                  display: bool = True) -> pd.DataFrame:
+    """Some columns of a built layer, without geometry: a column-pruned Parquet read (milliseconds, where the
+    whole England LSOA layer takes a few tenths of a second). ``columns=None`` reads every column but the
+    geometry; names the layer does not have are left out."""
+    path = layer_path(slug, level, year, display)
+    if not path.is_file():
+        raise LayerNotBuilt(f"The layer {path.name} has not been built in {path.parent}. "
+                            "Run `python -m hiap_geo build --area <area>` (or `make run`).")
+    present = [name for name in pq.read_schema(path).names if name != "geometry"]
+    wanted = present if columns is None else [name for name in columns if name in present]
+    return pd.read_parquet(path, columns=wanted)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
+import pyogrio
 
 from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.areas import AREA_LEVELS, area_kind, looks_like_code
@@ -18,6 +19,8 @@ from hiap_geo.core.errors import AmbiguousAreaName, HiapGeoError, UnknownArea
 
 KENT_COUNTY = "E10000016"
 MEDWAY = "E06000035"
+REGION_PREFIX = "E12"
+"""ONS region codes (E12000001 North East ... E12000009 South West)."""
 
 
 @cache
@@ -73,6 +76,37 @@ def district_counties() -> pd.DataFrame:
     )
 
 
+@cache
+def district_regions() -> pd.DataFrame:
+    """English districts (LAD 2024) with their ONS region: lad_code, lad_name, region_code, region_name.
+
+    Taken from the attributes of the May 2024 ward polygons, which carry the ONS ward to district, county,
+    region and country lookup; read without geometry (a few hundredths of a second).
+    """
+    ward_source = IOD2025.ward_boundaries
+    raw = pyogrio.read_dataframe(dataset_path(ward_source.dataset), layer=ward_source.layer, read_geometry=False,
+                                 columns=["LAD24CD", "LAD24NM", "RGN24CD", "RGN24NM"])
+    table = raw.rename(columns={"LAD24CD": "lad_code", "LAD24NM": "lad_name", "RGN24CD": "region_code",
+                                "RGN24NM": "region_name"})
+    table = table[table["lad_code"].str.startswith("E") & table["region_code"].fillna("").str.startswith(REGION_PREFIX)]
+    return table.drop_duplicates("lad_code").sort_values("lad_code").reset_index(drop=True)
+
+
+def regions() -> dict[str, str]:
+    """ONS region code -> name, in name order (the nine English regions)."""
+    table = district_regions().drop_duplicates("region_code").sort_values("region_name")
+    return dict(zip(table["region_code"], table["region_name"], strict=True))
+
+
+def districts_in_region(region_code: str) -> list[str]:
+    """The LAD 2024 districts of an ONS region (E12...); an unknown code raises UnknownArea."""
+    table = district_regions()
+    members = sorted(table.loc[table["region_code"] == region_code.strip().upper(), "lad_code"])
+    if not members:
+        raise UnknownArea(region_code, _suggest(region_code.upper(), list(regions())))
+    return members
+
+
 def current_districts() -> pd.DataFrame:
     """English districts (LAD 2024) with their names."""
     lookup = ward_lookup(IOD2025.year)
@@ -80,7 +114,7 @@ def current_districts() -> pd.DataFrame:
 
 
 def districts_in_area(area: str | list[str]) -> list[str]:
-    """District codes (LAD 2024) for 'england', 'kent', a county code, or district codes."""
+    """District codes (LAD 2024) for 'england', 'kent', a region (E12), a county code, or district codes."""
     parts = [area] if isinstance(area, str) else list(area)
     known = set(current_districts()["lad_code"])
     counties = district_counties()
@@ -91,6 +125,9 @@ def districts_in_area(area: str | list[str]) -> list[str]:
             return sorted(known)
         if token.lower() == "kent":
             chosen += counties.loc[counties["county_code"] == KENT_COUNTY, "lad_code"].tolist() + [MEDWAY]
+            continue
+        if token.upper().startswith(REGION_PREFIX):
+            chosen += districts_in_region(token)
             continue
         kind = area_kind(token)
         code = token.upper()

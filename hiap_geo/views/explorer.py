@@ -6,16 +6,25 @@ Streamlit-free so the page stays thin and these steps are tested on their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 
+from hiap_geo.core import settings
 from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
 from hiap_geo.core.text import name_key
 from hiap_geo.geo.layers import read_report
-from hiap_geo.geo.lookups import lsoas_in_districts, ward_lookup
+from hiap_geo.geo.lookups import (
+    current_districts,
+    district_regions,
+    districts_in_area,
+    lsoas_in_districts,
+    regions,
+    ward_lookup,
+)
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline
 
@@ -40,10 +49,16 @@ class MapSelection:
 
 
 def build_in_use() -> str:
-    """The built area the app reads: England when built (any district works), else Kent."""
+    """The built area the app reads: England when built (any district works), else Kent, else the finished
+    build holding the most districts (``build --area E12000001`` gives a region and nothing else)."""
     for slug in BUILD_PREFERENCE:
         if read_report(slug) is not None:
             return slug
+    layers = settings.cache_dir() / "layers"
+    others = sorted(folder.name for folder in layers.iterdir() if folder.is_dir()) if layers.is_dir() else []
+    reports = [(len(report.districts), slug) for slug in others if (report := read_report(slug)) is not None]
+    if reports:
+        return max(reports)[1]
     raise LayerNotBuilt(
         "No map layers have been built yet. Run `make run`, or `python -m hiap_geo build --area england`."
     )
@@ -53,6 +68,45 @@ def built_districts(slug: str) -> list[str]:
     """The districts a build holds (none when it was never finished)."""
     report = read_report(slug)
     return report.districts if report else []
+
+
+ENGLAND = "england"
+CHOSEN_DISTRICTS = "districts"
+"""The sidebar's 'Area' when the person picks districts themselves (not a whole region or England)."""
+
+
+def area_choices(built: Collection[str]) -> dict[str, str]:
+    """The regions and England a build holds whole (key -> label), for the sidebar to offer beside districts.
+
+    Only what is built is offered: the 'kent' build holds no whole region, so it offers none.
+    """
+    held = set(built)
+    table = district_regions()
+    choices = {}
+    for code, name in regions().items():
+        members = set(table.loc[table["region_code"] == code, "lad_code"])
+        if members <= held:
+            choices[code] = f"{name} (region, {len(members)} districts)"
+    england = set(current_districts()["lad_code"])
+    if england <= held:
+        choices[ENGLAND] = f"England ({len(england)} districts)"
+    return choices
+
+
+def districts_of(choice: str, built: Collection[str]) -> tuple[str, ...]:
+    """The built districts an area choice (region code or 'england') stands for, in code order."""
+    held = set(built)
+    if choice == ENGLAND:
+        wanted = set(current_districts()["lad_code"])
+    else:
+        table = district_regions()
+        wanted = set(table.loc[table["region_code"] == choice, "lad_code"])
+    return tuple(sorted(wanted & held))
+
+
+def kent_and_medway() -> list[str]:
+    """Kent's districts and Medway (the 'All of Kent and Medway' button and ``?area=kent``)."""
+    return districts_in_area("kent")
 
 
 def codes_in_districts(level: str, year: int, districts: tuple[str, ...]) -> set[str]:
