@@ -268,3 +268,22 @@ def test_ward_shares_have_the_same_classes_in_both_editions(kent: str) -> None:
         scripts.append(json.loads(at.get("bidi_component")[0].proto.json)["legend"])  # the map component's payload
     for label in ("over 80% to 100% (most deprived)", "over 10% to 20%", "0% (least deprived)", "Fixed classes"):
         assert all(label in script for script in scripts), label
+
+
+def test_a_large_table_is_shown_on_request_and_its_csv_written_on_click(
+    kent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A region's or England's table would be re-sent on every switch of measure (issue 16): above
+    TABLE_ROWS_SHOWN it waits for the toggle; the Kent map stands in for a region with a lower bound."""
+    from hiap_geo.views import explorer
+
+    monkeypatch.setattr(explorer, "TABLE_ROWS_SHOWN", 100)
+    at = app(kent, districts=[TUNBRIDGE_WELLS, SEVENOAKS])
+    assert not at.exception
+    assert not at.dataframe
+    toggle = at.toggle(key="explorer_big_table")
+    assert toggle.label == "Show the table (144 rows)"
+    at = toggle.set_value(True).run()
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 144
+    at = app(kent)  # 69 rows: shown at once
+    assert len(at.dataframe) == 1

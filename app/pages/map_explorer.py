@@ -21,6 +21,7 @@ from hiap_geo.render.maps import Outline, area_at, encode_geometry
 from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views.explorer import (
     MISSING_CELL,
+    TABLE_ROWS_SHOWN,
     MapSelection,
     build_in_use,
     decile_band,
@@ -94,7 +95,7 @@ areas = map_areas(areas_layer, sel.level, chosen)
 
 if not sel.presentation:  # presentation mode's strip (app.py) names the measure; the map gets the room
     st.title("Map explorer")
-    st.subheader(f"{chosen.label} ({len(areas)} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
+    st.subheader(f"{chosen.label} ({len(areas):,} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
 controls = st.expander("Filter by decile and find an area") if sel.presentation else st.container()
 
 if st.session_state.get("search_context") != search_context(sel):  # a new map: the old search meant another one
@@ -173,10 +174,13 @@ if not sel.presentation:
     table = measure_export_table(areas, chosen, sel.year, sel.level, layer=areas_layer)
     if band_note is not None:
         table = table[table[chosen.label].notna()]
-    st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
-                 placeholder=MISSING_CELL,
-                 column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
-    st.download_button("Download table (CSV)", csv_bytes(table),
+    # A region's or England's table (5,000 to 34,000 rows) would be re-sent on every switch of measure: shown on
+    # request. The CSV is written only when the button is clicked.
+    if len(table) <= TABLE_ROWS_SHOWN or st.toggle(f"Show the table ({len(table):,} rows)", key="explorer_big_table"):
+        st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
+                     placeholder=MISSING_CELL,
+                     column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
+    st.download_button("Download table (CSV)", partial(csv_bytes, table),
                        file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
     map_title = f"{chosen.label}, IoD {sel.year}"
     st.download_button("Download map (PNG)", map_download(areas, chosen, map_title, outlines=outlines(slug, sel)),

@@ -20,7 +20,6 @@ from pathlib import Path
 import branca.colormap as cm
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -143,6 +142,8 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
         return Classes(index, palette("viridis", 1), [_number_format(chosen, data)(data[0])])
     # Natural breaks read best for scores, but only small sets are quick enough: quantiles otherwise.
     jenks = chosen.kind != "rank" and len(data) <= JENKS_MAX
+    import mapclassify  # here, not at the top: it brings scikit-learn and SciPy (1 s of a new server's start)
+
     scheme = mapclassify.FisherJenks(data, k=k) if jenks else mapclassify.Quantiles(data, k=k)
     bins = np.unique(np.asarray(scheme.bins, dtype=float))  # repeated breaks (many equal values): one class
     position = np.minimum(np.searchsorted(bins, data, side="left"), len(bins) - 1)  # value <= its upper break

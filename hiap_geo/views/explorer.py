@@ -32,6 +32,8 @@ BUILD_PREFERENCE = ("england", "kent")
 MISSING_CELL = "—"
 """How a table on a page shows a missing value (st.dataframe's ``placeholder``): a dash, never "None"."""
 LEVELS = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward", "district": "District"}
+TABLE_ROWS_SHOWN = 5_000
+"""Above this many areas (a region, England) the Map explorer shows its table only on request."""
 
 
 @dataclass(frozen=True)
