@@ -140,6 +140,7 @@ PAGES: dict[str, tuple[str, bool, Callable[[Page], None], Callable[[Page], objec
     "targeting": ("Targeting", True, *radio_choice("Rank", "Wards")),
     "profile": ("Area profile", False, profile_area, lambda page: page.get_by_label("Area", exact=True).input_value()),
     "data": ("Data sources", False, datasets_shown, dataset_rows),
+    "plan-editor": ("Plan editor", False, *radio_choice("Start", "New plan")),
 }
 
 
