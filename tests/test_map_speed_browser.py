@@ -200,9 +200,13 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
     page.close()
 
 
+SWITCHES = 3
+"""Switches per page and place: bytes hardly vary between them (seconds do: `make bench` times the app)."""
+
+
 def _measure_switch(browser: object, url: str) -> dict[str, float]:
-    """Bytes sent and seconds until the new legend shows, for each switch of measure or value on ``url`` (medians
-    of the six switches of ``map_speed_page.CHOICES``, each to a map not shown before)."""
+    """Bytes sent and seconds until the new legend shows, for switches of measure or value on ``url`` (medians
+    of the first SWITCHES of ``map_speed_page.CHOICES``, each to a map not shown before)."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     outside = block_internet(page)
     record = Recorder(page)
@@ -211,7 +215,7 @@ def _measure_switch(browser: object, url: str) -> dict[str, float]:
     legend = wait_for_legend(page, "", timeout_s=180)
     settle(page, 3)
     runs = []
-    for choice in SPEED_CHOICES[1:]:
+    for choice in SPEED_CHOICES[1:1 + SWITCHES]:
         key, value_type = choice.split()
         t0 = time.perf_counter()
         page.get_by_text(choice, exact=True).click()
@@ -242,7 +246,7 @@ def test_measure_switch_before_and_after(session_cache: Path, kent_layers: str, 
             for engine in ("folium", "component"):
                 rows.append({"place": place, "engine": engine,
                              **_measure_switch(browser, f"{url}/?engine={engine}&place={place}")})
-    lines = [f"Measure or value switch, median of 6, headless Chromium 1366x768, {time.strftime('%Y-%m-%d')}",
+    lines = [f"Measure or value switch, median of {SWITCHES}, headless Chromium 1366x768, {time.strftime('%Y-%m-%d')}",
              "",
              "| place | drawn by | websocket bytes | HTTP bytes | largest message | seconds to new legend |",
              "|---|---|---:|---:|---:|---:|"]
