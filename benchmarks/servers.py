@@ -52,7 +52,8 @@ def streamlit_server(script: Path, cache_dir: Path, env: dict[str, str] | None =
     ``cwd`` holds the ``.streamlit/config.toml`` the server reads (the project's: static files served)."""
     install_map_assets(script.parent / "static")  # Streamlit serves the static folder beside the script
     port = free_port()
-    full_env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir), **(env or {})}
+    # As `make run` starts the app (the Makefile's MALLOC_ARENA_MAX: one arena per session thread holds memory).
+    full_env = {**os.environ, "MALLOC_ARENA_MAX": "2", "HIAP_CACHE_DIR": str(cache_dir), **(env or {})}
     LOGS.mkdir(exist_ok=True)
     with (LOGS / f"bench-streamlit-{port}.log").open("w") as out:
         started = time.perf_counter()
