@@ -61,7 +61,7 @@ def test_kent_button_selects_kent_and_medway(kent: str) -> None:
     at = app(kent)
     at.button[0].click().run()
     assert len(at.multiselect(key="districts").value) == 13
-    assert "(1107 areas, IoD 2025)" in texts(at)
+    assert "(1,107 areas, IoD 2025)" in texts(at)
 
 
 def test_scores_not_published_for_2019_say_so(kent: str) -> None:

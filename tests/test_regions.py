@@ -99,7 +99,7 @@ def test_choosing_a_region_draws_its_map(england_cache: Path, monkeypatch: pytes
     area.set_value(NORTH_EAST).run()
     assert not at.exception
     lsoas = len(lsoas_in_districts(districts_in_region(NORTH_EAST), 2025))
-    assert f"({lsoas} areas, IoD 2025)" in subheaders(at)
+    assert f"({lsoas:,} areas, IoD 2025)" in subheaders(at)
     assert at.selectbox(key="area").value == NORTH_EAST
     assert not [m for m in at.sidebar.multiselect if m.key == "districts"]  # a region replaces the districts box
 
@@ -131,4 +131,4 @@ def test_a_region_build_is_used_and_offers_its_region(session_cache: Path, tmp_p
     at = app({"area": NORTH_EAST})
     assert not at.exception
     lsoas = len(lsoas_in_districts(districts_in_region(NORTH_EAST), 2025))
-    assert f"({lsoas} areas, IoD 2025)" in subheaders(at)
+    assert f"({lsoas:,} areas, IoD 2025)" in subheaders(at)
