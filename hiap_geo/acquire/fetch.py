@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -110,39 +110,36 @@ def _scratch_parent() -> Path:
     return parent
 
 
-def _copy(dataset: Dataset, mirror: Path, progress: ProgressFactory, final: Path) -> FetchResult:
+def _write_checked(dataset: Dataset, progress: ProgressFactory, final: Path, origin: str,
+                   write: Callable[[BinaryIO, Progress], tuple[int, str]]) -> None:
+    """Write the dataset's file through ``write`` (which returns size and SHA-256) and keep it only when its
+    checksum is the registry's: a reader never sees a wrong or half file."""
     with atomic_path(final) as tmp, tmp.open("wb") as out:
         bar = progress(dataset.id, dataset.size_bytes)
         try:
-            size, digest = _copy_from_mirror(dataset, mirror, out, bar)
+            size, digest = write(out, bar)
         finally:
             bar.close()
         if digest != dataset.sha256:
             hint = f" The official file is {dataset.official_format}." if dataset.official_format else ""
             raise FetchError(
-                f"Dataset '{dataset.id}': checksum mismatch for the file from mirror {mirror} "
+                f"Dataset '{dataset.id}': checksum mismatch for the file from {origin} "
                 f"(expected {(dataset.sha256 or '')[:12]}..., got {digest[:12]}..., {size} bytes). "
                 f"Nothing was saved.{hint}"
             )
+
+
+def _copy(dataset: Dataset, mirror: Path, progress: ProgressFactory, final: Path) -> FetchResult:
+    _write_checked(dataset, progress, final, f"mirror {mirror}",
+                   lambda out, bar: _copy_from_mirror(dataset, mirror, out, bar))
     manifest.forget(dataset.id)
     return FetchResult(dataset.id, "copied", final)
 
 
 def _download_exact(dataset: Dataset, progress: ProgressFactory, timeout: float, final: Path) -> FetchResult:
     """A dataset whose published file is the canonical file itself: download and compare checksums."""
-    with atomic_path(final) as tmp, tmp.open("wb") as out:
-        bar = progress(dataset.id, dataset.size_bytes)
-        try:
-            size, digest = _download(dataset, out, bar, timeout)
-        finally:
-            bar.close()
-        if digest != dataset.sha256:
-            hint = f" The official file is {dataset.official_format}." if dataset.official_format else ""
-            raise FetchError(
-                f"Dataset '{dataset.id}': checksum mismatch for the file from {dataset.url} "
-                f"(expected {(dataset.sha256 or '')[:12]}..., got {digest[:12]}..., {size} bytes). "
-                f"Nothing was saved.{hint}"
-            )
+    _write_checked(dataset, progress, final, str(dataset.url),
+                   lambda out, bar: _download(dataset, out, bar, timeout))
     return FetchResult(dataset.id, "downloaded", final)
 
 
