@@ -37,3 +37,13 @@ def loopback_server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterat
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+@contextmanager
+def fingertips_api(handler: type[http.server.BaseHTTPRequestHandler], monkeypatch: object) -> Iterator[str]:
+    """A Fingertips look-alike (``handler``, its ``requests_seen`` emptied) that ``HIAP_FINGERTIPS_URL``
+    points at for the block; yields the API's base URL."""
+    handler.requests_seen = []
+    with loopback_server(handler) as url:
+        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
+        yield f"{url}/api"

@@ -22,7 +22,7 @@ import pytest
 from hiap_geo.cli import main
 from hiap_geo.indicators import fingertips as ft
 from hiap_geo.indicators import schema
-from tests.loopback import QuietHandler, loopback_server
+from tests.loopback import QuietHandler, fingertips_api
 
 DATA_HEADER = [
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Sex",
@@ -161,10 +161,8 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def api(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A local Fingertips look-alike; HIAP_FINGERTIPS_URL points at it."""
-    FingertipsHandler.requests_seen = []
-    with loopback_server(FingertipsHandler) as url:
-        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
-        yield f"{url}/api"
+    with fingertips_api(FingertipsHandler, monkeypatch) as url:
+        yield url
 
 
 @pytest.fixture

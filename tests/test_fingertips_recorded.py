@@ -23,7 +23,7 @@ import pytest
 from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.indicators import fingertips as ft
 from hiap_geo.indicators import schema
-from tests.loopback import QuietHandler, loopback_server
+from tests.loopback import QuietHandler, fingertips_api
 
 RECORDED = Path(__file__).parent / "fixtures" / "fingertips_recorded"
 FILES = {
@@ -89,10 +89,8 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def api(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    RecordedHandler.requests_seen = []
-    with loopback_server(RecordedHandler) as url:
-        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
-        yield f"{url}/api"
+    with fingertips_api(RecordedHandler, monkeypatch) as url:
+        yield url
 
 
 def district_request(indicator: str) -> ft.FingertipsRequest:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
 from tests.browser_support import ARTIFACTS, block_internet, map_frame
-from tests.loopback import loopback_server
+from tests.loopback import fingertips_api
 
 pytestmark = pytest.mark.integration
 
@@ -215,8 +215,7 @@ def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 
     import hiap_geo.indicators.fingertips as ft
 
-    with loopback_server(FingertipsHandler) as url:
-        monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"{url}/api")
+    with fingertips_api(FingertipsHandler, monkeypatch):
         monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
         yield
 
