@@ -120,6 +120,7 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
 def ask_to_record(user: User) -> None:
     """The form's callback: nothing is recorded yet; the page asks "Record <status> for action X at <date>?"
     with Confirm and Cancel. The values are kept as they were submitted."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     corrects = state.get("plan_review_corrects")
     reason = (state.get("plan_review_reason") or "").strip() if corrects else ""
@@ -145,6 +146,7 @@ def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
 
     The review's id is made when the form is shown and kept until the save succeeds, so pressing the button
     again after a dropped connection records the review once."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     pending = state.pop("plan_review_pending", None)
     if pending is None:
@@ -186,6 +188,7 @@ def step_action(options: list[str], step: int) -> None:
 
 def confirm_version(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
     """Confirm callback: make the file shown the plan's current version (an admin, after reading the changes)."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     try:
         store.register_plan(loaded, user=user, confirm=True)
@@ -198,13 +201,15 @@ def confirm_version(store: ProgressStore, loaded: LoadedPlan, user: User) -> Non
 
 def import_history(store: ProgressStore, current_id: str, user: User) -> None:
     """Import callback: all or nothing (the store checks everything before writing)."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     upload = state.get("plan_import_file")
     if upload is None:
         state["plan_progress_message"] = ("error", "Choose an export file (JSON) to import first.")
         return
     try:
-        report = store.import_bundle(upload.getvalue(), upload.name, user=user)
+        report = store.import_bundle(upload.getvalue(), upload.name, user=user,
+                                     confirm=bool(state.get("plan_import_confirm")))
     except ImportRejected as exc:
         state["plan_progress_message"] = (
             "error", f"Nothing was imported from {escape_markdown(upload.name)}; the database is unchanged:\n\n"
@@ -619,6 +624,9 @@ with progress_tab:
     e1.caption("Every stored version of the plan's text and every review: import it into another copy of HIAP Geo "
                "(or `python -m hiap_geo plan import`) without loss.")
     e2.file_uploader("Import a plan with its history (JSON)", type=["json"], key="plan_import_file")
+    e2.checkbox("Make the file's plan the current version", key="plan_import_confirm",
+                help="Only when the file's last plan version is a text this database has never had: importing "
+                     "without this tick says what it would change and imports nothing.")
     e2.button("Import", key="plan_import", on_click=import_history, args=(store, plan.id, user))
     e2.caption("Checked in full first: a file with any problem changes nothing. Reviews already present are "
                "skipped, so importing a file twice adds nothing.")
