@@ -83,8 +83,11 @@ def gate() -> User:
     st.sidebar.caption(signed_in_caption(user))
     st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
     if not user.role:
-        st.error(f"{escape_markdown(user.email or 'This account')} is signed in but has no role in HIAP Geo. "
-                 "Ask an admin to add you to the access file.")
+        refused = st.session_state.get("plan_progress_message")
+        if isinstance(refused, tuple) and refused[0] == "error":  # a write refused by the library just now
+            st.error(refused[1])
+        st.error(f"{escape_markdown(user.email or 'This account')} is signed in but has no role in HIAP Geo, so "
+                 "nothing can be recorded in its name. Ask an admin to add you to the access file.")
         st.stop()
     st.session_state[USER_KEY] = user
     return user
