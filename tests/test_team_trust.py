@@ -197,3 +197,55 @@ def test_cli_import_asks_for_confirm(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "plan import --confirm" in capsys.readouterr().err
     assert main(["plan", "import", str(path), "--db", db, "--confirm"]) == 0
     assert store.plan(TW).title == "Changed"
+
+
+# -- availability: an import is a few statements per thousand reviews; a waiting writer is told -----------------
+
+def many_reviews(bundle: dict, n: int) -> dict:
+    template = {**bundle["reviews"][0], "corrects": None, "correction_reason": None}
+    return {**bundle, "reviews": [{**template, "review_id": str(uuid.uuid4()), "note": f"n{i}"} for i in range(n)]}
+
+
+def test_an_import_of_many_reviews_takes_a_few_statements_per_thousand(store: ProgressStore, access: Path,
+                                                                       new_db: Callable[[], str]) -> None:
+    from sqlalchemy import event
+
+    admin = load_access(access).user(ADMIN, "Ana Lyst")
+    store.record_review(TW, "3.4", "on_track", date(2024, 1, 15), "real", user=admin)
+    bundle = many_reviews(store.export_bundle(TW, user=admin), 5_000)
+    other = ProgressStore(new_db())
+    statements: list[str] = []
+    event.listen(other.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert other.import_bundle(bundle, user=admin).reviews_added == 5_000
+    assert len(statements) < 40, len(statements)  # was two per review (a lookup and an insert): 10,000
+    statements.clear()
+    assert other.import_bundle(bundle, user=admin).reviews_already_present == 5_000
+    assert len(statements) < 40, len(statements)
+
+
+@pytest.mark.integration
+def test_a_writer_waiting_behind_a_long_import_is_told_not_kept_waiting(pg_url: str, postgres: object,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from hiap_geo.core import limits
+    from hiap_geo.plans.progress_tables import LOCK_KEY
+    from hiap_geo.plans.schema import ProgressError
+
+    monkeypatch.delenv("HIAP_ACCESS", raising=False)
+    monkeypatch.setattr(limits, "MAX_WRITE_WAIT_S", 1.0)
+    store = ProgressStore(pg_url)
+    store.register_plan(TW_FILE)
+    holder = create_engine(pg_url)
+    try:
+        with holder.begin() as conn:  # another writer (an import) holds the write lock
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+            started = time.monotonic()
+            with pytest.raises(ProgressError, match="busy with another change.*waited 1 s: nothing was recorded"):
+                store.record_review(TW, "3.4", "done", date(2024, 1, 15), "waiting")
+            assert time.monotonic() - started < 10
+    finally:
+        holder.dispose()
+    assert store.record_review(TW, "3.4", "done", date(2024, 1, 15), "after the import")  # then it goes through

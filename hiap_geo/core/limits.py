@@ -33,6 +33,10 @@ MAX_FIGURES_BYTES: int = 2_000_000
 MAX_BUNDLE_BYTES: int = 20_000_000
 """A progress export bundle (JSON)."""
 
+MAX_WRITE_WAIT_S: float = 20.0
+"""How long a write to a shared PostgreSQL progress database waits for another writer (a large import) before
+the person is told the database is busy and nothing was recorded; SQLite waits its busy timeout per attempt."""
+
 # --- Shape of what is inside ----------------------------------------------------------------------
 MAX_NESTING: int = 64
 """Nesting depth of a YAML or JSON document (plans nest about 8 deep; deeper is an attack or a mistake)."""
