@@ -112,3 +112,49 @@ def test_only_verified_or_vouched_for_identities_get_a_role_and_a_removed_user_c
         assert [u for u in outside if u != PROVIDER_STYLESHEET] == []
         editor.context.close()
     assert store.counts()["reviews"] == 0 and date.today()  # nothing recorded in the removed user's name
+
+
+def test_a_review_that_cannot_be_saved_keeps_its_note_and_says_not_recorded(
+        kent_layers: str, session_cache: Path, postgres: object, browser: object) -> None:
+    from tests.browser_support import ARTIFACTS, app_server, block_internet
+
+    url_db = postgres.new_database()
+    name = url_db.rsplit("/", 1)[1]
+    ProgressStore(url_db).register_plan(TW_FILE)
+    note = "Clinics booked; funding confirmed at the HAT"
+    with app_server(session_cache, {"HIAP_PROGRESS_DB": url_db}) as url:
+        page = browser.new_context(viewport={"width": 1500, "height": 1800}).new_page()
+        outside = block_internet(page)
+        page.goto(f"{url}/plan?plan={TW}")
+        page.get_by_role("tab", name="Progress (HAT)").click(timeout=120_000)
+        page.get_by_label("Note").fill(note)
+        page.get_by_role("button", name="Record review").click()
+        confirm = page.get_by_role("button", name="Confirm", exact=True)
+        confirm.wait_for(timeout=60_000)
+        with postgres.connect() as conn:  # the database goes down between the form and the click
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        try:
+            confirm.click()
+            page.get_by_text("Not recorded.").wait_for(timeout=60_000)
+            assert page.get_by_text("The review was not recorded").count() >= 1
+            assert page.get_by_text(note, exact=True).count() == 1  # the typed note, kept on screen
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "review-not-recorded.png"), full_page=True)
+            with postgres.connect() as conn:
+                conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        page.get_by_text("Score", exact=True).click()  # any rerun: the database is back, the form offers the review
+        page.get_by_text("Not recorded.").wait_for(state="detached", timeout=60_000)
+        page.wait_for_function("document.querySelectorAll('[data-testid=stTab]').length === 4", timeout=60_000)
+        page.get_by_role("tab", name="Progress (HAT)").click(timeout=60_000)
+        try:
+            page.get_by_text("A review that could not be recorded is in the form again").wait_for(timeout=60_000)
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "review-offered-again.png"), full_page=True)
+        assert page.get_by_label("Note").input_value() == note
+        page.get_by_role("button", name="Record review").click()
+        page.get_by_role("button", name="Confirm", exact=True).click(timeout=60_000)
+        page.get_by_role("button", name="Confirm", exact=True).wait_for(state="detached", timeout=60_000)
+        assert ProgressStore(url_db).history(TW)["note"].tolist() == [note]
+        assert outside == []
+        page.context.close()

@@ -117,6 +117,11 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
              "\n\n" + bullet_list(problems))
 
 
+# Session key of a review that could not be recorded (its note and choices), shown and offered again. A comment,
+# not a docstring: Streamlit's "magic" would print a bare string on the page.
+KEPT_REVIEW = "plan_review_kept"
+
+
 def ask_to_record(user: User) -> None:
     """The form's callback: nothing is recorded yet; the page asks "Record <status> for action X at <date>?"
     with Confirm and Cancel. The values are kept as they were submitted."""
@@ -158,7 +163,9 @@ def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
                          corrects=pending["corrects"], reason=pending["reason"])
     except (HiapGeoError, ValueError) as exc:
         state["plan_progress_message"] = ("error", f"The review was not recorded: {escape_markdown(exc)}")
+        state[KEPT_REVIEW] = pending  # kept until it is recorded: the form may not be drawn while the database is down
         return
+    state.pop(KEPT_REVIEW, None)
     state["plan_review_uuid"] = str(uuid.uuid4())
     state["plan_progress_message"] = ("success", rv.review_message(
         pending["action"], pending["status"], pending["date"], pending["corrects"]))
@@ -239,6 +246,12 @@ try:
     stored_ids = tuple(store.plan_ids())
 except HiapGeoError as exc:
     store, store_error, stored_ids = None, str(exc), ()
+if store is None and st.session_state.get(KEPT_REVIEW):  # said first: the page may stop before its Progress tab
+    failed = st.session_state.pop("plan_progress_message", None)
+    st.error(failed[1] if failed else f"The review was not recorded: {escape_markdown(store_error)}")
+    st.warning("**Not recorded.** Your note is kept here until the progress database is back; the review form "
+               "offers it again then:")
+    st.code(st.session_state[KEPT_REVIEW]["note"] or "(no note)", language=None, wrap_lines=True)
 
 stamp = tuple((p.name, p.stat().st_mtime_ns) for p in plan_files())
 options = choices(stored_ids, stamp)
@@ -563,6 +576,15 @@ with progress_tab:
                               "names it and says why. Both stay in the history; the status uses the correction.")
         correcting = st.session_state.get("plan_review_corrects")
         st.session_state.setdefault("plan_review_date", date.today())
+        kept = st.session_state.get(KEPT_REVIEW)
+        if kept and not kept.get("offered"):  # a review that could not be recorded: in the form again, once
+            # Set, not only kept: a widget drawn again after a run without it shows what the page sets.
+            st.session_state["plan_review_note"] = st.session_state.get("plan_review_note") or kept["note"]
+            if kept["action"] in titles:
+                st.session_state["plan_review_action"] = kept["action"]
+            st.session_state["plan_review_status"] = kept["status"]
+            st.session_state[KEPT_REVIEW] = {**kept, "offered": True}
+            st.info("A review that could not be recorded is in the form again: check it and record it.")
         with st.form("plan_review_form"):
             st.markdown("**Record a correction**" if correcting else "**Record a review**")
             if correcting:
