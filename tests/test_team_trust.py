@@ -249,3 +249,21 @@ def test_a_writer_waiting_behind_a_long_import_is_told_not_kept_waiting(pg_url: 
     finally:
         holder.dispose()
     assert store.record_review(TW, "3.4", "done", date(2024, 1, 15), "after the import")  # then it goes through
+
+
+def test_a_plan_of_more_actions_than_the_limit_is_refused_naming_it() -> None:
+    import copy
+
+    import yaml
+
+    from hiap_geo.core.limits import MAX_PLAN_ACTIONS
+    from hiap_geo.plans.editor import text_problems
+    from hiap_geo.plans.load import parse_plan
+    from hiap_geo.plans.schema import PlanFileError
+
+    data = yaml.safe_load(TW_FILE.read_text(encoding="utf-8"))
+    data["actions"] = [copy.deepcopy({**data["actions"][0], "id": f"9.{i}"}) for i in range(MAX_PLAN_ACTIONS + 1)]
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    with pytest.raises(PlanFileError, match=f"the plan has 501 actions; plans are limited to {MAX_PLAN_ACTIONS}"):
+        parse_plan(text, "huge draft")
+    assert len(text_problems(text, "huge draft", data_checks=False)) == 1  # one problem, not one per action

@@ -27,6 +27,10 @@ several microseconds. England's LSOA codes and names take 70,000."""
 MAX_PLAN_BYTES: int = 1_000_000
 """A plan file (YAML)."""
 
+MAX_PLAN_ACTIONS: int = 500
+"""Actions in one plan: a district's plan has tens (Tunbridge Wells 37). A draft of 10,000 actions (within the byte
+limit) took 30 s and 500 MB to open in the plan editor, slowing everyone's sessions; it is refused, naming this."""
+
 MAX_FIGURES_BYTES: int = 2_000_000
 """A file of the figures a plan document states (YAML)."""
 
