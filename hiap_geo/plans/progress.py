@@ -221,8 +221,10 @@ class ProgressStore(PlanEditing):
                 for statement in UPGRADE_TO_3:  # ALTER TABLE adds NULL columns: no row is changed
                     connection.exec_driver_sql(statement)
             if version in (2, 3, 4):  # version 1 had no registrations: create_all made them with these columns
+                have = {c["name"] for c in inspect(connection).get_columns("plan_registrations")}
                 for statement in UPGRADE_TO_5:
-                    connection.exec_driver_sql(statement)
+                    if statement.split(" ADD COLUMN ")[1].split()[0] not in have:
+                        connection.exec_driver_sql(statement)
             for statement in append_only_ddl(self.dialect):
                 connection.execute(text(statement))
             if version in (2, 3, 4):  # versions before 2 had no schema table: create_all made it empty
