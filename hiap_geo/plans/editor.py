@@ -56,7 +56,7 @@ ACTION_FIELDS: tuple[str, ...] = tuple(Action.model_fields)
 PRIORITY_FIELDS: tuple[str, ...] = tuple(Priority.model_fields)
 
 PLAN_FIELDS: tuple[str, ...] = ("title", "period", "area", "edition", "source", "transcription", "notes",
-                                "objectives", "area_lists")
+                                "objectives", "area_lists", "indicators")
 """Top-level fields ``update_plan`` may set (priorities and actions have their own edits)."""
 
 
@@ -806,7 +806,7 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
             lines.append(f"Plan {name} changed from '{a}' to '{b}'.")
-    for name in ("area", "source", "transcription", "objectives", "area_lists", "notes"):
+    for name in ("area", "source", "transcription", "objectives", "area_lists", "indicators", "notes"):
         if getattr(old, name) != getattr(new, name):
             lines.append(f"Plan {name.replace('_', ' ')} changed.")
     before = {p.id: p for p in old.priorities}
