@@ -27,6 +27,7 @@ from hiap_geo.render.meeting_pack import Table as PackTable
 from hiap_geo.render.meeting_pack import Text as PackText
 from hiap_geo.render.meeting_pack import build_pack, pack_docx, pack_pdf, progress_blocks
 from hiap_geo.views.explorer import areas_of
+from hiap_geo.views.plan import default_threshold
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ def meeting_pack(plan: Plan, history: pd.DataFrame | None = None, *, meeting: da
     meeting = meeting or date.today()
     resolved = resolve_targets(plan)
     progress = progress_against_baseline(plan, selection, resolved)
-    cover = coverage(plan, resolved=resolved)
+    threshold = default_threshold(plan)  # the document's own 'deprived' when it states one, as the Plan page
+    cover = coverage(plan, measure=threshold.measure, decile_max=threshold.decile_max,
+                     decile_type=threshold.decile_type, resolved=resolved)
     lookup = area_lookup(plan)
     names = dict(zip(lookup["lsoa_code"], lookup["lsoa_name"], strict=True))
     pack = build_pack(plan, history, progress, cover, meeting=meeting, since=since, lsoas=lsoas, lsoa_names=names)
@@ -99,3 +102,17 @@ def progress_tables(progress: Progress) -> list[tuple[str, pd.DataFrame | str, b
         else:
             heading = getattr(block, "text", "")
     return shown
+
+
+def selection_options(plan: Plan) -> dict[str, Selection]:
+    """What progress against baseline can be shown for, labelled: all actions, each priority, each action that
+    names places (an action reaching only the whole district has no targeted areas of its own)."""
+    from hiap_geo.plans.schema import DistrictTarget
+
+    options = {"All actions": ALL_ACTIONS}
+    for p in plan.priorities:
+        options[f"Priority {p.id}: {p.title}"] = Selection("priority", p.id)
+    for a in plan.actions:
+        if any(not isinstance(t, DistrictTarget) for t in a.target_areas):
+            options[f"Action {a.id}: {a.title}"] = Selection("action", a.id)
+    return options
