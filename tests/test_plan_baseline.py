@@ -187,3 +187,29 @@ def test_no_note_uses_causal_wording() -> None:
     text = " ".join(NOTES.values()).lower()
     for word in ("because of the plan", "due to", "led to", "resulted in", "impact of", "caused by"):
         assert word not in text
+
+
+def test_the_indicators_field_round_trips_through_the_editor_byte_for_byte() -> None:
+    from hiap_geo.plans.editor import plan_yaml, update_action, update_plan
+    from hiap_geo.plans.load import parse_plan, read_plan
+
+    loaded = read_plan(PLANS_DIR / "tunbridge-wells-2023-25.yaml")
+    block = loaded.text[loaded.text.index("\nindicators:"):]
+    assert plan_yaml(loaded.plan, original=loaded) == loaded.text
+    edited = plan_yaml(update_action(loaded.plan, "1.1", title="A new title"), original=loaded)
+    assert edited.endswith(block)  # the untouched links keep their comments and layout
+    links = [*loaded.plan.indicators[:1], IndicatorLink(measure="Digital inclusion", indicator="hi_internet_access",
+                                                        actions=["5.3"])]
+    rewritten = parse_plan(plan_yaml(update_plan(loaded.plan, indicators=links), original=loaded)).plan
+    assert [link.indicator for link in rewritten.indicators] == ["hi_smoking", "hi_internet_access"]
+
+
+def test_an_indicator_link_with_a_typo_is_a_schema_error() -> None:
+    from hiap_geo.plans.load import parse_plan
+    from hiap_geo.plans.schema import PlanFileError
+
+    text = (PLANS_DIR / "tunbridge-wells-2023-25.yaml").read_text(encoding="utf-8")
+    with pytest.raises(PlanFileError, match="indicatr"):
+        parse_plan(text.replace("    indicator: hi_smoking", "    indicatr: hi_smoking"))
+    with pytest.raises(PlanFileError, match="actions"):
+        parse_plan(text.replace('    actions: ["3.4"]', "    actions: []"))

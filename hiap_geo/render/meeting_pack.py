@@ -202,9 +202,9 @@ def _coverage_blocks(cover: Coverage) -> list[Block]:
              "name no place."),
     ]
     if len(gaps):
-        blocks.append(Table(("LSOA", "Name", "Ward", "IMD decile", "Reached only district-wide by"), tuple(
+        blocks.append(Table(("LSOA", "Name", "Ward", "Decile", "Actions reaching it only district-wide"), tuple(
             (r["lsoa_code"], r["lsoa_name"], _text(r["ward_name"], "not in the lookup"), _text(r["decile"], "no value"),
-             _text(r["district_wide"]) or "no action")
+             _count(len([a for a in _text(r["district_wide"]).split(";") if a]), "action"))
             for _, r in gaps.iterrows()), (1.2, 1.8, 1.8, 0.8, 2.2)))
     else:
         blocks.append(Text("Every deprived LSOA is named by at least one action."))
@@ -304,8 +304,9 @@ def build_pack(plan: Plan, history: pd.DataFrame, progress: Progress, cover: Cov
              "areas none names, and to note where the targeted areas stood in the Indices of Deprivation 2019 and "
              "2025. The figures describe areas; none of them shows what the plan's actions caused."),
         Heading("Contents", 2),
-        Text("1. Actions by status. 2. Reviews recorded. 3. Actions not reviewed. 4. Areas the actions reach, by "
-             "priority. 5. Coverage gaps. 6. Progress against baseline."),
+        *(Text(line) for line in ("1. Actions by status", "2. Reviews recorded", "3. Actions not reviewed",
+                                  "4. Areas the actions reach, by priority", "5. Coverage gaps",
+                                  "6. Progress against baseline")),
         PageBreak(),
     ]
     blocks += _status_blocks(plan, status)
@@ -442,8 +443,9 @@ def pack_pdf(pack: MeetingPack) -> bytes:
     head = ParagraphStyle("head", parent=cell, textColor=colors.white, fontName="Helvetica-Bold")
     title = ParagraphStyle("title", parent=styles["Title"], fontSize=20, leading=24, alignment=0, spaceAfter=10)
     h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontSize=14, leading=17, spaceBefore=10, spaceAfter=5,
-                        textColor=colors.HexColor("#1F3B57"))
-    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontSize=11.5, leading=14, spaceBefore=8, spaceAfter=4)
+                        textColor=colors.HexColor("#1F3B57"), keepWithNext=1)
+    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontSize=11.5, leading=14, spaceBefore=8, spaceAfter=4,
+                        keepWithNext=1)
 
     buffer = io.BytesIO()
     margin = 18 * mm
