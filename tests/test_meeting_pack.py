@@ -112,7 +112,7 @@ def test_maps_have_alt_text_and_the_progress_table_its_groups(pack: tuple[Plan, 
     assert [r[0] for r in sii[1:]] == ["IoD 2019", "IoD 2025"]
     indicators = next(t for t in tables if t[0][0] == "Outcome measure")
     assert indicators[1][0] == "stop smoking (action 3.4)" and "(2015)" in indicators[1][2]
-    gaps = next(t for t in tables if t[0][0] == "LSOA" and "IMD decile" in t[0])
+    gaps = next(t for t in tables if t[0][0] == "LSOA" and "Decile" in t[0])
     assert [r[0] for r in gaps[1:]] == ["E01024795"]  # as the Plan page: deciles 1-4, the document's own threshold
     text = "\n".join(paragraphs)
     assert "a plan begun in or after 2023 cannot show in them" in text
@@ -181,3 +181,21 @@ def test_plan_page_shows_progress_and_makes_the_pack(kent: str, db_url: str,
     assert not at.exception, at.exception
     labels = [b.label for b in at.get("download_button")]
     assert "Download the pack (Word)" in labels and "Download the pack (PDF)" in labels
+
+
+def test_a_plan_that_names_no_place_compares_only_the_district_and_says_so(kent: str) -> None:
+    from hiap_geo.plans.load import load_plan
+
+    plan = load_plan(PLANS_DIR / "sevenoaks-2019-22.yaml")
+    files = meeting_pack(plan, meeting=date(2026, 12, 10))  # not registered: no reviews; no layer: no maps
+    paragraphs, tables, document = word(files.docx)
+    progress = next(t for t in tables if t[0][0] == "Measure")
+    assert progress[0] == ["Measure", "The district (no area targeted)"]
+    text = "\n".join(paragraphs)
+    assert "name no LSOA, ward or rule" in text and "No review was recorded so far" in text
+    assert "Matched areas are" not in text
+    sii = next(t for t in tables if t[0][0] == "Edition")
+    assert sii[2][3] == "not meaningful (the fitted line falls below zero)"  # Sevenoaks' 2025 fitted end is below 0
+    every = "\n".join(paragraphs + [c for t in tables for row in t for c in row])
+    assert not MACHINE_TEXT.search(every)
+    assert not document.inline_shapes

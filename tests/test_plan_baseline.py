@@ -213,3 +213,20 @@ def test_an_indicator_link_with_a_typo_is_a_schema_error() -> None:
         parse_plan(text.replace("    indicator: hi_smoking", "    indicatr: hi_smoking"))
     with pytest.raises(PlanFileError, match="actions"):
         parse_plan(text.replace('    actions: ["3.4"]', "    actions: []"))
+
+
+def test_an_edition_without_the_district_says_why_instead_of_stopping(plan: Plan,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import hiap_geo.plans.baseline as baseline
+
+    real = baseline.district_sii
+
+    def only_2025(codes: list[str], year: int, repetitions: int = 1000) -> dict[str, object]:
+        if year == 2019:
+            raise PlanError("No IoD 2019 LSOAs for E07000116: the district's code is of another year.")
+        return real(codes, year, repetitions)
+
+    monkeypatch.setattr(baseline, "district_sii", only_2025)
+    table = baseline._sii_table(plan)
+    assert table["change"].iloc[0].startswith("not computed: No IoD 2019 LSOAs")
+    assert np.isnan(table["sii"].iloc[0]) and table["sii"].iloc[1] > 0 and table["change"].iloc[1] == ""

@@ -80,7 +80,8 @@ NOTES: dict[str, str] = {
     "sii": (
         "The slope index of inequality (SII) is the modelled gap in IMD score between the most and the least "
         "deprived ends of the district (its LSOAs in within-district tenths); the relative index (RII) is the "
-        "ratio of the two ends. The IMD has no published error: the limits reflect how LSOA scores vary within "
+        "ratio of the two ends, unstable when the least deprived end's modelled score is near zero. The IMD has no "
+        "published error: the limits reflect how LSOA scores vary within "
         "each tenth. The two editions' scores are not on an identical scale; limits that overlap mean no clear "
         "change."
     ),
@@ -245,16 +246,26 @@ def district_sii(lad_codes: list[str], year: int, repetitions: int = SII_REPETIT
 
 
 def _sii_table(plan: Plan) -> pd.DataFrame:
+    """Both editions' SII; an edition that cannot give one (a district code of another year, too few LSOAs)
+    says why in ``change`` rather than stopping the pack."""
     districts = plan_districts(plan)
-    rows = [district_sii(districts, year) for year in (IOD2019.year, IOD2025.year)]
+    rows: list[dict[str, object]] = []
+    for year in (IOD2019.year, IOD2025.year):
+        try:
+            rows.append({**district_sii(districts, year), "change": ""})
+        except (PlanError, stats.StatisticsError) as exc:
+            rows.append({"edition": year, "lsoas": 0, "tenths": 0, "sii": np.nan, "sii_lower_95": np.nan,
+                         "sii_upper_95": np.nan, "rii": np.nan, "method": "", "change": f"not computed: {exc}"})
     table = pd.DataFrame(rows)
     first, last = rows
+    if pd.isna(first["sii"]) or pd.isna(last["sii"]):
+        return table
     apart = last["sii_lower_95"] > first["sii_upper_95"] or last["sii_upper_95"] < first["sii_lower_95"]
     if not apart:
         change = "no clear change (the 95% limits overlap)"
     else:
         change = "a wider gap than in 2019" if last["sii"] > first["sii"] else "a narrower gap than in 2019"
-    table["change"] = ["", change]
+    table.loc[1, "change"] = change
     return table
 
 

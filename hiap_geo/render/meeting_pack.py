@@ -31,6 +31,8 @@ from hiap_geo.plans.status import NO_STATUS, current_status, standing
 from hiap_geo.render.plan_document import MAX_MAPS, docx_text, priority_heading, priority_map_png
 
 NEVER = "Not reviewed"
+NO_RII = "not meaningful (the fitted line falls below zero)"
+"""The RII of a district whose fitted least deprived end is below zero: a ratio of such ends means nothing."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,8 @@ GROUP_ROWS: tuple[tuple[str, str, int, str], ...] = (
 def progress_blocks(progress: Progress) -> list[Block]:
     """The progress-against-baseline section: groups, the district's SII in both editions, the linked indicators."""
     groups = progress.groups.set_index("group")
-    keys = [k for k in GROUPS if k in groups.index]
+    keys = [k for k in GROUPS if k in groups.index] if progress.has_targets else ["rest"]
+    labels = dict(GROUPS) if progress.has_targets else {"rest": "The district (no area targeted)"}
     rows = tuple(
         (label, *(_number(groups.at[k, col], digits, unit) if digits or unit else f"{int(groups.at[k, col]):,}"
                   for k in keys))
@@ -238,19 +241,21 @@ def progress_blocks(progress: Progress) -> list[Block]:
     blocks: list[Block] = [
         Heading("6. Progress against baseline"),
         Text(f"Areas compared: the LSOAs named by {progress.selection}, the rest of the district, and matched areas "
-             f"elsewhere in the {progress.region} region. IMD 2019 and IMD 2025 on the 2021 LSOAs."),
+             f"elsewhere in the {progress.region} region. IMD 2019 and IMD 2025 on the 2021 LSOAs."
+             if progress.has_targets else "IMD 2019 and IMD 2025 of the district's LSOAs, on the 2021 LSOAs."),
     ]
     if "targeted" in progress.notes:
         blocks.append(Text(progress.notes["targeted"]))
-    blocks.append(Table(("Measure", *(GROUPS[k] for k in keys)), rows, (3, *([1.4] * len(keys)))))
+    blocks.append(Table(("Measure", *(labels[k] for k in keys)), rows, (3, *([1.4] * len(keys)))))
     for key in ("relative", "timing", "crosswalk", "residents", "matched", "partly"):
-        if key in progress.notes:
+        if key in progress.notes and (key != "matched" or progress.has_targets):
             blocks.append(Text(progress.notes[key], note=True))
     blocks.append(Heading("Inequality within the district", 2))
     sii_rows = tuple(
         (f"IoD {int(r['edition'])}", f"{int(r['lsoas'])}",
          f"{_number(r['sii'])} ({_number(r['sii_lower_95'])} to {_number(r['sii_upper_95'])})",
-         _number(r["rii"]), _text(r["change"]) or "baseline")
+         _number(r["rii"]) if pd.isna(r["rii"]) or r["rii"] > 0 else NO_RII,
+         _text(r["change"]) or "baseline")
         for _, r in progress.sii.iterrows()
     )
     blocks.append(Table(("Edition", "LSOAs", "SII of IMD score (95% limits)", "RII", "Compared with 2019"), sii_rows,
