@@ -264,6 +264,23 @@ def _plan_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_progress(args: argparse.Namespace) -> int:
+    from hiap_geo.plans.baseline import Selection, progress_against_baseline
+    from hiap_geo.plans.load import read_plan
+    from hiap_geo.views.plan_pack import progress_tables
+
+    source = Path(args.plan)
+    is_file = source.suffix in (".yaml", ".yml") or source.exists()
+    plan = read_plan(source).plan if is_file else _plan_store(args).plan(args.plan)
+    selection = (Selection("action", args.action) if args.action else
+                 Selection("priority", args.priority) if args.priority else Selection())
+    for heading, item, _ in progress_tables(progress_against_baseline(plan, selection)):
+        if heading:
+            print(f"\n{terminal_text(heading)}")
+        print(terminal_text(item if isinstance(item, str) else item.to_string(index=False)))
+    return 0
+
+
 def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     """``plan check | register | review | status | history | export | import | new | next-period``."""
     plan = sub.add_parser("plan", help="action plans: check against the data; progress reviews and their history")
@@ -340,6 +357,14 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     pack.add_argument("--layers", help="the built area whose maps to use (default: the first that holds the plan)")
     pack.add_argument("--db", help=db_help)
     pack.set_defaults(run=_plan_pack)
+    progress = cmds.add_parser("progress", help="progress against baseline: the plan's targeted LSOAs against the "
+                                                "rest of the district and matched areas, IMD 2019 -> 2025, SII")
+    progress.add_argument("plan", help="a plan file, or the id of a plan in the progress database")
+    scope = progress.add_mutually_exclusive_group()
+    scope.add_argument("--priority", help="one priority's actions only")
+    scope.add_argument("--action", help="one action only")
+    progress.add_argument("--db", help=db_help)
+    progress.set_defaults(run=_plan_progress)
     imp = cmds.add_parser("import", help="import an export file (all or nothing)")
     imp.add_argument("file")
     for cmd, run in (

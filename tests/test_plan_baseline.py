@@ -230,3 +230,15 @@ def test_an_edition_without_the_district_says_why_instead_of_stopping(plan: Plan
     table = baseline._sii_table(plan)
     assert table["change"].iloc[0].startswith("not computed: No IoD 2019 LSOAs")
     assert np.isnan(table["sii"].iloc[0]) and table["sii"].iloc[1] > 0 and table["change"].iloc[1] == ""
+
+
+def test_one_actions_progress_lists_only_its_own_indicators_and_the_cli_prints_it(
+    plan: Plan, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hiap_geo.cli import main
+
+    one = progress_against_baseline(plan, Selection("action", "3.4"))
+    assert one.indicators["indicator_id"].tolist() == ["hi_smoking"]
+    assert main(["plan", "progress", str(PLANS_DIR / "tunbridge-wells-2023-25.yaml"), "--action", "3.4"]) == 0
+    out = capsys.readouterr().out
+    assert "Areas the plan targets" in out and "stop smoking (action 3.4)" in out and "weight management" not in out

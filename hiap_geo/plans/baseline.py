@@ -357,6 +357,7 @@ def progress_against_baseline(plan: Plan, selection: Selection = ALL_ACTIONS,
                               resolved: pd.DataFrame | None = None) -> Progress:
     """Targeted LSOAs against the rest of the district and matched areas, IMD 2019 -> 2025 (module docstring)."""
     codes = targeted_lsoas(plan, selection, resolved)
+    chosen_ids = set(selection.action_ids(plan))
     table = compare_editions()
     iod25 = load_iod(IOD2025.year)[["lsoa_code", "population"]].rename(columns={"lsoa_code": "lsoa21_code"})
     table = table.merge(iod25, on="lsoa21_code", how="left", validate="one_to_one")
@@ -405,6 +406,6 @@ def progress_against_baseline(plan: Plan, selection: Selection = ALL_ACTIONS,
         targeted=targeted_all[columns].reset_index(drop=True),
         matched=peers[[*columns, "lad_code", "weight"]].reset_index(drop=True),
         sii=_sii_table(plan),
-        indicators=indicator_progress(plan),
+        indicators=indicator_progress(plan, [link for link in plan.indicators if set(link.actions) & chosen_ids]),
         notes=notes,
     )
