@@ -242,3 +242,20 @@ def test_one_actions_progress_lists_only_its_own_indicators_and_the_cli_prints_i
     assert main(["plan", "progress", str(PLANS_DIR / "tunbridge-wells-2023-25.yaml"), "--action", "3.4"]) == 0
     out = capsys.readouterr().out
     assert "Areas the plan targets" in out and "stop smoking (action 3.4)" in out and "weight management" not in out
+
+
+def test_plan_check_reports_a_link_to_an_unknown_indicator_action_or_words_by_line(real_data: object) -> None:
+    from hiap_geo.plans.check import check_plan
+    from hiap_geo.plans.load import parse_plan
+
+    text = (PLANS_DIR / "tunbridge-wells-2023-25.yaml").read_text(encoding="utf-8")
+    assert not [d for d in check_plan(parse_plan(text)) if d.where.startswith("indicator link")]
+    bad = (text.replace("    indicator: hi_smoking", "    indicator: hi_smokin")
+               .replace('    actions: ["4.1"]', '    actions: ["4.1", "9.9"]')
+               .replace("  - measure: active travel", "  - measure: cycle lanes"))
+    found = {d.kind: d for d in check_plan(parse_plan(bad)) if d.where.startswith("indicator link")}
+    assert set(found) == {"unknown_indicator", "unknown_action", "measure_not_in_action"}
+    lines = bad.splitlines()
+    assert lines[found["unknown_indicator"].line - 1].strip() == "indicator: hi_smokin"
+    assert found["unknown_action"].document == "action 9.9"
+    assert "Action 4.4 does not print these words" in found["measure_not_in_action"].data
