@@ -199,3 +199,18 @@ def test_a_plan_that_names_no_place_compares_only_the_district_and_says_so(kent:
     every = "\n".join(paragraphs + [c for t in tables for row in t for c in row])
     assert not MACHINE_TEXT.search(every)
     assert not document.inline_shapes
+
+
+def test_hostile_text_is_written_as_text_in_both_files(tmp_path: Path) -> None:
+    from hiap_geo.render.meeting_pack import Heading, MeetingPack, Table, Text, pack_docx, pack_pdf
+
+    hostile = "<b>bold</b> & <script>alert('x')</script> **md** =HYPERLINK(\"a\") \x00 end"
+    pack = MeetingPack(hostile, [("Plan", hostile)], [Heading(hostile), Text(hostile, note=True),
+                                                    Table(("Who", "Note"), ((hostile, hostile),))], hostile)
+    paragraphs, tables, _ = word(pack_docx(pack))
+    assert "<script>alert('x')</script>" in paragraphs[0] and "\ufffd end" in paragraphs[0]
+    assert tables[1][1][1].startswith("<b>bold</b> &")
+    pdf = tmp_path / "hostile.pdf"
+    pdf.write_bytes(pack_pdf(pack))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "<script>alert('x')</script>" in text and "<b>bold</b>" in text

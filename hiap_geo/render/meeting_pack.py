@@ -81,6 +81,11 @@ class MeetingPack:
     footer: str = ""
 
 
+def _numbers(plan: Plan) -> dict[str, str]:
+    """Action id -> the number the document prints (``printed_id`` where it differs): what a reader knows."""
+    return {a.id: a.printed_id or a.id for a in plan.actions}
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
@@ -129,7 +134,8 @@ def _review_rows(plan: Plan, history: pd.DataFrame, shown: pd.DataFrame) -> tupl
             later = [by_id[i] for i in str(r["corrected_by"]).split(", ") if i in by_id]
             whom = "; ".join(f"{_date(x['review_date'])} by {_text(x['reviewer'], 'someone unnamed')}" for x in later)
             words.append(f"Corrected later ({whom})" if whom else "Corrected by a later review")
-        action = f"{r['action_id']} {titles.get(r['action_id'], '(an action of an earlier version)')}"
+        number = _numbers(plan).get(r["action_id"], r["action_id"])
+        action = f"{number} {titles.get(r['action_id'], '(an action of an earlier version)')}"
         rows.append((_date(r["review_date"]), action, _text(r["status_label"], NO_STATUS),
                      _text(r["reviewer"], "Not recorded"), _text(r["note"], "No note"),
                      "; ".join(words) or "No correction"))
@@ -141,8 +147,10 @@ def _status_blocks(plan: Plan, status: pd.DataFrame) -> list[Block]:
     order = ["Not started", "On track", "At risk", "Done", NO_STATUS]
     rows = tuple((label, f"{int(counts.get(label, 0))}") for label in order if counts.get(label, 0))
     titles = {p.id: p.title for p in plan.priorities}
+    numbers = _numbers(plan)
     listing = tuple(
-        (f"{r['priority_id']} {titles.get(r['priority_id'], '')}".strip(), str(r["action_id"]), str(r["title"]),
+        (f"{r['priority_id']} {titles.get(r['priority_id'], '')}".strip(), numbers.get(r["action_id"], r["action_id"]),
+         str(r["title"]),
          r["status_label"], _date(r["review_date"]))
         for _, r in status.iterrows() if r["in_latest_version"]
     )
@@ -164,6 +172,7 @@ def _priority_blocks(plan: Plan, reach: pd.DataFrame, lsoas: gpd.GeoDataFrame | 
              "that name no place reach the whole district and are not mapped."),
     ]
     maps = 0
+    numbers = _numbers(plan)
     for priority in plan.priorities:
         named = reach[(reach["priority_id"] == priority.id) & (reach["reach"] != "district")]
         codes = sorted(set(named["lsoa_code"]), key=natural_key)
@@ -171,7 +180,7 @@ def _priority_blocks(plan: Plan, reach: pd.DataFrame, lsoas: gpd.GeoDataFrame | 
         if not codes:
             blocks.append(Text("Its actions name no place: they reach the whole district."))
             continue
-        actions = ", ".join(sorted(set(named["action_id"]), key=natural_key))
+        actions = ", ".join(numbers[a] for a in sorted(set(named["action_id"]), key=natural_key))
         alt = (f"Map of {plan.area.name}'s LSOAs shaded by IMD {plan.edition} national decile, with the "
                f"{len(codes)} LSOAs that priority {priority.id} ({priority.title}) names outlined: "
                + "; ".join(f"{c} {lsoa_names.get(c, '')}".strip() for c in codes[:20])
@@ -185,7 +194,8 @@ def _priority_blocks(plan: Plan, reach: pd.DataFrame, lsoas: gpd.GeoDataFrame | 
                                "(`python -m hiap_geo build`).", note=True))
         blocks.append(Table(("LSOA", "Name", "Named by actions"), tuple(
             (c, lsoa_names.get(c, "name not in the lookup"),
-             ", ".join(sorted(set(named.loc[named["lsoa_code"] == c, "action_id"]), key=natural_key)))
+             ", ".join(numbers[a] for a in sorted(set(named.loc[named["lsoa_code"] == c, "action_id"]),
+                                                  key=natural_key)))
             for c in codes), (1.2, 2, 1.5)))
     return blocks
 
@@ -324,7 +334,8 @@ def build_pack(plan: Plan, history: pd.DataFrame, progress: Progress, cover: Cov
                             _review_rows(plan, history, recent), (1.2, 2.6, 1, 1.2, 2.6, 1.8)))
     blocks.append(Heading(f"3. Actions not reviewed {since_words}"))
     latest = {r["action_id"]: r["review_date"] for _, r in status.iterrows()}
-    waiting = tuple((a.priority, a.id, a.title, _date(latest.get(a.id))) for a in plan.actions if a.id not in reviewed)
+    waiting = tuple((a.priority, a.printed_id or a.id, a.title, _date(latest.get(a.id)))
+                    for a in plan.actions if a.id not in reviewed)
     if waiting:
         blocks.append(Text(f"{len(waiting)} of {len(plan.actions)} actions have no review {since_words}."))
         blocks.append(Table(("Priority", "Action", "Title", "Last review"), waiting, (0.8, 0.8, 6, 1.6)))
