@@ -400,20 +400,6 @@ def update_action(plan: Plan, action_id: str, **changes: Any) -> Plan:
     return _validated(data, f"change action '{action_id}'", ("actions", i))
 
 
-def move_action(plan: Plan, action_id: str, *, before: str | None = None) -> Plan:
-    """The plan with an action moved before another (``before``), or to the end."""
-    i = _index(plan, "action", action_id)
-    data = _data(plan)
-    item = data["actions"].pop(i)
-    if before is None:
-        data["actions"].append(item)
-    else:
-        _index(plan, "action", before)
-        j = next(k for k, a in enumerate(data["actions"]) if a["id"] == before)
-        data["actions"].insert(j, item)
-    return _validated(data, f"move action '{action_id}'")
-
-
 def remove_action(plan: Plan, action_id: str) -> Plan:
     """The plan without an action. The last action cannot be removed (a plan needs one)."""
     i = _index(plan, "action", action_id)
@@ -472,10 +458,6 @@ def district_target(specified: bool = True, *, quote: str | None = None) -> Dist
     """The whole area: ``specified`` True when the plan says so, False when the action names no place."""
     return DistrictTarget.model_validate({"kind": "district", "specified": specified,
                                           **({"quote": quote} if quote else {})})
-
-
-def list_target(list_id: str, *, quote: str | None = None) -> ListTarget:
-    return ListTarget.model_validate({"kind": "list", "list": list_id, **({"quote": quote} if quote else {})})
 
 
 def set_targets(plan: Plan, action_id: str, targets: Sequence[Target | dict[str, Any]]) -> Plan:
