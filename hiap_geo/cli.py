@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hiap_geo.core import settings
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.log import configure as configure_logging
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -518,6 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        configure_logging()
         return int(args.run(args))
     except HiapGeoError as exc:
         print(f"error: {terminal_text(str(exc))}", file=sys.stderr)
