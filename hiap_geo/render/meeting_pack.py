@@ -314,11 +314,11 @@ def build_pack(plan: Plan, history: pd.DataFrame, progress: Progress, cover: Cov
     )
     blocks = pack.blocks
     blocks += [
-        Heading("Purpose of this paper", 2),
+        Heading("Purpose of this paper"),
         Text(f"To review the progress of the plan's actions {since_words}, the areas they reach and the deprived "
              "areas none names, and to note where the targeted areas stood in the Indices of Deprivation 2019 and "
              "2025. The figures describe areas; none of them shows what the plan's actions caused."),
-        Heading("Contents", 2),
+        Heading("Contents"),
         *(Text(line) for line in ("1. Actions by status", "2. Reviews recorded", "3. Actions not reviewed",
                                   "4. Areas the actions reach, by priority", "5. Coverage gaps",
                                   "6. Progress against baseline")),
