@@ -283,7 +283,7 @@ def _plan_progress(args: argparse.Namespace) -> int:
 
 
 def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
-    """``plan check | register | review | status | history | export | import | new | next-period``."""
+    """``plan check | register | review | status | history | export | import | new | next-period | progress | pack``."""
     plan = sub.add_parser("plan", help="action plans: check against the data; progress reviews and their history")
     cmds = plan.add_subparsers(dest="plan_command", required=True)
     check = cmds.add_parser("check", help="report every discrepancy between a plan file and the official data, "
