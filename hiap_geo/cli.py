@@ -160,6 +160,8 @@ EARLIER = "earlier version"
 
 
 def _plan_history(args: argparse.Namespace) -> int:
+    from hiap_geo.views.plan_reviews import named, present, review_names
+
     table = _plan_store(args).history(args.plan_id, args.action)
     if table.empty:
         print("No reviews recorded.")
@@ -167,10 +169,13 @@ def _plan_history(args: argparse.Namespace) -> int:
         table["action_id"] = [a if latest else f"{a} ({EARLIER})"
                               for a, latest in zip(table["action_id"], table["in_latest_version"], strict=True)]
         table["recorded_at"] = table["recorded_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M} UTC")
-        table["corrected_by"] = table["corrected_by"].map(lambda by: f"corrected by {by}" if by else "")
+        words = review_names(table)  # a correction names the review by date and reviewer; the id is for --corrects
+        table["corrected_by"] = table["corrected_by"].map(lambda by: named(by, words, "corrected by") or "")
+        table["corrects"] = table["corrects"].map(lambda c: named(c, words, "corrects") or "")
         cols = ["review_id", "review_date", "action_id", "status_label", "note", "reviewer", "reviewer_email",
                 "recorded_at", "imported_by", "corrects", "correction_reason", "corrected_by"]
-        print(terminal_text(table[cols].fillna("").to_string(index=False)))
+        shown = table[cols].astype(object)
+        print(terminal_text(shown.where(shown.map(present), "").to_string(index=False)))
     return 0
 
 

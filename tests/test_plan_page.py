@@ -533,7 +533,7 @@ def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
     at.text_input(key="plan_review_reviewer").input("HAT chair")
     record_and_confirm(at)
     assert not at.exception
-    history = next(f for f in frames(at) if "review id" in f)
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["status"].tolist() == ["🟢 On track", "🟠 At risk"]
     assert history["note"].tolist() == ["Clinics booked", "Venue lost"]
     status = next(f for f in frames(at) if "last review" in f and "reviews" in f).set_index("action")
@@ -573,7 +573,7 @@ def test_an_upload_with_a_stored_plans_id_needs_the_confirm_step(kent: str, db: 
     assert [a.id for a in store.plan("team-plan").actions] == ["1.1", "2.9"]
     earlier = next(f for f in frames(at) if "last note" in f and (f["action"] == "2.1").any())
     assert earlier.set_index("action").at["2.1", "last note"] == "Walks started"
-    history = next(f for f in frames(at) if "review id" in f)
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["title"].tolist() == [rv.EARLIER_ACTION] and history["imported by"].isna().all()
 
 
@@ -618,7 +618,7 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
     assert "imported-plan (from the progress database)" in at.selectbox(key="plan_choice").options
     at.selectbox(key="plan_choice").set_value("stored:imported-plan").run()
     assert at.header[0].value == "A test plan"
-    history = next(f for f in frames(at) if "review id" in f)
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["status"].tolist() == ["🟢 On track", "✅ Done"]
     at.file_uploader(key="plan_import_file").upload("again.json", bundle, "application/json").run()
     at.button(key="plan_import").click().run()
@@ -663,10 +663,12 @@ def test_a_wrong_review_is_corrected_with_a_reason_and_both_stay(kent: str, db: 
     record_button(at).click().run()
     assert "It corrects the review" in plain(at.warning[-1].value)
     at.button(key="plan_review_confirm").click().run()
-    assert "It corrects review" in success(at) and not at.exception
-    history = next(f for f in frames(at) if "review id" in f)
+    assert "It corrects the review of" in success(at) and not at.exception
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["status"].tolist() == ["✅ Done", "🟠 At risk"]
-    assert history["corrected"].iloc[0].startswith("corrected by ") and history["corrects review"].iloc[1] == wrong
+    assert history["corrected"].iloc[0].startswith(f"corrected by the review of {date.today():%-d %B %Y}")
+    assert history["corrects"].iloc[1].startswith(f"corrects the review of {date.today():%-d %B %Y}")
+    assert pd.isna(history["corrected"].iloc[1]) and pd.isna(history["corrects"].iloc[0])  # blank, shown as a dash
     assert history["reason"].iloc[1] == "The meeting said at risk"
     status = next(f for f in frames(at) if "last review" in f and "reviews" in f).set_index("action")
     assert status.at["3.4", "status"] == "🟠 At risk" and status.at["3.4", "reviews"] == 1
