@@ -484,8 +484,9 @@ with map_tab:
                 if picked.startswith("action:"):
                     table = pm.action_areas(reach, level, picked.split(":", 1)[1])
                     lines, note = pmap.highlight_listing(table, level)
-                    if lines:
-                        st.markdown(bullet_list(lines))
+                    if lines:  # presenting: a box that scrolls by itself, so the controls stay in view
+                        (st.container(height=200) if presenting and len(lines) > 6 else st).markdown(
+                            bullet_list(lines))
                     if note:
                         st.caption(note)
                     csv_button("Download its areas (CSV)", table, f"{plan.id}-{picked.split(':', 1)[1]}-areas.csv",
