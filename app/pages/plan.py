@@ -542,6 +542,8 @@ with progress_tab:
     message = st.session_state.pop("plan_progress_message", None)
     if message:
         {"success": st.success, "info": st.info}.get(message[0], st.error)(message[1])
+        if message[0] != "error":  # also where the chair is looking, whatever the page's scroll
+            st.toast(message[1], icon="✅" if message[0] == "success" else "ℹ️")
     titles = {a.id: a.title for a in plan.actions}
     user = current_user()
     try:

@@ -28,7 +28,7 @@ from hiap_geo.plans.progress import ProgressStore, database_url
 from hiap_geo.plans.resolve import plan_districts
 from hiap_geo.plans.schema import STATUSES, Plan, PlanFileError
 from hiap_geo.render.maps import area_at
-from hiap_geo.render.plan_document import plan_docx
+from hiap_geo.render.plan_document import plan_docx, plan_pdf
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_editor as pe
 from hiap_geo.views.explorer import build_in_use, built_districts
@@ -86,11 +86,12 @@ def indicator_options() -> dict[str, str]:
     return pm.coverage_indicators()
 
 
-def word_file(text: str, slug: str | None) -> bytes:
-    """The Word document, drawn only when its button is clicked (maps take a second per priority)."""
+def document_file(text: str, slug: str | None, kind: str = "docx") -> bytes:
+    """The Word or PDF document, drawn from the plan's text only when its button is clicked (maps take a
+    second per priority): the file always matches the plan shown, before or after a save."""
     plan = parse_plan(text).plan
     lsoas = chosen_areas(slug, "lsoa", plan.edition, tuple(plan_districts(plan))) if slug else None
-    return plan_docx(plan, lsoas)
+    return (plan_pdf if kind == "pdf" else plan_docx)(plan, lsoas)
 
 
 def say(kind: str, text: str, key: str = MESSAGE) -> None:
@@ -555,14 +556,18 @@ def save_section(editing: pe.Editing, problems: list[ed.Problem], store: Progres
         else:
             s2.caption("A version is stored with who saved it and what changed. If someone saved the plan since you "
                        "opened it, you are told who and what, and nothing is overwritten.")
-    e1, e2 = st.columns(2)
+    e1, e2, e3 = st.columns(3)
     e1.download_button("Download YAML", text.encode("utf-8"), file_name=f"{plan.id}.yaml", mime="application/yaml",
                        key="editor_yaml", help="The plan file format of data/plans/README.md; `python -m hiap_geo "
                                                "plan check <file>` reads it.")
-    e2.download_button("Download Word", partial(word_file, text, slug), file_name=f"{plan.id}.docx", key="editor_docx",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       help="Laid out like the published plans: priorities, a map per priority, action tables with "
-                            "the target areas by code and name. Drawn when clicked.")
+    laid_out = ("Laid out as a council publishes a plan: title page, contents, introduction, and per priority its "
+                "aims, a map and its actions with lead, partners, timescale, outcome measures and target areas by "
+                "name and ward. Drawn when clicked.")
+    e2.download_button("Download Word", partial(document_file, text, slug), file_name=f"{plan.id}.docx",
+                       key="editor_docx", help=laid_out,
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    e3.download_button("Download PDF", partial(document_file, text, slug, "pdf"), file_name=f"{plan.id}.pdf",
+                       key="editor_pdf", mime="application/pdf", help=laid_out)
 
 
 # ---------------------------------------------------------------------------------------------
