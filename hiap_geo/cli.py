@@ -217,15 +217,20 @@ def _write_plan_file(out: Path, text: str, force: bool) -> None:
 
 def _plan_next_period(args: argparse.Namespace) -> int:
     from hiap_geo.plans.editor import next_period_draft, plan_yaml
+    from hiap_geo.plans.editor.moving import move_to_edition
     from hiap_geo.plans.load import read_plan
 
     source = Path(args.plan)
     plan = read_plan(source).plan if source.suffix in (".yaml", ".yml") or source.exists() else \
         _plan_store(args).plan(args.plan)
-    draft = next_period_draft(plan, args.id, args.period, author=args.author, title=args.title, edition=args.edition)
+    draft = next_period_draft(plan, args.id, args.period, author=args.author, title=args.title)
+    moved = move_to_edition(draft, args.edition) if args.edition else None  # codes through the ONS lookup
+    draft = moved.plan if moved else draft
     _write_plan_file(args.out, plan_yaml(draft), args.force)
     print(f"Wrote the draft '{draft.id}' for {args.period} to {args.out}: {len(draft.priorities)} priorities and "
           f"{len(draft.actions)} actions carried over from '{plan.id}', statuses reset.")
+    for change in moved.changes if moved else ():
+        print(f"- {change}")
     return 0
 
 

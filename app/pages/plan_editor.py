@@ -191,6 +191,10 @@ def start_page(store: ProgressStore | None, user: User, may_edit: bool) -> None:
         st.text_input("New plan id", key="editor_next_id", placeholder="e.g. tunbridge-wells-2026-28")
         st.text_input("New period", key="editor_next_period", placeholder="2026-28")
         st.text_input("New title (optional)", key="editor_next_title")
+        st.radio("Areas of", [2025, 2019], format_func=lambda y: f"IoD {y}", horizontal=True,
+                 key="editor_next_edition", help="IoD 2025 (LSOA 2021) for a new period: the plan's LSOA codes move "
+                 "through the ONS 2011 to 2021 lookup, its area lists are re-derived from their description, and "
+                 "what changed is listed before you save.")
         st.form_submit_button("Start the draft", type="primary", on_click=start_next, args=(store, user))
     st.caption("Priorities and actions are carried over with their targets; statuses are reset, and each action "
                "keeps a link to the action it continues.")
@@ -219,7 +223,8 @@ def start_next(store: ProgressStore | None, user: User) -> None:
         source = pe.open_plan(s["editor_next_source"], store, user).plan
         return pe.start_next_period(source, (s.get("editor_next_id") or "").strip(),
                                     (s.get("editor_next_period") or "").strip(), user, store,
-                                    (s.get("editor_next_title") or "").strip() or None)
+                                    (s.get("editor_next_title") or "").strip() or None,
+                                    s.get("editor_next_edition", 2025))
 
     start(partial(make))
 
@@ -605,6 +610,9 @@ head.header(escape_markdown(plan.title))
 head.caption(escape_markdown(f"{plan.area.name} ({plan.area.code}), {plan.period}, IoD {plan.edition} geography. "
                              f"Opened from {editing.opened_from}."))
 leave.button("Close", key="editor_close", on_click=close, help="Back to choosing a plan; your draft is kept.")
+if editing.changes:  # moved to another edition: what changed, to read before saving
+    with st.expander(f"What moving to IoD {plan.edition} areas changed ({len(editing.changes)})", expanded=True):
+        st.markdown(bullets([escape_markdown(c) for c in editing.changes]))
 
 problems = problems_of(text)
 if store is not None and may_edit and text != st.session_state.get("editor_autosaved"):
