@@ -57,3 +57,10 @@ def test_the_action_is_named_in_full_and_its_areas_by_name_and_ward(tw_reach: pm
     assert note is None and len(lines) == 5
     assert all(re.fullmatch(r"Tunbridge Wells \d{3}[A-Z], .+ ward", line) for line in lines), lines
     assert not any("E01" in line or "area list" in line or "LSOA 2011" in line for line in lines)
+
+
+def test_the_map_png_title_names_the_place_and_the_edition(tw_reach: pm.PlanReach) -> None:
+    title = pmap.map_title(tw_reach.plan, "deprivation")
+    assert title.startswith("Tunbridge Wells: ") and title.endswith(": deprivation (IoD 2019)")
+    assert "iod edition" not in title.lower()
+    assert pmap.map_title(tw_reach.plan, "count").endswith(": number of actions naming each area")

@@ -449,7 +449,7 @@ with map_tab:
                     st.markdown(f"**{escape_markdown(lights[picked])}**")
                 else:
                     st.caption(f"No action highlighted: the arrow keys step through the {len(steps)} actions shown.")
-            map_title = f"{plan.title}: {pmap.COLOUR_MODES[mode].lower()}"
+            map_title = pmap.map_title(plan, mode)
             st.download_button(
                 "Download map (PNG)", map_download(drawn.areas, drawn.measure, map_title, outlines=drawn.outlines,
                                                    subtitle=pm.map_subtitle(plan, chosen.label if chosen else None)),

@@ -55,6 +55,15 @@ COVERAGE_CLASSES: tuple[tuple[str, str], ...] = (
 COUNT_MEASURE = MapMeasure("value", "Actions naming the area", "category", False, categories=COUNT_CLASSES)
 
 
+def map_title(plan: Plan, mode: str) -> str:
+    """The Plan map's PNG title: the place, the plan and what the colours show, e.g. 'Tunbridge Wells: Health
+    Inequalities Action Plan 2023-25: deprivation (IoD 2019)' (never "the plan's iod edition")."""
+    shows = (f"deprivation (IoD {plan.edition})" if mode == "deprivation"
+             else COLOUR_MODES[mode][0].lower() + COLOUR_MODES[mode][1:])
+    place = "" if plan.area.name in plan.title else f"{plan.area.name}: "
+    return f"{place}{plan.title}: {shows}"
+
+
 def colour_modes(level: str) -> list[str]:
     """The colour modes offered at a level: coverage is by LSOA only (deprivation thresholds are LSOA deciles)."""
     return [m for m in COLOUR_MODES if level == "lsoa" or m != "coverage"]
