@@ -5,12 +5,13 @@ screen), and the page shows no machine text. Every request that leaves 127.0.0.1
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, app_server, block_internet
+from tests.browser_support import ARTIFACTS, app_server, block_internet, map_frame, screen_box
 
 TW = "tunbridge-wells-2023-25"
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -76,6 +77,50 @@ def test_record_confirm_and_correct_with_every_control_in_view(hat_url: str, bro
         page.screenshot(path=str(ARTIFACTS / f"hat-corrected-{width}x{height}.png"), full_page=True)
         text = page.locator("[data-testid='stMain']").inner_text()
         assert MACHINE.findall(text) == [], MACHINE.findall(text)
+    finally:
+        page.close()
+    assert outside == [], f"requests left the machine: {outside}"
+
+
+LEAFLET_ZOOM = "() => { const k = Object.keys(window).find(n => n.startsWith('map_') && window[n].getZoom); " \
+               "return k ? window[k].getZoom() : null; }"
+
+
+def zoom_of(page: object) -> float | None:
+    """The map's Leaflet zoom level (the map is redrawn after each rerun: read the current one)."""
+    try:
+        return map_frame(page).evaluate(LEAFLET_ZOOM)
+    except Exception:  # noqa: BLE001 - the frame is replaced while Streamlit reruns
+        return None
+
+
+def test_present_and_step_zooms_to_the_action_at_1366x768(hat_url: str, browser: object) -> None:
+    width, height = 1366, 768
+    page = browser.new_page(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    outside = block_internet(page)
+    try:
+        page.goto(f"{hat_url}/plan?plan={TW}")
+        map_frame(page, timeout_s=180)
+        page.get_by_text("Presentation mode (for meetings)").click()
+        forward = page.get_by_role("button", name="Next action ▼")
+        in_view(forward, width, height)
+        time.sleep(3)
+        whole = zoom_of(page)
+        forward.click()
+        deadline = time.time() + 90
+        while time.time() < deadline and (zoom_of(page) or 0) <= (whole or 0):
+            time.sleep(1)
+        assert (zoom_of(page) or 0) > (whole or 99), f"stepping did not zoom in: {whole} -> {zoom_of(page)}"
+        title = page.locator("[data-testid='stMain'] strong", has_text=re.compile(r"^Action 1\.1:"))
+        in_view(title.first, width, height)
+        assert not title.first.inner_text().endswith(("...", "…"))
+        legend = map_frame(page).locator(".hiap-legend details")
+        assert legend.get_attribute("open") is None  # folded to its title: the action's areas stay in view
+        box = screen_box(page, ".hiap-legend")
+        assert box["y"] + box["height"] <= height
+        in_view(forward, width, height)
+        in_view(page.get_by_role("button", name="▲ Previous action"), width, height)
+        page.screenshot(path=str(ARTIFACTS / "hat-present-step-1366x768.png"))
     finally:
         page.close()
     assert outside == [], f"requests left the machine: {outside}"
