@@ -454,8 +454,10 @@ def test_choosing_an_action_lists_and_outlines_its_areas(kent: str, db: str) -> 
     at.selectbox(key="plan_highlight").set_value("action:3.4").run()
     shown = texts(at)
     assert "Areas of action 3.4: 5 LSOAs" in shown
-    for code in TW_DEPRIVED:
-        assert code in shown
+    listed = pm.action_areas(pm.plan_reach(read_plan(TW_PLAN).plan), "lsoa", "3.4")
+    assert set(listed["code"]) == set(TW_DEPRIVED)
+    for area in listed.itertuples():  # by name and ward (issue 23), not the resolver's "code E01... (LSOA 2011)"
+        assert f"{area.name}, {area.ward} ward" in shown
     at.selectbox(key="plan_highlight").set_value("list:areas-of-deprivation").run()
     assert "Listed in the document" in texts(at) and not at.exception
 
@@ -615,7 +617,8 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
     at.button(key="plan_import").click().run()
     assert "2 new review(s)" in success(at) and "imported-plan" in success(at)
     # the imported plan can now be chosen
-    assert "imported-plan (from the progress database)" in at.selectbox(key="plan_choice").options
+    assert "Choose 'Tunbridge Wells: A test plan' in the plan list" in success(at)
+    assert "Tunbridge Wells: A test plan (saved in the progress database)" in at.selectbox(key="plan_choice").options
     at.selectbox(key="plan_choice").set_value("stored:imported-plan").run()
     assert at.header[0].value == "A test plan"
     history = next(f for f in frames(at) if "recorded at (UTC)" in f)
@@ -848,8 +851,9 @@ def test_plan_page_in_a_browser(
         time.sleep(1)
         assert len(frame.query_selector_all(f'path[stroke="{pmap.HIGHLIGHT_COLOUR}"]')) == 5  # action 3.4's LSOAs
         assert "Areas of action 3.4" in frame.inner_text(".hiap-legend")
-        for code in TW_DEPRIVED:  # the deprived LSOAs the plan lists, named beside the map
-            page.get_by_text(code, exact=False).first.wait_for(timeout=30_000)
+        listed = pm.action_areas(pm.plan_reach(read_plan(TW_PLAN).plan), "lsoa", "3.4")
+        for area in listed.itertuples():  # the deprived LSOAs the plan lists, by name and ward beside the map
+            page.get_by_text(f"{area.name}, {area.ward} ward", exact=False).first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)
         assert failed == [], f"requests that needed the internet: {failed}"
 

@@ -228,7 +228,7 @@ def import_history(store: ProgressStore, current_id: str, user: User) -> None:
     except HiapGeoError as exc:
         state["plan_progress_message"] = ("error", f"Nothing was imported: {escape_markdown(exc)}")
         return
-    state["plan_progress_message"] = ("success", rv.import_message(report, current_id))
+    state["plan_progress_message"] = ("success", rv.import_message(report, current_id, store))
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)

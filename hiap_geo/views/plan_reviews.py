@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from hiap_geo.core.access import LOCAL_USER, User
+from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.plans import status as plan_status
 from hiap_geo.plans.bundle import ImportReport
@@ -307,9 +308,15 @@ def review_message(action_id: str, status: str, review_date: date, corrected: st
     return text
 
 
-def import_message(report: ImportReport, current_id: str) -> str:
-    """What the page says after an import (markdown, escaped); where to find an imported plan not shown now."""
+def import_message(report: ImportReport, current_id: str, store: ProgressStore | None = None) -> str:
+    """What the page says after an import (markdown, escaped); where to find an imported plan not shown now, by
+    its place and title as the plan list shows it."""
     text = escape_markdown(report.as_text())
     if report.plan_id != current_id:
-        text += f" Choose '{escape_markdown(report.plan_id)}' in the plan list above to see it."
+        try:
+            plan = store.plan(report.plan_id) if store is not None else None
+        except HiapGeoError:
+            plan = None
+        named = f"{plan.area.name}: {plan.title}" if plan is not None else report.plan_id
+        text += f" Choose '{escape_markdown(named)}' in the plan list above to see it."
     return text
