@@ -86,8 +86,9 @@ def _canonical(path: Path) -> pd.DataFrame:
     if path.suffix == ".gpkg":
         frame = pyogrio.read_dataframe(path, layer=pyogrio.list_layers(path)[0][0])
         return pd.DataFrame(frame.assign(geometry=frame.geometry.to_wkb(hex=True)))
-    if path.suffix == ".xlsx":
-        return pd.read_excel(path, sheet_name="IMD", engine="calamine")
+    if path.suffix == ".xlsx":  # File 10 2019 (sheet 'IMD'), File 3 2025 (its data sheet)
+        return pd.read_excel(path, sheet_name="IMD" if "File_10" in path.name else "IoD2025 IDACI & IDAOPI",
+                             engine="calamine")
     return pd.read_csv(path, low_memory=False)
 
 
@@ -229,7 +230,7 @@ def test_hand_import_recognises_renamed_files_and_lists_what_is_missing(
     (hand / "error.csv").write_text("<html><body>Access denied</body></html>", encoding="utf-8")
     report = import_folder(hand)
     assert sorted(r.dataset_id for r in report.imported) == [
-        "census2021_residents", "iod2019_supplementary", "iod2025_domains", "iod2025_file7"]
+        "census2021_residents", "iod2019_supplementary", "iod2025_domains", "iod2025_file7", "iod2025_supplementary"]
     text = "\n".join(report.lines())
     assert "error.csv: an HTML page" in text
     assert "lsoa2021_boundaries" in text and "https://geoportal.statistics.gov.uk/" in text

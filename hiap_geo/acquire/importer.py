@@ -14,6 +14,7 @@ from hiap_geo.acquire.convert import converters
 from hiap_geo.acquire.fetch import FetchResult, is_current
 from hiap_geo.acquire.manifest import OfficialFile
 from hiap_geo.acquire.publishers import convert_files
+from hiap_geo.acquire.recognise import identify
 from hiap_geo.acquire.registry import Dataset, load_registry, sha256_of
 from hiap_geo.acquire.sniff import Sniffed, sniff
 from hiap_geo.core.errors import FetchError, HiapGeoError
@@ -30,11 +31,14 @@ class ImportReport:
     imported: list[FetchResult] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    recognised: list[str] = field(default_factory=list)
+    """Every file named: what it is, and what HIAP Geo takes from it or why it is not needed."""
     missing: list[Dataset] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"  imported   {r.dataset_id} <- {r.note}" for r in self.imported]
         out += [f"  refused    {message}" for message in self.refused]
+        out += [f"  recognised {line}" for line in self.recognised]
         out += [f"  not used   {name}" for name in self.unrecognised]
         if self.missing:
             out.append("Still missing (download each from its page, put it in the folder, run again):")
@@ -82,6 +86,13 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
             report.refused.append(str(exc))
             continue
         report.imported.append(result)
-    report.unrecognised = [f"{s.path.name}: {s.headers()}" for s in sniffed if s.path not in used]
+    for s in sniffed:
+        known = identify(s)
+        if s.path in used:
+            report.recognised += [f"{s.path.name}: {known.line()}"] if known else []
+        elif known:
+            report.recognised.append(f"{s.path.name}: {known.line()}")
+        else:
+            report.unrecognised.append(f"{s.path.name}: {s.headers()}")
     report.missing = [ds for ds in registry.values() if not is_current(ds)]
     return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from hiap_geo.acquire.validate import (
     TUNBRIDGE_WELLS,
     InvalidOfficialFile,
     TableCheck,
+    check_agreement,
     check_table,
 )
 
@@ -70,12 +72,62 @@ def _lsoa_check(what: str, code: str, lad: str | None, rows: int, columns: list[
     return TableCheck(what, code, r"E01\d{6}", rows, tuple(columns), known, deciles, ranks)
 
 
+def _every_rank(check: TableCheck, frame: pd.DataFrame) -> TableCheck:
+    """The check widened to every measure the file ranks (File 7 carries all of them, File 2 only some)."""
+    deciles, ranks = _deciles_and_ranks([str(c) for c in frame.columns])
+    return replace(check, ranges={**deciles, **check.ranges}, rank_columns=ranks)
+
+
+ACCEPTED_RANKS = {
+    LSOA11: {"iod2019_domains": "IoD 2019 File 2", "iod2019_supplementary": "IoD 2019 File 3"},
+    LSOA21: {"iod2025_domains": "IoD 2025 File 7 (IMD and domains)", "iod2025_supplementary": "IoD 2025 File 3",
+             "iod2025_file7": "IoD 2025 File 7"},
+}
+"""The accepted datasets holding published ranks, by edition (code column): a new file must agree with them."""
+
+
+def _accepted_ranks(code: str, dataset: str) -> dict[str, pd.DataFrame]:
+    """Code and rank columns of every dataset of the edition already in the cache and current, this one's
+    accepted copy included: a new download of the same edition must not change its ranks."""
+    from hiap_geo.acquire import manifest
+    from hiap_geo.acquire.fetch import is_current
+    from hiap_geo.acquire.registry import load_registry, local_path
+    from hiap_geo.acquire.sniff import read_table, sniff
+
+    registry = load_registry()
+    out = {}
+    for other, label in ACCEPTED_RANKS[code].items():
+        if other not in registry or not is_current(registry[other]):
+            continue
+        path = local_path(registry[other])
+        if path.suffix == ".xlsx":
+            sniffed = sniff(path)
+            where = sniffed.find({code})
+            if where is None:
+                continue
+            frame = read_table(sniffed, where[0], where[1], (code,))
+        else:
+            frame = pd.read_csv(path, dtype={code: str}, usecols=lambda c: c == code or c.endswith(RANK))
+        record = manifest.accepted(other)
+        source = record.files[0].name if record and record.files else path.name
+        out[f"{label} (accepted from {source})"] = frame[[c for c in frame.columns if c == code or c.endswith(RANK)]]
+    return out
+
+
+def _checked(frame: pd.DataFrame, check: TableCheck, file: Sniffed, dataset: str) -> pd.DataFrame:
+    """The IoD content checks (rows, codes, ranks, deciles, scores) and agreement with accepted files."""
+    frame = check_table(frame, _every_rank(check, frame), file.path, dataset)
+    check_agreement(frame, check.code_column, _accepted_ranks(check.code_column, dataset), file.path, dataset,
+                    check.what)
+    return frame
+
+
 def _select(columns: list[str], check: TableCheck, label: str) -> Converter:
     part = Part(label, frozenset(columns), columns[0])
 
     def build(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
         frame = part.read(files[0], dataset, tuple(c for c in columns if "code" in c))
-        frame = check_table(frame, check, files[0].path, dataset)
+        frame = _checked(frame, check, files[0], dataset)
         write_csv_gz(frame[columns], out)
 
     return Converter((part,), build)
@@ -95,15 +147,36 @@ FILE7_2025_PART = Part("IoD 2025 File 7 (CSV)", frozenset([LSOA21, *FROM_LOOKUP,
 
 def _build_domains_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
     frame = FILE7_2025_PART.read(files[0], dataset, (LAD24,))
-    frame = check_table(frame, _file7_2025_check([LSOA21, *FROM_LOOKUP, *SCORES_2025]), files[0].path, dataset)
+    frame = _checked(frame, _file7_2025_check([LSOA21, *FROM_LOOKUP, *SCORES_2025]), files[0], dataset)
     write_csv_gz(frame.rename(columns=FROM_LOOKUP)[DOMAINS_2025], out)
 
 
 def _build_file7_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
     """Kept as published (after the content check): it is the official record the app may cite."""
     frame = FILE7_2025_PART.read(files[0], dataset, (LAD24,))
-    check_table(frame, _file7_2025_check(list(frame.columns)), files[0].path, dataset)
+    _checked(frame, _file7_2025_check(list(frame.columns)), files[0], dataset)
     shutil.copyfile(files[0].path, out)
+
+
+FILE3_2025 = [LSOA21, "LSOA name (2021)", LAD24, "Local Authority District name (2024)"] + [
+    s + k for s in (STEMS[0], IDACI, IDAOPI) for k in (RANK, DECILE)]
+FILE3_2025_SHEET = "IoD2025 IDACI & IDAOPI"
+FILE3_2025_PART = Part("IoD 2025 File 3 (xlsx, IDACI and IDAOPI), or File 7 (CSV)", frozenset(FILE3_2025), LSOA21)
+
+
+def _build_file3_2025(files: Sequence[Sniffed], out: Path, dataset: str) -> None:
+    """The workbook is kept as it came (after its checks), as the mirror holds it; from File 7, which carries
+    the same columns, the workbook is written with File 3's sheet and headers."""
+    frame = FILE3_2025_PART.read(files[0], dataset, (LAD24,))
+    check = _lsoa_check("IoD 2025 File 3 (33,755 LSOAs 2021)", LSOA21, LAD24, LSOAS_2025, FILE3_2025)
+    frame = _checked(frame, check, files[0], dataset)
+    if files[0].kind == "xlsx":
+        shutil.copyfile(files[0].path, out)
+        return
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        pd.DataFrame({"Notes": ["English Indices of Deprivation 2025, File 3 columns, taken from File 7"]}).to_excel(
+            writer, sheet_name="Notes", index=False)
+        frame[FILE3_2025].to_excel(writer, sheet_name=FILE3_2025_SHEET, index=False)
 
 
 FILE10_2019_PART = Part("IoD 2019 File 10 (xlsx, sheet 'IMD')",
@@ -240,6 +313,7 @@ def converters() -> dict[str, Converter]:
         "iod2019_district_summaries": Converter((FILE10_2019_PART,), _build_file10_2019, suffix=".xlsx"),
         "iod2025_domains": Converter((FILE7_2025_PART,), _build_domains_2025),
         "iod2025_file7": Converter((FILE7_2025_PART,), _build_file7_2025, suffix=".csv"),
+        "iod2025_supplementary": Converter((FILE3_2025_PART,), _build_file3_2025, suffix=".xlsx"),
         "iod2025_district_summaries": Converter((FILE10_2025_PART,), _build_file10_2025),
         "iod2025_indicators": Converter((FILE8_2025_PART,), _build_file8_2025),
     }
