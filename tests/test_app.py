@@ -39,8 +39,10 @@ def test_opens_on_tunbridge_wells_imd_deciles(kent: str) -> None:
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        ({"level": "ward"}, "population-weighted average score (14 areas, IoD 2025)"),
+        ({"level": "ward"}, "average score, population-weighted by Census 2021 residents, not MHCLG's File 10 (14 "
+                            "areas, IoD 2025)"),
         ({"level": "district"}, "(1 area, IoD 2025)"),
+        ({"level": "district", "year": 2019}, "population-weighted by mid-2015 population (File 6), as MHCLG's"),
         ({"year": 2019}, "national decile (68 areas, IoD 2019)"),
         ({"year": 2019, "level": "ward"}, "(20 areas, IoD 2019)"),
         ({"value_type": "rank"}, "rank in England"),

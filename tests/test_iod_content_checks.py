@@ -204,3 +204,33 @@ def test_fetch_from_names_every_iod_file_in_the_mirror(mirror: Path, tmp_path: P
         assert named.get(name, "").startswith(what), (name, named.get(name), text)
     assert "also in File 7" in named["File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx"]
     assert report.unrecognised == [] and report.refused == [], text
+
+
+def test_figures_that_are_not_official_say_so_with_file10_beside(real_data: Path) -> None:
+    """District average scores are HIAP Geo's own: `info` (and the map's click panel, which shows the same
+    sections), the district table and CSV, and the map's title and PNG say how they were weighted and show
+    MHCLG's File 10 figure beside them."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from hiap_geo.geo.measures import measure
+    from hiap_geo.views.explorer import measure_export_table
+    from hiap_geo.views.info import area_info
+
+    not_official = "population-weighted by Census 2021 residents, not MHCLG's File 10"
+    sections = dict(area_info("E07000111").sections)
+    rows_2025 = dict(next(rows for title, rows in sections.items() if title.startswith("IoD 2025")))
+    assert rows_2025["IMD average score"] == f"14.379 ({not_official})"
+    assert rows_2025["MHCLG's File 10 average score"].startswith("14.370 (rank 210 of 296 districts")
+    rows_2019 = dict(next(rows for title, rows in sections.items() if title.startswith("IoD 2019")))
+    assert rows_2019["MHCLG's File 10 average score"].startswith("12.437")
+
+    chosen = measure("district", "imd", "score", year=2025)
+    assert not_official in chosen.label  # the legend, the table heading and the PNG's title
+    areas = gpd.GeoDataFrame({"code": ["E07000111"], "name": ["Sevenoaks"], "ward": [""], "district": ["Sevenoaks"],
+                              "value": [14.3794]}, geometry=[Point(0, 51)], crs=4326)
+    table = measure_export_table(areas, chosen, 2025, "district")
+    row = table.iloc[0]
+    assert not_official in row["how computed"]
+    assert row["MHCLG's File 10 average score"] == pytest.approx(14.370)
+    assert row["MHCLG's File 10 rank of average score"] == 210

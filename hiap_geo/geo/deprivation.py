@@ -280,6 +280,43 @@ def summarise(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.reset_index()
 
 
+SCORE_WEIGHTING = {
+    IOD2019.year: "population-weighted by mid-2015 population (File 6), as MHCLG's File 10 does (within 0.001)",
+    IOD2025.year: "population-weighted by Census 2021 residents, not MHCLG's File 10",
+}
+"""How HIAP Geo's ward and district average scores are made, by edition, wherever one is shown: File 7's mid-2022
+denominators, which MHCLG's IoD 2025 File 10 uses, are not in the data; measured on the real files, HIAP Geo's
+IMD 2025 district averages equal File 10's at 3 decimals for 6 of 296 districts (largest difference 0.344;
+98 districts rank differently), its 2019 averages for 305 of 317 (largest difference 0.001)."""
+
+OFFICIAL_SCORE_LABEL = "MHCLG's File 10 average score"
+"""The official district figure shown beside HIAP Geo's own (:func:`district_summaries`)."""
+
+
+@cache
+def district_summaries(year: int) -> pd.DataFrame:
+    """IoD File 10 (MHCLG's district summaries), England rows: ``code``, ``average_score``,
+    ``rank_of_average_score``, ``share_10pct`` (IMD). Cached: callers must not modify it."""
+    if year == IOD2019.year:
+        raw = pd.read_excel(dataset_path("iod2019_district_summaries"), sheet_name="IMD", dtype={0: str})
+        raw.columns = [str(c).strip() for c in raw.columns]
+        table = pd.DataFrame({
+            "code": raw["Local Authority District code (2019)"],
+            "average_score": raw["IMD - Average score"].astype(float),
+            "rank_of_average_score": raw["IMD - Rank of average score"].astype(int),
+            "share_10pct": raw["IMD - Proportion of LSOAs in most deprived 10% nationally"].astype(float),
+        })
+    else:
+        raw = pd.read_csv(dataset_path("iod2025_district_summaries"), dtype={"ltla24_code": str})
+        table = pd.DataFrame({
+            "code": raw["ltla24_code"],
+            "average_score": raw["imd_average_score"].astype(float),
+            "rank_of_average_score": raw["imd_rank_of_average_score"].astype(int),
+            "share_10pct": raw["imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"].astype(float),
+        })
+    return table[table["code"].str.startswith("E")].reset_index(drop=True)
+
+
 CHANGE_APPROXIMATION = (
     "IMD 2019 is on LSOA 2011 and IMD 2025 on LSOA 2021, compared through the ONS LSOA 2011-2021 lookup. "
     "Unchanged and split LSOAs take the 2019 decile of their one 2011 parent. A merged LSOA whose 2011 "
