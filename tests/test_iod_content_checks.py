@@ -16,7 +16,7 @@ from hiap_geo.acquire import manifest
 from hiap_geo.acquire.convert.mhclg import IDACI, RANK, _file7_2025_check
 from hiap_geo.acquire.fetch import fetch
 from hiap_geo.acquire.importer import import_folder
-from hiap_geo.acquire.registry import load_registry
+from hiap_geo.acquire.registry import Dataset, load_registry
 from hiap_geo.acquire.validate import DECILE_SUFFIX, InvalidOfficialFile, check_table
 from tests.publisher_emulator import file7_2025
 
@@ -130,17 +130,8 @@ def test_refusal_of_a_file3_that_disagrees_with_accepted_file7(
     assert {r.dataset_id for r in import_folder(first).imported} >= {"iod2025_file7"}
     refused = r"Refused File_3_IoD2025.*ranks equal to IoD 2025 File .* \(accepted from f7.csv\)"
     with pytest.raises(InvalidOfficialFile, match=refused):
-        _convert_file3(mirror)
-
-
-def _convert_file3(mirror: Path) -> None:
-    from hiap_geo.acquire.manifest import OfficialFile
-    from hiap_geo.acquire.publishers import convert_files
-    from hiap_geo.acquire.registry import sha256_of
-
-    ds = load_registry()["iod2025_supplementary"]
-    path = mirror / ds.mirror_path
-    convert_files(ds, [path], [OfficialFile(path.name, sha256_of(path), str(path), path.stat().st_size)])
+        ds = load_registry()["iod2025_supplementary"]
+        _convert(ds, mirror / ds.mirror_path)
 
 
 def test_info_shows_idaci_and_idaopi_for_both_editions(real_data: Path) -> None:
@@ -234,3 +225,39 @@ def test_figures_that_are_not_official_say_so_with_file10_beside(real_data: Path
     assert not_official in row["how computed"]
     assert row["MHCLG's File 10 average score"] == pytest.approx(14.370)
     assert row["MHCLG's File 10 rank of average score"] == 210
+
+
+def test_file10_2019_must_agree_with_the_accepted_lsoa_figures(mirror: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """MHCLG derives File 10's average scores from the LSOA scores and mid-2015 populations: the real file agrees
+    within rounding (0.001); one whose Tunbridge Wells average was changed is refused, naming the district."""
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    registry = load_registry()
+    for dataset in ("iod2019_domains", "iod2019_population", "iod2019_scores"):
+        fetch(registry[dataset], mirror=mirror)
+    real = mirror / registry["iod2019_district_summaries"].mirror_path
+    _convert(registry["iod2019_district_summaries"], real)  # accepted
+    book = load_workbook(real)
+    sheet = book["IMD"]
+    header = [str(c.value).strip() for c in sheet[1]]
+    column = header.index("IMD - Average score") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "E07000116")
+    sheet.cell(row, column).value = sheet.cell(row, column).value + 1.5
+    altered = tmp_path / "File_10_altered.xlsx"
+    book.save(altered)
+    before = (tmp_path / "cache" / "sources" / registry["iod2019_district_summaries"].mirror_path).read_bytes()
+    with pytest.raises(InvalidOfficialFile, match=r"Refused File_10_altered.xlsx .*1 of 317 districts that do not, "
+                                                  r"e\.g\. E07000116"):
+        _convert(registry["iod2019_district_summaries"], altered)
+    after = (tmp_path / "cache" / "sources" / registry["iod2019_district_summaries"].mirror_path).read_bytes()
+    assert after == before
+
+
+def _convert(dataset: Dataset, path: Path) -> None:
+    from hiap_geo.acquire.manifest import OfficialFile
+    from hiap_geo.acquire.publishers import convert_files
+    from hiap_geo.acquire.registry import sha256_of
+
+    convert_files(dataset, [path], [OfficialFile(path.name, sha256_of(path), str(path), path.stat().st_size)])
