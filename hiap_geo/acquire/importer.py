@@ -65,6 +65,7 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
     sniffed = [sniff(p) for p in _candidates(folder)]
     report = ImportReport()
     used: set[Path] = set()
+    taken: dict[Path, list[str]] = {}
     table = converters()
     order = sorted((d for d in registry if d in table), key=lambda d: len(table[d].needs))
     for dataset_id in order:
@@ -86,10 +87,15 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
             report.refused.append(str(exc))
             continue
         report.imported.append(result)
+        for s in chosen:
+            taken.setdefault(s.path, []).append(dataset_id)
     for s in sniffed:
         known = identify(s)
-        if s.path in used:
-            report.recognised += [f"{s.path.name}: {known.line()}"] if known else []
+        if s.path in taken:
+            what = known.what if known else "an official file"
+            report.recognised.append(f"{s.path.name}: {what}. Taken as {', '.join(taken[s.path])}")
+        elif s.path in used:
+            report.recognised += [f"{s.path.name}: {known.what}. Refused (above)"] if known else []
         elif known:
             report.recognised.append(f"{s.path.name}: {known.line()}")
         else:

@@ -21,8 +21,8 @@ _GEOGRAPHIES = {
     "NAT": "nations",
 }
 USED_GEOGRAPHIES = {
-    "LSOA11", "LSOA21", "MSOA11", "MSOA21", "WD19", "WD21", "WD24", "LAD19", "LAD21", "LAD23", "LAD24", "UTLA23",
-    "CTYUA24",
+    "LSOA11", "LSOA21", "MSOA11", "MSOA21", "WD19", "WD21", "WD24", "LAD19", "LAD21", "LAD23", "LAD24", "LTLA23",
+    "UTLA23", "CTYUA24",
 }
 """The ONS geographies HIAP Geo reads (boundaries and lookups of the datasets in data/sources.yaml)."""
 
