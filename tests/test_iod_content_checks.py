@@ -261,3 +261,33 @@ def _convert(dataset: Dataset, path: Path) -> None:
     from hiap_geo.acquire.registry import sha256_of
 
     convert_files(dataset, [path], [OfficialFile(path.name, sha256_of(path), str(path), path.stat().st_size)])
+
+
+def test_ons_lookups_and_boundaries_are_named_in_every_format(mirror: Path, tmp_path: Path) -> None:
+    """Boundaries as GeoPackage, GeoJSON or a zipped shapefile, and lookups, named by their geographies, with
+    whether HIAP Geo uses them."""
+    import zipfile
+
+    import geopandas as gpd
+
+    from hiap_geo.acquire.recognise import identify
+    from hiap_geo.acquire.sniff import sniff
+
+    districts = gpd.read_file(mirror / "boundaries/LAD_May2024_UK_BUC.gpkg", rows=3)
+    districts.to_file(tmp_path / "LAD.shp")
+    shapefile = tmp_path / "Local_Authority_Districts_May_2024.zip"
+    with zipfile.ZipFile(shapefile, "w") as zf:
+        for part in tmp_path.glob("LAD.*"):
+            zf.write(part, part.name)
+    districts.to_file(tmp_path / "districts.geojson", driver="GeoJSON")
+    expected = {
+        shapefile: "ONS boundaries of local authority districts 2024. HIAP Geo uses LAD24",
+        tmp_path / "districts.geojson": "ONS boundaries of local authority districts 2024. HIAP Geo uses LAD24",
+        mirror / "boundaries/Wards_Dec2022_UK_BSC_resimplified.gpkg": "ONS boundaries of wards 2022. Not needed",
+        mirror / "lookups/LSOA11_WD17_EW_LU.csv.gz": "ONS lookup between LSOAs 2011, wards 2017. HIAP Geo uses LSOA11",
+        mirror / "lookups/LSOA21_WD24_LAD24_EW_LU.csv.gz": "ONS lookup between LSOAs 2021, wards 2024, local "
+                                                           "authority districts 2024. HIAP Geo uses",
+    }
+    for path, what in expected.items():
+        found = identify(sniff(path))
+        assert found is not None and found.line().startswith(what), (path.name, found)

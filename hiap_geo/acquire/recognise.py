@@ -65,6 +65,8 @@ def identify(sniffed: Sniffed) -> Identified | None:
     spatial = sniffed.kind == "geojson"
     if _is_geopackage(sniffed):
         cells, spatial = _geopackage_fields(sniffed), True
+    elif sniffed.kind == "zip" and not cells:
+        cells, spatial = _shapefile_fields(sniffed), True
     if not cells:
         return None
     return _iod(cells) or _ons(cells, spatial)
@@ -76,6 +78,22 @@ def _is_geopackage(sniffed: Sniffed) -> bool:
             return fh.read(16) == b"SQLite format 3\x00"
     except OSError:
         return False
+
+
+def _shapefile_fields(sniffed: Sniffed) -> set[str]:
+    """The fields of the first shapefile in a zip (ONS boundaries are also offered as zipped shapefiles)."""
+    import zipfile
+
+    import pyogrio
+
+    try:
+        with zipfile.ZipFile(sniffed.path) as zf:
+            shp = next((n for n in zf.namelist() if n.lower().endswith(".shp")), None)
+        if shp is None:
+            return set()
+        return {str(f) for f in pyogrio.read_info(f"/vsizip/{sniffed.path}/{shp}")["fields"]}
+    except Exception:  # noqa: BLE001 - any zip or driver error: not a shapefile we can read
+        return set()
 
 
 def _geopackage_fields(sniffed: Sniffed) -> set[str]:
