@@ -289,6 +289,7 @@ def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], use
 
 _ALWAYS_USED = [
     "iod2025_domains",
+    "iod2025_supplementary",
     "census2021_residents",
     "iod2019_domains",
     "iod2019_supplementary",
