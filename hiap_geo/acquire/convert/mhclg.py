@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from hiap_geo.acquire.convert.base import Converter, Part, clean_name, write_csv_gz
+from hiap_geo.acquire.registry import Dataset
 from hiap_geo.acquire.sniff import Sniffed
 from hiap_geo.acquire.validate import (
     SEVENOAKS,
@@ -86,18 +87,31 @@ ACCEPTED_RANKS = {
 """The accepted datasets holding published ranks, by edition (code column): a new file must agree with them."""
 
 
+def _accepted(dataset: Dataset) -> bool:
+    """In the cache and accepted: the mirror copy (registry checksum) or a converted file the manifest records
+    (as ``fetch.is_current``, which a converter may not import: fetch reaches the converters)."""
+    from hiap_geo.acquire import manifest
+    from hiap_geo.acquire.registry import local_path, sha256_of
+
+    path = local_path(dataset)
+    if not path.is_file():
+        return False
+    digest = sha256_of(path)
+    record = manifest.accepted(dataset.id)
+    return digest == dataset.sha256 or (record is not None and record.converted_sha256 == digest)
+
+
 def _accepted_ranks(code: str, dataset: str) -> dict[str, pd.DataFrame]:
     """Code and rank columns of every dataset of the edition already in the cache and current, this one's
     accepted copy included: a new download of the same edition must not change its ranks."""
     from hiap_geo.acquire import manifest
-    from hiap_geo.acquire.fetch import is_current
     from hiap_geo.acquire.registry import load_registry, local_path
     from hiap_geo.acquire.sniff import read_table, sniff
 
     registry = load_registry()
     out = {}
     for other, label in ACCEPTED_RANKS[code].items():
-        if other not in registry or not is_current(registry[other]):
+        if other not in registry or not _accepted(registry[other]):
             continue
         path = local_path(registry[other])
         if path.suffix == ".xlsx":
@@ -206,12 +220,11 @@ real IoD 2019 files, 305 of 317 districts equal at 3 decimals and none more than
 def _agrees_with_lsoas_2019(frame: pd.DataFrame, file: Path, dataset: str, what: str) -> None:
     """File 10 2019's IMD average scores equal the mid-2015-population-weighted mean of its districts' LSOA scores
     (as MHCLG derives them) within rounding, when the LSOA tables are already accepted."""
-    from hiap_geo.acquire.fetch import is_current
     from hiap_geo.acquire.registry import load_registry, local_path
 
     registry = load_registry()
     needed = ("iod2019_domains", "iod2019_population", "iod2019_scores")
-    if not all(d in registry and is_current(registry[d]) for d in needed):
+    if not all(d in registry and _accepted(registry[d]) for d in needed):
         return
     domains = pd.read_csv(local_path(registry["iod2019_domains"]), usecols=[LSOA11, LAD19], dtype=str)
     population = pd.read_csv(local_path(registry["iod2019_population"]), usecols=[LSOA11, FILE6[4]],
