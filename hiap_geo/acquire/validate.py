@@ -7,7 +7,6 @@ was expected and what was found, so the user knows which download to redo.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,11 +217,3 @@ def check_agreement(frame: pd.DataFrame, code_column: str, others: Mapping[str, 
         raise InvalidOfficialFile(file, dataset, f"{what}: ranks equal to {label} for the same LSOA",
                                   _examples(codes, rows, texts))
 
-
-def lsoa_pattern() -> str:
-    return r"E01\d{6}"
-
-
-def strip_suffixes(columns: list[str], pattern: str = r";\s*measures:\s*Value$") -> list[str]:
-    """Nomis bulk headers end in '; measures: Value' in some tables and not in others."""
-    return [re.sub(pattern, "", str(c)).strip() for c in columns]
