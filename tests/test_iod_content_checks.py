@@ -76,9 +76,9 @@ LOOK_ALIKES = {
 
 def test_the_real_files_pass_every_check_in_milliseconds(file7: pd.DataFrame) -> None:
     check = _file7_2025_check(list(file7.columns))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: six helpers share two cores, so wall time says little
     check_table(file7, check, Path("File_7.csv"), "iod2025_file7")
-    assert time.perf_counter() - start < 1.0  # 33,755 rows, 17 ranked measures
+    assert time.process_time() - start < 1.0  # 33,755 rows, 17 ranked measures: about 0.15 s on a quiet machine
 
 
 @pytest.mark.parametrize("kind", list(LOOK_ALIKES))
