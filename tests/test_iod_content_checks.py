@@ -291,3 +291,28 @@ def test_ons_lookups_and_boundaries_are_named_in_every_format(mirror: Path, tmp_
     for path, what in expected.items():
         found = identify(sniff(path))
         assert found is not None and found.line().startswith(what), (path.name, found)
+
+
+def test_a_file_not_taken_must_still_agree_with_the_accepted_ranks(mirror: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """File 1 is not needed, but a File 1 whose IMD ranks differ from the accepted File 3's is reported, naming
+    three LSOAs; the true one (and IoD 2019 File 1 beside File 2) is only named."""
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    registry = load_registry()
+    for dataset in ("iod2025_supplementary", "iod2019_domains"):
+        fetch(registry[dataset], mirror=mirror)
+    domains = pd.read_csv(mirror / registry["iod2025_domains"].mirror_path, dtype={"LSOA code (2021)": str})
+    file1 = pd.DataFrame({"LSOA code (2021)": domains["LSOA code (2021)"], IMD_RANK: domains[IMD_RANK],
+                          IMD_DECILE: domains[IMD_DECILE]})
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    for folder, frame in ((good, file1), (bad, _shuffled_ranks(file1.assign(**{IMD_SCORE: 0.0})))):
+        folder.mkdir()
+        frame.to_csv(folder / "File_1_IoD2025_Index_of_Multiple_Deprivation.csv", index=False)
+    (good / "IoD2019_File1_IMD_lsoa11.csv.gz").write_bytes((mirror / "imd2019/IoD2019_File1_IMD_lsoa11.csv.gz")
+                                                           .read_bytes())
+    report = import_folder(good)
+    assert report.refused == [] and len(report.recognised) == 2, report.lines()
+    report = import_folder(bad)
+    assert len(report.refused) == 1, report.lines()
+    assert report.refused[0].startswith("Refused File_1_IoD2025_Index_of_Multiple_Deprivation.csv")
+    assert "ranks equal to IoD 2025 File 3" in report.refused[0] and "e.g. E01" in report.refused[0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hiap_geo.acquire.convert import converters
+from hiap_geo.acquire.convert.mhclg import agrees_with_accepted
 from hiap_geo.acquire.fetch import FetchResult, is_current
 from hiap_geo.acquire.manifest import OfficialFile
 from hiap_geo.acquire.publishers import convert_files
@@ -98,6 +99,11 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
             report.recognised += [f"{s.path.name}: {known.what}. Refused (above)"] if known else []
         elif known:
             report.recognised.append(f"{s.path.name}: {known.line()}")
+            if known.what.startswith("IoD"):
+                try:
+                    agrees_with_accepted(s, known.what)
+                except FetchError as exc:
+                    report.refused.append(str(exc))
         else:
             report.unrecognised.append(f"{s.path.name}: {s.headers()}")
     report.missing = [ds for ds in registry.values() if not is_current(ds)]

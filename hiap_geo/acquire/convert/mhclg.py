@@ -128,6 +128,25 @@ def _accepted_ranks(code: str, dataset: str) -> dict[str, pd.DataFrame]:
     return out
 
 
+def agrees_with_accepted(file: Sniffed, what: str) -> None:
+    """A file HIAP Geo does not take (File 1, a File 2 of 2025...) still has to tell the same story: its ranks
+    must equal those of the accepted files of its edition, LSOA by LSOA (raises InvalidOfficialFile)."""
+    from hiap_geo.acquire.sniff import read_table
+
+    for code in (LSOA21, LSOA11):
+        where = file.find({code})
+        if where is None:
+            continue
+        frame = read_table(file, where[0], where[1], (code,))
+        # IoD 2019 File 1 heads its rank 'Index of Multiple Deprivation (IMD) Rank', without '(where 1 is ...)'.
+        frame.columns = [f"{c}{RANK.removeprefix(' Rank')}" if str(c).endswith(" Rank") else c for c in frame.columns]
+        if not any(str(c).endswith(RANK) for c in frame.columns):
+            return
+        frame = frame.dropna(subset=[code]).drop_duplicates(code)
+        check_agreement(frame, code, _accepted_ranks(code, ""), file.path, "a cross-check, not imported", what)
+        return
+
+
 def _checked(frame: pd.DataFrame, check: TableCheck, file: Sniffed, dataset: str) -> pd.DataFrame:
     """The IoD content checks (rows, codes, ranks, deciles, scores) and agreement with accepted files."""
     frame = check_table(frame, _every_rank(check, frame), file.path, dataset)
