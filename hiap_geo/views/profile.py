@@ -89,6 +89,8 @@ def read_request(query: str, group_name: str) -> ProfileRequest | None:
         return None
     name = group_name.strip() or None
     tokens = list(dict.fromkeys(t for t in re.split(r"[\s,;]+", text) if t))  # each entry once
+    if len(tokens) == 1 and looks_like_code(tokens[0]):  # one code, however often repeated
+        text = tokens[0]
     if len(tokens) > 1 and any(looks_like_code(t) for t in tokens):  # a list of codes, perhaps with a slip
         check_group_size(len({t.upper() for t in tokens}))
         not_codes = [t for t in tokens if not looks_like_code(t)]

@@ -270,6 +270,11 @@ def _boundary_source(ed: Edition, kind: str) -> BoundarySource:
     return {"lsoa": ed.lsoa_boundaries, "ward": ed.ward_boundaries, "district": ed.district_boundaries}[kind]
 
 
+Progress = Callable[[float, str], None]
+"""Told how far a profile has got (0 to 1) and what it is doing: the app shows it, and a session that has
+ended stops the work there (Streamlit raises in the script's thread at its next message)."""
+
+
 Reader = Callable[[BoundarySource, list[str]], tuple[gpd.GeoDataFrame, BoundaryReport]]
 
 
@@ -348,9 +353,14 @@ def _member_figures(ed: Edition, members: Sequence[AreaRef]) -> list[dict[str, o
     return figures
 
 
-def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], used: set[str]) -> gpd.GeoDataFrame:
+def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], used: set[str],
+                     progress: Progress = lambda _f, _t: None) -> gpd.GeoDataFrame:
     read = _layer_reader() if area.is_group else read_boundaries
-    frames = [_unit_boundaries(ref, used, read) for ref in area.members]
+    frames = []
+    for done, ref in enumerate(area.members):
+        if done % 20 == 0:
+            progress(0.3 + 0.5 * done / len(area.members), f"Drawing the boundaries ({done} of {len(area.members)})")
+        frames.append(_unit_boundaries(ref, used, read))
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
     main = editions[MAIN_YEAR] if editions[MAIN_YEAR].available else editions[OTHER_YEAR]
     figures = _member_figures(main.edition, area.members) if area.is_group else []
@@ -392,12 +402,17 @@ _ALWAYS_USED = [
 ]
 
 
-def build_profile(query: str | Sequence[str], name: str | None = None, today: date | None = None) -> Profile:
+def build_profile(query: str | Sequence[str], name: str | None = None, today: date | None = None,
+                  progress: Progress | None = None) -> Profile:
     """The profile of an LSOA, ward or district (code or name), or of a group of LSOA and ward codes.
 
-    ``name`` names a custom group; ``today`` fixes the generation date (tests, reproducible exports).
+    ``name`` names a custom group; ``today`` fixes the generation date (tests, reproducible exports);
+    ``progress`` is told how far the work has got.
     """
+    progress = progress or (lambda _f, _t: None)
+    progress(0.0, "Finding the areas")
     area = resolve_area(query, name)
+    progress(0.1, "Computing the figures of both editions")
     editions = {year: _edition_figures(EDITIONS[year], area) for year in (MAIN_YEAR, OTHER_YEAR)}
     if not any(e.available for e in editions.values()):
         raise UnknownArea(area.code)
@@ -406,7 +421,8 @@ def build_profile(query: str | Sequence[str], name: str | None = None, today: da
                                 main.edition.ward_boundaries.dataset}  # and its ward names
     if area.kind == "district":
         used |= {"iod2019_district_summaries", "iod2025_district_summaries"}
-    boundaries = _area_boundaries(area, editions, used)
+    boundaries = _area_boundaries(area, editions, used, progress)
+    progress(0.8, "Gathering the indicators")
     indicators = indicator_section(area, main, used)  # adds the datasets it uses to ``used``
     registry = load_registry()
     return Profile(
