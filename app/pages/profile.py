@@ -8,6 +8,7 @@ from functools import partial
 import streamlit as st
 
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import shorten
 from hiap_geo.core.text import escape_markdown, name_key
 from hiap_geo.render.profile.assemble import Progress, build_profile
 from hiap_geo.render.profile.export import export
@@ -50,7 +51,7 @@ if request is None:
     st.stop()
 if request.candidates:  # a name several places have: the user picks one (the key follows the name typed)
     labels = {place.code: place.label for place in request.candidates}
-    pick = st.selectbox(f"{len(labels)} places are called '{escape_markdown(query.strip())}': choose one",
+    pick = st.selectbox(f"{len(labels)} places are called '{escape_markdown(shorten(query.strip()))}': choose one",
                         list(labels), index=None, format_func=labels.get,  # options are plain text
                         placeholder="Choose a place", key=f"profile_pick_{name_key(query)}")
     if pick is None:

@@ -15,7 +15,7 @@ import pandas as pd
 from hiap_geo.core import settings
 from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
-from hiap_geo.core.limits import MAX_LINK_DISTRICTS, shorten
+from hiap_geo.core.limits import MAX_LINK_DISTRICTS, MAX_NAME_CHARS, shorten
 from hiap_geo.core.text import name_key
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import (
@@ -186,7 +186,7 @@ def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
     query keeps that kind; ``name_key`` and ``ward_key`` columns, when present, save working the keys out again.
     """
     text = query.strip()
-    if not text:
+    if not text or len(text) > MAX_NAME_CHARS:  # no place's name (with its district) is longer
         return areas.iloc[0:0]
     exact = areas[areas["code"].str.casefold() == text.casefold()]
     if not exact.empty:
