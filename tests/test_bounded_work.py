@@ -319,3 +319,31 @@ def test_a_second_session_keeps_its_speed_while_an_upload_at_the_limit_is_refuse
     assert outside == [] and other_outside == []
     first.close()
     other.close()
+
+
+# --- plan check: a plan file at its size limit ----------------------------------------------------------------
+
+
+def test_a_plan_check_at_the_plan_size_limit_is_answered_within_the_budget(real_data: Path, tmp_path: Path) -> None:
+    import copy
+
+    import yaml
+
+    source = yaml.safe_load((ROOT / "data" / "plans" / "sevenoaks-mind-the-gap-2013-15.yaml").read_text())
+    actions = source["actions"]
+
+    def dumped(rounds: int) -> str:  # the seed plan's actions over and over, each with an id of its own
+        grown = [{**copy.deepcopy(a), "id": f"{a['id']}.{n}"} for n in range(rounds) for a in actions]
+        return yaml.safe_dump({**source, "actions": grown}, sort_keys=False, allow_unicode=True, width=110)
+
+    one, two = len(dumped(1).encode()), len(dumped(2).encode())
+    rounds = (limits.MAX_PLAN_BYTES - one) // (two - one)
+    big = dumped(rounds)
+    assert len(big.encode()) <= limits.MAX_PLAN_BYTES
+    path = tmp_path / "big-plan.yaml"
+    path.write_text(big)
+    assert limits.MAX_PLAN_BYTES - len(big.encode()) < 100_000 and rounds * len(actions) > 1_000
+    measured = cli_measured(["plan", "check", str(path)], real_data)
+    code, out, err = measured["result"]
+    assert code in (0, 1) and "discrepancies" in out, err[-500:]
+    assert within_budget(measured), measured
