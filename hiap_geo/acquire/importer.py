@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hiap_geo.acquire.convert import converters
+from hiap_geo.acquire.convert.mhclg import agrees_with_accepted
 from hiap_geo.acquire.fetch import FetchResult, is_current
 from hiap_geo.acquire.manifest import OfficialFile
 from hiap_geo.acquire.publishers import convert_files
+from hiap_geo.acquire.recognise import identify
 from hiap_geo.acquire.registry import Dataset, load_registry, sha256_of
 from hiap_geo.acquire.sniff import Sniffed, sniff
 from hiap_geo.core.errors import FetchError, HiapGeoError
@@ -34,12 +36,16 @@ class ImportReport:
     imported: list[FetchResult] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    recognised: list[str] = field(default_factory=list)
+    """Every file named: what it is, and what HIAP Geo takes from it or why it is not needed."""
     not_read: list[str] = field(default_factory=list)
+    """Entries of the folder not read: links out of it, pipes, devices, files larger than any official one."""
     missing: list[Dataset] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"  imported   {r.dataset_id} <- {r.note}" for r in self.imported]
         out += [f"  refused    {message}" for message in self.refused]
+        out += [f"  recognised {line}" for line in self.recognised]
         out += [f"  not used   {name}" for name in self.unrecognised]
         out += [f"  not read   {entry}" for entry in self.not_read]
         if self.missing:
@@ -93,15 +99,15 @@ def _not_readable(path: Path, root: Path) -> str | None:
     return None
 
 
-def _too_large_for(dataset: Dataset, chosen: list[Sniffed]) -> str | None:
-    """A message when a file recognised as ``dataset``'s is larger than that dataset's cap, else None."""
-    cap = official_file_cap(dataset.size_bytes)
+def _too_large_for(dataset: Dataset | None, chosen: list[Sniffed]) -> str | None:
+    """A message when a file recognised as ``dataset``'s (None: any dataset's) is larger than its cap, else None."""
+    cap = official_file_cap(dataset.size_bytes if dataset else None)
     for s in chosen:
         size = s.path.stat().st_size
         if size > cap:
-            return (f"{dataset.id}: {shorten(s.path.name, 80)} looks like its official file but is "
-                    f"{size_label(size)}; the official file is far smaller (limit {size_label(cap)}). Download it "
-                    "again from its page.")
+            return (f"{dataset.id if dataset else 'IoD'}: {shorten(s.path.name, 80)} looks like an official file "
+                    f"but is {size_label(size)}; the official file is far smaller (limit {size_label(cap)}). "
+                    "Download it again from its page.")
     return None
 
 
@@ -112,6 +118,7 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
     sniffed = [sniff(p) for p in files]
     report = ImportReport(not_read=not_read)
     used: set[Path] = set()
+    taken: dict[Path, list[str]] = {}
     table = converters()
     order = sorted((d for d in registry if d in table), key=lambda d: len(table[d].needs))
     for dataset_id in order:
@@ -137,7 +144,27 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
             report.refused.append(str(exc))
             continue
         report.imported.append(result)
-    report.unrecognised = [f"{shorten(s.path.relative_to(folder.resolve()), 80)}: {s.headers()}"
-                           for s in sniffed if s.path not in used]
+        for s in chosen:
+            taken.setdefault(s.path, []).append(dataset_id)
+    for s in sniffed:
+        known = identify(s)
+        name = shorten(s.path.name, 80)
+        if s.path in taken:
+            what = known.what if known else "an official file"
+            report.recognised.append(f"{name}: {what}. Taken as {', '.join(taken[s.path])}")
+        elif s.path in used:
+            report.recognised += [f"{name}: {known.what}. Refused (above)"] if known else []
+        elif known:
+            report.recognised.append(f"{name}: {known.line()}")
+            if known.what.startswith("IoD"):
+                too_large = _too_large_for(None, [s])  # compared whole: only a file of an official size
+                try:
+                    if too_large:
+                        raise FetchError(too_large)
+                    agrees_with_accepted(s, known.what)
+                except FetchError as exc:
+                    report.refused.append(str(exc))
+        else:
+            report.unrecognised.append(f"{name}: {s.headers()}")
     report.missing = [ds for ds in registry.values() if not is_current(ds)]
     return report
