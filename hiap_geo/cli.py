@@ -534,9 +534,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HiapGeoError as exc:
         print(f"error: {terminal_text(str(exc))}", file=sys.stderr)
         return 2
-    except OSError as exc:  # a folder that cannot be written, a full disk: the user can act on it
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"error: {exc.strerror or exc}{where}. Nothing was left half-written.", file=sys.stderr)
+    except OSError as exc:  # a folder that cannot be written, a full disk, a pipe named as a file: the user can act
+        from hiap_geo.core.files import NotRegularFile
+        from hiap_geo.core.limits import shorten
+
+        where = f" ({shorten(exc.filename)})" if getattr(exc, "filename", None) else ""
+        after = "" if isinstance(exc, NotRegularFile) else " Nothing was left half-written."
+        print(f"error: {terminal_text(str(exc.strerror or exc))}{where}.{after}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was left half-written.", file=sys.stderr)

@@ -26,6 +26,7 @@ import shapely
 
 from hiap_geo.core.attribution import OGL, full_attribution
 from hiap_geo.core.editions import edition
+from hiap_geo.core.limits import MAX_AREAS_LISTED, MAX_MAPS
 from hiap_geo.geo.measures import map_areas, measure
 from hiap_geo.plans.resolve import ResolvedArea, Resolver
 from hiap_geo.plans.schema import (
@@ -45,14 +46,6 @@ from hiap_geo.plans.schema import (
 from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline
 from hiap_geo.render.profile.word import _repeat_header, _shade
 from hiap_geo.render.static_map import figure_png, page_map_figure
-
-MAX_AREAS_LISTED: int = 60
-"""A target's areas listed in its cell; a rule selecting more (a county's deciles 1-2) names the count and
-the first ones, so a table row stays readable. The plan file and the Plan page give them all."""
-
-MAX_MAPS: int = 30
-"""Priority maps drawn at most (about half a second each; the seed plans have up to 8 priorities): a plan of
-thousands of priorities must not keep the server drawing for an hour."""
 
 MAP_DPI: int = 110
 """Resolution of the priority maps: 1,470 x 825 pixels, sharp at the page's width."""
