@@ -264,6 +264,7 @@ def test_a_plan_of_more_actions_than_the_limit_is_refused_naming_it() -> None:
     data = yaml.safe_load(TW_FILE.read_text(encoding="utf-8"))
     data["actions"] = [copy.deepcopy({**data["actions"][0], "id": f"9.{i}"}) for i in range(MAX_PLAN_ACTIONS + 1)]
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    with pytest.raises(PlanFileError, match=f"the plan has 501 actions; plans are limited to {MAX_PLAN_ACTIONS}"):
+    limit = f"the plan has {MAX_PLAN_ACTIONS + 1:,} actions; plans are limited to {MAX_PLAN_ACTIONS:,}"
+    with pytest.raises(PlanFileError, match=limit):
         parse_plan(text, "huge draft")
     assert len(text_problems(text, "huge draft", data_checks=False)) == 1  # one problem, not one per action
