@@ -44,7 +44,7 @@ import idna
 from hiap_geo.core import settings
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.files import read_regular, regular_file_size
-from hiap_geo.core.limits import MAX_ACCESS_BYTES
+from hiap_geo.core.limits import MAX_ACCESS_BYTES, MAX_EMAIL_CHARS
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 """Roles from least to most trusted; each may do what the ones before it may."""
@@ -87,10 +87,6 @@ class InvalidEmail(AccessError):
 
 class SignInRefused(AccessError):
     """A signed-in account is not admitted: its e-mail is unverified or cannot be read. The message says why."""
-
-
-MAX_EMAIL_CHARS: int = 254
-"""The longest e-mail address (RFC 5321 path limit)."""
 
 
 def canonical_email(text: str) -> str:

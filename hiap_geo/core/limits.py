@@ -42,6 +42,9 @@ MAX_WRITE_WAIT_S: float = 20.0
 """How long a write to a shared PostgreSQL progress database waits for another writer (a large import) before
 the person is told the database is busy and nothing was recorded; SQLite waits its busy timeout per attempt."""
 
+MAX_EMAIL_CHARS: int = 254
+"""The longest e-mail address (RFC 5321 path limit); a longer one in the access file or a sign-in is refused."""
+
 MAX_ACCESS_BYTES: int = 200_000
 """An access file lists people and domains: a few kilobytes. Larger is a mistake."""
 
