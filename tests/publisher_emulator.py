@@ -29,6 +29,7 @@ import pyogrio
 import pytest
 from openpyxl import Workbook
 
+from hiap_geo.acquire.convert.commons_library import CONDITIONS as QOF_CONDITIONS
 from hiap_geo.acquire.convert.mhclg import FILE8_2025_LABELS, MEASURES_2025, SUMMARY_STATS
 from hiap_geo.acquire.registry import load_registry
 from hiap_geo.core.settings import PROJECT_ROOT
@@ -272,6 +273,18 @@ def generate_files(mirror: Path, out: Path) -> dict[str, Path]:
     _write_xlsx(hi_path, {"Contents": [["Health Index for England"]],
                           "Table_2_Underlying_data": _rows(hi_table, [["Table 2"], ["Underlying data"], []])})
     pub.files[url("health_index_indicators")] = hi_path
+
+    qof = m(registry["hoc_qof_prevalence_msoa11"].mirror_path, dtype={"msoa11cd": str})
+    names = m(registry["lookup_msoa11_msoa21"].mirror_path, dtype=str).drop_duplicates("MSOA11CD").set_index("MSOA11CD")
+    sheet = pd.concat([pd.DataFrame({"Row Labels": qof["msoa11cd"], "MSOA": qof["msoa11cd"].map(names["MSOA11NM"]),
+                                     "LA": qof["msoa11cd"].map(names["LAD22NM"])}), qof[list(QOF_CONDITIONS)]], axis=1)
+    total = ["Grand Total", None, None, *qof[list(QOF_CONDITIONS)].mean().tolist()]
+    qof_path = out / "HealthDiseasePrevalence.xlsx"
+    _write_xlsx(qof_path, {"Notes": [["Health conditions: constituency and MSOA data"]],
+                           "Constituency": [["Row Labels", "Asthma"], ["E14000530", 0.06]],
+                           "Local authority": [["Row Labels", "Asthma"], ["E06000001", 0.06]],
+                           "MSOA": [*_rows(sheet), total]})
+    pub.files[url("hoc_qof_prevalence_msoa11")] = qof_path
     index = out / FILES_INDEX
     index.with_suffix(".part").write_text(json.dumps({key: str(path) for key, path in pub.files.items()}))
     index.with_suffix(".part").replace(index)  # the index appears last: a reader of it finds every file written
