@@ -146,3 +146,29 @@ def test_a_workbook_in_percentages_or_cut_short_is_refused(mirror: Path, tmp_pat
         with pytest.raises(InvalidOfficialFile, match="Nothing was saved"):
             commons_library._build([sniff(workbook)], tmp_path / "out.csv.gz", commons_library.DATASET)
         assert not (tmp_path / "out.csv.gz").exists()
+
+
+def test_targeting_and_the_indicators_map_use_the_estimates(kent: str) -> None:
+    from hiap_geo.geo.layers import load_layer
+    from hiap_geo.geo.msoa import msoa_areas
+    from hiap_geo.indicators import need
+    from hiap_geo.views import indicators as iv
+    from hiap_geo.views import targeting as tv
+    from hiap_geo.views.explorer import areas_of
+
+    data = load_indicators([TUNBRIDGE_WELLS])
+    wards = iv.standard_areas(areas_of(load_layer(kent, "ward", 2025, display=True), "ward", 2025,
+                                       (TUNBRIDGE_WELLS,)), "ward")
+    offered = tv.target_indicators(data, "ward").set_index("indicator_id")
+    assert offered.loc["qof_obesity", "polarity"] == "no_judgement" and not offered.loc["qof_obesity", "has_limits"]
+    frame = tv.targeting_frame(wards, data, "ward", ["qof_obesity"])
+    assert round(frame.set_index("code").at[SHERWOOD, "qof_obesity"], 2) == 7.20
+    assert set(frame["qof_obesity__vs_england"]) == {"not compared"}
+    score = need.need_score(frame, [need.Component("qof_obesity", "Obesity on GP registers", 1, True)])
+    top = frame.loc[score.table["need_rank"] == 1, "code"].iat[0]
+    assert top == frame.loc[frame["qof_obesity"].idxmax(), "code"]
+    lsoas = iv.standard_areas(areas_of(load_layer(kent, "lsoa", 2025, display=True), "lsoa", 2025,
+                                       (TUNBRIDGE_WELLS,)), "lsoa")
+    msoas = msoa_areas(lsoas, 2021)
+    values = iv.area_values(data, "qof_diabetes", "msoa", "QOF about 2018/19", msoas)
+    assert len(values) == 14 and values["value"].notna().all() and not iv.has_limits(values)
