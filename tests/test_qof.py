@@ -172,3 +172,59 @@ def test_targeting_and_the_indicators_map_use_the_estimates(kent: str) -> None:
     msoas = msoa_areas(lsoas, 2021)
     values = iv.area_values(data, "qof_diabetes", "msoa", "QOF about 2018/19", msoas)
     assert len(values) == 14 and values["value"].notna().all() and not iv.has_limits(values)
+
+
+# --- plan check: obesity and long-term conditions ---------------------------------------------------
+
+_FIGURES = """
+schema_version: 1
+document: {id: test-plan, title: A test plan, file: test.txt, period: 2019-22, publisher: Test}
+transcription: {by: test, date: 2026-12-06}
+areas:
+  - {id: sevenoaks, name: Sevenoaks, type: district, code: E07000111, vintage: LAD 2019,
+     lookup_name: Sevenoaks}
+indicators:
+  - {id: obesity_register, name: adults on the GP obesity register, unit: "%"}
+  - {id: adults_obese, name: adults classed as obese, unit: "%"}
+sections:
+  - heading: Health
+    line: 1
+    figures:
+      - {indicator: obesity_register, area: sevenoaks, value: VALUE, printed: "VALUE%", period: QOF 2018/19,
+         quote: "VALUE% of adults are on the obesity register", line: 2}
+      - {indicator: obesity_register, area: sevenoaks, value: 9.0, printed: "9.0%", period: QOF 2021/22,
+         quote: "9.0% of adults are on the obesity register", line: 3}
+      - {indicator: adults_obese, area: sevenoaks, value: 23.9, printed: "23.9%", quote: "23.9% of adults are obese",
+         line: 4}
+"""
+
+
+def test_plan_check_compares_obesity_only_for_the_same_measure_and_period(real_data: Path) -> None:
+    from hiap_geo.plans.figures.claims import check_claims
+    from hiap_geo.plans.figures.load import parse_figures
+
+    district = _row(qof_indicators([SEVENOAKS]), "qof_obesity", SEVENOAKS, "district")["value"]
+    stated = f"{district:.1f}"
+    checks = check_claims(parse_figures(_FIGURES.replace("VALUE", stated)).figures, 2019)
+    same, later, survey = checks
+    assert same.verdict == "agrees" and same.data.startswith(f"{stated}%") and QOF_LABEL in same.data
+    assert later.verdict == "cannot check" and "for another period" in later.data and "QOF 2021/22" in later.data
+    assert survey.verdict == "cannot check" and "a different measure" in survey.data
+    assert "far below survey obesity" in survey.data
+    wrong = check_claims(parse_figures(_FIGURES.replace("VALUE", f"{district + 1:.1f}")).figures, 2019)[0]
+    assert wrong.verdict == "differs"
+
+
+def test_the_plans_obesity_and_condition_figures_say_why_they_cannot_be_checked(real_data: Path) -> None:
+    from hiap_geo.plans.figures.claims import check_claims
+    from hiap_geo.plans.figures.load import FIGURES_DIR, load_figures
+
+    kent = {(c.line, c.indicator): c for c in check_claims(load_figures(FIGURES_DIR / "kent-hiap-2012-15.yaml"), 2019)}
+    assert "child obesity" in kent[(194, "Obese children yr 6")].data
+    assert "a cost" in kent[(605, "NHS Cost of principle diseases related to obesity (millions)")].data
+    assert "for another period" in kent[(644, "People diagnosed with diabetes")].data
+    assert "does not state a count of patients on GP registers" in kent[(644, "Obese adults")].data
+    assert all(c.verdict == "cannot check" for c in kent.values() if "obes" in c.indicator.lower())
+    later = check_claims(load_figures(FIGURES_DIR / "sevenoaks-2019-22.yaml"), 2019)
+    diagnosis = next(c for c in later if c.indicator.startswith("Diagnosis rates for diabetes"))
+    assert diagnosis.verdict == "cannot check" and "a diagnosis rate" in diagnosis.data
