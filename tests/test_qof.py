@@ -174,6 +174,17 @@ def test_targeting_and_the_indicators_map_use_the_estimates(kent: str) -> None:
     assert len(values) == 14 and values["value"].notna().all() and not iv.has_limits(values)
 
 
+def test_the_spine_sets_the_estimates_against_english_msoas(kent: str) -> None:
+    from hiap_geo.indicators import spine
+
+    ranges = spine.england_distribution("ward")
+    obesity = ranges.set_index(["indicator_id", "area_type"]).loc[("qof_obesity", "ward")]
+    assert obesity["n_areas"] == 6_856  # every MSOA 2021, not wards: the estimates are the MSOAs'
+    rows = spine.spine_rows(load_indicators([TUNBRIDGE_WELLS]), SHERWOOD, "ward", ranges, TUNBRIDGE_WELLS)
+    row = rows.set_index("indicator_id").loc["qof_obesity"]
+    assert round(row["value"], 2) == 7.20 and 0 <= row["x_value"] <= 1
+
+
 # --- plan check: obesity and long-term conditions ---------------------------------------------------
 
 _FIGURES = """
