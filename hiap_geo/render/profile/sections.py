@@ -95,7 +95,7 @@ def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame) -> tuple[st
     decile_level = "msoa" if qof else str(level)
     decile = national_decile(str(r["indicator_id"]), str(r["period"]), value, polarity, decile_level)
     national = decile_text(decile, polarity, decile_level) if decile else "Not compared (no interval)"
-    local = "-"
+    local = "-" if level is not None else "Not compared (no interval)"
     if not peers.empty and level is not None:
         same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
         local = local_rank_text(value, same["value"], polarity, level)
