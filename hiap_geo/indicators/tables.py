@@ -153,6 +153,10 @@ def filter_districts(frame: pd.DataFrame, column: str, districts: Sequence[str] 
     return frame[frame[column].isin(districts)]
 
 
+QOF_DECIMALS = 10
+"""Decimal places the QOF proportions are read to (see :func:`qof_msoa_base`)."""
+
+
 @cache
 def qof_msoa_base() -> pd.DataFrame:
     """The seven QOF register estimates per English MSOA 2021 (one column per indicator id, proportions 0-1),
@@ -165,6 +169,9 @@ def qof_msoa_base() -> pd.DataFrame:
     raw = check_table(pd.read_csv(path, dtype={"msoa11cd": str}), QOF_CHECK, path, QOF_DATASET)
     values = raw.rename(columns={"msoa11cd": "msoa11_code", **{c: v[0] for c, v in QOF_CONDITIONS.items()}})
     ids = [v[0] for v in QOF_CONDITIONS.values()]
+    # To 10 decimal places (1e-8 percentage points): a workbook keeps about 16 significant digits, the mirror's
+    # CSV 17, and the converted and mirrored copies must give the same figures to the last digit shown.
+    values[ids] = values[ids].round(QOF_DECIMALS)
     sape = pd.read_csv(dataset_path("sape_mid2020_msoa11"), dtype={"MSOA Code": str}, usecols=["MSOA Code", "All Ages"])
     sape = sape.rename(columns={"MSOA Code": "msoa11_code", "All Ages": "_w"})
     values, _ = join_on_code(values[["msoa11_code", *ids]], sape[sape["msoa11_code"].str.startswith("E02")],
