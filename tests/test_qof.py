@@ -172,6 +172,8 @@ def test_targeting_and_the_indicators_map_use_the_estimates(kent: str) -> None:
     msoas = msoa_areas(lsoas, 2021)
     values = iv.area_values(data, "qof_diabetes", "msoa", "QOF about 2018/19", msoas)
     assert len(values) == 14 and values["value"].notna().all() and not iv.has_limits(values)
+    assert values["vs_england_label"].str.endswith("of English MSOAs").all()  # placed by national decile
+    assert set(values["vs_england"]) == {"not compared"}  # never judged better or worse
 
 
 def test_the_spine_sets_the_estimates_against_english_msoas(kent: str) -> None:

@@ -455,6 +455,8 @@ QOF_SPECS: list[IndicatorSpec] = [
     for id_, name, unit in QOF_CONDITIONS.values()
 ]
 """The seven conditions, one value column each (named by the indicator id) in the QOF tables."""
+QOF_IDS = frozenset(s.id for s in QOF_SPECS)
+"""The QOF register estimates: modelled for MSOAs, so placed among English MSOAs whatever the area."""
 QOF_AGGREGATION = "the MSOA's estimate; above MSOA, MSOA estimates weighted by Census 2021 usual residents"
 
 

@@ -18,7 +18,7 @@ from hiap_geo.core.editions import EDITIONS, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.lookups import lsoa_crosswalk
 from hiap_geo.indicators.aggregate import district_indicators, england_indicators, indicators_for_lsoas, ward_indicators
-from hiap_geo.indicators.catalogue import DWP_DENOMINATOR_YEAR, HEALTH_INDEX_NOTE, LSOA_SPECS, QOF_DATASET, QOF_SPECS
+from hiap_geo.indicators.catalogue import DWP_DENOMINATOR_YEAR, HEALTH_INDEX_NOTE, LSOA_SPECS, QOF_DATASET, QOF_IDS
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.readers import (
     dwp_indicators,
@@ -65,10 +65,6 @@ def _indicator_rows(
     own = rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
     peers = rows[rows["area_type"] == area.kind] if area.kind != "district" else pd.DataFrame()
     return own, peers
-
-
-QOF_IDS = frozenset(s.id for s in QOF_SPECS)
-"""The QOF register estimates: modelled for MSOAs, so placed among English MSOAs whatever the area."""
 
 
 def _qof_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]
