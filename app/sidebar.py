@@ -75,7 +75,7 @@ def _read_link(slug: str, options: list[str], choices: dict[str, str]) -> None:
 
 @st.cache_data(show_spinner=False)
 def _published(slug: str, year: int) -> list[str]:
-    """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained).
+    """Measures the edition has any figure for (IDACI and IDAOPI 2025 only once File 3 has been fetched).
 
     Read from the built layer's decile columns alone, not the whole IoD table: a fresh server's first page
     does not wait for the national CSVs (about 0.8 s)."""

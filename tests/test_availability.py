@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.indicators.availability import AVAILABILITY, availability_table, where_to_get
+from hiap_geo.indicators.availability import AVAILABILITY, where_to_get
 
 
 def test_table_has_each_topic_with_source_geographies_offline_and_online() -> None:
-    table = availability_table()
-    assert table["topic"].tolist() == ["Child obesity", "Adult obesity", "Smoking", "NEET", "Long-term conditions"]
-    assert {"source", "geographies", "offline", "online", "download"} <= set(table.columns)
+    topics = list(AVAILABILITY.values())
+    assert [t.topic for t in topics] == ["Child obesity", "Adult obesity", "Smoking", "NEET", "Long-term conditions"]
+    assert all(t.source and t.geographies and t.offline and t.online and t.download for t in topics)
     assert "ward, MSOA" in AVAILABILITY["child_obesity"].geographies
     assert "Not published by ward" in AVAILABILITY["adult_obesity"].geographies
     assert "GP practice" in AVAILABILITY["smoking"].geographies
     assert AVAILABILITY["neet"].geographies.startswith("county or unitary")
-    assert all("ONS Health Index" in text for text in table["offline"])
-    assert all(table["by_ward"].str.len() > 0)
+    assert all("ONS Health Index" in t.offline for t in topics)
+    assert all(t.by_ward for t in topics)
 
 
 def test_register_obesity_offline_by_ward_is_labelled_and_never_called_prevalence_alone() -> None:

@@ -82,7 +82,7 @@ if not sel.districts:
     st.stop()
 
 slug = build_in_use()
-chosen = measure(sel.level, sel.measure, sel.value_type, sel.local)
+chosen = measure(sel.level, sel.measure, sel.value_type, sel.local, year=sel.year)
 areas_layer = chosen_areas(slug, sel.level, sel.year, sel.districts)
 if areas_layer.empty:
     st.warning("The data has no areas for these districts at this level and vintage.")

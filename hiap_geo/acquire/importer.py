@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hiap_geo.acquire.convert import converters
+from hiap_geo.acquire.convert.mhclg import agrees_with_accepted
 from hiap_geo.acquire.fetch import FetchResult, is_current
 from hiap_geo.acquire.manifest import OfficialFile
 from hiap_geo.acquire.publishers import convert_files
+from hiap_geo.acquire.recognise import identify
 from hiap_geo.acquire.registry import Dataset, load_registry, sha256_of
 from hiap_geo.acquire.sniff import Sniffed, sniff
 from hiap_geo.core.errors import FetchError, HiapGeoError
@@ -30,11 +32,14 @@ class ImportReport:
     imported: list[FetchResult] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    recognised: list[str] = field(default_factory=list)
+    """Every file named: what it is, and what HIAP Geo takes from it or why it is not needed."""
     missing: list[Dataset] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [f"  imported   {r.dataset_id} <- {r.note}" for r in self.imported]
         out += [f"  refused    {message}" for message in self.refused]
+        out += [f"  recognised {line}" for line in self.recognised]
         out += [f"  not used   {name}" for name in self.unrecognised]
         if self.missing:
             out.append("Still missing (download each from its page, put it in the folder, run again):")
@@ -61,6 +66,7 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
     sniffed = [sniff(p) for p in _candidates(folder)]
     report = ImportReport()
     used: set[Path] = set()
+    taken: dict[Path, list[str]] = {}
     table = converters()
     order = sorted((d for d in registry if d in table), key=lambda d: len(table[d].needs))
     for dataset_id in order:
@@ -82,6 +88,23 @@ def import_folder(folder: Path, registry: dict[str, Dataset] | None = None) -> I
             report.refused.append(str(exc))
             continue
         report.imported.append(result)
-    report.unrecognised = [f"{s.path.name}: {s.headers()}" for s in sniffed if s.path not in used]
+        for s in chosen:
+            taken.setdefault(s.path, []).append(dataset_id)
+    for s in sniffed:
+        known = identify(s)
+        if s.path in taken:
+            what = known.what if known else "an official file"
+            report.recognised.append(f"{s.path.name}: {what}. Taken as {', '.join(taken[s.path])}")
+        elif s.path in used:
+            report.recognised += [f"{s.path.name}: {known.what}. Refused (above)"] if known else []
+        elif known:
+            report.recognised.append(f"{s.path.name}: {known.line()}")
+            if known.what.startswith("IoD"):
+                try:
+                    agrees_with_accepted(s, known.what)
+                except FetchError as exc:
+                    report.refused.append(str(exc))
+        else:
+            report.unrecognised.append(f"{s.path.name}: {s.headers()}")
     report.missing = [ds for ds in registry.values() if not is_current(ds)]
     return report

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hiap_geo.core.errors import SettingsError
+
 PROJECT_ROOT: Path = Path(__file__).resolve().parents[2]
 """The repository root: ``data/`` (authored registry) and ``boundaries/`` (cache) live here."""
 
@@ -71,3 +73,14 @@ def access_file() -> Path | None:
     """The roles file named by ``HIAP_ACCESS`` (TOML; see ``core.access``), or None: no roles configured."""
     value = os.environ.get("HIAP_ACCESS", "").strip()
     return Path(value) if value else None
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level() -> str:
+    """``HIAP_LOG_LEVEL`` (DEBUG, INFO, WARNING or ERROR; default INFO): how much the CLI and the server log."""
+    value = os.environ.get("HIAP_LOG_LEVEL", "").strip().upper() or "INFO"
+    if value not in LOG_LEVELS:
+        raise SettingsError(f"HIAP_LOG_LEVEL is '{value[:20]}'; use one of {', '.join(LOG_LEVELS)}.")
+    return value

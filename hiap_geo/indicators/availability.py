@@ -12,9 +12,7 @@ offline and can fetch online, and what to download and upload to have the rest o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
-import pandas as pd
+from dataclasses import dataclass
 
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators.catalogue import QOF_LABEL
@@ -144,11 +142,6 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                              "heart disease", "blood pressure", "hypertension"),
 }
 """Words a user may ask with, per topic (checked in order; 'obesity' alone means adults unless 'child' is said)."""
-
-
-def availability_table() -> pd.DataFrame:
-    """The 'where to get it' table: one row per topic (for the Indicators page, the catalogue and the README)."""
-    return pd.DataFrame([asdict(a) for a in AVAILABILITY.values()])
 
 
 def availability_markdown() -> str:

@@ -16,6 +16,7 @@ from hiap_geo.core import settings
 from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
 from hiap_geo.core.text import name_key
+from hiap_geo.geo.deprivation import OFFICIAL_SCORE_LABEL, SCORE_WEIGHTING, district_summaries
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import (
     current_districts,
@@ -242,6 +243,12 @@ def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, lev
             table["how compared"] = layer.loc[table.index, "comparison_basis"]
         table["sign convention"] = CHANGE_SIGN
     table = table.rename(columns={"value": chosen.label})
+    if chosen.kind == "score" and level != "lsoa":
+        table["how computed"] = f"HIAP Geo's average of LSOA scores, {SCORE_WEIGHTING[year]}"
+        if level == "district" and chosen.column == "imd_score":
+            official = district_summaries(year).set_index("code")
+            table[OFFICIAL_SCORE_LABEL] = table["code"].map(official["average_score"])
+            table["MHCLG's File 10 rank of average score"] = table["code"].map(official["rank_of_average_score"])
     table["measure"] = chosen.label
     table["vintage"] = f"{ed.label}, {vintage}"
     table["source"] = (

@@ -341,7 +341,7 @@ def default_threshold(plan: Plan) -> CoverageThreshold:
 
 
 def coverage_measures(year: int) -> dict[str, str]:
-    """The IMD and domains whose deciles the edition's data has (IoD 2025 has no IDACI/IDAOPI here)."""
+    """The IMD, domains, IDACI and IDAOPI whose deciles the edition's data has."""
     iod = load_iod(year)
     return {key: label for key, label in MEASURES.items() if iod[f"{key}_decile"].notna().any()}
 

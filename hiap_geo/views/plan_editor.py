@@ -488,7 +488,7 @@ class PickMap:
 
 def pick_measure(level: str, edition: int) -> MapMeasure:
     """Deprivation under the picked areas: IMD national decile by LSOA, population-weighted IMD score by ward."""
-    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
+    base = measure(level, "imd", "decile" if level == "lsoa" else "score", year=edition)
     return MapMeasure(base.column, f"{base.label} (IoD {edition})", base.kind, base.higher_is_more_deprived)
 
 

@@ -208,7 +208,7 @@ def plan_map(
         raise PlanPageError(f"No colour mode '{mode}'; choose one of {', '.join(COLOUR_MODES)}.")
     if mode == "coverage" and level != "lsoa":
         raise PlanPageError("Deprived-area coverage is mapped by LSOA: choose the LSOA level.")
-    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
+    base = measure(level, "imd", "decile" if level == "lsoa" else "score", year=reach.plan.edition)
     if mode == "deprivation":
         base = MapMeasure(base.column, f"{base.label} (IoD {reach.plan.edition})", base.kind,
                           base.higher_is_more_deprived, base.local)

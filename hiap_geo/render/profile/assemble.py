@@ -16,13 +16,13 @@ from functools import cache
 import geopandas as gpd
 import pandas as pd
 
-from hiap_geo.acquire.registry import dataset_path, load_registry
+from hiap_geo.acquire.registry import load_registry
 from hiap_geo.core.areas import looks_like_code
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Edition
 from hiap_geo.core.errors import UnknownArea
 from hiap_geo.geo.boundaries import WGS84, BoundaryReport, read_boundaries, with_dissolved_gaps
-from hiap_geo.geo.deprivation import compare_editions, load_iod, local_deciles, summarise
+from hiap_geo.geo.deprivation import compare_editions, district_summaries, load_iod, local_deciles, summarise
 from hiap_geo.geo.lookups import AreaRef, find_area, ward_lookup
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
@@ -109,31 +109,9 @@ def _comparison() -> pd.DataFrame:
     return compare_editions()
 
 
-@cache
 def _district_summaries(year: int) -> pd.DataFrame:
     """IoD File 10 (official district summaries): code, average score, rank of average score, share in 10%."""
-    if year == IOD2019.year:
-        raw = pd.read_excel(dataset_path("iod2019_district_summaries"), sheet_name="IMD", dtype={0: str})
-        raw.columns = [str(c).strip() for c in raw.columns]
-        table = pd.DataFrame(
-            {
-                "code": raw["Local Authority District code (2019)"],
-                "average_score": raw["IMD - Average score"].astype(float),
-                "rank_of_average_score": raw["IMD - Rank of average score"].astype(int),
-                "share_10pct": raw["IMD - Proportion of LSOAs in most deprived 10% nationally"].astype(float),
-            }
-        )
-    else:
-        raw = pd.read_csv(dataset_path("iod2025_district_summaries"), dtype={"ltla24_code": str})
-        table = pd.DataFrame(
-            {
-                "code": raw["ltla24_code"],
-                "average_score": raw["imd_average_score"].astype(float),
-                "rank_of_average_score": raw["imd_rank_of_average_score"].astype(int),
-                "share_10pct": raw["imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"].astype(float),
-            }
-        )
-    return table[table["code"].str.startswith("E")].reset_index(drop=True)
+    return district_summaries(year)
 
 
 def _geography(ed: Edition, area: ProfileArea) -> str:
@@ -311,6 +289,7 @@ def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], use
 
 _ALWAYS_USED = [
     "iod2025_domains",
+    "iod2025_supplementary",
     "census2021_residents",
     "iod2019_domains",
     "iod2019_supplementary",
