@@ -241,3 +241,18 @@ def test_the_plans_obesity_and_condition_figures_say_why_they_cannot_be_checked(
     later = check_claims(load_figures(FIGURES_DIR / "sevenoaks-2019-22.yaml"), 2019)
     diagnosis = next(c for c in later if c.indicator.startswith("Diagnosis rates for diabetes"))
     assert diagnosis.verdict == "cannot check" and "a diagnosis rate" in diagnosis.data
+
+
+def test_the_workbook_downloaded_by_hand_is_recognised_and_imported(mirror: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from hiap_geo.acquire.importer import import_folder
+
+    monkeypatch.setenv("HIAP_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    qof_workbook(mirror, folder / "Health conditions (1).xlsx")
+    report = import_folder(folder)
+    assert [r.dataset_id for r in report.imported] == ["hoc_qof_prevalence_msoa11"], report.lines()
+    converted = pd.read_csv(tmp_path / "cache" / "sources" / "health" /
+                            "HoC_Library_modelled_disease_prevalence_MSOA11_England.csv.gz")
+    assert len(converted) == 6_791 and list(converted.columns)[0] == "msoa11cd"
