@@ -14,6 +14,7 @@ from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import MAX_GROUP_AREAS
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.map_component import map_view
@@ -159,7 +160,9 @@ if info_col is not None:
                 if selected in group:
                     st.button("Remove from the group", on_click=set_group, args=([c for c in group if c != selected],))
                 else:
-                    st.button("Add to a group for a profile", on_click=set_group, args=([*group, selected],))
+                    full = len(group) >= MAX_GROUP_AREAS
+                    st.button("Add to a group for a profile", on_click=set_group, args=([*group, selected],),
+                              disabled=full, help=f"A group takes at most {MAX_GROUP_AREAS} areas." if full else None)
             show_area(selected)
         else:
             st.caption("Click an area (or find it above) to see its deprivation profile here.")
