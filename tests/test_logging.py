@@ -43,3 +43,18 @@ def test_messages_reach_stderr_with_their_module(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert "INFO hiap_geo.acquire.http: Fingertips download: http://127.0.0.1/x" in err
     assert "not shown" not in err
+
+
+def test_refused_sign_ins_and_writes_refused_by_role_are_logged(caplog: pytest.LogCaptureFixture,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from hiap_geo.core.access import AccessDenied, SignInRefused, User, parse_access, require
+
+    monkeypatch.delenv("HIAP_ACCESS", raising=False)
+    policy = parse_access('[roles]\nadmin = ["kim@council.gov.uk"]\nviewer = ["@nhs.net"]\n')
+    with caplog.at_level("WARNING", logger="hiap_geo.core.access"):
+        with pytest.raises(SignInRefused):
+            policy.admit({"email": "kim@council.gov.uk", "email_verified": False})
+        with pytest.raises(AccessDenied):
+            require(User("sam@nhs.net", "Sam", "viewer"), "review")
+    assert "Sign-in refused: 'Your sign-in provider says the e-mail address kim@council.gov.uk" in caplog.text
+    assert "Refused by role: 'sam@nhs.net' (the role 'viewer') may not review" in caplog.text

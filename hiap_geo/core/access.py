@@ -31,6 +31,7 @@ of every write (``require``), so a person removed or demoted is refused at once,
 
 from __future__ import annotations
 
+import logging
 import threading
 import tomllib
 import unicodedata
@@ -67,6 +68,9 @@ ACTION_WORDS: dict[str, str] = {
     "import": "import progress bundles",
     "export": "export progress bundles",
 }
+
+
+log = logging.getLogger(__name__)
 
 
 class AccessError(HiapGeoError):
@@ -187,6 +191,7 @@ def require(user: User, action: str) -> User:
     if not user.may(action):
         who = user.email or user.name or "this user"
         has = f"the role '{user.role}'" if user.role in ROLES else "no role"
+        log.warning("Refused by role: %r (%s) may not %s", who, has, action)
         raise AccessDenied(
             f"{who} has {has} and may not {ACTION_WORDS[action]}: that needs the role "
             f"'{ACTIONS[action]}' (ask an admin to add you to the access file named by HIAP_ACCESS)."
@@ -263,6 +268,15 @@ class AccessPolicy:
         return User(email=email, name=(name or "").strip(), role=self.role_of(email) or "")
 
     def admit(self, claims: Mapping[str, Any]) -> User:
+        """The user a sign-in's claims name, with their role; SignInRefused (logged, with the reason for the
+        screen) unless the e-mail is verified or vouched for (``_admit``)."""
+        try:
+            return self._admit(claims)
+        except SignInRefused as exc:
+            log.warning("Sign-in refused: %r", str(exc)[:300])
+            raise
+
+    def _admit(self, claims: Mapping[str, Any]) -> User:
         """The user a sign-in's claims name, with their role; SignInRefused (with the reason, for the screen)
         unless the e-mail is a valid address the provider verified (``email_verified`` true) or, when the
         provider sends no ``email_verified`` at all, the admin trusts the account's tenant or subject."""
