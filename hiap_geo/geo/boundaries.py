@@ -102,6 +102,17 @@ def with_dissolved_gaps(
     return gpd.GeoDataFrame(layer, geometry="geometry", crs=WGS84)
 
 
+def dissolve_lsoas(lsoas: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """One polygon per ``key`` code (``code, geometry``): the union of its LSOAs, so the outline runs along
+    their edges. Unions are of shared vertices (the LSOAs are a coverage), fast enough for England."""
+    members = lsoas.loc[lsoas[key].notna(), [key, "geometry"]]
+    codes, parts = [], []
+    for code, group in members.groupby(key, sort=True):
+        codes.append(code)
+        parts.append(shapely.union_all(group.geometry.values))
+    return gpd.GeoDataFrame({"code": codes}, geometry=parts, crs=lsoas.crs)
+
+
 def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
     """A lighter copy for maps: coverage simplification in metres, shared edges kept."""
     projected = gdf.to_crs(BRITISH_NATIONAL_GRID)
