@@ -24,11 +24,14 @@ from hiap_geo.views.explorer import (
     TABLE_ROWS_SHOWN,
     MapSelection,
     build_in_use,
+    change_2019_2025,
     decile_band,
     measure_export_table,
     search,
     search_context,
     selected_outline,
+    value_column,
+    value_format,
 )
 from hiap_geo.views.info import area_info
 
@@ -72,6 +75,18 @@ def show_area(code: str) -> None:
     for title, rows in sections:
         st.markdown(f"**{escape_markdown(title)}**")
         st.markdown("\n".join(f"- {escape_markdown(label)}: {escape_markdown(value)}" for label, value in rows))
+
+
+def show_change(sel: MapSelection) -> None:
+    """Each ward's or district's figures in 2019 and 2025 side by side, on each edition's own geography."""
+    plural = "wards" if sel.level == "ward" else "districts"
+    st.subheader(f"Change 2019 to 2025 for these {plural}")
+    change = change_2019_2025(sel.level, sel.districts)
+    st.caption(change["caveat"].iat[0])  # our own sentence, not a user's text
+    st.dataframe(change.drop(columns=["caveat", "code"]), hide_index=True, width="stretch", placeholder=MISSING_CELL,
+                 key="change_table")
+    st.download_button("Download the change table (CSV)", partial(csv_bytes, change),
+                       file_name=f"hiap-geo-change-2019-2025-{sel.level}.csv", mime="text/csv")
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -173,15 +188,18 @@ if info_col is not None:
 if not sel.presentation:
     table = measure_export_table(areas, chosen, sel.year, sel.level, layer=areas_layer)
     if band_note is not None:
-        table = table[table[chosen.label].notna()]
+        table = table[table[value_column(chosen)].notna()]
     # A region's or England's table (5,000 to 34,000 rows) would be re-sent on every switch of measure: shown on
     # request. The CSV is written only when the button is clicked.
     if len(table) <= TABLE_ROWS_SHOWN or st.toggle(f"Show the table ({len(table):,} rows)", key="explorer_big_table"):
         st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
                      placeholder=MISSING_CELL,
-                     column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
+                     column_config={value_column(chosen): st.column_config.NumberColumn(
+                         value_column(chosen), format=value_format(chosen))})
     st.download_button("Download table (CSV)", partial(csv_bytes, table),
                        file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
+    if sel.level != "lsoa":
+        show_change(sel)
     map_title = f"{chosen.label}, IoD {sel.year}"
     st.download_button("Download map (PNG)", map_download(areas, chosen, map_title, outlines=outlines(slug, sel)),
                        file_name=map_file_name(map_title), mime="image/png", key="explorer_map_png")

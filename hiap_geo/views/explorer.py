@@ -16,6 +16,7 @@ from hiap_geo.core import settings
 from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
 from hiap_geo.core.text import name_key
+from hiap_geo.geo.area_change import CHANGE_CAVEAT, change_table
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import (
     current_districts,
@@ -222,18 +223,41 @@ CHANGE_SIGN = ("change = 2025 decile minus 2019 decile: negative = more deprived
 """The sign convention of the change measure, written into its CSV so the file explains itself."""
 
 
+def value_column(chosen: MapMeasure) -> str:
+    """The name of the measure's column in the table and CSV: a share says it is a percentage of residents."""
+    return f"{chosen.label} (% of residents)" if chosen.kind == "share" else chosen.label
+
+
+def value_format(chosen: MapMeasure) -> str | None:
+    """The table's number format for the measure (a printf pattern), so a share reads 68.2%, never 0.682."""
+    return {"share": "%.1f%%", "score": "%.3f"}.get(chosen.kind)
+
+
+def change_2019_2025(level: str, districts: tuple[str, ...]) -> pd.DataFrame:
+    """The wards or districts of the chosen districts (2025 geography), 2019 and 2025 side by side, with the
+    crosswalk's caveat on every row of the CSV."""
+    table = change_table(level, sorted(codes_in_districts(level, 2025, districts)))
+    return table.assign(caveat=CHANGE_CAVEAT)
+
+
 def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str,
                          layer: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table under the map, with the measure, vintage and source on every row of the CSV.
 
-    Scores and shares are rounded as published (3 decimals); the change measure also carries both
+    Scores are rounded as published (3 decimals); shares are percentages (1 decimal) with their base, the
+    residents counted, beside them, as on the legend and the panel; the change measure also carries both
     deciles, whether the LSOA is directly comparable, and the sign convention (``layer`` gives them).
     """
     ed = edition(year)
     vintage = {"lsoa": ed.lsoa_vintage, "ward": ed.ward_vintage, "district": ed.district_vintage}[level]
     table = pd.DataFrame(areas.drop(columns="geometry", errors="ignore"))
-    if chosen.kind in ("score", "share"):
+    if chosen.kind == "score":
         table["value"] = pd.to_numeric(table["value"], errors="coerce").round(3)
+    if chosen.kind == "share":
+        table["value"] = (100 * pd.to_numeric(table["value"], errors="coerce")).round(1)
+        if layer is not None and "population" in layer:
+            table["residents (the base)"] = pd.to_numeric(layer.loc[table.index, "population"]).round(0)
+        table["base"] = ed.population_note
     if chosen.kind == "change" and layer is not None:
         table["IMD decile 2019"] = layer.loc[table.index, "imd2019_decile"]
         table["IMD decile 2025"] = layer.loc[table.index, "imd_decile"]
@@ -241,7 +265,7 @@ def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, lev
         if "comparison_basis" in layer:
             table["how compared"] = layer.loc[table.index, "comparison_basis"]
         table["sign convention"] = CHANGE_SIGN
-    table = table.rename(columns={"value": chosen.label})
+    table = table.rename(columns={"value": value_column(chosen)})
     table["measure"] = chosen.label
     table["vintage"] = f"{ed.label}, {vintage}"
     table["source"] = (

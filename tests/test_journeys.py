@@ -1,0 +1,72 @@
+"""The analyst's journey (Sevenoaks wards, 2019 against 2025) and one number format per measure kind."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap_geo.core import settings
+from hiap_geo.geo.area_change import CHANGE_CAVEAT
+from hiap_geo.geo.deprivation import load_iod
+from hiap_geo.geo.layers import load_layer
+from hiap_geo.geo.lookups import ward_lookup
+from hiap_geo.geo.measures import map_areas, measure
+from hiap_geo.views.explorer import areas_of, change_2019_2025, measure_export_table, value_column, value_format
+
+pytestmark = pytest.mark.integration
+
+SEVENOAKS, TUNBRIDGE_WELLS = "E07000111", "E07000116"
+SWANLEY_ST_MARYS, SHERWOOD_2024 = "E05005031", "E05015813"
+
+
+def share_by_hand(year: int, ward: str, top: int) -> float:
+    lsoas = load_iod(year).merge(ward_lookup(year)[["lsoa_code", "ward_code"]], on="lsoa_code")
+    mine = lsoas[lsoas["ward_code"] == ward]
+    return round(100 * mine.loc[mine["imd_decile"] <= top, "population"].sum() / mine["population"].sum(), 1)
+
+
+def test_sevenoaks_wards_2019_and_2025_side_by_side(real_data: object) -> None:
+    table = change_2019_2025("ward", (SEVENOAKS,)).set_index("code")
+    share = "% of residents in national deciles 1-2"
+    row = table.loc[SWANLEY_ST_MARYS]
+    assert row[f"{share}, 2019"] == share_by_hand(2019, SWANLEY_ST_MARYS, 2) == 67.5
+    assert row[f"{share}, 2025"] == share_by_hand(2025, SWANLEY_ST_MARYS, 2) == 68.2
+    assert row["% of residents in national decile 1, 2025"] == share_by_hand(2025, SWANLEY_ST_MARYS, 1)
+    assert row[f"change in {share} (percentage points)"] == pytest.approx(0.7)
+    assert row["rank of average score (1 = most deprived), 2025"] < row["rank of average score (1 = most deprived), 2019"]
+    assert (table["wards ranked, 2025"] == 6784).all() and (table["wards ranked, 2019"] == 7180).all()
+    assert table.index[0] == SWANLEY_ST_MARYS  # most deprived in 2025 first
+    assert (table["caveat"] == CHANGE_CAVEAT).all() and CHANGE_CAVEAT.count(". ") == 0  # one sentence
+
+
+def test_a_ward_redrawn_in_2024_has_no_2019_figures_and_says_why(real_data: object) -> None:
+    row = change_2019_2025("ward", (TUNBRIDGE_WELLS,)).set_index("code").loc[SHERWOOD_2024]
+    assert pd.isna(row["% of residents in national deciles 1-2, 2019"])
+    assert row["2019 figures"] == "no 2019 area with this code (new or redrawn)"
+    assert row["% of residents in national deciles 1-2, 2025"] == 17.6  # as the side panel says
+
+
+def test_shares_are_percentages_with_their_base_in_the_table_and_csv(kent: str) -> None:
+    layer = areas_of(load_layer(kent, "ward", 2025), "ward", 2025, (SEVENOAKS,))
+    chosen = measure("ward", "imd", "share")
+    table = measure_export_table(map_areas(layer, "ward", chosen), chosen, 2025, "ward", layer=layer)
+    column = value_column(chosen)
+    assert column == "Population in national IMD deciles 1-2 (% of residents)" and value_format(chosen) == "%.1f%%"
+    swanley = table.set_index("code").loc[SWANLEY_ST_MARYS]
+    assert swanley[column] == 68.2  # not 0.682
+    assert swanley["residents (the base)"] > 0 and "Census 2021" in swanley["base"]
+
+
+def test_the_map_explorer_shows_ward_change_below_the_map(kent: str) -> None:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.session_state["districts"] = [SEVENOAKS]
+    at.session_state["level"] = "ward"
+    at.session_state["area_value_type"] = "share"
+    at.run()
+    assert not at.exception
+    assert any(s.value == "Change 2019 to 2025 for these wards" for s in at.subheader)
+    frames = [f.value for f in at.dataframe]
+    change = next(f for f in frames if "% of residents in national deciles 1-2, 2019" in f.columns)
+    assert "Swanley St Mary's" in set(change["name"])
+    assert any(CHANGE_CAVEAT in c.value for c in at.caption)
