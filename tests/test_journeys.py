@@ -34,7 +34,8 @@ def test_sevenoaks_wards_2019_and_2025_side_by_side(real_data: object) -> None:
     assert row[f"{share}, 2025"] == share_by_hand(2025, SWANLEY_ST_MARYS, 2) == 68.2
     assert row["% of residents in national decile 1, 2025"] == share_by_hand(2025, SWANLEY_ST_MARYS, 1)
     assert row[f"change in {share} (percentage points)"] == pytest.approx(0.7)
-    assert row["rank of average score (1 = most deprived), 2025"] < row["rank of average score (1 = most deprived), 2019"]
+    rank = "rank of average score (1 = most deprived)"
+    assert row[f"{rank}, 2025"] < row[f"{rank}, 2019"]
     assert (table["wards ranked, 2025"] == 6784).all() and (table["wards ranked, 2019"] == 7180).all()
     assert table.index[0] == SWANLEY_ST_MARYS  # most deprived in 2025 first
     assert (table["caveat"] == CHANGE_CAVEAT).all() and CHANGE_CAVEAT.count(". ") == 0  # one sentence
@@ -70,3 +71,21 @@ def test_the_map_explorer_shows_ward_change_below_the_map(kent: str) -> None:
     change = next(f for f in frames if "% of residents in national deciles 1-2, 2019" in f.columns)
     assert "Swanley St Mary's" in set(change["name"])
     assert any(CHANGE_CAVEAT in c.value for c in at.caption)
+
+
+def test_the_picker_names_the_ward_and_the_panel_puts_the_latest_edition_first(kent: str) -> None:
+    from hiap_geo.views.explorer import found_outline, pick_label, search
+    from hiap_geo.views.info import area_info, split_definitions
+
+    layer = areas_of(load_layer(kent, "lsoa", 2025), "lsoa", 2025, (TUNBRIDGE_WELLS,))
+    areas = map_areas(layer, "lsoa", measure("lsoa", "imd", "decile"))
+    found = search(areas, "Sherwood")
+    assert len(found) == 5
+    assert pick_label(areas, "E01024840", "lsoa") == "Tunbridge Wells 005A, in Sherwood ward (E01024840)"
+    (outline,) = found_outline(found, "Sherwood")
+    assert len(outline.geometry) == 5 and outline.label == "Found: 5 areas matching 'Sherwood'"
+    sections = area_info("E01024840").sections
+    assert sections[0][0].startswith("IoD 2025") and sections[1][0].startswith("IoD 2019")
+    figures, definitions = split_definitions(sections[0][1])
+    assert [label for label, _ in definitions] == ["local deciles"]  # behind "How is this worked out?"
+    assert all(label != "local deciles" for label, _ in figures)

@@ -82,5 +82,11 @@ def change_table(level: str, codes: list[str]) -> pd.DataFrame:
         rows[f"{rank}, {IOD2025.year}"] - rows[f"{rank}, {IOD2019.year}"])
     rows["2019 figures"] = old.reindex(wanted)["residents"].notna().map(
         {True: "same code in 2019", False: "no 2019 area with this code (new or redrawn)"}).values
-    return rows.sort_values(f"{FIGURES['share_1_2']}, {IOD2025.year}", ascending=False, kind="stable",
-                            ignore_index=True)
+    order = ["code", "name", "district"]
+    for label in FIGURES.values():  # each figure's two editions side by side, then its change
+        order += [f"{label}, {IOD2019.year}", f"{label}, {IOD2025.year}"]
+        order += [c for c in rows.columns if c.startswith(f"change in {label}")]
+    order += [c for c in rows.columns if c.startswith("change in rank")]
+    order += [c for c in rows.columns if c not in order]
+    return rows[order].sort_values(f"{FIGURES['share_1_2']}, {IOD2025.year}", ascending=False, kind="stable",
+                                   ignore_index=True)

@@ -218,6 +218,22 @@ def selected_outline(areas: gpd.GeoDataFrame, code: str | None) -> list[Outline]
     return [Outline(chosen.geometry, HIGHLIGHT_COLOUR, 4.0, label=f"Selected: {code} {chosen['name'].iat[0]}")]
 
 
+def found_outline(found: gpd.GeoDataFrame, query: str) -> list[Outline]:
+    """Every area a search found, outlined (a ward's name at LSOA level finds all its LSOAs), named in the legend."""
+    if len(found) < 2:
+        return []
+    return [Outline(found.geometry, HIGHLIGHT_COLOUR, 3.0, label=f"Found: {len(found)} areas matching '{query}'")]
+
+
+def pick_label(areas: pd.DataFrame, code: str | None, level: str) -> str:
+    """How the search's picker names an area: its name, the ward an LSOA lies in, and its code last."""
+    if code is None:
+        return "(zoom to all of them)"
+    row = areas.set_index("code").loc[code]
+    ward = f", in {row['ward']} ward" if level == "lsoa" and isinstance(row["ward"], str) and row["ward"] else ""
+    return f"{row['name']}{ward} ({code})"
+
+
 CHANGE_SIGN = ("change = 2025 decile minus 2019 decile: negative = more deprived in 2025 (a lower decile), "
                "positive = less deprived, 0 = same decile")
 """The sign convention of the change measure, written into its CSV so the file explains itself."""
