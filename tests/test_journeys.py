@@ -89,3 +89,26 @@ def test_the_picker_names_the_ward_and_the_panel_puts_the_latest_edition_first(k
     figures, definitions = split_definitions(sections[0][1])
     assert [label for label, _ in definitions] == ["local deciles"]  # behind "How is this worked out?"
     assert all(label != "local deciles" for label, _ in figures)
+
+
+THREE_LSOAS = ["E01024840", "E01024822", "E01024795"]  # two in Sherwood ward, one in another Tunbridge Wells ward
+
+
+def test_a_group_of_three_lsoas_is_compared_like_a_ward(real_data: object) -> None:
+    from datetime import date
+
+    from hiap_geo.render.profile.assemble import build_profile
+    from hiap_geo.render.profile.summary import profile_summary
+    from hiap_geo.render.profile.tables import profile_tables
+
+    profile = build_profile(THREE_LSOAS, name="Three neighbourhoods", today=date(2026, 1, 15))
+    indicators = next(t for t in profile_tables(profile) if t.key == "indicators").as_text_frame()
+    verdicts = indicators["Compared with England"]
+    uncompared = verdicts[verdicts.str.startswith("Not compared")]
+    assert len(indicators) >= 20 and len(uncompared) <= len(indicators) / 3, verdicts.tolist()
+    assert all(v != "Not compared (no interval)" and ": " in v for v in uncompared)  # each says why
+    placed = verdicts[verdicts.str.contains("English wards")]
+    assert len(placed) and placed.str.endswith("(areas of about the group's size)").all()
+    wards = set(ward_lookup(2025).set_index("lsoa_code").loc[THREE_LSOAS, "ward_name"])
+    summary = profile_summary(profile).text()
+    assert "Sherwood" in wards and all(ward in summary for ward in wards), summary
