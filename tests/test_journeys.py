@@ -112,3 +112,23 @@ def test_a_group_of_three_lsoas_is_compared_like_a_ward(real_data: object) -> No
     wards = set(ward_lookup(2025).set_index("lsoa_code").loc[THREE_LSOAS, "ward_name"])
     summary = profile_summary(profile).text()
     assert "Sherwood" in wards and all(ward in summary for ward in wards), summary
+
+
+MAP_ONLY = {"Geography", "Indices of Deprivation", "Measure", "Value", "Local deciles (ranked within each district)"}
+
+
+@pytest.mark.parametrize("page", ["app/pages/indicators.py", "app/pages/targeting.py", "app/pages/plan.py"])
+def test_no_inert_sidebar_control_and_one_geography_per_page(kent: str, page: str) -> None:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.session_state["year"] = 2019  # chosen on the Map explorer: kept, not offered, where it does nothing
+    at.run()
+    drawn = {w.label for w in (*at.sidebar.radio, *at.sidebar.selectbox, *at.sidebar.toggle)}
+    assert drawn & MAP_ONLY == MAP_ONLY  # the Map explorer draws them
+    at.switch_page(page).run()
+    assert not at.exception
+    sidebar = {w.label for w in (*at.sidebar.radio, *at.sidebar.selectbox, *at.sidebar.toggle)}
+    assert not sidebar & MAP_ONLY, sidebar
+    assert "Basemap" in sidebar and "Presentation mode (for meetings)" in sidebar
+    assert sum(r.label == "Geography" for r in at.main.radio) <= 1
+    at.switch_page("app/pages/map_explorer.py").run()
+    assert at.sidebar.radio(key="year").value == 2019  # the visit lost nothing
