@@ -132,3 +132,18 @@ def test_no_inert_sidebar_control_and_one_geography_per_page(kent: str, page: st
     assert sum(r.label == "Geography" for r in at.main.radio) <= 1
     at.switch_page("app/pages/map_explorer.py").run()
     assert at.sidebar.radio(key="year").value == 2019  # the visit lost nothing
+
+
+def test_a_profile_ends_with_a_glossary_of_the_words_it_uses(real_data: object) -> None:
+    from datetime import date
+
+    from hiap_geo.render.profile.assemble import build_profile
+    from hiap_geo.render.profile.tables import profile_tables
+
+    tables = profile_tables(build_profile(THREE_LSOAS, name="Three neighbourhoods", today=date(2026, 1, 15)))
+    assert [t.key for t in tables][-2:] == ["glossary", "sources"]
+    terms = {row[0] for row in tables[-2].rows}
+    assert {"Best fit", "LSOA 2011, LSOA 2021", "Decile", "95% interval (lower and upper 95%)", "Fingertips"} <= terms
+    body = "\n".join(t.as_text_frame().to_string() for t in tables[:-2])
+    if "modelled proportion" in body:
+        assert "Modelled proportion" in terms
