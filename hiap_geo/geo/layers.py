@@ -91,13 +91,16 @@ def build(
         step(f"{ed.label}: LSOAs")
         lsoas = _lsoa_layer(ed, districts, report)
         shown = simplify_for_display(lsoas, tolerance_m)
-        for level, key in (("ward", "ward_code"), ("district", "lad_code")):
-            step(f"{ed.label}: {level}s")
-            table = _summary_table(level, key, lsoas)
-            for display, source in ((False, lsoas), (True, shown)):
-                areas = _summary_layer(ed, level, key, table, source)
-                write_layer(areas, layer_path(slug, level, ed.year, display))
-            report.layers[f"{level}_{ed.year}"] = len(table)
+        step(f"{ed.label}: wards and districts")
+        tables = {level: _summary_table(level, key, lsoas) for level, key in (("ward", "ward_code"),
+                                                                              ("district", "lad_code"))}
+        for display, source in ((False, lsoas), (True, shown)):
+            wards = dissolve_lsoas(source, "ward_code")
+            outlines = {"ward": wards, "district": dissolve_lsoas(_district_pieces(source, wards), "lad_code")}
+            for level, table in tables.items():
+                layer = _summary_layer(ed, level, table, outlines[level])
+                write_layer(layer, layer_path(slug, level, ed.year, display))
+        report.layers.update({f"{level}_{ed.year}": len(table) for level, table in tables.items()})
         write_layer(lsoas, layer_path(slug, "lsoa", ed.year))
         write_layer(shown, layer_path(slug, "lsoa", ed.year, display=True))
         report.layers[f"lsoa_{ed.year}"] = len(lsoas)
@@ -168,16 +171,23 @@ def _summary_table(level: str, key: str, lsoas: gpd.GeoDataFrame) -> pd.DataFram
     return names.merge(table, on=key, validate="one_to_one").rename(columns={key: "code", name_col: "name"})
 
 
-def _summary_layer(
-    ed: Edition, level: str, key: str, table: pd.DataFrame, lsoas: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
-    """The figures on outlines dissolved from ``lsoas`` (full or display polygons)."""
-    outlines = dissolve_lsoas(lsoas, key)
+def _district_pieces(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """What a district's outline is dissolved from: its ward outlines when every ward lies in one district (the
+    same union with a fifth of the pieces, the slower half of the build otherwise), else its LSOAs."""
+    homes = lsoas[["ward_code", "lad_code"]].dropna().drop_duplicates()
+    if homes["ward_code"].duplicated().any() or lsoas["ward_code"].isna().any():
+        return lsoas
+    pieces = wards.merge(homes.rename(columns={"ward_code": "code"}), on="code", validate="one_to_one")
+    return gpd.GeoDataFrame(pieces, geometry="geometry", crs=lsoas.crs)
+
+
+def _summary_layer(ed: Edition, level: str, table: pd.DataFrame, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The figures on outlines dissolved from the LSOAs (full or display polygons)."""
     layer = table.merge(outlines, on="code", how="left", validate="one_to_one")
     layer["boundary_source"] = f"dissolved from its {ed.lsoa_vintage} LSOAs" + (
         " (best-fit lookup)" if level == "ward" else "")
     layer["vintage"] = f"{ed.label}, {ed.ward_vintage if level == 'ward' else ed.district_vintage}"
-    return gpd.GeoDataFrame(layer, geometry="geometry", crs=lsoas.crs)
+    return gpd.GeoDataFrame(layer, geometry="geometry", crs=outlines.crs)
 
 
 def _note(report: BuildReport, joined: JoinReport) -> None:
