@@ -38,7 +38,7 @@ ACTION_FIELDS: tuple[str, ...] = tuple(Action.model_fields)
 PRIORITY_FIELDS: tuple[str, ...] = tuple(Priority.model_fields)
 
 PLAN_FIELDS: tuple[str, ...] = ("title", "period", "area", "edition", "source", "transcription", "notes",
-                                "objectives", "area_lists")
+                                "objectives", "area_lists", "indicators")
 """Top-level fields ``update_plan`` may set (priorities and actions have their own edits)."""
 
 

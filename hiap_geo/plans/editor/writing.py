@@ -57,7 +57,7 @@ def plan_diff(old: Plan, new: Plan) -> list[str]:
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
             lines.append(f"Plan {name} changed from '{a}' to '{b}'.")
-    for name in ("area", "source", "transcription", "objectives", "area_lists", "notes"):
+    for name in ("area", "source", "transcription", "objectives", "area_lists", "indicators", "notes"):
         if getattr(old, name) != getattr(new, name):
             lines.append(f"Plan {name.replace('_', ' ')} changed.")
     before = {p.id: p for p in old.priorities}
