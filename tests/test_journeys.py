@@ -147,3 +147,20 @@ def test_a_profile_ends_with_a_glossary_of_the_words_it_uses(real_data: object) 
     body = "\n".join(t.as_text_frame().to_string() for t in tables[:-2])
     if "modelled proportion" in body:
         assert "Modelled proportion" in terms
+
+
+def test_the_profile_maps_ward_lines_are_the_unions_of_its_lsoas(real_data: object) -> None:
+    import shapely
+
+    from hiap_geo.core.editions import IOD2025
+    from hiap_geo.geo.boundaries import read_boundaries
+    from hiap_geo.render.static_map import _outlines_from
+
+    lookup = ward_lookup(2025)
+    members = lookup.loc[lookup["ward_code"] == SHERWOOD_2024, "lsoa_code"].tolist()
+    lsoas, _ = read_boundaries(IOD2025.lsoa_boundaries, members)
+    wards, districts = _outlines_from(lsoas, 2025)
+    sherwood = wards.set_index("code").at[SHERWOOD_2024, "geometry"]
+    union = shapely.union_all(lsoas.geometry.values)
+    assert sherwood.symmetric_difference(union).area <= 1e-9 * union.area
+    assert set(wards["name"]) == {"Sherwood"} and set(districts["name"]) == {"Tunbridge Wells"}
