@@ -51,6 +51,7 @@ from hiap_geo.render.profile.model import (
     ProfileTable,
 )
 from hiap_geo.render.profile.positions import (
+    UNITS,
     decile_text,
     local_rank_text,
     national_decile,
@@ -111,6 +112,8 @@ def _positions(r: pd.Series, level: str, peers: pd.DataFrame, group: bool = Fals
     if not peers.empty:
         same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
         local = local_rank_text(value, same["value"], polarity, level)
+    if group and local == "-":  # a group's cell says why, as its England cell does
+        local = f"Not compared: no figures for the district's {UNITS[level]} to place it among"
     return national, local
 
 
