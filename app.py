@@ -35,7 +35,8 @@ MAP_PAGES = ("map", "indicators", "targeting", "plan", "")
 gate()  # with sign-in configured: the sign-in page until someone with a role signs in; else the local user
 navigation = st.navigation(PAGES)
 keep_state()
-selection = render_sidebar() if navigation.url_path in MAP_PAGES else None  # controls only where they act
+# Controls only where they act: the Map explorer's Geography, edition and measure on its page alone.
+selection = render_sidebar(navigation.url_path in ("", "map")) if navigation.url_path in MAP_PAGES else None
 # The measure arrows step the Map explorer's measure; the other pages map their own choices (the Plan page steps
 # through actions, the Indicators page through indicators), so no measure arrows there.
 steps_measures = selection is not None and navigation.url_path in ("", "map")

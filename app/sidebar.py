@@ -84,8 +84,9 @@ def _use_kent() -> None:
     st.session_state["districts"] = [d for d in _kent() if d in st.session_state["district_options"]]
 
 
-def render_sidebar() -> MapSelection | None:
-    """Draw the sidebar; returns the selection, or None when no layers are built."""
+def render_sidebar(map_controls: bool = True) -> MapSelection | None:
+    """Draw the sidebar; returns the selection, or None when no layers are built. Without ``map_controls`` only
+    the area, the basemap and presentation mode are drawn (the pages that map their own choices)."""
     try:
         slug = build_in_use()
     except Exception as exc:  # noqa: BLE001 - shown to the user as it is
@@ -123,6 +124,8 @@ def render_sidebar() -> MapSelection | None:
         districts = tuple(st.session_state["districts"])
     else:
         districts = districts_of(area, options)
+    if not map_controls:
+        return _selection(districts, side)
     level = side.radio("Geography", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="level")
     year = side.radio("Indices of Deprivation", [2025, 2019], format_func=lambda y: f"IoD {y}",
                       horizontal=True, key="year")
@@ -144,11 +147,21 @@ def render_sidebar() -> MapSelection | None:
     else:
         choices = list(WARD_VALUE_TYPES) if measure == "imd" else ["score"]
         value_type = side.radio("Value", choices, format_func=WARD_VALUE_TYPES.get, key="area_value_type")
+    return _selection(districts, side, level, int(year), measure, value_type, local)
+
+
+def _selection(districts: tuple[str, ...], side: object, *choices: object) -> MapSelection:
+    """The basemap and presentation controls (every map page), and the selection stored for the pages. Without
+    ``choices`` (a page with no map controls) the Map explorer's last choices are kept as they were."""
     basemap = side.selectbox("Basemap", [NO_BASEMAP, *BASEMAPS], key="basemap", format_func=_basemap_label)
     if basemap != NO_BASEMAP:
         side.caption(BASEMAP_OFFLINE_NOTE)
     presentation = side.toggle("Presentation mode (for meetings)", key="presentation")
-    selection = MapSelection(districts, level, int(year), measure, value_type, local,
+    state = st.session_state
+    level, year, measure, value_type, local = choices or (
+        state.get("level", "lsoa"), int(state.get("year", 2025)), state.get("measure", "imd"),
+        state.get("value_type", "decile"), bool(state.get("local", False)))
+    selection = MapSelection(districts, level, year, measure, value_type, local,
                              None if basemap == NO_BASEMAP else basemap, presentation)
     st.session_state[SELECTION_KEY] = selection
     return selection

@@ -239,6 +239,18 @@ def test_the_profile_map_names_places(ward: Profile) -> None:
     assert any(t.endswith("km") or t.endswith(" m") for t in texts)  # the scale bar
 
 
+def test_no_name_on_the_profile_map_is_cut_by_its_edge(ward: Profile) -> None:
+    fig = area_map_figure(ward.boundaries, "Sherwood and its surroundings")
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    for text in ax.texts:
+        if text.get_text().endswith(("km", " m")):
+            continue  # the scale bar's label sits inside by construction
+        box = text.get_window_extent(renderer)
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, text.get_text()
+
+
 def test_a_page_map_for_slides(kent: str) -> None:
     layer = load_layer(kent, "lsoa", 2025)
     chosen = measure("lsoa", "imd", "decile")

@@ -112,12 +112,11 @@ def test_levels_the_indicator_has_and_a_level_it_lacks(kent: str) -> None:
     # Census general health is published for MSOAs (and districts) only: a chosen level it has is kept...
     at.selectbox(key="ind_indicator").set_value("census21_bad_health").run()
     assert at.radio(key="ind_level").value == "district"
-    # ...one it lacks (wards), and the sidebar's (LSOAs), give way to its finest level.
+    # ...one it lacks (wards) gives way to its finest level (the sidebar has no Geography on this page: issue 24).
     at.selectbox(key="ind_indicator").set_value("census21_disability").run()
     at.radio(key="ind_level").set_value("ward").run()
     at.selectbox(key="ind_indicator").set_value("census21_bad_health").run()
     assert at.radio(key="ind_level").value == "msoa"
-    assert "has no LSOA values (the sidebar's geography); it is published for MSOA, District" in texts(at)
     assert "14 MSOAs (MSOA 2021)" in texts(at) and area_count(map_script(at)) == 14
     assert "no confidence limits" not in texts(at)
     at.radio(key="ind_colour").set_value("england").run()

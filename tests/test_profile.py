@@ -239,7 +239,7 @@ def test_a_new_ward_uses_the_2024_lookup_and_says_it_has_no_2019_figures(ward: P
         "not directly comparable": int((~mine["comparable"]).sum()),
     }
     assert list(ward.boundaries["code"]) == [SHERWOOD_2024]
-    assert ward.boundaries["boundary_vintage"].iat[0] == "Wards May 2024"
+    assert ward.boundaries["boundary_vintage"].iat[0] == "LSOA Dec 2021 (dissolved)"  # follows its LSOAs
     assert ward.boundaries.geometry.is_valid.all() and ward.boundaries.crs.to_epsg() == 4326
 
 

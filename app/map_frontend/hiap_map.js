@@ -164,7 +164,10 @@ async function draw(component) {
   if (!m) { m = makeMap(L, parentElement); mounts.set(parentElement, m); }
   const generation = ++m.generation;
   m.trigger = setTriggerValue;
-  m.div.style.height = data.height + "px";
+  // A map fitted to the window ends above its bottom edge: as tall as the room below its top, within limits.
+  const top = m.div.getBoundingClientRect().top + window.scrollY;
+  m.div.style.height = data.minHeight >= data.height ? data.height + "px"
+    : `clamp(${data.minHeight}px, calc(100vh - ${Math.round(top) + 16}px), ${data.height}px)`;
   let areas = m.areas;
   if (data.areas !== m.areasUrl) {
     const file = await fetchJson(data.areas);

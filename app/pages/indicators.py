@@ -202,9 +202,6 @@ with selectors:
     if st.session_state.get("ind_level") not in levels:
         st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
     level = controls[0].radio("Geography", levels, format_func=iv.LEVELS.get, horizontal=True, key="ind_level")
-    if sel.level not in levels:
-        st.info(f"{escape_markdown(labels[indicator_id])} has no {iv.LEVELS[sel.level]} values (the sidebar's "
-                f"geography); it is published for {', '.join(iv.LEVELS[lv] for lv in levels)}.")
     periods = iv.periods_of(data, indicator_id, level)
     if st.session_state.get("ind_period") not in periods:
         st.session_state["ind_period"] = periods[-1]

@@ -25,13 +25,18 @@ from hiap_geo.views.explorer import (
     TABLE_ROWS_SHOWN,
     MapSelection,
     build_in_use,
+    change_2019_2025,
     decile_band,
+    found_outline,
     measure_export_table,
+    pick_label,
     search,
     search_context,
     selected_outline,
+    value_column,
+    value_format,
 )
-from hiap_geo.views.info import area_info
+from hiap_geo.views.info import area_info, split_definitions
 
 
 @st.cache_data(show_spinner=False)
@@ -71,8 +76,25 @@ def show_area(code: str) -> None:
         st.warning(escape_markdown(exc))
         return
     for title, rows in sections:
+        figures, definitions = split_definitions(rows)
         st.markdown(f"**{escape_markdown(title)}**")
-        st.markdown("\n".join(f"- {escape_markdown(label)}: {escape_markdown(value)}" for label, value in rows))
+        st.markdown("\n".join(f"- {escape_markdown(label)}: {escape_markdown(value)}" for label, value in figures))
+        if definitions:
+            st.expander("How is this worked out?").markdown("\n\n".join(
+                f"**{escape_markdown(label)}**: {escape_markdown(value)}" for label, value in definitions))
+
+
+def show_change(sel: MapSelection) -> None:
+    """Each ward's or district's figures in 2019 and 2025 side by side, on each edition's own geography."""
+    plural = "wards" if sel.level == "ward" else "districts"
+    st.subheader(f"Change 2019 to 2025 for these {plural}")
+    change = change_2019_2025(sel.level, sel.districts)
+    st.caption(change["caveat"].iat[0])  # our own sentence, not a user's text
+    decimals = {c: st.column_config.NumberColumn(c, format="%.1f") for c in change if "%" in c or "score" in c}
+    st.dataframe(change.drop(columns=["caveat", "code"]), hide_index=True, width="stretch", placeholder=MISSING_CELL,
+                 key="change_table", column_config=decimals)
+    st.download_button("Download the change table (CSV)", partial(csv_bytes, change),
+                       file_name=f"hiap-geo-change-2019-2025-{sel.level}.csv", mime="text/csv")
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -97,7 +119,12 @@ areas = map_areas(areas_layer, sel.level, chosen)
 if not sel.presentation:  # presentation mode's strip (app.py) names the measure; the map gets the room
     st.title("Map explorer")
     st.subheader(f"{chosen.label} ({len(areas):,} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
-controls = st.expander("Filter by decile and find an area") if sel.presentation else st.container()
+# The map first: the controls sit beside it, above the area panel, so on a 1366x768 laptop the whole map shows.
+if sel.presentation:
+    controls, map_col, info_col = st.expander("Filter by decile and find an area"), st.container(), None
+else:
+    map_col, info_col = st.columns([5, 2])
+    controls = info_col.container()
 
 if st.session_state.get("search_context") != search_context(sel):  # a new map: the old search meant another one
     st.session_state["search_context"] = search_context(sel)
@@ -125,8 +152,7 @@ if query and found.empty:
                      "the geography level.")
 elif len(found) > 1:
     pick = controls.selectbox(f"{len(found)} areas match; choose one to select it", [None, *found["code"]],
-                              format_func=lambda c: "(zoom to all of them)" if c is None
-                              else f"{c} {escape_markdown(areas.set_index('code').at[c, 'name'])}")
+                              format_func=lambda c: pick_label(areas, c, sel.level))  # plain text, no Markdown
     if pick is not None:
         found = found[found["code"] == pick]
         zoom_to = found.geometry
@@ -135,16 +161,15 @@ if len(found) == 1:
 
 selected_before = st.session_state.get("selected_area")
 found_lines = selected_outline(areas, selected_before)
-map_col, info_col = st.columns([5, 2]) if not sel.presentation else (st.container(), None)
 with map_col:
     # Geometry goes to the browser once (files named by their content); a rerun sends the colours and legend, so
     # a new measure recolours the map the user has zoomed, and a found or clicked area is outlined in place.
-    # 560 px leaves the legend in view on a 1366x768 projector with the control strip above it.
+    # At most the room below the map's top in the window (at least 400 px): all of it in view on a laptop.
     view = map_view(
-        areas, chosen, outlines=outlines(slug, sel), selected=selected_before,
+        areas, chosen, outlines=[*outlines(slug, sel), *found_outline(found, query)], selected=selected_before,
         selected_label=found_lines[0].label if found_lines else None, basemap=sel.basemap,
         presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
-        fit=zoom_to, height=560 if sel.presentation else 600,
+        fit=zoom_to, height=560 if sel.presentation else 600, fit_window=True,
     )
     show_map(view, key="explorer_map", on_click=partial(select_clicked, areas))
 
@@ -176,15 +201,18 @@ if info_col is not None:
 if not sel.presentation:
     table = measure_export_table(areas, chosen, sel.year, sel.level, layer=areas_layer)
     if band_note is not None:
-        table = table[table[chosen.label].notna()]
+        table = table[table[value_column(chosen)].notna()]
     # A region's or England's table (5,000 to 34,000 rows) would be re-sent on every switch of measure: shown on
     # request. The CSV is written only when the button is clicked.
     if len(table) <= TABLE_ROWS_SHOWN or st.toggle(f"Show the table ({len(table):,} rows)", key="explorer_big_table"):
         st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
                      placeholder=MISSING_CELL,
-                     column_config={chosen.label: st.column_config.NumberColumn(chosen.label)})
+                     column_config={value_column(chosen): st.column_config.NumberColumn(
+                         value_column(chosen), format=value_format(chosen))})
     st.download_button("Download table (CSV)", partial(csv_bytes, table),
                        file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
+    if sel.level != "lsoa":
+        show_change(sel)
     map_title = f"{chosen.label}, IoD {sel.year}"
     st.download_button("Download map (PNG)", map_download(areas, chosen, map_title, outlines=outlines(slug, sel)),
                        file_name=map_file_name(map_title), mime="image/png", key="explorer_map_png")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -100,6 +101,18 @@ def with_dissolved_gaps(
     report.missing = sorted(set(needed["code"]) - set(have["code"]))
     layer = needed.merge(have, on="code", how="left", validate="one_to_one")
     return gpd.GeoDataFrame(layer, geometry="geometry", crs=WGS84)
+
+
+def dissolve_lsoas(lsoas: gpd.GeoDataFrame, key: str) -> gpd.GeoDataFrame:
+    """One polygon per ``key`` code (``code, geometry``): the union of its LSOAs, so the outline runs along
+    their edges. Unions are of shared vertices (the LSOAs are a coverage), fast enough for England."""
+    members = lsoas[lsoas[key].notna()]
+    keys = members[key].to_numpy(dtype=str)
+    order = np.argsort(keys, kind="stable")  # one sort and split, not a data frame per group (7,000 wards)
+    codes, starts = np.unique(keys[order], return_index=True)
+    shapes = np.split(np.asarray(members.geometry.array)[order], starts[1:])
+    parts = [shapely.union_all(group) for group in shapes] if len(codes) else []
+    return gpd.GeoDataFrame({"code": codes}, geometry=parts, crs=lsoas.crs)
 
 
 def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:

@@ -2,7 +2,10 @@
 
 For each IoD edition: LSOAs (polygons, every IoD measure, national and local deciles, ward and
 district), wards and districts (summaries from their LSOAs), each also as a display copy.
-The report lists every data problem met: unmatched codes, repaired and dissolved geometries.
+Ward and district outlines are the unions of their LSOAs (the edition's LSOA polygons, wards by the
+best-fit lookup), and the display copies the unions of the simplified LSOAs: an outline always runs
+along the edges of the fills it surrounds, on screen and in exports. The report lists every data
+problem met: unmatched codes and repaired geometries.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from hiap_geo.core.errors import LayerNotBuilt
 from hiap_geo.core.files import write_text_atomic
 from hiap_geo.geo.boundaries import (
     BoundaryReport,
+    dissolve_lsoas,
     read_boundaries,
     read_layer,
     simplify_for_display,
-    with_dissolved_gaps,
     write_layer,
 )
 from hiap_geo.geo.deprivation import compare_editions, load_iod, local_deciles, summarise
@@ -87,11 +90,20 @@ def build(
     for ed in EDITIONS.values():
         step(f"{ed.label}: LSOAs")
         lsoas = _lsoa_layer(ed, districts, report)
-        for level, key in (("ward", "ward_code"), ("district", "lad_code")):
-            step(f"{ed.label}: {level}s")
-            areas = _summary_layer(ed, level, key, lsoas, report)
-            _write(report, slug, level, ed.year, areas, tolerance_m)
-        _write(report, slug, "lsoa", ed.year, lsoas, tolerance_m)
+        shown = simplify_for_display(lsoas, tolerance_m)
+        step(f"{ed.label}: wards and districts")
+        tables = {level: _summary_table(level, key, lsoas) for level, key in (("ward", "ward_code"),
+                                                                              ("district", "lad_code"))}
+        for display, source in ((False, lsoas), (True, shown)):
+            wards = dissolve_lsoas(source, "ward_code")
+            outlines = {"ward": wards, "district": dissolve_lsoas(_district_pieces(source, wards), "lad_code")}
+            for level, table in tables.items():
+                layer = _summary_layer(ed, level, table, outlines[level])
+                write_layer(layer, layer_path(slug, level, ed.year, display))
+        report.layers.update({f"{level}_{ed.year}": len(table) for level, table in tables.items()})
+        write_layer(lsoas, layer_path(slug, "lsoa", ed.year))
+        write_layer(shown, layer_path(slug, "lsoa", ed.year, display=True))
+        report.layers[f"lsoa_{ed.year}"] = len(lsoas)
     report.seconds = round(time.perf_counter() - started, 1)
     report.peak_memory_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
     report.built_at = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -151,34 +163,31 @@ def _lsoa_layer(ed: Edition, districts: list[str], report: BuildReport) -> gpd.G
     return gpd.GeoDataFrame(layer, geometry="geometry", crs=polygons.crs)
 
 
-def _summary_layer(ed: Edition, level: str, key: str, lsoas: gpd.GeoDataFrame, report: BuildReport) -> gpd.GeoDataFrame:
+def _summary_table(level: str, key: str, lsoas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Each ward's or district's figures from its LSOAs, with its name (and a ward's district)."""
     table = summarise(pd.DataFrame(lsoas.drop(columns="geometry")), by=key)
     name_col = "ward_name" if level == "ward" else "lad_name"
     names = lsoas[[key, name_col] + (["lad_code", "lad_name"] if level == "ward" else [])].drop_duplicates(key)
-    table = names.merge(table, on=key, validate="one_to_one").rename(columns={key: "code", name_col: "name"})
+    return names.merge(table, on=key, validate="one_to_one").rename(columns={key: "code", name_col: "name"})
 
-    source = ed.ward_boundaries if level == "ward" else ed.district_boundaries
-    official, boundary = read_boundaries(source, table["code"])
-    _note_boundary(report, boundary)
-    membership = pd.DataFrame({"lsoa_code": lsoas["lsoa_code"], "code": lsoas[key]})
-    lsoa_polys = lsoas[["lsoa_code", "geometry"]].rename(columns={"lsoa_code": "code"})
-    layer = with_dissolved_gaps(official, table, lsoa_polys, membership, boundary)
-    if boundary.dissolved:
-        report.problems.append(
-            f"{ed.label} {level}s: {len(boundary.dissolved)} codes have no polygon in {source.vintage}; "
-            f"drawn by dissolving their best-fit LSOAs: {', '.join(boundary.dissolved[:10])}"
-            f"{'...' if len(boundary.dissolved) > 10 else ''}"
-        )
-    if boundary.missing:
-        report.problems.append(f"{ed.label} {level}s: no polygon at all for {', '.join(boundary.missing)}")
+
+def _district_pieces(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """What a district's outline is dissolved from: its ward outlines when every ward lies in one district (the
+    same union with a fifth of the pieces, the slower half of the build otherwise), else its LSOAs."""
+    homes = lsoas[["ward_code", "lad_code"]].dropna().drop_duplicates()
+    if homes["ward_code"].duplicated().any() or lsoas["ward_code"].isna().any():
+        return lsoas
+    pieces = wards.merge(homes.rename(columns={"ward_code": "code"}), on="code", validate="one_to_one")
+    return gpd.GeoDataFrame(pieces, geometry="geometry", crs=lsoas.crs)
+
+
+def _summary_layer(ed: Edition, level: str, table: pd.DataFrame, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The figures on outlines dissolved from the LSOAs (full or display polygons)."""
+    layer = table.merge(outlines, on="code", how="left", validate="one_to_one")
+    layer["boundary_source"] = f"dissolved from its {ed.lsoa_vintage} LSOAs" + (
+        " (best-fit lookup)" if level == "ward" else "")
     layer["vintage"] = f"{ed.label}, {ed.ward_vintage if level == 'ward' else ed.district_vintage}"
-    return layer
-
-
-def _write(report: BuildReport, slug: str, level: str, year: int, gdf: gpd.GeoDataFrame, tolerance_m: float) -> None:
-    write_layer(gdf, layer_path(slug, level, year))
-    write_layer(simplify_for_display(gdf, tolerance_m), layer_path(slug, level, year, display=True))
-    report.layers[f"{level}_{year}"] = len(gdf)
+    return gpd.GeoDataFrame(layer, geometry="geometry", crs=outlines.crs)
 
 
 def _note(report: BuildReport, joined: JoinReport) -> None:

@@ -96,6 +96,10 @@ def _basemap(name: str | None) -> dict[str, object] | None:
                         "maxZoom": options.get("max_zoom", 19), "maxNativeZoom": options.get("max_native_zoom", 19)}}
 
 
+MIN_HEIGHT = 400
+"""A map fitted to the window is never shorter than this (px)."""
+
+
 def map_view(
     areas: gpd.GeoDataFrame,
     chosen: MapMeasure,
@@ -109,6 +113,7 @@ def map_view(
     tooltip_values: Sequence[str] | None = None,
     geometry_json: str | None = None,
     height: int = 600,
+    fit_window: bool = False,
     asset_url: str = ASSET_URL,
     maps_url: str = MAPS_URL,
 ) -> MapView:
@@ -117,7 +122,9 @@ def map_view(
     ``selected`` is the code of an area to outline in the highlight colour, named in the legend by
     ``selected_label`` (never colour alone). ``fit`` frames the map on those areas (all areas when not given);
     the browser frames again only when that frame moves by more than 2% of its size (other districts, a found
-    area), so a new measure, level or edition of the same districts keeps the user's view.
+    area), so a new measure, level or edition of the same districts keeps the user's view. ``fit_window``
+    makes the map at most as tall as the window below its top (at least ``MIN_HEIGHT``, at most ``height``), so
+    the whole map is in view without scrolling on a 1366x768 laptop.
     """
     if tooltip_values is not None and len(tooltip_values) != len(areas):
         raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
@@ -154,5 +161,6 @@ def map_view(
                        "paddingBottomRight": [LEGEND_WIDTH[presentation] + 20, 10]},
         "canvas": len(areas) > CANVAS_ABOVE,
         "height": height,
+        "minHeight": MIN_HEIGHT if fit_window else height,
     }
     return MapView(payload, (area_file, *outline_files))

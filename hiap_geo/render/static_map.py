@@ -29,8 +29,9 @@ from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import IOD2025, BoundarySource, edition
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.boundaries import BRITISH_NATIONAL_GRID, WGS84, repair
+from hiap_geo.geo.boundaries import BRITISH_NATIONAL_GRID, WGS84, dissolve_lsoas, repair
 from hiap_geo.geo.deprivation import load_iod
+from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render.map_labels import AREA, DISTRICT, NEIGHBOUR, draw_labels, labels_for
 from hiap_geo.render.maps import MISSING_COLOUR, Outline, classify
@@ -63,6 +64,20 @@ def _read_bbox(
     gdf = gdf.set_crs(WGS84, allow_override=True) if gdf.crs is None else gdf.to_crs(WGS84)
     gdf, _ = repair(gdf)
     return gdf
+
+
+def _outlines_from(lsoas: gpd.GeoDataFrame, year: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Ward and district outlines (code, name, geometry) dissolved from the LSOAs drawn, by the edition's
+    best-fit lookup: the lines follow the fills exactly (official ward and district layers are generalised
+    differently). Areas cut by the map's edge are dissolved from the LSOAs inside it, which is all that shows."""
+    lookup = ward_lookup(year)[["lsoa_code", "ward_code", "ward_name", "lad_code", "lad_name"]]
+    members = lsoas.merge(lookup, left_on="code", right_on="lsoa_code", how="inner")
+    out = []
+    for key, name in (("ward_code", "ward_name"), ("lad_code", "lad_name")):
+        names = members[[key, name]].drop_duplicates(key).rename(columns={key: "code", name: "name"})
+        shapes = dissolve_lsoas(members, key).merge(names, on="code")
+        out.append(shapes[["code", "name", "geometry"]])
+    return out[0], out[1]
 
 
 def _view_box(area: gpd.GeoDataFrame, aspect: float) -> tuple[float, float, float, float]:
@@ -119,9 +134,7 @@ def area_map_figure(
     lsoas = _read_bbox(ed.lsoa_boundaries, bounds).to_crs(BRITISH_NATIONAL_GRID)  # type: ignore[arg-type]
     deciles = load_iod(ed.year)[["lsoa_code", "imd_decile"]].rename(columns={"lsoa_code": "code"})
     lsoas = lsoas.merge(deciles, on="code", how="left")
-    wards = _read_bbox(ed.ward_boundaries, bounds, names=True).to_crs(BRITISH_NATIONAL_GRID)  # type: ignore[arg-type]
-    districts = _read_bbox(IOD2025.district_boundaries, bounds, names=True).to_crs(  # type: ignore[arg-type]
-        BRITISH_NATIONAL_GRID)
+    wards, districts = _outlines_from(lsoas, ed.year)
 
     fig = Figure(figsize=(width_in, width_in * 0.68), dpi=dpi)
     ax = fig.add_axes((0.01, 0.09, 0.70, 0.83))

@@ -17,6 +17,7 @@ from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
 from hiap_geo.core.limits import MAX_LINK_DISTRICTS, MAX_NAME_CHARS, shorten
 from hiap_geo.core.text import name_key
+from hiap_geo.geo.area_change import CHANGE_CAVEAT, change_table
 from hiap_geo.geo.deprivation import OFFICIAL_SCORE_LABEL, SCORE_WEIGHTING, district_summaries
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import (
@@ -254,23 +255,62 @@ def selected_outline(areas: gpd.GeoDataFrame, code: str | None) -> list[Outline]
     return [Outline(chosen.geometry, HIGHLIGHT_COLOUR, 4.0, label=f"Selected: {code} {chosen['name'].iat[0]}")]
 
 
+def found_outline(found: gpd.GeoDataFrame, query: str) -> list[Outline]:
+    """Every area a search found, outlined (a ward's name at LSOA level finds all its LSOAs), named in the legend."""
+    if len(found) < 2:
+        return []
+    return [Outline(found.geometry, HIGHLIGHT_COLOUR, 3.0, label=f"Found: {len(found)} areas matching '{query}'")]
+
+
+def pick_label(areas: pd.DataFrame, code: str | None, level: str) -> str:
+    """How the search's picker names an area: its name, the ward an LSOA lies in, and its code last."""
+    if code is None:
+        return "(zoom to all of them)"
+    row = areas.set_index("code").loc[code]
+    ward = f", in {row['ward']} ward" if level == "lsoa" and isinstance(row["ward"], str) and row["ward"] else ""
+    return f"{row['name']}{ward} ({code})"
+
+
 CHANGE_SIGN = ("change = 2025 decile minus 2019 decile: negative = more deprived in 2025 (a lower decile), "
                "positive = less deprived, 0 = same decile")
 """The sign convention of the change measure, written into its CSV so the file explains itself."""
+
+
+def value_column(chosen: MapMeasure) -> str:
+    """The name of the measure's column in the table and CSV: a share says it is a percentage of residents."""
+    return f"{chosen.label} (% of residents)" if chosen.kind == "share" else chosen.label
+
+
+def value_format(chosen: MapMeasure) -> str | None:
+    """The table's number format for the measure (a printf pattern), so a share reads 68.2%, never 0.682."""
+    return {"share": "%.1f%%", "score": "%.3f"}.get(chosen.kind)
+
+
+def change_2019_2025(level: str, districts: tuple[str, ...]) -> pd.DataFrame:
+    """The wards or districts of the chosen districts (2025 geography), 2019 and 2025 side by side, with the
+    crosswalk's caveat on every row of the CSV."""
+    table = change_table(level, sorted(codes_in_districts(level, 2025, districts)))
+    return table.assign(caveat=CHANGE_CAVEAT)
 
 
 def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str,
                          layer: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table under the map, with the measure, vintage and source on every row of the CSV.
 
-    Scores and shares are rounded as published (3 decimals); the change measure also carries both
+    Scores are rounded as published (3 decimals); shares are percentages (1 decimal) with their base, the
+    residents counted, beside them, as on the legend and the panel; the change measure also carries both
     deciles, whether the LSOA is directly comparable, and the sign convention (``layer`` gives them).
     """
     ed = edition(year)
     vintage = {"lsoa": ed.lsoa_vintage, "ward": ed.ward_vintage, "district": ed.district_vintage}[level]
     table = pd.DataFrame(areas.drop(columns="geometry", errors="ignore"))
-    if chosen.kind in ("score", "share"):
+    if chosen.kind == "score":
         table["value"] = pd.to_numeric(table["value"], errors="coerce").round(3)
+    if chosen.kind == "share":
+        table["value"] = (100 * pd.to_numeric(table["value"], errors="coerce")).round(1)
+        if layer is not None and "population" in layer:
+            table["residents (the base)"] = pd.to_numeric(layer.loc[table.index, "population"]).round(0)
+        table["base"] = ed.population_note
     if chosen.kind == "change" and layer is not None:
         table["IMD decile 2019"] = layer.loc[table.index, "imd2019_decile"]
         table["IMD decile 2025"] = layer.loc[table.index, "imd_decile"]
@@ -278,7 +318,7 @@ def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, lev
         if "comparison_basis" in layer:
             table["how compared"] = layer.loc[table.index, "comparison_basis"]
         table["sign convention"] = CHANGE_SIGN
-    table = table.rename(columns={"value": chosen.label})
+    table = table.rename(columns={"value": value_column(chosen)})
     if chosen.kind == "score" and level != "lsoa":
         table["how computed"] = f"HIAP Geo's average of LSOA scores, {SCORE_WEIGHTING[year]}"
         if level == "district" and chosen.column == "imd_score":

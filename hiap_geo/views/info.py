@@ -30,6 +30,15 @@ from hiap_geo.geo.deprivation import (
 from hiap_geo.geo.lookups import AreaRef, find_area, lsoa_crosswalk, ward_lookup
 
 Section = tuple[str, list[tuple[str, str]]]
+LATEST_FIRST = sorted(EDITIONS.values(), key=lambda ed: -ed.year)
+"""Editions as panels show them: the latest first, which is the one a reader asks about."""
+DEFINITIONS = ("local deciles", "how local deciles are cut", "how 2019 is approximated")
+"""Rows that explain how a figure is worked out: the panel folds them away ("How is this worked out?")."""
+
+
+def split_definitions(rows: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A section's figures, and the definitions a panel shows behind a fold."""
+    return [r for r in rows if r[0] not in DEFINITIONS], [r for r in rows if r[0] in DEFINITIONS]
 
 
 @dataclass
@@ -72,7 +81,7 @@ def _fmt_rank_decile(row: pd.Series, m: str) -> str:
 
 def _lsoa_sections(info: AreaInfo) -> None:
     code = info.area.code
-    for ed in EDITIONS.values():
+    for ed in LATEST_FIRST:
         lookup = ward_lookup(ed.year)
         match = lookup[lookup["lsoa_code"] == code]
         if match.empty:
@@ -149,7 +158,7 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
 def _summary_sections(info: AreaInfo) -> None:
     area = info.area
     key = "ward_code" if area.kind == "ward" else "lad_code"
-    for ed in EDITIONS.values():
+    for ed in LATEST_FIRST:
         lookup = ward_lookup(ed.year)
         members = lookup[lookup[key] == area.code]
         if members.empty:

@@ -244,10 +244,6 @@ def _change_figures(area: ProfileArea, main: EditionFigures) -> ChangeFigures:
     return ChangeFigures(successors.reset_index(drop=True), note)
 
 
-def _boundary_source(ed: Edition, kind: str) -> BoundarySource:
-    return {"lsoa": ed.lsoa_boundaries, "ward": ed.ward_boundaries, "district": ed.district_boundaries}[kind]
-
-
 Progress = Callable[[float, str], None]
 """Told how far a profile has got (0 to 1) and what it is doing: the app shows it, and a session that has
 ended stops the work there (Streamlit raises in the script's thread at its next message)."""
@@ -275,27 +271,24 @@ def _layer_reader() -> Reader:
 
 
 def _unit_boundaries(ref: AreaRef, used: set[str], read: Reader = read_boundaries) -> gpd.GeoDataFrame:
-    """One area's polygon: official boundaries of the main vintage it exists in, else its LSOAs dissolved."""
+    """One area's polygon in the main vintage it exists in: an LSOA's own, a ward's or district's dissolved
+    from its LSOAs (so the outline follows the LSOA fills of the map round it)."""
     for year in (MAIN_YEAR, OTHER_YEAR):
         ed = EDITIONS[year]
         member_lsoas = _members_lsoas(ed, ref)
         if member_lsoas is None:
             continue
-        source = _boundary_source(ed, ref.kind)
-        official, report = read(source, [ref.code])
-        used.add(source.dataset)
-        vintage = source.vintage
-        if official.empty and ref.kind != "lsoa":
-            lsoa_polys, _ = read(ed.lsoa_boundaries, member_lsoas)
-            used.add(ed.lsoa_boundaries.dataset)
+        lsoa_polys, report = read(ed.lsoa_boundaries, member_lsoas)
+        used.add(ed.lsoa_boundaries.dataset)
+        if ref.kind == "lsoa":
+            layer, vintage = lsoa_polys.assign(boundary_source="official"), ed.lsoa_boundaries.vintage
+        else:
             membership = pd.DataFrame({"lsoa_code": member_lsoas, "code": ref.code})
             layer = with_dissolved_gaps(
-                official, pd.DataFrame({"code": [ref.code], "name": [ref.name]}), lsoa_polys, membership,
-                BoundaryReport(report.layer),
+                lsoa_polys.iloc[0:0], pd.DataFrame({"code": [ref.code], "name": [ref.name]}), lsoa_polys,
+                membership, BoundaryReport(report.layer),
             )
             vintage = f"{ed.lsoa_boundaries.vintage} (dissolved)"
-        else:
-            layer = official.assign(boundary_source="official")
         layer = layer[["code", "geometry", "boundary_source"]].assign(
             name=ref.name, kind=ref.kind, boundary_vintage=vintage, iod_edition=ed.label
         )

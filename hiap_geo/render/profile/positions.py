@@ -64,6 +64,21 @@ def national_decile(indicator_id: str, period: str, value: float, polarity: str,
     return min(10, int(_worse_share(value, others, polarity) * 10) + 1)
 
 
+WARD_SIZED_FROM = 3
+"""A group of this many LSOAs or more is placed among English wards (about five LSOAs each), a smaller one among
+LSOAs: a group is compared with areas of about its size, whose spread of values is like its own."""
+
+
+def similar_level(lsoa_count: int) -> str:
+    """The kind of English area a custom group of ``lsoa_count`` LSOAs is placed among."""
+    return "ward" if lsoa_count >= WARD_SIZED_FROM else "lsoa"
+
+
+def not_placed(level: str) -> str:
+    """Why an indicator with no interval has no position either."""
+    return f"Not compared: no interval, and no figures for English {UNITS[level]} to place it among"
+
+
 def decile_text(decile: int, polarity: str, level: str) -> str:
     """A national decile in words ('Decile 4 of English wards'), the ends named ('Worst 10% of English wards');
     the table's note says which end decile 1 is."""

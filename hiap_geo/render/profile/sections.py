@@ -50,7 +50,14 @@ from hiap_geo.render.profile.model import (
     ProfileArea,
     ProfileTable,
 )
-from hiap_geo.render.profile.positions import decile_text, local_rank_text, national_decile
+from hiap_geo.render.profile.positions import (
+    UNITS,
+    decile_text,
+    local_rank_text,
+    national_decile,
+    not_placed,
+    similar_level,
+)
 
 GROUP_CODE = "custom group"
 
@@ -59,15 +66,18 @@ def _indicator_rows(
     area: ProfileArea, lsoa_codes: list[str], districts: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area's rows of the LSOA-based indicators, built from its LSOAs as the indicators package builds
-    wards', and the rows of its district's areas of the same kind (its peers; empty for a group or district)."""
+    wards', and the rows of its district's areas of the same kind (its peers; none for a district; for a group,
+    the district's areas of about its size)."""
     if area.kind == "lsoa":
         rows = lsoa_indicators(districts)
     elif area.kind == "ward":
         rows = ward_indicators(districts)
     elif area.kind == "district":
         rows = district_indicators(districts)
-    else:
-        return indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE), pd.DataFrame()
+    else:  # a group: its peers are the district's areas of about its size
+        level = similar_level(len(lsoa_codes))
+        peers = (ward_indicators if level == "ward" else lsoa_indicators)(districts)
+        return indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE), peers[peers["area_type"] == level]
     own = rows[rows["area_code"] == area.members[0].code].reset_index(drop=True)
     peers = rows[rows["area_type"] == area.kind] if area.kind != "district" else pd.DataFrame()
     return own, peers
@@ -86,21 +96,24 @@ def _qof_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]
     return own.reset_index(drop=True), peers, comparators
 
 
-def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame) -> tuple[str, str]:
-    """For a row with no interval: its decile among English areas and its place in the district, in words.
+def _positions(r: pd.Series, level: str, peers: pd.DataFrame, group: bool = False) -> tuple[str, str]:
+    """For a row with no interval: its decile among English areas and its place in the district, in words (a
+    group's among English areas of about its size, and said so).
 
     A QOF register estimate is placed among English MSOAs (it is modelled for MSOAs), whatever the area."""
     qof = r["indicator_id"] in QOF_IDS
-    if level is None and not qof:
-        return "Not compared (no interval)", "Not compared (no interval)"
     value, polarity = r["value"], str(r["polarity"])
-    decile_level = "msoa" if qof else str(level)
+    decile_level = "msoa" if qof else level
     decile = national_decile(str(r["indicator_id"]), str(r["period"]), value, polarity, decile_level)
-    national = decile_text(decile, polarity, decile_level) if decile else "Not compared (no interval)"
-    local = "-" if level is not None else "Not compared (no interval)"
-    if not peers.empty and level is not None:
+    national = decile_text(decile, polarity, decile_level) if decile else not_placed(decile_level)
+    if decile and group and not qof:
+        national += " (areas of about the group's size)"
+    local = "-"
+    if not peers.empty:
         same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
         local = local_rank_text(value, same["value"], polarity, level)
+    if group and local == "-":  # a group's cell says why, as its England cell does
+        local = f"Not compared: no figures for the district's {UNITS[level]} to place it among"
     return national, local
 
 
@@ -151,7 +164,7 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
         versus = compare(rows, comparators, districts[0])
     statistics = {s.id: s.statistic for s in LSOA_SPECS}
     ratios = {s.id: s for s in LSOA_SPECS if s.standardised == "ratio"} if area.kind != "lsoa" else {}
-    level = None if area.is_group else area.kind
+    level = similar_level(len(lsoa_codes)) if area.is_group else area.kind
     table_rows: list[list[Cell]] = []
     count_rows: list[list[Cell]] = []
     for i, r in england.iterrows():
@@ -163,7 +176,7 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
         fmt: NumberFormat = "value"
         national, local = str(r["comparison_label"]), str(versus.at[i, "comparison_label"]) if own_district else ""
         if r["comparison"] == "not compared":
-            national, local = _positions(r, level, peers)
+            national, local = _positions(r, level, peers, area.is_group)
         cells: list[Cell] = [
             str(r["indicator_name"]), str(r["unit"]), str(r["period"]),
             Num(_num(r["value"]), fmt), Num(_num(r["lower_95"]), fmt), Num(_num(r["upper_95"]), fmt),
@@ -180,7 +193,7 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     if own_district:
         columns += [f"District ({main.lsoas['lad_name'].iat[0]})", "Compared with district"]
     columns += ["England", "Compared with England"]
-    kind = {"lsoa": "neighbourhoods (LSOAs)", "ward": "wards", "district": "districts"}.get(area.kind, "areas")
+    kind = {"lsoa": "neighbourhoods (LSOAs)", "ward": "wards", "district": "districts"}.get(level, "areas")
     note = (
         "Better / similar / worse compare the area's 95% interval with the comparator's value, taking account of "
         "whether a high value is good or bad (the method of OHID's Fingertips tool); 'higher' / 'lower' where an "
@@ -190,6 +203,9 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
         "10%, or highest 10% for an indicator with no better or worse direction)"
         + (f" and its place among the district's {kind}." if own_district else ".")
     )
+    if area.is_group:
+        note += (f" A group of {len(lsoa_codes)} LSOAs is placed among English {kind}, the areas nearest its size "
+                 "(a group of three or more among wards, of one or two among LSOAs).")
     if area.kind == "lsoa":
         note += " LSOA values are as published."
     else:

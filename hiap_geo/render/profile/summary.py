@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from hiap_geo.geo.deprivation import DOMAINS, MEASURES, load_iod
+from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
     OTHER_YEAR,
@@ -65,6 +66,8 @@ class ProfileSummary:
     position: DistrictPosition | None
     domains: list[DomainFigure]
     change: str
+    wards: tuple[str, ...] = ()
+    """The wards a group's LSOAs lie in (best fit), so a reader knows where it is."""
 
     def text(self) -> str:
         """The paragraph."""
@@ -75,6 +78,8 @@ class ProfileSummary:
         counted = f"{self.population:,.0f} residents ({'Census 2021' if self.year == MAIN_YEAR else 'mid-2015'})"
         if self.kind == "group":
             where = f" in {self.districts}" if self.districts else ""
+            if self.wards:
+                where += f" ({_join(list(self.wards))} ward{'s' if len(self.wards) > 1 else ''})"
             return f"{self.name} is a group of {self.lsoas} neighbourhoods (LSOAs){where} with {counted}."
         what = {"lsoa": "a neighbourhood (LSOA)", "ward": "a ward", "district": "a local authority district"}
         where = "" if self.kind == "district" else f" in {self.districts}"
@@ -164,7 +169,14 @@ def profile_summary(p: Profile) -> ProfileSummary:
         position=p.position,
         domains=driving_domains(e, single),
         change=_change_sentence(p),
+        wards=_wards_of(e) if p.area.is_group else (),
     )
+
+
+def _wards_of(e: EditionFigures) -> tuple[str, ...]:
+    """The wards (best fit) of the edition that the LSOAs lie in, by name."""
+    lookup = ward_lookup(e.year)
+    return tuple(sorted(set(lookup.loc[lookup["lsoa_code"].isin(e.lsoas["lsoa_code"]), "ward_name"])))
 
 
 def summary_table(p: Profile) -> ProfileTable:

@@ -21,6 +21,7 @@ from hiap_geo.geo.deprivation import (
     load_iod,
     local_decile_text,
 )
+from hiap_geo.render.profile.glossary import glossary_table
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
     OTHER_YEAR,
@@ -86,6 +87,7 @@ def profile_tables(p: Profile) -> list[ProfileTable]:
         tables += [_members(e, p) for e in (p.main, p.beside) if e.available]
     for key, section in (("indicators", p.indicators), ("actions", p.actions)):
         tables += section.tables or [ProfileTable(key, section.title, ["Status"], [[section.note]], message=True)]
+    tables.append(glossary_table(tables))  # the words used above, in plain English
     tables.append(_sources_table(p))
     return tables
 
