@@ -5,6 +5,11 @@ Defined once here so the pages hit the same cache entries (Streamlit keys caches
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -14,6 +19,32 @@ from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import current_districts
 from hiap_geo.views.explorer import areas_of
+
+T = TypeVar("T")
+SHARED_RESULTS = 20
+"""How many results ``shared_result`` keeps (profiles: a few MB each)."""
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_results() -> tuple[OrderedDict[Hashable, Any], threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def shared_result(key: Hashable, make: Callable[[], T]) -> T:
+    """``make()`` once per key for the whole server, the last ``SHARED_RESULTS`` kept: a cache for work that
+    shows its progress on the page, which ``st.cache_resource`` refuses (a cached function may not draw into a
+    block made outside it). Two sessions asking at once may both build; the first result stays."""
+    results, lock = _shared_results()
+    with lock:
+        if key in results:
+            results.move_to_end(key)
+            return results[key]
+    value = make()
+    with lock:
+        value = results.setdefault(key, value)
+        while len(results) > SHARED_RESULTS:
+            results.popitem(last=False)
+    return value
 
 
 @st.cache_resource(show_spinner="Loading boundaries...")

@@ -7,6 +7,7 @@ from functools import partial
 
 import streamlit as st
 
+from app.loaders import shared_result
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.limits import shorten
 from hiap_geo.core.text import escape_markdown, name_key
@@ -17,11 +18,12 @@ from hiap_geo.views.explorer import MISSING_CELL
 from hiap_geo.views.profile import MAP_CAPTION, profile_screen, read_request
 
 
-@st.cache_resource(show_spinner=False, max_entries=20)
-def profile_of(codes: tuple[str, ...], name: str | None, today: date, _progress: Progress | None = None) -> Profile:
-    """Built once per area and day; the exports below reuse it. ``_progress`` (not part of the cache key) shows
-    how far it has got, and stops the work when the session that asked has ended."""
-    return build_profile(list(codes), name=name, today=today, progress=_progress)
+def profile_of(codes: tuple[str, ...], name: str | None, today: date, progress: Progress | None = None) -> Profile:
+    """Built once per area and day for the whole server (the exports below reuse it). ``progress`` shows how far
+    it has got and stops the work when the session that asked has ended; it is called outside any Streamlit cache,
+    which may not draw into a block made outside it."""
+    return shared_result(("profile", codes, name, today),
+                         lambda: build_profile(list(codes), name=name, today=today, progress=progress))
 
 
 @st.cache_data(show_spinner=False, max_entries=50)
