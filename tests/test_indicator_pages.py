@@ -271,7 +271,7 @@ def test_switching_pages_reuses_the_cached_layers(kent: str, monkeypatch: pytest
 
 
 def result_line(at: AppTest) -> str:
-    return next(s.value for s in at.subheader if s.value.startswith("3. Result"))
+    return next(s.value for s in at.header if s.value.startswith("3. Result"))
 
 
 def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:

@@ -243,7 +243,7 @@ with map_tab:  # everything down to the download of the map is in the Map tab
 
     heading = (f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
                f"{escape_markdown(period)}")
-    (st.caption if presenting else st.subheader)(heading)  # in presentation the strip names the indicator
+    (st.caption if presenting else st.header)(heading)  # in presentation the strip names the indicator
     outlines = [] if level == "district" else [
         Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
     fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,

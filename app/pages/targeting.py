@@ -66,7 +66,7 @@ with settings_box:
         st.warning("The data has no areas for these districts at this level.")
         st.stop()
 
-    st.subheader("1. What counts as need")
+    st.header("1. What counts as need")
     deprivation = tv.deprivation_components(areas, level)
     available = tv.target_indicators(data, level)
     indicator_names, polarity_of, testable = tv.indicator_choices(available)
@@ -110,7 +110,7 @@ with settings_box:
     with st.expander("How the need score works"):
         st.markdown(tv.METHOD_MARKDOWN)
 
-    st.subheader("2. Thresholds")
+    st.header("2. Thresholds")
     decile_key, decile_label = tv.decile_column(level)
     t_left, t_mid, t_right = st.columns([3, 4, 2])
     deciles = t_left.slider(f"IMD 2025 decile ({decile_label})", 1, 10, (1, 10), key="tgt_deciles",
@@ -135,7 +135,7 @@ except HiapGeoError as exc:
 thresholds = tv.chosen_thresholds(decile_key, deciles, worse, indicator_names, confidence)
 frame, selected = tv.scored_areas(frame, score, thresholds)
 
-st.subheader(f"3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
+st.header(f"3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
              + ("meet every threshold" if thresholds else "ranked"))
 st.caption(escape_markdown(score.describe()))
 for note in score.notes:

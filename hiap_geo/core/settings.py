@@ -71,3 +71,9 @@ def access_file() -> Path | None:
     """The roles file named by ``HIAP_ACCESS`` (TOML; see ``core.access``), or None: no roles configured."""
     value = os.environ.get("HIAP_ACCESS", "").strip()
     return Path(value) if value else None
+
+
+def accessibility_contact() -> str:
+    """Who to tell about an accessibility problem, shown on the accessibility statement (``HIAP_ACCESSIBILITY_CONTACT``:
+    an email address or a web page of the team that runs this HIAP Geo); '' when the team has not set one."""
+    return os.environ.get("HIAP_ACCESSIBILITY_CONTACT", "").strip()
