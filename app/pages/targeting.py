@@ -24,6 +24,7 @@ from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import targeting as tv
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, standard_areas
+from hiap_geo.views.map_text import kind_plural, map_text
 
 
 @st.cache_data(show_spinner=False)
@@ -154,6 +155,8 @@ else:
                                                           outlines=outlines[1:]),
                        file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png")
     st.caption("Areas not meeting the thresholds are left blank (grey outlines).")
+    in_words = map_text(tv.need_map_frame(selected, selected["need_score"]), tv.NEED, kind_plural(LEVELS[level]))
+    st.markdown(escape_markdown(in_words.full) + " Every area is in the table below.")  # the map in words
 
 if not selected.empty:
     table = tv.ranked_table(selected, score, labels)

@@ -22,11 +22,13 @@ WORST_DECILES = 2
 @dataclass(frozen=True)
 class MapText:
     """``summary``: what the map shows; ``count``: how many areas are at the worst end (one sentence);
-    ``names``: those areas by name ('' when none)."""
+    ``names``: those areas by name ('' when none), introduced by ``names_as`` when the count does not say who they
+    are (a count of every category)."""
 
     summary: str
     count: str
     names: str = ""
+    names_as: str = ""
 
     @property
     def announcement(self) -> str:
@@ -37,8 +39,11 @@ class MapText:
     def full(self) -> str:
         """The map in words, beside the map: what it shows and the worst areas by name (plain text: escape it for
         Markdown)."""
-        worst = f"{self.count[:-1]}: {self.names}." if self.names else self.count
-        return f"{self.summary} {worst}"
+        if not self.names:
+            return f"{self.summary} {self.count}"
+        if self.names_as:
+            return f"{self.summary} {self.count} {self.names_as}: {self.names}."
+        return f"{self.summary} {self.count[:-1]}: {self.names}."
 
 
 def _named(rows: pd.DataFrame) -> str:
@@ -64,6 +69,11 @@ def place_of(areas: pd.DataFrame) -> str:
     return f"{len(districts):,} districts"
 
 
+def kind_plural(label: str) -> str:
+    """'LSOAs', 'MSOAs', 'wards', 'districts' from a level's label ('LSOA', 'Ward')."""
+    return f"{label if label.isupper() else label.lower()}s"
+
+
 def _areas(n: int) -> str:
     return f"{n:,} area{'' if n == 1 else 's'} {'is' if n == 1 else 'are'}"
 
@@ -78,9 +88,14 @@ def map_text(areas: pd.DataFrame, chosen: MapMeasure, kind_plural: str, place: s
     grey = chosen.missing_label[:1].lower() + chosen.missing_label[1:]
     summary += f" ({len(areas) - shown:,} in grey: {grey})." if shown < len(areas) else "."
     ranked = areas.assign(_v=values).dropna(subset=["_v"])
-    if chosen.kind == "category":
+    if chosen.kind == "category":  # better / similar / worse and other classes: counted in words, the worse named
         counts = ranked["_v"].value_counts()
-        return MapText(summary, "; ".join(f"{label}: {counts.get(label, 0):,}" for label, _ in chosen.categories) + ".")
+        count = "; ".join(f"{label}: {counts.get(label, 0):,}" for label, _ in chosen.categories) + "."
+        first = chosen.categories[0][0] if chosen.categories else ""
+        worse = ranked[ranked["_v"] == first].sort_values("name") if first.lower().startswith("worse") else None
+        if worse is None or worse.empty:
+            return MapText(summary, count)
+        return MapText(summary, count, _named(worse), names_as=first)
     if chosen.kind == "decile":
         where = "of the district, by the local cut" if chosen.local else "in England"
         low = ranked[ranked["_v"] <= WORST_DECILES].sort_values(["_v", "name"])
