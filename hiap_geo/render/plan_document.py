@@ -42,6 +42,7 @@ from hiap_geo.plans.schema import (
 from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline
 from hiap_geo.render.profile.word import _repeat_header, _shade
 from hiap_geo.render.static_map import figure_png, page_map_figure
+from hiap_geo.render.word_access import describe_picture
 
 MAX_AREAS_LISTED: int = 60
 """A target's areas listed in its cell; a rule selecting more (a county's deciles 1-2) names the count and
@@ -129,6 +130,16 @@ def _lsoas_reached(reached: list[tuple[str, str]], resolver: Resolver) -> set[st
 def priority_heading(priority: Priority) -> str:
     """'1. Mental Health' as the seed plans number them; '1.1 Improve outcomes...' for dotted ids."""
     return f"{priority.id}{'.' if priority.id.isdigit() else ''} {priority.title}"
+
+
+def priority_map_alt_text(plan: Plan, priority: Priority, named: set[str]) -> str:
+    """What a priority's map shows, for a reader who cannot see it; the areas themselves are in the table below."""
+    reach = (f"the {len(named):,} LSOAs its actions name are outlined" if named else
+             "its actions name no LSOA (they reach the whole area)")
+    return (f"Map of {plan.area.name} by IMD national decile of its LSOAs (decile 1, the most deprived 10% in "
+            f"England, dark purple, to decile 10, yellow), ward boundaries dashed. For priority "
+            f"'{priority_heading(priority)}', {reach}. The table below lists each action's target areas by code "
+            "and name.")
 
 
 def priority_map_png(plan: Plan, priority: Priority, lsoas: gpd.GeoDataFrame, named: set[str],
@@ -240,7 +251,10 @@ def plan_docx(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated: d
             para(f"No map: the document draws the maps of the first {MAX_MAPS} priorities with actions.",
                  size=9, italic=True)
         elif lsoas is not None and len(lsoas) and actions:
-            document.add_picture(io.BytesIO(priority_map_png(plan, priority, lsoas, named, map_dpi)), width=Cm(24.0))
+            picture = document.add_picture(io.BytesIO(priority_map_png(plan, priority, lsoas, named, map_dpi)),
+                                           width=Cm(24.0))
+            describe_picture(picture, docx_text(f"Map: {priority_heading(priority)}"),
+                             docx_text(priority_map_alt_text(plan, priority, named)))
             maps_drawn += 1
         elif lsoas is not None and len(lsoas):
             pass  # no action: nothing to map ("This priority has no actions yet" follows)
