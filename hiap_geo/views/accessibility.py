@@ -2,7 +2,8 @@
 what does not yet and why, how it was tested and how to report a problem.
 
 Written from what the tests check (tests/test_accessibility_browser.py, tests/test_map_text.py,
-tests/test_colour_vision.py, tests/test_plan_document.py) and honest about what they do not: a statement that claims
+tests/test_colour_vision.py, the Word read-backs in tests/test_plan_document.py and tests/test_profile_export.py) and
+honest about what they do not: a statement that claims
 more than was tested would mislead the people it is for.
 """
 
@@ -43,47 +44,57 @@ def statement(contact: str | None = None) -> Statement:
                "'What does not yet conform'.",
         sections=(
             ("What you can do", (
-                "- Use every page with a keyboard alone: find an area by name, read its figures beside the map "
-                "and open its profile without a mouse.",
-                "- Read every map as text: beside each map a paragraph says what it shows and names the areas in "
-                "the worst deciles, with a link to the table that lists every area.",
-                "- Hear what changed: when you change the measure, a filter or the presentation step, a screen "
-                "reader is told what the map now shows (a polite live region, which does not interrupt).",
-                "- Tell the categories apart without colour: legends are labelled at both ends, and better, "
-                "similar and worse are written in words as well as coloured.",
-                "- Zoom to 400% or use a window 320 pixels wide: pages reflow into one column without scrolling "
+                "- Use the Map explorer with a keyboard alone: Tab to 'Find an area', type a name or code, read the "
+                "area's figures beside the map and open its profile; on the map, Tab reaches each area, which is "
+                "named with its value, and Enter selects it.",
+                "- Read the maps as text: beside the map on the Map explorer, Indicators, Targeting and Plan pages a "
+                "paragraph says what it shows and names the areas in the worst deciles (or at the worst end, or "
+                "worse than the comparator); every area is in the table.",
+                "- Hear what changed: on the Map explorer, when you change the measure or the decile filter, or step "
+                "through measures in presentation mode, a screen reader is told what the map now shows (a polite "
+                "live region, which does not interrupt).",
+                "- Tell the classes apart without colour: legends are labelled at both ends, better, similar and "
+                "worse are written in words in the legend, the tips, the tables and the text beside the map, and "
+                "the colours of deciles 1 and 2 stay distinct for people with the common colour-vision "
+                "deficiencies.",
+                "- Use a window 320 pixels wide, or zoom to 400%: pages reflow into one column without scrolling "
                 "sideways (maps and data tables scroll within themselves).",
+                "- Export a profile or a plan as Word: headings are Word heading styles, maps have alt text and "
+                "tables mark their header rows.",
             )),
             ("How we tested", (
                 f"Tested in {TESTED_ON}, by automated tests that run with every change (`make test`):",
-                "- axe-core (the WCAG 2.0, 2.1 and 2.2 A and AA rules, none switched off) on every page, and on "
-                "every page in presentation mode, at 1366 by 768 pixels in Chromium: no violations;",
+                "- axe-core 4.12 (the WCAG 2.0, 2.1 and 2.2 A and AA rules, none switched off) on every page, and on "
+                "every page in presentation mode, at 1366 by 768 pixels in Chromium, the maps' frames included: "
+                "no violations;",
                 "- every page at 320 CSS pixels wide: the page never scrolls sideways and its heading is shown;",
                 "- the page language is English, each page has one main heading and no heading level is skipped;",
-                "- a keyboard-only test finds an area by name, reads its figures and opens its profile;",
+                "- a keyboard-only test on the Map explorer narrows the decile filter (and checks what the live "
+                "region says), selects an area on the map with Enter, finds an area by name, reads its figures and "
+                "opens its profile;",
                 "- the colours of deciles 1 and 2 stay distinguishable (colour difference CIEDE2000 above 10) under "
                 "simulated protanopia, deuteranopia and tritanopia;",
-                "- Word documents are read back: headings are Word heading styles, pictures have alt text and "
-                "tables mark their header row.",
-                "We have not yet tested with people who use assistive technology, nor with screen readers "
-                "(NVDA, JAWS, VoiceOver) by hand: automated tests find only part of what matters.",
+                "- Word documents are read back: headings are Word heading styles in order, pictures have alt text "
+                "and tables mark their header row.",
+                "We have not yet tested with people who use assistive technology, nor by hand with screen readers "
+                "(NVDA, JAWS, VoiceOver) or at 200% browser zoom: automated tests find only part of what matters.",
             )),
             ("What does not yet conform, and why", (
-                "- **PDF profiles and reports are not tagged** (WCAG 1.3.1, 2.4.2): the PDF library we use "
-                "(reportlab) cannot write tagged PDF, so a screen reader reads a PDF without its headings, table "
-                "structure or the map's description. Use the Word or Excel export of the same profile, which carry "
-                "them, until we can produce tagged PDF.",
-                "- **The maps themselves are pictures to a screen reader** (WCAG 1.1.1, 2.1.1): the areas on a map "
-                "cannot be reached one by one with the Tab key. The same information is in the text beside each map "
-                "and in the table below it, and an area is found by name in the 'Find an area' box.",
-                "- **Hover tips on the map need a mouse** (WCAG 1.4.13): the figures they show are in the panel "
-                "beside the map once an area is found or clicked.",
-                "- **Parts drawn by Streamlit, the framework the app is built on**, we cannot change: its data "
-                "tables are drawn on a canvas (a screen reader reads them cell by cell through Streamlit's own "
-                "accessible grid, less easily than an HTML table: download the CSV to read them elsewhere), and "
-                "its sidebar menu button has no visible text. We check them with axe on each release.",
-                "- **At 200% zoom or 320 pixels wide the map is smaller** and its legend may cover part of it: "
-                "fold the legend with a click on its title, or use the table.",
+                "- **PDF profiles and reports are not tagged** (WCAG 1.3.1): the PDF library we use (reportlab) "
+                "cannot write tagged PDF, so a screen reader reads a PDF without its headings, table structure or "
+                "the map's description. Use the Word export of the same profile or plan, which carries them, until "
+                "we can produce tagged PDF.",
+                "- **The maps on the Indicators, Targeting, Plan and Plan editor pages** are drawn in a frame by "
+                "another component (streamlit-folium): Tab reaches their areas, but the areas are not named and "
+                "Enter does not select them (WCAG 2.1.1, 4.1.2), and the live region is not there yet. The text "
+                "beside the map and the table below it carry the same information; the Plan editor also places "
+                "actions from a list.",
+                "- **Map tips appear on hover or focus and cannot be dismissed with Escape** (WCAG 1.4.13): the "
+                "figures they show are in the panel beside the map once an area is selected.",
+                "- **Parts drawn by Streamlit**, the framework the app is built on, which we cannot change: its "
+                "data tables are drawn on a canvas with an accessible grid behind them, which screen readers read "
+                "less easily than an HTML table (download the CSV to read them elsewhere), and every heading has a "
+                "link named only 'Link to heading'.",
             )),
             ("How to report a problem", (contact_line(contact),)),
             ("Enforcement", (
