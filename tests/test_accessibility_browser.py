@@ -71,7 +71,7 @@ def ready(page: Page, heading: str, has_map: bool) -> None:
 
 def test_no_axe_violation_on_any_page_nor_in_presentation_mode(app_url: str, browser: object) -> None:
     """Each page at 1366x768 after it settled, then in presentation mode: axe finds nothing; the page language is
-    English and its headings are in order."""
+    English and its headings are in order; on the Plan page the step to the next action is announced politely."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     outside = block_internet(page)
     problems: list[str] = []
@@ -89,6 +89,14 @@ def test_no_axe_violation_on_any_page_nor_in_presentation_mode(app_url: str, bro
         if has_map:
             map_drawn(page)
         problems += axe_violations(page, f"{where} in presentation mode")
+        if path == "plan":  # the chair steps to the next action: the live region says which areas are outlined
+            before = page.locator(".hiap-live").first.text_content()
+            page.keyboard.press("ArrowDown")
+            deadline = time.time() + 60
+            while page.locator(".hiap-live").first.text_content() == before and time.time() < deadline:
+                time.sleep(0.5)
+            if "Outlined: " not in page.locator(".hiap-live").first.text_content():
+                problems.append(f"/plan: stepping to an action is not announced: {before!r}")
     page.close()
     assert outside == [], f"requests left the machine: {outside}"
     assert not problems, f"{len(problems)} accessibility problems:\n" + "\n".join(problems)

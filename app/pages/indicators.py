@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app.live_region import announce
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
@@ -261,6 +262,7 @@ with map_tab:  # everything down to the download of the map is in the Map tab
                         iv.indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
                         if colour_by == "value" else measure, kind_plural(iv.LEVELS[level]))
     st.markdown(escape_markdown(in_words.full) + " Every area is in the tab 'Table'.")  # the map in words
+    announce(in_words.announcement, key="indicator_live")  # said politely when the indicator or colouring changes
     st.caption("Click an area to see its spine chart (tab 'Spine chart'); its figures are in the tab 'Table'.")
 point = (clicked or {}).get("last_clicked")
 if point and point != st.session_state.get("ind_last_click"):

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app.live_region import announce
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
@@ -157,6 +158,7 @@ else:
     st.caption("Areas not meeting the thresholds are left blank (grey outlines).")
     in_words = map_text(tv.need_map_frame(selected, selected["need_score"]), tv.NEED, kind_plural(LEVELS[level]))
     st.markdown(escape_markdown(in_words.full) + " Every area is in the table below.")  # the map in words
+    announce(in_words.announcement, key="targeting_live")  # said politely when weights or thresholds change
 
 if not selected.empty:
     table = tv.ranked_table(selected, score, labels)

@@ -50,9 +50,9 @@ def statement(contact: str | None = None) -> Statement:
                 "- Read the maps as text: beside the map on the Map explorer, Indicators, Targeting and Plan pages a "
                 "paragraph says what it shows and names the areas in the worst deciles (or at the worst end, or "
                 "worse than the comparator); every area is in the table.",
-                "- Hear what changed: on the Map explorer, when you change the measure or the decile filter, or step "
-                "through measures in presentation mode, a screen reader is told what the map now shows (a polite "
-                "live region, which does not interrupt).",
+                "- Hear what changed: when you change the measure, the decile filter, an indicator or a threshold, "
+                "or step through measures or plan actions in presentation mode, a screen reader is told what the "
+                "map now shows (a polite live region, which does not interrupt).",
                 "- Tell the classes apart without colour: legends are labelled at both ends, better, similar and "
                 "worse are written in words in the legend, the tips, the tables and the text beside the map, and "
                 "the colours of deciles 1 and 2 stay distinct for people with the common colour-vision "
@@ -71,7 +71,7 @@ def statement(contact: str | None = None) -> Statement:
                 "- the page language is English, each page has one main heading and no heading level is skipped;",
                 "- a keyboard-only test on the Map explorer narrows the decile filter (and checks what the live "
                 "region says), selects an area on the map with Enter, finds an area by name, reads its figures and "
-                "opens its profile;",
+                "opens its profile; on the Plan page, stepping to the next action is announced;",
                 "- the colours of deciles 1 and 2 stay distinguishable (colour difference CIEDE2000 above 10) under "
                 "simulated protanopia, deuteranopia and tritanopia;",
                 "- Word documents are read back: headings are Word heading styles in order, pictures have alt text "
@@ -86,7 +86,7 @@ def statement(contact: str | None = None) -> Statement:
                 "we can produce tagged PDF.",
                 "- **The maps on the Indicators, Targeting, Plan and Plan editor pages** are drawn in a frame by "
                 "another component (streamlit-folium): Tab reaches their areas, but the areas are not named and "
-                "Enter does not select them (WCAG 2.1.1, 4.1.2), and the live region is not there yet. The text "
+                "Enter does not select them (WCAG 2.1.1, 4.1.2). The text "
                 "beside the map and the table below it carry the same information; the Plan editor also places "
                 "actions from a list.",
                 "- **Map tips appear on hover or focus and cannot be dismissed with Escape** (WCAG 1.4.13): the "
