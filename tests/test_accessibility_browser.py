@@ -107,25 +107,33 @@ PAGE_WIDTH = ("Math.max(document.documentElement.scrollWidth, document.body.scro
 """How wide the page's content is: Streamlit scrolls its main area, not the body, so that is measured too."""
 
 
-def test_every_page_reflows_at_320_css_pixels(app_url: str, browser: object) -> None:
-    """WCAG 1.4.10: at 320 CSS px wide (1280 px at 400% zoom) the page body never scrolls sideways (a map or a data
-    table may scroll inside itself), and the page's heading and the menu button are in reach."""
+REFLOW_SIZES = [(320, 640), (683, 384)]
+"""320 CSS px (1280 px at 400% zoom, WCAG 1.4.10), then a 1366x768 screen at 200% zoom (WCAG 1.4.4)."""
+
+
+def test_every_page_reflows_at_320_css_pixels_and_200_percent_zoom(app_url: str, browser: object) -> None:
+    """At 320 CSS px wide, and at 200% zoom of a 1366x768 screen, the page never scrolls sideways (a map or a data
+    table may scroll inside itself) and the page's heading is shown."""
     page = browser.new_page(viewport={"width": 320, "height": 640})
     outside = block_internet(page)
     problems: list[str] = []
     for path, (heading, has_map) in PAGES.items():
         page.goto(f"{app_url}/{path}")
         ready(page, heading, has_map)
-        width = page.evaluate(PAGE_WIDTH)
-        if width > 320:
-            wide = page.evaluate(
-                "[...document.querySelectorAll('[data-testid=stMain] *')].filter(e => e.getBoundingClientRect()"
-                ".right > 321 && !e.closest('[data-testid=stDataFrame], .hiap-map')).slice(0, 3)"
-                ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))")
-            problems.append(f"/{path}: the page is {width} px wide at 320 px: {wide}")
-        if not page.get_by_role("heading", name=heading, exact=True).is_visible():
-            problems.append(f"/{path}: the heading is not shown at 320 px")
-        page.screenshot(path=str(ARTIFACTS / f"reflow-320-{path or 'map'}.png"), full_page=True)
+        for width, height in REFLOW_SIZES:  # a resize reflows the page; Streamlit does not rerun
+            page.set_viewport_size({"width": width, "height": height})
+            time.sleep(0.5)
+            wide = page.evaluate(PAGE_WIDTH)
+            if wide > width:
+                what = page.evaluate(
+                    f"[...document.querySelectorAll('[data-testid=stMain] *')].filter(e => e.getBoundingClientRect()"
+                    f".right > {width + 1} && !e.closest('[data-testid=stDataFrame], .hiap-map')).slice(0, 3)"
+                    ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))")
+                problems.append(f"/{path}: the page is {wide} px wide at {width} px: {what}")
+            if not page.get_by_role("heading", name=heading, exact=True).is_visible():
+                problems.append(f"/{path}: the heading is not shown at {width} px")
+            page.screenshot(path=str(ARTIFACTS / f"reflow-{width}-{path or 'map'}.png"))
+        page.set_viewport_size({"width": 320, "height": 640})
     page.close()
     assert outside == [], f"requests left the machine: {outside}"
     assert not problems, "\n".join(problems)
@@ -145,6 +153,12 @@ def tab_to(page: Page, matches: object, most: int = 160, back: bool = False) -> 
         if matches(focused(page)):
             return
     raise AssertionError(f"{most} presses of Tab never reached it; the focus is on {focused(page)}")
+
+
+FOCUS_SHOWN = ("(() => { const e = document.activeElement, s = getComputedStyle(e); "
+               "return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none' "
+               "|| parseFloat(s.strokeWidth) >= 3; })()")
+"""Whether the focused element shows a focus indicator (an outline, a ring, or a map area's thick edge)."""
 
 
 def live_region(page: Page) -> str:
@@ -172,6 +186,7 @@ def test_find_an_area_read_it_and_open_its_profile_by_keyboard_alone(app_url: st
 
     tab_to(page, lambda f: f["role"] == "button" and f["label"].startswith("E01"))  # an area on the map, named
     code = focused(page)["label"].split()[0]
+    assert page.evaluate(FOCUS_SHOWN), "the focused area on the map shows no focus"
     page.keyboard.press("Enter")  # selects it, as a click does
     page.get_by_role("heading", name=code).wait_for(timeout=60_000)
     settled(page)
@@ -186,6 +201,7 @@ def test_find_an_area_read_it_and_open_its_profile_by_keyboard_alone(app_url: st
     assert "Index of Multiple Deprivation" in info and "decile" in info, info[:400]
 
     tab_to(page, lambda f: "Open its profile" in f["text"])
+    assert page.evaluate(FOCUS_SHOWN), "the focused link shows no focus"
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Area profile", exact=True).wait_for(timeout=60_000)
     page.get_by_role("heading", name="Tunbridge Wells 005A (E01024840)").wait_for(timeout=120_000)

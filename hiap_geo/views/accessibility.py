@@ -67,17 +67,19 @@ def statement(contact: str | None = None) -> Statement:
                 "- axe-core 4.12 (the WCAG 2.0, 2.1 and 2.2 A and AA rules, none switched off) on every page, and on "
                 "every page in presentation mode, at 1366 by 768 pixels in Chromium, the maps' frames included: "
                 "no violations;",
-                "- every page at 320 CSS pixels wide: the page never scrolls sideways and its heading is shown;",
+                "- every page at 320 CSS pixels wide, and at 200% zoom of a 1366 by 768 screen: the page never "
+                "scrolls sideways and its heading is shown;",
                 "- the page language is English, each page has one main heading and no heading level is skipped;",
                 "- a keyboard-only test on the Map explorer narrows the decile filter (and checks what the live "
                 "region says), selects an area on the map with Enter, finds an area by name, reads its figures and "
-                "opens its profile; on the Plan page, stepping to the next action is announced;",
+                "opens its profile, with the focus visible on the map's areas and the links; on the Plan page, "
+                "stepping to the next action is announced;",
                 "- the colours of deciles 1 and 2 stay distinguishable (colour difference CIEDE2000 above 10) under "
                 "simulated protanopia, deuteranopia and tritanopia;",
                 "- Word documents are read back: headings are Word heading styles in order, pictures have alt text "
                 "and tables mark their header row.",
                 "We have not yet tested with people who use assistive technology, nor by hand with screen readers "
-                "(NVDA, JAWS, VoiceOver) or at 200% browser zoom: automated tests find only part of what matters.",
+                "(NVDA, JAWS, VoiceOver): automated tests find only part of what matters.",
             )),
             ("What does not yet conform, and why", (
                 "- **PDF profiles and reports are not tagged** (WCAG 1.3.1): the PDF library we use (reportlab) "
