@@ -6,7 +6,7 @@ PORT ?= 8501
 # Streamlit runs each session's script in a thread of its own; glibc would give each thread a memory arena that
 # keeps what a big map (England) once needed. Two arenas: see README, Speed and size.
 MALLOC_ARENA_MAX ?= 2
-# The app serves any English district, so `make run` builds England (about 15 s).
+# The app serves any English district, so `make run` builds England (about 10 s).
 APP_AREA ?= england
 # Copy official data from a local mirror when one sits beside the project (as on these machines
 # and in CI); set HIAP_DATA_MIRROR= (empty) to download from the publishers instead.

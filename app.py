@@ -8,10 +8,12 @@ from app.access import gate
 from app.presentation import presentation_strip
 from app.sidebar import MEASURE_OPTIONS_KEY, keep_state, render_sidebar
 from app.style import accessible_style
+from hiap_geo.core.log import configure as configure_logging
 from hiap_geo.render.maps import install_map_assets
 
 # An emoji favicon is drawn locally; a material-icon favicon would be fetched from a font CDN.
 st.set_page_config(page_title="HIAP Geo", page_icon="🗺️", layout="wide")
+configure_logging()  # downloads, cache decisions and refusals to the server's stderr (HIAP_LOG_LEVEL)
 install_map_assets(Path(__file__).parent / "static")  # Leaflet served by the app: maps work offline
 accessible_style()  # contrast, target size and focus where Streamlit's own styling falls short (app/style.py)
 

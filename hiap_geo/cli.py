@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hiap_geo.core import settings
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.log import configure as configure_logging
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -241,8 +242,48 @@ def _plan_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_pack(args: argparse.Namespace) -> int:
+    from hiap_geo.plans.baseline import Selection
+    from hiap_geo.plans.load import read_plan
+    from hiap_geo.views.plan_pack import meeting_pack, plan_lsoas, write_pack
+
+    store = _plan_store(args)
+    source = Path(args.plan)
+    if source.suffix in (".yaml", ".yml") or source.exists():
+        plan = read_plan(source).plan
+        history = store.history(plan.id) if plan.id in store.plan_ids() else None
+    else:
+        plan, history = store.plan(args.plan), store.history(args.plan)
+    selection = (Selection("action", args.action) if args.action else
+                 Selection("priority", args.priority) if args.priority else Selection())
+    lsoas = plan_lsoas(plan, args.layers)
+    files = meeting_pack(plan, history, meeting=args.meeting, since=args.since, lsoas=lsoas, selection=selection)
+    for path in write_pack(files, args.out):
+        print(f"Wrote {path}")
+    if lsoas is None:
+        print("No maps: no built map layer holds the plan's area (run `python -m hiap_geo build --area ...`).")
+    return 0
+
+
+def _plan_progress(args: argparse.Namespace) -> int:
+    from hiap_geo.plans.baseline import Selection, progress_against_baseline
+    from hiap_geo.plans.load import read_plan
+    from hiap_geo.views.plan_pack import progress_tables
+
+    source = Path(args.plan)
+    is_file = source.suffix in (".yaml", ".yml") or source.exists()
+    plan = read_plan(source).plan if is_file else _plan_store(args).plan(args.plan)
+    selection = (Selection("action", args.action) if args.action else
+                 Selection("priority", args.priority) if args.priority else Selection())
+    for heading, item, _ in progress_tables(progress_against_baseline(plan, selection)):
+        if heading:
+            print(f"\n{terminal_text(heading)}")
+        print(terminal_text(item if isinstance(item, str) else item.to_string(index=False)))
+    return 0
+
+
 def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
-    """``plan check | register | review | status | history | export | import | new | next-period``."""
+    """``plan check | register | review | status | history | export | import | new | next-period | progress | pack``."""
     plan = sub.add_parser("plan", help="action plans: check against the data; progress reviews and their history")
     cmds = plan.add_subparsers(dest="plan_command", required=True)
     check = cmds.add_parser("check", help="report every discrepancy between a plan file and the official data, "
@@ -305,6 +346,26 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     nxt.add_argument("--force", action="store_true", help="replace the file if it exists")
     nxt.add_argument("--db", help=db_help)
     nxt.set_defaults(run=_plan_next_period)
+    pack = cmds.add_parser("pack", help="write the Health Action Team meeting pack (Word and PDF): status, reviews "
+                                        "since a date, maps, coverage gaps and progress against baseline")
+    pack.add_argument("plan", help="a plan file, or the id of a plan in the progress database")
+    pack.add_argument("--out", required=True, type=Path, help="the folder to write the .docx and .pdf into")
+    pack.add_argument("--since", type=_review_date, help="the last meeting's date (YYYY-MM-DD): reviews since")
+    pack.add_argument("--meeting", type=_review_date, help="the meeting's date (default today)")
+    which = pack.add_mutually_exclusive_group()
+    which.add_argument("--priority", help="progress against baseline for one priority's actions only")
+    which.add_argument("--action", help="progress against baseline for one action only")
+    pack.add_argument("--layers", help="the built area whose maps to use (default: the first that holds the plan)")
+    pack.add_argument("--db", help=db_help)
+    pack.set_defaults(run=_plan_pack)
+    progress = cmds.add_parser("progress", help="progress against baseline: the plan's targeted LSOAs against the "
+                                                "rest of the district and matched areas, IMD 2019 -> 2025, SII")
+    progress.add_argument("plan", help="a plan file, or the id of a plan in the progress database")
+    scope = progress.add_mutually_exclusive_group()
+    scope.add_argument("--priority", help="one priority's actions only")
+    scope.add_argument("--action", help="one action only")
+    progress.add_argument("--db", help=db_help)
+    progress.set_defaults(run=_plan_progress)
     imp = cmds.add_parser("import", help="import an export file (all or nothing)")
     imp.add_argument("file")
     for cmd, run in (
@@ -458,6 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        configure_logging()
         return int(args.run(args))
     except HiapGeoError as exc:
         print(f"error: {terminal_text(str(exc))}", file=sys.stderr)

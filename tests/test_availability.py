@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.indicators.availability import AVAILABILITY, availability_table, where_to_get
+from hiap_geo.indicators.availability import AVAILABILITY, where_to_get
 
 
 def test_table_has_each_topic_with_source_geographies_offline_and_online() -> None:
-    table = availability_table()
-    assert table["topic"].tolist() == ["Child obesity", "Adult obesity", "Smoking", "NEET"]
-    assert {"source", "geographies", "offline", "online", "download"} <= set(table.columns)
+    topics = list(AVAILABILITY.values())
+    assert [t.topic for t in topics] == ["Child obesity", "Adult obesity", "Smoking", "NEET"]
+    assert all(t.source and t.geographies and t.offline and t.online and t.download for t in topics)
     assert "ward, MSOA" in AVAILABILITY["child_obesity"].geographies
     assert "Not published by ward" in AVAILABILITY["adult_obesity"].geographies
     assert "GP practice" in AVAILABILITY["smoking"].geographies
     assert AVAILABILITY["neet"].geographies.startswith("county or unitary")
-    assert all("ONS Health Index" in text for text in table["offline"])
+    assert all("ONS Health Index" in t.offline for t in topics)
 
 
 def test_ward_obesity_offline_is_told_what_to_download_and_upload() -> None:

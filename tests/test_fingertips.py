@@ -12,7 +12,7 @@ import io
 import json
 import socket
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -324,6 +324,28 @@ def test_a_tampered_cache_is_not_used(api: str, dead_url: str) -> None:
         ft.fetch_data(obesity_request(), base_url=dead_url)
 
 
+DAMAGED_RECORDS = {
+    "empty object": lambda record: {},
+    "a list": lambda record: [1, 2],
+    "date not a date": lambda record: {**record, "fetched_at": "yesterday"},
+    "date missing": lambda record: {k: v for k, v in record.items() if k != "fetched_at"},
+    "checksums not a table": lambda record: {**record, "sha256": "x"},
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_RECORDS.values(), ids=DAMAGED_RECORDS.keys())
+def test_a_damaged_cache_record_counts_as_absent(api: str, dead_url: str, damage: Callable[[dict], object],
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """A record torn or edited by hand is no copy at all: the user is told none exists, not shown a traceback."""
+    ft.fetch_data(obesity_request())
+    (record,) = ft.cache_root().rglob("request.json")
+    record.write_text(json.dumps(damage(json.loads(record.read_text()))))
+    with caplog.at_level("WARNING", logger="hiap_geo.indicators.fingertips"), \
+            pytest.raises(ft.FingertipsOffline, match="No cached copy"):
+        ft.fetch_data(obesity_request(), base_url=dead_url)
+    assert "treated as absent" in caplog.text
+
+
 def test_name_not_resolved_and_timeout_are_offline(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_dns(*_args: object, **_kwargs: object) -> list[object]:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
@@ -335,7 +357,7 @@ def test_name_not_resolved_and_timeout_are_offline(cache: Path, monkeypatch: pyt
     silent = socket.socket()  # accepts connections (backlog) but never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(1)
-    monkeypatch.setattr(ft, "READ_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(ft._http, "READ_TIMEOUT_S", 0.5)
     try:
         with pytest.raises(ft.FingertipsOffline, match="no answer in time"):
             ft.fetch_data(obesity_request(), base_url=f"http://127.0.0.1:{silent.getsockname()[1]}/api")

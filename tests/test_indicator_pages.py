@@ -211,7 +211,7 @@ def dead_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("HIAP_FINGERTIPS_URL", f"http://127.0.0.1:{port}/api")
-    monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
+    monkeypatch.setattr(ft.cache, "cache_root", lambda: tmp_path / "fingertips")
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
     import hiap_geo.indicators.fingertips as ft
 
     with fingertips_api(FingertipsHandler, monkeypatch):
-        monkeypatch.setattr(ft, "cache_root", lambda: tmp_path / "fingertips")
+        monkeypatch.setattr(ft.cache, "cache_root", lambda: tmp_path / "fingertips")
         yield
 
 

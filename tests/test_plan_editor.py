@@ -198,7 +198,7 @@ def test_unknown_ids_and_invalid_edits_raise_named_errors() -> None:
     with pytest.raises(E.PlanEditError, match="'E0102484' is not an LSOA or ward code"):
         E.toggle_code(plan, "1.1", "E0102484")
     with pytest.raises(E.InvalidEdit, match=r"target_areas\[0\]\.list: area list 'nope' is not in area_lists"):
-        E.set_targets(plan, "1.1", [E.list_target("nope")])
+        E.set_targets(plan, "1.1", [{"kind": "list", "list": "nope"}])
     with pytest.raises(E.InvalidEdit, match=r"area list 'areas-of-deprivation' is not in area_lists"):
         E.update_plan(plan, area_lists=[])
     with pytest.raises(E.InvalidEdit, match=r"target_areas\[0\]\.rule\.decile_max"):

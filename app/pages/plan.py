@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 from app.access import current_user
 from app.live_region import announce
 from app.loaders import chosen_areas
+from app.plan_pack import pack_section
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.access import User
 from hiap_geo.core.attribution import full_attribution
@@ -612,6 +613,7 @@ with progress_tab:
         st.caption("No reviews recorded yet.")
     show_table(past, column_config={"note": st.column_config.TextColumn(width="large")})
     csv_button("Download history (CSV)", past, f"{plan.id}-history.csv", "plan_csv_history")
+    pack_section(plan, history)  # app/plan_pack.py: progress against baseline and the meeting pack
 
     if not user.may("export"):
         st.stop()  # export and import are an admin's: not offered to others

@@ -11,19 +11,18 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import requests
 
 from hiap_geo.acquire import manifest
+from hiap_geo.acquire.common import FetchResult
 from hiap_geo.acquire.http import ProgressFactory
+from hiap_geo.acquire.publishers import obtain
 from hiap_geo.acquire.registry import CHUNK, Dataset, load_registry, local_path, sha256_of
 from hiap_geo.core.errors import FetchError, HiapGeoError
 from hiap_geo.core.files import atomic_path
-
-Status = Literal["present", "copied", "downloaded", "converted", "imported", "manual", "absent"]
 
 
 class Progress:
@@ -45,14 +44,6 @@ def tqdm_progress(label: str, total: int | None) -> Progress:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=label, unit="B", unit_scale=True, leave=False)  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    dataset_id: str
-    status: Status
-    path: Path
-    note: str = ""
 
 
 def is_current(dataset: Dataset) -> bool:
@@ -93,8 +84,6 @@ def fetch(
         return FetchResult(dataset.id, "present", final)
     if dataset.official is None:
         return _download_exact(dataset, progress, timeout, final)
-    from hiap_geo.acquire.publishers import obtain
-
     if downloads is not None:
         return obtain(dataset, downloads, progress)
     with tempfile.TemporaryDirectory(prefix=".downloads-", dir=_scratch_parent()) as tmp:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,8 @@ from hiap_geo.acquire.manifest import OfficialFile
 from hiap_geo.core import settings
 from hiap_geo.core.errors import FetchError
 from hiap_geo.core.files import atomic_path
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 CONNECT_TIMEOUT_S = 15.0
@@ -70,6 +73,7 @@ def publisher_url(url: str) -> str:
 
 
 def _failure(label: str, url: str, exc: Exception) -> FetchError:
+    log.warning("%s: download from %s failed after retries: %s", label, url, type(exc).__name__)
     reason = str(exc)
     if isinstance(exc, requests.exceptions.RetryError) or "too many 5" in reason.lower():
         reason = f"the publisher kept answering with an error after {RETRIES + 1} tries ({exc})"
@@ -84,6 +88,7 @@ def _failure(label: str, url: str, exc: Exception) -> FetchError:
 def download(url: str, dest: Path, label: str, progress: ProgressFactory) -> OfficialFile:
     """Download ``url`` to ``dest`` (atomic), with a progress bar; return its name, checksum and size."""
     address = publisher_url(url)
+    log.info("%s: downloading %s", label, address)
     digest = hashlib.sha256()
     size = 0
     try:
@@ -108,6 +113,7 @@ def download(url: str, dest: Path, label: str, progress: ProgressFactory) -> Off
                 os.fsync(out.fileno())
     except requests.RequestException as exc:
         raise _failure(label, address, exc) from exc
+    log.info("%s: %d bytes downloaded", label, size)
     return OfficialFile(name=Path(urlsplit(url).path).name or dest.name, sha256=digest.hexdigest(),
                         source=url, size_bytes=size)
 

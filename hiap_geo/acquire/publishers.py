@@ -10,18 +10,15 @@ import hashlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hiap_geo.acquire import manifest
+from hiap_geo.acquire.common import FetchResult, Status
 from hiap_geo.acquire.convert import converters
 from hiap_geo.acquire.http import ProgressFactory, download, layer_name, query_featureserver
 from hiap_geo.acquire.registry import Dataset, local_path, sha256_of
 from hiap_geo.acquire.sniff import sniff
 from hiap_geo.core.errors import DatasetMissing, FetchError
 from hiap_geo.core.files import atomic_path
-
-if TYPE_CHECKING:
-    from hiap_geo.acquire.fetch import FetchResult
 
 
 class ManualDownloadNeeded(FetchError):
@@ -43,8 +40,6 @@ def _download_name(url: str, index: int) -> str:
 
 def obtain(dataset: Dataset, downloads: Path, progress: ProgressFactory) -> FetchResult:
     """Download a dataset's official files (once per run for files several datasets share), convert them."""
-    from hiap_geo.acquire.fetch import FetchResult
-
     official = dataset.official
     if official is None or official.kind == "manual":
         return FetchResult(dataset.id, "manual", local_path(dataset), str(ManualDownloadNeeded(dataset)))
@@ -69,10 +64,8 @@ def obtain(dataset: Dataset, downloads: Path, progress: ProgressFactory) -> Fetc
 
 
 def convert_files(dataset: Dataset, files: Sequence[Path], records: Sequence[manifest.OfficialFile],
-                  status: str = "converted", note: str = "") -> FetchResult:
+                  status: Status = "converted", note: str = "") -> FetchResult:
     """Convert official ``files`` (in the converter's part order) into the dataset's canonical table."""
-    from hiap_geo.acquire.fetch import FetchResult
-
     converter = converters().get(dataset.id)
     if converter is None:
         raise FetchError(f"Dataset '{dataset.id}' has no converter from its official files.")
@@ -88,7 +81,7 @@ def convert_files(dataset: Dataset, files: Sequence[Path], records: Sequence[man
             raise FetchError(f"Dataset '{dataset.id}': the conversion wrote nothing; nothing was saved.")
         digest = sha256_of(tmp)
     manifest.record(manifest.Accepted(dataset.id, list(records), digest, time.strftime("%Y-%m-%d %H:%M:%S")))
-    return FetchResult(dataset.id, status, final, note)  # type: ignore[arg-type]
+    return FetchResult(dataset.id, status, final, note)
 
 
 def _present(dataset_id: str) -> bool:

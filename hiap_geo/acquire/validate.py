@@ -7,7 +7,6 @@ was expected and what was found, so the user knows which download to redo.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,12 +110,3 @@ def _check_range(frame: pd.DataFrame, column: str, lo: float, hi: float, refuse:
         found = ("empty or non-numeric values" if outside.isna().all()
                  else f"values from {values.min()} to {values.max()}")
         raise refuse(f"{column} between {lo:g} and {hi:g}", found)  # type: ignore[operator]
-
-
-def lsoa_pattern() -> str:
-    return r"E01\d{6}"
-
-
-def strip_suffixes(columns: list[str], pattern: str = r";\s*measures:\s*Value$") -> list[str]:
-    """Nomis bulk headers end in '; measures: Value' in some tables and not in others."""
-    return [re.sub(pattern, "", str(c)).strip() for c in columns]

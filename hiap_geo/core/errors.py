@@ -65,3 +65,7 @@ class UnmatchedCodes(HiapGeoError):
         if right_only:
             parts.append(f"{len(right_only)} only on the right: {', '.join(right_only[:10])}")
         super().__init__(f"Joining {what}: " + "; ".join(parts))
+
+
+class SettingsError(HiapGeoError):
+    """An ``HIAP_*`` setting holds a value the app cannot use; the message names the setting and what it takes."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hiap_geo.core.errors import SettingsError
+
 PROJECT_ROOT: Path = Path(__file__).resolve().parents[2]
 """The repository root: ``data/`` (authored registry) and ``boundaries/`` (cache) live here."""
 
@@ -77,3 +79,14 @@ def accessibility_contact() -> str:
     """Who to tell about an accessibility problem, shown on the accessibility statement (``HIAP_ACCESSIBILITY_CONTACT``:
     an email address or a web page of the team that runs this HIAP Geo); '' when the team has not set one."""
     return os.environ.get("HIAP_ACCESSIBILITY_CONTACT", "").strip()
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level() -> str:
+    """``HIAP_LOG_LEVEL`` (DEBUG, INFO, WARNING or ERROR; default INFO): how much the CLI and the server log."""
+    value = os.environ.get("HIAP_LOG_LEVEL", "").strip().upper() or "INFO"
+    if value not in LOG_LEVELS:
+        raise SettingsError(f"HIAP_LOG_LEVEL is '{value[:20]}'; use one of {', '.join(LOG_LEVELS)}.")
+    return value

@@ -9,9 +9,7 @@ from OHID Fingertips when online, and what to download and upload to have it off
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
-import pandas as pd
+from dataclasses import dataclass
 
 from hiap_geo.core.errors import HiapGeoError
 
@@ -106,11 +104,6 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "neet": ("neet", "not in education"),
 }
 """Words a user may ask with, per topic (checked in order; 'obesity' alone means adults unless 'child' is said)."""
-
-
-def availability_table() -> pd.DataFrame:
-    """The 'where to get it' table: one row per topic (for the Indicators page, the catalogue and the README)."""
-    return pd.DataFrame([asdict(a) for a in AVAILABILITY.values()])
 
 
 def availability_markdown() -> str:

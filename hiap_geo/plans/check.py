@@ -50,6 +50,8 @@ KINDS: dict[str, str] = {
     "empty_rule": "rule that selects no area",
     "no_data": "claim the data cannot check",
     "name_spelling": "name spelled differently from the official name",
+    "unknown_action": "action the plan does not have",
+    "measure_not_in_action": "outcome measure the action's words do not name",
 }
 """Discrepancy kind -> a short description for headings and legends."""
 
@@ -90,6 +92,7 @@ def check_plan(plan: str | Path | LoadedPlan) -> list[Discrepancy]:
     checker = _Checker(loaded)
     checker.area_lists()
     checker.actions()
+    checker.indicator_links()
     return sorted(checker.found, key=lambda d: (d.line or 0, d.where))
 
 
@@ -341,3 +344,29 @@ class _Checker:
                             f"No {area} of {self.resolver.area_label} meets '{description}': "
                             "the action reaches no area.",
                         )
+
+    # -- outcome measures linked to indicators --------------------------------------------------
+
+    def indicator_links(self) -> None:
+        """Each link of ``indicators:`` names an indicator the data has, actions the plan has, and words those
+        actions print (their title, how, outcome measures or progress targets), so no link invents a measure."""
+        from hiap_geo.plans.schema import indicator_catalogue
+
+        actions = {a.id: a for a in self.plan.actions}
+        known = indicator_catalogue().index
+        for li, link in enumerate(self.plan.indicators):
+            where = f"indicator link {li + 1} ('{link.measure}')"
+            if link.indicator not in known:
+                self.add("unknown_indicator", where, self.loaded.line_of("indicators", li, "indicator"),
+                         link.indicator, "HIAP Geo's data has no indicator of this id (`python -m hiap_geo "
+                         "fingertips indicators` lists the Fingertips ones): the pack shows it as not in the data.")
+            for ai, action_id in enumerate(link.actions):
+                line = self.loaded.line_of("indicators", li, "actions", ai)
+                action = actions.get(action_id)
+                if action is None:
+                    self.add("unknown_action", where, line, f"action {action_id}", "The plan has no such action.")
+                    continue
+                words = " ".join([action.title, *action.how, *action.indicators, *action.progress_targets])
+                if name_key(link.measure) not in name_key(words):
+                    self.add("measure_not_in_action", where, line, f"'{link.measure}'",
+                             f"Action {action_id} does not print these words: quote the measure as it names it.")

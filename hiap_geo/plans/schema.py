@@ -406,6 +406,22 @@ class Action(_Model):
     notes: list[Text] = []
 
 
+class IndicatorLink(_Model):
+    """An outcome measure an action names, linked to the indicator of the data that measures it, so that a
+    meeting pack can show that indicator at baseline and latest (``plans.baseline``).
+
+    ``measure`` is the words that name it as printed (an outcome measure, or the action's own words when the
+    document prints none); ``actions`` the ids of the actions that name it; ``indicator`` an id of
+    ``indicators.catalogue()`` (an id the data does not have is reported in the pack, not refused, so that a
+    Fingertips id can be written before it is fetched).
+    """
+
+    measure: Text
+    indicator: IndicatorId
+    actions: list[Slug] = Field(min_length=1)
+    note: Text | None = None
+
+
 class Plan(_Model):
     """A Health Inequalities Action Plan, as transcribed from its published document."""
 
@@ -422,6 +438,8 @@ class Plan(_Model):
     priorities: list[Priority] = Field(min_length=1)
     area_lists: list[AreaList] = []
     actions: list[Action] = Field(min_length=1)
+    indicators: list[IndicatorLink] = []
+    """Optional: the outcome measures the actions name, each linked to an indicator of the data."""
     notes: list[Text] = []
 
     def action(self, action_id: str) -> Action:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hiap_geo.acquire.sniff import Sniffed, read_table, sniff
+from hiap_geo.acquire.sniff import Sniffed, read_table
 from hiap_geo.acquire.validate import InvalidOfficialFile, edition_of
 
 
@@ -99,7 +99,3 @@ def clean_name(label: str) -> str:
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
     text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
-
-
-def sniff_all(paths: Sequence[Path]) -> list[Sniffed]:
-    return [sniff(p) for p in paths]

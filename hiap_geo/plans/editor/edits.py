@@ -1,36 +1,22 @@
-"""Writing a plan: pure edits of the frozen ``Plan``, what stops it being final, an action's reach, its YAML.
+"""Pure edits of the frozen ``Plan``: new plans, next-period drafts, priorities, actions and their targets.
 
-The Plan editor page and ``plan new`` / ``plan next-period`` work through these functions; nothing here
-touches a database (drafts and saved versions are ``plans.drafts``). Every edit returns a new, validated
-``Plan`` (the schema's own rules: an edit that would break them raises ``InvalidEdit`` naming the field),
-and refers to priorities and actions by id (an unknown id raises ``UnknownItem`` listing the known ones).
-
-Whether a plan may become a version is ``plan_problems``: the checks ``parse_plan`` and ``plan check`` make,
-each tied to the action and field it concerns so the page shows it at the field. ``plan_yaml`` writes the
-format of ``data/plans/README.md``; given the file the plan was loaded from it changes only the parts that
-changed (``plans.yaml_splice``), so an unchanged plan is written back byte for byte.
-
-Over 500 lines because the edits, the problems they leave, an action's reach and the YAML written are one
-contract with the page (each problem names the field an edit sets); ``yaml_splice`` and ``drafts`` are apart.
-"""
+Every edit returns a new, validated ``Plan`` (the schema's own rules: an edit that would break them raises
+``InvalidEdit`` naming the field) and refers to priorities and actions by id (an unknown id raises
+``UnknownItem`` listing the known ones)."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from hiap_geo.core._yaml import YamlProblems, parse_strict
-from hiap_geo.plans.load import LoadedPlan, cross_references, parse_plan
+from hiap_geo.plans.load import cross_references
 from hiap_geo.plans.schema import (
     MAX_PLAN_BYTES,
-    STATUSES,
     Action,
     CodesTarget,
     DistrictTarget,
@@ -38,14 +24,10 @@ from hiap_geo.plans.schema import (
     NamesTarget,
     Plan,
     PlanError,
-    PlanFileError,
     Priority,
     RuleTarget,
     Target,
-    TargetError,
 )
-from hiap_geo.plans.status import plan_change
-from hiap_geo.plans.yaml_splice import dump_plan_data, splice_yaml
 
 EDITOR_NOTE = "Written in HIAP Geo's plan editor, not transcribed from a published document."
 """The note a plan written in the app carries (source and transcription), so no reader takes it for a transcription."""
@@ -56,7 +38,7 @@ ACTION_FIELDS: tuple[str, ...] = tuple(Action.model_fields)
 PRIORITY_FIELDS: tuple[str, ...] = tuple(Priority.model_fields)
 
 PLAN_FIELDS: tuple[str, ...] = ("title", "period", "area", "edition", "source", "transcription", "notes",
-                                "objectives", "area_lists")
+                                "objectives", "area_lists", "indicators")
 """Top-level fields ``update_plan`` may set (priorities and actions have their own edits)."""
 
 
@@ -140,7 +122,7 @@ def _dotted(loc: tuple[Any, ...], tags: bool = True) -> str:
     return out
 
 
-def _data(plan: Plan) -> dict[str, Any]:
+def plan_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data with only the fields its file (or its edits) set: what its YAML holds."""
     return plan.model_dump(mode="python", exclude_unset=True)
 
@@ -212,7 +194,7 @@ def next_period_draft(plan: Plan, new_id: str, period: str, *, author: str, titl
     ``edition`` moves the draft to another IoD edition's geography; codes and names carried over are then of
     the old one's, and ``plan_problems`` names each that the new geography does not have, at its field.
     """
-    data = _data(plan)
+    data = plan_data(plan)
     if edition is not None:
         data["edition"] = edition
     when = today or date.today()
@@ -246,7 +228,7 @@ def _retitled(title: str, old_period: str, new_period: str) -> str:
 
 def update_plan(plan: Plan, **changes: Any) -> Plan:
     """The plan with top-level fields changed (title, period, area, edition, source, transcription, notes...)."""
-    data = _data(plan)
+    data = plan_data(plan)
     _set_fields(data, changes, PLAN_FIELDS, "plan")
     return _validated(data, "change the plan")
 
@@ -254,7 +236,7 @@ def update_plan(plan: Plan, **changes: Any) -> Plan:
 # -- priorities ---------------------------------------------------------------------------------
 
 
-def _index(plan: Plan, kind: Literal["priority", "action"], item_id: str) -> int:
+def item_index(plan: Plan, kind: Literal["priority", "action"], item_id: str) -> int:
     items = plan.priorities if kind == "priority" else plan.actions
     for i, item in enumerate(items):
         if item.id == item_id:
@@ -285,18 +267,18 @@ def next_priority_id(plan: Plan) -> str:
 def add_priority(plan: Plan, priority_id: str, title: str, *, after: str | None = None, **fields: Any) -> Plan:
     """The plan with a new priority (after ``after``, else last); ``fields`` are further Priority fields."""
     _free(plan, "priority", priority_id)
-    data = _data(plan)
+    data = plan_data(plan)
     item: dict[str, Any] = {"id": priority_id, "title": title}
     _set_fields(item, fields, PRIORITY_FIELDS, "priority")
-    where = None if after is None else _index(plan, "priority", after) + 1
+    where = None if after is None else item_index(plan, "priority", after) + 1
     _insert_at(data["priorities"], where, item)
     return _validated(data, f"add priority '{priority_id}'")
 
 
 def update_priority(plan: Plan, priority_id: str, **changes: Any) -> Plan:
     """The plan with a priority's fields changed; a new ``id`` renames it and moves its actions with it."""
-    i = _index(plan, "priority", priority_id)
-    data = _data(plan)
+    i = item_index(plan, "priority", priority_id)
+    data = plan_data(plan)
     new_id = changes.get("id", priority_id)
     if new_id != priority_id:
         _free(plan, "priority", new_id)
@@ -311,15 +293,15 @@ def remove_priority(plan: Plan, priority_id: str, *, move_actions_to: str | None
                     remove_actions: bool = False) -> Plan:
     """The plan without a priority. Its actions move to ``move_actions_to`` or, with ``remove_actions``, go
     with it; otherwise a priority that still has actions is refused (naming them)."""
-    i = _index(plan, "priority", priority_id)
+    i = item_index(plan, "priority", priority_id)
     if len(plan.priorities) == 1:
         raise PlanEditError(f"Priority '{priority_id}' is the plan's only priority: a plan needs at least one. "
                             "Add another priority first.")
     own = [a.id for a in plan.actions if a.priority == priority_id]
-    data = _data(plan)
+    data = plan_data(plan)
     if own:
         if move_actions_to is not None:
-            _index(plan, "priority", move_actions_to)
+            item_index(plan, "priority", move_actions_to)
             if move_actions_to == priority_id:
                 raise PlanEditError(f"Cannot move the actions of priority '{priority_id}' to itself.")
             for action in data["actions"]:
@@ -367,13 +349,13 @@ def add_action(
     ``fields`` are further Action fields (lead, partners, timescale, indicators, progress_targets...).
     """
     _free(plan, "action", action_id)
-    _index(plan, "priority", priority)
-    data = _data(plan)
+    item_index(plan, "priority", priority)
+    data = plan_data(plan)
     item: dict[str, Any] = {"id": action_id, "priority": priority, "title": title,
                             "target_areas": _plain(list(targets)) if targets else [district_target(False)]}
     _set_fields(item, fields, ACTION_FIELDS, "action")
     if after is not None:
-        where: int | None = _index(plan, "action", after) + 1
+        where: int | None = item_index(plan, "action", after) + 1
     else:
         same = [i for i, a in enumerate(plan.actions) if a.priority == priority]
         where = same[-1] + 1 if same else None
@@ -386,41 +368,27 @@ def update_action(plan: Plan, action_id: str, **changes: Any) -> Plan:
 
     None or an empty list clears an optional field. ``target_areas`` takes Targets or their plain data.
     """
-    i = _index(plan, "action", action_id)
+    i = item_index(plan, "action", action_id)
     if "id" in changes and changes["id"] != action_id:
         _free(plan, "action", changes["id"])
     if "priority" in changes:
-        _index(plan, "priority", changes["priority"])
+        item_index(plan, "priority", changes["priority"])
     if "target_areas" in changes and not changes["target_areas"]:
         raise InvalidEdit(f"change action '{action_id}'",
                           [("target_areas", "an action needs at least one target; use the whole district "
                                             "(specified false) for an action that names no place")])
-    data = _data(plan)
+    data = plan_data(plan)
     _set_fields(data["actions"][i], changes, ACTION_FIELDS, "action")
     return _validated(data, f"change action '{action_id}'", ("actions", i))
 
 
-def move_action(plan: Plan, action_id: str, *, before: str | None = None) -> Plan:
-    """The plan with an action moved before another (``before``), or to the end."""
-    i = _index(plan, "action", action_id)
-    data = _data(plan)
-    item = data["actions"].pop(i)
-    if before is None:
-        data["actions"].append(item)
-    else:
-        _index(plan, "action", before)
-        j = next(k for k, a in enumerate(data["actions"]) if a["id"] == before)
-        data["actions"].insert(j, item)
-    return _validated(data, f"move action '{action_id}'")
-
-
 def remove_action(plan: Plan, action_id: str) -> Plan:
     """The plan without an action. The last action cannot be removed (a plan needs one)."""
-    i = _index(plan, "action", action_id)
+    i = item_index(plan, "action", action_id)
     if len(plan.actions) == 1:
         raise PlanEditError(f"Action '{action_id}' is the plan's only action: a plan needs at least one. "
                             "Add another action first.")
-    data = _data(plan)
+    data = plan_data(plan)
     del data["actions"][i]
     return _validated(data, f"remove action '{action_id}'")
 
@@ -474,10 +442,6 @@ def district_target(specified: bool = True, *, quote: str | None = None) -> Dist
                                           **({"quote": quote} if quote else {})})
 
 
-def list_target(list_id: str, *, quote: str | None = None) -> ListTarget:
-    return ListTarget.model_validate({"kind": "list", "list": list_id, **({"quote": quote} if quote else {})})
-
-
 def set_targets(plan: Plan, action_id: str, targets: Sequence[Target | dict[str, Any]]) -> Plan:
     """The plan with an action's targets replaced (codes, names, a rule, a list, the whole district)."""
     return update_action(plan, action_id, target_areas=list(targets))
@@ -490,7 +454,7 @@ def toggle_code(plan: Plan, action_id: str, code: str) -> Plan:
     placeholder that names no place). Removing the last code removes that target; an action left with no
     target reaches the whole district with ``specified: false``, as a plan that names no place does.
     """
-    action = plan.actions[_index(plan, "action", action_id)]
+    action = plan.actions[item_index(plan, "action", action_id)]
     code = _code(code)
     targets: list[Any] = list(action.target_areas)
     at = next((i for i, t in enumerate(targets) if isinstance(t, CodesTarget)), None)
@@ -521,339 +485,3 @@ def target_summary(target: Target, edition: int) -> str:
     if isinstance(target, ListTarget):
         return f"area list '{target.list}'"
     return "the whole area" + ("" if target.specified else " (names no place)")
-
-
-# ---------------------------------------------------------------------------------------------
-# Problems: what stops a plan being final, at the field
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a plan, where it is: the action (or priority) and its field.
-
-    ``field`` is the field within the action or priority (``title``, ``target_areas[0].codes``) or, for the
-    plan's own fields, the dotted path (``area.code``, ``area_lists[0].entries[6]``); ``value`` is the code,
-    name or rule at fault when one is. ``blocking`` problems stop the plan being saved as a version: the plan
-    cannot be read, an action's target is wrong, or an entry of a list an action targets names no area. The
-    others (what a document claims about its areas, spellings) are reported and do not block.
-    """
-
-    message: str
-    kind: str
-    field: str | None = None
-    action_id: str | None = None
-    priority_id: str | None = None
-    value: str | None = None
-    line: int | None = None
-    blocking: bool = True
-
-    def as_text(self) -> str:
-        where = ", ".join(p for p in (
-            f"action {self.action_id}" if self.action_id else None,
-            f"priority {self.priority_id}" if self.priority_id else None,
-            self.field, f"line {self.line}" if self.line else None) if p)
-        return f"{where}: {self.message}" if where else self.message
-
-
-BLOCKING_KINDS = frozenset({"schema", "reference", "area", "unknown_code", "outside_area", "unknown_name",
-                            "ambiguous_name", "unknown_indicator", "no_data", "empty_rule"})
-"""Problems that stop a plan being saved as a version: it cannot be read, or an action's target is wrong. A code
-listed twice in one target ('duplicate_target') is reported, not blocking: a transcription keeps the document's."""
-
-_UNRESOLVED = frozenset({"unknown_code", "outside_area", "unknown_name", "ambiguous_name"})
-_ENTRY = re.compile(r"^area list '(?P<id>.+)', entry (?P<n>\d+)$")
-_ITEM = re.compile(r"^(actions|priorities)\[(\d+)\](?:\.(.+))?$")
-_WHERE = re.compile(r"^action (?P<id>.+), target (?P<n>\d+) \((?P<kind>\w+)\)$")
-
-
-def _file_problems(exc: PlanFileError, data: Any) -> list[Problem]:
-    """``parse_plan``'s problems (schema, cross references, size) tied to the action or priority they concern."""
-    found = []
-    for line, path, message in exc.problems:
-        action_id = priority_id = None
-        sub = path
-        m = _ITEM.match(path or "")
-        if m:
-            section, index, sub = m.group(1), int(m.group(2)), m.group(3)
-            try:
-                item_id = str(data[section][index]["id"])
-            except (KeyError, IndexError, TypeError):
-                item_id = None
-            if section == "actions":
-                action_id = item_id
-            else:
-                priority_id = item_id
-        kind = "reference" if " is not in " in message or "is used twice" in message else "schema"
-        found.append(Problem(message, kind, sub, action_id, priority_id, None, line))
-    return found
-
-
-def text_problems(text: str | bytes, source: str = "<draft>", *, data_checks: bool = True) -> list[Problem]:
-    """Every problem of a plan's YAML text (e.g. a draft): what ``parse_plan`` refuses, or, when it reads,
-    ``plan_problems`` of the plan (``data_checks`` as there)."""
-    try:
-        loaded = parse_plan(text, source)
-    except PlanFileError as exc:
-        try:
-            _, data = parse_strict(text.decode("utf-8") if isinstance(text, bytes) else text, "")
-        except (YamlProblems, UnicodeDecodeError):
-            data = None
-        return _file_problems(exc, data)
-    return plan_problems(loaded, data_checks=data_checks)
-
-
-def plan_problems(plan: Plan | LoadedPlan, *, data_checks: bool = True) -> list[Problem]:
-    """Everything that would stop the plan being final, each at its field, in plan order.
-
-    The checks are those of ``parse_plan`` (schema, size, ids and references: the plan is written with
-    ``plan_yaml`` and read back) and of ``plan check`` (codes that do not exist or are of the other
-    edition's vintage, areas outside the plan's area, names, indicator rules, rules that select nothing,
-    what the document's lists claim). Target problems block; a document's own claims and spellings do not.
-    ``data_checks=False`` skips the checks that need the official data.
-    """
-    from hiap_geo.plans.check import check_plan  # loads the official data's readers
-
-    loaded = plan if isinstance(plan, LoadedPlan) else None
-    model = plan.plan if isinstance(plan, LoadedPlan) else plan
-    if loaded is None:
-        text = plan_yaml(model)
-        try:
-            loaded = parse_plan(text, f"plan '{model.id}'")
-        except PlanFileError as exc:
-            found = _file_problems(exc, _data(model))
-            if not data_checks or any(p.kind == "schema" for p in found):
-                return found
-            root, _ = parse_strict(text, "")
-            loaded = LoadedPlan(model, f"plan '{model.id}'", text, root)
-            return found + _data_problems(loaded, check_plan)
-    return _data_problems(loaded, check_plan) if data_checks else []
-
-
-def _data_problems(loaded: LoadedPlan, check: Any) -> list[Problem]:
-    found = []
-    try:
-        discrepancies = check(loaded)
-    except PlanError as exc:  # e.g. an area code the edition's lookup does not have: nothing can be placed
-        return [Problem(str(exc), "area", "area.code", value=loaded.plan.area.code)]
-    plan = loaded.plan
-    targeted = {t.list for a in plan.actions for t in a.target_areas if isinstance(t, ListTarget)}
-    lists = {lst.id: i for i, lst in enumerate(plan.area_lists)}
-    for d in discrepancies:
-        action_id = field_ = value = None
-        m, entry = _WHERE.match(d.where), _ENTRY.match(d.where)
-        if m:
-            action_id = m.group("id")
-            field_ = f"target_areas[{int(m.group('n')) - 1}]"
-            value = d.document
-        elif entry and entry.group("id") in lists:
-            field_ = f"area_lists[{lists[entry.group('id')]}].entries[{int(entry.group('n')) - 1}]"
-            value = d.document
-        kind = "duplicate_target" if d.kind == "duplicate" and action_id else d.kind
-        # an action's target that is wrong blocks; so does a list entry naming no area, when an action targets
-        # the list (the action would lose it). What a document claims about its areas is reported, not blocking.
-        in_list = d.where.startswith("area list ")
-        unresolved = entry is not None and entry.group("id") in targeted and kind in _UNRESOLVED
-        blocking = d.severity == "discrepancy" and kind in BLOCKING_KINDS and (not in_list or unresolved)
-        message = d.data if action_id else f"{d.where}: {d.document} - {d.data}"
-        found.append(Problem(message, kind, field_, action_id, None, value, d.line, blocking))
-    return found
-
-
-def blocking(problems: Iterable[Problem]) -> list[Problem]:
-    """The problems that stop a plan being saved as a version."""
-    return [p for p in problems if p.blocking]
-
-
-# ---------------------------------------------------------------------------------------------
-# Reach of one action
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Reach:
-    """What one action reaches now: its LSOAs (with ward, IMD decile and population), wards and people.
-
-    ``lsoas`` columns: lsoa_code, lsoa_name, ward_code, ward_name, imd_decile, population, reach ('lsoa',
-    'ward' or 'district': how the action reaches it). ``deciles`` counts the LSOAs per national IMD decile
-    (1-10, zeros kept). ``targets`` has one line per target saying what it resolves to today; ``problems``
-    the targets that cannot be resolved (they reach nothing). ``district_wide`` is True when a target is the
-    whole area, so the counts are the whole district's.
-    """
-
-    action_id: str
-    lsoas: pd.DataFrame
-    wards: pd.DataFrame
-    people: float
-    deciles: dict[int, int]
-    targets: list[str]
-    problems: list[Problem] = field(default_factory=list)
-    district_wide: bool = False
-
-    @property
-    def n_lsoas(self) -> int:
-        return len(self.lsoas)
-
-    @property
-    def n_wards(self) -> int:
-        return len(self.wards)
-
-
-def action_reach(plan: Plan, action_id: str) -> Reach:
-    """How many LSOAs, wards and people an action reaches, their IMD deciles, and what each target resolves
-    to today (rules are evaluated on the data now). Wards reach their LSOAs through the edition's best-fit
-    lookup, as on the Plan page; population is the IoD edition's."""
-    from hiap_geo.geo.deprivation import load_iod
-    from hiap_geo.plans.resolve import Resolver, area_lookup, lsoa_reach, resolve_targets
-
-    action = plan.actions[_index(plan, "action", action_id)]
-    resolver = Resolver(plan.model_copy(update={"actions": [action]}))
-    lines: list[str] = []
-    problems: list[Problem] = []
-    usable: list[Target] = []
-    for i, target in enumerate(action.target_areas):
-        where = f"target_areas[{i}]"
-        summary = target_summary(target, plan.edition)
-        words = (target.quote or target.rule.describe(plan.edition)) if isinstance(target, RuleTarget) else summary
-        areas = []
-        if isinstance(target, CodesTarget | NamesTarget):  # each code or name on its own: one typo hides no other
-            kept = []
-            values = target.codes if isinstance(target, CodesTarget) else target.names
-            for value in values:
-                try:
-                    areas.append(resolver.code(value) if isinstance(target, CodesTarget)
-                                 else resolver.name(value, target.area_type))
-                    kept.append(value)
-                except TargetError as exc:
-                    problems.append(Problem(str(exc), exc.kind, where, action_id, value=value))
-            if kept:
-                key = "codes" if isinstance(target, CodesTarget) else "names"
-                usable.append(target.model_copy(update={key: kept}))
-        else:
-            try:
-                areas = list(resolver.target(target))
-                usable.append(target)
-            except (TargetError, PlanError) as exc:
-                kind = exc.kind if isinstance(exc, TargetError) else "reference"
-                problems.append(Problem(str(exc), kind, where, action_id, value=words))
-                lines.append(f"{summary}: cannot be resolved ({exc})")
-                continue
-        if isinstance(target, DistrictTarget):
-            lines.append(f"{summary}: all of {plan.area.name}")
-        elif not areas:
-            lines.append(f"{summary}: no area today")
-            if isinstance(target, RuleTarget):
-                problems.append(Problem(f"{summary} selects no area of {plan.area.name}: the target reaches nothing.",
-                                        "empty_rule", where, action_id, value=words))
-        else:
-            shown = ", ".join(f"{a.code} {a.name}" for a in areas[:12])
-            more = f" and {len(areas) - 12} more" if len(areas) > 12 else ""
-            lines.append(f"{summary}: {len(areas)} {'area' if len(areas) == 1 else 'areas'} ({shown}{more})")
-    one = plan.model_copy(update={"actions": [action.model_copy(update={"target_areas": usable})]})
-    resolved = resolve_targets(one, strict=False)
-    reach = lsoa_reach(one, resolved)
-    lookup = area_lookup(plan)
-    iod = load_iod(plan.edition)[["lsoa_code", "imd_decile", "population"]]
-    lsoas = (reach[["lsoa_code", "reach"]]
-             .merge(lookup[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]], on="lsoa_code", how="left")
-             .merge(iod, on="lsoa_code", how="left"))
-    lsoas = lsoas[["lsoa_code", "lsoa_name", "ward_code", "ward_name", "imd_decile", "population", "reach"]]
-    lsoas = lsoas.sort_values("lsoa_code").reset_index(drop=True)
-    wards = (lsoas.groupby(["ward_code", "ward_name"], as_index=False)
-             .agg(lsoas=("lsoa_code", "size"), population=("population", "sum")))
-    counts = lsoas["imd_decile"].dropna().astype(int).value_counts()
-    deciles = {d: int(counts.get(d, 0)) for d in range(1, 11)}
-    return Reach(action_id, lsoas, wards, float(lsoas["population"].sum()), deciles, lines, problems,
-                 any(isinstance(t, DistrictTarget) for t in action.target_areas))
-
-
-# ---------------------------------------------------------------------------------------------
-# YAML and differences
-# ---------------------------------------------------------------------------------------------
-
-
-def plan_yaml(plan: Plan, *, original: LoadedPlan | None = None) -> str:
-    """The plan as YAML in the format of ``data/plans/README.md``, reading back (``parse_plan``) to an equal plan.
-
-    With ``original`` (the file the plan was loaded from) an unchanged plan is that file byte for byte, and an
-    edited one keeps the comments, quoting and layout of every part the edits did not touch.
-    """
-    if original is not None:
-        if original.plan == plan:  # equal plans, even where an edit dropped an explicit default ('how: []')
-            return original.text
-        old, new = _data(original.plan), _data(plan)
-        spliced = splice_yaml(original.text, original._root, old, new)
-        if spliced is not None and _reads_back(spliced, plan):
-            return spliced
-    text = dump_plan_data(_data(plan))
-    if not _reads_back(text, plan):
-        raise PlanError(f"Plan '{plan.id}' cannot be written as YAML that reads back the same; please report this.")
-    return text
-
-
-def _reads_back(text: str, plan: Plan) -> bool:
-    try:
-        _, data = parse_strict(text, "")
-        return Plan.model_validate(data) == plan
-    except (YamlProblems, ValidationError):
-        return False
-
-
-def plan_diff(old: Plan, new: Plan) -> list[str]:
-    """What changed from ``old`` to ``new``, one plain-English line each (plain text: escape it to show it)."""
-    lines: list[str] = []
-    for name in ("id", "title", "period", "edition"):
-        a, b = getattr(old, name), getattr(new, name)
-        if a != b:
-            lines.append(f"Plan {name} changed from '{a}' to '{b}'.")
-    for name in ("area", "source", "transcription", "objectives", "area_lists", "notes"):
-        if getattr(old, name) != getattr(new, name):
-            lines.append(f"Plan {name.replace('_', ' ')} changed.")
-    before = {p.id: p for p in old.priorities}
-    after = {p.id: p for p in new.priorities}
-    for pid, p in after.items():
-        if pid not in before:
-            lines.append(f"Priority {pid} '{p.title}' added.")
-        elif before[pid] != p:
-            if before[pid].title != p.title:
-                lines.append(f"Priority {pid} retitled from '{before[pid].title}' to '{p.title}'.")
-            rest = _changed_fields(before[pid], p, {"title"})
-            if rest:
-                lines.append(f"Priority {pid}: {', '.join(rest)} changed.")
-    lines += [f"Priority {pid} '{p.title}' removed." for pid, p in before.items() if pid not in after]
-    change = plan_change(old, new)
-    lines += [f"Action {i} '{t}' added." for i, t in change.added]
-    lines += [f"Action {i} '{t}' removed." for i, t in change.removed]
-    lines += [f"Action {a} renamed to {b} ('{t}')." for a, b, t in change.renamed]
-    lines += [f"Action {i} retitled from '{a}' to '{b}'." for i, a, b in change.retitled]
-    was = {a.id: a for a in old.actions}
-    renamed = {b: a for a, b, _ in change.renamed}
-    for action in new.actions:
-        earlier = was.get(action.id) or was.get(renamed.get(action.id, ""))
-        if earlier is None or earlier == action:
-            continue
-        if earlier.priority != action.priority:
-            lines.append(f"Action {action.id} moved from priority {earlier.priority} to {action.priority}.")
-        if earlier.target_areas != action.target_areas:
-            lines.append(f"Action {action.id} targets changed from "
-                         f"{'; '.join(target_summary(t, old.edition) for t in earlier.target_areas)} to "
-                         f"{'; '.join(target_summary(t, new.edition) for t in action.target_areas)}.")
-        if earlier.status != action.status:
-            lines.append(f"Action {action.id} status changed from {_status(earlier.status)} to "
-                         f"{_status(action.status)}.")
-        rest = _changed_fields(earlier, action, {"id", "title", "priority", "target_areas", "status"})
-        if rest:
-            lines.append(f"Action {action.id}: {', '.join(rest)} changed.")
-    if [a.id for a in old.actions if a.id in {b.id for b in new.actions}] != \
-            [a.id for a in new.actions if a.id in {b.id for b in old.actions}]:
-        lines.append("The order of the actions changed.")
-    return lines
-
-
-def _status(status: str | None) -> str:
-    return STATUSES[status] if status else "none"
-
-
-def _changed_fields(a: BaseModel, b: BaseModel, skip: set[str]) -> list[str]:
-    return [name.replace("_", " ") for name in type(a).model_fields
-            if name not in skip and getattr(a, name) != getattr(b, name)]
