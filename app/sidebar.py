@@ -13,7 +13,6 @@ from hiap_geo.geo.measures import VALUE_TYPES, WARD_VALUE_TYPES
 from hiap_geo.render.maps import BASEMAP_OFFLINE_NOTE, BASEMAPS
 from hiap_geo.views.explorer import (
     CHOSEN_DISTRICTS,
-    ENGLAND,
     LEVELS,
     MapSelection,
     area_choices,
@@ -21,6 +20,7 @@ from hiap_geo.views.explorer import (
     built_districts,
     districts_of,
     kent_and_medway,
+    read_area_link,
 )
 
 SELECTION_KEY = "map_selection"
@@ -57,25 +57,18 @@ def _read_link(slug: str, options: list[str], choices: dict[str, str]) -> None:
     if st.session_state.get(LINK_READ_KEY):
         return
     st.session_state[LINK_READ_KEY] = True
-    wanted = str(st.query_params.get("area", "")).strip()
-    if not wanted:
-        return
-    key = ENGLAND if wanted.lower() == ENGLAND else wanted.upper()
-    if key in choices:
-        st.session_state["area"] = key
-        return
-    codes = _kent() if wanted.lower() == "kent" else [c.strip().upper() for c in wanted.split(",") if c.strip()]
-    if codes and all(code in options for code in codes):
-        st.session_state["area"] = CHOSEN_DISTRICTS
-        st.session_state["districts"] = codes
-        return
-    st.sidebar.warning(f"The link asks for the area '{escape_markdown(wanted)}', which this app's build "
-                       f"('{slug}') does not hold whole; showing the districts chosen below instead.")
+    link = read_area_link(str(st.query_params.get("area", "")), slug, options, choices, _kent)
+    if link.area is not None:
+        st.session_state["area"] = link.area
+    if link.districts:
+        st.session_state["districts"] = list(link.districts)
+    if link.warning:
+        st.sidebar.warning(escape_markdown(link.warning))
 
 
 @st.cache_data(show_spinner=False)
 def _published(slug: str, year: int) -> list[str]:
-    """Measures the edition has any figure for (IDACI and IDAOPI 2025 are not in the data obtained).
+    """Measures the edition has any figure for (IDACI and IDAOPI 2025 only once File 3 has been fetched).
 
     Read from the built layer's decile columns alone, not the whole IoD table: a fresh server's first page
     does not wait for the national CSVs (about 0.8 s)."""

@@ -160,6 +160,8 @@ EARLIER = "earlier version"
 
 
 def _plan_history(args: argparse.Namespace) -> int:
+    from hiap_geo.views.plan_reviews import named, present, review_names
+
     table = _plan_store(args).history(args.plan_id, args.action)
     if table.empty:
         print("No reviews recorded.")
@@ -167,10 +169,13 @@ def _plan_history(args: argparse.Namespace) -> int:
         table["action_id"] = [a if latest else f"{a} ({EARLIER})"
                               for a, latest in zip(table["action_id"], table["in_latest_version"], strict=True)]
         table["recorded_at"] = table["recorded_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M} UTC")
-        table["corrected_by"] = table["corrected_by"].map(lambda by: f"corrected by {by}" if by else "")
+        words = review_names(table)  # a correction names the review by date and reviewer; the id is for --corrects
+        table["corrected_by"] = table["corrected_by"].map(lambda by: named(by, words, "corrected by") or "")
+        table["corrects"] = table["corrects"].map(lambda c: named(c, words, "corrects") or "")
         cols = ["review_id", "review_date", "action_id", "status_label", "note", "reviewer", "reviewer_email",
                 "recorded_at", "imported_by", "corrects", "correction_reason", "corrected_by"]
-        print(terminal_text(table[cols].fillna("").to_string(index=False)))
+        shown = table[cols].astype(object)
+        print(terminal_text(shown.where(shown.map(present), "").to_string(index=False)))
     return 0
 
 
@@ -212,15 +217,20 @@ def _write_plan_file(out: Path, text: str, force: bool) -> None:
 
 def _plan_next_period(args: argparse.Namespace) -> int:
     from hiap_geo.plans.editor import next_period_draft, plan_yaml
+    from hiap_geo.plans.editor.moving import move_to_edition
     from hiap_geo.plans.load import read_plan
 
     source = Path(args.plan)
     plan = read_plan(source).plan if source.suffix in (".yaml", ".yml") or source.exists() else \
         _plan_store(args).plan(args.plan)
-    draft = next_period_draft(plan, args.id, args.period, author=args.author, title=args.title, edition=args.edition)
+    draft = next_period_draft(plan, args.id, args.period, author=args.author, title=args.title)
+    moved = move_to_edition(draft, args.edition) if args.edition else None  # codes through the ONS lookup
+    draft = moved.plan if moved else draft
     _write_plan_file(args.out, plan_yaml(draft), args.force)
     print(f"Wrote the draft '{draft.id}' for {args.period} to {args.out}: {len(draft.priorities)} priorities and "
           f"{len(draft.actions)} actions carried over from '{plan.id}', statuses reset.")
+    for change in moved.changes if moved else ():
+        print(f"- {change}")
     return 0
 
 
@@ -524,9 +534,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HiapGeoError as exc:
         print(f"error: {terminal_text(str(exc))}", file=sys.stderr)
         return 2
-    except OSError as exc:  # a folder that cannot be written, a full disk: the user can act on it
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"error: {exc.strerror or exc}{where}. Nothing was left half-written.", file=sys.stderr)
+    except OSError as exc:  # a folder that cannot be written, a full disk, a pipe named as a file: the user can act
+        from hiap_geo.core.files import NotRegularFile
+        from hiap_geo.core.limits import shorten
+
+        where = f" ({shorten(exc.filename)})" if getattr(exc, "filename", None) else ""
+        after = "" if isinstance(exc, NotRegularFile) else " Nothing was left half-written."
+        print(f"error: {terminal_text(str(exc.strerror or exc))}{where}.{after}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was left half-written.", file=sys.stderr)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
 from pathlib import Path
 
+from hiap_geo.core import limits
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -185,7 +187,7 @@ ATTACKS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "cell_190mb": ("cell190.xlsx", lambda: huge_cell_xlsx(190_000_000), "too_large"),
     "rows_30m": ("rows.xlsx", lambda: empty_rows_xlsx(30_000_000), "too_large"),
     "rows_9m": ("rows9.xlsx", lambda: empty_rows_xlsx(9_000_000), "too_many_rows"),
-    "rows_under_limit": ("rows499k.xlsx", lambda: empty_rows_xlsx(499_000), "empty"),
+    "rows_under_limit": ("rows_under.xlsx", lambda: empty_rows_xlsx(limits.MAX_ROWS - 1_000), "empty"),
     "tiny_elements": ("tiny.xlsx", lambda: tiny_elements_xlsx(1_990_000), "empty"),
     "tiny_strings": ("strings.xlsx", lambda: tiny_elements_xlsx(1_990_000, "strings"), "too_large"),
     "strings_under_limit": ("strings299k.xlsx", lambda: tiny_elements_xlsx(299_000, "strings"), "empty"),

@@ -37,7 +37,8 @@ from tests.loopback import QuietHandler, loopback_server
 FORMATS = PROJECT_ROOT.parent / "shared" / "formats"
 FILE7_HEAD = FORMATS / "File_7_IoD2025_head.csv"
 FABRICATED_FILE7_COLUMNS = (
-    "IDACI / IDAOPI score, rank, decile and the four mid-2022 population columns: test stand-ins (not official)"
+    "IDACI / IDAOPI scores (falling as the File 3 rank rises) and the four mid-2022 population columns: test "
+    "stand-ins (not official)"
 )
 
 
@@ -108,6 +109,49 @@ def generate(mirror: Path, out: Path) -> Publisher:
     return Publisher(files=generate_files(mirror, out), layers=feature_layers(mirror))
 
 
+def file7_2025(mirror: Path) -> pd.DataFrame:
+    """IoD 2025 File 7 with the published header: the mirror's IMD, domain and sub-domain columns, IDACI and
+    IDAOPI ranks and deciles from File 3, and stand-ins (``FABRICATED_FILE7_COLUMNS``) for the rest: IDACI and
+    IDAOPI scores that fall as the rank rises (so every content check holds), and population from Census 2021
+    residents."""
+    registry = load_registry()
+
+    def m(path: str, **kw: object) -> pd.DataFrame:
+        return pd.read_csv(mirror / path, **kw)
+
+    header = pd.read_csv(FILE7_HEAD, nrows=0).columns.tolist()
+    domains = m(registry["iod2025_domains"].mirror_path, dtype={0: str})
+    sub = m("imd2025/IoD2025_lsoa21_subdomains_humaniverse.csv.gz", dtype={"lsoa21_code": str})
+    f7 = pd.DataFrame({"LSOA code (2021)": domains.iloc[:, 0], "LSOA name (2021)": domains.iloc[:, 1],
+                       "Local Authority District code (2024)": domains.iloc[:, 2],
+                       "Local Authority District name (2024)": domains.iloc[:, 3]})
+    for column in header[4:]:
+        if column in domains.columns:
+            f7[column] = domains[column].to_numpy()
+    sub = sub.set_index("lsoa21_code").reindex(f7["LSOA code (2021)"])
+    stems = ["children_and_young_people", "adult_skills", "geographical_barriers", "wider_barriers", "indoors",
+             "outdoors"]
+    sub_cols = [c for c in header if "Sub-domain" in c]
+    for i, column in enumerate(sub_cols):
+        f7[column] = sub[f"{stems[i // 3]}_{('score', 'rank', 'decile')[i % 3]}"].to_numpy()
+    file3 = pd.read_excel(mirror / registry["iod2025_supplementary"].mirror_path, sheet_name="IoD2025 IDACI & IDAOPI",
+                          engine="calamine", dtype={"LSOA code (2021)": str}).set_index("LSOA code (2021)")
+    file3 = file3.reindex(f7["LSOA code (2021)"])
+    census = m(registry["census2021_residents"].mirror_path).set_index("LSOA21CD")
+    pop = census["Disability: Total: All usual residents"].reindex(f7["LSOA code (2021)"]).to_numpy()
+    for column in header:
+        if column in f7.columns:
+            continue
+        if column in file3.columns:
+            f7[column] = file3[column].to_numpy()
+        elif "Score" in column:
+            rank = file3[column.replace("Score (rate)", "Rank (where 1 is most deprived)")].to_numpy()
+            f7[column] = (1 - rank / len(f7)).round(6)
+        else:
+            f7[column] = (pop * (1.0 if "Total" in column else 0.2)).round().astype(int)
+    return f7[header].sort_values("LSOA code (2021)").reset_index(drop=True)
+
+
 def generate_files(mirror: Path, out: Path) -> dict[str, Path]:
     """The publishers' files (workbooks, CSVs, Nomis zips) by URL path, written to ``out``.
 
@@ -146,37 +190,9 @@ def generate_files(mirror: Path, out: Path) -> dict[str, Path]:
     uk.to_csv(mys, index=False)
     pub.files[url("iod2019_scores")] = mys
 
-    # MHCLG, IoD 2025: File 7 with the published header, File 8 and File 10 workbooks.
-    header = pd.read_csv(FILE7_HEAD, nrows=0).columns.tolist()
-    domains = m(registry["iod2025_domains"].mirror_path, dtype={0: str})
-    sub = m("imd2025/IoD2025_lsoa21_subdomains_humaniverse.csv.gz", dtype={"lsoa21_code": str})
-    f7 = pd.DataFrame({"LSOA code (2021)": domains.iloc[:, 0], "LSOA name (2021)": domains.iloc[:, 1],
-                       "Local Authority District code (2024)": domains.iloc[:, 2],
-                       "Local Authority District name (2024)": domains.iloc[:, 3]})
-    for column in header[4:]:
-        if column in domains.columns:
-            f7[column] = domains[column].to_numpy()
-    sub = sub.set_index("lsoa21_code").reindex(f7["LSOA code (2021)"])
-    stems = ["children_and_young_people", "adult_skills", "geographical_barriers", "wider_barriers", "indoors",
-             "outdoors"]
-    sub_cols = [c for c in header if "Sub-domain" in c]
-    for i, column in enumerate(sub_cols):
-        f7[column] = sub[f"{stems[i // 3]}_{('score', 'rank', 'decile')[i % 3]}"].to_numpy()
-    # Stand-ins (FABRICATED_FILE7_COLUMNS): IDACI/IDAOPI follow income; population from Census 2021 residents.
-    census = m(registry["census2021_residents"].mirror_path).set_index("LSOA21CD")
-    pop = census["Disability: Total: All usual residents"].reindex(f7["LSOA code (2021)"]).to_numpy()
-    for column in header:
-        if column in f7.columns:
-            continue
-        if "Score" in column:
-            f7[column] = f7["Income Score (rate)"]
-        elif "Rank" in column:
-            f7[column] = f7["Income Rank (where 1 is most deprived)"]
-        elif "Decile" in column:
-            f7[column] = f7["Income Decile (where 1 is most deprived 10% of LSOAs)"]
-        else:
-            f7[column] = (pop * (1.0 if "Total" in column else 0.2)).round().astype(int)
-    f7 = f7[header].sort_values("LSOA code (2021)")
+    # MHCLG, IoD 2025: File 7 with the published header, File 3 (the mirror's copy), File 8 and File 10 workbooks.
+    f7 = file7_2025(mirror)
+    pub.files[url("iod2025_supplementary")] = mirror / registry["iod2025_supplementary"].mirror_path
     f7_path = out / "File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"
     f7.to_csv(f7_path, index=False)
     pub.files[url("iod2025_domains")] = f7_path

@@ -67,3 +67,49 @@ def test_files_are_recognised_by_content(tmp_path: Path) -> None:
     sniffed = sniff(table)
     assert sniffed.kind == "csv" and sniffed.find({"LSOA code (2021)"}) == ("", 0)
     assert sniff(tmp_path / "empty.csv").kind == "unknown"
+
+
+RANK = "Income Rank (where 1 is most deprived)"
+DECILE = "Income Decile (where 1 is most deprived 10% of LSOAs)"
+SCORE = "Income Score (rate)"
+IOD_CHECK = TableCheck("an IoD table", "code", r"E01\d{6}", rows=20, rank_columns=(RANK,))
+
+
+def _iod(ranks: list[int], scores: list[float] | None = None, deciles: list[int] | None = None) -> pd.DataFrame:
+    n = len(ranks)
+    return pd.DataFrame({
+        "code": [f"E01{i:06d}" for i in range(n)], RANK: ranks,
+        DECILE: deciles if deciles is not None else [(r * 10 + n - 1) // n for r in ranks],
+        SCORE: scores if scores is not None else [1.0 - r / n for r in ranks],
+    })
+
+
+def test_iod_ranks_with_ties_deciles_by_the_official_cut_and_ordered_scores_pass() -> None:
+    ranks = [1, 2, 2, 4, *range(5, 21)]  # a tie shares the higher place; the next rank is skipped
+    frame = _iod(ranks)
+    assert list(frame[DECILE]) == [1, 1, 1, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10]
+    check_table(frame.sample(frac=1, random_state=1), IOD_CHECK, Path("f.csv"), "ds")
+
+
+@pytest.mark.parametrize("frame, found", [
+    (_iod([1, 2, 2, 3, *range(5, 21)]), "running 1 to 20, each held once"),
+    (_iod([2, 2, 3, 4, *range(5, 21)]), "rank 1 is missing"),
+    (_iod(list(range(1, 21)), deciles=[1] * 20), "equal to the official cut of the rank"),
+    (_iod(list(range(1, 21)), scores=[float(r) for r in range(1, 21)]), "never higher (more deprived)"),
+])
+def test_iod_rank_decile_and_score_checks_name_three_rows(frame: pd.DataFrame, found: str) -> None:
+    with pytest.raises(InvalidOfficialFile, match="Refused f.csv for 'ds': expected an IoD table") as caught:
+        check_table(frame, IOD_CHECK, Path("f.csv"), "ds")
+    message = str(caught.value)
+    assert found in message and "e.g. E01" in message and message.endswith("Nothing was saved."), message
+
+
+def test_files_of_one_edition_must_agree_rank_for_rank() -> None:
+    from hiap_geo.acquire.validate import check_agreement
+
+    mine = _iod(list(range(1, 21)))
+    check_agreement(mine, "code", {"File 3": mine[["code", RANK]]}, Path("f.csv"), "ds", "an IoD table")
+    other = mine[["code", RANK]].assign(**{RANK: list(range(20, 0, -1))})
+    with pytest.raises(InvalidOfficialFile, match=r"ranks equal to File 3 for the same LSOA; found 20 of 20 rows "
+                                                  r"that do not, e.g. E01000000 \(Income rank 1 here, 20 there\)"):
+        check_agreement(mine, "code", {"File 3": other}, Path("f.csv"), "ds", "an IoD table")

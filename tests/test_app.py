@@ -39,8 +39,10 @@ def test_opens_on_tunbridge_wells_imd_deciles(kent: str) -> None:
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        ({"level": "ward"}, "population-weighted average score (14 areas, IoD 2025)"),
+        ({"level": "ward"}, "average score, population-weighted by Census 2021 residents, not MHCLG's File 10 (14 "
+                            "areas, IoD 2025)"),
         ({"level": "district"}, "(1 area, IoD 2025)"),
+        ({"level": "district", "year": 2019}, "population-weighted by mid-2015 population (File 6), as MHCLG's"),
         ({"year": 2019}, "national decile (68 areas, IoD 2019)"),
         ({"year": 2019, "level": "ward"}, "(20 areas, IoD 2019)"),
         ({"value_type": "rank"}, "rank in England"),
@@ -205,12 +207,13 @@ def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytes
     assert len(reads) == before, f"layers re-read from disk: {reads[before:]}"
 
 
-def test_measures_without_data_are_not_offered(kent: str) -> None:
-    at = app(kent, year=2025, measure="idaci")  # IDACI 2025 is not in the data obtained
+def test_idaci_and_idaopi_are_offered_for_both_editions(kent: str) -> None:
+    at = app(kent, year=2025, measure="idaci")  # IDACI 2025 from File 3 of IoD 2025
     assert not at.exception
-    idaci = "Income Deprivation Affecting Children (IDACI)"
-    assert idaci not in at.selectbox(key="measure").options
-    assert idaci in app(kent, year=2019).selectbox(key="measure").options
+    for label in ("Income Deprivation Affecting Children (IDACI)",
+                  "Income Deprivation Affecting Older People (IDAOPI)"):
+        assert label in at.selectbox(key="measure").options
+        assert label in app(kent, year=2019).selectbox(key="measure").options
 
 
 def test_change_map_names_what_a_blank_means(kent: str) -> None:

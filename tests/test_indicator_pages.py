@@ -303,8 +303,9 @@ def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
     assert weights.round(6).eq(round(1 / 3, 6)).all()
     assert (table["need score"] - table.filter(like=": contribution").sum(axis=1)).abs().max() < 1e-9
     at.radio(key="tgt_method").set_value("zscore").run()
-    assert "z-score" in texts(at) and abs(at.dataframe[0].value["IMD 2025 score (population-weighted average of "
-                                          "LSOAs): standardised"].mean()) < 1e-9
+    assert "z-score" in texts(at) and abs(at.dataframe[0].value["IMD 2025 score (average of LSOAs, population-"
+                                          "weighted by Census 2021 residents, not MHCLG's File 10): standardised"
+                                          ].mean()) < 1e-9
     at.radio(key="tgt_missing").set_value("exclude").run()
     assert "leave the area unscored" in texts(at)
     assert not at.exception

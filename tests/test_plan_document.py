@@ -6,6 +6,8 @@ Integration: targets are resolved on the real lookups and IoD files, the maps dr
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from hiap_geo.plans.resolve import Resolver, plan_districts
 from hiap_geo.plans.schema import PLANS_DIR, CodesTarget, Plan, RuleTarget
 from hiap_geo.render.plan_document import docx_text, plan_docx
 from hiap_geo.views.explorer import areas_of
+from tests.browser_support import ARTIFACTS
 
 TUNBRIDGE_WELLS = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 HOSTILE = "<script>alert('x')</script> **bold** [link](http://evil.example) $x^2$ =HYPERLINK(\"a\")"
@@ -26,6 +29,17 @@ HOSTILE = "<script>alert('x')</script> **bold** [link](http://evil.example) $x^2
 def cells(data: bytes) -> list[list[str]]:
     """Every table row of a Word file, as the cells' text."""
     return [[c.text for c in row.cells] for t in Document(io.BytesIO(data)).tables for row in t.rows]
+
+
+def rows_by_header(data: bytes) -> dict[str, dict[str, str]]:
+    """Every action row of a Word file: its number -> column header -> cell text."""
+    out: dict[str, dict[str, str]] = {}
+    for table in Document(io.BytesIO(data)).tables:
+        header = [c.text for c in table.rows[0].cells]
+        for row in table.rows[1:]:
+            texts = [c.text for c in row.cells]
+            out[texts[0]] = dict(zip(header, texts, strict=True))
+    return out
 
 
 def body_text(data: bytes) -> str:
@@ -45,30 +59,34 @@ def tunbridge_wells(kent: str) -> tuple[Plan, bytes]:
 
 def test_every_action_is_in_its_priority_table_with_its_lead_and_status(tunbridge_wells: tuple[Plan, bytes]) -> None:
     plan, data = tunbridge_wells
-    rows = cells(data)
-    by_id = {row[0]: row for row in rows if row[0] != "No."}
+    by_id = rows_by_header(data)
     assert set(by_id) == {a.printed_id or a.id for a in plan.actions}
     for action in plan.actions:
         row = by_id[action.printed_id or action.id]
-        assert row[1].startswith(action.title)
-        assert row[2] == (action.lead or "Not named")
-        assert row[5] in ("No status", "Not started", "On track", "At risk", "Done")
+        assert row["Action"].startswith(action.title)
+        assert row.get("Lead", "") == (action.lead or "")  # an empty field stays empty: never "Not named"
+        assert row.get("Status", "") in ("", "Not started", "On track", "At risk", "Done")
     headings = [p.text for p in Document(io.BytesIO(data)).paragraphs if p.style.name == "Heading 1"]
     for priority in plan.priorities:
-        assert f"{priority.id}. {priority.title}" in headings
+        assert f"Priority {priority.id}. {priority.title}" in headings
+    assert "Not named" not in body_text(data) and "None named" not in body_text(data)
 
 
-def test_target_areas_are_given_by_code_and_name_as_resolved(tunbridge_wells: tuple[Plan, bytes]) -> None:
+def test_target_areas_are_given_by_name_and_ward_as_resolved(tunbridge_wells: tuple[Plan, bytes]) -> None:
     plan, data = tunbridge_wells
     resolver = Resolver(plan)
-    rows = {row[0]: row for row in cells(data)}
+    rows = rows_by_header(data)
     for action in plan.actions:
-        reached = [area for target in action.target_areas for area in resolver.target(target)]
-        cell = rows[action.printed_id or action.id][4]
-        for area in reached:
-            assert f"{area.code} {area.name}" in cell, (action.id, area.code)
-    # 3.4 targets the document's list of deprived LSOAs: each code with its official name
-    assert "E01024840" in rows["3.4"][4] and "Areas the plan lists" in rows["3.4"][4]
+        cell = rows[action.printed_id or action.id]["Target areas"]
+        for target in action.target_areas:
+            if target.kind == "district":
+                assert f"The whole of {plan.area.name}" in cell
+                continue
+            for area in resolver.target(target):
+                assert area.name in cell, (action.id, area.code)
+    # 3.4 targets the document's list of deprived LSOAs: each by its official name and its ward, no code
+    assert "Areas the plan lists" in rows["3.4"]["Target areas"] and "E01" not in rows["3.4"]["Target areas"]
+    assert re.search(r"Tunbridge Wells \d{3}[A-Z] \(.+ ward\)", rows["3.4"]["Target areas"])
 
 
 def test_one_map_per_priority_as_an_image(tunbridge_wells: tuple[Plan, bytes]) -> None:
@@ -107,9 +125,9 @@ def test_markup_and_control_characters_stay_literal_text(kent: str) -> None:
 
 def test_targets_that_cannot_be_placed_are_explained_in_their_cell(real_data: Path) -> None:
     plan = hostile_plan(load_plan(TUNBRIDGE_WELLS))
-    row = next(r for r in cells(plan_docx(plan)) if r[0] == plan.actions[0].id)
-    assert "Cannot be placed" in row[4] and "E01999999" in row[4]
-    assert "Selects no area with today's data." in row[4]  # Tunbridge Wells has no LSOA in IMD 2019 decile 1
+    row = rows_by_header(plan_docx(plan))[plan.actions[0].id]["Target areas"]
+    assert "Cannot be placed" in row and "E01999999" in row
+    assert "Selects no area with today's data." in row  # Tunbridge Wells has no LSOA in IMD 2019 decile 1
 
 
 def test_without_map_layers_each_priority_says_why_there_is_no_map(real_data: Path) -> None:
@@ -140,3 +158,44 @@ def test_the_document_reads_well_with_a_screen_reader(tunbridge_wells: tuple[Pla
     described = [s._inline.docPr.get("descr") for s in Document(io.BytesIO(data)).inline_shapes]
     assert len(described) == len(plan.priorities)
     assert all(d.startswith(f"Map of {plan.area.name} by IMD national decile") for d in described)
+
+
+def test_the_2026_28_draft_reads_as_a_council_plan_in_word_and_pdf(kent: str, tmp_path: Path) -> None:
+    """Issue 23: the next period's draft (IoD 2025) as a council publishes it: title page, contents,
+    introduction and objectives, per priority its aims, a map and the actions with lead, partners, timescale,
+    outcome measures and target areas by name and ward; the PDF says the same."""
+    from hiap_geo.plans.editor import next_period_draft
+    from hiap_geo.render.plan_document import plan_pdf
+
+    old = load_plan(TUNBRIDGE_WELLS)
+    draft = next_period_draft(old, "tunbridge-wells-2026-28", "2026-28", author="Plan officer", edition=2025)
+    first = draft.actions[0].model_copy(update={"timescale": "By March 2027", "lead": "KCC Public Health",
+                                                "indicators": ["Smoking prevalence, routine and manual workers"]})
+    draft = draft.model_copy(update={"actions": [first, *draft.actions[1:]]})
+    lsoas = lsoas_of(draft, kent)
+    data = plan_docx(draft, lsoas)
+    document = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs.index("Contents") < paragraphs.index("Introduction")
+    if draft.objectives:
+        assert paragraphs.index("Introduction") < paragraphs.index("Objectives")
+    assert draft.title in paragraphs[:8] and "2026-28" in paragraphs[:10]
+    assert any(p.startswith("This plan sets out how") for p in paragraphs)
+    assert all(f"Priority {p.id}. {p.title}" in paragraphs for p in draft.priorities)
+    header = [c.text for c in document.tables[0].rows[0].cells]
+    assert header[:2] == ["No.", "Action"] and {"Lead", "Partners", "Timescale", "Outcome measures",
+                                                "Target areas"} <= set(header)
+    rows = rows_by_header(data)
+    assert rows[first.printed_id or first.id]["Timescale"] == "By March 2027"
+    text = body_text(data)
+    assert "Not named" not in text and "Lsoas" not in text and "None" not in text.split()
+    pdf = plan_pdf(draft, lsoas)
+    assert pdf[:5] == b"%PDF-"
+    out = ARTIFACTS / "plan-document"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tunbridge-wells-2026-28.docx").write_bytes(data)
+    (out / "tunbridge-wells-2026-28.pdf").write_bytes(pdf)
+    pages = subprocess.run(["pdftotext", "-layout", str(out / "tunbridge-wells-2026-28.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "Contents" in pages and "Introduction" in pages and f"Priority {draft.priorities[0].id}." in pages
+    assert "By March 2027" in pages and "Not named" not in pages

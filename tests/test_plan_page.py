@@ -454,8 +454,10 @@ def test_choosing_an_action_lists_and_outlines_its_areas(kent: str, db: str) -> 
     at.selectbox(key="plan_highlight").set_value("action:3.4").run()
     shown = texts(at)
     assert "Areas of action 3.4: 5 LSOAs" in shown
-    for code in TW_DEPRIVED:
-        assert code in shown
+    listed = pm.action_areas(pm.plan_reach(read_plan(TW_PLAN).plan), "lsoa", "3.4")
+    assert set(listed["code"]) == set(TW_DEPRIVED)
+    for area in listed.itertuples():  # by name and ward (issue 23), not the resolver's "code E01... (LSOA 2011)"
+        assert f"{area.name}, {area.ward} ward" in shown
     at.selectbox(key="plan_highlight").set_value("list:areas-of-deprivation").run()
     assert "Listed in the document" in texts(at) and not at.exception
 
@@ -533,7 +535,7 @@ def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
     at.text_input(key="plan_review_reviewer").input("HAT chair")
     record_and_confirm(at)
     assert not at.exception
-    history = next(f for f in frames(at) if "review id" in f)
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["status"].tolist() == ["🟢 On track", "🟠 At risk"]
     assert history["note"].tolist() == ["Clinics booked", "Venue lost"]
     status = next(f for f in frames(at) if "last review" in f and "reviews" in f).set_index("action")
@@ -573,7 +575,7 @@ def test_an_upload_with_a_stored_plans_id_needs_the_confirm_step(kent: str, db: 
     assert [a.id for a in store.plan("team-plan").actions] == ["1.1", "2.9"]
     earlier = next(f for f in frames(at) if "last note" in f and (f["action"] == "2.1").any())
     assert earlier.set_index("action").at["2.1", "last note"] == "Walks started"
-    history = next(f for f in frames(at) if "review id" in f)
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["title"].tolist() == [rv.EARLIER_ACTION] and history["imported by"].isna().all()
 
 
@@ -615,10 +617,11 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
     at.button(key="plan_import").click().run()
     assert "2 new review(s)" in success(at) and "imported-plan" in success(at)
     # the imported plan can now be chosen
-    assert "imported-plan (from the progress database)" in at.selectbox(key="plan_choice").options
+    assert "Choose 'Tunbridge Wells: A test plan' in the plan list" in success(at)
+    assert "Tunbridge Wells: A test plan (saved in the progress database)" in at.selectbox(key="plan_choice").options
     at.selectbox(key="plan_choice").set_value("stored:imported-plan").run()
     assert at.header[0].value == "A test plan"
-    history = next(f for f in frames(at) if "review id" in f)
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["status"].tolist() == ["🟢 On track", "✅ Done"]
     at.file_uploader(key="plan_import_file").upload("again.json", bundle, "application/json").run()
     at.button(key="plan_import").click().run()
@@ -663,10 +666,12 @@ def test_a_wrong_review_is_corrected_with_a_reason_and_both_stay(kent: str, db: 
     record_button(at).click().run()
     assert "It corrects the review" in plain(at.warning[-1].value)
     at.button(key="plan_review_confirm").click().run()
-    assert "It corrects review" in success(at) and not at.exception
-    history = next(f for f in frames(at) if "review id" in f)
+    assert "It corrects the review of" in success(at) and not at.exception
+    history = next(f for f in frames(at) if "recorded at (UTC)" in f)
     assert history["status"].tolist() == ["✅ Done", "🟠 At risk"]
-    assert history["corrected"].iloc[0].startswith("corrected by ") and history["corrects review"].iloc[1] == wrong
+    assert history["corrected"].iloc[0].startswith(f"corrected by the review of {date.today():%-d %B %Y}")
+    assert history["corrects"].iloc[1].startswith(f"corrects the review of {date.today():%-d %B %Y}")
+    assert pd.isna(history["corrected"].iloc[1]) and pd.isna(history["corrects"].iloc[0])  # blank, shown as a dash
     assert history["reason"].iloc[1] == "The meeting said at risk"
     status = next(f for f in frames(at) if "last review" in f and "reviews" in f).set_index("action")
     assert status.at["3.4", "status"] == "🟠 At risk" and status.at["3.4", "reviews"] == 1
@@ -846,8 +851,9 @@ def test_plan_page_in_a_browser(
         time.sleep(1)
         assert len(frame.query_selector_all(f'path[stroke="{pmap.HIGHLIGHT_COLOUR}"]')) == 5  # action 3.4's LSOAs
         assert "Areas of action 3.4" in frame.inner_text(".hiap-legend")
-        for code in TW_DEPRIVED:  # the deprived LSOAs the plan lists, named beside the map
-            page.get_by_text(code, exact=False).first.wait_for(timeout=30_000)
+        listed = pm.action_areas(pm.plan_reach(read_plan(TW_PLAN).plan), "lsoa", "3.4")
+        for area in listed.itertuples():  # the deprived LSOAs the plan lists, by name and ward beside the map
+            page.get_by_text(f"{area.name}, {area.ward} ward", exact=False).first.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)
         assert failed == [], f"requests that needed the internet: {failed}"
 

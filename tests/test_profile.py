@@ -325,6 +325,9 @@ def test_indicators_are_built_from_the_ward_lsoas_and_compared(ward: Profile) ->
     lower, upper = value(indicators.cell(name, "Lower 95%")), value(indicators.cell(name, "Upper 95%"))
     expected = "Worse (95%)" if lower > district_value else "Better (95%)" if upper < district_value else "Similar"
     assert indicators.cell(name, "Compared with district") == expected
+    # A ward's mean of LSOA standardised ratios is not set beside England's 100 (England's own mean is 113.3).
+    cidr = indicators.cell("Comparative illness and disability ratio (IoD 2025)", "England")
+    assert cidr == ("not comparable: England = 100 by definition; the same mean over England's LSOAs is 113.3")
 
 
 @pytest.mark.integration

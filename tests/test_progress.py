@@ -322,7 +322,8 @@ def test_a_correction_keeps_both_reviews_and_the_status_uses_it(store: ProgressS
     assert f"correcting review {again}" in capsys.readouterr().out
     assert main(["plan", "history", TW, "--db", store.url]) == 0
     out = capsys.readouterr().out
-    assert f"corrected by {fix}" in out and "wrong action" in out
+    assert "corrected by the review of 15 January 2024" in out and "wrong action" in out
+    assert f"corrected by {fix}" not in out and "nan" not in out.split() and "None" not in out.split()
     status = store.latest_status(TW).set_index("action_id")  # every review of 3.4 is corrected now: it has none
     assert status.at["3.4", "reviews"] == 0 and status.at["3.4", "status_label"] == "No status"
     assert status.at["1.1", "status"] == "done" and status.at["1.1", "reviews"] == 2

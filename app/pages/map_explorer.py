@@ -14,6 +14,7 @@ from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import MAX_GROUP_AREAS
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.map_component import map_view
@@ -89,7 +90,7 @@ if not sel.districts:
     st.stop()
 
 slug = build_in_use()
-chosen = measure(sel.level, sel.measure, sel.value_type, sel.local)
+chosen = measure(sel.level, sel.measure, sel.value_type, sel.local, year=sel.year)
 areas_layer = chosen_areas(slug, sel.level, sel.year, sel.districts)
 if areas_layer.empty:
     st.warning("The data has no areas for these districts at this level and vintage.")
@@ -172,7 +173,9 @@ if info_col is not None:
                 if selected in group:
                     st.button("Remove from the group", on_click=set_group, args=([c for c in group if c != selected],))
                 else:
-                    st.button("Add to a group for a profile", on_click=set_group, args=([*group, selected],))
+                    full = len(group) >= MAX_GROUP_AREAS
+                    st.button("Add to a group for a profile", on_click=set_group, args=([*group, selected],),
+                              disabled=full, help=f"A group takes at most {MAX_GROUP_AREAS} areas." if full else None)
             show_area(selected)
         else:
             st.caption("Click an area (or find it above) to see its deprivation profile here.")

@@ -55,8 +55,8 @@ def progress_store(url: str) -> ProgressStore:
 
 
 @st.cache_data(show_spinner=False)
-def choices(stored: tuple[str, ...], stamp: tuple[tuple[str, int], ...]) -> list[pm.PlanChoice]:
-    return pm.plan_choices(stored)
+def choices(stored: tuple[str, ...], stamp: tuple[tuple[str, int], ...], url: str) -> list[pm.PlanChoice]:
+    return pm.plan_choices(stored, pm.stored_plans(progress_store(url), stored) if stored else {})
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -120,7 +120,7 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
              "\n\n" + bullet_list(problems))
 
 
-def ask_to_record(user: User) -> None:
+def ask_to_record(user: User, names: dict[str, str]) -> None:
     """The form's callback: nothing is recorded yet; the page asks "Record <status> for action X at <date>?"
     with Confirm and Cancel. The values are kept as they were submitted."""
     state = st.session_state
@@ -135,7 +135,7 @@ def ask_to_record(user: User) -> None:
     state["plan_review_pending"] = {
         "action": state["plan_review_action"], "status": state["plan_review_status"],
         "date": state["plan_review_date"], "note": state.get("plan_review_note") or "", "reviewer": typed,
-        "corrects": corrects, "reason": reason or None}
+        "corrects": corrects, "reason": reason or None, "corrected": names.get(corrects) if corrects else None}
 
 
 def cancel_record() -> None:
@@ -158,14 +158,29 @@ def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
                                                                                     str(uuid.uuid4())),
                          corrects=pending["corrects"], reason=pending["reason"])
     except (HiapGeoError, ValueError) as exc:
-        state["plan_progress_message"] = ("error", f"The review was not recorded: {escape_markdown(exc)}")
+        state["plan_progress_message"] = ("error", "The review was not recorded: "
+                                                   + escape_markdown(rv.without_address(exc, store.describe())))
         return
     state["plan_review_uuid"] = str(uuid.uuid4())
     state["plan_progress_message"] = ("success", rv.review_message(
-        pending["action"], pending["status"], pending["date"], pending["corrects"]))
+        pending["action"], pending["status"], pending["date"], pending.get("corrected")))
     state["plan_review_note"] = ""
     state["plan_review_corrects"] = None
     state["plan_review_reason"] = ""
+
+
+@st.dialog("Record this review?")
+def confirm_review(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
+    """The question and its Confirm / Cancel in a dialog: in view wherever the form's button was (1366x768)."""
+    pending = st.session_state.get("plan_review_pending")
+    if pending is None:  # Confirm or Cancel ran (a callback): the whole page shows what happened
+        st.rerun()
+    st.warning(rv.review_question(pending["action"], pending["status"], pending["date"], pending.get("corrected"),
+                                  pending["reason"] or ""))
+    yes, no = st.columns(2)
+    yes.button("Confirm", key="plan_review_confirm", type="primary", width="stretch", on_click=record,
+               args=(store, loaded, user))
+    no.button("Cancel", key="plan_review_cancel", width="stretch", on_click=cancel_record)
 
 
 def start_correction(history: pd.DataFrame, action_ids: list[str]) -> None:
@@ -216,7 +231,7 @@ def import_history(store: ProgressStore, current_id: str, user: User) -> None:
     except HiapGeoError as exc:
         state["plan_progress_message"] = ("error", f"Nothing was imported: {escape_markdown(exc)}")
         return
-    state["plan_progress_message"] = ("success", rv.import_message(report, current_id))
+    state["plan_progress_message"] = ("success", rv.import_message(report, current_id, store))
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -236,10 +251,10 @@ try:
     store_error = None
     stored_ids = tuple(store.plan_ids())
 except HiapGeoError as exc:
-    store, store_error, stored_ids = None, str(exc), ()
+    store, store_error, stored_ids = None, rv.without_address(exc, database_url()), ()
 
 stamp = tuple((p.name, p.stat().st_mtime_ns) for p in plan_files())
-options = choices(stored_ids, stamp)
+options = choices(stored_ids, stamp, database_url())
 labels = {c.key: c.label for c in options}
 if st.session_state.get("plan_choice") not in labels:
     st.session_state["plan_choice"] = pm.choice_for(options, st.query_params.get("plan"), sel.districts)
@@ -303,7 +318,8 @@ if reach.unresolved:
 try:
     history = store.history(plan.id) if store is not None else rv.empty_history()
 except HiapGeoError as exc:  # the database went away since the page opened it: show the plan, say why not its reviews
-    store, store_error, history = None, str(exc), rv.empty_history()
+    store_error = rv.without_address(exc, database_url(), store.describe() if store else "")
+    store, history = None, rv.empty_history()
 actions = rv.actions_table(plan, history)
 priority_titles = {p.id: p.title for p in plan.priorities}
 f1, f2, f3 = box.columns(3)
@@ -441,7 +457,7 @@ with map_tab:
                     st.markdown(f"**{escape_markdown(lights[picked])}**")
                 else:
                     st.caption(f"No action highlighted: the arrow keys step through the {len(steps)} actions shown.")
-            map_title = f"{plan.title}: {pmap.COLOUR_MODES[mode].lower()}"
+            map_title = pmap.map_title(plan, mode)
             st.download_button(
                 "Download map (PNG)", map_download(drawn.areas, drawn.measure, map_title, outlines=drawn.outlines,
                                                    subtitle=pm.map_subtitle(plan, chosen.label if chosen else None)),
@@ -476,8 +492,9 @@ with map_tab:
                 if picked.startswith("action:"):
                     table = pm.action_areas(reach, level, picked.split(":", 1)[1])
                     lines, note = pmap.highlight_listing(table, level)
-                    if lines:
-                        st.markdown(bullet_list(lines))
+                    if lines:  # presenting: a box that scrolls by itself, so the controls stay in view
+                        (st.container(height=200) if presenting and len(lines) > 6 else st).markdown(
+                            bullet_list(lines))
                     if note:
                         st.caption(note)
                     csv_button("Download its areas (CSV)", table, f"{plan.id}-{picked.split(':', 1)[1]}-areas.csv",
@@ -528,17 +545,19 @@ with progress_tab:
         st.error(f"The progress database cannot be opened, so reviews cannot be recorded or shown: "
                  f"{escape_markdown(store_error)}")
         st.stop()
-    st.caption(f"Reviews are kept in {escape_markdown(store.describe())} (set HIAP_PROGRESS_DB for another "
-               "database). Each review is a new record; earlier ones are never changed.")
+    st.caption("Reviews are kept in the progress database (HIAP_PROGRESS_DB chooses it). Each review is a new "
+               "record; earlier ones are never changed.")
     message = st.session_state.pop("plan_progress_message", None)
     if message:
         {"success": st.success, "info": st.info}.get(message[0], st.error)(message[1])
+        if message[0] != "error":  # also where the chair is looking, whatever the page's scroll
+            st.toast(message[1], icon="✅" if message[0] == "success" else "ℹ️")
     titles = {a.id: a.title for a in plan.actions}
     user = current_user()
     try:
         change = store.plan_change(loaded)
     except HiapGeoError as exc:
-        st.error(f"The progress database cannot be read: {escape_markdown(exc)}")
+        st.error(f"The progress database cannot be read: {escape_markdown(rv.without_address(exc, store.describe()))}")
         st.stop()
     if change.kind == "changed":  # a file with a stored plan's id but other text: never made current silently
         st.warning(escape_markdown(change.summary()))
@@ -558,8 +577,11 @@ with progress_tab:
         correctable = rv.correctable_reviews(history)
         if st.session_state.get("plan_review_corrects") not in (None, *correctable):
             st.session_state["plan_review_corrects"] = None
-        if correctable:
+        if not correctable:
+            st.caption(rv.NOTHING_TO_CORRECT)
+        else:
             st.selectbox("Correct an earlier review", [None, *correctable], key="plan_review_corrects",
+                         placeholder="No: record a new review",
                          format_func=lambda r: "No: record a new review" if r is None else correctable[r],
                          on_change=start_correction, args=(history, list(titles)),
                          help="A wrong review is never changed or deleted: a correction is a new review that "
@@ -583,16 +605,9 @@ with progress_tab:
             else:
                 st.text_input("Reviewer (optional)", key="plan_review_reviewer")
             st.form_submit_button("Record correction" if correcting else "Record review", on_click=ask_to_record,
-                                  args=(user,), type="primary")
-        pending = st.session_state.get("plan_review_pending")
-        if pending is not None:
-            corrected = correctable.get(pending["corrects"]) if pending["corrects"] else None
-            st.warning(rv.review_question(pending["action"], pending["status"], pending["date"], corrected,
-                                          pending["reason"] or ""))
-            yes, no, _ = st.columns([1, 1, 4])
-            yes.button("Confirm", key="plan_review_confirm", type="primary", on_click=record,
-                       args=(store, loaded, user))
-            no.button("Cancel", key="plan_review_cancel", on_click=cancel_record)
+                                  args=(user, rv.review_names(history)), type="primary")
+        if st.session_state.get("plan_review_pending") is not None:
+            confirm_review(store, loaded, user)
 
     st.subheader("Status of each action")
     status_table = rv.status_export(shown)

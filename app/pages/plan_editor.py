@@ -28,7 +28,7 @@ from hiap_geo.plans.progress import ProgressStore, database_url
 from hiap_geo.plans.resolve import plan_districts
 from hiap_geo.plans.schema import STATUSES, Plan, PlanFileError
 from hiap_geo.render.maps import area_at
-from hiap_geo.render.plan_document import plan_docx
+from hiap_geo.render.plan_document import plan_docx, plan_pdf
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_editor as pe
 from hiap_geo.views.explorer import build_in_use, built_districts
@@ -86,11 +86,12 @@ def indicator_options() -> dict[str, str]:
     return pm.coverage_indicators()
 
 
-def word_file(text: str, slug: str | None) -> bytes:
-    """The Word document, drawn only when its button is clicked (maps take a second per priority)."""
+def document_file(text: str, slug: str | None, kind: str = "docx") -> bytes:
+    """The Word or PDF document, drawn from the plan's text only when its button is clicked (maps take a
+    second per priority): the file always matches the plan shown, before or after a save."""
     plan = parse_plan(text).plan
     lsoas = chosen_areas(slug, "lsoa", plan.edition, tuple(plan_districts(plan))) if slug else None
-    return plan_docx(plan, lsoas)
+    return (plan_pdf if kind == "pdf" else plan_docx)(plan, lsoas)
 
 
 def say(kind: str, text: str, key: str = MESSAGE) -> None:
@@ -190,6 +191,10 @@ def start_page(store: ProgressStore | None, user: User, may_edit: bool) -> None:
         st.text_input("New plan id", key="editor_next_id", placeholder="e.g. tunbridge-wells-2026-28")
         st.text_input("New period", key="editor_next_period", placeholder="2026-28")
         st.text_input("New title (optional)", key="editor_next_title")
+        st.radio("Areas of", [2025, 2019], format_func=lambda y: f"IoD {y}", horizontal=True,
+                 key="editor_next_edition", help="IoD 2025 (LSOA 2021) for a new period: the plan's LSOA codes move "
+                 "through the ONS 2011 to 2021 lookup, its area lists are re-derived from their description, and "
+                 "what changed is listed before you save.")
         st.form_submit_button("Start the draft", type="primary", on_click=start_next, args=(store, user))
     st.caption("Priorities and actions are carried over with their targets; statuses are reset, and each action "
                "keeps a link to the action it continues.")
@@ -218,7 +223,8 @@ def start_next(store: ProgressStore | None, user: User) -> None:
         source = pe.open_plan(s["editor_next_source"], store, user).plan
         return pe.start_next_period(source, (s.get("editor_next_id") or "").strip(),
                                     (s.get("editor_next_period") or "").strip(), user, store,
-                                    (s.get("editor_next_title") or "").strip() or None)
+                                    (s.get("editor_next_title") or "").strip() or None,
+                                    s.get("editor_next_edition", 2025))
 
     start(partial(make))
 
@@ -555,14 +561,18 @@ def save_section(editing: pe.Editing, problems: list[ed.Problem], store: Progres
         else:
             s2.caption("A version is stored with who saved it and what changed. If someone saved the plan since you "
                        "opened it, you are told who and what, and nothing is overwritten.")
-    e1, e2 = st.columns(2)
+    e1, e2, e3 = st.columns(3)
     e1.download_button("Download YAML", text.encode("utf-8"), file_name=f"{plan.id}.yaml", mime="application/yaml",
                        key="editor_yaml", help="The plan file format of data/plans/README.md; `python -m hiap_geo "
                                                "plan check <file>` reads it.")
-    e2.download_button("Download Word", partial(word_file, text, slug), file_name=f"{plan.id}.docx", key="editor_docx",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       help="Laid out like the published plans: priorities, a map per priority, action tables with "
-                            "the target areas by code and name. Drawn when clicked.")
+    laid_out = ("Laid out as a council publishes a plan: title page, contents, introduction, and per priority its "
+                "aims, a map and its actions with lead, partners, timescale, outcome measures and target areas by "
+                "name and ward. Drawn when clicked.")
+    e2.download_button("Download Word", partial(document_file, text, slug), file_name=f"{plan.id}.docx",
+                       key="editor_docx", help=laid_out,
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    e3.download_button("Download PDF", partial(document_file, text, slug, "pdf"), file_name=f"{plan.id}.pdf",
+                       key="editor_pdf", mime="application/pdf", help=laid_out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,6 +610,9 @@ head.header(escape_markdown(plan.title))
 head.caption(escape_markdown(f"{plan.area.name} ({plan.area.code}), {plan.period}, IoD {plan.edition} geography. "
                              f"Opened from {editing.opened_from}."))
 leave.button("Close", key="editor_close", on_click=close, help="Back to choosing a plan; your draft is kept.")
+if editing.changes:  # moved to another edition: what changed, to read before saving
+    with st.expander(f"What moving to IoD {plan.edition} areas changed ({len(editing.changes)})", expanded=True):
+        st.markdown(bullets([escape_markdown(c) for c in editing.changes]))
 
 problems = problems_of(text)
 if store is not None and may_edit and text != st.session_state.get("editor_autosaved"):

@@ -8,18 +8,20 @@ from functools import partial
 import streamlit as st
 
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import shorten
 from hiap_geo.core.text import escape_markdown, name_key
-from hiap_geo.render.profile.assemble import build_profile
+from hiap_geo.render.profile.assemble import Progress, build_profile
 from hiap_geo.render.profile.export import export
 from hiap_geo.render.profile.model import Profile
 from hiap_geo.views.explorer import MISSING_CELL
 from hiap_geo.views.profile import MAP_CAPTION, profile_screen, read_request
 
 
-@st.cache_resource(show_spinner="Building the profile...", max_entries=20)
-def profile_of(codes: tuple[str, ...], name: str | None, today: date) -> Profile:
-    """Built once per area and day; the exports below reuse it."""
-    return build_profile(list(codes), name=name, today=today)
+@st.cache_resource(show_spinner=False, max_entries=20)
+def profile_of(codes: tuple[str, ...], name: str | None, today: date, _progress: Progress | None = None) -> Profile:
+    """Built once per area and day; the exports below reuse it. ``_progress`` (not part of the cache key) shows
+    how far it has got, and stops the work when the session that asked has ended."""
+    return build_profile(list(codes), name=name, today=today, progress=_progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=50)
@@ -49,7 +51,7 @@ if request is None:
     st.stop()
 if request.candidates:  # a name several places have: the user picks one (the key follows the name typed)
     labels = {place.code: place.label for place in request.candidates}
-    pick = st.selectbox(f"{len(labels)} places are called '{escape_markdown(query.strip())}': choose one",
+    pick = st.selectbox(f"{len(labels)} places are called '{escape_markdown(shorten(query.strip()))}': choose one",
                         list(labels), index=None, format_func=labels.get,  # options are plain text
                         placeholder="Choose a place", key=f"profile_pick_{name_key(query)}")
     if pick is None:
@@ -57,11 +59,15 @@ if request.candidates:  # a name several places have: the user picks one (the ke
                 "Wells') or the kind of area (e.g. 'Sherwood ward').")
         st.stop()
     request = request.choose(pick)
+building = st.progress(0.0, text="Building the profile...")
 try:
-    profile = profile_of(request.codes, request.name, date.today())
+    profile = profile_of(request.codes, request.name, date.today(),
+                         lambda fraction, text: building.progress(fraction, text=f"Building the profile: {text}..."))
 except HiapGeoError as exc:
     st.error(escape_markdown(exc))
     st.stop()
+finally:
+    building.empty()
 if request.note:
     st.caption(escape_markdown(request.note))
 screen = profile_screen(profile)

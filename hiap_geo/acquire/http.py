@@ -24,6 +24,7 @@ from hiap_geo.acquire.manifest import OfficialFile
 from hiap_geo.core import settings
 from hiap_geo.core.errors import FetchError
 from hiap_geo.core.files import atomic_path
+from hiap_geo.core.limits import MAX_FEATURE_PAGES
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ BACKOFF_FACTOR = 1.0
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 PAGE_SIZE = 2000
 """Features per FeatureServer page: the ONS portal's usual maximum record count."""
-MAX_PAGES = 500
-"""A bound on paging (a million features), so a server that never says 'done' cannot loop forever."""
 
 
 class Bar(Protocol):
@@ -162,7 +161,7 @@ def query_featureserver(layer_url: str, dest: Path, label: str, progress: Progre
 
             emit('{"type": "FeatureCollection", "features": [\n')
             offset, first = 0, True
-            for _ in range(MAX_PAGES):
+            for _ in range(MAX_FEATURE_PAGES):
                 payload = _page(http, layer, offset, label)
                 features = payload.get("features") or []
                 for feature in features:
@@ -176,7 +175,8 @@ def query_featureserver(layer_url: str, dest: Path, label: str, progress: Progre
                 if not features:
                     raise FetchError(f"{label}: {layer} says more features follow but sent none at offset {offset}.")
             else:
-                raise FetchError(f"{label}: {layer} was still paging after {MAX_PAGES} pages; nothing was saved.")
+                raise FetchError(f"{label}: {layer} was still paging after {MAX_FEATURE_PAGES} pages; nothing was "
+                                 "saved.")
             emit("\n]}\n")
             out.flush()
             os.fsync(out.fileno())

@@ -2,7 +2,9 @@
 
 Users rename downloads and publishers change links, so files are recognised by content: the sheet
 names and header rows of a workbook, the header of a CSV (plain, gzipped or inside a zip), the fields
-of a GeoJSON. An HTML page saved under a data file's name is named as such.
+of a GeoJSON. An HTML page saved under a data file's name is named as such. Only a bounded head of each
+file (or zip member) is read (``MAX_SNIFF_BYTES``): a multi-gigabyte file without a line break costs a
+megabyte, and a message describing a file names its column titles, never its rows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+
+from hiap_geo.core.files import read_regular
+from hiap_geo.core.limits import MAX_IMPORT_FILE_BYTES, MAX_SNIFF_BYTES, shorten
 
 HEAD_ROWS = 12
 """Rows read to find a header: workbooks put a title and notes above it."""
@@ -46,20 +51,38 @@ class Sniffed:
                     "unknown": "a file that is neither CSV, Excel, zip nor GeoJSON"}[self.kind]
         parts = []
         for name, rows in list(self.tables.items())[:6]:
-            first = next((r for r in rows if sum(bool(c.strip()) for c in r) > 1), rows[0] if rows else [])
-            cols = ", ".join(c for c in first[:6] if c)
-            parts.append(f"{'sheet ' + repr(name) + ': ' if self.kind == 'xlsx' else ''}{cols}"
-                         f"{', ...' if len(first) > 6 else ''}")
+            # Column titles only: the first row of several short cells; never a row of one long cell (a
+            # password file's line, a paragraph), which is content rather than a header.
+            first = next((r for r in rows if sum(bool(c.strip()) for c in r) > 1), [])
+            cols = ", ".join(shorten(c.strip(), 40) for c in first[:6] if _title_like(c)) or \
+                "no header row of column titles"
+            where = f"sheet {shorten(name, 40)!r}: " if self.kind == "xlsx" else ""
+            parts.append(f"{where}{cols}{', ...' if len(first) > 6 else ''}")
         return f"{self.kind} with " + ("; ".join(parts) or "no rows")
 
 
-def _opener(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(4096)
+def _title_like(cell: str) -> bool:
+    """A cell that can be a column title: short, printable, with a letter."""
+    text = cell.strip()
+    return 0 < len(text) <= 80 and text.isprintable() and any(c.isalpha() for c in text)
+
+
+def read_head(path: Path, limit: int = MAX_SNIFF_BYTES) -> bytes:
+    """The first ``limit`` bytes of the regular file ``path`` (a FIFO or a device raises
+    :class:`~hiap_geo.core.files.NotRegularFile`, an OSError): what recognising a file may read."""
+    return read_regular(path, limit)[:limit]
+
+
+def head_rows(data: bytes, complete: bool) -> list[list[str]]:
+    """The first rows of CSV bytes (a head of at most ``MAX_SNIFF_BYTES``); when the head is not the whole
+    file (``complete`` false) its last, cut line is dropped."""
+    if not complete:
+        data = data[: data.rfind(b"\n") + 1]
+    return _csv_rows(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
 
 
 def is_gzip(path: Path) -> bool:
-    return _opener(path)[:2] == b"\x1f\x8b"
+    return read_head(path, 2) == b"\x1f\x8b"
 
 
 def _csv_rows(text_stream: io.TextIOBase) -> list[list[str]]:
@@ -74,7 +97,7 @@ def _csv_rows(text_stream: io.TextIOBase) -> list[list[str]]:
 def sniff(path: Path) -> Sniffed:
     """What ``path`` holds; never raises for a bad file (the caller reports what was found)."""
     try:
-        head = _opener(path)
+        head = read_head(path)
     except OSError:
         return Sniffed(path, "unknown")
     if not head.strip():
@@ -86,18 +109,27 @@ def sniff(path: Path) -> Sniffed:
         if head[:2] == b"PK":
             return _sniff_zip(path)
         if head[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
-                return Sniffed(path, "csv", {"": _csv_rows(fh)})
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(MAX_SNIFF_BYTES + 1)
+            return _sniff_text(path, data[:MAX_SNIFF_BYTES], len(data) <= MAX_SNIFF_BYTES)
         if lowered.startswith(b"{"):
             return _sniff_geojson(path)
-        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-            return Sniffed(path, "csv", {"": _csv_rows(fh)})
+        return _sniff_text(path, head, len(head) < MAX_SNIFF_BYTES)
     except (OSError, zipfile.BadZipFile, csv.Error, ValueError, EOFError):
         return Sniffed(path, "unknown")
 
 
+def _sniff_text(path: Path, head: bytes, complete: bool) -> Sniffed:
+    """A CSV's first rows from its head; a head holding NUL bytes is binary (or UTF-16), not a CSV."""
+    if b"\x00" in head:
+        return Sniffed(path, "unknown")
+    return Sniffed(path, "csv", {"": head_rows(head, complete)})
+
+
 def _sniff_zip(path: Path) -> Sniffed:
     with zipfile.ZipFile(path) as zf:
+        if sum(info.file_size for info in zf.infolist()) > MAX_IMPORT_FILE_BYTES:
+            return Sniffed(path, "unknown")  # a zip bomb, or far more than any official download
         names = zf.namelist()
         if "xl/workbook.xml" in names:
             return _sniff_xlsx(path)
@@ -105,7 +137,8 @@ def _sniff_zip(path: Path) -> Sniffed:
         for name in names:
             if name.lower().endswith(".csv"):
                 with zf.open(name) as raw:
-                    tables[name] = _csv_rows(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+                    data = raw.read(MAX_SNIFF_BYTES + 1)
+                tables[name] = head_rows(data[:MAX_SNIFF_BYTES], len(data) <= MAX_SNIFF_BYTES)
         return Sniffed(path, "zip", tables)
 
 

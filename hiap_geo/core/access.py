@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.files import read_regular, regular_file_size
+from hiap_geo.core.limits import MAX_ACCESS_BYTES
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 """Roles from least to most trusted; each may do what the ones before it may."""
@@ -45,9 +47,6 @@ ACTION_WORDS: dict[str, str] = {
     "import": "import progress bundles",
     "export": "export progress bundles",
 }
-
-MAX_ACCESS_BYTES: int = 200_000
-"""An access file lists people and domains: a few kilobytes. Larger is a mistake."""
 
 
 class AccessError(HiapGeoError):
@@ -174,9 +173,9 @@ def load_access(path: str | Path) -> AccessPolicy:
     """Read the access file; AccessConfigError (never an open app) when it is missing, too large or invalid."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_ACCESS_BYTES:
+        if regular_file_size(path) > MAX_ACCESS_BYTES:
             raise AccessConfigError(f"The access file {path} is larger than {MAX_ACCESS_BYTES:,} bytes.")
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_ACCESS_BYTES).decode("utf-8")
     except OSError as exc:
         raise AccessConfigError(f"Cannot read the access file {path} (HIAP_ACCESS): {exc.strerror or exc}.") from None
     except UnicodeDecodeError:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from hiap_geo.core.errors import InvalidAreaCode
+from hiap_geo.core.limits import shorten
 
 ENGLAND_CODE = "E92000001"
 """GSS code of England, the comparator of every benchmark."""
@@ -50,7 +51,7 @@ def area_kind(code: str) -> str:
         if pattern.match(code):
             return kind
     raise InvalidAreaCode(
-        f"'{code}' is not an English area code this tool knows: expected E01 (LSOA), E02 (MSOA), "
+        f"'{shorten(code)}' is not an English area code this tool knows: expected E01 (LSOA), E02 (MSOA), "
         "E05 (ward), E06/E07/E08/E09 (district) or E10/E11 (county) followed by six digits."
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hiap_geo.core.limits import shorten
+
 
 class HiapGeoError(Exception):
     """Base class: the CLI and the app show these messages to users as they are."""
@@ -38,7 +40,7 @@ class UnknownArea(HiapGeoError):
     def __init__(self, query: str, suggestions: Iterable[str] = ()):
         suggestions = list(suggestions)
         hint = f" Did you mean: {'; '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"No area matches '{query}'.{hint}")
+        super().__init__(f"No area matches '{shorten(query)}'.{hint}")
         self.query = query
         self.suggestions = suggestions
 
@@ -49,7 +51,7 @@ class AmbiguousAreaName(HiapGeoError):
     def __init__(self, query: str, candidates: Iterable[str]):
         self.candidates = list(candidates)
         listing = "\n  ".join(self.candidates)
-        super().__init__(f"'{query}' matches {len(self.candidates)} areas; use a code:\n  {listing}")
+        super().__init__(f"'{shorten(query)}' matches {len(self.candidates)} areas; use a code:\n  {listing}")
         self.query = query
 
 

@@ -1,8 +1,11 @@
-"""Atomic writes: a reader (another session, a killed process's successor) never sees half a file."""
+"""Atomic writes: a reader (another session, a killed process's successor) never sees half a file. Bounded
+reads: a file a user names is read only if it is a regular file, and never past a limit."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import time
 import uuid
 from collections.abc import Iterator
@@ -57,3 +60,36 @@ def remove_stale_parts(final: Path) -> list[Path]:
         except OSError:
             continue  # another process removed it first
     return removed
+
+
+class NotRegularFile(OSError):
+    """A path that is a pipe (FIFO), a device, a socket or a folder: reading it could wait forever or never end."""
+
+    def __init__(self, path: Path, mode: int):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "not a regular file")
+        super().__init__(errno.EINVAL, f"it is {kind}, not a file; name a file saved on disk", str(path))
+
+
+def regular_file_size(path: Path) -> int:
+    """The size of ``path``, checked to be a regular file (links followed) before anything opens it:
+    opening a FIFO waits for a writer that may never come, and a device never ends."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegularFile(path, info.st_mode)
+    return info.st_size
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of the regular file ``path`` (one more than the limit, so the caller
+    can tell that it was passed); :class:`NotRegularFile` for anything else, checked again once opened
+    (without blocking) in case the path was swapped since it was looked at."""
+    regular_file_size(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, mode)
+        os.set_blocking(fd, True)
+        return handle.read(max_bytes + 1)

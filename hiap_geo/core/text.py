@@ -45,3 +45,8 @@ def name_key(name: str) -> str:
 def natural_key(text: str) -> tuple[Any, ...]:
     """A sort key that puts action '1.10' after '1.9' (numbers compare as numbers)."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 LSOA', '2 LSOAs', '0 wards': a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.deprivation import MEASURES
+from hiap_geo.geo.deprivation import MEASURES, SCORE_WEIGHTING
 
 Kind = Literal["decile", "rank", "score", "share", "change", "category"]
 VALUE_TYPES = {"decile": "Decile", "rank": "Rank", "score": "Score"}
@@ -38,8 +38,11 @@ class MapMeasure:
         return self.label
 
 
-def measure(level: str, key: str, value_type: str, local: bool = False) -> MapMeasure:
-    """The column to map for a measure key ('imd', 'health', ...) and a value type at a level."""
+def measure(level: str, key: str, value_type: str, local: bool = False, year: int | None = None) -> MapMeasure:
+    """The column to map for a measure key ('imd', 'health', ...) and a value type at a level.
+
+    With ``year``, a ward or district average score says how HIAP Geo weighted it (:data:`SCORE_WEIGHTING`):
+    the label goes into the legend, the table, the CSV and the PNG's title."""
     if key == "imd_change":
         return MapMeasure("imd_decile_change", "Change in IMD decile, 2019 to 2025", "change", False,
                           missing_label="Not directly comparable (redrawn, or merged from 2011 LSOAs in "
@@ -61,7 +64,8 @@ def measure(level: str, key: str, value_type: str, local: bool = False) -> MapMe
             return MapMeasure(f"{key}_score", f"{name}: score", "score", True)
     else:
         if value_type == "score":
-            return MapMeasure(f"{key}_score", f"{name}: population-weighted average score", "score", True)
+            how = SCORE_WEIGHTING.get(year, "population-weighted") if year is not None else "population-weighted"
+            return MapMeasure(f"{key}_score", f"{name}: average score, {how}", "score", True)
         if value_type == "share" and key == "imd":
             return MapMeasure("imd_pop_share_decile_1_2", "Population in national IMD deciles 1-2", "share", True)
     raise HiapGeoError(f"'{value_type}' is not available for {name} at {level} level.")

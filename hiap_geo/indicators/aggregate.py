@@ -237,6 +237,23 @@ def _england_indicators(specs: tuple[IndicatorSpec, ...]) -> pd.DataFrame:
     return _aggregated("england", None, specs)
 
 
+@cache
+def england_mean_of_lsoa_values(indicator_id: str) -> float:
+    """England's figure made as an area's is: the weighted mean of all English LSOAs' values. For a ratio to
+    England (100 by definition) this, not 100, is what an area's mean of LSOA ratios can be set beside
+    (CIDR 113.3, acute morbidity 105.5)."""
+    spec = next(s for s in LSOA_SPECS if s.id == indicator_id)
+    base = lsoa_base()
+    wide = aggregate(base, pd.Series(ENGLAND_CODE, index=base.index), [spec])
+    return float(wide[spec.value].iat[0])
+
+
+def not_comparable_with_england(spec: IndicatorSpec) -> str:
+    """What the profile shows as England beside an area's mean of LSOA standardised ratios."""
+    return (f"not comparable: England = {spec.england_reference:g} by definition; the same mean over England's "
+            f"LSOAs is {england_mean_of_lsoa_values(spec.id):.1f}")
+
+
 def indicators_for_lsoas(
     codes: Iterable[str], area_code: str = "group", specs: Sequence[IndicatorSpec] | None = None
 ) -> pd.DataFrame:

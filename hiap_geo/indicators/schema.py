@@ -141,17 +141,23 @@ SCHEMA = pa.DataFrameSchema(
 )
 
 
-def validate_indicators(frame: pd.DataFrame) -> pd.DataFrame:
+_SCHEMA_ROWS = pa.DataFrameSchema(SCHEMA.columns, checks=SCHEMA.checks, strict=False, ordered=False)
+"""The schema without its uniqueness check, for a caller that checks repeated rows itself: pandera lists
+every repeated cell one by one, minutes for an upload of hundreds of thousands of repeated rows."""
+
+
+def validate_indicators(frame: pd.DataFrame, *, unique: bool = True) -> pd.DataFrame:
     """Check a table against the long format; returns it with numeric columns as floats and an ``origin``
     on every row (:data:`DEFAULT_ORIGIN` where the table has none).
 
     Raises :class:`IndicatorSchemaError` listing every bad column and row (missing columns,
-    codes that do not fit their area type, limits out of order, duplicated rows...).
+    codes that do not fit their area type, limits out of order, duplicated rows...). ``unique=False`` leaves
+    repeated indicator, area and period to the caller (``frame.duplicated``).
     """
     if "origin" not in frame:
         frame = frame.assign(origin=DEFAULT_ORIGIN)
     try:
-        return SCHEMA.validate(frame, lazy=True)
+        return (SCHEMA if unique else _SCHEMA_ROWS).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases.astype(object)
         missing = cases["check"] == "column_in_dataframe"

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from hiap_geo.core import limits
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.limits import shorten
+from hiap_geo.core.files import read_regular, regular_file_size
+from hiap_geo.core.limits import shorten, size_label
 
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".xlsx")
 _SCAN_CHUNK = 1 << 20
@@ -74,13 +75,6 @@ class _Refused(Exception):
 
     def __init__(self, problem: UploadProblem):
         self.problem = problem
-
-
-def size_label(n: int) -> str:
-    """'11.4 MB', '12 KB', '100 bytes': file sizes in messages."""
-    if n >= 1048576:
-        return f"{n / 1048576:.1f}".removesuffix(".0") + " MB"
-    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
 # --- the file as a whole ----------------------------------------------------------------------------
@@ -140,11 +134,12 @@ def _too_large(size: int, max_bytes: int) -> UploadProblem:
 def read_file_bytes(path: Path, max_bytes: int = limits.MAX_UPLOAD_BYTES) -> bytes:
     """A file's bytes for :func:`read_table`, never more than the limit: a larger file is refused unread
     (:class:`InvalidUpload`), as the page refuses it; OSError when it cannot be read at all."""
-    with path.open("rb") as handle:
-        content = handle.read(max_bytes + 1)
-        if len(content) > max_bytes:
-            handle.seek(0, io.SEEK_END)
-            raise InvalidUpload(path.name, [_too_large(handle.tell(), max_bytes)])
+    size = regular_file_size(path)  # a FIFO or a device is refused before it is opened
+    if size > max_bytes:
+        raise InvalidUpload(path.name, [_too_large(size, max_bytes)])
+    content = read_regular(path, max_bytes)
+    if len(content) > max_bytes:  # grew since it was looked at
+        raise InvalidUpload(path.name, [_too_large(regular_file_size(path), max_bytes)])
     return content
 
 

@@ -28,7 +28,6 @@ from hiap_geo.core.limits import shorten
 from hiap_geo.indicators.schema import (
     CODE_COLUMNS,
     COLUMNS,
-    UNIQUENESS_CHECK,
     IndicatorSchemaError,
     validate_indicators,
 )
@@ -347,12 +346,30 @@ def _schema_problems(frame: pd.DataFrame, typed_polarity: pd.Series, columns: di
     kinds = frame["area_code"].map(lambda c: _kind(c) if c else None)
     checked = frame.assign(area_type=kinds, period=frame["period"].fillna("-"), unit=frame["unit"].fillna(""),
                            vintage=frame["vintage"].fillna("-"))
+    key = ["indicator_id", "area_code", "period"]
+    doubled = frame[checked.duplicated(key, keep=False)]  # counted here: pandera lists every cell of every row
     try:
-        validate_indicators(checked[[*COLUMNS, "origin"]])
+        validate_indicators(checked[[*COLUMNS, "origin"]], unique=False)
     except IndicatorSchemaError as exc:
         found = exc.problems
     else:
-        return []
+        found = None
+    problems = _row_problems(frame, typed_polarity, found) if found is not None else []
+    if not doubled.empty:
+        codes = doubled["area_code"].drop_duplicates()  # only the ten named are looked at row by row
+        groups = [f"{shorten(code, 40)} on {rows_label(doubled.loc[doubled['area_code'] == code, 'row'], 6)}"
+                  for code in codes.iloc[:10]]
+        what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
+        problems.append(UploadProblem(
+            "duplicates", f"{len(codes)} area(s) appear more than once for the same {what or 'file'}: "
+            f"{'; '.join(groups)}{f' and {len(codes) - 10} more' if len(codes) > 10 else ''}. Keep one row "
+            "per area (add a period or indicator column if the rows differ in those).",
+        ))
+    return problems
+
+
+def _row_problems(frame: pd.DataFrame, typed_polarity: pd.Series, found: pd.DataFrame) -> list[UploadProblem]:
+    """The schema's findings (but repeated rows) in a user's words."""
     found = found[~found["column"].isin(["area_code", "area_type", CODE_COLUMNS])]
 
     def rows(*names: str, check: str | None = None) -> pd.Series:
@@ -371,20 +388,11 @@ def _schema_problems(frame: pd.DataFrame, typed_polarity: pd.Series, columns: di
             "polarity", f"Polarity '{shorten(typed_polarity[odd.index[0]], 40)}' on {rows_label(odd)} is not one of: "
             "high is good, low is good, no judgement (or blank).",
         ))
-    doubled = frame.loc[rows("indicator_id", "area_code", "period", check=UNIQUENESS_CHECK).index]
-    if not doubled.empty:
-        groups = [f"{shorten(code, 40)} on {rows_label(g['row'], 6)}"
-                  for code, g in doubled.groupby("area_code", sort=False)]
-        what = " and ".join(w for f, w in (("indicator_name", "indicator"), ("period", "period")) if f in columns)
-        problems.append(UploadProblem(
-            "duplicates", f"{len(groups)} area(s) appear more than once for the same {what or 'file'}: "
-            f"{'; '.join(groups[:10])}{f' and {len(groups) - 10} more' if len(groups) > 10 else ''}. Keep one row "
-            "per area (add a period or indicator column if the rows differ in those).",
-        ))
     known = {"polarity", "indicator_id", "area_code", "period", *(n for names, _, _ in _SCHEMA_MESSAGES for n in names)}
-    for problem in found[~found["column"].isin(known)].itertuples():
-        row = f" on {rows_label([frame.at[problem.index, 'row']])}" if problem.index != "-" else ""
-        problems.append(UploadProblem("format", f"Column '{problem.column}': {problem.check}{row}."))
+    for (column, check), hits in found[~found["column"].isin(known)].groupby(["column", "check"], sort=False):
+        index = sorted(set(hits["index"]) - {"-"})
+        row = f" on {rows_label(frame.loc[index, 'row'])}" if index else ""
+        problems.append(UploadProblem("format", f"Column '{shorten(column, 40)}': {shorten(check, 200)}{row}."))
     return problems
 
 

@@ -25,17 +25,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hiap_geo.core.access import LOCAL_USER, User, require
+from hiap_geo.core.limits import MAX_DRAFTS_PER_USER, MAX_STORED_PROBLEMS
 from hiap_geo.plans.bundle import text_sha256
 from hiap_geo.plans.editor import Problem, blocking, plan_diff, plan_problems, text_problems
 from hiap_geo.plans.load import LoadedPlan, parse_plan
 from hiap_geo.plans.progress_tables import DraftRow, PlanVersionRow, RegistrationRow, aware, now_utc
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, MAX_REVIEWER_CHARS, PlanFileError, ProgressError
-
-MAX_DRAFTS_PER_USER: int = 200
-"""Drafts one user may keep at once (each up to MAX_PLAN_BYTES): a draft is one plan being written."""
-MAX_STORED_PROBLEMS: int = 500
-"""Problems kept with a draft, those that stop a save first (a target of thousands of wrong codes has thousands);
-the draft's text holds them all and its check finds them again."""
 
 if TYPE_CHECKING:
     from hiap_geo.plans.progress import ProgressStore

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from hiap_geo.core._yaml import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
+from hiap_geo.core.files import read_regular, regular_file_size
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, PLANS_DIR, ListTarget, Plan, PlanFileError
 
 
@@ -42,13 +43,13 @@ def read_plan(path: str | Path) -> LoadedPlan:
     path = Path(path)
     source = str(path)
     try:
-        size = path.stat().st_size
+        size = regular_file_size(path)
     except OSError as exc:
         raise PlanFileError(source, [(None, None, f"cannot read the file: {exc.strerror or exc}")]) from exc
     if size > MAX_PLAN_BYTES:
         raise PlanFileError(source, [(None, None, _too_large(size))])
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_PLAN_BYTES)
     except OSError as exc:
         raise PlanFileError(source, [(None, None, f"cannot read the file: {exc.strerror or exc}")]) from exc
     return parse_plan(raw, source)

@@ -51,7 +51,7 @@ from sqlalchemy.orm import Session
 
 from hiap_geo.core import settings
 from hiap_geo.core.access import LOCAL_USER, User, require
-from hiap_geo.core.files import write_text_atomic
+from hiap_geo.core.files import read_regular, regular_file_size, write_text_atomic
 from hiap_geo.plans.bundle import (
     BUNDLE_FORMAT,
     BUNDLE_VERSION,
@@ -636,10 +636,10 @@ class ProgressStore(PlanEditing):
         require(user, "import")
         path = Path(path)
         try:
-            size = path.stat().st_size
+            size = regular_file_size(path)
             if size > MAX_BUNDLE_BYTES:
                 raise ImportRejected(str(path), [f"the file is {size:,} bytes; the limit is {MAX_BUNDLE_BYTES:,}"])
-            raw = path.read_bytes()
+            raw = read_regular(path, MAX_BUNDLE_BYTES)
         except OSError as exc:
             raise ImportRejected(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from exc
         return self.import_bundle(raw, str(path), user=user)

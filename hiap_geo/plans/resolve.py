@@ -138,6 +138,7 @@ class Resolver:
         self.wards = self.lookup.drop_duplicates("ward_code")
         self.area_label = f"{plan.area.name} ({plan.area.code})"
         self._keys: dict[str, dict[str, list[int]]] = {}
+        self._rows: dict[tuple[str, str], dict[str, object]] = {}
 
     def _local_keys(self, area_type: str) -> dict[str, list[int]]:
         """Rows of the plan's LSOAs or wards by forgiving name key, built once per plan: resolving a plan
@@ -149,6 +150,15 @@ class Resolver:
                 keys.setdefault(name_key(name), []).append(index)
             self._keys[area_type] = keys
         return self._keys[area_type]
+
+    def _first_row(self, table: pd.DataFrame, name: str, column: str, code: str) -> pd.Series | None:
+        """The first row of ``table`` (called ``name``) whose ``column`` is ``code``, found through an index built
+        once per table: a plan listing tens of thousands of codes is checked in seconds, not minutes."""
+        key = (name, column)
+        if key not in self._rows:
+            self._rows[key] = table.groupby(column, sort=False).indices
+        rows = self._rows[key].get(code)
+        return None if rows is None else table.iloc[int(rows[0])]
 
     def vintage(self, area_type: str) -> str:
         return {
@@ -163,22 +173,18 @@ class Resolver:
         """An LSOA or ward code of the edition's vintage inside the plan's area."""
         kind = "lsoa" if code.startswith("E01") else "ward"
         col = f"{kind}_code"
-        here = self.lookup[self.lookup[col] == code]
-        if not here.empty:
-            return ResolvedArea(code, here.iloc[0][f"{kind}_name"], kind, f"code {code} ({self.vintage(kind)})")
-        elsewhere = self.england[self.england[col] == code]
-        if not elsewhere.empty:
-            row = elsewhere.iloc[0]
+        here = self._first_row(self.lookup, "plan", col, code)
+        if here is not None:
+            return ResolvedArea(code, here[f"{kind}_name"], kind, f"code {code} ({self.vintage(kind)})")
+        row = self._first_row(self.england, "england", col, code)
+        if row is not None:
             raise TargetError(
                 f"{code} ({row[f'{kind}_name']}) is in {row['lad_name']} ({row['lad_code']}), "
                 f"not in the plan's area {self.area_label}.",
                 kind="outside_area",
             )
-        other = [
-            ed.label
-            for ed in EDITIONS.values()
-            if ed.year != self.plan.edition and (ward_lookup(ed.year)[col] == code).any()
-        ]
+        other = [ed.label for ed in EDITIONS.values() if ed.year != self.plan.edition
+                 and self._first_row(ward_lookup(ed.year), str(ed.year), col, code) is not None]
         hint = f" It is a code of the {' and '.join(other)} geography." if other else ""
         raise TargetError(
             f"{code} is not an {kind.upper()} code of {self.vintage(kind)} ({self.edition.label}).{hint}",

@@ -24,19 +24,13 @@ from hiap_geo.core import settings
 from hiap_geo.core._yaml import problem_lines
 from hiap_geo.core.editions import EDITIONS, IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import (  # noqa: F401 - re-exported for the plans package
+    MAX_NOTE_CHARS,
+    MAX_PLAN_BYTES,
+    MAX_REVIEWER_CHARS,
+    MAX_TEXT_CHARS,
+)
 from hiap_geo.geo.deprivation import MEASURES
-
-MAX_PLAN_BYTES: int = 1_000_000
-"""Largest plan file accepted. Real plans are tens of kilobytes; this stops a runaway or hostile file."""
-
-MAX_TEXT_CHARS: int = 10_000
-"""Longest single text field (a title, a 'how' bullet, a note)."""
-
-MAX_NOTE_CHARS: int = MAX_TEXT_CHARS
-"""Longest note of a progress review."""
-
-MAX_REVIEWER_CHARS: int = 200
-"""Longest reviewer name of a progress review."""
 
 PLANS_DIR: Path = settings.PROJECT_ROOT / "data" / "plans"
 """Where the transcribed plans live."""

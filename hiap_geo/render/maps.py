@@ -308,6 +308,8 @@ def basemap_failed_html(basemap: str) -> str:
 
 
 LEGEND_WIDTH = {False: 250, True: 330}
+FOLDED_LEGEND_WIDTH = 120
+"""Room a folded legend (its title line) takes at the map's top right, in pixels."""
 """The legend's widest (px, normal and presentation): the map is framed to the left of it, so it covers no area."""
 MAP_STYLE = (
     ".hiap-legend summary{cursor:pointer;font-weight:bold;list-style-position:outside;margin-left:14px}"
@@ -338,12 +340,12 @@ class Outline:
 
 def legend_html(
     title: str, classes: Classes, has_missing: bool, large: bool = False, outlines: Sequence[Outline] = (),
-    missing_label: str = MISSING_LABEL,
+    missing_label: str = MISSING_LABEL, folded: bool = False,
 ) -> str:
     """The legend as escaped HTML: one swatch and label per class, most deprived first, then labelled outlines.
 
     The title is a toggle (a ``<details>`` element, open at first): a click folds the legend to its title line,
-    so nothing of the map stays covered.
+    so nothing of the map stays covered. ``folded`` starts it folded (presentation zoomed to an action's areas).
     """
     size = 18 if large else 12
     rows = [
@@ -369,7 +371,8 @@ def legend_html(
         f'<div style="background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;'
         f'font:{size}px/1.4 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,0.3);'
         f'max-width:{LEGEND_WIDTH[large]}px">'
-        f'<details open><summary title="Click to fold or unfold the legend" style="margin-bottom:4px">'
+        f'<details{"" if folded else " open"}>'
+        f'<summary title="Click to fold or unfold the legend" style="margin-bottom:4px">'
         f'{html.escape(title)}</summary>'
         + "".join(rows)
         + "</details></div>"
@@ -407,12 +410,14 @@ def area_map(
     asset_url: str = ASSET_URL,
     fit: gpd.GeoSeries | None = None,
     tooltip_values: Sequence[str] | None = None,
+    legend_folded: bool = False,
 ) -> folium.Map:
     """A choropleth of ``areas`` (code, name, ward, district, value, geometry) for ``chosen``.
 
     ``geometry_json`` lets a caller pass a cached ``encode_geometry(areas.geometry)``: changing
     the measure then re-sends values, not geometry work. ``tooltip_values`` replaces the value
-    text of each area's tooltip (e.g. a value with its comparison, so colour is never alone).
+    text of each area's tooltip (e.g. a value with its comparison, so colour is never alone). ``fit`` frames
+    the map on those shapes (e.g. one action's areas); ``legend_folded`` starts the legend folded to its title.
     """
     if tooltip_values is not None and len(tooltip_values) != len(areas):
         raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
@@ -450,15 +455,16 @@ def area_map(
         }))
     legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation,
                          missing_label=chosen.missing_label,
-                         outlines=outlines)
+                         outlines=outlines, folded=legend_folded)
     fmap.add_child(_Script(_LEGEND_JS % {"html": _safe_json(legend), "map": map_name}))
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
     if presentation:
         fmap.get_root().header.add_child(folium.Element(f"<style>{LABEL_STYLE}</style>"))
     minx, miny, maxx, maxy = (fit if fit is not None and len(fit) else areas.geometry).total_bounds
     # Framed left of the legend (top right), so the legend covers no area until the user pans under it.
+    right = FOLDED_LEGEND_WIDTH if legend_folded else LEGEND_WIDTH[presentation]
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=FIT_MAX_ZOOM,
-                    padding_bottom_right=(LEGEND_WIDTH[presentation] + 20, 10), padding_top_left=(10, 10))
+                    padding_bottom_right=(right + 20, 10), padding_top_left=(10, 10))
     return fmap
 
 

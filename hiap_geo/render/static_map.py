@@ -196,6 +196,11 @@ LABEL_AREAS_UP_TO = 40
 """Maps of at most this many areas (wards, districts) get their names written on them."""
 
 
+TITLE_WRAP = 100
+"""Characters per line of a slide map's title: a long one ('... population-weighted by Census 2021 residents, not
+MHCLG's File 10, IoD 2025') takes two lines rather than running off the slide."""
+
+
 def page_map_figure(
     areas: gpd.GeoDataFrame,
     chosen: MapMeasure,
@@ -247,7 +252,8 @@ def page_map_figure(
     if names if names is not None else len(bng) <= LABEL_AREAS_UP_TO:
         draw_labels(fig, ax, labels_for(bng, "name", (minx, miny, maxx, maxy), NEIGHBOUR), avoid=scale)
 
-    fig.suptitle(title, x=0.01, y=0.975, ha="left", va="top", fontsize=16, fontweight="bold")
+    fig.suptitle(textwrap.fill(title, TITLE_WRAP), x=0.01, y=0.975, ha="left", va="top", fontsize=16,
+                 fontweight="bold")
     subtitle = subtitle or _default_subtitle(areas)
     if subtitle:
         fig.text(0.01, 0.895, subtitle, ha="left", va="top", fontsize=10, color="#333333")

@@ -6,7 +6,7 @@ Streamlit-free so the page stays thin and these steps are tested on their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,7 +15,9 @@ import pandas as pd
 from hiap_geo.core import settings
 from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
+from hiap_geo.core.limits import MAX_LINK_DISTRICTS, MAX_NAME_CHARS, shorten
 from hiap_geo.core.text import name_key
+from hiap_geo.geo.deprivation import OFFICIAL_SCORE_LABEL, SCORE_WEIGHTING, district_summaries
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import (
     current_districts,
@@ -106,6 +108,41 @@ def districts_of(choice: str, built: Collection[str]) -> tuple[str, ...]:
     return tuple(sorted(wanted & held))
 
 
+@dataclass(frozen=True)
+class AreaLink:
+    """What a ``?area=`` link asks the sidebar for: an area choice (a region, England, or the chosen districts),
+    the districts, and a warning naming what the build does not hold (at most ``MAX_SHOWN_CHARS`` of the link)."""
+
+    area: str | None = None
+    districts: tuple[str, ...] = ()
+    warning: str = ""
+
+
+def read_area_link(wanted: str, slug: str, built: Collection[str], choices: Collection[str],
+                   kent: Callable[[], list[str]] = lambda: kent_and_medway()) -> AreaLink:
+    """The sidebar's area from ``?area=``: a region code (E12...), 'england', 'kent', or district codes separated
+    by commas, each counted once and at most ``MAX_LINK_DISTRICTS``; anything else is named, cut short."""
+    wanted = wanted.strip()
+    if not wanted:
+        return AreaLink()
+    key = ENGLAND if wanted.lower() == ENGLAND else wanted.upper()
+    if key in choices:
+        return AreaLink(area=key)
+    if wanted.lower() == "kent":
+        codes = list(kent())
+    else:
+        codes = list(dict.fromkeys(c.strip().upper() for c in wanted.split(",") if c.strip()))
+    if len(codes) > MAX_LINK_DISTRICTS:
+        return AreaLink(warning=f"The link lists {len(codes):,} different districts; a link takes at most "
+                                f"{MAX_LINK_DISTRICTS:,} (England has 296), so the districts chosen below are shown "
+                                "instead.")
+    held = set(built)
+    if codes and all(code in held for code in codes):
+        return AreaLink(area=CHOSEN_DISTRICTS, districts=tuple(codes))
+    return AreaLink(warning=f"The link asks for the area '{shorten(wanted)}', which this app's build ('{slug}') does "
+                            "not hold whole; showing the districts chosen below instead.")
+
+
 def kent_and_medway() -> list[str]:
     """Kent's districts and Medway (the 'All of Kent and Medway' button and ``?area=kent``)."""
     return districts_in_area("kent")
@@ -150,7 +187,7 @@ def search(areas: pd.DataFrame, query: str) -> pd.DataFrame:
     query keeps that kind; ``name_key`` and ``ward_key`` columns, when present, save working the keys out again.
     """
     text = query.strip()
-    if not text:
+    if not text or len(text) > MAX_NAME_CHARS:  # no place's name (with its district) is longer
         return areas.iloc[0:0]
     exact = areas[areas["code"].str.casefold() == text.casefold()]
     if not exact.empty:
@@ -242,6 +279,12 @@ def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, lev
             table["how compared"] = layer.loc[table.index, "comparison_basis"]
         table["sign convention"] = CHANGE_SIGN
     table = table.rename(columns={"value": chosen.label})
+    if chosen.kind == "score" and level != "lsoa":
+        table["how computed"] = f"HIAP Geo's average of LSOA scores, {SCORE_WEIGHTING[year]}"
+        if level == "district" and chosen.column == "imd_score":
+            official = district_summaries(year).set_index("code")
+            table[OFFICIAL_SCORE_LABEL] = table["code"].map(official["average_score"])
+            table["MHCLG's File 10 rank of average score"] = table["code"].map(official["rank_of_average_score"])
     table["measure"] = chosen.label
     table["vintage"] = f"{ed.label}, {vintage}"
     table["source"] = (

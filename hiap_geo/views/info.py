@@ -17,8 +17,11 @@ from hiap_geo.geo.deprivation import (
     DOMAINS,
     LOCAL_DECILE_RULE,
     MEASURES,
+    OFFICIAL_SCORE_LABEL,
+    SCORE_WEIGHTING,
     compare_editions,
     decile_movement,
+    district_summaries,
     load_iod,
     local_decile_text,
     local_deciles,
@@ -152,14 +155,28 @@ def _summary_sections(info: AreaInfo) -> None:
         if members.empty:
             continue
         lsoas = load_iod(ed.year).merge(members[["lsoa_code", "ward_code"]], on="lsoa_code")
-        info.sections.append((f"{ed.label} ({_vintage(ed, area.kind)})", _summary_rows(lsoas, key, members)))
+        info.sections.append((f"{ed.label} ({_vintage(ed, area.kind)})",
+                              _summary_rows(lsoas, key, members, ed.year)))
 
 
 def _vintage(ed: Edition, kind: str) -> str:
     return ed.ward_vintage if kind == "ward" else ed.district_vintage
 
 
-def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame) -> list[tuple[str, str]]:
+def _official_rows(lad_code: str, key: str, year: int) -> list[tuple[str, str]]:
+    """MHCLG's own district figure (File 10) beside HIAP Geo's, for a district."""
+    if key != "lad_code":
+        return []
+    official = district_summaries(year)
+    match = official[official["code"] == lad_code]
+    if match.empty:
+        return [(OFFICIAL_SCORE_LABEL, "not in File 10 for this district")]
+    row = match.iloc[0]
+    return [(OFFICIAL_SCORE_LABEL, f"{row['average_score']:.3f} (rank {int(row['rank_of_average_score'])} of "
+                                   f"{len(official)} districts, 1 = most deprived)")]
+
+
+def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame, year: int) -> list[tuple[str, str]]:
     row = summarise(lsoas, by=key).iloc[0]
     place = members.iloc[0]
     rows = [("name", place["ward_name"] if key == "ward_code" else place["lad_name"])]
@@ -168,7 +185,8 @@ def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame) -> list[
     rows += [
         ("LSOAs (best fit)", str(int(row["lsoa_count"]))),
         ("population", f"{row['population']:,.0f}"),
-        ("IMD score (population-weighted)", f"{row['imd_score']:.3f}"),
+        ("IMD average score", f"{row['imd_score']:.3f} ({SCORE_WEIGHTING[year]})"),
+        *_official_rows(place["lad_code"], key, year),
         ("population in national deciles 1-2", f"{row['imd_pop_share_decile_1_2']:.1%}"),
         ("LSOAs per IMD decile (1..10)", " ".join(str(int(row[f"imd_decile_{d}_lsoas"])) for d in range(1, 11))),
     ]

@@ -12,14 +12,14 @@ Plan text is kept as given: whoever shows it escapes it (``core.text.escape_mark
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from pydantic import ValidationError
 
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.text import escape_markdown, natural_key
+from hiap_geo.core.text import counted, escape_markdown, natural_key
 from hiap_geo.geo.deprivation import MEASURES, load_iod
 from hiap_geo.indicators.stats import CONFIDENCE_KEYS, CONFIDENCE_LABELS
 from hiap_geo.plans.coverage import Coverage, coverage
@@ -100,10 +100,12 @@ class PlanChoice:
     area_code: str | None = None
 
 
-def plan_choices(stored_ids: Iterable[str] = ()) -> list[PlanChoice]:
+def plan_choices(stored_ids: Iterable[str] = (), stored_plans: Mapping[str, Plan] | None = None) -> list[PlanChoice]:
     """The plans shipped in data/plans, then plans only in the progress database, then 'upload'.
 
-    A shipped file that no longer parses is still listed (choosing it shows its errors).
+    A shipped file that no longer parses is still listed (choosing it shows its errors). A stored plan is
+    listed by its place and title (from ``stored_plans``, id -> its current version), its id only as a last
+    resort.
     """
     choices: list[PlanChoice] = []
     for path in plan_files():
@@ -119,9 +121,23 @@ def plan_choices(stored_ids: Iterable[str] = ()) -> list[PlanChoice]:
     shipped = {c.plan_id for c in choices}
     for plan_id in stored_ids:
         if plan_id not in shipped:
-            choices.append(PlanChoice(f"stored:{plan_id}", f"{plan_id} (from the progress database)", plan_id))
+            stored = (stored_plans or {}).get(plan_id)
+            label = (f"{stored.area.name}: {shorten(stored.title, 70)} (saved in the progress database)"
+                     if stored else f"{plan_id} (saved in the progress database)")
+            choices.append(PlanChoice(f"stored:{plan_id}", label, plan_id, stored.area.code if stored else None))
     choices.append(PlanChoice(UPLOAD, "Upload a plan file (YAML)..."))
     return choices
+
+
+def stored_plans(store: ProgressStore, plan_ids: Iterable[str]) -> dict[str, Plan]:
+    """The current version of each stored plan that can be read (to list it by place and title)."""
+    plans: dict[str, Plan] = {}
+    for plan_id in plan_ids:
+        try:
+            plans[plan_id] = store.plan(plan_id)
+        except HiapGeoError:  # listed by its id; choosing it says what is wrong
+            continue
+    return plans
 
 
 def choice_for(choices: Sequence[PlanChoice], plan_id: str | None = None, districts: Sequence[str] = ()) -> str:
@@ -148,7 +164,7 @@ def plan_text(choice: str, store: ProgressStore | None = None) -> tuple[str, str
         if store is None:
             raise PlanPageError("The progress database is not available, so stored plans cannot be read.")
         plan_id = choice[7:]
-        return store.current_version(plan_id).text, f"{plan_id} (latest version in {store.describe()})"
+        return store.current_version(plan_id).text, f"{plan_id} (latest saved version)"
     raise PlanPageError(f"Unknown plan choice '{choice}'.")
 
 
@@ -341,7 +357,7 @@ def default_threshold(plan: Plan) -> CoverageThreshold:
 
 
 def coverage_measures(year: int) -> dict[str, str]:
-    """The IMD and domains whose deciles the edition's data has (IoD 2025 has no IDACI/IDAOPI here)."""
+    """The IMD, domains, IDACI and IDAOPI whose deciles the edition's data has."""
     iod = load_iod(year)
     return {key: label for key, label in MEASURES.items() if iod[f"{key}_decile"].notna().any()}
 
@@ -392,7 +408,7 @@ def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
 def coverage_summary(cover: Coverage, edition: int) -> str:
     """The coverage in one markdown line (escaped): the threshold, how many LSOAs, how many no action names."""
     deprived = cover.deprived
-    counts = (f"{len(deprived)} LSOAs; {int(deprived['covered'].sum())} named by an action shown; "
+    counts = (f"{counted(len(deprived), 'LSOA')}; {int(deprived['covered'].sum())} named by an action shown; "
               f"**{len(cover.uncovered)} named by none**.")
     if cover.basis == "indicator":
         return f"**{escape_markdown(cover.threshold)}** (IoD {edition} geography). {counts}"

@@ -32,6 +32,7 @@ from hiap_geo.plans import editor as ed
 from hiap_geo.plans.check import check_plan, discrepancies_frame
 from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.drafts import Draft, PlanChangedSinceOpened, SaveResult
+from hiap_geo.plans.editor.moving import move_to_edition
 from hiap_geo.plans.load import LoadedPlan, parse_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, CodesTarget, DistrictTarget, Plan, PlanFileError, Target
@@ -71,6 +72,8 @@ class Editing:
     original: LoadedPlan | None
     base_sha: str | None
     opened_from: str
+    changes: tuple[str, ...] = ()
+    """What moving the plan to another edition changed (``editor.moving``), for the writer to read before saving."""
 
     def yaml(self) -> str:
         """The plan's YAML as it stands (``editor.plan_yaml``)."""
@@ -113,12 +116,21 @@ def start_new(plan_id: str, title: str, area_code: str, period: str, edition: in
 
 
 def start_next_period(source: Plan, new_id: str, period: str, user: User, store: ProgressStore | None = None,
-                      title: str | None = None) -> Editing:
+                      title: str | None = None, edition: int | None = None) -> Editing:
     """The next period's draft of a plan: its priorities and actions carried over, statuses reset, each action
-    linked to the one it continues (``editor.next_period_draft``)."""
+    linked to the one it continues (``editor.next_period_draft``); on ``edition``'s areas when given (codes
+    through the ONS lookup, area lists re-derived: ``editor.moving``), with what that changed."""
     _id_free(new_id, store)
     plan = ed.next_period_draft(source, new_id, period, author=user.label, title=title or None)
-    return Editing(plan, None, None, f"a draft for {period} continuing '{source.id}'")
+    moved = move_to_edition(plan, edition) if edition and edition != plan.edition else None
+    where = f" on IoD {edition} areas" if moved else ""
+    return Editing(moved.plan if moved else plan, None, None, f"a draft for {period}{where} continuing '{source.id}'",
+                   moved.changes if moved else ())
+
+
+def next_period_editions(source_edition: int) -> list[int]:
+    """Editions a next period's draft can be on, newest (the default) first: a plan moves forward, never back."""
+    return [e for e in (2025, 2019) if e >= source_edition]
 
 
 def _id_free(plan_id: str, store: ProgressStore | None) -> None:
@@ -488,7 +500,7 @@ class PickMap:
 
 def pick_measure(level: str, edition: int) -> MapMeasure:
     """Deprivation under the picked areas: IMD national decile by LSOA, population-weighted IMD score by ward."""
-    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
+    base = measure(level, "imd", "decile" if level == "lsoa" else "score", year=edition)
     return MapMeasure(base.column, f"{base.label} (IoD {edition})", base.kind, base.higher_is_more_deprived)
 
 

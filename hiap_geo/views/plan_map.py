@@ -55,6 +55,15 @@ COVERAGE_CLASSES: tuple[tuple[str, str], ...] = (
 COUNT_MEASURE = MapMeasure("value", "Actions naming the area", "category", False, categories=COUNT_CLASSES)
 
 
+def map_title(plan: Plan, mode: str) -> str:
+    """The Plan map's PNG title: the place, the plan and what the colours show, e.g. 'Tunbridge Wells: Health
+    Inequalities Action Plan 2023-25: deprivation (IoD 2019)' (never "the plan's iod edition")."""
+    shows = (f"deprivation (IoD {plan.edition})" if mode == "deprivation"
+             else COLOUR_MODES[mode][0].lower() + COLOUR_MODES[mode][1:])
+    place = "" if plan.area.name in plan.title else f"{plan.area.name}: "
+    return f"{place}{plan.title}: {shows}"
+
+
 def colour_modes(level: str) -> list[str]:
     """The colour modes offered at a level: coverage is by LSOA only (deprivation thresholds are LSOA deciles)."""
     return [m for m in COLOUR_MODES if level == "lsoa" or m != "coverage"]
@@ -100,10 +109,17 @@ def highlight_listing(table: pd.DataFrame, level: str, limit: int = 40) -> tuple
     """The highlighted action's areas (``action_areas``) as lines to list, or, when there are more than
     ``limit``, no lines and a note saying why (the whole district, or too many: download them)."""
     if len(table) <= limit:
-        return [f"{r.code} {r.name} ({r.ward}): {r.how}" for r in table.itertuples()], None
+        return [area_words(r.name, r.ward, level) for r in table.itertuples()], None
     if (table["how"] == REACH_LABELS[level]["district"]).all():
         return [], "The action reaches the whole district: the document names no place for it."
     return [], "Too many areas to list; download them."
+
+
+def area_words(name: object, ward: object, level: str) -> str:
+    """An area as a reader names it: 'Tunbridge Wells 008A, Sherwood ward' (an LSOA), 'Sherwood ward' (a ward)."""
+    if level == "ward":
+        return f"{name} ward"
+    return f"{name}, {ward} ward" if isinstance(ward, str) and ward else str(name)
 
 
 def _count_class(n: int) -> str:
@@ -126,7 +142,7 @@ class Highlight:
 def highlight_options(plan: Plan, action_ids: Sequence[str]) -> dict[str, str]:
     """Highlight choices -> labels: each shown action, then each list of areas the document names."""
     titles = {a.id: a.title for a in plan.actions}
-    options = {f"action:{a}": f"Action {a}: {shorten(titles[a])}" for a in action_ids}
+    options = {f"action:{a}": f"Action {a}: {titles[a]}" for a in action_ids}  # in full: never cut with "..."
     for lst in plan.area_lists:
         options[f"list:{lst.id}"] = f"Areas the document lists: {shorten(lst.title)}"
     return options
@@ -208,7 +224,7 @@ def plan_map(
         raise PlanPageError(f"No colour mode '{mode}'; choose one of {', '.join(COLOUR_MODES)}.")
     if mode == "coverage" and level != "lsoa":
         raise PlanPageError("Deprived-area coverage is mapped by LSOA: choose the LSOA level.")
-    base = measure(level, "imd", "decile" if level == "lsoa" else "score")
+    base = measure(level, "imd", "decile" if level == "lsoa" else "score", year=reach.plan.edition)
     if mode == "deprivation":
         base = MapMeasure(base.column, f"{base.label} (IoD {reach.plan.edition})", base.kind,
                           base.higher_is_more_deprived, base.local)
@@ -250,6 +266,7 @@ def plan_map(
         values = display_values(areas["value"], base)
         tips = [f"{v}; actions naming it: {t}" for v, t in zip(values, reach_text, strict=True)]
     outlines = []
+    fit = None
     if wards is not None and level == "lsoa" and len(wards):
         outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
     if districts is not None and len(districts):
@@ -263,8 +280,12 @@ def plan_map(
         if whole_district(reach, level, chosen) and districts is not None and len(districts):
             # every area outlined would hide the map: the district's own boundary says it
             outlines.append(Outline(districts, HIGHLIGHT_COLOUR, 4.0, label=f"{chosen.label}: the whole district"))
+            fit = districts
         elif len(picked):
             outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=chosen.label))
+            fit = picked.geometry
+    # Presenting one action: the map zooms to its areas (or the district) and the legend folds to its title.
+    stepping = presentation and fit is not None
     fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
-                    tooltip_values=tips)
+                    tooltip_values=tips, fit=fit if stepping else None, legend_folded=stepping)
     return PlanMap(fmap, areas, chosen_measure, tuple(outlines))

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
 from hiap_geo.core.access import LOCAL_USER, User
+from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.plans import status as plan_status
 from hiap_geo.plans.bundle import ImportReport
@@ -109,9 +111,48 @@ def status_export(actions: pd.DataFrame) -> pd.DataFrame:
     return actions[list(columns)].rename(columns=columns)
 
 
+def present(value: object) -> bool:
+    """Whether a cell holds something (not None, NaN, NaT or blank): "nan" and "None" never reach a reader."""
+    if value is None:
+        return False
+    try:
+        if pd.isna(value):
+            return False
+    except (TypeError, ValueError):  # a list or other container
+        return True
+    return bool(str(value).strip())
+
+
+def review_words(review: Any) -> str:
+    """A review as a person names it: 'the review of 3 March 2024 by Sam Jones (🟢 On track, action 3.4)',
+    never its id. ``review`` is a row of ``ProgressStore.history`` (a namedtuple or Series)."""
+    when = getattr(review, "review_date", None)
+    text = f"the review of {when:%-d %B %Y}" if present(when) else "the review"
+    who = next((str(w) for w in (getattr(review, "reviewer", None), getattr(review, "reviewer_email", None))
+                if present(w)), None)
+    if who:
+        text += f" by {who}"
+    return text + f" ({status_label(getattr(review, 'status', None))}, action {getattr(review, 'action_id', '?')})"
+
+
+def review_names(history: pd.DataFrame) -> dict[str, str]:
+    """Each review's id -> ``review_words``: how a correction names the review it corrects or is corrected by."""
+    return {r.review_id: review_words(r) for r in history.itertuples()}
+
+
+def named(ids: object, names: dict[str, str], lead: str) -> str | None:
+    """'corrected by the review of ...' for one id or several (comma-joined); None for none."""
+    if not present(ids):
+        return None
+    said = [names.get(i.strip(), "a review not in this history") for i in str(ids).split(",") if i.strip()]
+    return f"{lead} {' and '.join(said)}" if said else None
+
+
 def history_export(history: pd.DataFrame, plan: Plan, action_id: str | None = None) -> pd.DataFrame:
     """Review history (of one action, or all) with each action's title and the status as text: what the
-    meeting minutes need."""
+    meeting minutes need. A correction names the review it corrects (and a corrected review the one that
+    corrects it) by date and reviewer, never by id; an empty cell stays empty (never "nan" or "None")."""
+    names = review_names(history)
     if action_id is not None:
         history = history[history["action_id"] == action_id]
     titles = {a.id: a.title for a in plan.actions}
@@ -120,25 +161,33 @@ def history_export(history: pd.DataFrame, plan: Plan, action_id: str | None = No
     for column in ("reviewer_email", "imported_by", "corrects", "correction_reason", "corrected_by"):
         if column not in out:  # histories from before the team columns and corrections
             out[column] = None
-    out["corrected_by"] = out["corrected_by"].map(lambda by: f"corrected by {by}" if by else None)
+    out["corrected_by"] = out["corrected_by"].map(lambda by: named(by, names, "corrected by"))
+    out["corrects"] = out["corrects"].map(lambda c: named(c, names, "corrects"))
+    out = out.astype(object).where(out.map(present), None)
     columns = {"review_date": "review date", "action_id": "action", "status_text": "status", "note": "note",
-               "corrected_by": "corrected", "corrects": "corrects review", "correction_reason": "reason",
+               "corrected_by": "corrected", "corrects": "corrects", "correction_reason": "reason",
                "reviewer": "reviewer", "reviewer_email": "reviewer e-mail", "recorded_at": "recorded at (UTC)",
-               "imported_by": "imported by", "title": "title", "review_id": "review id"}
+               "imported_by": "imported by", "title": "title"}
     return out[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
 def correctable_reviews(history: pd.DataFrame) -> dict[str, str]:
     """Reviews that a new review may correct (those no review corrects yet), latest first: id -> a label
-    naming its date, action, status and note (plain text: the page escapes it)."""
+    naming its date, action, status, reviewer and note (plain text: the page escapes it; never the id)."""
     if history.empty:
         return {}
     open_ = plan_status.standing(history)
     return {
         r.review_id: f"{r.review_date:%d/%m/%Y} · action {r.action_id} · {status_text(r.status)}"
-                     + (f" · {shorten_note(r.note)}" if r.note else "")
+                     + (f" · {r.reviewer}" if present(getattr(r, "reviewer", None)) else "")
+                     + (f" · {shorten_note(r.note)}" if present(r.note) else "")
         for r in open_.iloc[::-1].itertuples()
     }
+
+
+NOTHING_TO_CORRECT = ("No review to correct yet: a correction is made here once a review of this plan is "
+                      "recorded (each review can be corrected once).")
+"""What the page says in place of an empty correction picker."""
 
 
 def shorten_note(note: str, limit: int = 50) -> str:
@@ -152,7 +201,7 @@ def review_question(action_id: str, status: str, review_date: date, corrected: s
     3.4 at 16 January 2024?', and, for a correction, which review it corrects and why."""
     text = f"Record {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}?"
     if corrected:
-        text += (f" It corrects the review {escape_markdown(corrected)}, which stays in the history marked "
+        text += (f" It corrects {escape_markdown(corrected)}, which stays in the history marked "
                  f"'corrected'; reason: {escape_markdown(reason)}")
     return text
 
@@ -236,6 +285,15 @@ def export_bytes(store: ProgressStore, loaded: LoadedPlan, user: User = LOCAL_US
     return (json.dumps(bundle, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def without_address(message: object, *addresses: str) -> str:
+    """An error's text with the database's address (URL, host, file path) replaced by 'the progress database':
+    a meeting's screen never shows where the database lives (``store.describe()`` stays in logs and the CLI)."""
+    text = str(message)
+    for address in sorted({a for a in addresses if a}, key=len, reverse=True):
+        text = text.replace(f"URL '{address}'", "").replace(f"'{address}'", "").replace(address, "")
+    return " ".join(text.split()).replace(" :", ":").replace(" (", " (").strip()
+
+
 def signed_in_caption(user: User) -> str:
     """Who is signed in and their role (markdown, escaped: a name or e-mail may hold markup)."""
     role = user.role or "no role"
@@ -246,13 +304,19 @@ def review_message(action_id: str, status: str, review_date: date, corrected: st
     """What the page says after a review is recorded (markdown, escaped)."""
     text = f"Recorded {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}."
     if corrected:
-        text += f" It corrects review {escape_markdown(corrected)}, which stays in the history."
+        text += f" It corrects {escape_markdown(corrected)}, which stays in the history."
     return text
 
 
-def import_message(report: ImportReport, current_id: str) -> str:
-    """What the page says after an import (markdown, escaped); where to find an imported plan not shown now."""
+def import_message(report: ImportReport, current_id: str, store: ProgressStore | None = None) -> str:
+    """What the page says after an import (markdown, escaped); where to find an imported plan not shown now, by
+    its place and title as the plan list shows it."""
     text = escape_markdown(report.as_text())
     if report.plan_id != current_id:
-        text += f" Choose '{escape_markdown(report.plan_id)}' in the plan list above to see it."
+        try:
+            plan = store.plan(report.plan_id) if store is not None else None
+        except HiapGeoError:
+            plan = None
+        named = f"{plan.area.name}: {plan.title}" if plan is not None else report.plan_id
+        text += f" Choose '{escape_markdown(named)}' in the plan list above to see it."
     return text

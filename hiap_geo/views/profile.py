@@ -15,9 +15,10 @@ import pandas as pd
 from hiap_geo.core.areas import looks_like_code
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.limits import shorten
 from hiap_geo.core.text import name_key
 from hiap_geo.geo.lookups import AreaRef, find_area, gazetteer
-from hiap_geo.render.profile.assemble import parse_area_query
+from hiap_geo.render.profile.assemble import check_group_size, parse_area_query
 from hiap_geo.render.profile.export import FORMATS, MEDIA_TYPES, file_name
 from hiap_geo.render.profile.model import Profile
 from hiap_geo.render.profile.tables import profile_tables
@@ -65,6 +66,14 @@ def places() -> pd.DataFrame:
     return table.sort_values("newest", ascending=False, kind="stable")
 
 
+LISTED = 10
+"""Entries of a list named in a message at most; the rest are counted."""
+
+
+def _listed(codes: list[str]) -> str:
+    return ", ".join(codes[:LISTED]) + (f" and {len(codes) - LISTED} more" if len(codes) > LISTED else "")
+
+
 def read_request(query: str, group_name: str) -> ProfileRequest | None:
     """The request the inputs make; None while the area box is empty.
 
@@ -79,18 +88,23 @@ def read_request(query: str, group_name: str) -> ProfileRequest | None:
     if not text:
         return None
     name = group_name.strip() or None
-    tokens = [t for t in re.split(r"[\s,;]+", text) if t]
+    tokens = list(dict.fromkeys(t for t in re.split(r"[\s,;]+", text) if t))  # each entry once
+    if len(tokens) == 1 and looks_like_code(tokens[0]):  # one code, however often repeated
+        text = tokens[0]
     if len(tokens) > 1 and any(looks_like_code(t) for t in tokens):  # a list of codes, perhaps with a slip
+        check_group_size(len({t.upper() for t in tokens}))
         not_codes = [t for t in tokens if not looks_like_code(t)]
         known = set(places()["code"])
         unknown = [t.upper() for t in tokens if looks_like_code(t) and t.upper() not in known]
         if not_codes or unknown:
             good = [t.upper() for t in tokens if looks_like_code(t) and t.upper() in known]
-            problems = [f"'{t}' is not an area code (a code is a letter and 8 digits, e.g. E01024840)"
+            problems = [f"'{shorten(t, 40)}' is not an area code (a code is a letter and 8 digits, e.g. E01024840)"
                         for t in not_codes]
             problems += [f"{c} is not a code of any LSOA, ward or district of IoD 2019 or 2025" for c in unknown]
-            fine = f" The other entries ({', '.join(good)}) are fine." if good else ""
-            raise AreaListError("; ".join(problems) + "." + fine + " Correct or remove "
+            shown = "; ".join(problems[:LISTED]) + (f"; and {len(problems) - LISTED} more" if len(problems) > LISTED
+                                                    else "")
+            fine = f" The other entries ({_listed(good)}) are fine." if good else ""
+            raise AreaListError(shown + "." + fine + " Correct or remove "
                                 + ("it" if len(problems) == 1 else "them") + ", one code a line.")
         return ProfileRequest(tuple(parse_area_query(text)), name)
     if looks_like_code(text):

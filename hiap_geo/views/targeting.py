@@ -16,7 +16,7 @@ import pandas as pd
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.geo.deprivation import DOMAINS, MEASURES
+from hiap_geo.geo.deprivation import DOMAINS, MEASURES, SCORE_WEIGHTING
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.catalogue import catalogue
@@ -45,10 +45,10 @@ def deprivation_components(areas: pd.DataFrame, level: str) -> dict[str, tuple[s
         for key in [*DOMAINS, "idaci", "idaopi"]:
             options[f"{key}_score"] = (f"{MEASURES[key]} score (IoD 2025)", True)
     else:
-        options["imd_score"] = ("IMD 2025 score (population-weighted average of LSOAs)", True)
+        options["imd_score"] = (f"IMD 2025 score (average of LSOAs, {SCORE_WEIGHTING[2025]})", True)
         options["imd_pop_share_decile_1_2"] = ("Population in national IMD deciles 1-2 (share)", True)
         for key in DOMAINS:
-            options[f"{key}_score"] = (f"{MEASURES[key]} score (population-weighted, IoD 2025)", True)
+            options[f"{key}_score"] = (f"{MEASURES[key]} score (IoD 2025, {SCORE_WEIGHTING[2025]})", True)
     return {k: v for k, v in options.items() if k in areas and pd.to_numeric(areas[k], errors="coerce").notna().any()}
 
 

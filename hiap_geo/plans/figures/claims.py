@@ -65,9 +65,40 @@ def figures_for_plan(plan_id: str, files: Iterable[FiguresFile] | None = None) -
 
 
 def check_claims(f: FiguresFile, edition: int) -> list[ClaimCheck]:
-    """Every figure the file transcribes, in document order, checked against the IoD ``edition``."""
-    checker = _Claims(edition)
+    """Every figure the file transcribes, in document order, checked against the IoD ``edition``, but only
+    when that is the edition the document could have used (:func:`edition_mismatch`)."""
+    checker = _Claims(edition, edition_mismatch(f.document.period, edition))
     return [checker.check(s) for s in expand(f)]
+
+
+EDITIONS_IN_DATA = (2019, 2025)
+"""The IoD editions HIAP Geo has, by year of publication (IoD 2019: September 2019; IoD 2025: autumn 2025)."""
+
+
+def edition_used(period: str) -> int | None:
+    """The IoD edition a document of ``period`` used: the latest published by the year it starts (a plan for
+    2023-25 used IoD 2019); None when it starts before every edition in the data, or gives no year."""
+    match = re.search(r"(?:19|20)\d\d", period)
+    if match is None:
+        return None
+    start = int(match.group(0))
+    published = [year for year in EDITIONS_IN_DATA if year <= start]
+    return published[-1] if published else None
+
+
+def edition_mismatch(period: str, edition: int) -> str | None:
+    """Why the IoD ``edition`` cannot check a deprivation figure of a document of ``period``, or None."""
+    used = edition_used(period)
+    if used == edition:
+        return None
+    if used is None and re.search(r"(?:19|20)\d\d", period):
+        return (f"the document ({period}) predates IoD {EDITIONS_IN_DATA[0]}, the oldest edition in HIAP Geo's data, "
+                f"so its deprivation figures come from an earlier edition (IoD 2015 or 2010), which is not in the "
+                f"data; comparing them with IoD {edition} would compare different editions")
+    if used is None:
+        return "the document gives no year, so the IoD edition it used is not known"
+    return (f"the document ({period}) used IoD {used}, not IoD {edition}: a claim is compared only with the "
+            "edition its document used")
 
 
 def claims_frame(checks: Iterable[ClaimCheck]) -> pd.DataFrame:
@@ -109,8 +140,9 @@ def _tolerance(printed: str | None) -> float:
 
 
 class _Claims:
-    def __init__(self, edition: int):
+    def __init__(self, edition: int, mismatch: str | None = None):
         self.edition = edition
+        self.mismatch = mismatch
         self.label = edition_of(edition).label
         self.iod = load_iod(edition)
 
@@ -123,6 +155,8 @@ class _Claims:
         rule = s.indicator.check
         if rule is None:
             return "cannot check", self._no_rule(s)
+        if self.mismatch is not None:
+            return "cannot check", self.mismatch
         if s.area.code is None:
             return "cannot check", f"the document's area '{s.area.name}' has no official code: {s.area.note}"
         if s.value is None:

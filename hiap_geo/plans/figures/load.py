@@ -16,14 +16,12 @@ from pydantic import ValidationError
 
 from hiap_geo.core import settings
 from hiap_geo.core._yaml import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
+from hiap_geo.core.files import read_regular, regular_file_size
+from hiap_geo.core.limits import MAX_FIGURES_BYTES
 from hiap_geo.plans.figures.schema import FiguresFile, PlanFiguresFileError
 
 FIGURES_DIR: Path = settings.PROJECT_ROOT / "data" / "plan_figures"
 """Where the transcribed figures live."""
-
-MAX_FILE_BYTES: int = 2_000_000
-"""Largest figures file accepted; the real ones are tens of kilobytes."""
-
 
 @dataclass
 class LoadedFigures:
@@ -52,12 +50,12 @@ def read_figures(path: str | Path) -> LoadedFigures:
     """Like :func:`load_figures`, keeping the YAML line of every field."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        size = regular_file_size(path)
+        if size > MAX_FIGURES_BYTES:
             raise PlanFiguresFileError(
-                str(path), [(None, None, f"the file is {size:,} bytes (limit {MAX_FILE_BYTES:,})")]
+                str(path), [(None, None, f"the file is {size:,} bytes (limit {MAX_FIGURES_BYTES:,})")]
             )
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_FIGURES_BYTES)
     except OSError as exc:
         raise PlanFiguresFileError(str(path), [(None, None, f"cannot read the file: {exc.strerror or exc}")]) from exc
     return parse_figures(raw, str(path))

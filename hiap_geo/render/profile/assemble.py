@@ -8,7 +8,7 @@ feed (health indicators, plan actions) come from ``sections``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -16,13 +16,14 @@ from functools import cache
 import geopandas as gpd
 import pandas as pd
 
-from hiap_geo.acquire.registry import dataset_path, load_registry
+from hiap_geo.acquire.registry import load_registry
 from hiap_geo.core.areas import looks_like_code
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.editions import EDITIONS, IOD2019, IOD2025, BoundarySource, Edition
 from hiap_geo.core.errors import UnknownArea
+from hiap_geo.core.limits import MAX_GROUP_AREAS
 from hiap_geo.geo.boundaries import WGS84, BoundaryReport, read_boundaries, with_dissolved_gaps
-from hiap_geo.geo.deprivation import compare_editions, load_iod, local_deciles, summarise
+from hiap_geo.geo.deprivation import compare_editions, district_summaries, load_iod, local_deciles, summarise
 from hiap_geo.geo.lookups import AreaRef, find_area, ward_lookup
 from hiap_geo.render.profile.model import (
     MAIN_YEAR,
@@ -50,11 +51,21 @@ def parse_area_query(query: str | Sequence[str]) -> list[str]:
     parts = [query] if isinstance(query, str) else list(query)
     tokens = [t for p in parts for t in re.split(r"[\s,;]+", p.strip()) if t]
     if len(tokens) > 1 and all(looks_like_code(t) for t in tokens):
-        return list(dict.fromkeys(t.upper() for t in tokens))
+        codes = list(dict.fromkeys(t.upper() for t in tokens))  # each area once, then the limit
+        check_group_size(len(codes))
+        return codes
     text = " ".join(p.strip() for p in parts if p.strip())
     if not text:
         raise UnknownArea(text)
     return [text]
+
+
+def check_group_size(count: int) -> None:
+    """ProfileError when a group has more different areas than ``MAX_GROUP_AREAS``."""
+    if count > MAX_GROUP_AREAS:
+        raise ProfileError(f"The group lists {count:,} different areas; a group profile takes at most "
+                           f"{MAX_GROUP_AREAS:,} LSOAs or wards. Profile the district, or a ward, instead, or split "
+                           "the group.")
 
 
 def resolve_area(query: str | Sequence[str], name: str | None = None) -> ProfileArea:
@@ -109,31 +120,9 @@ def _comparison() -> pd.DataFrame:
     return compare_editions()
 
 
-@cache
 def _district_summaries(year: int) -> pd.DataFrame:
     """IoD File 10 (official district summaries): code, average score, rank of average score, share in 10%."""
-    if year == IOD2019.year:
-        raw = pd.read_excel(dataset_path("iod2019_district_summaries"), sheet_name="IMD", dtype={0: str})
-        raw.columns = [str(c).strip() for c in raw.columns]
-        table = pd.DataFrame(
-            {
-                "code": raw["Local Authority District code (2019)"],
-                "average_score": raw["IMD - Average score"].astype(float),
-                "rank_of_average_score": raw["IMD - Rank of average score"].astype(int),
-                "share_10pct": raw["IMD - Proportion of LSOAs in most deprived 10% nationally"].astype(float),
-            }
-        )
-    else:
-        raw = pd.read_csv(dataset_path("iod2025_district_summaries"), dtype={"ltla24_code": str})
-        table = pd.DataFrame(
-            {
-                "code": raw["ltla24_code"],
-                "average_score": raw["imd_average_score"].astype(float),
-                "rank_of_average_score": raw["imd_rank_of_average_score"].astype(int),
-                "share_10pct": raw["imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally"].astype(float),
-            }
-        )
-    return table[table["code"].str.startswith("E")].reset_index(drop=True)
+    return district_summaries(year)
 
 
 def _geography(ed: Edition, area: ProfileArea) -> str:
@@ -149,10 +138,18 @@ def _geography(ed: Edition, area: ProfileArea) -> str:
 
 def _members_lsoas(ed: Edition, ref: AreaRef) -> list[str] | None:
     """The LSOA codes of the edition's vintage that make up one area, or None if it is not in that vintage."""
-    lookup = ward_lookup(ed.year)
     column = {"lsoa": "lsoa_code", "ward": "ward_code", "district": "lad_code"}[ref.kind]
-    codes = lookup.loc[lookup[column] == ref.code, "lsoa_code"]
-    return sorted(codes) if len(codes) else None
+    rows, lsoas = _lookup_rows(ed.year, column)
+    found = rows.get(ref.code)
+    return None if found is None else sorted(lsoas[found])
+
+
+@cache
+def _lookup_rows(year: int, column: str) -> tuple[dict[str, object], object]:
+    """The edition's lookup rows of each code of ``column``, and its LSOA codes as an array: a group's members
+    are found without a scan of the lookup each."""
+    lookup = ward_lookup(year)
+    return lookup.groupby(column, sort=False).indices, lookup["lsoa_code"].to_numpy(dtype=object)
 
 
 def _not_in_edition(ed: Edition, area: ProfileArea, missing: list[str]) -> str:
@@ -251,7 +248,33 @@ def _boundary_source(ed: Edition, kind: str) -> BoundarySource:
     return {"lsoa": ed.lsoa_boundaries, "ward": ed.ward_boundaries, "district": ed.district_boundaries}[kind]
 
 
-def _unit_boundaries(ref: AreaRef, used: set[str]) -> gpd.GeoDataFrame:
+Progress = Callable[[float, str], None]
+"""Told how far a profile has got (0 to 1) and what it is doing: the app shows it, and a session that has
+ended stops the work there (Streamlit raises in the script's thread at its next message)."""
+
+
+Reader = Callable[[BoundarySource, list[str]], tuple[gpd.GeoDataFrame, BoundaryReport]]
+
+
+def _layer_reader() -> Reader:
+    """``read_boundaries`` reading each boundary layer once, for a group: its members share the layer."""
+    layers: dict[tuple[str, str], tuple[gpd.GeoDataFrame, BoundaryReport, dict]] = {}
+
+    def read(source: BoundarySource, codes: list[str]) -> tuple[gpd.GeoDataFrame, BoundaryReport]:
+        key = (source.dataset, source.layer)
+        if key not in layers:
+            whole, report = read_boundaries(source)
+            layers[key] = whole, report, whole.groupby("code", sort=False).indices
+        whole, report, rows = layers[key]
+        wanted = [c for c in dict.fromkeys(codes) if c in rows]
+        positions = sorted(p for c in wanted for p in rows[c])
+        return (whole.iloc[positions].reset_index(drop=True),
+                BoundaryReport(report.layer, [c for c in report.repaired if c in set(wanted)]))
+
+    return read
+
+
+def _unit_boundaries(ref: AreaRef, used: set[str], read: Reader = read_boundaries) -> gpd.GeoDataFrame:
     """One area's polygon: official boundaries of the main vintage it exists in, else its LSOAs dissolved."""
     for year in (MAIN_YEAR, OTHER_YEAR):
         ed = EDITIONS[year]
@@ -259,11 +282,11 @@ def _unit_boundaries(ref: AreaRef, used: set[str]) -> gpd.GeoDataFrame:
         if member_lsoas is None:
             continue
         source = _boundary_source(ed, ref.kind)
-        official, report = read_boundaries(source, [ref.code])
+        official, report = read(source, [ref.code])
         used.add(source.dataset)
         vintage = source.vintage
         if official.empty and ref.kind != "lsoa":
-            lsoa_polys, _ = read_boundaries(ed.lsoa_boundaries, member_lsoas)
+            lsoa_polys, _ = read(ed.lsoa_boundaries, member_lsoas)
             used.add(ed.lsoa_boundaries.dataset)
             membership = pd.DataFrame({"lsoa_code": member_lsoas, "code": ref.code})
             layer = with_dissolved_gaps(
@@ -280,12 +303,46 @@ def _unit_boundaries(ref: AreaRef, used: set[str]) -> gpd.GeoDataFrame:
     raise UnknownArea(ref.code)
 
 
-def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], used: set[str]) -> gpd.GeoDataFrame:
-    frames = [_unit_boundaries(ref, used) for ref in area.members]
+def _member_figures(ed: Edition, members: Sequence[AreaRef]) -> list[dict[str, object]]:
+    """Each member's figures of the edition, from one summary of all their LSOAs (a group of two hundred
+    members is summarised as fast as one)."""
+    lookup = ward_lookup(ed.year)
+    parts = []
+    for kind, column in (("lsoa", "lsoa_code"), ("ward", "ward_code")):
+        codes = {m.code for m in members if m.kind == kind}
+        rows = lookup[lookup[column].isin(codes)]
+        parts.append(pd.DataFrame({"_member": rows[column].to_numpy(), "lsoa_code": rows["lsoa_code"].to_numpy()}))
+    membership = pd.concat(parts, ignore_index=True).drop_duplicates()
+    iod = _iod_with_local(ed.year)
+    summary = summarise(membership.merge(iod, on="lsoa_code", how="inner"), by="_member").set_index("_member")
+    deciles = iod.set_index("lsoa_code")["imd_decile"]
+    figures = []
+    for ref in members:
+        row = summary.loc[ref.code] if ref.code in summary.index else None
+        vintage = ed.lsoa_vintage if ref.kind == "lsoa" else ed.ward_vintage
+        figures.append({
+            "code": ref.code,
+            "population": None if row is None else float(row["population"]),
+            "imd_score": None if row is None else float(row["imd_score"]),
+            "imd_decile": int(deciles[ref.code]) if ref.kind == "lsoa" and row is not None else None,
+            "imd_pop_share_decile_1_2": None if row is None else float(row["imd_pop_share_decile_1_2"]),
+            "figures_from": f"{ed.label}, {vintage}",
+        })
+    return figures
+
+
+def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], used: set[str],
+                     progress: Progress = lambda _f, _t: None) -> gpd.GeoDataFrame:
+    read = _layer_reader() if area.is_group else read_boundaries
+    frames = []
+    for done, ref in enumerate(area.members):
+        if done % 20 == 0:
+            progress(0.3 + 0.5 * done / len(area.members), f"Drawing the boundaries ({done} of {len(area.members)})")
+        frames.append(_unit_boundaries(ref, used, read))
     gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
     main = editions[MAIN_YEAR] if editions[MAIN_YEAR].available else editions[OTHER_YEAR]
-    figures = []
-    for ref in area.members:
+    figures = _member_figures(main.edition, area.members) if area.is_group else []
+    for ref in area.members if not figures else ():
         unit = _edition_figures(main.edition, ProfileArea(ref.name, ref.kind, (ref,), (ref.district,)))  # type: ignore[arg-type]
         figures.append(
             {
@@ -311,6 +368,7 @@ def _area_boundaries(area: ProfileArea, editions: dict[int, EditionFigures], use
 
 _ALWAYS_USED = [
     "iod2025_domains",
+    "iod2025_supplementary",
     "census2021_residents",
     "iod2019_domains",
     "iod2019_supplementary",
@@ -323,12 +381,17 @@ _ALWAYS_USED = [
 ]
 
 
-def build_profile(query: str | Sequence[str], name: str | None = None, today: date | None = None) -> Profile:
+def build_profile(query: str | Sequence[str], name: str | None = None, today: date | None = None,
+                  progress: Progress | None = None) -> Profile:
     """The profile of an LSOA, ward or district (code or name), or of a group of LSOA and ward codes.
 
-    ``name`` names a custom group; ``today`` fixes the generation date (tests, reproducible exports).
+    ``name`` names a custom group; ``today`` fixes the generation date (tests, reproducible exports);
+    ``progress`` is told how far the work has got.
     """
+    progress = progress or (lambda _f, _t: None)
+    progress(0.0, "Finding the areas")
     area = resolve_area(query, name)
+    progress(0.1, "Computing the figures of both editions")
     editions = {year: _edition_figures(EDITIONS[year], area) for year in (MAIN_YEAR, OTHER_YEAR)}
     if not any(e.available for e in editions.values()):
         raise UnknownArea(area.code)
@@ -337,7 +400,8 @@ def build_profile(query: str | Sequence[str], name: str | None = None, today: da
                                 main.edition.ward_boundaries.dataset}  # and its ward names
     if area.kind == "district":
         used |= {"iod2019_district_summaries", "iod2025_district_summaries"}
-    boundaries = _area_boundaries(area, editions, used)
+    boundaries = _area_boundaries(area, editions, used, progress)
+    progress(0.8, "Gathering the indicators")
     indicators = indicator_section(area, main, used)  # adds the datasets it uses to ``used``
     registry = load_registry()
     return Profile(

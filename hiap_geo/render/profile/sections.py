@@ -17,7 +17,13 @@ from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.editions import EDITIONS, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.lookups import lsoa_crosswalk
-from hiap_geo.indicators.aggregate import district_indicators, england_indicators, indicators_for_lsoas, ward_indicators
+from hiap_geo.indicators.aggregate import (
+    district_indicators,
+    england_indicators,
+    indicators_for_lsoas,
+    not_comparable_with_england,
+    ward_indicators,
+)
 from hiap_geo.indicators.catalogue import DWP_DENOMINATOR_YEAR, HEALTH_INDEX_NOTE, LSOA_SPECS
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.readers import dwp_indicators, health_index_indicators, lsoa_indicators, msoa_census_indicators
@@ -115,6 +121,7 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     if own_district:
         versus = compare(rows, comparators, districts[0])
     statistics = {s.id: s.statistic for s in LSOA_SPECS}
+    ratios = {s.id: s for s in LSOA_SPECS if s.standardised == "ratio"} if area.kind != "lsoa" else {}
     level = None if area.is_group else area.kind
     table_rows: list[list[Cell]] = []
     count_rows: list[list[Cell]] = []
@@ -134,7 +141,11 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
         ]
         if own_district:
             cells += [Num(_num(versus.at[i, "comparator_value"]), fmt), local]
-        cells += [Num(_num(r["comparator_value"]), fmt), national]
+        ratio = ratios.get(str(r["indicator_id"]))
+        if ratio is not None:  # a mean of LSOA ratios beside England's 100 would mislead
+            cells += [not_comparable_with_england(ratio), national]
+        else:
+            cells += [Num(_num(r["comparator_value"]), fmt), national]
         table_rows.append(cells)
     columns = ["Indicator", "Unit", "Period", "Value", "Lower 95%", "Upper 95%"]
     if own_district:

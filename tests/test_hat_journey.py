@@ -1,0 +1,66 @@
+"""The HAT chair's journey on the Plan page (issue 23): presenting one action zooms the map to its areas with
+the legend folded; the title is in full; its areas are listed by name and ward, not in the resolver's words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hiap_geo.geo.layers import load_layer
+from hiap_geo.plans.load import read_plan
+from hiap_geo.plans.schema import PLANS_DIR
+from hiap_geo.views import plan as pm
+from hiap_geo.views import plan_map as pmap
+from hiap_geo.views.explorer import areas_of
+
+TW = "E07000116"
+TW_PLAN = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
+
+
+@pytest.fixture(scope="module")
+def tw_reach(kent: str) -> pm.PlanReach:
+    return pm.plan_reach(read_plan(TW_PLAN).plan)
+
+
+def fitted_bounds(page: str) -> list[float]:
+    found = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page)
+    assert found, "the map frames no bounds"
+    return [float(v) for v in found.groups()]
+
+
+def test_presenting_an_action_zooms_to_its_areas_with_the_legend_folded(kent: str, tw_reach: pm.PlanReach) -> None:
+    layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
+    ids = [a.id for a in tw_reach.plan.actions]
+    chosen = pmap.highlight(tw_reach, "lsoa", "action:3.4")
+    whole = fitted_bounds(pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, presentation=True)
+                          .fmap.get_root().render())
+    stepping = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen, presentation=True)
+    page = stepping.fmap.get_root().render()
+    zoomed = fitted_bounds(page)
+    picked = stepping.areas[stepping.areas["code"].isin(chosen.codes)].total_bounds  # minx, miny, maxx, maxy
+    assert zoomed == pytest.approx([picked[1], picked[0], picked[3], picked[2]])
+    assert (zoomed[2] - zoomed[0]) < (whole[2] - whole[0]) / 2  # a closer view than the whole district
+    assert "<details><summary" in page and "<details open>" not in page  # the legend starts folded
+    # out of presentation the map keeps the district's frame and an open legend
+    plain = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen).fmap.get_root().render()
+    assert fitted_bounds(plain) == whole and "<details open>" in plain
+
+
+def test_the_action_is_named_in_full_and_its_areas_by_name_and_ward(tw_reach: pm.PlanReach) -> None:
+    plan = tw_reach.plan
+    longest = max(plan.actions, key=lambda a: len(a.title))
+    options = pmap.highlight_options(plan, [a.id for a in plan.actions])
+    assert options[f"action:{longest.id}"] == f"Action {longest.id}: {longest.title}"
+    assert not any(label.endswith("...") or label.endswith("…") for label in options.values())
+    lines, note = pmap.highlight_listing(pm.action_areas(tw_reach, "lsoa", "3.4"), "lsoa")
+    assert note is None and len(lines) == 5
+    assert all(re.fullmatch(r"Tunbridge Wells \d{3}[A-Z], .+ ward", line) for line in lines), lines
+    assert not any("E01" in line or "area list" in line or "LSOA 2011" in line for line in lines)
+
+
+def test_the_map_png_title_names_the_place_and_the_edition(tw_reach: pm.PlanReach) -> None:
+    title = pmap.map_title(tw_reach.plan, "deprivation")
+    assert title.startswith("Tunbridge Wells: ") and title.endswith(": deprivation (IoD 2019)")
+    assert "iod edition" not in title.lower()
+    assert pmap.map_title(tw_reach.plan, "count").endswith(": number of actions naming each area")
