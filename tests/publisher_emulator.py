@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ import pyogrio
 import pytest
 from openpyxl import Workbook
 
+from hiap_geo.acquire.convert.commons_library import CONDITIONS as QOF_CONDITIONS
 from hiap_geo.acquire.convert.mhclg import FILE8_2025_LABELS, MEASURES_2025, SUMMARY_STATS
 from hiap_geo.acquire.registry import load_registry
 from hiap_geo.core.settings import PROJECT_ROOT
@@ -288,6 +289,9 @@ def generate_files(mirror: Path, out: Path) -> dict[str, Path]:
     _write_xlsx(hi_path, {"Contents": [["Health Index for England"]],
                           "Table_2_Underlying_data": _rows(hi_table, [["Table 2"], ["Underlying data"], []])})
     pub.files[url("health_index_indicators")] = hi_path
+
+    qof_path = qof_workbook(mirror, out / "HealthDiseasePrevalence.xlsx")
+    pub.files[url("hoc_qof_prevalence_msoa11")] = qof_path
     index = out / FILES_INDEX
     index.with_suffix(".part").write_text(json.dumps({key: str(path) for key, path in pub.files.items()}))
     index.with_suffix(".part").replace(index)  # the index appears last: a reader of it finds every file written
@@ -314,6 +318,25 @@ def feature_layers(mirror: Path) -> dict[str, list[dict]]:
                     "lookup_msoa11_msoa21"):
         pub.layers[_layer(url(dataset))] = _features(pd.read_csv(mirror / registry[dataset].mirror_path, dtype=str))
     return pub.layers
+
+
+def qof_workbook(mirror: Path, path: Path,
+                 change: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> Path:
+    """The House of Commons Library's HealthDiseasePrevalence workbook: the MSOA rows on the fourth sheet under
+    'Row Labels', with name and local authority, and a 'Grand Total' row; ``change`` alters the MSOA rows."""
+    registry = load_registry()
+    qof = pd.read_csv(mirror / registry["hoc_qof_prevalence_msoa11"].mirror_path, dtype={"msoa11cd": str})
+    names = pd.read_csv(mirror / registry["lookup_msoa11_msoa21"].mirror_path, dtype=str)
+    names = names.drop_duplicates("MSOA11CD").set_index("MSOA11CD")
+    sheet = pd.concat([pd.DataFrame({"Row Labels": qof["msoa11cd"], "MSOA": qof["msoa11cd"].map(names["MSOA11NM"]),
+                                     "LA": qof["msoa11cd"].map(names["LAD22NM"])}), qof[list(QOF_CONDITIONS)]], axis=1)
+    sheet = change(sheet) if change else sheet
+    total = ["Grand Total", None, None, *qof[list(QOF_CONDITIONS)].mean().tolist()]
+    _write_xlsx(path, {"Notes": [["Health conditions: constituency and MSOA data"]],
+                       "Constituency": [["Row Labels", "Asthma"], ["E14000530", 0.06]],
+                       "Local authority": [["Row Labels", "Asthma"], ["E06000001", 0.06]],
+                       "MSOA": [*_rows(sheet), total]})
+    return path
 
 
 FILES_INDEX = "files.json"

@@ -96,9 +96,10 @@ def upload_section() -> pd.DataFrame | None:
 
 def fingertips_section(sel: MapSelection, names: dict[str, str]) -> pd.DataFrame | None:
     """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached."""
-    with st.expander("Obesity, smoking and NEET: where to get them (by ward, offline or online)"):
-        st.caption("Who publishes each, at which geographies, what HIAP Geo shows offline and through Fingertips "
-                   "online, and what to download and upload to have ward figures offline.")
+    with st.expander("Obesity, smoking, NEET and long-term conditions: where to get them (by ward, offline or online)"):
+        st.caption("Who publishes each, at which geographies, why some are not published by ward, what HIAP Geo "
+                   "shows offline (GP register conditions by LSOA, MSOA and ward; the rest by district) and through "
+                   "Fingertips online, and what to download and upload to have ward figures offline.")
         st.markdown(availability_markdown())
     with st.expander("OHID Fingertips: Local Health indicators (needs an internet connection)"):
         st.caption("Ward and MSOA indicators from the Local Health profile (obesity, admissions, life expectancy...). "

@@ -82,7 +82,8 @@ with settings_box:
     chosen_ind = right.multiselect(f"Indicators ({LEVELS[level]} values)", list(indicator_names),
                                    format_func=indicator_names.get, key="tgt_ind",
                                    help="IoD 2025 underlying indicators and Census 2021; values for wards are built "
-                                        "from their LSOAs.")
+                                        "from their LSOAs. Conditions on GP registers (QOF) are the House of Commons "
+                                        "Library's modelled MSOA estimates (a ward: its MSOAs', by residents).")
 
     components: list[need.Component] = []
     labels: dict[str, str] = {}

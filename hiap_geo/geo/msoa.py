@@ -16,7 +16,9 @@ import geopandas as gpd
 import pandas as pd
 
 from hiap_geo.acquire.registry import dataset_path
+from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo.lookups import lsoa_crosswalk, ward_lookup
 
 
 @cache
@@ -70,3 +72,56 @@ def msoa_areas(lsoas: gpd.GeoDataFrame, year: Literal[2011, 2021], current: pd.D
             out[col] = out["code"].map(link[col]).fillna(out[col])
     result = gpd.GeoDataFrame(out, geometry=shapes.geometry.values, crs=lsoas.crs)
     return result.sort_values("code").reset_index(drop=True)
+
+
+MSOA_CHANGES = {
+    "U": "unchanged",
+    "S": "split from a 2011 MSOA",
+    "M": "merged from 2011 MSOAs",
+    "X": "redrawn (2011 MSOAs only partly inside)",
+}
+"""The kinds of MSOA 2011 -> 2021 change, as the ONS LSOA crosswalk names them for LSOAs."""
+
+
+@cache
+def msoa_crosswalk(msoa21_codes: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """Every English MSOA 2011 -> MSOA 2021 link: ``msoa11_code, msoa21_code, change`` (U, S, M, X).
+
+    The ONS MSOA 2011-2021 lookup in the mirror keeps one row per MSOA 2011 (its best fit), so the extra
+    halves of split MSOAs are not in it. The links are therefore made from the ONS LSOA 2011-2021 crosswalk,
+    which has every link, each LSOA placed in its MSOA by name (2011 names from the LSOA 2011 ward lookup,
+    2021 names from the LSOA 2021 ward lookup), and checked against the MSOA lookup: every one of its pairs
+    must be among the links. ``change`` is said per MSOA 2021 as the ONS does for LSOAs: U one 2011 parent
+    with one 2021 child, S one parent that has several children, M several parents each wholly inside,
+    X anything else. ``msoa21_codes`` is (name, code) of every English MSOA 2021.
+    """
+    names11 = msoa_lookup().drop_duplicates("MSOA11NM").set_index("MSOA11NM")["MSOA11CD"]
+    names21 = pd.Series(dict(msoa21_codes))
+    lsoa11 = ward_lookup(IOD2019.year).set_index("lsoa_code")["lsoa_name"]
+    lsoa21 = ward_lookup(IOD2025.year).set_index("lsoa_code")["lsoa_name"]
+    links = lsoa_crosswalk()[["lsoa11_code", "lsoa21_code"]].copy()
+    links["msoa11_code"] = msoa_names_of(links["lsoa11_code"].map(lsoa11)).map(names11)
+    links["msoa21_code"] = msoa_names_of(links["lsoa21_code"].map(lsoa21)).map(names21)
+    unplaced = links[links["msoa11_code"].isna() | links["msoa21_code"].isna()]
+    if len(unplaced):
+        raise HiapGeoError(f"{len(unplaced)} LSOA links could not be placed in an MSOA by name, e.g. "
+                           f"{unplaced['lsoa11_code'].iat[0]} -> {unplaced['lsoa21_code'].iat[0]}.")
+    links = links[["msoa11_code", "msoa21_code"]].drop_duplicates().reset_index(drop=True)
+    ons = msoa_lookup()
+    ons = ons[ons["MSOA11CD"].str.startswith("E02")]
+    known = set(zip(links["msoa11_code"], links["msoa21_code"], strict=True))
+    absent = [f"{a} -> {b}" for a, b in zip(ons["MSOA11CD"], ons["MSOA21CD"], strict=True) if (a, b) not in known]
+    if absent:
+        raise HiapGeoError(f"The ONS MSOA 2011-2021 lookup links {', '.join(absent[:3])}, which the LSOA crosswalk "
+                           "does not: the lookups are of different releases.")
+    parents = links.groupby("msoa21_code")["msoa11_code"].transform("nunique")
+    children = links.groupby("msoa11_code")["msoa21_code"].transform("nunique")
+    kind = pd.Series("X", index=links.index)
+    kind[(parents == 1) & (children == 1)] = "U"
+    kind[(parents == 1) & (children > 1)] = "S"
+    kind[(parents > 1) & (children == 1)] = "M"
+    links["change"] = kind
+    # One kind per MSOA 2021: redrawn if any of its links is.
+    per21 = links.groupby("msoa21_code")["change"].agg(lambda s: "X" if (s == "X").any() else s.iat[0])
+    links["change"] = links["msoa21_code"].map(per21)
+    return links.sort_values(["msoa21_code", "msoa11_code"]).reset_index(drop=True)

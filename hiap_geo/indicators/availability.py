@@ -1,10 +1,13 @@
-"""Where obesity, smoking and NEET figures come from, at which geographies, and what HIAP Geo shows of them.
+"""Where obesity, smoking, NEET and long-term conditions figures come from, at which geographies, and what HIAP
+Geo shows of them.
 
-These are the indicators plan commissioners ask for by ward. Only child obesity is published below
-district (NCMP, by ward and MSOA); adult obesity and smoking come from surveys and GP registers (district,
-county, GP practice); NEET is counted by the upper-tier council. :data:`AVAILABILITY` says, per topic, who
-publishes it, where, what HIAP Geo has offline (the ONS Health Index, per district) and what it can fetch
-from OHID Fingertips when online, and what to download and upload to have it offline.
+These are the indicators plan commissioners ask for by ward. Child obesity is published below district (NCMP, by
+ward and MSOA, online through Fingertips or as a download to upload); adult obesity and smoking come from surveys
+(district, county) and GP registers (GP practice); NEET is counted by the upper-tier council. Offline, HIAP Geo has
+the ONS Health Index per district and, by LSOA, MSOA and ward, the House of Commons Library's modelled estimates of
+seven conditions on GP registers (QOF about 2018/19), obesity among them: a register count, not survey obesity.
+:data:`AVAILABILITY` says, per topic, who publishes it, where, why some are not published by ward, what HIAP Geo has
+offline and can fetch online, and what to download and upload to have the rest offline.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.indicators.catalogue import QOF_LABEL
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,8 @@ class Availability:
     online: str
     download: str
     """What to download and how to upload it, to have the figures without a connection."""
+    by_ward: str = ""
+    """Why the topic is, or is not, published by ward (a survey too small, a count kept by the county...)."""
 
 
 _UPLOAD = (
@@ -52,19 +58,29 @@ AVAILABILITY: dict[str, Availability] = {
         "(https://www.gov.uk/government/statistics/child-obesity-and-excess-weight-small-area-level-data), the "
         "ward sheet: ward code, % obese (value), number obese (count), number measured (denominator), the 95% "
         "limits and the years combined (period). " + _UPLOAD.format(name="Year 6 obesity"),
+        by_ward="it is published by ward and MSOA (three years combined, so that counts are large enough), but no "
+        "copy is in HIAP Geo's data: it needs Fingertips online or the download above",
     ),
     "adult_obesity": Availability(
         topic="Adult obesity",
-        measure="Adults (18+) overweight or obese (Active Lives Adult Survey); obesity register prevalence "
-        "(QOF, GP practices)",
+        measure="Adults (18+) overweight or obese (Active Lives Adult Survey); obesity on GP registers (QOF: adults "
+        "with a BMI of 30 or more recorded)",
         source="OHID from Sport England's Active Lives Adult Survey (district, county); NHS England Quality and "
-        "Outcomes Framework (GP practice); both in OHID Fingertips",
-        geographies="district, county, England; GP practice (QOF register). Not published by ward or MSOA",
-        offline="district only: 'Overweight and obesity in adults' (ONS Health Index, 2015-2021)",
+        "Outcomes Framework (GP practice), modelled for MSOAs by the House of Commons Library; both surveys and QOF "
+        "in OHID Fingertips",
+        geographies="district, county, England (survey); GP practice (QOF register); MSOA (House of Commons "
+        "Library's modelled QOF estimates, QOF about 2018/19). Not published by ward: ward and LSOA figures in HIAP "
+        "Geo are their MSOAs' estimates",
+        offline=f"by LSOA, MSOA and ward: 'Obesity on GP registers' ({QOF_LABEL}; a register count, far below survey "
+        "obesity: England about 10% against about a quarter of adults in surveys); by district: 'Overweight and "
+        "obesity in adults' (ONS Health Index, 2015-2021)",
         online="Fingertips district figures (Obesity Profile, Public Health Outcomes Framework) with "
         "`python -m hiap_geo fingertips data --area-type district`; GP practice figures are not mapped",
-        download="No official ward figure exists; a ward estimate would be modelled, not measured. Use the district "
-        "value, or the GP practices' QOF prevalence as a list.",
+        download="No survey figure exists by ward. For survey obesity use the district value; for a more recent "
+        "register figure, NHS England's QOF prevalence by GP practice (not mapped: a practice has no boundary).",
+        by_ward="the Active Lives survey interviews too few people per ward for an estimate; GP registers are "
+        "counted per practice, whose patients live across many wards, so the Library apportions them to MSOAs by "
+        "where patients live (a modelled estimate)",
     ),
     "smoking": Availability(
         topic="Smoking",
@@ -73,12 +89,15 @@ AVAILABILITY: dict[str, Availability] = {
         source="ONS Annual Population Survey, in OHID Fingertips (Local Tobacco Control Profiles, indicator "
         "92443); NHS England QOF (GP practice)",
         geographies="district, county, England; GP practice (QOF). Not published by ward or MSOA",
-        offline="district only: 'Smoking' (ONS Health Index, 2015-2021)",
+        offline="district only: 'Smoking' (ONS Health Index, 2015-2021); the House of Commons Library's MSOA "
+        "estimates do not include smoking",
         online="Fingertips district figures with limits: `python -m hiap_geo fingertips data --indicator 92443 "
         "--area-type district --parent <county code or E92000001>`",
         download="No official ward figure exists. For offline use, download the district rows of indicator 92443 "
         "from Fingertips (Local Tobacco Control Profiles, 'Export data') and upload them. "
         + _UPLOAD.format(name="Adult smoking"),
+        by_ward="the Annual Population Survey interviews several hundred people per district, too few for a ward "
+        "figure; QOF smoking status is recorded per GP practice and no official body apportions it to wards",
     ),
     "neet": Availability(
         topic="NEET",
@@ -93,6 +112,23 @@ AVAILABILITY: dict[str, Availability] = {
         "(unitary councils) or the county as parent",
         download="DfE's NEET and participation tables (explore-education-statistics.service.gov.uk) for counties, "
         "or the county council's district tables. " + _UPLOAD.format(name="NEET 16-17"),
+        by_ward="the count is kept by the upper-tier council, which tracks its 16-17 year olds; a ward holds a few "
+        "dozen of them, so ward figures would be small, suppressed numbers and are not published",
+    ),
+    "long_term_conditions": Availability(
+        topic="Long-term conditions",
+        measure="Asthma, COPD, chronic kidney disease, coronary heart disease, diabetes and high blood pressure on "
+        "GP registers (QOF)",
+        source="NHS England Quality and Outcomes Framework (GP practice), modelled for MSOAs by the House of "
+        "Commons Library ('Constituency data: how healthy is your area?'); QOF prevalence in OHID Fingertips",
+        geographies="GP practice, district, England (QOF); MSOA (the Library's modelled estimates, QOF about "
+        "2018/19)",
+        offline=f"by LSOA, MSOA, ward and district: the six conditions ({QOF_LABEL}); by district: the ONS Health "
+        "Index's cardiovascular, respiratory, diabetes, kidney and liver, and high blood pressure prevalences",
+        online="Fingertips QOF prevalence by GP practice and district (not mapped by practice)",
+        download="For a later year, NHS England's QOF prevalence by GP practice; no official MSOA or ward update.",
+        by_ward="registers are counted per GP practice; the Library's MSOA estimates are the smallest areas "
+        "published, so a ward or LSOA has its MSOAs' estimates",
     ),
 }
 """Topic -> where its figures come from and how HIAP Geo shows them."""
@@ -102,6 +138,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "adult_obesity": ("adult obesity", "obesity", "overweight"),
     "smoking": ("smoking", "smokers", "tobacco"),
     "neet": ("neet", "not in education"),
+    "long_term_conditions": ("long-term condition", "long term condition", "asthma", "copd", "kidney", "diabetes",
+                             "heart disease", "blood pressure", "hypertension"),
 }
 """Words a user may ask with, per topic (checked in order; 'obesity' alone means adults unless 'child' is said)."""
 
@@ -111,6 +149,7 @@ def availability_markdown() -> str:
     return "\n\n".join(
         f"**{a.topic}**: {a.measure}.  \nPublished by: {a.source}.  \nGeographies: {a.geographies}.  \n"
         f"Offline in HIAP Geo: {a.offline}.  \nOnline: {a.online}.  \nTo have it offline: {a.download}"
+        + (f"  \nWhy not by ward: {a.by_ward}." if a.by_ward else "")
         for a in AVAILABILITY.values()
     )
 
@@ -126,4 +165,5 @@ def where_to_get(topic: str, area_type: str = "ward") -> str:
     return (
         f"{a.topic} ({a.measure}) is published at: {a.geographies}. Offline, HIAP Geo has {a.offline}. "
         f"Online: {a.online}. To have {area_type} figures offline: {a.download}"
+        + (f" Why not by ward: {a.by_ward}." if a.by_ward else "")
     )

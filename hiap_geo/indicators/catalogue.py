@@ -8,7 +8,9 @@ Sources (all fetched through the registry):
   counts, so no limits);
 - DWP children in relative low-income families per MSOA 2011, FYE 2015-2022 (counts; as a
   percentage of children aged 0-15 only for 2020/21, the year the mid-2020 estimates fit);
-- ONS Health Index underlying indicators per district (LTLA 2021), 2015-2021 (values only).
+- ONS Health Index underlying indicators per district (LTLA 2021), 2015-2021 (values only);
+- House of Commons Library modelled prevalence of seven conditions on GP registers (QOF about 2018/19) per
+  MSOA 2011, moved to MSOA 2021 and given to each LSOA and ward from its MSOAs (values only).
 
 Over 300 lines, most of them the definitions themselves (one per indicator), kept together so that
 the whole list can be read and checked in one place.
@@ -413,4 +415,55 @@ def catalogue() -> pd.DataFrame:
             for name, (pol, unit) in HEALTH_INDEX_INDICATORS.items()
         ]
     )
-    return pd.concat([table, hi], ignore_index=True)
+    return pd.concat([table, hi, qof_catalogue_rows()], ignore_index=True)
+
+
+# House of Commons Library: modelled prevalence of seven conditions on GP registers (QOF) by MSOA 2011.
+QOF_DATASET = "hoc_qof_prevalence_msoa11"
+QOF_PERIOD = "QOF about 2018/19"
+QOF_LABEL = "modelled estimate for the MSOA (House of Commons Library, QOF about 2018/19)"
+"""What every QOF register figure is, wherever it is shown: LSOA and ward values are their MSOAs' estimates."""
+QOF_CONDITIONS: dict[str, tuple[str, str, str]] = {
+    "Asthma": ("qof_asthma", "Asthma on GP registers (QOF)", "% of registered patients"),
+    "COPD": ("qof_copd", "COPD on GP registers (QOF)", "% of registered patients"),
+    "Chronic Kidney Disease": ("qof_ckd", "Chronic kidney disease on GP registers (QOF)",
+                               "% of registered patients aged 18+"),
+    "Coronary Heart Disease": ("qof_chd", "Coronary heart disease on GP registers (QOF)", "% of registered patients"),
+    "Diabetes": ("qof_diabetes", "Diabetes on GP registers (QOF)", "% of registered patients aged 17+"),
+    "High Blood Pressure": ("qof_hypertension", "High blood pressure on GP registers (QOF)",
+                            "% of registered patients"),
+    "Obesity": ("qof_obesity", "Obesity on GP registers: BMI 30+ recorded, adults (QOF register, not survey obesity)",
+                "% of registered patients aged 18+"),
+}
+"""Published column -> (indicator id, name, unit before the label). The obesity name carries the register caveat."""
+QOF_NOTE = (
+    "Patients on a GP practice's QOF register (a recorded diagnosis, or for obesity a recorded BMI of 30 or more "
+    "in adults) as a share of its registered patients in the register's age group, apportioned by the House of "
+    "Commons Library to MSOAs 2011 by where each practice's patients live. A modelled estimate: no counts, "
+    "denominators or confidence limits, so it is placed by national decile of English MSOAs, not judged better "
+    "or worse. A register counts what practices record: obesity on the register (England about 10%) is far "
+    "below survey obesity (about a quarter of adults), and higher recorded prevalence can mean better case "
+    "finding as well as more illness. The period is not in the file (QOF about 2018/19). LSOA and ward values "
+    "are those of the MSOAs they lie in (a ward spanning several MSOAs: their estimates weighted by Census 2021 "
+    "residents). MSOAs 2011 are moved to MSOAs 2021 through the ONS LSOA crosswalk: unchanged and split MSOAs "
+    "take their one 2011 parent's estimate; merged and redrawn MSOAs the mean of their 2011 parents weighted by "
+    "mid-2020 residents (redrawn: approximate, the parents are only partly inside)."
+)
+QOF_SPECS: list[IndicatorSpec] = [
+    IndicatorSpec(id_, name, f"{unit}, {QOF_LABEL}", "no_judgement", "value", QOF_DATASET, QOF_PERIOD, value=id_,
+                  weight="population", multiplier=100, note=QOF_NOTE)
+    for id_, name, unit in QOF_CONDITIONS.values()
+]
+"""The seven conditions, one value column each (named by the indicator id) in the QOF tables."""
+QOF_IDS = frozenset(s.id for s in QOF_SPECS)
+"""The QOF register estimates: modelled for MSOAs, so placed among English MSOAs whatever the area."""
+QOF_AGGREGATION = "the MSOA's estimate; above MSOA, MSOA estimates weighted by Census 2021 usual residents"
+
+
+def qof_catalogue_rows() -> pd.DataFrame:
+    """The catalogue's rows for the QOF register estimates (kept apart so that other sources' rows stay as they are)."""
+    title = dataset_titles()[QOF_DATASET][0]
+    return pd.DataFrame([{"indicator_id": s.id, "indicator_name": s.name, "unit": s.unit, "polarity": s.polarity,
+                          "statistic": s.statistic, "limits": "none",
+                          "area_types": "lsoa, msoa, ward, district, england",
+                          "aggregation": QOF_AGGREGATION, "source": title, "note": s.note} for s in QOF_SPECS])

@@ -30,12 +30,14 @@ from hiap_geo.indicators.catalogue import (
     HEALTH_INDEX_NOTE,
     LSOA_SPECS,
     MSOA_CENSUS_SPECS,
+    QOF_LABEL,
+    QOF_SPECS,
     IndicatorSpec,
     dataset_titles,
     health_index_id,
 )
 from hiap_geo.indicators.schema import concat_indicators, validate_indicators
-from hiap_geo.indicators.tables import dwp_base, filter_districts, lsoa_base, msoa_base
+from hiap_geo.indicators.tables import dwp_base, filter_districts, lsoa_base, msoa_base, qof_lsoa_base, qof_msoa_base
 
 
 def lsoa_indicators(
@@ -132,7 +134,8 @@ def load_indicators(districts: Sequence[str], include_england: bool = True) -> p
 
     This is what the app loads: LSOA, ward, district and county rows of the LSOA indicators (county:
     for districts in one), MSOA rows of the Census and DWP indicators (with district and England
-    values), the Health Index per district, and England rows wherever they can be computed.
+    values), the Health Index per district, the QOF register estimates (LSOA, MSOA, ward, district), and England
+    rows wherever they can be computed.
     """
     frames = [
         lsoa_indicators(districts),
@@ -146,5 +149,70 @@ def load_indicators(districts: Sequence[str], include_england: bool = True) -> p
         msoa_census_indicators(districts, with_comparators=include_england),
         dwp_indicators(districts, with_comparators=include_england),
         health_index_indicators(districts),
+        qof_indicators(districts, with_comparators=include_england),
     ]
     return validate_indicators(concat_indicators(frames))
+
+
+_QOF_CHANGE = {
+    "U": "as published for MSOA 2011 {parents}",
+    "S": "split from MSOA 2011 {parents}: its estimate",
+    "M": "merged from MSOAs 2011 {parents}: their estimates weighted by mid-2020 residents",
+    "X": "redrawn from MSOAs 2011 {parents}: their estimates weighted by mid-2020 residents (approximate: those "
+         "MSOAs are only partly inside)",
+}
+"""How an MSOA 2021 got its estimate, by the kind of change since 2011."""
+
+
+def _qof_msoa_methods(frame: pd.DataFrame) -> pd.Series:
+    text = [_QOF_CHANGE[c].format(parents=p.replace(";", ", ")) for c, p in zip(frame["change"], frame["msoa11_codes"],
+                                                                                 strict=True)]
+    return pd.Series([f"{QOF_LABEL}; {t}" for t in text], index=frame.index)
+
+
+def _qof_grouped(base: pd.DataFrame, groups: pd.Series, level: str) -> pd.DataFrame:
+    """QOF rows for groups of LSOAs (wards, districts, England, a chosen group): the LSOAs' MSOA estimates
+    weighted by Census 2021 residents, which is each MSOA's estimate weighted by its residents in the group."""
+    wide = aggregate(base, groups, QOF_SPECS, "LSOAs")
+    msoas = base.groupby(groups.rename("group_code"))["msoa21_code"].agg(["nunique", "first"]).reset_index()
+    wide = wide.merge(msoas, on="group_code", validate="one_to_one")
+    one = wide["nunique"] == 1
+    method = pd.Series(
+        np.where(one, f"{QOF_LABEL}; the estimate of MSOA " + wide["first"] + ", which holds all its "
+                 + wide["members"].astype(str) + " LSOAs",
+                 f"{QOF_LABEL}; the estimates of the " + wide["nunique"].astype(str) + " MSOAs its "
+                 + wide["members"].astype(str) + " LSOAs lie in, weighted by Census 2021 usual residents"),
+        index=wide.index)
+    return concat_indicators([long_rows(wide, "group_code", level, s, method) for s in QOF_SPECS])
+
+
+def qof_indicators(districts: Sequence[str] | None = None, with_comparators: bool = True) -> pd.DataFrame:
+    """The seven QOF register estimates (House of Commons Library, QOF about 2018/19) for the districts: MSOA
+    2021 rows, LSOA rows (the estimate of the MSOA each lies in), ward and district rows (their MSOAs'
+    estimates weighted by Census 2021 residents) and, with comparators, England's. Values only, no limits."""
+    msoa = filter_districts(qof_msoa_base(), "lad_code", districts)
+    lsoa_all = qof_lsoa_base()
+    lsoa = filter_districts(lsoa_all, "lad_code", districts)
+    msoa_method = _qof_msoa_methods(msoa)
+    by_msoa = dict(zip(qof_msoa_base()["msoa_code"], _qof_msoa_methods(qof_msoa_base()), strict=True))
+    lsoa_method = (f"{QOF_LABEL}; the estimate of MSOA " + lsoa["msoa21_code"] + ", which holds the LSOA ("
+                   + lsoa["msoa21_code"].map(by_msoa).str.removeprefix(f"{QOF_LABEL}; ") + ")")
+    frames = []
+    for s in QOF_SPECS:
+        frames.append(long_rows(msoa, "msoa_code", "msoa", s, msoa_method))
+        frames.append(long_rows(lsoa, "lsoa_code", "lsoa", s, lsoa_method))
+    frames.append(_qof_grouped(lsoa, lsoa["ward_code"], "ward"))
+    frames.append(_qof_grouped(lsoa, lsoa["lad_code"], "district"))
+    if with_comparators:
+        frames.append(_qof_grouped(lsoa_all, pd.Series(ENGLAND_CODE, index=lsoa_all.index), "england"))
+    return concat_indicators(frames)
+
+
+def qof_indicators_for_lsoas(codes: Sequence[str], area_code: str = "group") -> pd.DataFrame:
+    """The QOF register estimates of one chosen group of LSOAs 2021 (area type 'group', as
+    :func:`hiap_geo.indicators.aggregate.indicators_for_lsoas` makes for the LSOA indicators)."""
+    base = qof_lsoa_base()
+    members = base[base["lsoa_code"].isin(set(codes))]
+    if members.empty:
+        raise HiapGeoError("No LSOAs 2021 given: a group needs at least one LSOA 2021 code.")
+    return _qof_grouped(members, pd.Series(area_code, index=members.index), "group")

@@ -20,7 +20,7 @@ from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators.aggregate import district_indicators, ward_indicators
 from hiap_geo.indicators.compare import compare
-from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators
+from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators, qof_indicators
 
 
 class SpineError(HiapGeoError):
@@ -48,7 +48,8 @@ def england_distribution(level: str) -> pd.DataFrame:
     """England's ranges at one level, from every English area's values (a few seconds; cache it).
 
     LSOA, ward and district values of the LSOA indicators, MSOA values of the Census and DWP
-    indicators, and district values of both. Health Index rows are left out: the source has no
+    indicators, and district values of both; the QOF register estimates' range is English MSOAs' at every
+    level (they are modelled for MSOAs). Health Index rows are left out: the source has no
     England value to centre them on.
     """
     if level == "lsoa":
@@ -63,7 +64,10 @@ def england_distribution(level: str) -> pd.DataFrame:
                           dwp_indicators(None)], ignore_index=True)
     else:
         raise SpineError(f"No England ranges for '{level}'; use lsoa, msoa, ward or district.")
-    return england_ranges(rows[rows["area_type"] == level])
+    # The QOF register estimates are modelled for MSOAs: at every level their range is that of English MSOAs.
+    qof = qof_indicators(None, with_comparators=False)
+    qof = qof[qof["area_type"] == "msoa"].assign(area_type=level)
+    return england_ranges(pd.concat([rows[rows["area_type"] == level], qof], ignore_index=True))
 
 
 # --- rows and positions ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The source tables behind the indicators, wide: one row per LSOA 2021, per MSOA 2021, per MSOA 2011 and year.
+"""The source tables behind the indicators, wide: one row per LSOA 2021, per MSOA 2021, per MSOA 2011 and year,
+and the QOF register estimates per MSOA 2021 and per LSOA 2021 (from its MSOA).
 
 Each is read once per process from the registry's files, joined on codes (a join refuses codes on one
 side only) and cached; the readers and aggregates take their columns from here.
@@ -11,13 +12,21 @@ from functools import cache
 
 import pandas as pd
 
+from hiap_geo.acquire.convert.commons_library import CHECK as QOF_CHECK
 from hiap_geo.acquire.registry import dataset_path
+from hiap_geo.acquire.validate import check_table
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.joins import join_on_code
 from hiap_geo.geo.lookups import ward_lookup
-from hiap_geo.geo.msoa import main_districts, msoa_lookup, msoa_names_of
-from hiap_geo.indicators.catalogue import DWP_YEARS, IOD_DOMAINS_DATASET, IOD_INDICATORS_DATASET
+from hiap_geo.geo.msoa import main_districts, msoa_crosswalk, msoa_lookup, msoa_names_of
+from hiap_geo.indicators.catalogue import (
+    DWP_YEARS,
+    IOD_DOMAINS_DATASET,
+    IOD_INDICATORS_DATASET,
+    QOF_CONDITIONS,
+    QOF_DATASET,
+)
 
 
 @cache
@@ -142,3 +151,57 @@ def filter_districts(frame: pd.DataFrame, column: str, districts: Sequence[str] 
     if unknown:
         raise HiapGeoError(f"No indicator data for district code(s) {', '.join(unknown)}.")
     return frame[frame[column].isin(districts)]
+
+
+QOF_DECIMALS = 10
+"""Decimal places the QOF proportions are read to (see :func:`qof_msoa_base`)."""
+
+
+@cache
+def qof_msoa_base() -> pd.DataFrame:
+    """The seven QOF register estimates per English MSOA 2021 (one column per indicator id, proportions 0-1),
+    with ``change`` (U, S, M, X), ``msoa11_codes`` (its 2011 parents), ``population`` and ``lad_code``.
+
+    Unchanged and split MSOAs take their one 2011 parent's estimate; merged and redrawn ones the mean of their
+    2011 parents weighted by mid-2020 residents (ONS SAPE), as the IMD 2019-2025 comparison weights LSOAs.
+    """
+    path = dataset_path(QOF_DATASET)
+    raw = check_table(pd.read_csv(path, dtype={"msoa11cd": str}), QOF_CHECK, path, QOF_DATASET)
+    values = raw.rename(columns={"msoa11cd": "msoa11_code", **{c: v[0] for c, v in QOF_CONDITIONS.items()}})
+    ids = [v[0] for v in QOF_CONDITIONS.values()]
+    # To 10 decimal places (1e-8 percentage points): a workbook keeps about 16 significant digits, the mirror's
+    # CSV 17, and the converted and mirrored copies must give the same figures to the last digit shown.
+    values[ids] = values[ids].round(QOF_DECIMALS)
+    sape = pd.read_csv(dataset_path("sape_mid2020_msoa11"), dtype={"MSOA Code": str}, usecols=["MSOA Code", "All Ages"])
+    sape = sape.rename(columns={"MSOA Code": "msoa11_code", "All Ages": "_w"})
+    values, _ = join_on_code(values[["msoa11_code", *ids]], sape[sape["msoa11_code"].str.startswith("E02")],
+                             "msoa11_code", "QOF estimates with mid-2020 MSOA 2011 residents")
+    base = msoa_base()
+    links = msoa_crosswalk(tuple(zip(base["msoa_name"], base["msoa_code"], strict=True)))
+    links = links.merge(values, on="msoa11_code", how="left", validate="many_to_one")
+    if links[ids].isna().any().any():
+        raise HiapGeoError("An MSOA 2011 of the ONS lookup has no QOF estimate.")
+    links["_w"] = links["_w"].astype(float)
+    grouped = links.groupby("msoa21_code", sort=True)
+    moved = pd.DataFrame({c: (links[c] * links["_w"]).groupby(links["msoa21_code"]).sum() / grouped["_w"].sum()
+                          for c in ids})
+    moved["change"] = grouped["change"].first()
+    moved["msoa11_codes"] = grouped["msoa11_code"].agg(lambda s: ";".join(sorted(s)))
+    moved = moved.rename_axis("msoa_code").reset_index()
+    out, _ = join_on_code(base[["msoa_code", "msoa_name", "population", "lad_code"]], moved, "msoa_code",
+                          "MSOAs 2021 with the QOF estimates moved from MSOA 2011")
+    return out
+
+
+@cache
+def qof_lsoa_base() -> pd.DataFrame:
+    """One row per English LSOA 2021 with the QOF estimates of the MSOA 2021 it lies in (by ONS name), its
+    residents, ward and district: the table wards, districts, counties, England and groups are built from."""
+    lsoa = lsoa_base()[["lsoa_code", "lsoa_name", "population", "ward_code", "ward_name", "lad_code", "lad_name"]]
+    lsoa = lsoa.assign(msoa_name=msoa_names_of(lsoa["lsoa_name"]))
+    msoa = qof_msoa_base().drop(columns=["population", "lad_code"]).rename(columns={"msoa_code": "msoa21_code"})
+    out = lsoa.merge(msoa, on="msoa_name", how="left", validate="many_to_one")
+    lost = out.loc[out["msoa21_code"].isna(), "lsoa_code"]
+    if len(lost):
+        raise HiapGeoError(f"{len(lost)} LSOAs 2021 lie in no MSOA 2021 by name, e.g. {lost.iat[0]}.")
+    return out

@@ -20,11 +20,13 @@ from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.indicators import stats
+from hiap_geo.indicators.catalogue import QOF_IDS
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.schema import DEFAULT_ORIGIN
 from hiap_geo.plans.figures.frames import figures_frame
 from hiap_geo.render.charts import format_indicator_value
 from hiap_geo.render.maps import Classes, classify
+from hiap_geo.render.profile.positions import decile_text, national_decile
 from hiap_geo.views.explorer import codes_in_districts
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
@@ -233,10 +235,19 @@ def area_values(data: pd.DataFrame, indicator_id: str, level: str, period: str, 
         out[f"{key}_value"] = compared["comparator_value"]
         out[f"vs_{key}"] = compared["comparison"]
         out[f"vs_{key}_label"] = compared["comparison_label"]
+    if indicator_id in QOF_IDS:  # modelled for MSOAs, no interval: placed among English MSOAs instead
+        out["vs_england_label"] = [msoa_decile_label(indicator_id, str(period), v, str(first["polarity"]))
+                                   for v in out["value"]]
     out["lower"] = merged[f"lower_{confidence}"]
     out["upper"] = merged[f"upper_{confidence}"]
     out["confidence"] = stats.CONFIDENCE_LABELS[confidence]
     return out.drop(columns=["area_code"])
+
+
+def msoa_decile_label(indicator_id: str, period: str, value: float, polarity: str) -> str:
+    """Where a QOF register estimate falls among English MSOAs ('Decile 3 of English MSOAs'), or 'Not compared'."""
+    decile = national_decile(indicator_id, period, value, polarity, "msoa")
+    return decile_text(decile, polarity, "msoa") if decile else "Not compared (no interval)"
 
 
 def first_value(values: pd.DataFrame) -> pd.Series:

@@ -10,9 +10,9 @@ from hiap_geo.acquire.convert.base import Converter, Part
 @cache
 def converters() -> dict[str, Converter]:
     """Dataset id -> its converter, for every registry entry that has an official source."""
-    from hiap_geo.acquire.convert import dwp, mhclg, ons
+    from hiap_geo.acquire.convert import commons_library, dwp, mhclg, ons
 
-    return {**mhclg.converters(), **ons.converters(), **dwp.converters()}
+    return {**mhclg.converters(), **ons.converters(), **dwp.converters(), **commons_library.converters()}
 
 
 __all__ = ["Converter", "Part", "converters"]

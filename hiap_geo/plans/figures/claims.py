@@ -5,7 +5,9 @@ Each stated figure (``expand`` of a figures file: sentences and table cells) bec
 ``cannot check`` with the reason. Which figures the data can check is declared in the figures file,
 per indicator (``check:``, format in ``data/plan_figures/README.md``): an LSOA's decile, or the
 percentage or number of an area's LSOAs in a range of deciles. A stated number agrees when it equals
-the data's figure to the precision it is printed with ("70%": within 0.5; "20.5%": within 0.05).
+the data's figure to the precision it is printed with ("70%": within 0.5; "20.5%": within 0.05). Figures about
+obesity and long-term conditions are read against the GP register estimates where the measure and period match
+(:mod:`hiap_geo.plans.figures.registers`), and otherwise say which differs.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 import pandas as pd
 
@@ -22,9 +23,8 @@ from hiap_geo.geo.deprivation import MEASURES, load_iod
 from hiap_geo.geo.lookups import district_counties
 from hiap_geo.plans.figures.frames import StatedFigure, expand
 from hiap_geo.plans.figures.load import load_all
+from hiap_geo.plans.figures.registers import Verdict, register_verdict, tolerance
 from hiap_geo.plans.figures.schema import ClaimRule, FiguresFile
-
-Verdict = Literal["agrees", "differs", "cannot check"]
 
 CLAIM_COLUMNS: list[str] = [
     "verdict", "line", "figure_id", "indicator", "area", "stated", "data", "quote", "reference",
@@ -132,13 +132,6 @@ def _stated(s: StatedFigure) -> str:
     return "; ".join(parts) + period
 
 
-def _tolerance(printed: str | None) -> float:
-    """Half a unit of the last digit printed: '70%' -> 0.5, '20.5%' -> 0.05, '6' -> 0.5."""
-    match = re.search(r"\d[\d,]*(?:\.(\d+))?", printed or "")
-    decimals = len(match.group(1)) if match and match.group(1) else 0
-    return 0.5 * 10.0**-decimals
-
-
 class _Claims:
     def __init__(self, edition: int, mismatch: str | None = None):
         self.edition = edition
@@ -154,7 +147,8 @@ class _Claims:
     def _verdict(self, s: StatedFigure) -> tuple[Verdict, str]:
         rule = s.indicator.check
         if rule is None:
-            return "cannot check", self._no_rule(s)
+            register = register_verdict(s)  # obesity and long-term conditions: only the same measure and period
+            return register if register is not None else ("cannot check", self._no_rule(s))
         if self.mismatch is not None:
             return "cannot check", self.mismatch
         if s.area.code is None:
@@ -222,7 +216,7 @@ class _Claims:
             f"({self.label}, {edition_of(self.edition).lsoa_vintage}){reading}"
         )
         figure = 100 * inside / total if rule.statistic == "lsoa_share" else inside
-        agrees = abs(figure - s.value) <= _tolerance(s.printed) + 1e-9
+        agrees = abs(figure - s.value) <= tolerance(s.printed) + 1e-9
         if rule.out_of is not None and rule.out_of != total:
             text += f"; the document's total of {rule.out_of} LSOAs differs from the data's {total}"
             agrees = False

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from hiap_geo.indicators.aggregate import district_indicators, ward_indicators
-from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators
+from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators, qof_indicators
 
-UNITS = {"lsoa": "neighbourhoods (LSOAs)", "ward": "wards", "district": "districts"}
+UNITS = {"lsoa": "neighbourhoods (LSOAs)", "msoa": "MSOAs", "ward": "wards", "district": "districts"}
 
 
 @cache
@@ -27,6 +27,9 @@ def _england_values(level: str) -> dict[tuple[str, str], np.ndarray]:
         rows = lsoa_indicators(None)
     elif level == "ward":
         rows = ward_indicators(None)
+    elif level == "msoa":
+        rows = pd.concat([qof_indicators(None, with_comparators=False), msoa_census_indicators(None),
+                          dwp_indicators(None)], ignore_index=True)
     else:
         rows = pd.concat([district_indicators(None), msoa_census_indicators(None), dwp_indicators(None)],
                          ignore_index=True)

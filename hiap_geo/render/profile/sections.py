@@ -24,9 +24,16 @@ from hiap_geo.indicators.aggregate import (
     not_comparable_with_england,
     ward_indicators,
 )
-from hiap_geo.indicators.catalogue import DWP_DENOMINATOR_YEAR, HEALTH_INDEX_NOTE, LSOA_SPECS
+from hiap_geo.indicators.catalogue import DWP_DENOMINATOR_YEAR, HEALTH_INDEX_NOTE, LSOA_SPECS, QOF_DATASET, QOF_IDS
 from hiap_geo.indicators.compare import compare
-from hiap_geo.indicators.readers import dwp_indicators, health_index_indicators, lsoa_indicators, msoa_census_indicators
+from hiap_geo.indicators.readers import (
+    dwp_indicators,
+    health_index_indicators,
+    lsoa_indicators,
+    msoa_census_indicators,
+    qof_indicators,
+    qof_indicators_for_lsoas,
+)
 from hiap_geo.plans import progress
 from hiap_geo.plans.load import load_plan, plan_files
 from hiap_geo.plans.resolve import lsoa_reach, resolve_targets
@@ -66,15 +73,32 @@ def _indicator_rows(
     return own, peers
 
 
+def _qof_rows(area: ProfileArea, lsoa_codes: list[str], districts: list[str]
+              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The area's QOF register rows, its district's areas of the same kind (peers) and the district and England
+    rows to compare with (a group: built from its LSOAs' MSOAs, as a ward's are)."""
+    rows = qof_indicators(districts)
+    comparators = rows[rows["area_type"].isin(["district", "england"])]
+    if area.is_group:
+        return qof_indicators_for_lsoas(lsoa_codes, area_code=GROUP_CODE), pd.DataFrame(), comparators
+    own = rows[(rows["area_type"] == area.kind) & (rows["area_code"] == area.members[0].code)]
+    peers = rows[rows["area_type"] == area.kind] if area.kind != "district" else pd.DataFrame()
+    return own.reset_index(drop=True), peers, comparators
+
+
 def _positions(r: pd.Series, level: str | None, peers: pd.DataFrame) -> tuple[str, str]:
-    """For a row with no interval: its decile among English areas and its place in the district, in words."""
-    if level is None:
+    """For a row with no interval: its decile among English areas and its place in the district, in words.
+
+    A QOF register estimate is placed among English MSOAs (it is modelled for MSOAs), whatever the area."""
+    qof = r["indicator_id"] in QOF_IDS
+    if level is None and not qof:
         return "Not compared (no interval)", "Not compared (no interval)"
     value, polarity = r["value"], str(r["polarity"])
-    decile = national_decile(str(r["indicator_id"]), str(r["period"]), value, polarity, level)
-    national = decile_text(decile, polarity, level) if decile else "Not compared (no interval)"
-    local = "-"
-    if not peers.empty:
+    decile_level = "msoa" if qof else str(level)
+    decile = national_decile(str(r["indicator_id"]), str(r["period"]), value, polarity, decile_level)
+    national = decile_text(decile, polarity, decile_level) if decile else "Not compared (no interval)"
+    local = "-" if level is not None else "Not compared (no interval)"
+    if not peers.empty and level is not None:
         same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
         local = local_rank_text(value, same["value"], polarity, level)
     return national, local
@@ -102,6 +126,10 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     lsoa_codes = main.lsoas["lsoa_code"].tolist()
     districts = sorted(main.lsoas["lad_code"].unique())
     rows, peers = _indicator_rows(area, lsoa_codes, districts)
+    qof_rows, qof_peers, qof_comparators = _qof_rows(area, lsoa_codes, districts)
+    rows = pd.concat([rows, qof_rows], ignore_index=True)
+    peers = pd.concat([peers, qof_peers], ignore_index=True)
+    used.add(QOF_DATASET)
     if area.kind == "district":
         code = area.members[0].code
         census = msoa_census_indicators([code])
@@ -114,6 +142,7 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
     else:
         comparators = pd.concat([england_indicators(), district_indicators(districts)], ignore_index=True)
     used |= {"iod2025_indicators", "census2021_household_deprivation"}
+    comparators = pd.concat([comparators, qof_comparators], ignore_index=True)
     comparators = comparators[comparators["area_code"] != area.members[0].code]
     comparators = comparators.drop_duplicates(["indicator_id", "period", "area_code"])
     england = compare(rows, comparators, ENGLAND_CODE)
@@ -169,6 +198,13 @@ def indicator_section(area: ProfileArea, main: EditionFigures, used: set[str]) -
             f"{len(lsoa_codes)} LSOAs 2021 as wards' are: counts summed and proportions recomputed where counts "
             "exist, otherwise population- or household-weighted means."
         )
+    note += (
+        " Conditions on GP registers (QOF) are the House of Commons Library's modelled estimates for MSOAs (QOF "
+        "about 2018/19): an LSOA has the estimate of the MSOA it lies in, a larger area the estimates of its MSOAs "
+        "weighted by Census 2021 residents; with no interval they are placed among English MSOAs (decile 1 = "
+        "highest 10%). A register counts what GP practices record: obesity on the register (adults with a BMI of "
+        "30 or more recorded) is far below the obesity a survey measures."
+    )
     if area.kind != "district" and not own_district:
         note += " The group spans several districts, so it is compared with England only."
     if area.kind != "district":
