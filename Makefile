@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Without sign-in everyone who opens the app is its one local user, an admin: so it serves this machine only.
+# A team server with sign-in configured sets ADDRESS=0.0.0.0 (README, 'Run it for a team').
+ADDRESS ?= 127.0.0.1
 # Streamlit runs each session's script in a thread of its own; glibc would give each thread a memory arena that
 # keeps what a big map (England) once needed. Two arenas: see README, Speed and size.
 MALLOC_ARENA_MAX ?= 2
@@ -36,7 +39,7 @@ data: install
 
 run: data
 	$(PY) -c "from pathlib import Path; from hiap_geo.render.maps import install_map_assets; install_map_assets(Path('static'))"
-	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(VENV)/bin/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 # Debian packages the tests use: Chromium for the browser tests (never a browser downloaded by a
 # test tool), poppler for rendering PDFs, an emoji font so screenshots show the page icons, PostgreSQL

@@ -248,7 +248,7 @@ def _plan_export(args: argparse.Namespace) -> int:
 
 
 def _plan_import(args: argparse.Namespace) -> int:
-    print(terminal_text(_plan_store(args).import_file(args.file).as_text()))
+    print(terminal_text(_plan_store(args).import_file(args.file, confirm=args.confirm).as_text()))
     return 0
 
 
@@ -378,6 +378,8 @@ def _add_plan_commands(sub: argparse._SubParsersAction) -> None:
     progress.set_defaults(run=_plan_progress)
     imp = cmds.add_parser("import", help="import an export file (all or nothing)")
     imp.add_argument("file")
+    imp.add_argument("--confirm", action="store_true",
+                     help="make the file's last plan version current when it differs from the stored one")
     for cmd, run in (
         (register, _plan_register),
         (review, _plan_review),

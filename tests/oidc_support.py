@@ -27,9 +27,14 @@ class OidcProvider:
         return f"{self.url}/.well-known/openid-configuration"
 
     def set_user(self, email: str, name: str) -> None:
-        """Create or update a user the provider signs in (the e-mail is also the subject)."""
-        body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
-        request = urllib.request.Request(f"{self.url}/users/{email}", data=body, method="PUT",
+        """Create or update a user the provider signs in, with a verified e-mail (the e-mail is also the subject)."""
+        self.set_claims(email, {"email": email, "name": name, "email_verified": True})
+
+    def set_claims(self, sub: str, claims: dict[str, object]) -> None:
+        """Create or update the user ``sub`` with exactly these claims (e.g. ``email_verified`` false or absent,
+        an Entra-style ``tid``)."""
+        body = json.dumps(claims).encode()
+        request = urllib.request.Request(f"{self.url}/users/{sub}", data=body, method="PUT",
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - 127.0.0.1 only
             assert answer.status == 204, answer.status

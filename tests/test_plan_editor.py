@@ -492,16 +492,18 @@ def test_a_plan_with_wrong_targets_is_saved_only_as_a_draft(tmp_path: Path, real
     assert store.save_plan(E.plan_yaml(_tw2025()), user=ADMIN_A, base_sha=None).saved
 
 
-def test_a_schema_3_database_is_upgraded_to_4(tmp_path: Path) -> None:
+def test_a_schema_3_database_is_upgraded(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     ProgressStore(url).save_plan(read_plan(TW_FILE), base_sha=None, check_data=False)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE plan_drafts"))
+        for column in ("imported_by", "claimed_by", "claimed_at", "history_only"):  # schema 5's
+            connection.execute(text(f"ALTER TABLE plan_registrations DROP COLUMN {column}"))
         connection.execute(text("UPDATE hiap_schema SET version = 3"))
     engine.dispose()
     store = ProgressStore(url)
-    assert store.schema_version() == 4
+    assert store.schema_version() == 5
     assert store.plan("tunbridge-wells-2023-25").id == "tunbridge-wells-2023-25"
     assert store.save_draft("tunbridge-wells-2023-25", "x", base_sha=None).yaml_text == "x"
 

@@ -197,7 +197,7 @@ def test_failed_import_changes_nothing(store: ProgressStore, new_db: Callable[[]
     conflicting = {**bundle["reviews"][1], "note": "rewritten history"}
     hostile = {**bundle, "plan_versions": [*bundle["plan_versions"], new_version], "reviews": [new_review, conflicting]}
     with pytest.raises(ImportRejected, match="already stored with different content"):
-        other.import_bundle(hostile)
+        other.import_bundle(hostile, confirm=True)
     assert other.counts() == before_counts
     assert other.history(TW).equals(before_history)
     assert other.plan(TW).title == "Health Inequalities Action Plan 2023-25"

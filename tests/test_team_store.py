@@ -463,9 +463,12 @@ def test_an_editor_may_correct_a_review_and_a_viewer_may_not(store: ProgressStor
 
 
 def _as_schema_2(url: str) -> None:
-    """Take a database back to schema 2 exactly as that HIAP Geo made it: no correction columns."""
+    """Take a database back to schema 2 exactly as that HIAP Geo made it: no correction columns, no columns
+    for what an import claimed (schema 5)."""
     engine = create_engine(url)
     with engine.begin() as conn:
+        for column in ("imported_by", "claimed_by", "claimed_at", "history_only"):
+            conn.execute(text(f"ALTER TABLE plan_registrations DROP COLUMN {column}"))
         conn.execute(text("DROP INDEX ix_reviews_corrects"))
         conn.execute(text("ALTER TABLE reviews DROP COLUMN corrects"))
         conn.execute(text("ALTER TABLE reviews DROP COLUMN correction_reason"))
@@ -488,7 +491,7 @@ def test_a_database_of_schema_2_is_upgraded_keeping_every_row(new_db: Callable[[
     assert "corrects" not in columns
 
     store = ProgressStore(url)
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION == 5
     assert store.counts() == counts
     assert store.history(TW).equals(history) and store.registrations(TW).equals(registrations)
     with pytest.raises(Exception, match="append-only"):  # the triggers still hold after the upgrade

@@ -120,9 +120,15 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
              "\n\n" + bullet_list(problems))
 
 
+# Session key of a review that could not be recorded (its note and choices), shown and offered again. A comment,
+# not a docstring: Streamlit's "magic" would print a bare string on the page.
+KEPT_REVIEW = "plan_review_kept"
+
+
 def ask_to_record(user: User, names: dict[str, str]) -> None:
     """The form's callback: nothing is recorded yet; the page asks "Record <status> for action X at <date>?"
     with Confirm and Cancel. The values are kept as they were submitted."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     corrects = state.get("plan_review_corrects")
     reason = (state.get("plan_review_reason") or "").strip() if corrects else ""
@@ -148,6 +154,7 @@ def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
 
     The review's id is made when the form is shown and kept until the save succeeds, so pressing the button
     again after a dropped connection records the review once."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     pending = state.pop("plan_review_pending", None)
     if pending is None:
@@ -160,7 +167,9 @@ def record(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
     except (HiapGeoError, ValueError) as exc:
         state["plan_progress_message"] = ("error", "The review was not recorded: "
                                                    + escape_markdown(rv.without_address(exc, store.describe())))
+        state[KEPT_REVIEW] = pending  # kept until it is recorded: the form may not be drawn while the database is down
         return
+    state.pop(KEPT_REVIEW, None)
     state["plan_review_uuid"] = str(uuid.uuid4())
     state["plan_progress_message"] = ("success", rv.review_message(
         pending["action"], pending["status"], pending["date"], pending.get("corrected")))
@@ -204,6 +213,7 @@ def step_action(options: list[str], step: int) -> None:
 
 def confirm_version(store: ProgressStore, loaded: LoadedPlan, user: User) -> None:
     """Confirm callback: make the file shown the plan's current version (an admin, after reading the changes)."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     try:
         store.register_plan(loaded, user=user, confirm=True)
@@ -216,13 +226,15 @@ def confirm_version(store: ProgressStore, loaded: LoadedPlan, user: User) -> Non
 
 def import_history(store: ProgressStore, current_id: str, user: User) -> None:
     """Import callback: all or nothing (the store checks everything before writing)."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     state = st.session_state
     upload = state.get("plan_import_file")
     if upload is None:
         state["plan_progress_message"] = ("error", "Choose an export file (JSON) to import first.")
         return
     try:
-        report = store.import_bundle(upload.getvalue(), upload.name, user=user)
+        report = store.import_bundle(upload.getvalue(), upload.name, user=user,
+                                     confirm=bool(state.get("plan_import_confirm")))
     except ImportRejected as exc:
         state["plan_progress_message"] = (
             "error", f"Nothing was imported from {escape_markdown(upload.name)}; the database is unchanged:\n\n"
@@ -252,6 +264,12 @@ try:
     stored_ids = tuple(store.plan_ids())
 except HiapGeoError as exc:
     store, store_error, stored_ids = None, rv.without_address(exc, database_url()), ()
+if store is None and st.session_state.get(KEPT_REVIEW):  # said first: the page may stop before its Progress tab
+    failed = st.session_state.pop("plan_progress_message", None)
+    st.error(failed[1] if failed else f"The review was not recorded: {escape_markdown(store_error)}")
+    st.warning("**Not recorded.** Your note is kept here until the progress database is back; the review form "
+               "offers it again then:")
+    st.code(st.session_state[KEPT_REVIEW]["note"] or "(no note)", language=None, wrap_lines=True)
 
 stamp = tuple((p.name, p.stat().st_mtime_ns) for p in plan_files())
 options = choices(stored_ids, stamp, database_url())
@@ -588,6 +606,15 @@ with progress_tab:
                               "names it and says why. Both stay in the history; the status uses the correction.")
         correcting = st.session_state.get("plan_review_corrects")
         st.session_state.setdefault("plan_review_date", date.today())
+        kept = st.session_state.get(KEPT_REVIEW)
+        if kept and not kept.get("offered"):  # a review that could not be recorded: in the form again, once
+            # Set, not only kept: a widget drawn again after a run without it shows what the page sets.
+            st.session_state["plan_review_note"] = st.session_state.get("plan_review_note") or kept["note"]
+            if kept["action"] in titles:
+                st.session_state["plan_review_action"] = kept["action"]
+            st.session_state["plan_review_status"] = kept["status"]
+            st.session_state[KEPT_REVIEW] = {**kept, "offered": True}
+            st.info("A review that could not be recorded is in the form again: check it and record it.")
         with st.form("plan_review_form"):
             st.markdown("**Record a correction**" if correcting else "**Record a review**")
             if correcting:
@@ -643,6 +670,9 @@ with progress_tab:
     e1.caption("Every stored version of the plan's text and every review: import it into another copy of HIAP Geo "
                "(or `python -m hiap_geo plan import`) without loss.")
     e2.file_uploader("Import a plan with its history (JSON)", type=["json"], key="plan_import_file")
+    e2.checkbox("Make the file's plan the current version", key="plan_import_confirm",
+                help="Only when the file's last plan version is a text this database has never had: importing "
+                     "without this tick says what it would change and imports nothing.")
     e2.button("Import", key="plan_import", on_click=import_history, args=(store, plan.id, user))
     e2.caption("Checked in full first: a file with any problem changes nothing. Reviews already present are "
                "skipped, so importing a file twice adds nothing.")

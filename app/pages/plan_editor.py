@@ -201,6 +201,7 @@ def start_page(store: ProgressStore | None, user: User, may_edit: bool) -> None:
 
 
 def discard(store: ProgressStore, plan_id: str, user: User) -> None:
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     try:
         store.discard_draft(plan_id, user=user)
     except HiapGeoError as exc:
@@ -321,6 +322,7 @@ def set_picked(action_id: str, level: str, shown: list[str]) -> None:
 
 
 def save(store: ProgressStore, user: User) -> None:
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     editing: pe.Editing = st.session_state[EDITING]
     try:
         editing, result = pe.save_version(store, editing, user)
@@ -342,6 +344,7 @@ def save(store: ProgressStore, user: User) -> None:
 def reopen_current(store: ProgressStore, user: User) -> None:
     """After a refused save: the current version, opened fresh (the user's draft is kept only if they
     did not choose this)."""
+    user = current_user()  # now, not as the page was drawn: a callback runs before the gate
     editing: pe.Editing = st.session_state[EDITING]
     store.discard_draft(editing.plan.id, user=user)
     start(partial(pe.open_plan, f"stored:{editing.plan.id}", store, user))

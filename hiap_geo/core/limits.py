@@ -27,11 +27,23 @@ several microseconds. England's LSOA codes and names take 70,000."""
 MAX_PLAN_BYTES: int = 1_000_000
 """A plan file (YAML)."""
 
+MAX_PLAN_ACTIONS: int = 2_000
+"""Actions in one plan: a district's plan has tens (Tunbridge Wells 37); a plan at MAX_PLAN_BYTES of real actions has
+about 1,200. A draft of 10,000 short actions (within the byte limit) took 30 s and 500 MB to open in the plan
+editor, slowing everyone's sessions; it is refused, naming this."""
+
 MAX_FIGURES_BYTES: int = 2_000_000
 """A file of the figures a plan document states (YAML)."""
 
 MAX_BUNDLE_BYTES: int = 20_000_000
 """A progress export bundle (JSON)."""
+
+MAX_WRITE_WAIT_S: float = 20.0
+"""How long a write to a shared PostgreSQL progress database waits for another writer (a large import) before
+the person is told the database is busy and nothing was recorded; SQLite waits its busy timeout per attempt."""
+
+MAX_EMAIL_CHARS: int = 254
+"""The longest e-mail address (RFC 5321 path limit); a longer one in the access file or a sign-in is refused."""
 
 MAX_ACCESS_BYTES: int = 200_000
 """An access file lists people and domains: a few kilobytes. Larger is a mistake."""

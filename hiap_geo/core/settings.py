@@ -6,6 +6,7 @@ variable after import still gets what they asked for.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -90,3 +91,21 @@ def log_level() -> str:
     if value not in LOG_LEVELS:
         raise SettingsError(f"HIAP_LOG_LEVEL is '{value[:20]}'; use one of {', '.join(LOG_LEVELS)}.")
     return value
+
+
+def open_to_network() -> bool:
+    """``HIAP_OPEN_TO_NETWORK`` set to 1/true/yes: the explicit opt-in to serve other machines without sign-in
+    (every page then shows an "open to the network" banner). Off by default."""
+    return os.environ.get("HIAP_OPEN_TO_NETWORK", "").strip().lower() in ("1", "true", "yes")
+
+
+def is_loopback(address: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, 'localhost'); False for '' (Streamlit
+    then listens on every address), 0.0.0.0 and any other."""
+    value = address.strip().strip("[]")
+    if value == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        return False

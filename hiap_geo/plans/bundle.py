@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hiap_geo.core.limits import MAX_BUNDLE_BYTES, MAX_NESTING
 from hiap_geo.plans.load import parse_plan
-from hiap_geo.plans.schema import MAX_NOTE_CHARS, MAX_REVIEWER_CHARS, ImportRejected, PlanFileError
+from hiap_geo.plans.schema import (
+    MAX_NOTE_CHARS,
+    MAX_REVIEWER_CHARS,
+    MIN_REVIEW_DATE,
+    ImportRejected,
+    PlanFileError,
+)
 
 __all__ = ["BUNDLE_FORMAT", "BUNDLE_VERSION", "MAX_BUNDLE_BYTES", "ExportBundle", "ExportedPlanVersion",
            "ExportedReview", "ImportReport", "text_sha256", "validate_bundle"]
@@ -152,6 +158,9 @@ def validate_bundle(content: bytes | str | dict[str, Any], source: str = "<expor
         if review.review_date > date.today():
             problems.append(f"reviews.{i}: review_date {review.review_date.isoformat()} is in the future "
                             "(a review records a meeting that has happened)")
+        if review.review_date < MIN_REVIEW_DATE:
+            problems.append(f"reviews.{i}: review_date {review.review_date.isoformat()} is before "
+                            f"{MIN_REVIEW_DATE.year} (`plan review` refuses it too: check the year)")
         if _aware(review.recorded_at) > now + CLOCK_SKEW:
             problems.append(f"reviews.{i}: recorded_at {review.recorded_at.isoformat()} is in the future")
         if review.review_id in seen:

@@ -35,7 +35,7 @@ from hiap_geo.plans.schema import MAX_PLAN_BYTES, MAX_REVIEWER_CHARS, PlanFileEr
 if TYPE_CHECKING:
     from hiap_geo.plans.progress import ProgressStore
 
-VERSION_COLUMNS = ["version", "sha256", "saved_at", "saved_by", "source_name", "actions", "changes"]
+VERSION_COLUMNS = ["version", "sha256", "saved_at", "saved_by", "source_name", "actions", "changes", "made_current"]
 
 
 class PlanChangedSinceOpened(ProgressError):
@@ -280,7 +280,7 @@ class PlanEditing:
                 select(RegistrationRow, PlanVersionRow)
                 .join(PlanVersionRow, RegistrationRow.version_id == PlanVersionRow.id)
                 .where(RegistrationRow.plan_id == plan_id)
-                .order_by(RegistrationRow.registered_at, RegistrationRow.id))]
+                .order_by(RegistrationRow.id))]  # the order the database recorded them, never a file's date
 
         rows = []
         previous = None
@@ -288,10 +288,22 @@ class PlanEditing:
             plan = self._parse(version).plan
             changes = plan_diff(previous, plan) if previous is not None else ["First version."]
             rows.append({"version": n, "sha256": version.sha256, "saved_at": aware(registration.registered_at),
-                         "saved_by": registration.registered_by, "source_name": version.source_name,
-                         "actions": len(plan.actions), "changes": changes})
-            previous = plan
+                         "saved_by": _saved_by(registration), "source_name": version.source_name,
+                         "actions": len(plan.actions), "changes": changes,
+                         "made_current": not registration.history_only})
+            if not registration.history_only:
+                previous = plan
         return pd.DataFrame(rows, columns=VERSION_COLUMNS)
+
+
+def _saved_by(registration: RegistrationRow) -> str | None:
+    """Who saved a version; for an imported one, who the file claims, marked as a claim, and who imported it."""
+    if registration.imported_by is None:
+        return registration.registered_by
+    claimed = registration.claimed_by or "no one named"
+    when = f" on {registration.claimed_at:%Y-%m-%d}" if registration.claimed_at else ""
+    kept = "" if not registration.history_only else "; kept as history, not made current"
+    return f"claimed: {claimed}{when} (imported by {registration.imported_by}{kept})"
 
 
 def _check_plan_id(plan_id: str) -> None:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from hiap_geo.core._yaml import Loc, YamlProblems, dotted, line_at, parse_strict, schema_problems
 from hiap_geo.core.files import read_regular, regular_file_size
+from hiap_geo.core.limits import MAX_PLAN_ACTIONS
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, PLANS_DIR, ListTarget, Plan, PlanFileError
 
 
@@ -70,6 +71,10 @@ def parse_plan(content: str | bytes, source: str = "<plan>") -> LoadedPlan:
         if len(text.encode("utf-8")) > MAX_PLAN_BYTES:
             raise PlanFileError(source, [(None, None, _too_large(len(text.encode("utf-8"))))])
     root, data = _parse_yaml(text, source)
+    actions = data.get("actions") if isinstance(data, dict) else None
+    if isinstance(actions, list) and len(actions) > MAX_PLAN_ACTIONS:
+        raise PlanFileError(source, [(None, "actions", f"the plan has {len(actions):,} actions; plans are limited to "
+                                                       f"{MAX_PLAN_ACTIONS:,} (split it into several plans)")])
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:

@@ -41,7 +41,9 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     inspect,
+    or_,
     select,
     text,
 )
@@ -49,7 +51,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hiap_geo.core import settings
+from hiap_geo.core import limits, settings
 from hiap_geo.core.access import LOCAL_USER, User, require
 from hiap_geo.core.files import read_regular, regular_file_size, write_text_atomic
 from hiap_geo.plans.bundle import (
@@ -69,6 +71,7 @@ from hiap_geo.plans.progress_tables import (
     LOCK_KEY,
     SCHEMA_VERSION,
     UPGRADE_TO_3,
+    UPGRADE_TO_5,
     Base,
     PlanRow,
     PlanVersionRow,
@@ -87,6 +90,7 @@ from hiap_geo.plans.progress_tables import (
 from hiap_geo.plans.schema import (
     MAX_NOTE_CHARS,
     MAX_REVIEWER_CHARS,
+    MIN_REVIEW_DATE,
     STATUSES,
     ImportRejected,
     Plan,
@@ -103,12 +107,30 @@ from hiap_geo.plans.status import (
 
 T = TypeVar("T")
 
+def _lock_timeout() -> str:
+    return f"SET LOCAL lock_timeout = '{int(limits.MAX_WRITE_WAIT_S * 1000)}ms'"
+
+IMPORT_CHUNK = 1_000
+"""Reviews an import looks up and inserts per statement: 100,000 reviews in 100 round trips, not 200,000."""
+
+
+class ImportNeedsConfirmation(PlanChangeNeedsConfirmation):
+    """An import whose last plan version is a text this database never had, for a plan it has: nothing was
+    imported; importing again with ``confirm=True`` makes that version current, as ``register --confirm`` would."""
+
+    def __init__(self, change: PlanChange):
+        super().__init__(change)
+        self.args = (change.summary() + " Nothing was imported. To import the file and make its plan the current "
+                     "version, confirm: `python -m hiap_geo plan import --confirm FILE`, or tick \"Make the "
+                     "file's plan the current version\" before Import on the Plan page.",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
 DB_ENV = "HIAP_PROGRESS_DB"
 """Environment variable holding the database URL (read by ``core.settings.progress_db``)."""
 
 
-MIN_REVIEW_DATE = date(2000, 1, 1)
-"""Earliest review date accepted: plans reviewed here start in the 2020s, so an older date is a typo."""
 
 def database_url() -> str:
     """The configured database URL: ``HIAP_PROGRESS_DB``, else SQLite in the user's data folder.
@@ -198,9 +220,14 @@ class ProgressStore(PlanEditing):
             if version in (1, 2):
                 for statement in UPGRADE_TO_3:  # ALTER TABLE adds NULL columns: no row is changed
                     connection.exec_driver_sql(statement)
+            if version in (2, 3, 4):  # version 1 had no registrations: create_all made them with these columns
+                have = {c["name"] for c in inspect(connection).get_columns("plan_registrations")}
+                for statement in UPGRADE_TO_5:
+                    if statement.split(" ADD COLUMN ")[1].split()[0] not in have:
+                        connection.exec_driver_sql(statement)
             for statement in append_only_ddl(self.dialect):
                 connection.execute(text(statement))
-            if version in (2, 3):  # versions before 2 had no schema table: create_all made it empty
+            if version in (2, 3, 4):  # versions before 2 had no schema table: create_all made it empty
                 connection.execute(SchemaRow.__table__.update().values(version=SCHEMA_VERSION))
             else:
                 connection.execute(SchemaRow.__table__.insert().values(id=1, version=SCHEMA_VERSION))
@@ -224,6 +251,7 @@ class ProgressStore(PlanEditing):
     def _in_write_connection(self, work: Callable[[Connection], T]) -> T:
         with self._writer.begin() as connection:
             if self.dialect == "postgresql":
+                connection.execute(text(_lock_timeout()))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             return work(connection)
 
@@ -239,6 +267,11 @@ class ProgressStore(PlanEditing):
             try:
                 return work()
             except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_timeout: another writer holds the lock
+                    raise ProgressError(
+                        f"The progress database is busy with another change (such as a large import) and this one "
+                        f"waited {limits.MAX_WRITE_WAIT_S:.0f} s: nothing was {_DONE[what]}. Try again in a minute."
+                    ) from exc
                 if not transient(exc):
                     raise self._error(exc, what) from exc
                 if attempt == self.attempts:
@@ -262,6 +295,7 @@ class ProgressStore(PlanEditing):
         def attempt() -> T:
             with Session(self._writer) as session, session.begin():
                 if self.dialect == "postgresql":
+                    session.execute(text(_lock_timeout()))  # a waiting writer is told, not kept waiting unbounded
                     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
                 return work(session)
 
@@ -366,8 +400,8 @@ class ProgressStore(PlanEditing):
         row = session.execute(
             select(PlanVersionRow, RegistrationRow)
             .join(RegistrationRow, RegistrationRow.version_id == PlanVersionRow.id)
-            .where(RegistrationRow.plan_id == plan_id)
-            .order_by(RegistrationRow.registered_at.desc(), RegistrationRow.id.desc())
+            .where(RegistrationRow.plan_id == plan_id, _MAY_BE_CURRENT)
+            .order_by(RegistrationRow.id.desc())  # the order the database recorded, never a date from a file
             .limit(1)
         ).first()
         return None if row is None else (row[0], row[1])
@@ -382,7 +416,7 @@ class ProgressStore(PlanEditing):
         """Every action title any stored version of the plan gave, the latest version's last."""
         def work(session: Session) -> list[PlanVersionRow]:
             return list(session.scalars(select(PlanVersionRow).where(PlanVersionRow.plan_id == plan_id)
-                                        .order_by(PlanVersionRow.registered_at, PlanVersionRow.id)))
+                                        .order_by(PlanVersionRow.id)))
 
         titles: dict[str, str] = {}
         for row in self._read(work):
@@ -567,11 +601,12 @@ class ProgressStore(PlanEditing):
                 select(RegistrationRow, PlanVersionRow.sha256, PlanVersionRow.source_name)
                 .join(PlanVersionRow, RegistrationRow.version_id == PlanVersionRow.id)
                 .where(RegistrationRow.plan_id == plan_id)
-                .order_by(RegistrationRow.registered_at, RegistrationRow.id))
+                .order_by(RegistrationRow.id))
             return [{"registered_at": r.registered_at, "registered_by": r.registered_by, "sha256": sha,
-                     "source_name": name} for r, sha, name in rows]
+                     "source_name": name, "imported_by": r.imported_by, "claimed_by": r.claimed_by,
+                     "claimed_at": r.claimed_at, "made_current": not r.history_only} for r, sha, name in rows]
 
-        return pd.DataFrame(self._read(work), columns=["registered_at", "registered_by", "sha256", "source_name"])
+        return pd.DataFrame(self._read(work), columns=REGISTRATION_COLUMNS)
 
     # -- export / import ----------------------------------------------------------------------------
 
@@ -588,8 +623,11 @@ class ProgressStore(PlanEditing):
                 select(PlanVersionRow, RegistrationRow)
                 .join(latest, latest.c.version_id == PlanVersionRow.id)
                 .join(RegistrationRow, RegistrationRow.id == latest.c.last)
-                .order_by(RegistrationRow.registered_at, RegistrationRow.id)
+                .order_by(RegistrationRow.id)
             ).all()
+            current = self._current_row(session, plan_id)
+            current_id = current[0].id if current is not None else None
+            versions.sort(key=lambda pair: pair[0].id == current_id)  # stable: the current version last
             reviews = session.scalars(
                 select(ReviewRow).where(ReviewRow.plan_id == plan_id).order_by(ReviewRow.recorded_at, ReviewRow.id)
             ).all()
@@ -600,8 +638,8 @@ class ProgressStore(PlanEditing):
                 exported_at=datetime.now(UTC),
                 plan_versions=[
                     ExportedPlanVersion(sha256=v.sha256, source_name=v.source_name,
-                                        registered_at=aware(reg.registered_at), yaml=v.yaml_text,
-                                        registered_by=reg.registered_by)
+                                        registered_at=aware(reg.claimed_at or reg.registered_at), yaml=v.yaml_text,
+                                        registered_by=reg.registered_by or reg.claimed_by)
                     for v, reg in versions
                 ],
                 reviews=[
@@ -631,7 +669,7 @@ class ProgressStore(PlanEditing):
         write_text_atomic(path, text_ + "\n")
         return path
 
-    def import_file(self, path: str | Path, *, user: User = LOCAL_USER) -> ImportReport:
+    def import_file(self, path: str | Path, *, user: User = LOCAL_USER, confirm: bool = False) -> ImportReport:
         """Import an export file; see ``import_bundle``."""
         require(user, "import")
         path = Path(path)
@@ -642,10 +680,10 @@ class ProgressStore(PlanEditing):
             raw = read_regular(path, MAX_BUNDLE_BYTES)
         except OSError as exc:
             raise ImportRejected(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from exc
-        return self.import_bundle(raw, str(path), user=user)
+        return self.import_bundle(raw, str(path), user=user, confirm=confirm)
 
     def import_bundle(self, content: bytes | str | dict[str, Any], source: str = "<export>", *,
-                      user: User = LOCAL_USER) -> ImportReport:
+                      user: User = LOCAL_USER, confirm: bool = False) -> ImportReport:
         """Add a plan's versions and reviews from an export; all or nothing. Needs the admin role.
 
         Everything is checked before writing (size, nesting, format, every plan version parses and matches
@@ -653,58 +691,123 @@ class ProgressStore(PlanEditing):
         transaction, and a review whose id is already stored with different content aborts it. Reviews
         already present unchanged are skipped, so importing the same file twice adds nothing. Each review
         keeps the reviewer the file names and is marked as imported by ``user``.
+
+        Plan versions are history the file *claims*: each new text is stored with who imported it and when (the
+        database's time), the file's registrant and date kept only as a claim, in the file's order after every
+        version already recorded. The file's last version becomes current only for a plan this database does
+        not have yet, or, when it is a text this database has never had, with ``confirm=True`` (the confirmation
+        a changed plan file needs: PlanChangeNeedsConfirmation says what it would change, and nothing is
+        imported). Corrections are checked against the reviews already stored too: a review is corrected once.
         """
-        require(user, "import")
+        user = require(user, "import")
         bundle = validate_bundle(content, source)
-        importer = user.label or LOCAL_USER.label
+        importer = (user.label or LOCAL_USER.label)[:MAX_REVIEWER_CHARS]
 
         def work(session: Session) -> ImportReport:
             added_versions = added_reviews = present = 0
+            if self.dialect == "postgresql":  # the reviews this import inserts are not in the planner's statistics
+                session.execute(text("SET LOCAL enable_seqscan = off"))  # yet: look ids up by index, never by scan
             if session.get(PlanRow, bundle.plan_id) is None:
                 session.add(PlanRow(plan_id=bundle.plan_id))
                 session.flush()
-            for version in sorted(bundle.plan_versions, key=lambda v: utc(v.registered_at)):
-                stored = session.scalar(select(PlanVersionRow.id).where(
-                    PlanVersionRow.plan_id == bundle.plan_id, PlanVersionRow.sha256 == version.sha256))
-                if stored is not None:
+            current = self._current_row(session, bundle.plan_id)
+            last = bundle.plan_versions[-1]
+            stored = set(session.scalars(select(PlanVersionRow.sha256).where(
+                PlanVersionRow.plan_id == bundle.plan_id)))
+            if current is not None and last.sha256 not in stored and not confirm:
+                change = plan_change(self._parse(current[0]).plan, parse_plan(last.yaml, source).plan)
+                raise ImportNeedsConfirmation(PlanChange(**{
+                    **change.__dict__, "current_registered_at": current[1].registered_at,
+                    "current_registered_by": current[1].registered_by or current[1].claimed_by}))
+            now = database_now(session)
+            for version in bundle.plan_versions:  # the file's order, after everything this database recorded
+                if version.sha256 in stored:
                     continue
-                by = version.registered_by or f"imported by {importer}"
+                stored.add(version.sha256)
                 row = PlanVersionRow(plan_id=bundle.plan_id, sha256=version.sha256, source_name=version.source_name,
-                                      registered_at=utc(version.registered_at), yaml_text=version.yaml,
-                                      registered_by=by[:MAX_REVIEWER_CHARS])
+                                      registered_at=now, yaml_text=version.yaml, registered_by=None)
                 session.add(row)
                 session.flush()
-                session.add(RegistrationRow(plan_id=bundle.plan_id, version_id=row.id,
-                                             registered_at=utc(version.registered_at),
-                                             registered_by=by[:MAX_REVIEWER_CHARS]))
+                session.add(RegistrationRow(
+                    plan_id=bundle.plan_id, version_id=row.id, registered_at=now, registered_by=None,
+                    imported_by=importer, claimed_by=(version.registered_by or None),
+                    claimed_at=utc(version.registered_at),
+                    history_only=current is not None and version is not last))
                 added_versions += 1
             session.flush()
-            for review in bundle.reviews:
-                stored_review = session.scalars(
-                    select(ReviewRow).where(ReviewRow.review_id == review.review_id)).first()
-                if stored_review is None:
-                    session.add(ReviewRow(
-                        review_id=review.review_id, plan_id=bundle.plan_id, action_id=review.action_id,
-                        status=review.status, review_date=review.review_date, note=review.note,
-                        reviewer=review.reviewer, recorded_at=utc(review.recorded_at),
-                        reviewer_email=review.reviewer_email, imported_by=importer[:MAX_REVIEWER_CHARS],
-                        corrects=review.corrects, correction_reason=review.correction_reason))
-                    session.flush()
-                    added_reviews += 1
-                    continue
-                difference = _differences(stored_review, bundle.plan_id, review)
-                if difference:
-                    raise ImportRejected(source, [f"review {review.review_id} is already stored with different "
-                                                  f"content ({difference}); history is never overwritten"])
-                present += 1
+            self._check_imported_corrections(session, bundle, source)
+            for chunk in _chunks(bundle.reviews, IMPORT_CHUNK):  # a few statements per chunk, not per review
+                stored_reviews = {r.review_id: r for r in session.scalars(
+                    select(ReviewRow).where(ReviewRow.review_id.in_([r.review_id for r in chunk])))}
+                new_rows = []
+                for review in chunk:
+                    stored_review = stored_reviews.get(review.review_id)
+                    if stored_review is None:
+                        new_rows.append({
+                            "review_id": review.review_id, "plan_id": bundle.plan_id, "action_id": review.action_id,
+                            "status": review.status, "review_date": review.review_date, "note": review.note,
+                            "reviewer": review.reviewer, "recorded_at": utc(review.recorded_at),
+                            "reviewer_email": review.reviewer_email, "imported_by": importer,
+                            "corrects": review.corrects, "correction_reason": review.correction_reason})
+                        continue
+                    difference = _differences(stored_review, bundle.plan_id, review)
+                    if difference:
+                        raise ImportRejected(source, [f"review {review.review_id} is already stored with different "
+                                                      f"content ({difference}); history is never overwritten"])
+                    present += 1
+                if new_rows:
+                    session.execute(insert(ReviewRow), new_rows)
+                    added_reviews += len(new_rows)
             return ImportReport(bundle.plan_id, added_versions, added_reviews, present)
 
         try:
             return self._write(work, "import")
-        except ImportRejected:
+        except (ImportRejected, PlanChangeNeedsConfirmation):
             raise
         except ProgressError as exc:
             raise ImportRejected(source, [f"the database refused the import: {exc}"]) from exc
+
+
+    def _check_imported_corrections(self, session: Session, bundle: ExportBundle, source: str) -> None:
+        """No review is corrected twice across the file and the database, and a correction corrects a review of
+        this plan (the file's own checks see only the file)."""
+        corrections = {r.review_id: r.corrects for r in bundle.reviews if r.corrects is not None}
+        if not corrections:
+            return
+        targets = set(corrections.values())
+        problems: list[str] = []
+        for chunk in _chunks(sorted(targets)):
+            for by, corrected in session.execute(select(ReviewRow.review_id, ReviewRow.corrects)
+                                                 .where(ReviewRow.corrects.in_(chunk))):
+                mine = [r for r, c in corrections.items() if c == corrected and r != by]
+                if mine:
+                    problems.append(f"review {mine[0]} corrects review {corrected}, which review {by} already "
+                                    "corrects in this database; a review is corrected once")
+            for review_id, plan_id in session.execute(select(ReviewRow.review_id, ReviewRow.plan_id)
+                                                      .where(ReviewRow.review_id.in_(chunk))):
+                if plan_id != bundle.plan_id:
+                    problems.append(f"review {review_id}, which the file corrects, belongs to plan '{plan_id}'")
+        if problems:
+            raise ImportRejected(source, problems)
+
+
+REGISTRATION_COLUMNS = ["registered_at", "registered_by", "sha256", "source_name", "imported_by", "claimed_by",
+                        "claimed_at", "made_current"]
+
+_MAY_BE_CURRENT = or_(RegistrationRow.history_only.is_(None), RegistrationRow.history_only.is_(False))
+"""A registration that made its text current (an imported version kept as history only never did)."""
+
+
+def _chunks(values: list[T], size: int = 500) -> list[list[T]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def database_now(session: Session) -> datetime:
+    """The database's own clock (naive UTC), for what an import records: not the importing machine's."""
+    value = session.scalar(select(func.current_timestamp()))
+    if isinstance(value, str):  # SQLite: 'YYYY-MM-DD HH:MM:SS' in UTC
+        value = datetime.fromisoformat(value)
+    return utc(value) if isinstance(value, datetime) else now_utc()
 
 
 _DONE = {"open": "changed", "read": "changed", "record": "recorded", "register": "stored", "import": "imported",

@@ -9,19 +9,33 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Connection, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Connection,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hiap_geo.plans.schema import MAX_REVIEWER_CHARS, STATUSES, ProgressError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The database layout this code reads and writes. 1: plans, versions, reviews (no version table).
 2: plan registrations (who made which text the current version, when), reviewer e-mail and importer of
 each review, the version table, append-only triggers on PostgreSQL too. 3: a review may correct an earlier
 one (``corrects``, with ``correction_reason``): the earlier row stays, the correction counts in its place.
 4: drafts of plans being written in the plan editor (``plan_drafts``, one per plan and user; a new table,
-so the upgrade from 3 only creates it). Older databases are upgraded at start in one transaction; a newer
+so the upgrade from 3 only creates it). 5: a registration made by an import keeps who imported it
+(``imported_by``) and what the file claimed (``claimed_by``, ``claimed_at``) apart from the database's own time,
+and may be history only (``history_only``: a version recorded, never made current). Older databases are
+upgraded at start in one transaction; a newer
 one is refused with a message."""
 
 LOCK_KEY = 0x48494150  # 'HIAP': the PostgreSQL advisory lock that serialises writers
@@ -36,6 +50,14 @@ UPGRADE_TO_3 = (
     "CREATE INDEX IF NOT EXISTS ix_reviews_corrects ON reviews (corrects)",
 )
 """Schema 2 -> 3: the columns a correcting review fills (NULL for every review recorded before)."""
+
+UPGRADE_TO_5 = (
+    f"ALTER TABLE plan_registrations ADD COLUMN imported_by VARCHAR({MAX_REVIEWER_CHARS})",
+    f"ALTER TABLE plan_registrations ADD COLUMN claimed_by VARCHAR({MAX_REVIEWER_CHARS})",
+    "ALTER TABLE plan_registrations ADD COLUMN claimed_at TIMESTAMP",
+    "ALTER TABLE plan_registrations ADD COLUMN history_only BOOLEAN",
+)
+"""Schema 2..4 -> 5: what an import claimed, kept apart (NULL for every registration made before)."""
 
 
 class Base(DeclarativeBase):
@@ -71,8 +93,13 @@ class PlanVersionRow(Base):
 
 
 class RegistrationRow(Base):
-    """A plan text made the current version, by whom and when: the latest registration is the current one,
-    so re-registering an earlier text makes it current again (a new row, not 'unchanged')."""
+    """A plan text made the current version, by whom and when: the latest registration (in the order the
+    database recorded them, ``id``; never a date a file gave) that is not ``history_only`` is the current one,
+    so re-registering an earlier text makes it current again (a new row, not 'unchanged').
+
+    A registration from an import has ``registered_at`` the database's time of the import, ``registered_by``
+    None, ``imported_by`` the admin who imported it, and ``claimed_by``/``claimed_at`` what the file said:
+    a claim, shown as one, never as who registered it here."""
 
     __tablename__ = "plan_registrations"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,6 +107,10 @@ class RegistrationRow(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
     registered_at: Mapped[datetime] = mapped_column(DateTime)
     registered_by: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS), nullable=True)
+    imported_by: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(MAX_REVIEWER_CHARS), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    history_only: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class ReviewRow(Base):

@@ -117,6 +117,11 @@ class ProgressError(HiapGeoError):
     """The progress database cannot do what was asked (unknown plan or action, bad status, bad URL...)."""
 
 
+MIN_REVIEW_DATE = date(2000, 1, 1)
+"""Earliest review date accepted (``plan review`` and imports alike): plans reviewed here start in the 2020s,
+so an older date is a typo."""
+
+
 class ImportRejected(ProgressError):
     """An export file cannot be imported; nothing was written. ``problems`` lists every reason found."""
 
