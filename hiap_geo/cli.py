@@ -466,7 +466,7 @@ def parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="obtain every dataset in the registry (data/sources.yaml)")
     fetch.add_argument("--dataset", action="append", help="only this dataset id (repeatable)")
     fetch.add_argument("--mirror", type=_existing_dir, help="copy from this folder (default: $HIAP_DATA_MIRROR)")
-    fetch.add_argument("--quiet", action="store_true", help="no progress bars")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bars; only warnings logged")
     fetch.add_argument("--from", dest="from_dir", type=_existing_dir,
                        help="import official files downloaded by hand from this folder (any names)")
     fetch.add_argument("--refresh", action="store_true",
@@ -531,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        configure_logging()
+        configure_logging("WARNING" if getattr(args, "quiet", False) else None)
         return int(args.run(args))
     except HiapGeoError as exc:
         print(f"error: {terminal_text(str(exc))}", file=sys.stderr)

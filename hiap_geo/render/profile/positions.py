@@ -9,33 +9,42 @@ district's areas ("3rd worst of 14 wards"). The profile prints that instead of "
 
 from __future__ import annotations
 
+import functools
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from hiap_geo.indicators.aggregate import district_indicators, ward_indicators
-from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators, qof_indicators
+from hiap_geo.indicators.aggregate import district_indicators, long_rows, ward_indicators
+from hiap_geo.indicators.catalogue import LSOA_SPECS, QOF_SPECS
+from hiap_geo.indicators.readers import dwp_indicators, lsoa_indicators, msoa_census_indicators
+from hiap_geo.indicators.tables import qof_msoa_base
 
 UNITS = {"lsoa": "neighbourhoods (LSOAs)", "msoa": "MSOAs", "ward": "wards", "district": "districts"}
 
 
 @cache
 def _england_values(level: str) -> dict[tuple[str, str], np.ndarray]:
-    """Every English area's value of each indicator and period at a level, sorted (a few seconds, once)."""
-    if level == "lsoa":
-        rows = lsoa_indicators(None)
-    elif level == "ward":
-        rows = ward_indicators(None)
-    elif level == "msoa":
-        rows = pd.concat([qof_indicators(None, with_comparators=False), msoa_census_indicators(None),
-                          dwp_indicators(None)], ignore_index=True)
+    """Every English area's value of each indicator and period at a level, sorted (a few seconds, once).
+
+    The LSOA and ward indicators are built one at a time and only their sorted values kept: all of England's
+    long rows at once held about a gigabyte for a moment (a one-LSOA profile peaked at 1.6 GB)."""
+    if level in ("lsoa", "ward"):
+        build = lsoa_indicators if level == "lsoa" else ward_indicators
+        readers = [functools.partial(build, None, [spec]) for spec in LSOA_SPECS]
+    elif level == "msoa":  # the QOF estimates' MSOA rows only, not their LSOA, ward and district rows
+        readers = [functools.partial(long_rows, qof_msoa_base(), "msoa_code", "msoa", spec, "") for spec in QOF_SPECS]
+        readers += [functools.partial(msoa_census_indicators, None), functools.partial(dwp_indicators, None)]
     else:
-        rows = pd.concat([district_indicators(None), msoa_census_indicators(None), dwp_indicators(None)],
-                         ignore_index=True)
-    rows = rows[(rows["area_type"] == level) & rows["value"].notna()]
-    return {(str(i), str(p)): np.sort(g["value"].to_numpy(float))
-            for (i, p), g in rows.groupby(["indicator_id", "period"], sort=False)}
+        readers = [functools.partial(reader, None) for reader in (district_indicators, msoa_census_indicators,
+                                                                  dwp_indicators)]
+    batches = (read() for read in readers)
+    values: dict[tuple[str, str], np.ndarray] = {}
+    for rows in batches:
+        rows = rows.loc[(rows["area_type"] == level) & rows["value"].notna(), ["indicator_id", "period", "value"]]
+        for (i, p), g in rows.groupby(["indicator_id", "period"], sort=False):
+            values[(str(i), str(p))] = np.sort(g["value"].to_numpy(float))
+    return values
 
 
 def _worse_share(value: float, others: np.ndarray, polarity: str) -> float:
