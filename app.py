@@ -7,6 +7,7 @@ import streamlit as st
 from app.access import gate
 from app.presentation import presentation_strip
 from app.sidebar import MEASURE_OPTIONS_KEY, keep_state, render_sidebar
+from app.style import accessible_style
 from hiap_geo.core.log import configure as configure_logging
 from hiap_geo.render.maps import install_map_assets
 
@@ -14,6 +15,7 @@ from hiap_geo.render.maps import install_map_assets
 st.set_page_config(page_title="HIAP Geo", page_icon="🗺️", layout="wide")
 configure_logging()  # downloads, cache decisions and refusals to the server's stderr (HIAP_LOG_LEVEL)
 install_map_assets(Path(__file__).parent / "static")  # Leaflet served by the app: maps work offline
+accessible_style()  # contrast, target size and focus where Streamlit's own styling falls short (app/style.py)
 
 # Streamlit serves the default page at "/" whatever its url_path, so "/map" (in links and the README) would be
 # "Page not found": a hidden page at "map" runs the same explorer there.
@@ -26,6 +28,7 @@ PAGES = [
     st.Page("app/pages/plan.py", title="Plan", icon="📋", url_path="plan"),
     st.Page("app/pages/plan_editor.py", title="Plan editor", icon="✏️", url_path="plan-editor"),
     st.Page("app/pages/datasets.py", title="Data sources", icon="📚", url_path="data"),
+    st.Page("app/pages/accessibility.py", title="Accessibility", icon="♿", url_path="accessibility"),
 ]
 
 # Pages that read the sidebar's map controls (the default page's url_path is empty). A comment, not a

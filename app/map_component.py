@@ -25,6 +25,10 @@ FRONTEND = Path(__file__).parent / "map_frontend"
 MAPS_DIR = Path(__file__).parent.parent / "static" / "maps"
 """Served at /app/static/maps (``enableStaticServing``); git ignores ``static/``."""
 
+HIDDEN_STYLE = (".hiap-sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+                "clip:rect(0,0,0,0);white-space:nowrap;border:0}")
+"""The live region is read by screen readers and not shown."""
+
 _MODULE = DECODER_JS + (FRONTEND / "hiap_map.js").read_text(encoding="utf-8")
 _MODULE_FILE = f"hiap-map-{hashlib.sha256(_MODULE.encode()).hexdigest()[:20]}.js"
 # Streamlit sends a component's inline script with every rerun: the inline part only imports the map's code,
@@ -39,7 +43,8 @@ _COMPONENT = st.components.v2.component(
     "hiap_map",
     html="",
     # one rule a line: Streamlit reads a one-line string with "/" in it as a file path
-    css="\n".join([MAP_STYLE, LABEL_STYLE, ".hiap-map{width:100%}", ".hiap-map-error{color:#8a1c1c;padding:8px}"]),
+    css="\n".join([MAP_STYLE, LABEL_STYLE, ".hiap-map{width:100%}", HIDDEN_STYLE,
+                   ".hiap-map-error{color:#8a1c1c;padding:8px}"]),
     js=_LOADER,
     isolate_styles=False,  # Leaflet's stylesheet is the page's; the tests find the map in the page's DOM
 )
@@ -83,15 +88,22 @@ def write_assets(assets: tuple[MapAsset, ...], folder: Path = MAPS_DIR, keep: in
             path.unlink(missing_ok=True)
 
 
-def show_map(view: MapView, key: str, on_click: Callable[[float, float], None] | None = None) -> None:
+def show_map(view: MapView, key: str, on_click: Callable[[float, float], None] | None = None,
+             announce: str = "", on_pick: Callable[[str], None] | None = None) -> None:
     """Draw (or recolour) the map. A click on it calls ``on_click(lat, lng)`` before the rerun it causes, so that
-    rerun already outlines the area clicked."""
+    rerun already outlines the area clicked; Enter on an area focused with the keyboard calls ``on_pick(code)``.
+    ``announce`` (what the map now shows, in words) goes to the map's polite live region: a screen reader says it
+    when it changes (a new measure, filter or step), without interrupting."""
 
     def clicked() -> None:
         point = (st.session_state.get(key) or {}).get("clicked")
-        if on_click is not None and isinstance(point, dict) and all(
-                isinstance(point.get(k), int | float) for k in ("lat", "lng")):
+        if not isinstance(point, dict):
+            return
+        if on_pick is not None and isinstance(point.get("code"), str):
+            on_pick(point["code"])
+        elif on_click is not None and all(isinstance(point.get(k), int | float) for k in ("lat", "lng")):
             on_click(float(point["lat"]), float(point["lng"]))
 
     write_assets((MapAsset(_MODULE_FILE, _MODULE.encode()), *view.assets))
-    _COMPONENT(key=key, data=view.payload, height=int(view.payload["height"]), on_clicked_change=clicked)
+    _COMPONENT(key=key, data={**view.payload, "announce": announce}, height=int(view.payload["height"]),
+               on_clicked_change=clicked)

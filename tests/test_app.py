@@ -23,7 +23,7 @@ def app(kent: str, **state: object) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for e in (*at.title, *at.subheader, *at.markdown, *at.caption)]
+    parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
     parts += [e.value for e in (*at.warning, *at.info, *at.error, *at.success)]
     return "\n".join(str(p) for p in parts)
 

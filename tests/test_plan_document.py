@@ -148,6 +148,18 @@ def test_docx_text_replaces_only_what_xml_cannot_hold() -> None:
     assert docx_text("<&>é😀") == "<&>é😀"
 
 
+def test_the_document_reads_well_with_a_screen_reader(tunbridge_wells: tuple[Plan, bytes]) -> None:
+    """Headings are Word heading styles in order, each priority's map has alt text saying what it shows, and each
+    table's header row is marked (issue 26)."""
+    from tests.word_access import word_accessibility_problems
+
+    plan, data = tunbridge_wells
+    assert word_accessibility_problems(data) == []
+    described = [s._inline.docPr.get("descr") for s in Document(io.BytesIO(data)).inline_shapes]
+    assert len(described) == len(plan.priorities)
+    assert all(d.startswith(f"Map of {plan.area.name} by IMD national decile") for d in described)
+
+
 def test_the_2026_28_draft_reads_as_a_council_plan_in_word_and_pdf(kent: str, tmp_path: Path) -> None:
     """Issue 23: the next period's draft (IoD 2025) as a council publishes it: title page, contents,
     introduction and objectives, per priority its aims, a map and the actions with lead, partners, timescale,

@@ -117,6 +117,16 @@ def docx_tables(data: bytes) -> list[list[list[str]]]:
     return [[[c.text for c in row.cells] for row in t.rows] for t in Document(io.BytesIO(data)).tables]
 
 
+def test_the_word_file_reads_well_with_a_screen_reader(ward: Profile) -> None:
+    """Headings are Word heading styles in order, the map has alt text and each table's header row is marked."""
+    from tests.word_access import word_accessibility_problems
+
+    data = export(ward, "docx")
+    assert word_accessibility_problems(data) == []
+    (picture,) = Document(io.BytesIO(data)).inline_shapes
+    assert picture._inline.docPr.get("descr").startswith(f"Map of {ward.area.title()} (outlined)")
+
+
 @pytest.mark.parametrize("which", ["ward", "group"])
 def test_the_word_file_prints_every_table_as_the_library_formats_it(which: str, request: pytest.FixtureRequest) -> None:
     profile: Profile = request.getfixturevalue(which)

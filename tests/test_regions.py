@@ -62,7 +62,7 @@ def app(query: dict[str, str] | None = None) -> AppTest:
 
 
 def subheaders(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in at.subheader)
+    return "\n".join(str(e.value) for e in at.header)  # the map explorer's h2 under its title
 
 
 def test_the_kent_build_offers_no_region_and_says_so(kent: str) -> None:

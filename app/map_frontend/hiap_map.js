@@ -55,6 +55,27 @@ function tip(m, i) {
   return parts.join("<br>");
 }
 
+// Each drawn area (SVG; a canvas has no elements) is a button to the keyboard and to a screen reader: its name and
+// value as its label, Enter or Space selects it as a click does (Leaflet already shows its tip on focus).
+function keyboardAreas(m) {
+  const a = m.areas, d = m.data;
+  m.layer.eachLayer((l) => {
+    const el = l.getElement ? l.getElement() : null;
+    if (!el) return;
+    const i = l.feature.properties.i;
+    const ward = a.wards.length ? ", " + a.wards[a.w[i]] : "";
+    el.setAttribute("role", "button");
+    el.setAttribute("aria-label", a.code[i] + " " + a.name[i] + ward + ": " + d.label + " " + d.v[i]);
+    if (el.dataset.hiapKeys) return;
+    el.dataset.hiapKeys = "1";
+    el.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      if (m.trigger) m.trigger("clicked", {code: a.code[i]});
+    });
+  });
+}
+
 function style(m, i) {
   const d = m.data, k = d.k[i];
   const s = {fillColor: k < 0 ? d.missing : d.colours[k], fillOpacity: 0.8, color: "#4d4d4d", weight: 0.4, opacity: 1};
@@ -88,6 +109,12 @@ function makeMap(L, root) {
   const div = document.createElement("div");
   div.className = "hiap-map";
   root.appendChild(div);
+  // What the map shows, in words, for screen readers: said politely whenever it changes (a measure, filter or step).
+  const live = document.createElement("div");
+  live.className = "hiap-sr-only hiap-map-live";
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  root.appendChild(live);
   const map = L.map(div, {zoomSnap: 0.25});
   L.control.scale().addTo(map);
   const legend = L.control({position: "topright"});
@@ -98,7 +125,7 @@ function makeMap(L, root) {
     return box;
   };
   legend.addTo(map);
-  const m = {map, div, legend: legend.getContainer(), layer: null, areasUrl: null, outlines: new Map(),
+  const m = {map, div, live, announced: null, legend: legend.getContainer(), layer: null, areasUrl: null, outlines: new Map(),
              tiles: null, tilesUrl: null, note: null, fit: null, touched: false, selected: new Set(), labels: null,
              attribution: null, legendHtml: null, data: null, trigger: null, generation: 0};
   map.on("click", (e) => { if (m.trigger) m.trigger("clicked", {lat: e.latlng.lat, lng: e.latlng.lng}); });
@@ -190,6 +217,7 @@ async function draw(component) {
   m.layer.setStyle((f) => style(m, f.properties.i));
   if (changedSelection) m.layer.eachLayer((l) => { if (selected.has(l.feature.properties.i)) l.bringToFront(); });
   if (m.labels !== Boolean(data.labels)) bindTips(m);
+  keyboardAreas(m);
   m.div.dataset.areaCount = String(m.layer.getLayers().length);
   m.div.dataset.selected = [...selected].map((i) => areas.code[i]).join(",");
   if (m.legendHtml !== data.legend) {
@@ -204,6 +232,10 @@ async function draw(component) {
     if (m.attribution) m.map.attributionControl.removeAttribution(esc(m.attribution));
     m.map.attributionControl.addAttribution(esc(data.attribution));
     m.attribution = data.attribution;
+  }
+  if (data.announce && data.announce !== m.announced) {
+    m.live.textContent = data.announce;  // text, never HTML
+    m.announced = data.announce;
   }
   setBasemap(L, m, data.basemap);
   if (!sameFrame(m.fit, data.fit)) {  // other districts or a found area: frame them (a new measure keeps the view)

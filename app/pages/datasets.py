@@ -43,7 +43,7 @@ st.dataframe(
     column_config={"page": st.column_config.LinkColumn("official page")},
 )
 
-st.subheader("Built layers")
+st.header("Built layers")
 for slug in sorted(p.name for p in settings.cache_dir().joinpath("layers").glob("*") if p.is_dir()):
     report = read_report(slug)
     if report is None:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app.live_region import announce
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
@@ -33,6 +34,7 @@ from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import indicators as iv
 from hiap_geo.views import uploads as uv
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
+from hiap_geo.views.map_text import kind_plural, map_text
 
 
 @st.cache_data(show_spinner=False)
@@ -241,7 +243,7 @@ with map_tab:  # everything down to the download of the map is in the Map tab
 
     heading = (f"{escape_markdown(measure.label)} · {len(areas)} {iv.LEVELS[level]}s ({vintage}), "
                f"{escape_markdown(period)}")
-    (st.caption if presenting else st.subheader)(heading)  # in presentation the strip names the indicator
+    (st.caption if presenting else st.header)(heading)  # in presentation the strip names the indicator
     outlines = [] if level == "district" else [
         Outline(chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry, "#000000", 2.5)]
     fmap = iv.wrap_tooltips(area_map(iv.map_frame(areas, map_values), measure, outlines=outlines, basemap=sel.basemap,
@@ -254,6 +256,11 @@ with map_tab:  # everything down to the download of the map is in the Map tab
     st.download_button("Download map (PNG)", map_download(iv.map_frame(areas, map_values), measure, map_title,
                                                           outlines=outlines),
                        file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png")
+    in_words = map_text(iv.map_frame(areas, values["value"] if colour_by == "value" else map_values),
+                        iv.indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
+                        if colour_by == "value" else measure, kind_plural(iv.LEVELS[level]))
+    st.markdown(escape_markdown(in_words.full) + " Every area is in the tab 'Table'.")  # the map in words
+    announce(in_words.announcement, key="indicator_live")  # said politely when the indicator or colouring changes
     st.caption("Click an area to see its spine chart (tab 'Spine chart'); its figures are in the tab 'Table'.")
 point = (clicked or {}).get("last_clicked")
 if point and point != st.session_state.get("ind_last_click"):

@@ -37,6 +37,7 @@ from hiap_geo.views.explorer import (
     value_format,
 )
 from hiap_geo.views.info import area_info, split_definitions
+from hiap_geo.views.map_text import map_text
 
 
 @st.cache_data(show_spinner=False)
@@ -67,6 +68,12 @@ def set_group(codes: list[str]) -> None:
 def select_clicked(areas: gpd.GeoDataFrame, lat: float, lng: float) -> None:
     """The area under a click on the map becomes the selected one (a click outside every area keeps the last)."""
     st.session_state["selected_area"] = area_at(areas, lat, lng) or st.session_state.get("selected_area")
+
+
+def select_code(areas: gpd.GeoDataFrame, code: str) -> None:
+    """An area chosen with the keyboard on the map (Enter on it) becomes the selected one."""
+    if code in set(areas["code"]):
+        st.session_state["selected_area"] = code
 
 
 def show_area(code: str) -> None:
@@ -118,7 +125,7 @@ areas = map_areas(areas_layer, sel.level, chosen)
 
 if not sel.presentation:  # presentation mode's strip (app.py) names the measure; the map gets the room
     st.title("Map explorer")
-    st.subheader(f"{chosen.label} ({len(areas):,} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
+    st.header(f"{chosen.label} ({len(areas):,} area{'s' if len(areas) != 1 else ''}, IoD {sel.year})")
 # The map first: the controls sit beside it, above the area panel, so on a 1366x768 laptop the whole map shows.
 if sel.presentation:
     controls, map_col, info_col = st.expander("Filter by decile and find an area"), st.container(), None
@@ -171,7 +178,13 @@ with map_col:
         presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
         fit=zoom_to, height=560 if sel.presentation else 600, fit_window=True,
     )
-    show_map(view, key="explorer_map", on_click=partial(select_clicked, areas))
+    in_words = map_text(areas, chosen, "LSOAs" if sel.level == "lsoa" else f"{sel.level}s")
+    show_map(view, key="explorer_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
+             on_pick=partial(select_code, areas))
+    # The map in words, beside it: what it shows and the worst areas by name (a screen reader's way into the map)
+    (st.expander("The map in words") if sel.presentation else st.container()).markdown(
+        escape_markdown(in_words.full) + ("" if sel.presentation else
+                               " Every area is in [the table below the map](#areas-on-the-map)."))
 
 selected = st.session_state.get("selected_area")
 if info_col is not None:
@@ -204,6 +217,7 @@ if not sel.presentation:
         table = table[table[value_column(chosen)].notna()]
     # A region's or England's table (5,000 to 34,000 rows) would be re-sent on every switch of measure: shown on
     # request. The CSV is written only when the button is clicked.
+    st.subheader("Areas on the map", anchor="areas-on-the-map")
     if len(table) <= TABLE_ROWS_SHOWN or st.toggle(f"Show the table ({len(table):,} rows)", key="explorer_big_table"):
         st.dataframe(table.drop(columns=["measure", "vintage", "source"]), hide_index=True, width="stretch",
                      placeholder=MISSING_CELL,

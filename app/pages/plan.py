@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app.access import current_user
+from app.live_region import announce
 from app.loaders import chosen_areas
 from app.plan_pack import pack_section
 from app.sidebar import SELECTION_KEY
@@ -34,6 +35,7 @@ from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_map as pmap
 from hiap_geo.views import plan_reviews as rv
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use, built_districts
+from hiap_geo.views.map_text import map_text
 from hiap_geo.views.tables import blank_cells
 
 # Widget keys that belong to one plan: cleared when another plan is chosen, so no stale choice survives.
@@ -450,6 +452,11 @@ with map_tab:
             # 560 px leaves the legend in view on a 1366x768 screen with the control strips above it.
             clicked = st_folium(drawn.fmap, key="plan_map", height=560 if presenting else 600,
                                 use_container_width=True, returned_objects=["last_clicked"])
+            in_words = map_text(drawn.areas, drawn.measure, "LSOAs" if level == "lsoa" else "wards")
+            outlined = f" Outlined: {chosen.label} ({len(chosen.codes):,} areas)." if chosen is not None else ""
+            (st.expander("The map in words") if presenting else st.container()).markdown(
+                escape_markdown(in_words.full + outlined))
+            announce(in_words.announcement + outlined, key="plan_live")  # said when a filter or step changes
         point = (clicked or {}).get("last_clicked")
         if point and point != st.session_state.get("plan_last_click"):
             st.session_state["plan_last_click"] = point

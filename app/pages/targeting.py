@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app.live_region import announce
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.attribution import full_attribution
@@ -24,6 +25,7 @@ from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views import targeting as tv
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, standard_areas
+from hiap_geo.views.map_text import kind_plural, map_text
 
 
 @st.cache_data(show_spinner=False)
@@ -66,7 +68,7 @@ with settings_box:
         st.warning("The data has no areas for these districts at this level.")
         st.stop()
 
-    st.subheader("1. What counts as need")
+    st.header("1. What counts as need")
     deprivation = tv.deprivation_components(areas, level)
     available = tv.target_indicators(data, level)
     indicator_names, polarity_of, testable = tv.indicator_choices(available)
@@ -111,7 +113,7 @@ with settings_box:
     with st.expander("How the need score works"):
         st.markdown(tv.METHOD_MARKDOWN)
 
-    st.subheader("2. Thresholds")
+    st.header("2. Thresholds")
     decile_key, decile_label = tv.decile_column(level)
     t_left, t_mid, t_right = st.columns([3, 4, 2])
     deciles = t_left.slider(f"IMD 2025 decile ({decile_label})", 1, 10, (1, 10), key="tgt_deciles",
@@ -136,7 +138,7 @@ except HiapGeoError as exc:
 thresholds = tv.chosen_thresholds(decile_key, deciles, worse, indicator_names, confidence)
 frame, selected = tv.scored_areas(frame, score, thresholds)
 
-st.subheader(f"3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
+st.header(f"3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
              + ("meet every threshold" if thresholds else "ranked"))
 st.caption(escape_markdown(score.describe()))
 for note in score.notes:
@@ -155,6 +157,9 @@ else:
                                                           outlines=outlines[1:]),
                        file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png")
     st.caption("Areas not meeting the thresholds are left blank (grey outlines).")
+    in_words = map_text(tv.need_map_frame(selected, selected["need_score"]), tv.NEED, kind_plural(LEVELS[level]))
+    st.markdown(escape_markdown(in_words.full) + " Every area is in the table below.")  # the map in words
+    announce(in_words.announcement, key="targeting_live")  # said politely when weights or thresholds change
 
 if not selected.empty:
     table = tv.ranked_table(selected, score, labels)

@@ -76,6 +76,12 @@ def access_file() -> Path | None:
     return Path(value) if value else None
 
 
+def accessibility_contact() -> str:
+    """Who to tell about an accessibility problem, shown on the accessibility statement (``HIAP_ACCESSIBILITY_CONTACT``:
+    an email address or a web page of the team that runs this HIAP Geo); '' when the team has not set one."""
+    return os.environ.get("HIAP_ACCESSIBILITY_CONTACT", "").strip()
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 

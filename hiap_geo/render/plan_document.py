@@ -46,6 +46,7 @@ from hiap_geo.plans.schema import (
 from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline
 from hiap_geo.render.profile.word import _repeat_header, _shade
 from hiap_geo.render.static_map import figure_png, page_map_figure
+from hiap_geo.render.word_access import describe_picture
 
 MAP_DPI: int = 110
 """Resolution of the priority maps: 1,470 x 825 pixels, sharp at the page's width."""
@@ -146,6 +147,16 @@ def priority_heading(priority: Priority) -> str:
     return f"{priority.id}{'.' if priority.id.isdigit() else ''} {priority.title}"
 
 
+def priority_map_alt_text(plan: Plan, priority: Priority, named: set[str]) -> str:
+    """What a priority's map shows, for a reader who cannot see it; the areas themselves are in the table below."""
+    reach = (f"the {len(named):,} LSOAs its actions name are outlined" if named else
+             "its actions name no LSOA (they reach the whole area)")
+    return (f"Map of {plan.area.name} by IMD national decile of its LSOAs (decile 1, the most deprived 10% in "
+            f"England, dark purple, to decile 10, yellow), ward boundaries dashed. For priority "
+            f"'{priority_heading(priority)}', {reach}. The table below lists each action's target areas by code "
+            "and name.")
+
+
 def priority_map_png(plan: Plan, priority: Priority, lsoas: gpd.GeoDataFrame, named: set[str],
                      dpi: int = MAP_DPI) -> bytes:
     """The plan's LSOAs by IMD national decile with the LSOAs the priority's actions name outlined, wards
@@ -179,6 +190,8 @@ class PriorityPart:
     """Per action, per shown column, the cell's lines (an empty tuple: an empty cell)."""
     map_png: bytes | None
     map_note: str | None
+    map_alt: str = ""
+    """What the map shows, in words: its alt text in Word (issue 26)."""
 
 
 @dataclass(frozen=True)
@@ -277,7 +290,8 @@ def plan_layout(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated:
             maps_drawn += 1
         elif lsoas is None or not len(lsoas):
             note = "No map: the map layers of this area are not built on this computer (`python -m hiap_geo build`)."
-        parts.append(PriorityPart(priority_heading(priority), tuple(priority.aims), tuple(rows), png, note))
+        alt = priority_map_alt_text(plan, priority, named) if png is not None else ""
+        parts.append(PriorityPart(priority_heading(priority), tuple(priority.aims), tuple(rows), png, note, alt))
     contents = ("Introduction", *(["Objectives"] if objectives else []), *(t for t, _, _ in lists),
                 *(f"Priority {p.heading}" for p in parts))
     footer = f"{plan.title} ({plan.area.name}, {plan.period}) | written with HIAP Geo, {generated:%-d %B %Y}. {OGL}"
@@ -356,7 +370,8 @@ def plan_docx(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated: d
             for aim in part.aims:
                 para(aim, style="List Bullet")
         if part.map_png is not None:
-            document.add_picture(io.BytesIO(part.map_png), width=Cm(22.0))
+            picture = document.add_picture(io.BytesIO(part.map_png), width=Cm(22.0))
+            describe_picture(picture, docx_text(f"Map: Priority {part.heading}"), docx_text(part.map_alt))
         elif part.map_note:
             para(part.map_note, size=9, italic=True)
         if not part.rows:

@@ -19,6 +19,15 @@ from hiap_geo.render.profile.layout import (
     summary_text,
 )
 from hiap_geo.render.profile.model import Profile, ProfileTable, cell_text
+from hiap_geo.render.word_access import describe_picture
+
+
+def map_alt_text(profile: Profile) -> str:
+    """What the profile's map shows, for a reader who cannot see it; its figures follow in the tables."""
+    return (f"Map of {profile.area.title()} (outlined) and its surroundings: the LSOAs by IMD {profile.main.year} "
+            "national decile, from decile 1 (the most deprived 10% in England, dark purple) to decile 10 (the least "
+            "deprived, yellow), with the wards around it named. The area's figures are in the tables of this "
+            "document.")
 
 
 def to_docx(profile: Profile) -> bytes:
@@ -53,7 +62,8 @@ def to_docx(profile: Profile) -> bytes:
     sub.runs[0].font.size = Pt(8)
     document.add_heading("Summary", level=1)
     document.add_paragraph(summary_text(profile))
-    document.add_picture(io.BytesIO(profile.map_png()), width=Cm(17.4))
+    picture = document.add_picture(io.BytesIO(profile.map_png()), width=Cm(17.4))
+    describe_picture(picture, f"Map of {profile.area.title()}", map_alt_text(profile))
 
     def add_table(table: ProfileTable, with_heading: bool) -> None:
         if with_heading:
