@@ -77,14 +77,25 @@ def wait_for_legend(page: object, changed_from: str, timeout_s: float = 60, cont
 
 CLICKABLE_AREA = """() => {
   const map = document.querySelector("[data-area-count]").getBoundingClientRect();
-  for (const p of document.querySelectorAll("[data-area-count] path.leaflet-interactive")) {
-    const r = p.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
-    if (x > map.left + 60 && x < map.right - 300 && y > map.top + 20 && y < Math.min(map.bottom, innerHeight) - 20
-        && document.elementFromPoint(x, y) === p) return {x, y};
+  const bottom = Math.min(map.bottom, innerHeight) - 20;
+  for (let y = map.top + 20; y < bottom; y += 15) {
+    for (let x = map.left + 60; x < map.right - 280; x += 15) {
+      const hit = document.elementFromPoint(x, y);
+      if (hit && hit.matches("[data-area-count] path.leaflet-interactive")) return {x, y};
+    }
   }
   return null;
 }"""
 """A point of the screen on an area (in the page's map, clear of the legend and the zoom buttons)."""
+
+
+def same_view(a: str, b: str) -> bool:
+    """The same zoom and the same centre to within a screen pixel: a rerun may change the map's height by a line
+    of text above it (a shorter measure name), and Leaflet keeps the centre to half a pixel when it resizes."""
+    before, after = json.loads(a), json.loads(b)
+    degrees_per_pixel = 360 / (256 * 2 ** before["zoom"])
+    return (before["zoom"] == after["zoom"] and abs(before["lng"] - after["lng"]) <= degrees_per_pixel
+            and abs(before["lat"] - after["lat"]) <= degrees_per_pixel)
 
 
 def map_state(page: object) -> dict[str, object]:
@@ -148,7 +159,7 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
         wait_for_legend(page, legend)
         settle(page, 2)
         after = map_state(page)
-        assert after["view"] == before["view"], f"the {switch} switch moved the map: {before} -> {after}"
+        assert same_view(before["view"], after["view"]), f"the {switch} switch moved the map: {before} -> {after}"
         assert after["fills"] != before["fills"], f"the {switch} switch did not recolour the areas"
         frames = record.frames_since(t0)
         assert frames, "the rerun sent nothing"
@@ -164,7 +175,7 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
     wait_for_legend(page, legend)
     settle(page, 2)
     after = map_state(page)
-    assert after["view"] == before["view"], f"the edition switch moved the map: {before} -> {after}"
+    assert same_view(before["view"], after["view"]), f"the edition switch moved the map: {before} -> {after}"
     assert [u for u in record.map_files_since(t0) if "/areas-" in u], "the 2019 boundaries come as a file"
     assert max(len(f) for f in record.frames_since(t0)) < SWITCH_MESSAGE_LIMIT
     before = after
@@ -177,7 +188,7 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
         page.wait_for_timeout(250)
     clicked = map_state(page)
     assert clicked["selected"], "the clicked area is not highlighted"
-    assert clicked["view"] == before["view"], "a click must not reframe the map"
+    assert same_view(before["view"], clicked["view"]), "a click must not reframe the map"
     strokes = map_frame(page).eval_on_selector_all("path.leaflet-interactive", "ps => ps.map(p => p.getAttribute("
                                                    "'stroke'))")
     assert strokes.count(HIGHLIGHT_COLOUR) == 1
@@ -194,7 +205,7 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
     page.get_by_role("option", name="OpenStreetMap").click()
     map_frame(page).wait_for_selector(".hiap-basemap-failed", timeout=60_000)
     assert "could not be loaded" in map_frame(page).inner_text(".hiap-basemap-failed")
-    assert map_state(page)["view"] == clicked["view"]
+    assert same_view(clicked["view"], map_state(page)["view"]), "a new basemap must not move the map"
     assert outside and all(u.startswith("https://tile.openstreetmap.org/") for u in outside), outside[:3]
     page.screenshot(path=str(ARTIFACTS / "map-speed-basemap-offline-1920x1080.png"))
     page.close()

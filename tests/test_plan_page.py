@@ -705,8 +705,8 @@ def test_presentation_mode_steps_through_the_actions(kent: str, db: str) -> None
 def test_the_plan_map_says_it_follows_the_plans_edition(kent: str, db: str) -> None:
     at = plan_page()
     shown = texts(at)
-    assert ("Areas of IoD 2019 geography (LSOA 2011, wards 2019), the plan's own; the sidebar's edition does not "
-            "apply here") in shown
+    assert ("Areas of IoD 2019 geography (LSOA 2011, wards 2019), the plan's own, whatever the Map explorer shows "
+            "(it is set to IoD 2025).") in shown
     assert "Download map (PNG)" in [b.label for b in at.get("download_button")]
 
 

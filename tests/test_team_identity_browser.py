@@ -143,7 +143,8 @@ def test_a_review_that_cannot_be_saved_keeps_its_note_and_says_not_recorded(
             page.screenshot(path=str(ARTIFACTS / "review-not-recorded.png"), full_page=True)
             with postgres.connect() as conn:
                 conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        page.get_by_text("Score", exact=True).click()  # any rerun: the database is back, the form offers the review
+        # any rerun: the database is back, the form offers the review (the Plan page's sidebar has no map measure)
+        page.locator("[data-testid='stSidebar']").get_by_role("button", name="All of Kent and Medway").click()
         page.get_by_text("Not recorded.").wait_for(state="detached", timeout=60_000)
         page.wait_for_function("document.querySelectorAll('[data-testid=stTab]').length === 4", timeout=60_000)
         page.get_by_role("tab", name="Progress (HAT)").click(timeout=60_000)

@@ -66,12 +66,12 @@ def plan_caption(plan: Plan) -> str:
             f"{plan.transcription.date:%d %B %Y}. Areas are those of IoD {plan.edition} ({areas}).")
 
 
-def map_edition_caption(plan: Plan, sidebar_year: int | None = None) -> str:
-    """Under the Plan map: it shows the plan's own edition, whatever the sidebar says (unescaped)."""
+def map_edition_caption(plan: Plan, explorer_year: int | None = None) -> str:
+    """Under the Plan map: it shows the plan's own edition, whatever the Map explorer shows (unescaped)."""
     areas = "LSOA 2011, wards 2019" if plan.edition == 2019 else "LSOA 2021, wards 2024"
-    text = f"Areas of IoD {plan.edition} geography ({areas}), the plan's own; the sidebar's edition does not apply here"
-    if sidebar_year is not None and sidebar_year != plan.edition:
-        text += f" (it is set to IoD {sidebar_year})"
+    text = f"Areas of IoD {plan.edition} geography ({areas}), the plan's own"
+    if explorer_year is not None and explorer_year != plan.edition:
+        text += f", whatever the Map explorer shows (it is set to IoD {explorer_year})"
     return text + "."
 
 
