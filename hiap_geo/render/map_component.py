@@ -105,7 +105,7 @@ def map_view(
     chosen: MapMeasure,
     *,
     outlines: Sequence[Outline] = (),
-    selected: str | None = None,
+    selected: str | Sequence[str] | None = None,
     selected_label: str | None = None,
     basemap: str | None = None,
     presentation: bool = False,
@@ -119,7 +119,8 @@ def map_view(
 ) -> MapView:
     """The map of ``areas`` (code, name, ward, district, value, geometry) for ``chosen``, split for the browser.
 
-    ``selected`` is the code of an area to outline in the highlight colour, named in the legend by
+    ``selected`` is the code of an area (or the codes of areas, such as an action's) to outline in the highlight
+    colour, named in the legend by
     ``selected_label`` (never colour alone). ``fit`` frames the map on those areas (all areas when not given);
     the browser frames again only when that frame moves by more than 2% of its size (other districts, a found
     area), so a new measure, level or edition of the same districts keeps the user's view. ``fit_window``
@@ -131,7 +132,8 @@ def map_view(
     classes = classify(areas["value"], chosen)
     area_file = areas_asset(areas, geometry_json)
     outline_files = [outline_asset(outline.geometry) for outline in outlines]
-    chosen_index = np.flatnonzero(areas["code"].to_numpy() == selected).tolist() if selected else []
+    wanted = [selected] if isinstance(selected, str) else list(selected or ())
+    chosen_index = np.flatnonzero(np.isin(areas["code"].to_numpy(), wanted)).tolist() if wanted else []
     legend_lines = list(outlines)
     if chosen_index and selected_label:
         legend_lines.append(Outline(areas.geometry.iloc[0:0], HIGHLIGHT_COLOUR, SELECTED_WEIGHT, selected_label))
