@@ -18,6 +18,7 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import current_districts
+from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.views.explorer import areas_of
 
 T = TypeVar("T")
@@ -83,3 +84,25 @@ def indicator_data_or_stop(districts: tuple[str, ...]) -> pd.DataFrame:
     except HiapGeoError as exc:
         st.error(f"The indicator data could not be loaded: {escape_markdown(exc)}")
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def progress_store(url: str) -> ProgressStore:
+    """One store per database URL (HIAP_PROGRESS_DB), shared by every session and page."""
+    return ProgressStore(url)
+
+
+@st.cache_data(show_spinner=False)
+def coverage_measures(year: int) -> dict[str, str]:
+    """The measures a plan's coverage can be judged by, for an IoD edition."""
+    from hiap_geo.views import plan as plan_view  # here, as indicator_data: the map page never needs scipy
+
+    return plan_view.coverage_measures(year)
+
+
+@st.cache_data(show_spinner=False)
+def coverage_indicators() -> dict[str, str]:
+    """The indicators a plan's coverage can be judged by (id -> name)."""
+    from hiap_geo.views import plan as plan_view
+
+    return plan_view.coverage_indicators()

@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 
 from app.access import current_user
 from app.live_region import announce
-from app.loaders import chosen_areas
+from app.loaders import chosen_areas, coverage_indicators, coverage_measures, progress_store
 from app.plan_pack import pack_section
 from app.sidebar import SELECTION_KEY
 from hiap_geo.core.access import User
@@ -47,11 +47,6 @@ PLAN_KEYS = ("plan_priorities", "plan_partners", "plan_statuses", "plan_highligh
 
 # The Plan page's cached loaders: keyed on the plan's text and source, so every session shares one copy.
 
-
-@st.cache_resource(show_spinner=False)
-def progress_store(url: str) -> ProgressStore:
-    """One store per database URL (HIAP_PROGRESS_DB), shared by every session."""
-    return ProgressStore(url)
 
 
 @st.cache_data(show_spinner=False)
@@ -89,14 +84,6 @@ def coverage_of(text: str, source: str, action_ids: tuple[str, ...], measure: st
                             pm.CoverageThreshold(measure, decile_max, decile_type, indicator, level))
 
 
-@st.cache_data(show_spinner=False)
-def coverage_measures(year: int) -> dict[str, str]:
-    return pm.coverage_measures(year)
-
-
-@st.cache_data(show_spinner=False)
-def coverage_indicators() -> dict[str, str]:
-    return pm.coverage_indicators()
 
 
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app.access import current_user
-from app.loaders import chosen_areas
+from app.loaders import chosen_areas, coverage_indicators, coverage_measures, progress_store
 from hiap_geo.core.access import User
 from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.cells import csv_bytes
@@ -38,11 +38,6 @@ MESSAGE = "editor_message"
 SAVE_MESSAGE = "editor_save_message"
 ACTION = "editor_action"
 
-
-@st.cache_resource(show_spinner=False)
-def progress_store(url: str) -> ProgressStore:
-    """One store per database URL (HIAP_PROGRESS_DB), shared by every session."""
-    return ProgressStore(url)
 
 
 @st.cache_data(show_spinner="Checking the plan against the official data...", max_entries=32)
@@ -76,14 +71,6 @@ def areas_for(edition: int) -> dict[str, str]:
     return pe.plan_areas(edition)
 
 
-@st.cache_data(show_spinner=False)
-def coverage_measures(year: int) -> dict[str, str]:
-    return pm.coverage_measures(year)
-
-
-@st.cache_data(show_spinner=False)
-def indicator_options() -> dict[str, str]:
-    return pm.coverage_indicators()
 
 
 def document_file(text: str, slug: str | None, kind: str = "docx") -> bytes:
@@ -443,7 +430,7 @@ def target_editor(editing: pe.Editing, action_id: str, text: str, slug: str | No
         st.button("Add the rule", key="editor_add_rule", on_click=add_rule, args=(action_id,))
         return
     if way == "An indicator rule":
-        options = indicator_options()
+        options = coverage_indicators()
         st.selectbox("Indicator", list(options), format_func=options.get, key="editor_ind_id")
         c1, c2, c3 = st.columns(3)
         c1.radio("Areas", ["lsoa", "ward"], format_func=pe.PICK_LEVELS.get, key="editor_ind_type")
