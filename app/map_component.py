@@ -28,6 +28,19 @@ MAPS_DIR = Path(__file__).parent.parent / "static" / "maps"
 HIDDEN_STYLE = (".hiap-sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
                 "clip:rect(0,0,0,0);white-space:nowrap;border:0}")
 """The live region is read by screen readers and not shown."""
+LEGEND_STYLE = [
+    ".hiap-legend{display:flex;flex-direction:column;align-items:flex-end}",
+    ".hiap-legend-toggle{display:flex;align-items:center;gap:6px;font:bold 12px/1.2 sans-serif;color:#222;"
+    "background:#fff;border:1px solid #767676;border-radius:4px;padding:5px 8px;cursor:pointer;"
+    "box-shadow:0 0 4px rgba(0,0,0,0.3)}",
+    ".hiap-legend-toggle:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}",
+    ".hiap-legend-toggle::after{content:'\\25BE' / ''}",
+    ".hiap-legend-toggle[aria-expanded=true]::after{content:'\\25B4' / ''}",
+    ".hiap-legend-strip{display:inline-flex;border:1px solid #666}",
+    ".hiap-legend-strip span{display:inline-block;width:5px;height:10px}",
+    ".hiap-legend-panel{margin-top:4px;overflow:auto}",
+]
+"""The legend folded behind a small button (issue 24): its colours in a strip, the panel below it when open."""
 
 _MODULE = DECODER_JS + (FRONTEND / "hiap_map.js").read_text(encoding="utf-8")
 _MODULE_FILE = f"hiap-map-{hashlib.sha256(_MODULE.encode()).hexdigest()[:20]}.js"
@@ -43,7 +56,7 @@ _COMPONENT = st.components.v2.component(
     "hiap_map",
     html="",
     # one rule a line: Streamlit reads a one-line string with "/" in it as a file path
-    css="\n".join([MAP_STYLE, LABEL_STYLE, ".hiap-map{width:100%}", HIDDEN_STYLE,
+    css="\n".join([MAP_STYLE, LABEL_STYLE, *LEGEND_STYLE, ".hiap-map{width:100%}", HIDDEN_STYLE,
                    ".hiap-map-error{color:#8a1c1c;padding:8px}"]),
     js=_LOADER,
     isolate_styles=False,  # Leaflet's stylesheet is the page's; the tests find the map in the page's DOM

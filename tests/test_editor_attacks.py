@@ -194,20 +194,20 @@ def test_map_file_is_strict_json_with_a_missing_name_and_keeps_markup_as_data() 
     import geopandas as gpd
     from shapely.geometry import box
 
-    from hiap_geo.render.map_component import areas_asset
+    from hiap_geo.render.map_component import names_asset
 
     names = ["<img src=x onerror=alert(1)>", float("nan")]  # NaN: a name missing after a join
     areas = gpd.GeoDataFrame({"code": ["E01000001", "E01000002"], "name": names,
                               "ward": ["W", None], "district": ["D", "D"], "value": [1.0, 2.0]},
                              geometry=[box(0, 51, 0.01, 51.01), box(0.01, 51, 0.02, 51.01)], crs=4326)
-    asset = areas_asset(areas)
+    asset = names_asset(areas)
 
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not JSON")
 
     body = json.loads(asset.body, parse_constant=refuse)  # as strict as the browser's JSON.parse
     assert body["areas"]["name"] == ["<img src=x onerror=alert(1)>", ""]  # data: the browser writes it as text
-    assert asset.name.startswith("areas-") and asset.name.removeprefix("areas-").removesuffix(".json").isalnum()
+    assert asset.name.startswith("names-") and asset.name.removeprefix("names-").removesuffix(".json").isalnum()
 
 
 def test_a_text_box_longer_than_a_plan_is_refused_before_it_is_split() -> None:

@@ -163,8 +163,12 @@ def test_payload_carries_values_and_legend_and_no_geometry() -> None:
     assert view.payload["k"] == [i % 10 for i in range(12)]
     assert len(view.payload["v"]) == 12 and len(view.payload["colours"]) == 10
     assert "1: most deprived 10% in England" in view.payload["legend"]
-    assert "Area 3" not in text  # names travel once, in the file, beside the geometry
-    assert b"Area 3" in view.assets[0].body
+    assert "Area 3" not in text  # names travel once, in their own file, fetched after the geometry
+    assert b"Area 3" not in view.assets[0].body and b"E01000003" not in view.assets[0].body  # geometry alone
+    names = view.assets[-1]
+    assert names.name.startswith("names-") and view.payload["names"] == f"/app/static/maps/{names.name}"
+    assert json.loads(names.body)["areas"]["name"][3] == "Area 3"
+    assert json.loads(names.body)["areas"]["code"][3] == "E01000003"
 
 
 def test_map_file_name_changes_iff_the_geometry_does() -> None:
@@ -182,7 +186,8 @@ def test_map_file_name_changes_iff_the_geometry_does() -> None:
     assert fewer.assets[0].name != decile.assets[0].name
     lines = [Outline(areas.geometry.iloc[:2], "#000000", 2.5)]
     with_lines = map_view(areas, measure("lsoa", "imd", "decile"), outlines=lines)
-    assert with_lines.assets[0].name == decile.assets[0].name and len(with_lines.assets) == 2
+    assert with_lines.assets[0].name == decile.assets[0].name and len(with_lines.assets) == 3
+    assert with_lines.assets[-1].name == decile.assets[-1].name  # the names file, last
     assert with_lines.payload["outlines"][0]["url"].endswith(with_lines.assets[1].name)
 
 
@@ -197,7 +202,7 @@ def test_payload_selects_frames_and_escapes() -> None:
     assert view.payload["selected"] == [3]
     assert hostile not in view.payload["legend"] and "&lt;img src=x" in view.payload["legend"]
     assert "Selected: E01000003" in view.payload["legend"]
-    assert json.loads(view.assets[0].body)["areas"]["name"][3] == hostile  # data, written as text by the browser
+    assert json.loads(view.assets[-1].body)["areas"]["name"][3] == hostile  # data, written as text by the browser
     (south, west), (north, east) = view.payload["fit"]
     assert (west, east) == pytest.approx((0.29, 0.30)) and (south, north) == pytest.approx((51.13, 51.14))
     whole = map_view(areas, measure("lsoa", "imd", "decile"))

@@ -3,11 +3,17 @@
 // call is kept (one per mount), so a new measure only restyles the areas and swaps the legend: zoom and pan stay.
 // Geometry comes from files named by their content (hiap_geo/render/map_component.py), fetched once per page.
 // Names and values from files reach the DOM as text (esc); the legend is HTML escaped by the server.
+// The first paint needs the geometry file alone; the areas' names and codes come in their own file, fetched once
+// the areas are drawn (tooltips and keyboard labels name the areas when it arrives).
 
 const mounts = new WeakMap();
 const files = new Map();  // url -> promise of its parsed JSON, the latest last
 const KEEP_PARSED = 6;
 let leaflet = null;
+let legendIds = 0;
+// The reader's last choice of legend folded or open in this tab, for maps whose legend starts folded (false) and
+// those that start open (presentation, true): kept across reruns, and when Streamlit mounts the map again.
+const legendChoice = new Map();
 
 function esc(t) {
   return String(t).replace(/[&<>"']/g, (ch) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})[ch]);
@@ -48,9 +54,12 @@ function fetchJson(url) {
 
 function tip(m, i) {
   const a = m.areas, d = m.data;
-  const parts = ["<b>" + esc(a.code[i]) + "</b> " + esc(a.name[i])];
-  if (a.wards.length) parts.push("Ward: " + esc(a.wards[a.w[i]]));
-  parts.push("District: " + esc(a.districts[a.d[i]]));
+  const parts = [];
+  if (a) {  // until the names file arrives, the tip gives the value alone
+    parts.push("<b>" + esc(a.code[i]) + "</b> " + esc(a.name[i]));
+    if (a.wards.length) parts.push("Ward: " + esc(a.wards[a.w[i]]));
+    parts.push("District: " + esc(a.districts[a.d[i]]));
+  }
   parts.push(esc(d.label) + ": <b>" + esc(d.v[i]) + "</b>");
   return parts.join("<br>");
 }
@@ -63,15 +72,18 @@ function keyboardAreas(m) {
     const el = l.getElement ? l.getElement() : null;
     if (!el) return;
     const i = l.feature.properties.i;
-    const ward = a.wards.length ? ", " + a.wards[a.w[i]] : "";
+    const name = a ? a.code[i] + " " + a.name[i] + (a.wards.length ? ", " + a.wards[a.w[i]] : "") + ": " : "";
     el.setAttribute("role", "button");
-    el.setAttribute("aria-label", a.code[i] + " " + a.name[i] + ward + ": " + d.label + " " + d.v[i]);
+    el.setAttribute("aria-label", name + d.label + " " + d.v[i]);
     if (el.dataset.hiapKeys) return;
     el.dataset.hiapKeys = "1";
     el.addEventListener("keydown", (e) => {
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
-      if (m.trigger) m.trigger("clicked", {code: a.code[i]});
+      if (!m.trigger) return;
+      if (m.areas) { m.trigger("clicked", {code: m.areas.code[i]}); return; }
+      const c = l.getBounds().getCenter();  // names not here yet: select it as a click on it would
+      m.trigger("clicked", {lat: c.lat, lng: c.lng});
     });
   });
 }
@@ -84,7 +96,7 @@ function style(m, i) {
 }
 
 function bindTips(m) {
-  const labels = Boolean(m.data.labels);
+  const labels = Boolean(m.data.labels) && Boolean(m.areas);  // names on the map once they have arrived
   m.layer.eachLayer((l) => {
     const i = l.feature.properties.i;
     l.unbindTooltip();
@@ -117,17 +129,30 @@ function makeMap(L, root) {
   root.appendChild(live);
   const map = L.map(div, {zoomSnap: 0.25});
   L.control.scale().addTo(map);
+  // The legend: a small "Legend" button (with the classes' colours in a strip) that opens and folds a panel.
   const legend = L.control({position: "topright"});
   legend.onAdd = () => {
     const box = L.DomUtil.create("div", "hiap-legend");
+    const button = L.DomUtil.create("button", "hiap-legend-toggle", box);
+    button.type = "button";
+    const panel = L.DomUtil.create("div", "hiap-legend-panel", box);
+    panel.id = "hiap-legend-panel-" + (++legendIds);
+    button.setAttribute("aria-controls", panel.id);
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
     return box;
   };
   legend.addTo(map);
-  const m = {map, div, live, announced: null, legend: legend.getContainer(), layer: null, areasUrl: null, outlines: new Map(),
+  const box = legend.getContainer();
+  const m = {map, div, live, announced: null, legend: box.querySelector(".hiap-legend-panel"), legendBox: box,
+             legendButton: box.querySelector("button"), legendOpen: null, legendDefault: null, layer: null,
+             areasUrl: null, namesUrl: null, outlines: new Map(),
              tiles: null, tilesUrl: null, note: null, fit: null, touched: false, selected: new Set(), labels: null,
              attribution: null, legendHtml: null, data: null, trigger: null, generation: 0};
+  m.legendButton.addEventListener("click", () => {
+    setLegendOpen(m, !m.legendOpen);
+    legendChoice.set(m.legendDefault, m.legendOpen);
+  });
   map.on("click", (e) => { if (m.trigger) m.trigger("clicked", {lat: e.latlng.lat, lng: e.latlng.lng}); });
   // Where the user has the map (read by the browser tests and the benchmark: a new measure must not move it).
   map.on("moveend", () => {
@@ -142,10 +167,47 @@ function makeMap(L, root) {
   if (window.ResizeObserver) {
     new ResizeObserver(() => {
       map.invalidateSize();
+      fitLegend(m);
       if (!m.touched && m.data && m.fit) map.fitBounds(m.fit, m.data.fitOptions);
     }).observe(div);
   }
   return m;
+}
+
+function setLegendOpen(m, open) {
+  m.legendOpen = open;
+  m.legendButton.setAttribute("aria-expanded", String(open));
+  m.legendButton.title = (open ? "Fold the legend" : "Open the legend") + (m.data ? ": " + m.data.legendTitle : "");
+  m.legend.hidden = !open;
+  m.legendBox.dataset.open = open ? "1" : "0";
+}
+
+// The button's label and a strip of the classes' colours (decoration: the panel names them).
+function setLegendButton(m, data) {
+  const strip = (data.colours || []).map((c) => '<span style="background:' + esc(c) + '"></span>').join("");
+  m.legendButton.innerHTML = '<span class="hiap-legend-strip" aria-hidden="true">' + strip + "</span>Legend";
+  m.legendButton.title = (m.legendOpen ? "Fold the legend" : "Open the legend") + ": " + data.legendTitle;
+}
+
+// The open legend never covers much of the map: at most 40% of its width and half its height (then it scrolls).
+function fitLegend(m) {
+  const size = m.map.getSize();
+  m.legend.style.maxWidth = Math.max(160, Math.round(size.x * 0.4)) + "px";
+  m.legend.style.maxHeight = Math.max(120, Math.round(size.y * 0.5) - 40) + "px";
+}
+
+// The names and codes, once the areas are drawn: tooltips, keyboard labels and presentation labels name them.
+async function setNames(m, url, generation) {
+  if (url === m.namesUrl) return;
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));  // after the first paint
+  const file = await fetchJson(url);
+  if (m.data.names !== url || m.namesUrl === url) return;  // the reader has moved on to other areas meanwhile
+  m.areas = file.areas;
+  m.namesUrl = url;
+  if (m.labels !== (Boolean(m.data.labels) && Boolean(m.areas))) bindTips(m);
+  keyboardAreas(m);
+  m.div.dataset.selected = [...m.selected].map((i) => m.areas.code[i]).join(",");
+  m.div.dataset.names = "1";
 }
 
 function setBasemap(L, m, basemap) {
@@ -195,12 +257,13 @@ async function draw(component) {
   const top = m.div.getBoundingClientRect().top + window.scrollY;
   m.div.style.height = data.minHeight >= data.height ? data.height + "px"
     : `clamp(${data.minHeight}px, calc(100vh - ${Math.round(top) + 16}px), ${data.height}px)`;
-  let areas = m.areas;
   if (data.areas !== m.areasUrl) {
     const file = await fetchJson(data.areas);
     if (generation !== m.generation) return;
     if (m.layer) m.map.removeLayer(m.layer);
-    m.areas = areas = file.areas;
+    m.areas = null;  // the names of these areas come in their own file, after the first paint
+    m.namesUrl = null;
+    delete m.div.dataset.names;
     m.data = data;
     // many areas draw on a canvas (SVG gets slow to pan past a few thousand), whatever the map was made with
     const renderer = data.canvas ? (m.canvas = m.canvas || L.canvas()) : (m.svg = m.svg || L.svg());
@@ -216,18 +279,20 @@ async function draw(component) {
   m.selected = selected;
   m.layer.setStyle((f) => style(m, f.properties.i));
   if (changedSelection) m.layer.eachLayer((l) => { if (selected.has(l.feature.properties.i)) l.bringToFront(); });
-  if (m.labels !== Boolean(data.labels)) bindTips(m);
+  if (m.labels !== (Boolean(data.labels) && Boolean(m.areas))) bindTips(m);
   keyboardAreas(m);
   m.div.dataset.areaCount = String(m.layer.getLayers().length);
-  m.div.dataset.selected = [...selected].map((i) => areas.code[i]).join(",");
+  if (m.areas) m.div.dataset.selected = [...selected].map((i) => m.areas.code[i]).join(",");
+  if (m.legendDefault !== Boolean(data.legendOpen)) {  // a new map, or a page whose legend starts the other way
+    m.legendDefault = Boolean(data.legendOpen);
+    setLegendOpen(m, legendChoice.has(m.legendDefault) ? legendChoice.get(m.legendDefault) : m.legendDefault);
+  }
   if (m.legendHtml !== data.legend) {
-    const before = m.legend.querySelector("details");
-    const open = before ? before.open : true;
     m.legend.innerHTML = data.legend;  // built and escaped by hiap_geo.render.maps.legend_html
     m.legendHtml = data.legend;
-    const after = m.legend.querySelector("details");
-    if (after) after.open = open;  // a folded legend stays folded when the measure changes
+    setLegendButton(m, data);  // open or folded as the reader left it: a new measure keeps it
   }
+  fitLegend(m);
   if (m.attribution !== data.attribution) {
     if (m.attribution) m.map.attributionControl.removeAttribution(esc(m.attribution));
     m.map.attributionControl.addAttribution(esc(data.attribution));
@@ -244,6 +309,7 @@ async function draw(component) {
     m.fit = data.fit;
     m.touched = false;
   }
+  setNames(m, data.names, generation).catch(() => { m.div.dataset.names = "failed"; });  // the map works without
   await setOutlines(L, m, data.outlines, generation);
   if (generation !== m.generation) return;
   m.div.dataset.drawn = String(generation);

@@ -1,8 +1,9 @@
 """A map drawn once in the browser and then only recoloured: what travels on each rerun, and what once.
 
 ``area_map`` builds a whole folium page (geometry included) on every rerun, so switching the measure redraws the
-map and loses the user's zoom. Here the geometry and each area's names go into files named by a hash of their
-content (``MapAsset``: the app serves them as static files, the browser fetches each once), and a rerun sends only
+map and loses the user's zoom. Here the geometry and, in a second file fetched once the map is drawn, each area's
+names go into files named by a hash of their content (``MapAsset``: the app serves them as static files, the
+browser fetches each once), and a rerun sends only
 the ``MapView.payload``: each area's class and value text, the colours, the legend and the framing. The browser
 code (the app's map component) keeps its Leaflet map and restyles it, so zoom and pan stay where the user left
 them, and a found or clicked area is outlined by restyling it, with no geometry of its own.
@@ -29,6 +30,7 @@ from hiap_geo.render.maps import (
     BASEMAPS,
     CANVAS_ABOVE,
     FIT_MAX_ZOOM,
+    FOLDED_LEGEND_WIDTH,
     HIGHLIGHT_COLOUR,
     LABELS_MAX,
     LEGEND_WIDTH,
@@ -49,7 +51,7 @@ SELECTED_WEIGHT = 4.0
 
 @dataclass(frozen=True)
 class MapAsset:
-    """A file of geometry (and the areas' names) the browser fetches once: its name changes iff its content does."""
+    """A file of geometry (or the areas' names) the browser fetches once: its name changes iff its content does."""
 
     name: str
     body: bytes
@@ -69,16 +71,21 @@ def _asset(kind: str, body: str) -> MapAsset:
 
 
 def areas_asset(areas: gpd.GeoDataFrame, geometry_json: str | None = None) -> MapAsset:
-    """The areas' geometry (``mapcodec`` encoding) and names, as one file.
+    """The areas' geometry (``mapcodec`` encoding) alone, as one file: all the first paint needs.
 
-    ``geometry_json`` is a cached ``encode_geometry(areas.geometry)``, so a rerun does not encode again.
+    ``geometry_json`` is a cached ``encode_geometry(areas.geometry)``, so a rerun does not encode again. The names
+    and codes come in their own file (``names_asset``), fetched after the map is drawn: England's names are a
+    third of the bytes, and no one reads a tooltip before the map shows.
     """
+    return _asset("areas", f'{{"geometry":{geometry_json or encode_geometry(areas.geometry)}}}')
+
+
+def names_asset(areas: gpd.GeoDataFrame) -> MapAsset:
+    """Each area's code, name, ward and district (hover, keyboard labels, presentation labels), as one file."""
     identity = area_identity(areas)
     for key in ("code", "name"):  # a missing name is NaN, which the browser's JSON.parse refuses (no map at all)
         identity[key] = [v if isinstance(v, str) else "" for v in identity[key]]
-    identity_json = json.dumps(identity, separators=(",", ":"), allow_nan=False)
-    geometry = geometry_json or encode_geometry(areas.geometry)
-    return _asset("areas", f'{{"geometry":{geometry},"areas":{identity_json}}}')
+    return _asset("names", f'{{"areas":{json.dumps(identity, separators=(",", ":"), allow_nan=False)}}}')
 
 
 def outline_asset(geometry: gpd.GeoSeries) -> MapAsset:
@@ -116,6 +123,7 @@ def map_view(
     fit_window: bool = False,
     asset_url: str = ASSET_URL,
     maps_url: str = MAPS_URL,
+    legend_open: bool | None = None,
 ) -> MapView:
     """The map of ``areas`` (code, name, ward, district, value, geometry) for ``chosen``, split for the browser.
 
@@ -126,11 +134,17 @@ def map_view(
     area), so a new measure, level or edition of the same districts keeps the user's view. ``fit_window``
     makes the map at most as tall as the window below its top (at least ``MIN_HEIGHT``, at most ``height``), so
     the whole map is in view without scrolling on a 1366x768 laptop.
+
+    The legend starts folded to a small "Legend" button (the map stays in view), except in ``presentation`` mode:
+    a room watching a projector cannot ask for it to be opened, so there it starts open. ``legend_open`` overrides
+    both (a presentation zoomed to an action's areas folds it). Once the user opens or folds it, the browser keeps
+    their choice across reruns.
     """
     if tooltip_values is not None and len(tooltip_values) != len(areas):
         raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
     classes = classify(areas["value"], chosen)
     area_file = areas_asset(areas, geometry_json)
+    names_file = names_asset(areas)
     outline_files = [outline_asset(outline.geometry) for outline in outlines]
     wanted = [selected] if isinstance(selected, str) else list(selected or ())
     chosen_index = np.flatnonzero(np.isin(areas["code"].to_numpy(), wanted)).tolist() if wanted else []
@@ -138,13 +152,15 @@ def map_view(
     if chosen_index and selected_label:
         legend_lines.append(Outline(areas.geometry.iloc[0:0], HIGHLIGHT_COLOUR, SELECTED_WEIGHT, selected_label))
     legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation,
-                         missing_label=chosen.missing_label, outlines=legend_lines)
+                         missing_label=chosen.missing_label, outlines=legend_lines, toggle=False)
+    opened = presentation if legend_open is None else legend_open
     framed = fit if fit is not None and len(fit) else areas.geometry
     minx, miny, maxx, maxy = (float(b) for b in framed.total_bounds)
     bounds = [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]]
     payload: dict[str, object] = {
         "leaflet": f"/{asset_url}",
         "areas": f"/{maps_url}/{area_file.name}",
+        "names": f"/{maps_url}/{names_file.name}",
         "outlines": [{"url": f"/{maps_url}/{f.name}", "colour": o.colour, "weight": o.weight}
                      for f, o in zip(outline_files, outlines, strict=True)],
         "k": classes.index.tolist(),
@@ -153,6 +169,8 @@ def map_view(
         "missing": MISSING_COLOUR,
         "label": chosen.label,
         "legend": legend,
+        "legendTitle": chosen.legend_title(),
+        "legendOpen": opened,
         "labels": presentation and len(areas) <= LABELS_MAX,
         "selected": chosen_index,
         "highlight": {"color": HIGHLIGHT_COLOUR, "weight": SELECTED_WEIGHT},
@@ -160,9 +178,10 @@ def map_view(
         "basemap": _basemap(basemap),
         "fit": bounds,
         "fitOptions": {"maxZoom": FIT_MAX_ZOOM, "paddingTopLeft": [10, 10],
-                       "paddingBottomRight": [LEGEND_WIDTH[presentation] + 20, 10]},
+                       "paddingBottomRight": [
+                           (LEGEND_WIDTH[presentation] if opened else FOLDED_LEGEND_WIDTH) + 20, 10]},
         "canvas": len(areas) > CANVAS_ABOVE,
         "height": height,
         "minHeight": MIN_HEIGHT if fit_window else height,
     }
-    return MapView(payload, (area_file, *outline_files))
+    return MapView(payload, (area_file, *outline_files, names_file))

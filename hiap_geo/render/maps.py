@@ -308,9 +308,9 @@ def basemap_failed_html(basemap: str) -> str:
 
 
 LEGEND_WIDTH = {False: 250, True: 330}
-FOLDED_LEGEND_WIDTH = 120
-"""Room a folded legend (its title line) takes at the map's top right, in pixels."""
 """The legend's widest (px, normal and presentation): the map is framed to the left of it, so it covers no area."""
+FOLDED_LEGEND_WIDTH = 120
+"""Room a folded legend (its title line, or the map component's "Legend" button) takes at the map's top right."""
 MAP_STYLE = (
     ".hiap-legend summary{cursor:pointer;font-weight:bold;list-style-position:outside;margin-left:14px}"
     ".hiap-legend details:not([open]) summary{margin-bottom:0}"
@@ -340,12 +340,13 @@ class Outline:
 
 def legend_html(
     title: str, classes: Classes, has_missing: bool, large: bool = False, outlines: Sequence[Outline] = (),
-    missing_label: str = MISSING_LABEL, folded: bool = False,
+    missing_label: str = MISSING_LABEL, folded: bool = False, toggle: bool = True,
 ) -> str:
     """The legend as escaped HTML: one swatch and label per class, most deprived first, then labelled outlines.
 
     The title is a toggle (a ``<details>`` element, open at first): a click folds the legend to its title line,
     so nothing of the map stays covered. ``folded`` starts it folded (presentation zoomed to an action's areas).
+    Without ``toggle`` the title is a plain heading: the map component folds the legend behind its own button.
     """
     size = 18 if large else 12
     rows = [
@@ -371,11 +372,12 @@ def legend_html(
         f'<div style="background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;'
         f'font:{size}px/1.4 sans-serif;color:#222;box-shadow:0 0 4px rgba(0,0,0,0.3);'
         f'max-width:{LEGEND_WIDTH[large]}px">'
-        f'<details{"" if folded else " open"}>'
-        f'<summary title="Click to fold or unfold the legend" style="margin-bottom:4px">'
-        f'{html.escape(title)}</summary>'
+        + (f'<details{"" if folded else " open"}>'
+           f'<summary title="Click to fold or unfold the legend" style="margin-bottom:4px">'
+           f'{html.escape(title)}</summary>' if toggle else
+           f'<div class="hiap-legend-title" style="font-weight:bold;margin-bottom:4px">{html.escape(title)}</div>')
         + "".join(rows)
-        + "</details></div>"
+        + ("</details></div>" if toggle else "</div>")
     )
 
 
