@@ -39,6 +39,8 @@ LEGEND_STYLE = [
     ".hiap-legend-strip{display:inline-flex;border:1px solid #666}",
     ".hiap-legend-strip span{display:inline-block;width:5px;height:10px}",
     ".hiap-legend-panel{margin-top:4px;overflow:auto}",
+    ".hiap-legend-panel>div{line-height:1.3!important}",
+    ".hiap-legend-panel:focus-visible{outline:3px solid #1a5fb4}",
 ]
 """The legend folded behind a small button (issue 24): its colours in a strip, the panel below it when open."""
 

@@ -23,7 +23,7 @@ def test_map_explorer_draws_one_shape_per_area_offline(app_url: str, browser: ob
     time.sleep(1)
     shapes = frame.query_selector_all("path.leaflet-interactive")
     assert len(shapes) == 69  # one SVG path per Tunbridge Wells LSOA (outlines are not interactive)
-    legend = frame.inner_text(".hiap-legend")
+    legend = frame.text_content(".hiap-legend")  # folded by default: its text is there, hidden
     assert "1: most deprived 10% in England" in legend and "10: least deprived 10% in England" in legend
     page.screenshot(path=str(ARTIFACTS / "map-explorer.png"), full_page=True)
     assert outside == [], f"requests that needed the internet: {outside}"

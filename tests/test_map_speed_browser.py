@@ -58,7 +58,7 @@ class Recorder:
 
 def legend_text(page: object) -> str:
     try:
-        return map_frame(page, timeout_s=5).inner_text(".hiap-legend")
+        return map_frame(page, timeout_s=5).text_content(".hiap-legend") or ""  # folded or open
     except Exception:  # noqa: BLE001 - the old map's frame is replaced while Streamlit reruns
         return ""
 

@@ -137,6 +137,10 @@ function makeMap(L, root) {
     button.type = "button";
     const panel = L.DomUtil.create("div", "hiap-legend-panel", box);
     panel.id = "hiap-legend-panel-" + (++legendIds);
+    // a long legend scrolls within its limits: the keyboard must reach it too (a named region)
+    panel.tabIndex = 0;
+    panel.setAttribute("role", "region");
+    panel.setAttribute("aria-label", "Legend");
     button.setAttribute("aria-controls", panel.id);
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
@@ -189,11 +193,12 @@ function setLegendButton(m, data) {
   m.legendButton.title = (m.legendOpen ? "Fold the legend" : "Open the legend") + ": " + data.legendTitle;
 }
 
-// The open legend never covers much of the map: at most 40% of its width and half its height (then it scrolls).
+// The open legend never covers much of the map: at most 40% of its width and 60% of its height, so at most a
+// quarter of it (a longer legend scrolls).
 function fitLegend(m) {
   const size = m.map.getSize();
   m.legend.style.maxWidth = Math.max(160, Math.round(size.x * 0.4)) + "px";
-  m.legend.style.maxHeight = Math.max(120, Math.round(size.y * 0.5) - 40) + "px";
+  m.legend.style.maxHeight = Math.max(120, Math.round(size.y * 0.6) - 40) + "px";
 }
 
 // The names and codes, once the areas are drawn: tooltips, keyboard labels and presentation labels name them.
