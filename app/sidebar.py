@@ -14,6 +14,8 @@ from hiap_geo.render.maps import BASEMAP_OFFLINE_NOTE, BASEMAPS
 from hiap_geo.views.explorer import (
     CHOSEN_DISTRICTS,
     LEVELS,
+    SHARE_CHANGE,
+    SHARE_CHANGE_LABEL,
     MapSelection,
     area_choices,
     build_in_use,
@@ -129,15 +131,16 @@ def render_sidebar(map_controls: bool = True) -> MapSelection | None:
     level = side.radio("Geography", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="level")
     year = side.radio("Indices of Deprivation", [2025, 2019], format_func=lambda y: f"IoD {y}",
                       horizontal=True, key="year")
-    keys = _published(slug, int(year)) + (["imd_change"] if (level == "lsoa" and year == 2025) else [])
-    labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025"}
+    change = ("imd_change" if level == "lsoa" else SHARE_CHANGE) if year == 2025 else None
+    keys = _published(slug, int(year)) + ([change] if change else [])
+    labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025", SHARE_CHANGE: SHARE_CHANGE_LABEL}
     st.session_state[MEASURE_OPTIONS_KEY] = {k: labels[k] for k in keys}
     measure = side.selectbox("Measure", keys, format_func=labels.get, key="measure")
-    if "imd_change" not in keys:
-        side.caption("The change in IMD decile from 2019 to 2025 is mapped for LSOAs on IoD 2025 geography: "
-                     "choose LSOA and IoD 2025 to see it.")
+    if change is None:
+        side.caption("The change from 2019 to 2025 is mapped on IoD 2025 geography (for LSOAs in deciles, for "
+                     "wards and districts in residents in deciles 1-2): choose IoD 2025 to see it.")
     local = False
-    if measure == "imd_change":
+    if measure in ("imd_change", SHARE_CHANGE):
         value_type = "change"
     elif level == "lsoa":
         value_type = side.radio("Value", list(VALUE_TYPES), format_func=VALUE_TYPES.get, horizontal=True,

@@ -132,12 +132,12 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
     probe = geometry_probe(page, next(u for u in files if "/areas-" in u))
     framed = map_state(page)["view"]
 
-    box = map_box(page)  # zoom in with the wheel and drag the map, as a person does
-    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + min(box["height"], 768 - box["y"]) * 0.6)
+    box = map_box(page)  # zoom in on the district's middle with the wheel and drag the map, as a person does
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + min(box["height"], 768 - box["y"]) * 0.6)
     page.mouse.wheel(0, -300)
     settle(page)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.3 + 60, box["y"] + min(box["height"], 768 - box["y"]) * 0.6 - 30,
+    page.mouse.move(box["x"] + box["width"] * 0.5 + 60, box["y"] + min(box["height"], 768 - box["y"]) * 0.6 - 30,
                     steps=8)
     page.mouse.up()
     settle(page)

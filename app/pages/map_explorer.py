@@ -21,7 +21,10 @@ from hiap_geo.render.map_component import map_view
 from hiap_geo.render.maps import Outline, area_at, encode_geometry
 from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views.explorer import (
+    CHANGE_CAVEAT,
     MISSING_CELL,
+    SHARE_CHANGE,
+    SHARE_CHANGE_MEASURE,
     TABLE_ROWS_SHOWN,
     MapSelection,
     build_in_use,
@@ -33,6 +36,7 @@ from hiap_geo.views.explorer import (
     search,
     search_context,
     selected_outline,
+    share_change_areas,
     value_column,
     value_format,
 )
@@ -112,16 +116,21 @@ if not sel.districts:
     st.stop()
 
 slug = build_in_use()
-chosen = measure(sel.level, sel.measure, sel.value_type, sel.local, year=sel.year)
+share_change = sel.measure == SHARE_CHANGE and sel.level != "lsoa" and sel.year == 2025
+chosen = SHARE_CHANGE_MEASURE if share_change else measure(sel.level, sel.measure, sel.value_type, sel.local,
+                                                            year=sel.year)
 areas_layer = chosen_areas(slug, sel.level, sel.year, sel.districts)
 if areas_layer.empty:
     st.warning("The data has no areas for these districts at this level and vintage.")
     st.stop()
-if not available(areas_layer, chosen):
+if not share_change and not available(areas_layer, chosen):
     st.warning(f"{chosen.label} is not in the IoD {sel.year} data this app has: the files obtained give this "
                "measure's ranks and deciles but not its scores. Choose decile or rank, or the other edition.")
     st.stop()
 areas = map_areas(areas_layer, sel.level, chosen)
+tips = None
+if share_change:  # each edition on its own geography: the crosswalk's caveat goes with the map
+    areas, tips = share_change_areas(areas, sel.level)
 
 if not sel.presentation:  # presentation mode's strip (app.py) names the measure; the map gets the room
     st.title("Map explorer")
@@ -176,11 +185,13 @@ with map_col:
         areas, chosen, outlines=[*outlines(slug, sel), *found_outline(found, query)], selected=selected_before,
         selected_label=found_lines[0].label if found_lines else None, basemap=sel.basemap,
         presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
-        fit=zoom_to, height=560 if sel.presentation else 600, fit_window=True,
+        fit=zoom_to, height=560 if sel.presentation else 600, fit_window=True, tooltip_values=tips,
     )
     in_words = map_text(areas, chosen, "LSOAs" if sel.level == "lsoa" else f"{sel.level}s")
     show_map(view, key="explorer_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
              on_pick=partial(select_code, areas))
+    if share_change:
+        st.caption(CHANGE_CAVEAT)
     # The map in words, beside it: what it shows and the worst areas by name (a screen reader's way into the map)
     (st.expander("The map in words") if sel.presentation else st.container()).markdown(
         escape_markdown(in_words.full) + ("" if sel.presentation else

@@ -293,6 +293,54 @@ def change_2019_2025(level: str, districts: tuple[str, ...]) -> pd.DataFrame:
     return table.assign(caveat=CHANGE_CAVEAT)
 
 
+SHARE_CHANGE = "imd_share_change"
+"""The sidebar's key for the change 2019 to 2025 map of wards and districts (IoD 2025 geography)."""
+SHARE_CHANGE_LABEL = "Change in residents in IMD deciles 1-2, 2019 to 2025"
+_SHARE_FIGURE = "% of residents in national deciles 1-2"
+SHARE_CHANGE_CLASSES = (
+    ("Up 10 points or more (more deprived)", "#b2182b"),
+    ("Up 2 to 10 points", "#ef8a62"),
+    ("Within 2 points either way", "#f7f7f7"),
+    ("Down 2 to 10 points", "#67a9cf"),
+    ("Down 10 points or more (less deprived)", "#2166ac"),
+)
+"""Fixed classes of the change in percentage points, red for more residents in deciles 1-2 (as the LSOA change map:
+red = more deprived), so two districts' maps read alike."""
+SHARE_CHANGE_MEASURE = MapMeasure(
+    "imd_share_1_2_change", f"{SHARE_CHANGE_LABEL} (percentage points)", "category", True,
+    missing_label="No 2019 figures (a new or redrawn area)", categories=SHARE_CHANGE_CLASSES)
+
+
+def _share_change_class(points: float) -> str | None:
+    if pd.isna(points):
+        return None
+    labels = [label for label, _ in SHARE_CHANGE_CLASSES]
+    if points >= 10:
+        return labels[0]
+    if points >= 2:
+        return labels[1]
+    if points > -2:
+        return labels[2]
+    return labels[3] if points > -10 else labels[4]
+
+
+def share_change_areas(areas: gpd.GeoDataFrame, level: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The wards or districts (2025 geography) coloured by the change in their share of residents in England's
+    most deprived fifth of LSOAs, 2019 to 2025, each edition on its own geography (``CHANGE_CAVEAT``); with both
+    shares and the change as table columns, and each area's tooltip in words."""
+    change = change_table(level, list(areas["code"])).set_index("code").reindex(areas["code"])
+    before, after = change[f"{_SHARE_FIGURE}, 2019"].to_numpy(), change[f"{_SHARE_FIGURE}, 2025"].to_numpy()
+    points = change[f"change in {_SHARE_FIGURE} (percentage points)"].to_numpy()
+    out = areas.assign(value=[_share_change_class(p) for p in points])
+    out[f"{_SHARE_FIGURE}, 2019"] = before
+    out[f"{_SHARE_FIGURE}, 2025"] = after
+    out["change (percentage points)"] = points
+    tips = [SHARE_CHANGE_MEASURE.missing_label if pd.isna(p)
+            else f"{p:+.1f} points ({b:.1f}% in 2019, {a:.1f}% in 2025)"
+            for p, b, a in zip(points, before, after, strict=True)]
+    return out, tips
+
+
 def measure_export_table(areas: pd.DataFrame, chosen: MapMeasure, year: int, level: str,
                          layer: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table under the map, with the measure, vintage and source on every row of the CSV.
