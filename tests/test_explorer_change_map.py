@@ -33,6 +33,7 @@ def test_sevenoaks_wards_coloured_by_the_change_in_residents_in_deciles_1_2(kent
             continue
         assert value in labels and f"{change:+.1f} points" in tip and "% in 2019" in tip
         assert (value == labels[2]) == (abs(change) < 2)
+    assert areas["value"].notna().mean() > 0.8  # Sevenoaks kept its ward codes (Tunbridge Wells redrew all in 2024)
     export = measure_export_table(areas, SHARE_CHANGE_MEASURE, 2025, "ward", layer=layer)
     assert {"% of residents in national deciles 1-2, 2019", "% of residents in national deciles 1-2, 2025",
             "change (percentage points)"} <= set(export.columns)

@@ -116,3 +116,25 @@ def test_names_arrive_after_the_first_paint_and_a_hover_names_the_area(app_url: 
     assert labels and all(label.startswith("E01") for label in labels), labels[:3]
     assert outside == [], f"requests left the machine: {outside}"
     page.close()
+
+
+def test_wards_mapped_by_the_change_in_residents_in_deciles_1_2(app_url: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    page.goto(app_url)
+    map_frame(page).wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Ward", exact=True).click()
+    legend = legend_text(page)
+    wait_for_legend(page, legend)
+    sidebar.get_by_role("combobox", name="Measure").click()
+    page.keyboard.type("Change in residents")  # the list is long: typing filters it
+    page.get_by_role("option", name="Change in residents in IMD deciles 1-2, 2019 to 2025").click()
+    text = wait_for_legend(page, legend, containing="Within 2 points either way")
+    assert "percentage points" in text
+    page.get_by_text("Each edition is shown on its own geography").first.wait_for(timeout=30_000)
+    map_frame(page).locator(".hiap-legend-toggle").click()
+    settle(page)
+    page.screenshot(path=str(SHOTS / "explorer-ward-change-1366x768.png"))
+    assert outside == [], f"requests left the machine: {outside}"
+    page.close()
