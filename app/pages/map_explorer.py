@@ -5,21 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-import geopandas as gpd
 import streamlit as st
 
 from app.loaders import chosen_areas
 from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
-from hiap_geo.core.attribution import full_attribution
-from hiap_geo.core.cells import csv_bytes
-from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.limits import MAX_GROUP_AREAS
-from hiap_geo.core.text import escape_markdown
-from hiap_geo.geo.measures import available, map_areas, measure
-from hiap_geo.render.map_component import map_view
-from hiap_geo.render.maps import Outline, area_at, encode_geometry
-from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views.explorer import (
     CHANGE_CAVEAT,
     MISSING_CELL,
@@ -39,6 +29,23 @@ from hiap_geo.views.explorer import (
     share_change_areas,
     value_column,
     value_format,
+)
+from hiap_geo.views.explorer_page import (
+    MAX_GROUP_AREAS,
+    Areas,
+    HiapGeoError,
+    Outline,
+    area_at,
+    available,
+    csv_bytes,
+    encode_geometry,
+    escape_markdown,
+    full_attribution,
+    map_areas,
+    map_download,
+    map_file_name,
+    map_view,
+    measure,
 )
 from hiap_geo.views.info import area_info, split_definitions
 from hiap_geo.views.map_text import map_text
@@ -69,12 +76,12 @@ def set_group(codes: list[str]) -> None:
     st.session_state["profile_group"] = codes
 
 
-def select_clicked(areas: gpd.GeoDataFrame, lat: float, lng: float) -> None:
+def select_clicked(areas: Areas, lat: float, lng: float) -> None:
     """The area under a click on the map becomes the selected one (a click outside every area keeps the last)."""
     st.session_state["selected_area"] = area_at(areas, lat, lng) or st.session_state.get("selected_area")
 
 
-def select_code(areas: gpd.GeoDataFrame, code: str) -> None:
+def select_code(areas: Areas, code: str) -> None:
     """An area chosen with the keyboard on the map (Enter on it) becomes the selected one."""
     if code in set(areas["code"]):
         st.session_state["selected_area"] = code
