@@ -70,6 +70,7 @@ lint: install-dev
 # The browser table (headless Chromium, a floor page beside the app; about 10 minutes, `--quick` for
 # Tunbridge Wells alone), then the builder table.
 bench: install-dev data browser
+	$(PY) -m benchmarks.page_benchmark
 	$(PY) -m benchmarks.browser_benchmark
 	$(PY) -m benchmarks.map_benchmark
 

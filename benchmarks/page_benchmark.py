@@ -1,0 +1,213 @@
+"""Every map page beside the floor, in one run: first visit, a switch, a click, and memory with 10 sessions.
+
+For each page (Map explorer, Indicators, Targeting, Plan, Plan editor) a new app server is started on 127.0.0.1
+and measured the same way as the floor page (``benchmarks/floor_app.py``, one folium polygon through
+``st_folium``), so every figure is also a ratio to the floor's. Each page is measured as it draws now: its map may
+be the app's map component (recoloured in place) or a streamlit-folium iframe; the harness looks for either, and
+for the control to switch among a few each page may have, and says when it found none (a dash in the table).
+
+- **first visit**: a new session opening the page in a server that has not shown it yet, until its script run
+  has finished and its map (if it has one) is drawn;
+- **switch**: the page's main control changed (measure, indicator, ranking, count, ...), until the run has
+  finished and the map is redrawn or recoloured; with the bytes received and whether a map file or geometry came;
+- **click**: a click on the middle of the map, until the rerun it causes has finished;
+- **memory**: the server's memory (RSS of the process and its children) with 10 sessions of the page open.
+
+    .venv/bin/python -m benchmarks.page_benchmark            # every page (about 5 to 10 minutes)
+    .venv/bin/python -m benchmarks.page_benchmark --page Plan
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.browser_benchmark import APP, CHROMIUM, FLOOR, Page, chromium, machine
+from benchmarks.servers import server_rss_mb, streamlit_server
+from hiap_geo.core import settings
+from hiap_geo.views.explorer import build_in_use
+
+SWITCHES = {
+    "floor": [("combobox", "Measure")],
+    "Map explorer": [("combobox", "Measure")],
+    "Indicators": [("combobox", "Indicator"), ("radio", "Compare with")],
+    "Targeting": [("radio", "Rank"), ("radio", "A higher value means")],
+    "Plan": [("radio", "Count as deprived"), ("combobox", "Action")],
+    "Plan editor": [("radio", "Areas of"), ("radio", "Geography (IoD edition)"), ("combobox", "Plan")],
+}
+"""Per page, the controls to switch, the first found is used: each page's own main choice (the pages change)."""
+PATHS = {"floor": "", "Map explorer": "", "Indicators": "indicators", "Targeting": "targeting", "Plan": "plan",
+         "Plan editor": "plan-editor"}
+SETTLE_S = 1.0
+"""A page with no map is settled once its run has finished and this long has passed without a map appearing."""
+MAP_ELEMENT_JS = """() => Boolean(document.querySelector('.hiap-map, [data-area-count], iframe[title*="folium"]'))"""
+
+
+@dataclass
+class Row:
+    values: dict[str, float | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def has_map(page: Page) -> bool:
+    return bool(page.page.evaluate(MAP_ELEMENT_JS))
+
+
+def settle(page: Page, timeout_s: float) -> None:
+    """Until the first run finished and the map, if the page has one, is drawn."""
+    page.wait(lambda: page.finished >= 1, timeout_s, "first run")
+    quiet = time.perf_counter() + SETTLE_S
+    page.wait(lambda: page.drawn() or (time.perf_counter() > quiet and not has_map(page)), timeout_s, "map drawn")
+
+
+def visit(browser: object, url: str, path: str, timeout_s: float) -> tuple[Page, float]:
+    page = Page(browser, url)
+    start = time.perf_counter()
+    page.page.goto(f"{url}/{path}")
+    settle(page, timeout_s)
+    return page, time.perf_counter() - start
+
+
+def find_switch(page: Page, name: str) -> tuple[str, object] | None:
+    """The first of the page's switch controls on screen: ('combobox' or 'radio', its locator)."""
+    for kind, label in SWITCHES[name]:
+        if kind == "combobox":
+            box = page.page.get_by_role("combobox", name=label)
+            if box.count():
+                return f"{label} (list)", box.first
+        else:
+            group = page.page.get_by_role("radiogroup", name=label)
+            if group.count():
+                return f"{label} (radio)", group.first
+    return None
+
+
+def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[float, int, bool]:
+    """Seconds and bytes for a change of the control; and whether the map was redrawn or recoloured."""
+    mapped = page.drawn()
+    page.mark()
+
+    def act() -> None:
+        if kind.endswith("(list)"):
+            current = control.evaluate("e => e.value || e.closest('[data-baseweb=select]')?.innerText || ''")
+            control.click()
+            options = page.page.get_by_role("option")
+            options.first.wait_for(timeout=10_000)
+            other = options.filter(has_not_text=current.strip()) if current.strip() else options.nth(1)
+            other.first.click()  # another choice than the one shown
+        else:
+            control.get_by_role("radio", checked=False).first.click(force=True)
+
+    runs, received, start = page.finished, page.received(), time.perf_counter()
+    act()
+    page.wait(lambda: page.finished > runs, timeout_s, "switch")
+    finished = time.perf_counter()
+    if not mapped:
+        return finished - start, page.received() - received, False
+    deadline = time.perf_counter() + 15
+    while time.perf_counter() < deadline:
+        if page.drawn():
+            return time.perf_counter() - start, page.received() - received, True
+        page.page.wait_for_timeout(20)
+    return finished - start, page.received() - received, False
+
+
+def click(page: Page, timeout_s: float) -> float | None:
+    """Seconds from a click on the map's middle until the rerun it causes has finished (None: no rerun)."""
+    if not page.drawn():
+        return None
+    runs, start = page.finished, time.perf_counter()
+    page.click_map_centre()
+    try:
+        page.wait(lambda: page.finished > runs, min(timeout_s, 20), "click")
+    except TimeoutError:
+        return None
+    return time.perf_counter() - start
+
+
+def measure_page(browser: object, name: str, timeout_s: float) -> Row:
+    row = Row()
+    script = FLOOR if name == "floor" else APP
+    with streamlit_server(script, settings.cache_dir()) as server:
+        warm_up = Page(browser, server.url)  # the server's own start (imports, layers) is not the page's visit
+        warm_up.page.goto(server.url if name == "floor" else f"{server.url}/data")
+        warm_up.wait(lambda: warm_up.finished >= 1, timeout_s, "server warm-up")
+        warm_up.close()
+        page, row.values["first"] = visit(browser, server.url, PATHS[name], timeout_s)
+        row.values["first_mb"] = page.received() / 1e6
+        found = find_switch(page, name)
+        if found is None:
+            row.notes.append("no switch control found")
+        else:
+            kind, control = found
+            seconds, size, redrawn = switch(page, control, kind, timeout_s)
+            row.values["switch"], row.values["switch_kb"] = seconds, size / 1e3
+            row.notes.append(f"switch: {kind}" + ("" if redrawn else ", map not redrawn"))
+        row.values["click"] = click(page, timeout_s)
+        if row.values["click"] is None:
+            row.notes.append("click: no rerun (no map, or a click does nothing here)")
+        outside = list(page.outside)
+        page.close()
+        pages = []
+        try:
+            for _ in range(10):
+                session, _ = visit(browser, server.url, PATHS[name], timeout_s)
+                pages.append(session)
+            time.sleep(1)
+            row.values["rss10"] = server_rss_mb(server.pid)
+        finally:
+            for session in pages:
+                outside += session.outside
+                session.close()
+        if outside:
+            row.notes.append(f"{len(outside)} requests tried to leave the machine (aborted)")
+    return row
+
+
+COLUMNS = [("first", "first visit (s)", 2), ("first_mb", "first visit (MB)", 2), ("switch", "switch (s)", 2),
+           ("switch_kb", "switch (kB)", 0), ("click", "click (s)", 2), ("rss10", "memory, 10 sessions (MB)", 0)]
+
+
+def cell(value: float | None, floor: float | None, digits: int) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}" + (f" ({value / floor:.1f}x)" if floor else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", action="append", default=[], help="only this page (repeatable), e.g. Plan")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium package.")
+    names = ["floor", *[n for n in PATHS if n != "floor" and (not args.page or n in args.page)]]
+    started = time.perf_counter()
+    rows: dict[str, Row] = {}
+    with chromium() as browser:
+        for name in names:
+            print(f"measuring {name}...", file=sys.stderr, flush=True)
+            try:
+                rows[name] = measure_page(browser, name, 180)
+            except TimeoutError as exc:  # one page stuck says so; the others are still measured
+                rows[name] = Row(notes=[f"not measured: {exc}"])
+    floor = rows["floor"].values
+    print(f"Page benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}; build "
+          f"'{build_in_use()}', the app's default district; {time.perf_counter() - started:.0f} s in all. "
+          "Ratio to the floor in brackets.\n")
+    print("| page | " + " | ".join(label for _, label, _ in COLUMNS) + " |")
+    print("|---|" + "---:|" * len(COLUMNS))
+    for name, row in rows.items():
+        cells = [cell(row.values.get(key), None if name == "floor" else floor.get(key), digits)
+                 for key, _, digits in COLUMNS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print()
+    for name, row in rows.items():
+        if row.notes:
+            print(f"- {name}: {'; '.join(row.notes)}")
+
+
+if __name__ == "__main__":
+    main()
