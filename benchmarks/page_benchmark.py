@@ -20,6 +20,7 @@ for the control to switch among a few each page may have, and says when it found
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,7 +39,8 @@ SWITCHES = {
     "Plan": [("radio", "Count as deprived"), ("combobox", "Action")],
     "Plan editor": [("radio", "Areas of"), ("radio", "Geography (IoD edition)"), ("combobox", "Plan")],
 }
-"""Per page, the controls to switch, the first found is used: each page's own main choice (the pages change)."""
+"""Per page, the controls to switch, the first found is used: each page's own main choice (the pages change; when
+none is found, the first radio group or list in the page's main area)."""
 PATHS = {"floor": "", "Map explorer": "", "Indicators": "indicators", "Targeting": "targeting", "Plan": "plan",
          "Plan editor": "plan-editor"}
 SETTLE_S = 1.0
@@ -82,6 +84,12 @@ def find_switch(page: Page, name: str) -> tuple[str, object] | None:
             group = page.page.get_by_role("radiogroup", name=label)
             if group.count():
                 return f"{label} (radio)", group.first
+    main = page.page.locator("[data-testid='stMain']")  # else the first list or radio group the page shows
+    for role, kind in (("radiogroup", "radio"), ("combobox", "list")):
+        found = main.get_by_role(role)
+        if found.count() and found.first.is_visible():
+            label = found.first.get_attribute("aria-label") or "first on the page"
+            return f"{label} ({kind})", found.first
     return None
 
 
@@ -194,9 +202,10 @@ def main() -> None:
             except TimeoutError as exc:  # one page stuck says so; the others are still measured
                 rows[name] = Row(notes=[f"not measured: {exc}"])
     floor = rows["floor"].values
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"Page benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}; build "
-          f"'{build_in_use()}', the app's default district; {time.perf_counter() - started:.0f} s in all. "
-          "Ratio to the floor in brackets.\n")
+          f"'{build_in_use()}', the app's default district; {time.perf_counter() - started:.0f} s in all; load "
+          f"average at the end {load} (1/5/15 min). Ratio to the floor in brackets.\n")
     print("| page | " + " | ".join(label for _, label, _ in COLUMNS) + " |")
     print("|---|" + "---:|" * len(COLUMNS))
     for name, row in rows.items():

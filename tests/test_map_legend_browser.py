@@ -13,7 +13,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser_support import ARTIFACTS, MAP_SELECTOR, block_internet, map_frame
+from tests.browser_support import ARTIFACTS, MAP_SELECTOR, block_internet, map_frame, screen_box
 from tests.test_accessibility_browser import WCAG_TAGS
 from tests.test_map_speed_browser import CLICKABLE_AREA, Recorder, legend_text, settle, wait_for_legend
 
@@ -136,5 +136,26 @@ def test_wards_mapped_by_the_change_in_residents_in_deciles_1_2(app_url: str, br
     map_frame(page).locator(".hiap-legend-toggle").click()
     settle(page)
     page.screenshot(path=str(SHOTS / "explorer-ward-change-1366x768.png"))
+    assert outside == [], f"requests left the machine: {outside}"
+    page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_presentation_mode_starts_with_the_legend_open_and_in_bounds(app_url: str, browser: object, width: int,
+                                                                    height: int) -> None:
+    """A room watching a projector cannot ask for the legend: presentation mode opens it (within the same limits)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    outside = block_internet(page)
+    page.goto(app_url)
+    map_frame(page)
+    page.get_by_text("Presentation mode (for meetings)").click()
+    page.get_by_role("button", name="Leave presentation (Esc)").wait_for(timeout=60_000)
+    wait_until(lambda: legend_state(page)["expanded"] == "true", 60, "the legend open in presentation mode")
+    settle(page, 2)
+    state = legend_state(page)
+    assert not state["hidden"] and state["width"] <= 0.41 and state["height"] <= 0.62, state
+    box = screen_box(page, ".hiap-legend")
+    assert box["y"] + box["height"] <= height, box
+    page.screenshot(path=str(SHOTS / f"presentation-legend-open-{width}x{height}.png"))
     assert outside == [], f"requests left the machine: {outside}"
     page.close()
