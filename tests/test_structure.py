@@ -1,0 +1,34 @@
+"""The library's shape: modules small enough to read (issue 22); the import rules are import-linter's (pyproject)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = ROOT / "hiap_geo"
+
+MAX_MODULE_LINES = 600
+"""The most lines a library module may have: past it, a module holds more than one concern (ARCHITECTURE.md)."""
+
+
+def _lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for _ in handle)
+
+
+def test_no_library_module_is_over_600_lines() -> None:
+    sizes = {str(path.relative_to(ROOT)): _lines(path) for path in sorted(LIBRARY.rglob("*.py"))}
+    assert len(sizes) > 50, "the library's modules were found"
+    over = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not over, f"library modules over {MAX_MODULE_LINES} lines (split them by concern): {over}"
+
+
+@pytest.mark.parametrize("module", ["drafts", "bundle_io", "migrations", "reviews"])
+def test_the_store_parts_compose_the_store_core_and_never_the_progress_store(module: str) -> None:
+    """The drafts, the export file, the schema upgrades and the review checks sit below ``progress``: none
+    imports it (a mixin calling the store's private methods made a cycle before)."""
+    text = (LIBRARY / "plans" / f"{module}.py").read_text(encoding="utf-8")
+    assert "plans.progress " not in text and "plans.progress\n" not in text and "import progress" not in text
+    assert "# type: ignore" not in text
