@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,17 @@ def test_the_store_parts_compose_the_store_core_and_never_the_progress_store(mod
     text = (LIBRARY / "plans" / f"{module}.py").read_text(encoding="utf-8")
     assert "plans.progress " not in text and "plans.progress\n" not in text and "import progress" not in text
     assert "# type: ignore" not in text
+
+
+PAGE_IMPORTS = ("hiap_geo.views", "app", "streamlit")
+"""What a page may import besides the standard library: its view model does the rest (ARCHITECTURE.md)."""
+
+
+@pytest.mark.parametrize("page", ["profile", "datasets"])
+def test_the_page_imports_only_its_view_models_streamlit_and_the_standard_library(page: str) -> None:
+    tree = ast.parse((ROOT / "app" / "pages" / f"{page}.py").read_text(encoding="utf-8"))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0]
+    outside = [name for name in imported if name.split(".")[0] not in sys.stdlib_module_names
+               and not any(name == allowed or name.startswith(allowed + ".") for allowed in PAGE_IMPORTS)]
+    assert not outside, f"app/pages/{page}.py imports {outside}: re-export or wrap them in its view model"
