@@ -3,10 +3,12 @@ each write begins, after whatever checks ran before it, and a refused write neve
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from hiap_geo.core.access import AccessDenied, User, load_access
@@ -53,3 +55,20 @@ def test_an_editor_removed_while_their_review_was_checked_is_refused_at_the_writ
     with pytest.raises(AccessDenied, match="has no role and may not record reviews"):
         store.record_review(TW, "3.4", "done", date(2024, 1, 16), "after removal", user=editor)
     assert store.counts() == before
+
+
+def test_a_write_retried_on_a_busy_database_is_logged_and_recorded_once(
+        tmp_path: Path, access: Path, caplog: pytest.LogCaptureFixture) -> None:
+    core = StoreCore(f"sqlite:///{tmp_path / 'core.sqlite'}")
+    calls: list[int] = []
+
+    def busy_once(session: Session) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+        return len(calls)
+
+    admin = load_access(access).user(ADMIN, "Ana Lyst")
+    with caplog.at_level("INFO", logger="hiap_geo.plans.store"):
+        assert core.write(busy_once, "record", user=admin, action="review") == 2
+    assert "Progress database busy or connection dropped (record), attempt 1 of 4: database is locked" in caplog.text
