@@ -20,6 +20,7 @@ from hiap_geo.plans.load import plan_files
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_editor as pe
+from hiap_geo.views import plan_editor_map as editor_map
 from hiap_geo.views.explorer import areas_of
 
 pytestmark = pytest.mark.integration
@@ -76,11 +77,15 @@ def test_picking_two_lsoas_closes_the_gap_at_the_default_threshold(real_data: Pa
 def test_targets_are_added_and_removed_in_place_of_the_placeholder(real_data: Path) -> None:
     plan = new_editing(real_data).plan
     plan = pe.add_target(plan, "1.1", ed.decile_target(4))
-    assert pe.target_lines(plan, "1.1") == ["rule: LSOAs in national Index of Multiple Deprivation 2025 deciles 1-4"]
+    assert pe.target_lines(plan, "1.1") == ["Rule: LSOAs in national Index of Multiple Deprivation 2025 deciles 1-4"]
     plan = pe.add_target(plan, "1.1", ed.district_target(True))
     assert len(plan.action("1.1").target_areas) == 2
     plan = pe.remove_target(pe.remove_target(plan, "1.1", 0), "1.1", 0)
-    assert pe.target_lines(plan, "1.1") == ["the whole area (names no place)"]
+    assert pe.target_lines(plan, "1.1") == ["No place named yet (counts as the whole of Tunbridge Wells until one is)"]
+    picked = pe.set_picked(plan, "1.1", "lsoa", DEPRIVED_2025)
+    assert pe.target_lines(picked, "1.1") == [  # issue 23: areas by name and ward, never codes alone
+        "2 LSOAs picked: Tunbridge Wells 010A, Pantiles ward; "
+        "Tunbridge Wells 005A, Sherwood ward"]
     with pytest.raises(pe.EditorPageError):
         pe.remove_target(plan, "1.1", 5)
 
@@ -107,15 +112,21 @@ def test_the_picking_map_outlines_the_picked_and_the_reached_areas(kent: str) ->
                          DEPRIVED_2025[:1])
     plan = pe.add_target(plan, "1.1", ed.decile_target(2))
     layer = areas_of(load_layer(kent, "lsoa", 2025, display=True), "lsoa", 2025, (TW,))
-    reached = pe.reached_codes(pm.plan_reach(plan), "lsoa", "1.1")
+    reached = editor_map.reached_codes(pm.plan_reach(plan), "lsoa", "1.1")
     assert reached == frozenset(DEPRIVED_2025)
-    drawn = pe.pick_map(layer, "lsoa", plan, "1.1", reached)
+    drawn = editor_map.pick_map(layer, "lsoa", plan, "1.1", reached)
     assert drawn.picked == frozenset(DEPRIVED_2025[:1]) and len(drawn.areas) == len(layer)
-    page = drawn.fmap.get_root().render()
-    assert "Picked for action 1.1" in page and "Reached by its rule, names or list" in page
-    assert "picked for this action: click to remove it" in page
+    payload = drawn.view.payload
+    codes = drawn.areas["code"].tolist()
+    assert [codes[i] for i in payload["selected"]] == DEPRIVED_2025[:1]  # picked: the highlight colour
+    assert [codes[i] for i in payload["marked"]] == DEPRIVED_2025[1:]  # reached by the rule only: orange
+    assert editor_map.PICKED_LABEL in payload["legend"] and editor_map.REACHED_LABEL in payload["legend"]
+    assert "picked for this action: click to remove it" in payload["v"][codes.index(DEPRIVED_2025[0])]
+    assert "geometry" not in str(payload)  # geometry travels in the map's files, once
+    point = drawn.areas.geometry.iloc[codes.index(DEPRIVED_2025[1])].representative_point()
+    assert drawn.code_at(point.y, point.x) == DEPRIVED_2025[1]
     with pytest.raises(pm.PlanPageError):
-        pe.pick_map(layer, "district", plan, "1.1")
+        editor_map.pick_map(layer, "district", plan, "1.1")
 
 
 def test_plan_check_findings_of_a_transcribed_plan(real_data: Path) -> None:
@@ -132,13 +143,15 @@ def test_a_draft_survives_and_a_second_save_is_told_who_changed_what(real_data: 
     editing = new_editing(real_data, "tw-save")
     editing = editing.edited(pe.set_picked(editing.plan, "1.1", "lsoa", DEPRIVED_2025))
     pe.autosave(store, editing, LOCAL_USER, [])
-    assert "draft:tw-save" in pe.open_choices(store.plan_ids(), store.drafts(user=LOCAL_USER))
+    choices = pe.open_choices(store, LOCAL_USER)
+    assert choices["draft:tw-save"].startswith("Your draft of Tunbridge Wells: Next plan, 2026-28 (IoD 2025), saved ")
+    assert "tw-save" not in choices["draft:tw-save"]  # by its title, never its id
     resumed = pe.resume(store, "tw-save", LOCAL_USER)
     assert resumed is not None and resumed.plan == editing.plan
 
     mine, result = pe.save_version(store, resumed, LOCAL_USER)
     assert result.saved and store.draft("tw-save", user=LOCAL_USER) is None
-    assert "Saved version of **tw\\-save**" in pe.saved_message(result)
+    assert "Saved a version of **Next plan**" in pe.saved_message(result, "Next plan", 2025)
     theirs = pe.open_plan("stored:tw-save", store, OTHER)
     assert theirs.base_sha == mine.base_sha
 
@@ -148,7 +161,7 @@ def test_a_draft_survives_and_a_second_save_is_told_who_changed_what(real_data: 
     assert saved.saved
     with pytest.raises(PlanChangedSinceOpened) as refused:
         pe.save_version(store, mine.edited(ed.update_action(mine.plan, "1.1", lead="Public health")), LOCAL_USER)
-    message = pe.changed_message(refused.value)
+    message = pe.changed_message(refused.value, "Next plan", 2025)
     assert "A Colleague" in message and "colleague" in message
     assert "retitled" in message and "&lt;script&gt;" in message and SCRIPT not in message
     assert pe.open_plan("stored:tw-save", store, LOCAL_USER).plan.action("1.1").title == f"Clinics {SCRIPT}"
@@ -219,7 +232,7 @@ def test_page_writes_a_plan_keeps_markup_as_text_and_refuses_an_overwrite(kent: 
 
     store = ProgressStore(db)
     click(at, "Save version")
-    assert "Saved version of" in texts(at)
+    assert "Saved a version of" in texts(at) and "The first version, with 1 action." in texts(at)
 
     # someone else saves meanwhile: the page's save is refused, naming them and what they changed
     loaded = store.current_version("tw-page")

@@ -45,6 +45,10 @@ from hiap_geo.render.maps import (
 MAPS_URL = "app/static/maps"
 """Where the app serves the map files (``static/maps`` beside ``app.py``)."""
 SELECTED_WEIGHT = 4.0
+MARKED_COLOUR = "#ff7f00"
+"""The second outline colour (``map_view(marked=...)``): orange, apart from the highlight's magenta and every
+decile colour."""
+MARKED_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ def map_view(
     fit_window: bool = False,
     asset_url: str = ASSET_URL,
     maps_url: str = MAPS_URL,
+    marked: Sequence[str] = (),
+    marked_label: str | None = None,
+    marked_colour: str = MARKED_COLOUR,
 ) -> MapView:
     """The map of ``areas`` (code, name, ward, district, value, geometry) for ``chosen``, split for the browser.
 
@@ -125,7 +132,9 @@ def map_view(
     the browser frames again only when that frame moves by more than 2% of its size (other districts, a found
     area), so a new measure, level or edition of the same districts keeps the user's view. ``fit_window``
     makes the map at most as tall as the window below its top (at least ``MIN_HEIGHT``, at most ``height``), so
-    the whole map is in view without scrolling on a 1366x768 laptop.
+    the whole map is in view without scrolling on a 1366x768 laptop. ``marked`` codes are outlined in a second
+    colour (``marked_colour``, named in the legend by ``marked_label``) where they are not ``selected``: the
+    editor's areas an action reaches by a rule beside those picked for it, restyled like ``selected``.
     """
     if tooltip_values is not None and len(tooltip_values) != len(areas):
         raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
@@ -135,6 +144,9 @@ def map_view(
     wanted = [selected] if isinstance(selected, str) else list(selected or ())
     chosen_index = np.flatnonzero(np.isin(areas["code"].to_numpy(), wanted)).tolist() if wanted else []
     legend_lines = list(outlines)
+    marked_index = np.flatnonzero(np.isin(areas["code"].to_numpy(), list(marked))).tolist() if len(marked) else []
+    if marked_index and marked_label:
+        legend_lines.append(Outline(areas.geometry.iloc[0:0], marked_colour, MARKED_WEIGHT, marked_label))
     if chosen_index and selected_label:
         legend_lines.append(Outline(areas.geometry.iloc[0:0], HIGHLIGHT_COLOUR, SELECTED_WEIGHT, selected_label))
     legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation,
@@ -156,6 +168,8 @@ def map_view(
         "labels": presentation and len(areas) <= LABELS_MAX,
         "selected": chosen_index,
         "highlight": {"color": HIGHLIGHT_COLOUR, "weight": SELECTED_WEIGHT},
+        "marked": marked_index,
+        "mark": {"color": marked_colour, "weight": MARKED_WEIGHT},
         "attribution": MAP_CREDIT,
         "basemap": _basemap(basemap),
         "fit": bounds,
