@@ -221,7 +221,7 @@ def test_a_refresh_reopens_the_draft_then_the_stored_plan_and_nothing_for_a_host
     loaded = read_plan(TW_FILE)
     plan_id = loaded.plan.id
     assert pe.reopen_choice(plan_id, store, EDITOR, True) == next(
-        c.key for c in pe.pm.plan_choices() if c.plan_id == plan_id)
+        c.key for c in pe.plan_view.plan_choices() if c.plan_id == plan_id)
     store.save_plan(loaded, user=ADMIN, base_sha=None, check_data=False)
     assert pe.reopen_choice(plan_id, store, EDITOR, True) == f"stored:{plan_id}"
     store.save_draft(plan_id, loaded.text, user=EDITOR, problems=[])

@@ -14,6 +14,7 @@ from functools import cache
 
 import pandas as pd
 
+from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import counted
 from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.plans.schema import CodesTarget, DistrictTarget, ListTarget, NamesTarget, Plan, RuleTarget, Target
@@ -24,7 +25,10 @@ CODE = re.compile(r"\bE0[15]\d{6}\b")
 
 @cache
 def _names(edition: int) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-    lookup = ward_lookup(edition)
+    try:
+        lookup = ward_lookup(edition)
+    except HiapGeoError:  # the lookup not fetched: codes stay as they are, the page still works
+        return {}, {}
     lsoas = dict(zip(lookup["lsoa_code"], zip(lookup["lsoa_name"], lookup["ward_name"], strict=True), strict=True))
     wards = dict(zip(lookup["ward_code"], lookup["ward_name"], strict=True))
     return lsoas, wards
@@ -42,6 +46,10 @@ class AreaNames:
     def words(self, code: str) -> str:
         """'Tunbridge Wells 008A, Sherwood ward' (an LSOA), 'Sherwood ward' (a ward); a code no lookup knows is
         said to be unknown rather than shown bare."""
+        return self.known(code) or f"an area coded {code} that no ONS lookup names"
+
+    def known(self, code: str) -> str | None:
+        """The code's name and ward (``words``), None when no lookup knows it."""
         for year in self._editions():
             lsoas, wards = _names(year)
             if code in lsoas:
@@ -49,12 +57,16 @@ class AreaNames:
                 return f"{name}, {ward} ward" if isinstance(ward, str) and ward else name
             if code in wards:
                 return f"{wards[code]} ward"
-        return f"an area coded {code} that no ONS lookup names"
+        return None
 
     def named(self, text: str) -> str:
         """``text`` with each LSOA or ward code followed by its name and ward: 'E01024840 (Tunbridge Wells 008A,
-        Sherwood ward)'."""
-        return CODE.sub(lambda found: f"{found.group(0)} ({self.words(found.group(0))})", text)
+        Sherwood ward)'; a code no lookup knows is left as it is (the line says what is wrong with it)."""
+        def name(found: re.Match[str]) -> str:
+            known = self.known(found.group(0))
+            return f"{found.group(0)} ({known})" if known else found.group(0)
+
+        return CODE.sub(name, text)
 
 
 def target_words(target: Target, plan: Plan, names: AreaNames, limit: int = 12) -> str:
