@@ -80,7 +80,7 @@ function style(m, i) {
   const d = m.data, k = d.k[i];
   const s = {fillColor: k < 0 ? d.missing : d.colours[k], fillOpacity: 0.8, color: "#4d4d4d", weight: 0.4, opacity: 1};
   if (m.selected.has(i)) { s.color = d.highlight.color; s.weight = d.highlight.weight; }
-  else if (d.marked && m.marked.has(i)) { s.color = d.mark.color; s.weight = d.mark.weight; }
+  else if (m.marked && m.marked.has(i)) { s.color = d.mark.color; s.weight = d.mark.weight; }
   return s;
 }
 

@@ -108,7 +108,8 @@ def action_reach(plan: Plan, action_id: str) -> Reach:
                 lines.append(f"{summary}: cannot be resolved ({exc})")
                 continue
         if isinstance(target, DistrictTarget):
-            lines.append(f"{summary}: all of {plan.area.name}")
+            lines.append(f"The whole of {plan.area.name}" if target.specified
+                         else f"No place named yet: the whole of {plan.area.name} counts until one is")
         elif not areas:
             lines.append(f"{summary}: no area today")
             if isinstance(target, RuleTarget):
