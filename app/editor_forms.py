@@ -230,7 +230,7 @@ def where_it_lands(plan: edits.Plan, action_id: str, text: str, slug: str | None
                    at_field: dict[str, list[edits.Problem]], stamp: str, may_edit: bool) -> None:
     """The action's targets beside the map (or the form of a rule, names or the district) that adds to them."""
     way = st.radio("Add places by", TARGET_WAYS, horizontal=True, key="editor_target_way") if may_edit else None
-    map_col, list_col = st.columns([3, 2])
+    map_col, list_col = st.columns([5, 2])
     with list_col:
         targets_list(plan, action_id, at_field, stamp, may_edit)
     with map_col:

@@ -49,6 +49,13 @@ POINT_IN = """(code) => {
       if (document.elementFromPoint(x, y) === el) return [x, y];
   return null;
 }"""
+BOX_OF = """(code) => {
+  const el = [...document.querySelectorAll("[data-area-count] path.leaflet-interactive")]
+    .find((p) => (p.getAttribute("aria-label") || "").startsWith(code + " "));
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}"""
 FOCUS_AREA = """(code) => {
   const el = [...document.querySelectorAll("[data-area-count] path.leaflet-interactive")]
     .find((p) => (p.getAttribute("aria-label") || "").startsWith(code + " "));
@@ -144,6 +151,18 @@ def map_state(page: object) -> dict[str, str]:
                                                           " drawn: e.dataset.drawn})")
 
 
+def zoom_to(page: object, code: str, steps: int = 3) -> None:
+    """Zoom in on an area with the mouse wheel, as a user does (Leaflet zooms about the pointer)."""
+    for _ in range(steps):
+        deadline = time.time() + 60
+        while (box := page.evaluate(BOX_OF, code)) is None:  # a rerun may be drawing the map again
+            assert time.time() < deadline, f"{code} is not on the map"
+            page.wait_for_timeout(250)
+        page.mouse.move(box[0], box[1])
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(700)
+
+
 def wait_selected(page: object, codes: set[str], timeout_s: float = 60) -> None:
     deadline = time.time() + timeout_s
     while time.time() < deadline:
@@ -205,11 +224,14 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     in_view(page, page.locator(MAP_SELECTOR))
     page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
     first, second = most_deprived
+    zoom_to(page, first)  # the user zooms in on the town, where the most deprived LSOAs are small
+    view = map_state(page)["view"]
     point = page.evaluate(POINT_IN, first)
     assert point is not None, f"{first} is not on the map"
     page.mouse.click(*point)
     wait_selected(page, {first})
     settle(page)
+    assert json.loads(map_state(page)["view"]) == json.loads(view)  # a pick keeps the user's zoom
     in_view(page, page.get_by_text("1 LSOA picked:"))  # the target beside the map, by name and ward
     listed = page.get_by_text("1 LSOA picked:").first.inner_text()
     assert " ward" in listed and first not in listed, listed

@@ -246,6 +246,7 @@ async function draw(component) {
     m.fit = data.fit;
     m.touched = false;
   }
+  keyboardAreas(m);  // again: on the first paint Leaflet makes the areas' elements only once the map has a view
   await setOutlines(L, m, data.outlines, generation);
   if (generation !== m.generation) return;
   m.div.dataset.drawn = String(generation);

@@ -25,8 +25,9 @@ from hiap_geo.views.plan_map import DISTRICT_LINE, WARD_LINE
 
 PICKED_LABEL = "Picked for this action (click to remove)"
 REACHED_LABEL = "Reached by its rule, names or list"
-MAP_HEIGHT = 560
-"""At most this tall; ``fit_window`` keeps the whole map in view at 1366x768."""
+MAP_HEIGHT = 440
+"""At most this tall (the component keeps this much room); ``fit_window`` keeps the whole map in view at 1366x768,
+where the map sits below the action's form, at its least height or a little more."""
 
 
 @dataclass(frozen=True)
