@@ -139,7 +139,7 @@ def action_form(plan: edits.Plan, action_id: str, at_field: dict[str, list[edits
                                height=68, disabled=not may_edit)
         how_col.text_area("How (steps, one per line)", "\n".join(action.how), key=f"ea_how_{stamp}", height=68,
                           disabled=not may_edit)
-        measures_col, targets_col, status_col = st.columns([2, 2, 1])
+        measures_col, targets_col, status_col = st.columns([3, 3, 2])
         measures_col.text_area("Outcome measures (one per line)", "\n".join(action.indicators),
                                key=f"ea_indicators_{stamp}", height=68, disabled=not may_edit)
         targets_col.text_area("Progress targets (one per line)", "\n".join(action.progress_targets),

@@ -117,8 +117,11 @@ def action_reach(plan: Plan, action_id: str) -> Reach:
                                         "empty_rule", where, action_id, value=words))
         else:
             shown = "; ".join(_area_words(a.name, a.area_type, wards.get(a.code)) for a in areas[:12])
-            more = f" and {len(areas) - 12} more" if len(areas) > 12 else ""
-            lines.append(f"{summary}: {counted(len(areas), 'area')} ({shown}{more})")
+            more = f"; and {len(areas) - 12} more" if len(areas) > 12 else ""
+            if isinstance(target, CodesTarget | NamesTarget):  # the summary counts them already
+                lines.append(f"{summary[:1].upper()}{summary[1:]}: {shown}{more}")
+            else:
+                lines.append(f"{summary[:1].upper()}{summary[1:]}: {counted(len(areas), 'area')} ({shown}{more})")
     one = plan.model_copy(update={"actions": [action.model_copy(update={"target_areas": usable})]})
     resolved = resolve_targets(one, strict=False)
     reach = lsoa_reach(one, resolved)
