@@ -45,8 +45,7 @@ def start_page(store: edits.ProgressStore | None, user: User, may_edit: bool) ->
     if way == "Open a plan":
         choice = st.selectbox("Plan", list(choices), format_func=choices.get, key="editor_open_choice")
         open_col, discard_col = st.columns([1, 5])
-        open_col.button("Open", type="primary", key="editor_open", on_click=state.start,
-                        args=(partial(editor_model.open_plan, choice, store, user),))
+        open_col.button("Open", type="primary", key="editor_open", on_click=state.open_chosen, args=(store, user))
         if choice and choice.startswith("draft:") and store is not None:
             discard_col.button("Discard this draft", key="editor_discard", on_click=state.discard,
                                args=(store, choice[6:]), help="Removes your draft; the plan's saved versions are "

@@ -124,6 +124,13 @@ def discard(store: edits.ProgressStore, plan_id: str) -> None:
     say("info", "Your draft was discarded; the plan's saved versions are as they were.")
 
 
+def open_chosen(store: edits.ProgressStore | None, user: User) -> None:
+    """Open the plan chosen in the list as it is when the button is clicked (not as the page was drawn)."""
+    choice = st.session_state.get("editor_open_choice")
+    if choice:
+        start(partial(editor_model.open_plan, choice, store, user))
+
+
 def start_new(store: edits.ProgressStore | None, user: User) -> None:
     s = st.session_state
     start(partial(editor_model.start_new, (s.get("editor_new_id") or "").strip(),
