@@ -65,6 +65,10 @@ def start_page(store: edits.ProgressStore | None, user: User, may_edit: bool) ->
                           placeholder="e.g. tunbridge-wells-2026-28")
             st.text_input("Title", key="editor_new_title", placeholder="Health Inequalities Action Plan 2026-28")
             st.text_input("Period", key="editor_new_period", placeholder="2026-28")
+            st.text_input("Council publishing it (optional)", key="editor_new_publisher",
+                          placeholder="e.g. Tunbridge Wells Borough Council",
+                          help="The Word and PDF documents name it: '... sets out how <council> and its partners "
+                               "will reduce health inequalities'. The area's name and 'Council' when left empty.")
             st.form_submit_button("Start the plan", type="primary", on_click=state.start_new, args=(store, user))
         st.caption("The geography is the IoD edition whose LSOAs and wards the plan's codes and rules refer to. "
                    "Areas of the other edition are other areas: pick the one the plan will be read against.")
@@ -143,9 +147,9 @@ def action_form(plan: edits.Plan, action_id: str, at_field: dict[str, list[edits
                                key=f"ea_indicators_{stamp}", height=68, disabled=not may_edit)
         targets_col.text_area("Progress targets (one per line)", "\n".join(action.progress_targets),
                               key=f"ea_progress_targets_{stamp}", height=68, disabled=not may_edit)
-        statuses = [None, *edits.STATUSES]
-        status_col.selectbox("Status", statuses, index=statuses.index(action.status), key=f"ea_status_{stamp}",
-                             format_func=lambda s: "No status yet" if s is None else edits.STATUSES[s],
+        statuses = ["", *edits.STATUSES]  # "", not None: Streamlit shows None as "Choose an option"
+        status_col.selectbox("Status", statuses, index=statuses.index(action.status or ""), key=f"ea_status_{stamp}",
+                             format_func=lambda s: edits.STATUSES[s] if s else "No status yet",
                              disabled=not may_edit)
         for key in ("lead", "partners", "timescale", "how", "indicators", "progress_targets", "status", "priority",
                     ""):
@@ -161,10 +165,10 @@ def targets_list(plan: edits.Plan, action_id: str, at_field: dict[str, list[edit
                  may_edit: bool) -> None:
     st.markdown("**Where the action lands (its targets)**")
     for i, line in enumerate(editor_model.target_lines(plan, action_id)):
-        line_col, remove_col = st.columns([4, 1], vertical_alignment="center")
+        line_col, remove_col = st.columns([3, 1], vertical_alignment="center")
         line_col.markdown(f"{i + 1}. {escape(line)}")
-        remove_col.button("Remove", key=f"editor_remove_target_{stamp}_{i}", disabled=not may_edit,
-                          on_click=state.remove_target, args=(action_id, i))
+        remove_col.button("Remove", key=f"editor_remove_target_{stamp}_{i}", disabled=not may_edit, type="tertiary",
+                          on_click=state.remove_target, args=(action_id, i), help=f"Remove target {i + 1}")
         for problem in editor_model.first_problems(at_field.get(f"target_areas[{i}]", []), 5)[0]:
             (st.error if problem.blocking else st.caption)(editor_model.problem_text(problem, plan.edition))
 

@@ -135,7 +135,8 @@ def start_new(store: edits.ProgressStore | None, user: User) -> None:
     s = st.session_state
     start(partial(editor_model.start_new, (s.get("editor_new_id") or "").strip(),
                   (s.get("editor_new_title") or "").strip(), s["editor_new_area"],
-                  (s.get("editor_new_period") or "").strip(), s["editor_new_edition"], user, store))
+                  (s.get("editor_new_period") or "").strip(), s["editor_new_edition"], user, store,
+                  s.get("editor_new_publisher")))
 
 
 def start_next(store: edits.ProgressStore | None, user: User) -> None:

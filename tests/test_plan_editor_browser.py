@@ -67,7 +67,7 @@ BOX_OF = """(code) => {
 FOCUS_AREA = """(code) => {
   const el = [...document.querySelectorAll("[data-area-count] path.leaflet-interactive")]
     .find((p) => (p.getAttribute("aria-label") || "").startsWith(code + " "));
-  el.focus();
+  el.focus({preventScroll: true});
   return document.activeElement === el;
 }"""
 
@@ -373,6 +373,7 @@ def check_exports(page: object, tmp_path: Path, most_deprived: list[str], sessio
         every = "\n".join([p.text for p in document.paragraphs]
                           + [c.text for t in document.tables for r in t.rows for c in r.cells])
         clean_text(every, f"the Word document ({attempt + 1})")
+        assert "how Tunbridge Wells Council and its partners" in every  # the council, never "local user"
         with page.expect_download(timeout=120_000) as got:
             in_view(page, page.get_by_role("button", name="Download PDF"), scroll=False).click()
         pdf = Path(got.value.path()).read_bytes()

@@ -100,11 +100,14 @@ def area_name(edition: int, code: str) -> str:
 
 
 def start_new(plan_id: str, title: str, area_code: str, period: str, edition: int, user: User,
-              store: ProgressStore | None = None) -> Editing:
-    """A new plan (one placeholder priority and action, from ``editor.new_plan``); refused when the id is taken."""
+              store: ProgressStore | None = None, publisher: str | None = None) -> Editing:
+    """A new plan (one placeholder priority and action, from ``editor.new_plan``); refused when the id is taken.
+    ``publisher`` is the council the document names ('... sets out how <publisher> and its partners ...'): the
+    area's council when not given, never the signed-in person's label."""
     _id_free(plan_id, store)
-    plan = editor.new_plan(plan_id, title, area_code, area_name(edition, area_code), period, edition,
-                       author=user.label)
+    name = area_name(edition, area_code)
+    plan = editor.new_plan(plan_id, title, area_code, name, period, edition, author=user.label,
+                           publisher=(publisher or "").strip() or f"{name} Council")
     return Editing(plan, None, None, "a new plan")
 
 
