@@ -221,7 +221,7 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     wait_text(page, "Draft saved")
     wait_text(page, "2 named by none")  # the placeholder action names no place
     settle(page)
-    in_view(page, page.get_by_role("button", name="Save version"), scroll=False)  # in view as the plan opens
+    in_view(page, page.get_by_role("button", name="Save version"))  # at the top as the plan opens
     shot(page, "plan-editor-opened-1366.png")
 
     # Two priorities: the first renamed, a second added
@@ -251,9 +251,11 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     listed = in_view(page, page.locator("li", has_text=re.compile("1 LSOA picked:"))).inner_text()  # beside the map
     assert " ward" in listed and first not in listed, listed
 
-    # the user zooms in; the next pick (by keyboard) keeps that view and sends no geometry
-    page.locator(".leaflet-control-zoom-in").first.click()
-    page.wait_for_timeout(800)
+    in_view(page, page.locator(MAP_SELECTOR))
+    shot(page, "plan-editor-map-1366.png")
+
+    # the user zooms again, about the next area; its pick (by keyboard) keeps that view and sends no geometry
+    zoom_to(page, second, steps=1)
     view = map_state(page)["view"]
     t0 = time.perf_counter()
     assert page.evaluate(FOCUS_AREA, second)
@@ -268,7 +270,7 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     wait_text(page, "0 named by none")  # both gaps closed
     in_view(page, page.locator("li", has_text=re.compile("2 LSOAs picked:")))
     in_view(page, page.locator(MAP_SELECTOR))
-    shot(page, "plan-editor-map-1366.png")
+    shot(page, "plan-editor-map-keyboard-1366.png")
 
     # Action 1.2 by a decile rule (national IMD deciles 1-2, the rule's default)
     in_view(page, one(page, ".st-key-editor_new_action_title input")).fill("Targeted outreach")
@@ -308,8 +310,7 @@ def save_refresh_and_open(page: object) -> None:
     settle(page)
 
     # Save as a version: the message under the button, in view without scrolling
-    page.evaluate("window.scrollTo(0, 0)")
-    in_view(page, page.get_by_role("button", name="Save version"), scroll=False).click()
+    in_view(page, page.get_by_role("button", name="Save version")).click()
     in_view(page, page.get_by_text("Saved a version of"), scroll=False)
     clean_text(page_text(page), "after the save")
     shot(page, "plan-editor-saved-1366.png")
@@ -330,6 +331,8 @@ def save_refresh_and_open(page: object) -> None:
     map_frame(page)
     settle(page)
     shot(page, "plan-editor-1920.png")
+    in_view(page, page.locator(MAP_SELECTOR))
+    shot(page, "plan-editor-map-1920.png")
     page.set_viewport_size({"width": 1366, "height": 768})
     settle(page)
 
@@ -337,7 +340,7 @@ def save_refresh_and_open(page: object) -> None:
 def check_exports(page: object, tmp_path: Path, most_deprived: list[str], session_cache: Path) -> None:
     """Export: YAML that `plan check` accepts; Word and PDF after a refresh, twice, each a valid file."""
     with page.expect_download() as got:
-        in_view(page, page.get_by_role("button", name="Download YAML"), scroll=False).click()
+        in_view(page, page.get_by_role("button", name="Download YAML")).click()
     yaml_file = tmp_path / "plan.yaml"
     got.value.save_as(yaml_file)
     text = yaml_file.read_text(encoding="utf-8")
