@@ -1,15 +1,12 @@
 """The Plan editor page's model: what the page shows beside a plan being written, computed without Streamlit.
 
 The plan being edited is a frozen ``Plan``; every edit is a call of ``plans.editor`` that returns a new one, so the
-page holds one value and this module says, for that value: each action's reach and its problems at the field,
-the deprived areas no action reaches at the user's threshold, the area-by-priority matrix, the ``plan check``
-findings, and the map on which LSOAs or wards are picked (deprivation underneath, the action's areas outlined).
+page holds one value and this module says, for that value: how it was opened and how it is saved, each action's
+reach and its problems at the field, the deprived areas no action reaches at the user's threshold, the
+area-by-priority matrix and the ``plan check`` findings. Sibling modules: ``plan_editor_edits`` (what each form
+does), ``plan_editor_words`` (codes named, plans by title), ``plan_editor_map`` (the picking map).
 
-Text is kept as given; whatever is meant as Markdown here is escaped (``core.text.escape_markdown``), and the
-map's tooltips are escaped by the map's own code.
-
-Over 500 lines because it is everything the page decides (so the page stays widgets): starting and opening,
-problems and reach as lines, gaps, check findings and the picking map; split it by those sections if it grows.
+Text is kept as given; whatever is meant as Markdown here is escaped (``core.text.escape_markdown``).
 """
 
 from __future__ import annotations
