@@ -95,13 +95,20 @@ class Frames:
 
     def __init__(self, page: object) -> None:
         self.frames: list[tuple[float, bytes]] = []
+        self.files: list[tuple[float, str]] = []
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("request", lambda r: self.files.append((time.perf_counter(), r.url)) if "/static/maps/" in r.url
+                else None)
 
     def _frame(self, payload: object) -> None:
         self.frames.append((time.perf_counter(), payload if isinstance(payload, bytes) else str(payload).encode()))
 
     def since(self, t0: float) -> list[bytes]:
         return [data for t, data in self.frames if t >= t0]
+
+    def files_since(self, t0: float) -> list[str]:
+        """Map files (geometry, names, outlines) the page asked for since ``t0``."""
+        return [url for t, url in self.files if t >= t0]
 
 
 def wait_text(page: object, text: str, timeout_s: float = 60) -> None:
@@ -266,7 +273,9 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     assert same_view(view, map_state(page)["view"])  # the zoom and centre the user left
     sent = frames.since(t0)
     assert sent, "no rerun after the keyboard pick"
+    print(f"keyboard pick: {len(sent)} websocket messages, {sum(len(d) for d in sent):,} bytes")
     assert not any(b'"geometry"' in data or b'"c":[' in data for data in sent), "geometry re-sent on a pick"
+    assert not [url for url in frames.files_since(t0) if "/areas-" in url or "/outline-" in url]  # nor fetched
     wait_text(page, "0 named by none")  # both gaps closed
     in_view(page, page.locator("li", has_text=re.compile("2 LSOAs picked:")))
     in_view(page, page.locator(MAP_SELECTOR))

@@ -21,6 +21,7 @@ from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_editor as pe
 from hiap_geo.views import plan_editor_map as editor_map
+from hiap_geo.views import plan_editor_words as words
 from hiap_geo.views.explorer import areas_of
 
 pytestmark = pytest.mark.integration
@@ -284,3 +285,15 @@ def test_a_plan_of_200_actions_opens_with_one_action_form(kent: str, db: str) ->
     assert not at.exception, at.exception
     assert next(t for t in at.text_area if t.label == "Title").value.startswith(f"Action 150 {SCRIPT}")
     assert len(at.selectbox(key="editor_action").format_func("1.150")) < 100  # long titles shortened
+
+
+def test_an_actions_reach_and_the_lines_of_a_move_name_every_code(real_data: Path) -> None:
+    """Issue 23: no code without its name where the officer reads (the reach, what changed, a problem)."""
+    plan = pe.set_picked(new_editing(real_data).plan, "1.1", "lsoa", DEPRIVED_2025)
+    lines = pe.reach_lines(ed.action_reach(plan, "1.1"))
+    assert any("Tunbridge Wells 005A, Sherwood ward" in line for line in lines), lines
+    assert not any(re.search(r"E0[15]\d{6}", line) for line in lines), lines
+    names = words.AreaNames(2025)
+    assert names.named("E01024840 moved") == "E01024840 (Tunbridge Wells 005A, Sherwood ward) moved"
+    assert names.named("E01999999 is unknown") == "E01999999 is unknown"  # the line says what is wrong
+    assert words.first_version("Plan 'tw-x' added with 1 action(s).") == "The first version, with 1 action."
