@@ -104,7 +104,7 @@ def area_panel(plan: Plan, reach: plan_view.PlanReach, level: str, drawn: plan_m
         return
     here = plan_view.actions_at(reach, level, code, shown)
     specific, wide = here[here["specific"]], here[~here["specific"]]
-    st.markdown(f"### {escape_markdown(names[code])} ({escape_markdown(code)})")
+    st.markdown(f"### {escape_markdown(code)} {escape_markdown(names[code])}")
     st.markdown(f"**Actions that name this area: {len(specific)}**")
     if len(specific):
         st.markdown("\n".join(f"- **{escape_markdown(r.action_id)}** {escape_markdown(r.title)}  \n"
@@ -137,8 +137,8 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
         districts=chosen_areas(slug, "district", edition, districts).geometry)
     with map_col:
         wide_note = plan_map.district_wide_note(reach, level, shown_ids, mode)
-        if wide_note:
-            st.caption(escape_markdown(wide_note))
+        if wide_note:  # in presentation a caption: the map and its legend keep their room
+            (st.caption if presenting else st.info)(escape_markdown(wide_note))
         view = plan_map.plan_map_view(drawn, geometry_json=geometry_json(slug, level, edition, districts),
                                       basemap=basemap, presentation=presenting,
                                       height=560 if presenting else 600)
@@ -156,7 +156,7 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
         area_panel(plan, reach, level, drawn, shown)
         title = plan_map.map_title(plan, mode)
         subtitle = plan_view.map_subtitle(plan, chosen.label if chosen else None)
-        st.download_button("Download map (PNG)", partial(plan_map.map_png, drawn, title, subtitle),
+        st.download_button("Download map (PNG)", plan_map.png_download(drawn, title, subtitle),
                            file_name=plan_map.png_file_name(title), mime="image/png", key="plan_map_png",
                            help="The map as an image for slides: title, legend, scale and attribution; drawn when "
                                 "clicked.")

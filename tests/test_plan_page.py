@@ -24,7 +24,6 @@ from hiap_geo.plans.figures.claims import CLAIM_COLUMNS
 from hiap_geo.plans.load import parse_plan, read_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR, PlanFileError, TargetError
-from hiap_geo.render.maps import area_at
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_map as pmap
 from hiap_geo.views import plan_reviews as rv
@@ -231,8 +230,10 @@ def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach
     assert len(drawn.areas) == 68
     assert drawn.areas.set_index("code").loc[sorted(TW_DEPRIVED), "value"].eq("1 action").all()
     assert (drawn.areas["value"] == "0: no action names it").sum() == 63
-    page = drawn.fmap.get_root().render()
-    assert "Areas of action 3.4" in page and pmap.HIGHLIGHT_COLOUR in page and "https://" not in page.split("<body>")[0]
+    view = pmap.plan_map_view(drawn).payload  # the recolouring map's payload: codes outlined, no geometry
+    assert "Areas of action 3.4" in view["legend"] and view["highlight"]["color"] == pmap.HIGHLIGHT_COLOUR
+    assert sorted(drawn.areas["code"].iloc[view["selected"]]) == sorted(TW_DEPRIVED)
+    assert "https://" not in json.dumps({k: v for k, v in view.items() if k != "basemap"})
 
     cover = pm.plan_coverage(tw_reach, ids, pm.CoverageThreshold("imd", 4))
     by_cover = pmap.plan_map(layer, "lsoa", "coverage", tw_reach, ids, cover=cover).areas.set_index("code")["value"]
@@ -246,11 +247,11 @@ def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach
     hostile = parse_plan(plan_yaml(list_title=SCRIPT)).plan
     reach = pm.plan_reach(hostile)
     shown = pmap.plan_map(layer, "lsoa", "count", reach, ["1.1"], chosen=pmap.highlight(reach, "lsoa", "list:deprived"))
-    html = shown.fmap.get_root().render()
+    html = pmap.plan_map_view(shown).payload["legend"]  # the only HTML the map is sent; names travel as text
     assert SCRIPT not in html and "&lt;script&gt;" in html
-    assert area_at(shown.areas, 0.0, 0.0) is None
+    assert pmap.area_clicked(shown, 0.0, 0.0) is None
     centre = shown.areas.set_index("code").at["E01024840", "geometry"].representative_point()
-    assert area_at(shown.areas, centre.y, centre.x) == "E01024840"
+    assert pmap.area_clicked(shown, centre.y, centre.x) == "E01024840"
 
 
 def test_reviews_are_added_never_overwritten_and_export_round_trips(kent: str, tmp_path: Path) -> None:
@@ -711,13 +712,11 @@ def test_the_plan_map_says_it_follows_the_plans_edition(kent: str, db: str) -> N
 
 
 def test_the_plan_map_as_a_png(kent: str, tw_reach: pm.PlanReach) -> None:
-    from hiap_geo.render.static_map import map_download
-
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     drawn = pmap.plan_map(layer, "lsoa", "count", tw_reach, [a.id for a in tw_reach.plan.actions],
                           chosen=pmap.highlight(tw_reach, "lsoa", "action:3.4"))
-    assert "Areas of action 3.4" in [o.label for o in drawn.outlines]  # the PNG draws what the page outlines
-    png = map_download(drawn.areas, drawn.measure, "Plan", outlines=drawn.outlines)()
+    assert drawn.selected_label == "Areas of action 3.4"  # the PNG draws what the page outlines
+    png = pmap.png_download(drawn, "Plan")()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert pmap.step_highlight(["action:1", "list:x", "action:2"], None, -1) == "action:2"
     assert pmap.step_highlight(["action:1", "action:2"], "action:2", 1) == "action:1"
@@ -803,14 +802,12 @@ def test_the_default_map_shows_need_under_the_areas_the_actions_name(
     assert pmap.default_colour(tw_reach, "lsoa", ids) == "deprivation"  # 5 of 68 LSOAs named: a count map is blank
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     drawn = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids)
-    named = next(o for o in drawn.outlines if o.label == pmap.NAMED_LABEL)
-    assert len(named.geometry) == len(TW_DEPRIVED)
-    assert pmap.NAMED_LABEL in drawn.fmap.get_root().render()  # in the legend
+    assert drawn.marked is not None and sorted(drawn.marked.codes) == sorted(TW_DEPRIVED)  # by code: no geometry
+    assert pmap.NAMED_LABEL in pmap.plan_map_view(drawn).payload["legend"]  # in the legend
     assert pmap.district_wide_note(tw_reach, "lsoa", ids, "deprivation") is None
     note = pmap.district_wide_note(tw_reach, "lsoa", ["1.1", "1.2"], "count")
     assert note.startswith("All 2 actions shown reach the whole of Tunbridge Wells") and "counts 0" in note
-    assert not any(o.label == pmap.NAMED_LABEL for o in pmap.plan_map(layer, "lsoa", "deprivation", tw_reach,
-                                                                        ["1.1"]).outlines)
+    assert pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ["1.1"]).marked is None
     district = areas_of(load_layer(kent, "district", 2019, display=True), "district", 2019, (TW,)).geometry
     wide = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids, districts=district,
                          chosen=pmap.highlight(tw_reach, "lsoa", "action:1.1"))

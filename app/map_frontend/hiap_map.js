@@ -245,6 +245,8 @@ async function draw(component) {
     m.map.fitBounds(data.fit, data.fitOptions);
     m.fit = data.fit;
     m.touched = false;
+    const details = data.foldLegend ? m.legend.querySelector("details") : null;
+    if (details) details.open = false;  // presenting one action: its areas stay in view
   }
   await setOutlines(L, m, data.outlines, generation);
   if (generation !== m.generation) return;

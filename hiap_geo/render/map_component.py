@@ -126,6 +126,7 @@ def map_view(
     height: int = 600,
     fit_window: bool = False,
     marked: AreaMarks | None = None,
+    fold_legend: bool = False,
     asset_url: str = ASSET_URL,
     maps_url: str = MAPS_URL,
 ) -> MapView:
@@ -138,7 +139,8 @@ def map_view(
     area), so a new measure, level or edition of the same districts keeps the user's view. ``fit_window``
     makes the map at most as tall as the window below its top (at least ``MIN_HEIGHT``, at most ``height``), so
     the whole map is in view without scrolling on a 1366x768 laptop. ``marked`` areas get their own line (under
-    the selected ones' highlight).
+    the selected ones' highlight). ``fold_legend`` folds the legend to its title when the map is framed anew
+    (presenting one action: its areas stay in view).
     """
     if tooltip_values is not None and len(tooltip_values) != len(areas):
         raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
@@ -178,6 +180,7 @@ def map_view(
         "attribution": MAP_CREDIT,
         "basemap": _basemap(basemap),
         "fit": bounds,
+        "foldLegend": fold_legend,
         "fitOptions": {"maxZoom": FIT_MAX_ZOOM, "paddingTopLeft": [10, 10],
                        "paddingBottomRight": [LEGEND_WIDTH[presentation] + 20, 10]},
         "canvas": len(areas) > CANVAS_ABOVE,

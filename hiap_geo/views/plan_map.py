@@ -7,7 +7,7 @@ colour is never the only signal.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -193,11 +193,11 @@ def plan_map_view(drawn: PlanMap, *, geometry_json: str | None = None, basemap: 
                   presentation: bool = False, height: int = 600) -> MapView:
     """The map for the recolouring component: the geometry goes once (a file named by its content); a filter, a
     colour mode or a step sends colours, tips, codes to outline and the frame, so the user's zoom is kept unless
-    the frame moves (a step to an action frames its areas)."""
+    the frame moves (a step to an action frames its areas; presenting, the legend then folds to its title)."""
     return map_view(drawn.areas, drawn.measure, outlines=drawn.outlines, selected=list(drawn.selected),
                     selected_label=drawn.selected_label, basemap=basemap, presentation=presentation,
                     fit=drawn.fit, tooltip_values=list(drawn.tips), geometry_json=geometry_json, height=height,
-                    fit_window=True, marked=drawn.marked)
+                    fit_window=True, marked=drawn.marked, fold_legend=presentation and drawn.fit is not None)
 
 
 def geometry_json(areas: gpd.GeoDataFrame) -> str:
@@ -210,8 +210,9 @@ def area_clicked(drawn: PlanMap, lat: float, lng: float) -> str | None:
     return area_at(drawn.areas, lat, lng)
 
 
-def map_png(drawn: PlanMap, title: str, subtitle: str) -> bytes:
-    """The map as a PNG for slides (title, legend, scale, attribution): drawn when the button is clicked."""
+def png_download(drawn: PlanMap, title: str, subtitle: str = "") -> Callable[[], bytes]:
+    """The map as a PNG for slides (title, legend, scale, attribution), with the outlines and highlights the screen
+    shows: a callable, so the image is drawn only when the button is clicked."""
     outlines = list(drawn.outlines)
     if drawn.selected:
         picked = drawn.areas[drawn.areas["code"].isin(drawn.selected)]
