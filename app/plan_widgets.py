@@ -4,6 +4,7 @@ tables, so that at 1366x768 a tab's controls and its main finding are in view wh
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,23 @@ from hiap_geo.views.plan_page import (
     csv_bytes,
     escape_markdown,
 )
+
+COMPACT_STYLE = (
+    "<style>.block-container{padding-top:3.9rem}"
+    "h2.plan-title{font-size:1.35rem;padding:0.1rem 0 0 0;margin:0;line-height:1.3}</style>"
+)
+"""The Plan page on a 1366x768 projector: less blank room above the page (Streamlit's is 6rem) and the plan's title
+as a small h2, so the tabs' controls start within the top third of the screen."""
+
+
+def compact_page() -> None:
+    st.html(COMPACT_STYLE)  # style only: out of the flow, no room taken
+
+
+def plan_heading(box: Any, title: str, caption: str) -> None:
+    """The plan's title (an h2, small) and one line under it."""
+    box.html(f'<h2 class="plan-title">{html.escape(title)}</h2>')
+    box.caption(caption)
 
 
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
@@ -73,7 +91,8 @@ def coverage_threshold(loaded: LoadedPlan, shown_ids: tuple[str, ...]) -> Covera
         measure = first.selectbox("Deprived by", list(measures), format_func=measures.get, key="plan_cov_measure")
         decile = second.slider("Deciles counted as deprived: 1 to", 1, 10, key="plan_cov_decile",
                                help="1 = the most deprived 10% of LSOAs.")
-        local = third.toggle("Local deciles (within the district)", key="plan_cov_local")
+        local = third.toggle("Local deciles", key="plan_cov_local",
+                             help="Deciles within the district (its own most deprived 10%, 20%...), not England's.")
         return coverage_of(text, source, shown_ids, measure, decile, "local" if local else "national")
     except HiapGeoError as exc:
         st.warning(escape_markdown(exc))
@@ -85,7 +104,7 @@ def coverage_tables(cover: Coverage, loaded: LoadedPlan) -> None:
     plan = loaded.plan
     st.markdown(plan_view.coverage_summary(cover, plan.edition))
     st.caption("An action 'names' an area when it gives its code or name, its ward, a list or a rule that "
-               "selects it. Actions that reach only the whole district are counted apart (district_wide), so "
+               "selects it. Actions that reach only the whole district are counted apart (district-wide actions), so "
                "that 'every area is covered' cannot hide behind them.")
     st.subheader("Deprived areas no action names")
     uncovered = plan_view.coverage_export(cover.uncovered)

@@ -19,9 +19,11 @@ from app.plan_progress import KEPT_REVIEW, progress_panel
 from app.plan_widgets import (
     bullet_list,
     check_panel,
+    compact_page,
     coverage_tables,
     coverage_threshold,
     csv_button,
+    plan_heading,
     show_plan_error,
     show_table,
 )
@@ -43,10 +45,13 @@ sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
 presenting = sel.presentation
-if not presenting:
-    st.title("Plan")
+if not presenting:  # presentation mode has its own (app/presentation.py)
+    compact_page()
 # In presentation mode the plan's choice, filters and map settings fold into one expander: the map gets the room.
 box: Any = st.expander("Plan, filters and map settings") if presenting else st.container()
+title_col, plan_col, *filter_cols = box.columns([1.7, 4, 3, 3, 2], vertical_alignment="bottom")
+if not presenting:
+    title_col.title("Plan", anchor=False)
 
 try:
     store: ProgressStore | None = progress_store(database_url())
@@ -65,7 +70,6 @@ options = choices(stored_ids, plan_page.plan_file_stamp(), database_url())
 labels = {c.key: c.label for c in options}
 if st.session_state.get("plan_choice") not in labels:
     st.session_state["plan_choice"] = plan_view.choice_for(options, st.query_params.get("plan"), sel.districts)
-plan_col, *filter_cols = box.columns([4, 3, 3, 2])
 choice = plan_col.selectbox("Plan", list(labels), format_func=labels.get, key="plan_choice",
                             help="The plans transcribed in data/plans, plans imported into the progress database, "
                                  "or a plan file of your own (format: data/plans/README.md).")
@@ -136,8 +140,7 @@ lights = plan_map.highlight_options(plan, list(shown_ids))
 if st.session_state.get("plan_highlight") not in (None, *lights):
     st.session_state["plan_highlight"] = None
 
-box.header(escape_markdown(plan.title), anchor=False)
-box.caption(escape_markdown(plan_view.plan_caption(plan)) + " " + plan_page.showing_words(shown, len(actions)))
+plan_heading(box, plan.title, plan_page.showing_words(shown, len(actions)))
 if reach.unresolved:
     with box.expander(f"⚠️ {plan_page.counted(len(reach.unresolved), 'target')} could not be resolved and "
                       f"{'is' if len(reach.unresolved) == 1 else 'are'} not on the map (the Plan check tab explains "
@@ -166,6 +169,7 @@ with map_tab:
     table = plan_reviews.actions_export(shown)
     show_table(table)
     csv_button("Download actions (CSV)", table, f"{plan.id}-actions.csv", "plan_csv_actions")
+    st.caption(escape_markdown(plan_view.plan_caption(plan)))
     st.caption(full_attribution())
 
 with check_tab:
