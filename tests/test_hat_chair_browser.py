@@ -185,7 +185,7 @@ def test_present_and_step_zooms_to_the_action(hat_url: str, browser: object, wid
 
 
 def test_a_filter_or_colour_keeps_the_zoom_and_sends_no_geometry(hat_url: str, browser: object) -> None:
-    """Issue 25 on the Plan page: zoomed in, a status filter and a colour change recolour the map where it is,
+    """Issue 25 on the Plan page: zoomed in, a priority filter and a colour change recolour the map where it is,
     with no geometry in any message and no map file fetched again; choosing an action frames its areas; a click on
     an area lists the actions that reach it, as on the Map explorer."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -218,10 +218,10 @@ def test_a_filter_or_colour_keeps_the_zoom_and_sends_no_geometry(hat_url: str, b
             before = after
 
         t0 = time.perf_counter()
-        page.get_by_role("combobox", name="Status").click()
-        page.get_by_role("option", name=re.compile("Not started")).click()
+        page.get_by_role("combobox", name="Priorities").click()
+        page.get_by_role("option", name=re.compile(r"^3: ")).click()
         page.keyboard.press("Escape")
-        switched("a status filter")
+        switched("a priority filter")
         t0 = time.perf_counter()
         page.get_by_role("combobox", name="Colour areas by").click()
         page.get_by_role("option", name="Number of actions naming each area").click()

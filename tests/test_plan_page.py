@@ -296,7 +296,7 @@ def test_the_page_texts_come_from_the_views(tw_reach: pm.PlanReach) -> None:
     assert rv.default_review_action(plan, "action:3.4") == "3.4"
     assert rv.default_review_action(plan, "list:areas-of-deprivation") == rv.default_review_action(plan) == "1.1"
     recorded = rv.review_message("3.4", "at_risk", date(2024, 4, 16))
-    assert recorded == "Recorded 🟠 At risk for action 3\\.4 at 16 April 2024."
+    assert recorded == "Recorded 🟠 At risk for action 3\\.4 on 16 April 2024."
     imported = rv.import_message(ImportReport("other-plan", 1, 2, 0), "tunbridge-wells-2023-25")
     assert imported.endswith("Choose 'other\\-plan' in the plan list above to see it.")
     history = pd.DataFrame({"review_id": ["a", "b"], "action_id": ["3.4", "1.1"], "review_date": [date(2024, 1, 1)] * 2,
@@ -636,7 +636,7 @@ def test_one_click_asks_and_only_confirm_records(kent: str, db: str) -> None:
     record_button(at).click().run()
     assert ProgressStore(db).counts()["reviews"] == 0  # one click records nothing...
     question = plain(at.warning[-1].value)
-    assert question.startswith(f"Record ⚪ Not started for action 3.4 at {date.today():%d %B %Y}?")
+    assert question.startswith(f"Record ⚪ Not started for action 3.4 on {date.today():%-d %B %Y}?")
     at.button(key="plan_review_cancel").click().run()
     assert "Nothing was recorded." in texts(at) and ProgressStore(db).counts()["reviews"] == 0
     assert not any(b.key == "plan_review_confirm" for b in at.button)
