@@ -22,6 +22,9 @@ from hiap_geo.views import plan_map
 from hiap_geo.views.map_text import map_text
 from hiap_geo.views.plan_page import Coverage, Plan, counted, escape_markdown, outlined_words
 
+MAP_HEIGHT = 900
+"""At most (px): the map fits the window below its top, so a 1920x1080 screen gets a taller map than a laptop."""
+
 
 def step_action(options: list[str], step: int) -> None:
     """Presentation mode's next/previous action: highlight (and frame) the next shown action's areas."""
@@ -141,7 +144,7 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
             (st.caption if presenting else st.info)(escape_markdown(wide_note))
         view = plan_map.plan_map_view(drawn, geometry_json=geometry_json(slug, level, edition, districts),
                                       basemap=basemap, presentation=presenting,
-                                      height=560 if presenting else 600)
+                                      height=MAP_HEIGHT)
         show_map(view, key="plan_map", on_click=partial(select_clicked, drawn), on_pick=partial(select_code, drawn))
         in_words = map_text(drawn.areas, drawn.measure, "LSOAs" if level == "lsoa" else "wards")
         outlined = outlined_words(chosen.label, chosen.codes, level) if chosen is not None else ""
@@ -152,6 +155,8 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
             st.caption(escape_markdown(plan_view.map_edition_caption(plan, explorer_year)))
     with side:
         if chosen is not None and picked:
+            if not presenting:  # the picker cuts a long title to its width: here in full
+                st.markdown(f"**{escape_markdown(lights[picked])}**")
             highlighted_areas(plan, reach, level, chosen, picked, presenting)
         area_panel(plan, reach, level, drawn, shown)
         title = plan_map.map_title(plan, mode)
