@@ -4,7 +4,6 @@ tables, so that at 1366x768 a tab's controls and its main finding are in view wh
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -26,7 +25,7 @@ from hiap_geo.views.plan_page import (
 
 COMPACT_STYLE = (
     "<style>.block-container{padding-top:3.9rem}"
-    "h2.plan-title{font-size:1.35rem;padding:0.1rem 0 0 0;margin:0;line-height:1.3}</style>"
+    "[data-testid='stMain'] h2{font-size:1.35rem;padding:0.1rem 0 0 0}</style>"
 )
 """The Plan page on a 1366x768 projector: less blank room above the page (Streamlit's is 6rem) and the plan's title
 as a small h2, so the tabs' controls start within the top third of the screen."""
@@ -37,8 +36,8 @@ def compact_page() -> None:
 
 
 def plan_heading(box: Any, title: str, caption: str) -> None:
-    """The plan's title (an h2, small) and one line under it."""
-    box.html(f'<h2 class="plan-title">{html.escape(title)}</h2>')
+    """The plan's title (the page's one h2, small: ``COMPACT_STYLE``) and one line under it."""
+    box.header(escape_markdown(title), anchor=False)
     box.caption(caption)
 
 
