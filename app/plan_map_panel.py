@@ -144,7 +144,7 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
             (st.caption if presenting else st.info)(escape_markdown(wide_note))
         view = plan_map.plan_map_view(drawn, geometry_json=geometry_json(slug, level, edition, districts),
                                       basemap=basemap, presentation=presenting,
-                                      height=MAP_HEIGHT)
+                                      height=MAP_HEIGHT, clicked=st.session_state.get("plan_area"))
         show_map(view, key="plan_map", on_click=partial(select_clicked, drawn), on_pick=partial(select_code, drawn))
         in_words = map_text(drawn.areas, drawn.measure, "LSOAs" if level == "lsoa" else "wards")
         outlined = outlined_words(chosen.label, chosen.codes, level) if chosen is not None else ""

@@ -199,6 +199,9 @@ def test_a_filter_or_colour_keeps_the_zoom_and_sends_no_geometry(hat_url: str, b
         files = record.map_files_since(0)
         areas_url = next(u for u in files if "/areas-" in u)
         probe = geometry_probe(page, areas_url)
+        strokes = map_frame(page).eval_on_selector_all("path.leaflet-interactive",
+                                                       "ps => ps.map(p => p.getAttribute('stroke'))")
+        assert strokes.count("#ff7f00") == 5, "the areas the actions name are outlined by code (action 3.4's five)"
         box = map_box(page)
         page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + min(box["height"], 768 - box["y"]) * 0.5)
         page.mouse.wheel(0, -300)
@@ -232,7 +235,10 @@ def test_a_filter_or_colour_keeps_the_zoom_and_sends_no_geometry(hat_url: str, b
         assert target, "no area of the map is in view to click"
         page.mouse.click(target["x"], target["y"])
         page.get_by_text("Actions that name this area", exact=False).wait_for(timeout=60_000)
-        assert same_view(before["view"], map_state(page)["view"]), "a click must not reframe the map"
+        wait_for(lambda: map_state(page)["selected"])
+        clicked = map_state(page)
+        assert clicked["selected"] and f"Selected: {clicked['selected']}" in map_frame(page).inner_text(".hiap-legend")
+        assert same_view(before["view"], clicked["view"]), "a click must not reframe the map"
 
         page.get_by_role("combobox", name="Highlight the areas of").click()  # an action: its areas framed
         page.get_by_role("option", name=re.compile(r"^Action 3\.4:")).click()

@@ -56,3 +56,17 @@ def test_the_map_png_title_names_the_place_and_the_edition(tw_reach: pm.PlanReac
     assert title.startswith("Tunbridge Wells: ") and title.endswith(": deprivation (IoD 2019)")
     assert "iod edition" not in title.lower()
     assert pmap.map_title(tw_reach.plan, "count").endswith(": number of actions naming each area")
+
+
+def test_a_clicked_area_is_outlined_and_named_unless_an_action_is(kent: str, tw_reach: pm.PlanReach) -> None:
+    layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
+    ids = [a.id for a in tw_reach.plan.actions]
+    plain = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids)
+    view = pmap.plan_map_view(plain, clicked="E01024840").payload
+    assert plain.areas["code"].iloc[view["selected"]].tolist() == ["E01024840"]
+    assert "Selected: E01024840 Tunbridge Wells 005A" in view["legend"] and view["fit"] == pmap.plan_map_view(
+        plain).payload["fit"]  # a click never reframes the map
+    chosen = pmap.highlight(tw_reach, "lsoa", "action:3.4")
+    stepping = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen)
+    assert len(pmap.plan_map_view(stepping, clicked="E01024795").payload["selected"]) == 5  # the action's areas
+

@@ -190,12 +190,17 @@ class PlanMap:
 
 
 def plan_map_view(drawn: PlanMap, *, geometry_json: str | None = None, basemap: str | None = None,
-                  presentation: bool = False, height: int = 600) -> MapView:
+                  presentation: bool = False, height: int = 600, clicked: str | None = None) -> MapView:
     """The map for the recolouring component: the geometry goes once (a file named by its content); a filter, a
     colour mode or a step sends colours, tips, codes to outline and the frame, so the user's zoom is kept unless
-    the frame moves (a step to an action frames its areas; presenting, the legend then folds to its title)."""
-    return map_view(drawn.areas, drawn.measure, outlines=drawn.outlines, selected=list(drawn.selected),
-                    selected_label=drawn.selected_label, basemap=basemap, presentation=presentation,
+    the frame moves (a step to an action frames its areas; presenting, the legend then folds to its title). With
+    no action highlighted, the ``clicked`` area is outlined and named in the legend, as on the Map explorer."""
+    selected, label = list(drawn.selected), drawn.selected_label
+    names = drawn.areas.set_index("code")["name"]
+    if not selected and clicked in names.index:
+        selected, label = [clicked], f"Selected: {clicked} {names[clicked]}"
+    return map_view(drawn.areas, drawn.measure, outlines=drawn.outlines, selected=selected, selected_label=label,
+                    basemap=basemap, presentation=presentation,
                     fit=drawn.fit, tooltip_values=list(drawn.tips), geometry_json=geometry_json, height=height,
                     fit_window=True, marked=drawn.marked, fold_legend=presentation and drawn.fit is not None)
 
