@@ -44,20 +44,37 @@ def texts(at: AppTest) -> str:
     return plain("\n".join(str(p) for p in parts))
 
 
-def map_script(at: AppTest) -> str:
-    """The map's own script (data, tooltips, legend) as st_folium received it."""
-    maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+class Payload(dict):
+    """The map component's payload; ``text in payload`` searches its legend and tooltip values."""
+
+    def __contains__(self, text: object) -> bool:
+        return str(text) in json.dumps([self["legend"], self["v"], self["label"]], ensure_ascii=False)
+
+
+def map_script(at: AppTest) -> Payload:
+    """The map component's payload (colours, tooltip values 'v', classes 'k', legend) as the browser receives it:
+    no geometry, which goes in files named by their content."""
+    maps = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    maps = [m for m in maps if "legend" in m]
     assert len(maps) == 1, f"expected one map, found {len(maps)}"
-    return maps[0]["script"]
+    return Payload(maps[0])
 
 
-def map_info(script: str) -> dict[str, list]:
-    """The map's per-area arrays: code, name, tooltip value text 'v', class 'k'..."""
-    return json.loads(script.split("var info = ", 1)[1].split(";\n", 1)[0])
+def map_info(payload: dict) -> dict[str, list]:
+    """The map's per-area arrays: code and name (from its areas file), tooltip value text 'v', class 'k'."""
+    from app.map_component import MAPS_DIR
+
+    areas = json.loads((MAPS_DIR / Path(payload["areas"]).name).read_text())["areas"]
+    return {"code": areas["code"], "name": areas["name"], "v": payload["v"], "k": payload["k"]}
 
 
-def area_count(script: str) -> int:
-    return len(map_info(script)["code"])
+def area_count(payload: dict) -> int:
+    return len(payload["k"])
+
+
+def coloured(payload: dict) -> int:
+    """Areas drawn in a colour (not the grey of 'no data' or 'left out')."""
+    return sum(k >= 0 for k in payload["k"])
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +103,12 @@ def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> No
     tips = dict(zip(map_info(script)["code"], map_info(script)["v"], strict=True))
     assert all(" · England: " in t and " · district: " in t for t in tips.values())
     assert at.dataframe[0].value.shape[0] == 69
-    header = json.loads(at.get("component_instance")[0].proto.json_args)["header"]
-    assert "white-space:normal" in header  # long tooltips wrap inside the map
+    assert any("white-space:normal" in h.proto.body for h in at.html)  # long tooltips wrap inside the map
     assert {"lower limit", "upper limit", "count", "denominator", "compared with England",
             "compared with district"} <= set(at.dataframe[0].value.columns)
-    spines = page_html(at)  # besides the app's accessibility stylesheet (app/style.py)
+    assert page_html(at) == []  # a first visit computes no spine chart (England's ranges): its tab is closed
+    at.session_state["ind_tab"] = "Spine chart"
+    spines = page_html(at.run())  # besides the app's accessibility stylesheet (app/style.py)
     assert len(spines) == 1 and spines[0].count('class="spine-row"') >= 25
 
 
@@ -144,13 +162,16 @@ def test_periods_msoa_2011_and_health_index(kent: str) -> None:
 
 
 def test_spine_area_and_trends(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Spine chart")
     name = tw_layers["lsoa"].set_index("lsoa_code").at["E01024840", "lsoa_name"]
     at.selectbox(key="ind_area").set_value("E01024840").run()
     assert name in page_html(at)[0]
     at.selectbox(key="ind_area").set_value(TW).run()  # the district's own spine chart
     body = page_html(at)[0]
     assert "Tunbridge Wells (district)" in body and body.count('class="spine-row"') >= 25
+    assert not at.get("vega_lite_chart")  # the trends run only when their tab is open
+    at.session_state["ind_tab"] = "Trends"
+    at.run()
     assert len(at.get("vega_lite_chart")) == 5  # the five Health Index trends the issue names
     at.multiselect(key="ind_trends").set_value(["hi_smoking"]).run()
     assert len(at.get("vega_lite_chart")) == 1
@@ -171,7 +192,7 @@ def test_no_district(kent: str) -> None:
 
 
 def test_a_bad_upload_lists_every_problem(kent: str) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     bad = b"area_code,value\nE05999999,12\nNOT-A-CODE,3\nE05015803,abc\n"
     at.file_uploader(key="indicator_upload").set_value(("bad.csv", bad, "text/csv")).run()
     assert not at.exception
@@ -190,14 +211,17 @@ def test_an_upload_can_be_mapped(kent: str, tw_layers: dict[str, pd.DataFrame]) 
     wards = tw_layers["ward"]["code"].tolist()
     body = "area_code,value,indicator_name,polarity\n" + "".join(
         f"{code},{10 + i},Smoking prevalence (survey),low is good\n" for i, code in enumerate(wards))
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     at.file_uploader(key="indicator_upload").set_value(("smoking.csv", body.encode(), "text/csv")).run()
     assert not at.exception
     assert "Loaded 14 rows of Smoking prevalence (survey) at Ward level (Ward 2024)" in texts(at)
     assert at.selectbox(key="ind_indicator").value == "upload:smoking-prevalence-survey"
     assert "Smoking prevalence (survey) · 14 Wards (Ward 2024 (best fit)), period not stated" in texts(at)
     script = map_script(at)
-    assert area_count(script) == 14 and "23 (worst)" in script.replace(".0 (worst)", " (worst)")
+    assert area_count(script) == 14 and "23 (worst)" in script["legend"].replace(".0 (worst)", " (worst)")
+    at.session_state["ind_tab"] = "Table"  # the upload is kept while its tab is closed
+    at.run()
+    assert at.selectbox(key="ind_indicator").value == "upload:smoking-prevalence-survey"
     table = at.dataframe[0].value
     assert sorted(table["value"].tolist()) == list(range(10, 24))
 
@@ -226,7 +250,7 @@ def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 
 
 def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertips: None) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     assert "Nothing is cached for this request yet." in texts(at)
     at.button(key="ft_fetch").click().run()
     assert not at.exception
@@ -237,7 +261,7 @@ def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertip
 
 
 def test_fingertips_data_is_fetched_cached_and_mapped(kent: str, local_fingertips: None) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     at.radio(key="ft_area_type").set_value("ward").run()
     at.button(key="ft_fetch").click().run()
     assert not at.exception
@@ -276,7 +300,7 @@ def test_switching_pages_reuses_the_cached_layers(kent: str, monkeypatch: pytest
 
 
 def result_line(at: AppTest) -> str:
-    return next(s.value for s in at.header if s.value.startswith("3. Result"))
+    return next(plain(m.value).strip("*") for m in at.markdown if m.value.startswith("**3. Result"))
 
 
 def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
@@ -289,6 +313,7 @@ def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, 
     assert table["need rank"].tolist() == list(range(1, 70))
     script = map_script(at)
     assert area_count(script) == 69 and "(most need)" in script and "(least need)" in script
+    assert script["v"][0].startswith("rank ") and " of 69 · score " in script["v"][0]
     assert "Need score = sum of weight share x standardised value" in texts(at)
 
 
@@ -328,7 +353,9 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
     at.slider(key="tgt_deciles").set_value((1, 4)).run()
     expected = int((lsoas["imd_decile"] <= 4).sum())
     assert result_line(at) == f"3. Result: {expected} of 69 LSOAs meet every threshold"
-    assert area_count(map_script(at)) == expected and len(at.dataframe[0].value) == expected
+    # every LSOA stays on the map (a threshold recolours it, no geometry is sent): those left out are grey
+    assert area_count(map_script(at)) == 69 and coloured(map_script(at)) == expected
+    assert len(at.dataframe[0].value) == expected
     assert at.dataframe[0].proto.placeholder == "—"  # a missing value is a dash, not "None"
 
     at.multiselect(key="tgt_worse").set_value(["census21_disability"]).run()
@@ -349,7 +376,7 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
         assert "of 69 LSOAs meet every threshold" in result_line(at)
     else:  # Tunbridge Wells has no LSOA in decile 1
         assert "No area meets every threshold" in plain("\n".join(w.value for w in at.warning))
-        assert not at.get("component_instance")
+        assert coloured(map_script(at)) == 0
     assert not at.exception
 
 
@@ -459,6 +486,7 @@ def test_figures_as_stated_in_the_plans(kent: str) -> None:
 
     at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
     at.session_state["districts"] = ["E07000111"]
+    at.session_state["ind_tab"] = "As stated in the plans"
     at.run()
     at.switch_page("app/pages/indicators.py").run()
     assert not at.exception
