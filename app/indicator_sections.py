@@ -81,7 +81,7 @@ def _forget_upload() -> None:
 
 def upload_section() -> None:
     """The user's own indicator file; every problem is listed at once. A good file is kept for the session."""
-    with st.expander("Add your own indicator (CSV or Excel)", expanded=True):
+    with st.expander("Add your own indicator (CSV or Excel)", expanded="ind_upload_name" in st.session_state):
         st.caption("One row per area: an area code column (LSOA, MSOA, ward or district) and a value column; "
                    "optionally indicator name, period, count, denominator, lower/upper 95% limits, unit, polarity.")
         kept = st.session_state.get("ind_upload_name")
@@ -115,7 +115,7 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> None:
                    "shows offline (GP register conditions by LSOA, MSOA and ward; the rest by district) and through "
                    "Fingertips online, and what to download and upload to have ward figures offline.")
         st.markdown(availability_markdown())
-    with st.expander("OHID Fingertips: Local Health indicators (needs an internet connection)", expanded=True):
+    with st.expander("OHID Fingertips: Local Health indicators (needs an internet connection)"):
         st.caption("Ward and MSOA indicators from the Local Health profile (obesity, admissions, life expectancy...). "
                    "The API is only reachable online; a copy fetched once is kept and can be used offline.")
         left, middle, right = st.columns(3)

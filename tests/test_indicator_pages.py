@@ -7,7 +7,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
-from tests.browser_support import ARTIFACTS, block_internet, map_frame
+from tests.browser_support import ARTIFACTS, block_internet, map_box, map_frame
 from tests.loopback import fingertips_api
 
 pytestmark = pytest.mark.integration
@@ -422,58 +422,180 @@ def wait_for_legend(page_: object, text: str, timeout_s: float = 60) -> str:
     raise AssertionError(f"legend never showed {text!r}; last seen: {legend!r}")
 
 
+SHOTS = Path("/work/shots/ind")
+"""Where the screenshots looked at for issues 24 and 25 go as well (besides test-artifacts/), when it exists."""
+
+
+def shoot(page_: object, name: str) -> None:
+    page_.screenshot(path=str(ARTIFACTS / name))
+    if SHOTS.is_dir():
+        page_.screenshot(path=str(SHOTS / name))
+
+
+class MapWatch:
+    """A page's map from its first paint: the websocket messages and map files it receives after it, the geometry
+    it must never receive again, and the view the user set."""
+
+    def __init__(self, page_: object, url: str) -> None:
+        from tests.test_map_speed_browser import Recorder, geometry_probe, settle
+
+        self.page, self.record = page_, Recorder(page_)
+        page_.goto(url)
+        map_frame(page_)
+        page_.wait_for_selector("[data-drawn]", state="attached", timeout=120_000)
+        settle(page_, 2)
+        files = self.record.map_files_since(0)
+        areas = [u for u in files if "/areas-" in u]
+        assert areas, files
+        self.probe = geometry_probe(page_, areas[0])
+
+    def in_view(self) -> dict[str, float]:
+        """The map's box, asserted wholly in the window (no scrolling) and at least 400 px tall."""
+        box = map_box(self.page)
+        height = self.page.viewport_size["height"]
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (box, height)
+        assert box["height"] >= 400, box
+        return box
+
+    def zoom_in(self) -> str:
+        """Zoom in with the wheel as a person does; the view the map then has."""
+        from tests.test_map_speed_browser import map_state, settle
+
+        framed = map_state(self.page)["view"]
+        box = map_box(self.page)
+        self.page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+        self.page.mouse.wheel(0, -300)
+        settle(self.page)
+        view = map_state(self.page)["view"]
+        assert json.loads(view)["zoom"] > json.loads(framed)["zoom"]
+        return view
+
+    def switch(self, change: Callable[[], None], view: str, containing: str = "") -> str:
+        """Make ``change`` (a control of the page): the legend changes, the zoom stays, no geometry travels and no
+        map file is fetched again."""
+        from tests.test_map_speed_browser import legend_text, map_state, same_view, settle, wait_for_legend
+
+        legend, t0 = legend_text(self.page), time.perf_counter()
+        change()
+        wait_for_legend(self.page, legend, containing=containing)
+        settle(self.page, 2)
+        after = map_state(self.page)["view"]
+        assert same_view(view, after), f"the switch moved the map: {view} -> {after}"
+        frames = self.record.frames_since(t0)
+        assert frames and not [f for f in frames if self.probe in f], "geometry travelled with the rerun"
+        assert self.record.map_files_since(t0) == [], "a map file was fetched again"
+        return after
+
+    def click_an_area(self, view: str) -> str:
+        """Click an area: it is outlined (one area in the highlight colour), named in the legend, the view kept."""
+        from hiap_geo.render.maps import HIGHLIGHT_COLOUR
+        from tests.test_map_speed_browser import CLICKABLE_AREA, legend_text, map_state, same_view
+
+        target = self.page.evaluate(CLICKABLE_AREA)
+        assert target, "no area of the map is in view to click"
+        self.page.mouse.click(target["x"], target["y"])
+        deadline = time.time() + 60
+        while not map_state(self.page)["selected"] and time.time() < deadline:
+            self.page.wait_for_timeout(250)
+        state = map_state(self.page)
+        assert state["selected"], "the clicked area is not outlined"
+        assert same_view(view, state["view"]), "a click must not reframe the map"
+        strokes = map_frame(self.page).eval_on_selector_all(
+            "path.leaflet-interactive", "ps => ps.map(p => p.getAttribute('stroke'))")
+        assert strokes.count(HIGHLIGHT_COLOUR) == 1
+        assert f"Selected: {state['selected']}" in legend_text(self.page)
+        return state["selected"]
+
+    def each_file_once(self) -> None:
+        files = self.record.map_files_since(0)
+        assert len(files) == len(set(files)), f"a map file was fetched twice: {files}"
+
+
 @pytest.mark.browser
-def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:
-    page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
+def test_indicators_map_recolours_in_place_fits_the_window_and_selects_on_click(app_url: str,
+                                                                                browser: object) -> None:
+    page_ = browser.new_page(viewport={"width": 1366, "height": 768})
     failed = block_internet(page_)  # every request leaving this machine is aborted and recorded
-    page_.goto(f"{app_url}/indicators")
+    watch = MapWatch(page_, f"{app_url}/indicators")
     frame = map_frame(page_)
     assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
-    time.sleep(1)
     assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
     legend = wait_for_legend(page_, "(worst)")
     assert "Disabled under the Equality Act" in legend and "(best)" in legend
-    page_.get_by_role("tab", name="Spine chart").click()  # the page is in tabs, the map first
-    page_.locator(".spine-row").first.wait_for(timeout=60_000)
+    watch.in_view()  # the whole map in the window at 1366x768, controls beside it
+    shoot(page_, "indicators-1366x768.png")
+
+    view = watch.zoom_in()
+    view = watch.switch(lambda: page_.get_by_role("radiogroup", name="Colour by").get_by_text(
+        "Compared with England", exact=True).click(), view, containing="Worse (95%)")
+    view = watch.switch(lambda: page_.get_by_role("radiogroup", name="Confidence").get_by_text(
+        "99.8%", exact=True).click(), view, containing="99.8%")
+
+    def another_lsoa_indicator() -> None:  # of the same level: the same areas file, so nothing to fetch
+        page_.get_by_role("combobox", name="Indicator").click()
+        page_.keyboard.type("Income deprivation (IoD 2025")
+        page_.get_by_role("option").first.wait_for(timeout=10_000)
+        page_.keyboard.press("Enter")
+
+    view = watch.switch(another_lsoa_indicator, view, containing="Income deprivation")
+    code = watch.click_an_area(view)
+    page_.get_by_text("Its spine chart is in the tab", exact=False).wait_for(timeout=60_000)
+    shoot(page_, "indicators-selected-1366x768.png")
+    watch.each_file_once()
+
+    page_.get_by_role("tab", name="Spine chart").click()  # the clicked area is the spine chart's
+    expect(page_.get_by_role("combobox", name="Area (or click it on the map)")).to_have_value(
+        re.compile(f"^{code} "), timeout=120_000)
+    page_.locator(".spine-row").first.wait_for(timeout=120_000)
     assert page_.locator(".spine-row").count() >= 25
     assert page_.eval_on_selector("img.spine-bar", "e => e.complete && e.naturalWidth > 0")
-    page_.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
-
-    page_.get_by_role("tab", name="Map").click()
-    shape = frame.query_selector_all("path.leaflet-interactive")[40]
-    shape.hover(force=True)  # the tooltip names the area under the pointer, where the click will land
-    code = frame.wait_for_selector(".leaflet-tooltip b").inner_text()
-    shape.click(force=True)  # clicking an area makes it the spine chart's area
-    page_.get_by_role("tab", name="Spine chart").click()
-    expect(page_.get_by_role("combobox", name="Area (or click it on the map)")).to_have_value(
-        re.compile(f"^{code} "), timeout=60_000)
-
-    page_.get_by_role("tab", name="Map").click()
-    page_.get_by_role("radiogroup", name="Colour by").get_by_text("Compared with England", exact=True).click()
-    legend = wait_for_legend(page_, "Worse (95%)")
-    assert "Better (95%)" in legend and "Similar" in legend
-    page_.get_by_role("tab", name="Spine chart").click()
-    page_.locator(".spine-row").first.scroll_into_view_if_needed()
-    page_.screenshot(path=str(ARTIFACTS / "indicators-compared.png"), full_page=True)
+    page_.set_viewport_size({"width": 1920, "height": 1080})
+    page_.evaluate("window.scrollTo(0, 0)")
+    page_.wait_for_timeout(1500)
+    shoot(page_, "indicators-spine-1920x1080.png")
     assert failed == [], f"requests that needed the internet: {failed}"
     page_.close()
 
 
 @pytest.mark.browser
-def test_targeting_page_in_a_browser(app_url: str, browser: object) -> None:
-    page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
+def test_targeting_map_recolours_in_place_fits_the_window_and_selects_on_click(app_url: str,
+                                                                               browser: object) -> None:
+    page_ = browser.new_page(viewport={"width": 1366, "height": 768})
     failed = block_internet(page_)  # every request leaving this machine is aborted and recorded
-    page_.goto(f"{app_url}/targeting")
+    watch = MapWatch(page_, f"{app_url}/targeting")
     frame = map_frame(page_)
     assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
-    time.sleep(1)
     assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
     legend = wait_for_legend(page_, "(most need)")
     assert "Need score" in legend and "(least need)" in legend
     page_.get_by_text("3. Result: 69 of 69 LSOAs ranked").wait_for(timeout=60_000)
-    page_.get_by_text("3. Result").first.evaluate("e => e.scrollIntoView({block: 'start'})")
-    time.sleep(1)
-    page_.screenshot(path=str(ARTIFACTS / "targeting.png"), full_page=True)
+    watch.in_view()
+    shoot(page_, "targeting-1366x768.png")
+
+    view = watch.zoom_in()
+
+    def narrower_deciles() -> None:  # a threshold: the upper end of the IMD decile range one step down
+        page_.locator("[data-testid='stSlider']").filter(has_text="IMD 2025 decile").get_by_role("slider").nth(
+            1).focus()
+        page_.keyboard.press("ArrowLeft")
+
+    view = watch.switch(narrower_deciles, view, containing="Not meeting every threshold")
+    page_.get_by_text("LSOAs meet every threshold", exact=False).wait_for(timeout=60_000)
+
+    def z_scores() -> None:  # the method: the legend's title names it
+        page_.get_by_text("Method: standardising and missing values", exact=True).click()
+        page_.get_by_text("z-score (standard deviations", exact=False).first.click()
+
+    view = watch.switch(z_scores, view, containing="z-score")
+    code = watch.click_an_area(view)
+    page_.get_by_text(f"{code} ", exact=False).first.wait_for(timeout=60_000)
+    page_.get_by_text("Selected:", exact=False).first.wait_for(timeout=60_000)
+    watch.each_file_once()
+    shoot(page_, "targeting-selected-1366x768.png")
+    page_.set_viewport_size({"width": 1920, "height": 1080})
+    page_.wait_for_timeout(1500)
+    watch.in_view()
+    shoot(page_, "targeting-1920x1080.png")
     assert failed == [], f"requests that needed the internet: {failed}"
     page_.close()
 
