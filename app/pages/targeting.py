@@ -141,7 +141,6 @@ with settings_box:
         method = st.radio("Standardise each component as", list(METHODS), format_func=METHODS.get, key="tgt_method")
         missing = st.radio("An area with no value for a component", list(MISSING_RULES),
                            format_func=MISSING_RULES.get, key="tgt_missing")
-        st.markdown(METHOD_MARKDOWN)
 
     st.markdown("**2. Thresholds**")
     decile_key, decile_label = decile_column(level)
@@ -193,6 +192,7 @@ with map_col:
     st.markdown(escape_markdown(in_words.full) + " Every area is in the table below.")  # the map in words
 
 st.caption(escape_markdown(score.describe()))
+st.expander("How the need score works").markdown(METHOD_MARKDOWN)
 for note in score.notes:
     st.caption(escape_markdown(note))
 if not selected.empty:
