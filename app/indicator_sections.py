@@ -74,6 +74,36 @@ def added_rows() -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     return st.session_state.get(UPLOAD_KEY), st.session_state.get(FINGERTIPS_KEY)
 
 
+@st.cache_data(show_spinner=False)
+def catalogue_names() -> dict[str, tuple[str, str]]:
+    return view.catalogue_names()
+
+
+@st.cache_data(show_spinner="Loading the indicator for the chosen districts...")
+def source_rows(districts: tuple[str, ...], group: str) -> pd.DataFrame:
+    """One source's rows for the districts, once per process: a first visit reads the chosen indicator's source,
+    not every source."""
+    return view.source_rows(districts, group)
+
+
+def indicator_labels() -> dict[str, str]:
+    """Every indicator the page offers (id -> name): the catalogue's, and the user's upload and Fingertips rows."""
+    extras = [frame for frame in added_rows() if frame is not None]
+    added = view.option_labels(view.with_extras(extras[0], extras[1:])) if extras else {}
+    return {i: name for i, (name, _) in catalogue_names().items()} | added
+
+
+def indicator_rows(districts: tuple[str, ...], indicator_id: str) -> pd.DataFrame:
+    """The rows the map and table need for one indicator: its source's (with England's and the districts' values),
+    and the user's own rows; on failure the page says why and stops."""
+    _, group = catalogue_names().get(indicator_id, ("", "lsoa"))
+    try:
+        return view.with_extras(source_rows(districts, group), added_rows())
+    except HiapGeoError as exc:
+        st.error(f"The indicator data could not be loaded: {escape_markdown(exc)}")
+        st.stop()
+
+
 def _forget_upload() -> None:
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop("ind_upload_name", None)

@@ -13,6 +13,8 @@ import streamlit as st
 from app.indicator_sections import (
     added_rows,
     fingertips_section,
+    indicator_labels,
+    indicator_rows,
     map_geometry,
     map_layer,
     spine_section,
@@ -34,6 +36,7 @@ from hiap_geo.views.indicators import (
     area_at,
     area_values,
     best_layer,
+    catalogue_order,
     codes_of,
     district_outlines,
     escape_markdown,
@@ -42,13 +45,11 @@ from hiap_geo.views.indicators import (
     has_limits,
     indicator_map,
     indicator_measure,
-    indicator_order,
     levels_of,
     map_colouring,
     map_download,
     map_file_name,
     map_frame,
-    option_labels,
     outside_codes,
     periods_of,
     tooltip_texts,
@@ -90,7 +91,6 @@ if not sel.districts:
     st.stop()
 slug = build_in_use()
 names = district_names()
-local = indicator_data_or_stop(sel.districts)
 
 # The map first, its controls beside it (folded above it in presentation); the sections below it in tabs, each run
 # only while it is open, so a first visit computes the map and the table alone. The data tab runs first when open:
@@ -106,10 +106,10 @@ if tabs["Your data and Fingertips"].open:
     with tabs["Your data and Fingertips"]:
         upload_section()
         fingertips_section(sel, names)
-data = with_extras(local, added_rows())
-labels = option_labels(data)
-order = indicator_order(data, labels)
-uploaded = uploaded_indicators(data)
+# A first visit reads the catalogue and the chosen indicator's source only; every source when a tab needs them all.
+labels = indicator_labels()
+uploaded = [i for frame in added_rows() if frame is not None for i in uploaded_indicators(frame)]
+order = catalogue_order(labels, uploaded)
 new_uploads = [i for i in uploaded if i not in st.session_state.get("ind_seen_uploads", [])]
 st.session_state["ind_seen_uploads"] = uploaded
 if new_uploads:  # a file just loaded: show it
@@ -129,7 +129,12 @@ with selectors:
     indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
                                 help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "
                                      "Health Index, plus your upload and any Fingertips data fetched.")
+    data = indicator_rows(sel.districts, indicator_id)
     levels = levels_of(data, indicator_id)
+    if not levels:
+        st.info(f"{escape_markdown(labels[indicator_id])} has no figures for the chosen districts: choose another "
+                "indicator or other districts.")
+        st.stop()
     if st.session_state.get("ind_level") not in levels:
         st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
     level = st.radio("Geography", levels, format_func=LEVELS.get, horizontal=True, key="ind_level")
@@ -212,8 +217,9 @@ if tabs["As stated in the plans"].open:
         stated_section(sel.districts)
 if tabs["Spine chart"].open:
     with tabs["Spine chart"]:
-        spine_section(data, areas, level, sel.districts, names, confidence)
+        everything = with_extras(indicator_data_or_stop(sel.districts), added_rows())
+        spine_section(everything, areas, level, sel.districts, names, confidence)
 if tabs["Trends"].open:
     with tabs["Trends"]:
-        trends_section(data, labels, sel.districts, names)
+        trends_section(with_extras(indicator_data_or_stop(sel.districts), added_rows()), labels, sel.districts, names)
 st.caption(full_attribution())

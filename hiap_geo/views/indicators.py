@@ -414,3 +414,47 @@ def trend_options(labels: Mapping[str, str]) -> list[str]:
     return [i for i in TREND_DEFAULTS if i in labels] + sorted(
         (i for i in labels if i.startswith("hi_") and i not in TREND_DEFAULTS), key=lambda i: labels[i])
 
+
+
+# --- the catalogue, and one source's rows: what a first visit of the Indicators page loads -----------------------
+
+
+def catalogue_names() -> dict[str, tuple[str, str]]:
+    """Every built-in indicator: id -> (name as its rows carry it, the source group its rows are read with).
+
+    From the catalogue alone (no data read), so the page offers every indicator and reads only the chosen one's
+    source (:func:`source_rows`), not every source (:func:`hiap_geo.indicators.readers.load_indicators`)."""
+    from hiap_geo.indicators import catalogue as cat
+
+    names = {s.id: (s.name, "lsoa") for s in cat.LSOA_SPECS}
+    names |= {s.id: (s.name, "msoa_census") for s in cat.MSOA_CENSUS_SPECS}
+    names |= {s.id: (s.name, "dwp") for s in (cat.DWP_COUNT, cat.DWP_PCT)}
+    names |= {cat.health_index_id(n): (f"{n} (ONS Health Index)", "health_index") for n in cat.HEALTH_INDEX_INDICATORS}
+    names |= {s.id: (s.name, "qof") for s in cat.QOF_SPECS}
+    return names
+
+
+def source_rows(districts: Sequence[str], group: str) -> pd.DataFrame:
+    """The rows of one source group for the districts, with their comparators (England, district, county), validated:
+    the same rows :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators."""
+    from hiap_geo.indicators import aggregate, readers
+    from hiap_geo.indicators.schema import concat_indicators, validate_indicators
+
+    chosen = list(districts)
+    others = {"msoa_census": readers.msoa_census_indicators, "dwp": readers.dwp_indicators,
+              "health_index": readers.health_index_indicators, "qof": readers.qof_indicators}
+    if group == "lsoa":
+        frames = [readers.lsoa_indicators(chosen), aggregate.ward_indicators(chosen),
+                  aggregate.district_indicators(chosen), aggregate.county_indicators(chosen),
+                  aggregate.england_indicators()]
+    elif group in others:
+        frames = [others[group](chosen)]
+    else:
+        raise IndicatorViewError(f"Unknown indicator source '{group}'.")
+    return validate_indicators(concat_indicators(frames))
+
+
+def catalogue_order(labels: Mapping[str, str], uploaded: Sequence[str]) -> list[str]:
+    """The indicators as the page lists them: the user's uploads first, then every other one by name."""
+    first = [i for i in uploaded if i in labels]
+    return first + sorted((i for i in labels if i not in first), key=lambda i: labels[i].casefold())
