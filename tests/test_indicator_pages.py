@@ -112,6 +112,30 @@ def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> No
     assert len(spines) == 1 and spines[0].count('class="spine-row"') >= 25
 
 
+def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: the first visit computes what the map and the table show (the catalogue and the chosen indicator's
+    source), not every source nor England's ranges for the spine chart; those when their tab is opened."""
+    import hiap_geo.indicators.readers
+    import hiap_geo.indicators.spine
+    from app.indicator_sections import england_ranges, source_rows
+    from app.loaders import indicator_data
+
+    calls: list[str] = []
+    for module, name in ((hiap_geo.indicators.readers, "load_indicators"),
+                         (hiap_geo.indicators.readers, "qof_indicators"),
+                         (hiap_geo.indicators.spine, "england_distribution")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    for cached in (indicator_data, england_ranges, source_rows):
+        cached.clear()
+    at = page(INDICATORS)
+    assert not at.exception and map_script(at)["k"] and at.dataframe[0].value.shape[0] == 69
+    assert calls == [], calls
+    at.session_state["ind_tab"] = "Spine chart"
+    at.run()
+    assert "load_indicators" in calls and "england_distribution" in calls and not at.exception
+
+
 def test_colour_by_comparison_and_confidence(kent: str) -> None:
     at = page(INDICATORS, ind_colour="england")
     script = map_script(at)
