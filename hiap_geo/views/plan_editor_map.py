@@ -17,7 +17,7 @@ import geopandas as gpd
 
 from hiap_geo.geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.plans.schema import Plan
-from hiap_geo.render.map_component import MapView, map_view
+from hiap_geo.render.map_component import AreaMarks, MapView, map_view
 from hiap_geo.render.maps import Outline, area_at, display_values, encode_geometry
 from hiap_geo.views import plan as plan_view
 from hiap_geo.views.plan_editor import PICK_LEVELS, picked_codes
@@ -25,6 +25,10 @@ from hiap_geo.views.plan_map import DISTRICT_LINE, WARD_LINE
 
 PICKED_LABEL = "Picked for this action (click to remove)"
 REACHED_LABEL = "Reached by its rule, names or list"
+REACHED_COLOUR = "#ff7f00"
+"""The areas an action reaches by a rule, names or a list: orange, apart from the picked areas' magenta and from
+every decile colour."""
+REACHED_WEIGHT = 3.0
 MAP_HEIGHT = 440
 """At most this tall (the component keeps this much room); ``fit_window`` keeps the whole map in view at 1366x768,
 where the map sits below the action's form, at its least height or a little more."""
@@ -104,6 +108,7 @@ def pick_map(
         outlines.append(Outline(districts, *DISTRICT_LINE))
     framed = areas[areas["code"].isin(frame)].geometry if frame else None
     view = map_view(areas, chosen, outlines=outlines, selected=sorted(picked), selected_label=PICKED_LABEL,
-                    marked=sorted(reached - picked), marked_label=REACHED_LABEL, tooltip_values=tips,
+                    marked=AreaMarks(sorted(reached - picked), REACHED_COLOUR, REACHED_WEIGHT, REACHED_LABEL),
+                    tooltip_values=tips,
                     geometry_json=geometry_json, fit=framed, height=MAP_HEIGHT, fit_window=True, basemap=basemap)
     return PickMap(view, areas, chosen, picked, reached)
