@@ -227,6 +227,8 @@ def test_page_writes_a_plan_keeps_markup_as_text_and_refuses_an_overwrite(kent: 
     assert at.header[0].value == escape_markdown(f"Plan {SCRIPT}")
     shown = texts(at)
     assert "Draft saved" in shown and "2 named by none" in shown
+    status = next(s for s in at.selectbox if s.label == "Status")
+    assert status.format_func(status.value) == "No status yet"  # never Streamlit's "Choose an option"
 
     # the picked LSOAs (the map's list) close the gap; the action's reach is beside it
     at.multiselect(key="editor_picked_lsoa").set_value(DEPRIVED_2025).run()
