@@ -49,19 +49,23 @@ browser:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null)
 
+# Two pytest processes at once on the two cores (tests/parallel.py): the browser tests, which mostly wait on the app
+# and Chromium, beside the rest. Leaflet is copied into static/ first, so the two never copy it at the same time.
 test: install-dev browser
 	$(PY) -m hiap_geo fetch --quiet
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -c "from pathlib import Path; from hiap_geo.render.maps import install_map_assets; install_map_assets(Path('static'))"
+	$(PY) -m tests.parallel --group "-m browser" --group "-m 'not browser'"
 
 # The next developer's loop: lint, the import contract and the unit tests (no real data, no browser), well
-# under a minute. `make test` stays the whole suite.
+# under a minute. `make test` stays the whole suite. The unit tests run in two halves at once (tests/parallel.py).
 FAST_TESTS := not integration and not browser and not slow
 test-fast: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -m "$(FAST_TESTS)"
+	$(PY) -m tests.parallel --group "$(wildcard tests/test_[a-o]*.py)" --group "$(wildcard tests/test_[p-z]*.py)" \
+		-- -q -m "$(FAST_TESTS)"
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
