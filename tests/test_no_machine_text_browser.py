@@ -3,7 +3,7 @@ its tabs, and every file a user can download there, searched for "nan", "None", 
 "1 LSOAs"-style plurals (tests/machine_text.py).
 
 Cheap by design: one app server (Kent built, a progress database holding the Tunbridge Wells plan with a review and
-its correction, as a HAT leaves it), one browser page walking every page in turn, the session's data fixtures. Every
+its correction, as a HAT leaves it), the session's browser and data fixtures; a test a page. Every
 finding is collected before the test fails, so one run lists them all. Every request that leaves 127.0.0.1 is
 aborted and recorded (none may).
 """
@@ -11,7 +11,6 @@ aborted and recorded (none may).
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -113,36 +112,33 @@ def open_something(page: Page, path: str) -> None:
     settled(page)
 
 
-def test_no_machine_text_on_any_page_nor_in_any_export(walk_url: str, browser: object) -> None:
+@pytest.mark.parametrize("path", list(PAGES), ids=lambda p: p.split("?")[0] or "map")
+def test_no_machine_text_on_the_page_its_tabs_and_its_downloads(walk_url: str, browser: object, path: str) -> None:
+    """One page of the app (a test a page, so a finding names its page): its text, each tab's, every download."""
+    heading, has_map = PAGES[path]
+    where = f"/{path}"
     page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     outside = block_internet(page)
     found: list[str] = []
-    seen = []
-    for path, (heading, has_map) in PAGES.items():
-        where = f"/{path}"
-        t0 = time.perf_counter()
-        page.goto(f"{walk_url}/{path}")
-        ready(page, heading, has_map)
-        open_something(page, path)
-        found += machine_text(screen_text(page), where)
-        found += downloaded(page, where)
-        tabs = page.locator(MAIN).get_by_role("tab")
-        for n in range(1, tabs.count()):  # the first tab was read above
-            name = tabs.nth(n).inner_text().strip()
-            tabs.nth(n).click()
-            settled(page)
-            for label in MAKE_BUTTONS:
-                make = page.locator(MAIN).get_by_role("button", name=label)
-                if make.count() and make.first.is_visible():
-                    make.first.click()
-                    page.locator(MAIN).get_by_role("button", name="Download the pack (Word)").wait_for(
-                        timeout=180_000)
-                    settled(page)
-            found += machine_text(screen_text(page), f"{where}, tab '{name}'")
-            found += downloaded(page, f"{where}, tab '{name}'")
-        page.screenshot(path=str(ARTIFACTS / f"walk-{path.split('?')[0] or 'map'}.png"), full_page=True)
-        seen.append(f"{where} {time.perf_counter() - t0:.1f} s")
-    print("\n".join(seen))
+    page.goto(f"{walk_url}/{path}")
+    ready(page, heading, has_map)
+    open_something(page, path)
+    found += machine_text(screen_text(page), where)
+    found += downloaded(page, where)
+    tabs = page.locator(MAIN).get_by_role("tab")
+    for n in range(1, tabs.count()):  # the first tab was read above
+        name = tabs.nth(n).inner_text().strip()
+        tabs.nth(n).click()
+        settled(page)
+        for label in MAKE_BUTTONS:
+            make = page.locator(MAIN).get_by_role("button", name=label)
+            if make.count() and make.first.is_visible():
+                make.first.click()
+                page.locator(MAIN).get_by_role("button", name="Download the pack (Word)").wait_for(timeout=180_000)
+                settled(page)
+        found += machine_text(screen_text(page), f"{where}, tab '{name}'")
+        found += downloaded(page, f"{where}, tab '{name}'")
+    page.screenshot(path=str(ARTIFACTS / f"walk-{path.split('?')[0] or 'map'}.png"), full_page=True)
     page.close()
     assert outside == [], f"requests left the machine: {outside}"
     assert not found, f"{len(found)} pieces of machine text:\n" + "\n".join(found)
