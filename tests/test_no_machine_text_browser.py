@@ -22,7 +22,7 @@ from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR
 from tests.browser_support import ARTIFACTS, app_server, block_internet
 from tests.machine_text import export_text, machine_text
-from tests.test_meeting_in_browser import MAIN, SIDEBAR, map_drawn, settled
+from tests.test_meeting_in_browser import MAIN, SIDEBAR, page_ready, settled
 
 TW = "tunbridge-wells-2023-25"
 PAGES = {  # path: (the page's heading, whether it draws a map)
@@ -92,13 +92,6 @@ def downloaded(page: Page, where: str) -> list[str]:
     return found
 
 
-def ready(page: Page, heading: str, has_map: bool) -> None:
-    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=120_000)
-    settled(page)
-    if has_map:
-        map_drawn(page)
-
-
 def open_something(page: Page, path: str) -> None:
     """The pages that show little until asked: an area's profile, a plan opened in the editor."""
     if path == "profile":
@@ -121,7 +114,7 @@ def test_no_machine_text_on_the_page_its_tabs_and_its_downloads(walk_url: str, b
     outside = block_internet(page)
     found: list[str] = []
     page.goto(f"{walk_url}/{path}")
-    ready(page, heading, has_map)
+    page_ready(page, heading, has_map)
     open_something(page, path)
     found += machine_text(screen_text(page), where)
     found += downloaded(page, where)
