@@ -14,6 +14,7 @@ MACHINE = re.compile(
     r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"  # a UUID
     r"|\b[0-9a-f]{8}-(?:\.\.\.|…)"  # a UUID cut short ("ec17e3a2-...")
     r"|\b(?:sqlite|postgresql)(?:\+\w+)?:/{2,3}"  # a database address
+    r"|Choose an option"  # Streamlit's placeholder in a picker with nothing chosen
 )
 """Machine text in any text a person reads."""
 

@@ -17,6 +17,7 @@ FOUND = [
     "1 LSOAs in decile 1",
     "reaches 1 wards",
     "Score: NaN",
+    "Correct an earlier review\nChoose an option",
 ]
 PASSED = [
     "None of the areas is in deciles 1 and 2",
