@@ -8,27 +8,32 @@ from functools import partial
 import streamlit as st
 
 from app.loaders import shared_result
-from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.limits import shorten
-from hiap_geo.core.text import escape_markdown, name_key
-from hiap_geo.render.profile.assemble import Progress, build_profile
-from hiap_geo.render.profile.export import export
-from hiap_geo.render.profile.model import Profile
 from hiap_geo.views.explorer import MISSING_CELL
-from hiap_geo.views.profile import MAP_CAPTION, profile_screen, read_request
+from hiap_geo.views.profile import (
+    MAP_CAPTION,
+    HiapGeoError,
+    Profile,
+    Progress,
+    build,
+    escape_markdown,
+    export_file,
+    pick_key,
+    pick_prompt,
+    profile_screen,
+    read_request,
+)
 
 
 def profile_of(codes: tuple[str, ...], name: str | None, today: date, progress: Progress | None = None) -> Profile:
     """Built once per area and day for the whole server (the exports below reuse it). ``progress`` shows how far
     it has got and stops the work when the session that asked has ended; it is called outside any Streamlit cache,
     which may not draw into a block made outside it."""
-    return shared_result(("profile", codes, name, today),
-                         lambda: build_profile(list(codes), name=name, today=today, progress=progress))
+    return shared_result(("profile", codes, name, today), lambda: build(codes, name, today, progress))
 
 
 @st.cache_data(show_spinner=False, max_entries=50)
 def exported(codes: tuple[str, ...], name: str | None, today: date, fmt: str) -> bytes:
-    return export(profile_of(codes, name, today), fmt)
+    return export_file(profile_of(codes, name, today), fmt)
 
 
 presenting = bool(st.session_state.get("presentation"))
@@ -53,9 +58,9 @@ if request is None:
     st.stop()
 if request.candidates:  # a name several places have: the user picks one (the key follows the name typed)
     labels = {place.code: place.label for place in request.candidates}
-    pick = st.selectbox(f"{len(labels)} places are called '{escape_markdown(shorten(query.strip()))}': choose one",
-                        list(labels), index=None, format_func=labels.get,  # options are plain text
-                        placeholder="Choose a place", key=f"profile_pick_{name_key(query)}")
+    pick = st.selectbox(pick_prompt(query, len(labels)), list(labels), index=None,
+                        format_func=labels.get,  # options are plain text
+                        placeholder="Choose a place", key=pick_key(query))
     if pick is None:
         st.info("Choose one of the places above, or add the district after a comma (e.g. 'Sherwood, Tunbridge "
                 "Wells') or the kind of area (e.g. 'Sherwood ward').")

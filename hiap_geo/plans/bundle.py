@@ -2,7 +2,7 @@
 
 ``plan export`` and the Plan page write it; ``plan import`` and the page read it back into another
 database without loss. This module is the format (versioned pydantic models) and its validation, which
-checks everything before the store writes anything; the store (``plans.progress``) does the writing.
+checks everything before the store writes anything; ``bundle_io`` does the reading and writing in the store.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ plan's current version must still be the one the editor opened (``base_sha``): i
 
 Roles (``core.access``): a draft needs the editor role (it changes nothing anyone else sees); a version
 needs the admin role, as registering a plan file does, since reviews are recorded against the current
-version. ``PlanEditing`` is mixed into ``ProgressStore`` (same transactions, locks and retries).
+version. ``PlanDrafts`` composes the store core (``store.StoreCore``: the same engine, transactions, locks,
+retries and role check as the review history); ``ProgressStore`` offers its methods under the same names.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import delete, select
@@ -31,9 +32,7 @@ from hiap_geo.plans.editor import Problem, blocking, plan_diff, plan_problems, t
 from hiap_geo.plans.load import LoadedPlan, parse_plan
 from hiap_geo.plans.progress_tables import DraftRow, PlanVersionRow, RegistrationRow, aware, now_utc
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, MAX_REVIEWER_CHARS, PlanFileError, ProgressError
-
-if TYPE_CHECKING:
-    from hiap_geo.plans.progress import ProgressStore
+from hiap_geo.plans.store import StoreCore
 
 VERSION_COLUMNS = ["version", "sha256", "saved_at", "saved_by", "source_name", "actions", "changes", "made_current"]
 
@@ -124,19 +123,22 @@ def _problems_from(text: str) -> list[Problem]:
         return [Problem("The problems stored with this draft cannot be read; check the draft again.", "schema")]
 
 
-class PlanEditing:
-    """The plan editor's operations of ``ProgressStore``: drafts, versions saved with a concurrency check."""
+class PlanDrafts:
+    """The plan editor's operations on a progress database: drafts, and versions saved with a concurrency check."""
+
+    def __init__(self, core: StoreCore):
+        self.core = core
 
     # -- drafts -----------------------------------------------------------------------------------
 
-    def save_draft(self: ProgressStore, plan_id: str, yaml_text: str, *, user: User = LOCAL_USER,
+    def save_draft(self, plan_id: str, yaml_text: str, *, user: User = LOCAL_USER,
                    base_sha: str | None = None, problems: list[Problem] | None = None) -> Draft:
         """Keep ``yaml_text`` as ``user``'s draft of the plan (replacing their earlier draft); it may be invalid.
 
         ``problems`` are what the page found (``editor.plan_problems``, with the data); without them the draft
         is checked as ``parse_plan`` checks a file (no official data needed). Needs the editor role.
         """
-        require(user, "draft_plan")
+        require(user, "draft_plan")  # at once, before the checks; the core checks again as it writes
         _check_plan_id(plan_id)
         size = len(yaml_text.encode("utf-8", errors="replace"))
         if size > MAX_PLAN_BYTES:
@@ -160,10 +162,10 @@ class PlanEditing:
                 row.yaml_text, row.base_sha, row.saved_at = yaml_text, base_sha, now
                 row.user_label, row.problems = label, _problems_json(found)
 
-        self._write(work, "draft")
+        self.core.write(work, "draft", user=user, action="draft_plan")
         return Draft(plan_id, label, yaml_text, base_sha, aware(now), found)
 
-    def draft(self: ProgressStore, plan_id: str, *, user: User = LOCAL_USER) -> Draft | None:
+    def draft(self, plan_id: str, *, user: User = LOCAL_USER) -> Draft | None:
         """``user``'s draft of the plan, or None."""
         key = _user_key(user)
 
@@ -175,9 +177,9 @@ class PlanEditing:
             return Draft(row.plan_id, row.user_label or key, row.yaml_text, row.base_sha, aware(row.saved_at),
                          _problems_from(row.problems))
 
-        return self._read(work)
+        return self.core.read(work)
 
-    def drafts(self: ProgressStore, *, user: User = LOCAL_USER) -> pd.DataFrame:
+    def drafts(self, *, user: User = LOCAL_USER) -> pd.DataFrame:
         """The plans ``user`` has drafts of: plan_id, saved_at, base_sha, problems (count of blocking ones)."""
         key = _user_key(user)
 
@@ -186,30 +188,29 @@ class PlanEditing:
             return [{"plan_id": r.plan_id, "saved_at": aware(r.saved_at), "base_sha": r.base_sha,
                      "problems": len(blocking(_problems_from(r.problems)))} for r in rows]
 
-        return pd.DataFrame(self._read(work), columns=["plan_id", "saved_at", "base_sha", "problems"])
+        return pd.DataFrame(self.core.read(work), columns=["plan_id", "saved_at", "base_sha", "problems"])
 
-    def discard_draft(self: ProgressStore, plan_id: str, *, user: User = LOCAL_USER) -> bool:
+    def discard_draft(self, plan_id: str, *, user: User = LOCAL_USER) -> bool:
         """Remove ``user``'s draft of the plan; True if there was one."""
-        require(user, "draft_plan")
         key = _user_key(user)
 
         def work(session: Session) -> bool:
             result = session.execute(delete(DraftRow).where(DraftRow.plan_id == plan_id, DraftRow.user_key == key))
             return bool(result.rowcount)
 
-        return self._write(work, "draft")
+        return self.core.write(work, "draft", user=user, action="draft_plan")
 
     # -- versions ---------------------------------------------------------------------------------
 
-    def current_sha(self: ProgressStore, plan_id: str) -> str | None:
+    def current_sha(self, plan_id: str) -> str | None:
         """The checksum of the plan's current version (what an editor passes back as ``base_sha``), or None."""
         def work(session: Session) -> str | None:
-            current = self._current_row(session, plan_id)
+            current = self.core.current_row(session, plan_id)
             return None if current is None else current[0].sha256
 
-        return self._read(work)
+        return self.core.read(work)
 
-    def save_plan(self: ProgressStore, plan: LoadedPlan | str, *, user: User = LOCAL_USER, base_sha: str | None,
+    def save_plan(self, plan: LoadedPlan | str, *, user: User = LOCAL_USER, base_sha: str | None,
                   check_data: bool = True, source: str = "plan editor") -> SaveResult:
         """Save a plan's text as its new current version, by ``user``, unless someone saved since ``base_sha``.
 
@@ -218,7 +219,7 @@ class PlanEditing:
         False skips the checks that need the official data), and a plan whose current version is no longer
         ``base_sha`` (``PlanChangedSinceOpened``, with who saved, when and what changed). Needs the admin role.
         """
-        require(user, "register_plan")
+        require(user, "register_plan")  # at once, before the checks; the core checks again as it writes
         if isinstance(plan, LoadedPlan):
             loaded = plan
         else:
@@ -233,45 +234,37 @@ class PlanEditing:
         plan_id = loaded.plan.id
 
         def work(session: Session) -> SaveResult:
-            current = self._current_row(session, plan_id)  # under the write lock: no save can interleave
+            current = self.core.current_row(session, plan_id)  # under the write lock: no save can interleave
             current_sha = None if current is None else current[0].sha256
-            base = self._version_row(session, plan_id, base_sha) if base_sha else None
+            base = self.core.version_row(session, plan_id, base_sha) if base_sha else None
             if current_sha != base_sha:
-                now_plan = self._parse(current[0]).plan if current is not None else None
+                now_plan = self.core.parse(current[0]).plan if current is not None else None
                 if now_plan is None:
                     changes = [f"Plan '{plan_id}' has no stored version any more."]
                 elif base is not None:
-                    changes = plan_diff(self._parse(base).plan, now_plan)
+                    changes = plan_diff(self.core.parse(base).plan, now_plan)
                 else:
                     changes = [f"Plan '{plan_id}' was created."] + plan_diff(loaded.plan, now_plan)
                 raise PlanChangedSinceOpened(plan_id, current[1].registered_by if current else None,
                                              aware(current[1].registered_at) if current else None, changes,
                                              current_sha)
-            changes = plan_diff(self._parse(base).plan, loaded.plan) if base is not None else \
+            changes = plan_diff(self.core.parse(base).plan, loaded.plan) if base is not None else \
                 [f"Plan '{plan_id}' added with {len(loaded.plan.actions)} action(s)."]
             if current_sha == sha:
                 return SaveResult(plan_id, sha, False, None, None, [])
             now = now_utc()
-            self._store_version(session, loaded, user, now)
+            self.core.store_version(session, loaded, user, now)
             return SaveResult(plan_id, sha, True, aware(now), user.label or None, changes)
 
-        return self._write(work, "save")
+        return self.core.write(work, "save", user=user, action="register_plan")
 
-    def _version_row(self: ProgressStore, session: Session, plan_id: str, sha: str) -> PlanVersionRow:
-        row = session.scalars(select(PlanVersionRow).where(PlanVersionRow.plan_id == plan_id,
-                                                           PlanVersionRow.sha256 == sha)).first()
-        if row is None:
-            raise ProgressError(f"Plan '{plan_id}' has no stored version {sha[:12]}: the version the editor opened "
-                                "is not in this database. Open the plan again.")
-        return row
-
-    def version_text(self: ProgressStore, plan_id: str, sha: str | None = None) -> str:
+    def version_text(self, plan_id: str, sha: str | None = None) -> str:
         """The YAML text of a stored version (default: the current one), exactly as saved."""
         if sha is None:
-            return self.current_version(plan_id).text
-        return self._read(lambda session: self._version_row(session, plan_id, sha).yaml_text)
+            return self.core.current_version(plan_id).text
+        return self.core.read(lambda session: self.core.version_row(session, plan_id, sha).yaml_text)
 
-    def versions(self: ProgressStore, plan_id: str) -> pd.DataFrame:
+    def versions(self, plan_id: str) -> pd.DataFrame:
         """Every save of the plan, oldest first: version number, checksum, when, who, the number of actions
         and what it changed against the version before (``plan_diff`` lines; re-saving an earlier text is a
         version too, changing back)."""
@@ -284,8 +277,8 @@ class PlanEditing:
 
         rows = []
         previous = None
-        for n, (registration, version) in enumerate(self._read(work), start=1):
-            plan = self._parse(version).plan
+        for n, (registration, version) in enumerate(self.core.read(work), start=1):
+            plan = self.core.parse(version).plan
             changes = plan_diff(previous, plan) if previous is not None else ["First version."]
             rows.append({"version": n, "sha256": version.sha256, "saved_at": aware(registration.registered_at),
                          "saved_by": _saved_by(registration), "source_name": version.source_name,

@@ -1,7 +1,9 @@
 """The progress database's tables and the rules the database itself enforces: append-only history
 (triggers on SQLite and PostgreSQL), the schema version, and which driver errors are worth a retry.
 
-Kept apart from ``progress`` (the store's operations) so the layout of the data can be read on one page.
+The bottom of the store: ``migrations`` creates and upgrades these tables, ``store`` opens the database and runs
+its transactions, and the operations (``progress``, ``drafts``, ``bundle_io``) compose it. Kept apart so the
+layout of the data can be read on one page.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ one (``corrects``, with ``correction_reason``): the earlier row stays, the corre
 so the upgrade from 3 only creates it). 5: a registration made by an import keeps who imported it
 (``imported_by``) and what the file claimed (``claimed_by``, ``claimed_at``) apart from the database's own time,
 and may be history only (``history_only``: a version recorded, never made current). Older databases are
-upgraded at start in one transaction; a newer
+upgraded at start in one transaction (``migrations``); a newer
 one is refused with a message."""
 
 LOCK_KEY = 0x48494150  # 'HIAP': the PostgreSQL advisory lock that serialises writers
@@ -43,22 +45,6 @@ LOCK_KEY = 0x48494150  # 'HIAP': the PostgreSQL advisory lock that serialises wr
 RETRY_SQLSTATES = {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
 """PostgreSQL errors worth retrying: serialisation failure, deadlock, lock timeout, server shutdown,
 connection lost."""
-
-UPGRADE_TO_3 = (
-    "ALTER TABLE reviews ADD COLUMN corrects VARCHAR(36)",
-    "ALTER TABLE reviews ADD COLUMN correction_reason TEXT",
-    "CREATE INDEX IF NOT EXISTS ix_reviews_corrects ON reviews (corrects)",
-)
-"""Schema 2 -> 3: the columns a correcting review fills (NULL for every review recorded before)."""
-
-UPGRADE_TO_5 = (
-    f"ALTER TABLE plan_registrations ADD COLUMN imported_by VARCHAR({MAX_REVIEWER_CHARS})",
-    f"ALTER TABLE plan_registrations ADD COLUMN claimed_by VARCHAR({MAX_REVIEWER_CHARS})",
-    "ALTER TABLE plan_registrations ADD COLUMN claimed_at TIMESTAMP",
-    "ALTER TABLE plan_registrations ADD COLUMN history_only BOOLEAN",
-)
-"""Schema 2..4 -> 5: what an import claimed, kept apart (NULL for every registration made before)."""
-
 
 class Base(DeclarativeBase):
     pass

@@ -1,26 +1,31 @@
 """The area profile page's model: what its inputs ask for, and what it shows and offers for download.
 
 Streamlit-free, so the page only draws widgets and these steps are tested on their own. Building
-and exporting the profile stay in ``hiap_geo.render.profile`` (the page caches those calls).
+and exporting the profile stay in ``hiap_geo.render.profile``; ``build`` and ``export_file`` call them for the
+page (which caches them), and what else the page needs of the library is re-exported here, so the page imports
+the views only.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache
 
 import pandas as pd
 
 from hiap_geo.core.areas import looks_like_code
 from hiap_geo.core.editions import IOD2025
-from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.errors import HiapGeoError as HiapGeoError
 from hiap_geo.core.limits import shorten
+from hiap_geo.core.text import escape_markdown as escape_markdown
 from hiap_geo.core.text import name_key
 from hiap_geo.geo.lookups import AreaRef, find_area, gazetteer
-from hiap_geo.render.profile.assemble import check_group_size, parse_area_query
-from hiap_geo.render.profile.export import FORMATS, MEDIA_TYPES, file_name
-from hiap_geo.render.profile.model import Profile
+from hiap_geo.render.profile.assemble import Progress as Progress
+from hiap_geo.render.profile.assemble import build_profile, check_group_size, parse_area_query
+from hiap_geo.render.profile.export import FORMATS, MEDIA_TYPES, export, file_name
+from hiap_geo.render.profile.model import Profile as Profile
 from hiap_geo.render.profile.tables import profile_tables
 from hiap_geo.views.explorer import search
 
@@ -123,6 +128,27 @@ def read_request(query: str, group_name: str) -> ProfileRequest | None:
     refs = [AreaRef(row.code, row.name, row.kind, tuple(found.loc[found["code"] == row.code, "vintage"].unique()),
                     row.district) for row in every.itertuples()]
     return ProfileRequest((), name, tuple(Place(ref.code, ref.label()) for ref in refs))
+
+
+def pick_prompt(query: str, count: int) -> str:
+    """The question over the places a name may mean (the name as typed, shortened and escaped for Markdown)."""
+    return f"{count} places are called '{escape_markdown(shorten(query.strip()))}': choose one"
+
+
+def pick_key(query: str) -> str:
+    """The picker's widget key: it follows the name typed, so a new name asks afresh."""
+    return f"profile_pick_{name_key(query)}"
+
+
+def build(codes: tuple[str, ...], name: str | None, today: date, progress: Progress | None = None) -> Profile:
+    """The profile of ``codes`` (one area, or a group named ``name``) as of ``today``; ``progress`` is told how
+    far the work has got (``render.profile.build_profile``)."""
+    return build_profile(list(codes), name=name, today=today, progress=progress)
+
+
+def export_file(profile: Profile, fmt: str) -> bytes:
+    """The profile as one download (``fmt`` one of the ``Download`` formats)."""
+    return export(profile, fmt)
 
 
 @dataclass(frozen=True)
