@@ -64,10 +64,11 @@ test: install-dev browser
 # The next developer's loop: lint, the import contract and the unit tests (no real data, no browser), well
 # under a minute. `make test` stays the whole suite. The unit tests run in two halves at once (tests/parallel.py).
 FAST_TESTS := not integration and not browser and not slow
+FAST_HALF = $(wildcard tests/test_[a-o]*.py tests/test_plan_*.py)
 test-fast: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m tests.parallel --group "$(wildcard tests/test_[a-o]*.py)" --group "$(wildcard tests/test_[p-z]*.py)" \
+	$(PY) -m tests.parallel --group "$(FAST_HALF)" --group "$(filter-out $(FAST_HALF),$(wildcard tests/test_*.py))" \
 		-- -q -m "$(FAST_TESTS)"
 
 lint: install-dev
