@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from textwrap import shorten
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -45,13 +46,13 @@ def main(argv: list[str] | None = None) -> int:
                     process = subprocess.Popen([sys.executable, "-m", "pytest", *own], stdout=out,
                                                stderr=subprocess.STDOUT)
                 running.append((n, group, log, process))
-                print(f"group {n} started after {time.perf_counter() - started:.0f} s: pytest {' '.join(own)} "
-                      f"(log: {log})", flush=True)
+                print(f"group {n} started after {time.perf_counter() - started:.0f} s: "
+                      f"pytest {shorten(' '.join(own), 160)} (log: {log})", flush=True)
             for item in [r for r in running if r[3].poll() is not None]:
                 n, group, log, process = item
                 running.remove(item)
                 codes[n] = process.returncode
-                print(f"\n===== group {n} ({group}) ended with {process.returncode} after "
+                print(f"\n===== group {n} ({shorten(group, 100)}) ended with {process.returncode} after "
                       f"{time.perf_counter() - started:.0f} s =====", flush=True)
                 sys.stdout.write(log.read_text(errors="replace"))
                 sys.stdout.flush()
