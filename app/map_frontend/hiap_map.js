@@ -80,6 +80,7 @@ function style(m, i) {
   const d = m.data, k = d.k[i];
   const s = {fillColor: k < 0 ? d.missing : d.colours[k], fillOpacity: 0.8, color: "#4d4d4d", weight: 0.4, opacity: 1};
   if (m.selected.has(i)) { s.color = d.highlight.color; s.weight = d.highlight.weight; }
+  else if (d.mark && m.marked && m.marked.has(i)) { s.color = d.mark.color; s.weight = d.mark.weight; }
   return s;
 }
 
@@ -214,6 +215,7 @@ async function draw(component) {
   const selected = new Set(data.selected);
   const changedSelection = [...selected].some((i) => !m.selected.has(i)) || [...m.selected].some((i) => !selected.has(i));
   m.selected = selected;
+  m.marked = new Set(data.marked || []);  // areas with their own line (optional: a plan's named areas)
   m.layer.setStyle((f) => style(m, f.properties.i));
   if (changedSelection) m.layer.eachLayer((l) => { if (selected.has(l.feature.properties.i)) l.bringToFront(); });
   if (m.labels !== Boolean(data.labels)) bindTips(m);
@@ -243,6 +245,8 @@ async function draw(component) {
     m.map.fitBounds(data.fit, data.fitOptions);
     m.fit = data.fit;
     m.touched = false;
+    const details = data.foldLegend ? m.legend.querySelector("details") : null;
+    if (details) details.open = false;  // presenting one action: its areas stay in view
   }
   await setOutlines(L, m, data.outlines, generation);
   if (generation !== m.generation) return;
