@@ -49,19 +49,27 @@ browser:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null)
 
+# Two pytest processes at once on the two cores (tests/parallel.py): the browser tests, which mostly wait on the app
+# and Chromium, beside the rest; the accessibility and map speed tests (about 3 minutes) after the rest, so the two
+# end together. Leaflet is copied into static/ first, so the two never copy it at the same time.
+SOLO_BROWSER := tests/test_accessibility_browser.py tests/test_map_speed_browser.py
 test: install-dev browser
 	$(PY) -m hiap_geo fetch --quiet
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -c "from pathlib import Path; from hiap_geo.render.maps import install_map_assets; install_map_assets(Path('static'))"
+	$(PY) -m tests.parallel --group "-m browser $(addprefix --ignore=,$(SOLO_BROWSER))" --group "-m 'not browser'" \
+		--group "-m browser $(SOLO_BROWSER)"
 
 # The next developer's loop: lint, the import contract and the unit tests (no real data, no browser), well
-# under a minute. `make test` stays the whole suite.
+# under a minute. `make test` stays the whole suite. The unit tests run in two halves at once (tests/parallel.py).
 FAST_TESTS := not integration and not browser and not slow
+FAST_HALF = $(wildcard tests/test_[a-o]*.py tests/test_plan_*.py)
 test-fast: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -m "$(FAST_TESTS)"
+	$(PY) -m tests.parallel --group "$(FAST_HALF)" --group "$(filter-out $(FAST_HALF),$(wildcard tests/test_*.py))" \
+		-- -q -m "$(FAST_TESTS)"
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -10,24 +10,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.text import escape_markdown
-from hiap_geo.plans.baseline import progress_against_baseline
-from hiap_geo.plans.schema import Plan
-from hiap_geo.views import plan_pack as pp
-from hiap_geo.views.explorer import build_in_use
+from hiap_geo.views import plan_pack as pack
+from hiap_geo.views.plan_page import HiapGeoError, Plan, build_in_use, escape_markdown
 
 
 @st.cache_data(show_spinner="Comparing the targeted areas with the rest of the district and matched areas...")
 def progress_shown(plan_json: str, label: str) -> list[tuple[str, pd.DataFrame | str, bool]]:
     plan = Plan.model_validate_json(plan_json)
-    return pp.progress_tables(progress_against_baseline(plan, pp.selection_options(plan)[label]))
+    return pack.baseline_tables(plan, label)
 
 
 def pack_section(plan: Plan, history: pd.DataFrame) -> None:
     """Progress against baseline for the chosen actions, and a button that writes the meeting pack."""
     st.subheader("Meeting pack and progress against baseline")
-    options = pp.selection_options(plan)
+    options = pack.selection_options(plan)
     if st.session_state.get("plan_pack_selection") not in options:
         st.session_state["plan_pack_selection"] = "All actions"
     c1, c2, c3 = st.columns([2, 2, 4])
@@ -53,11 +49,11 @@ def pack_section(plan: Plan, history: pd.DataFrame) -> None:
                 slug = build_in_use()
             except HiapGeoError:
                 slug = None
-            lsoas = pp.plan_lsoas(plan, slug) if slug else None
-            st.session_state["plan_pack_files"] = pp.meeting_pack(
+            lsoas = pack.plan_lsoas(plan, slug) if slug else None
+            st.session_state["plan_pack_files"] = pack.meeting_pack(
                 plan, history, meeting=meeting, since=since, lsoas=lsoas, selection=options[label])
     files = st.session_state.get("plan_pack_files")
-    if isinstance(files, pp.PackFiles) and files.stem.startswith(plan.id):
+    if isinstance(files, pack.PackFiles) and files.stem.startswith(plan.id):
         d1, d2 = st.columns(2)
         d1.download_button("Download the pack (Word)", files.docx, file_name=f"{files.stem}.docx", key="plan_pack_docx",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -36,19 +36,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+LOCAL_ONLY = ["--server.address", "127.0.0.1", "--server.headless", "true"]
+"""How the tests serve the app: on this machine only, no browser opened."""
+
+
 @contextmanager
-def app_server(cache_dir: Path, env: dict[str, str] | None = None, secrets: Path | None = None,
-               script: Path | None = None) -> Iterator[str]:
-    """The app on a free local port, reading the given cache; stopped on exit.
+def app_server(cache_dir: Path | None, env: dict[str, str] | None = None, secrets: Path | None = None,
+               script: Path | None = None, server_args: list[str] | None = None) -> Iterator[str]:
+    """The app on a free local port, reading the given cache; stopped on exit. The one way the tests start it.
 
     ``env`` adds environment variables (e.g. HIAP_PROGRESS_DB, HIAP_ACCESS); ``secrets`` is a secrets.toml
     given to Streamlit with ``--secrets.files`` instead of .streamlit/secrets.toml, so a test can switch sign-in
     on without touching the repository's own secrets file. ``script`` runs another page than app.py (with the
     project importable and the project's config); Streamlit serves the ``static`` folder beside that script.
+    ``server_args`` replaces LOCAL_ONLY (a test of the server's own settings); ``cache_dir`` None keeps the
+    environment's cache.
     """
     install_map_assets(settings.PROJECT_ROOT / "static")
     port = free_port()
-    env = {**os.environ, "HIAP_CACHE_DIR": str(cache_dir), **(env or {})}
+    env = {**os.environ, **({"HIAP_CACHE_DIR": str(cache_dir)} if cache_dir is not None else {}), **(env or {})}
     if script is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.PROJECT_ROOT), env.get("PYTHONPATH")]))
     extra = ["--secrets.files", str(secrets)] if secrets is not None else []
@@ -56,7 +62,7 @@ def app_server(cache_dir: Path, env: dict[str, str] | None = None, secrets: Path
     with (ARTIFACTS / f"streamlit-{port}.log").open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script or "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
+             *(LOCAL_ONLY if server_args is None else server_args), *extra],
             cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
         try:
@@ -68,7 +74,7 @@ def app_server(cache_dir: Path, env: dict[str, str] | None = None, secrets: Path
                 except OSError:
                     if time.time() > deadline:
                         pytest.fail(f"streamlit did not start; see {out.name}")
-                    time.sleep(0.5)
+                    time.sleep(0.2)
             yield f"http://127.0.0.1:{port}"
         finally:
             proc.terminate()
@@ -130,5 +136,6 @@ def map_box(page: object) -> dict[str, float]:
 
 
 def map_text(page: object) -> str:
-    """What the map shows as text (legend, labels, notes), wherever the map is drawn."""
-    return map_frame(page).inner_text(MAP_SELECTOR)
+    """What the map shows as text (legend, labels, notes), wherever the map is drawn; a folded legend's text too
+    (it is in the page, behind its button)."""
+    return map_frame(page).text_content(MAP_SELECTOR) or ""

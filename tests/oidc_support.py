@@ -68,3 +68,23 @@ def oidc_provider_server() -> Iterator[OidcProvider]:
         server.shutdown()
         thread.join(5)
         server.server_close()
+
+
+PROVIDER_STYLESHEET = "https://cdn.jsdelivr.net/npm/@picocss/pico@2/css/pico.min.css"
+"""The mock provider's own pages ask a CDN for this stylesheet; block_internet aborts it (it never leaves), and it is
+the only outside request allowed in the list of aborted ones: the app itself asks for nothing outside."""
+
+
+def through_provider_form(browser: object, url: str, sub: str, path: str) -> tuple[object, list[str]]:
+    """A new browser (no cookies, 1500x1800) opens ``path`` of the app at ``url``, clicks Sign in and authorises as
+    ``sub`` in the provider's form; returns the page (wherever the app then sends it) and its aborted requests."""
+    from tests.browser_support import block_internet
+
+    page = browser.new_context(viewport={"width": 1500, "height": 1800}).new_page()
+    outside = block_internet(page)
+    page.goto(f"{url}{path}")
+    page.get_by_role("button", name="Sign in").click(timeout=60_000)
+    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
+    page.fill("input[name=sub]", sub)
+    page.get_by_role("button", name="Authorize").click()
+    return page, outside

@@ -298,13 +298,14 @@ def page(path: str | None, **state: object) -> AppTest:
     return at.run()
 
 
-@pytest.mark.parametrize(("path", "labels"), [
-    (None, ["Download map (PNG)"]),
-    ("app/pages/indicators.py", ["Download map (PNG)", "Download spine chart (PNG)"]),
-    ("app/pages/targeting.py", ["Download map (PNG)"]),
+@pytest.mark.parametrize(("path", "labels", "state"), [
+    (None, ["Download map (PNG)"], {}),
+    ("app/pages/indicators.py", ["Download map (PNG)", "Download spine chart (PNG)"], {"ind_tab": "Spine chart"}),
+    ("app/pages/targeting.py", ["Download map (PNG)"], {}),
 ])
-def test_pages_offer_their_map_as_a_png(kent: str, path: str | None, labels: list[str]) -> None:
-    at = page(path)
+def test_pages_offer_their_map_as_a_png(kent: str, path: str | None, labels: list[str],
+                                        state: dict[str, object]) -> None:
+    at = page(path, **state)
     assert not at.exception
     offered = [b.label for b in at.get("download_button")]
     for label in labels:

@@ -22,7 +22,7 @@ from hiap_geo.plans import editor as E
 from hiap_geo.plans.load import read_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, PLANS_DIR, CodesTarget, Plan, PlanError, PlanFileError
-from hiap_geo.views import plan_editor as pe
+from hiap_geo.views import plan_editor as editor_view
 
 TW_FILE = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 EDITOR = User("e@council.gov.uk", "Eve", "editor")
@@ -66,26 +66,26 @@ def test_an_unreadable_draft_does_not_lock_its_user_out(tmp_path: Path) -> None:
     store.save_draft(loaded.plan.id, loaded.text.replace("schema_version: 1", "schema_version: 99"),
                      user=EDITOR, base_sha=store.current_sha(loaded.plan.id), problems=[])
     with pytest.raises(PlanFileError):
-        pe.resume(store, loaded.plan.id, EDITOR)
+        editor_view.resume(store, loaded.plan.id, EDITOR)
     for choice in (f"draft:{loaded.plan.id}", f"stored:{loaded.plan.id}"):
-        editing = pe.open_plan(choice, store, EDITOR)
+        editing = editor_view.open_plan(choice, store, EDITOR)
         assert editing.plan == loaded.plan and editing.base_sha == store.current_sha(loaded.plan.id)
         assert "no longer reads as a plan" in editing.opened_from
     with pytest.raises(PlanFileError):  # a draft of a plan never stored has nothing to fall back to
         store.save_draft("never-stored", "id: never-stored\nschema_version: 99\n", user=EDITOR, base_sha=None,
                          problems=[])
-        pe.open_plan("draft:never-stored", store, EDITOR)
+        editor_view.open_plan("draft:never-stored", store, EDITOR)
 
 
 def test_thousands_of_problems_are_listed_up_to_a_bound() -> None:
     problems = [E.Problem(f"No LSOA E01{n:06d} <b>", "unknown_code", "target_areas[0]", "1.1", value=str(n))
                 for n in range(5_000)]
-    lines = pe.plan_problem_lines(problems)
-    assert len(lines) == pe.PROBLEMS_SHOWN + 1 and "4,960 more problems" in lines[-1]
+    lines = editor_view.plan_problem_lines(problems)
+    assert len(lines) == editor_view.PROBLEMS_SHOWN + 1 and "4,960 more problems" in lines[-1]
     assert all("<b>" not in line for line in lines)
-    shown, more = pe.first_problems(problems, 5)
+    shown, more = editor_view.first_problems(problems, 5)
     assert len(shown) == 5 and more == 4_995
-    assert pe.plan_problem_lines(problems[:3]) == pe.plan_problem_lines(problems[:3], limit=3)
+    assert editor_view.plan_problem_lines(problems[:3]) == editor_view.plan_problem_lines(problems[:3], limit=3)
 
 
 def test_a_map_file_removed_between_check_and_touch_is_written_again(tmp_path: Path,
@@ -146,7 +146,7 @@ def test_next_line_characters_round_trip(text: str) -> None:
 
 
 def test_a_session_never_holds_a_plan_that_cannot_be_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    editing = pe.Editing(small_plan(), None, None, "tests")
+    editing = editor_view.Editing(small_plan(), None, None, "tests")
 
     def unwritable(plan: Plan, *, original: object = None) -> str:
         raise PlanError("cannot be written")
@@ -211,24 +211,24 @@ def test_map_file_is_strict_json_with_a_missing_name_and_keeps_markup_as_data() 
 
 
 def test_a_text_box_longer_than_a_plan_is_refused_before_it_is_split() -> None:
-    with pytest.raises(pe.EditorPageError, match="limited to"):
-        pe.lines("A partner\n" * 200_000)
-    assert pe.lines(" a \n\n b\u2028c ") == ["a", "b", "c"]
+    with pytest.raises(editor_view.EditorPageError, match="limited to"):
+        editor_view.lines("A partner\n" * 200_000)
+    assert editor_view.lines(" a \n\n b\u2028c ") == ["a", "b", "c"]
 
 
 def test_a_refresh_reopens_the_draft_then_the_stored_plan_and_nothing_for_a_hostile_id(tmp_path: Path) -> None:
     store = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}")
     loaded = read_plan(TW_FILE)
     plan_id = loaded.plan.id
-    assert pe.reopen_choice(plan_id, store, EDITOR, True) == next(
-        c.key for c in pe.pm.plan_choices() if c.plan_id == plan_id)
+    assert editor_view.reopen_choice(plan_id, store, EDITOR, True) == next(
+        c.key for c in editor_view.plan_view.plan_choices() if c.plan_id == plan_id)
     store.save_plan(loaded, user=ADMIN, base_sha=None, check_data=False)
-    assert pe.reopen_choice(plan_id, store, EDITOR, True) == f"stored:{plan_id}"
+    assert editor_view.reopen_choice(plan_id, store, EDITOR, True) == f"stored:{plan_id}"
     store.save_draft(plan_id, loaded.text, user=EDITOR, problems=[])
-    assert pe.reopen_choice(plan_id, store, EDITOR, True) == f"draft:{plan_id}"
-    assert pe.reopen_choice(plan_id, store, EDITOR, False) == f"stored:{plan_id}"  # a viewer has no drafts
+    assert editor_view.reopen_choice(plan_id, store, EDITOR, True) == f"draft:{plan_id}"
+    assert editor_view.reopen_choice(plan_id, store, EDITOR, False) == f"stored:{plan_id}"  # a viewer has no drafts
     for hostile in ("../../etc/passwd", "x" * 10_000, "<script>", ""):
-        assert pe.reopen_choice(hostile, store, EDITOR, True) is None
+        assert editor_view.reopen_choice(hostile, store, EDITOR, True) is None
 
 # ---------------------------------------------------------------------------------------------
 # The page (AppTest): hostile text everywhere, thousands of wrong codes, an unreadable draft

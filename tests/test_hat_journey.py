@@ -23,28 +23,20 @@ def tw_reach(kent: str) -> pm.PlanReach:
     return pm.plan_reach(read_plan(TW_PLAN).plan)
 
 
-def fitted_bounds(page: str) -> list[float]:
-    found = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page)
-    assert found, "the map frames no bounds"
-    return [float(v) for v in found.groups()]
-
-
 def test_presenting_an_action_zooms_to_its_areas_with_the_legend_folded(kent: str, tw_reach: pm.PlanReach) -> None:
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     ids = [a.id for a in tw_reach.plan.actions]
     chosen = pmap.highlight(tw_reach, "lsoa", "action:3.4")
-    whole = fitted_bounds(pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, presentation=True)
-                          .fmap.get_root().render())
-    stepping = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen, presentation=True)
-    page = stepping.fmap.get_root().render()
-    zoomed = fitted_bounds(page)
+    whole = pmap.plan_map_view(pmap.plan_map(layer, "lsoa", "count", tw_reach, ids), presentation=True).payload
+    stepping = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen)
+    view = pmap.plan_map_view(stepping, presentation=True).payload
     picked = stepping.areas[stepping.areas["code"].isin(chosen.codes)].total_bounds  # minx, miny, maxx, maxy
-    assert zoomed == pytest.approx([picked[1], picked[0], picked[3], picked[2]])
-    assert (zoomed[2] - zoomed[0]) < (whole[2] - whole[0]) / 2  # a closer view than the whole district
-    assert "<details><summary" in page and "<details open>" not in page  # the legend starts folded
-    # out of presentation the map keeps the district's frame and an open legend
-    plain = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen).fmap.get_root().render()
-    assert fitted_bounds(plain) == whole and "<details open>" in plain
+    assert [*view["fit"][0], *view["fit"][1]] == pytest.approx([picked[1], picked[0], picked[3], picked[2]], abs=1e-5)
+    assert (view["fit"][1][0] - view["fit"][0][0]) < (whole["fit"][1][0] - whole["fit"][0][0]) / 2  # closer
+    assert view["foldLegend"] and not whole["foldLegend"]  # the legend folds to its title on the step
+    # out of presentation the chosen action is framed too, with the legend as the user left it
+    plain = pmap.plan_map_view(stepping).payload
+    assert plain["fit"] == view["fit"] and not plain["foldLegend"]
 
 
 def test_the_action_is_named_in_full_and_its_areas_by_name_and_ward(tw_reach: pm.PlanReach) -> None:
@@ -64,3 +56,17 @@ def test_the_map_png_title_names_the_place_and_the_edition(tw_reach: pm.PlanReac
     assert title.startswith("Tunbridge Wells: ") and title.endswith(": deprivation (IoD 2019)")
     assert "iod edition" not in title.lower()
     assert pmap.map_title(tw_reach.plan, "count").endswith(": number of actions naming each area")
+
+
+def test_a_clicked_area_is_outlined_and_named_unless_an_action_is(kent: str, tw_reach: pm.PlanReach) -> None:
+    layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
+    ids = [a.id for a in tw_reach.plan.actions]
+    plain = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids)
+    view = pmap.plan_map_view(plain, clicked="E01024840").payload
+    assert plain.areas["code"].iloc[view["selected"]].tolist() == ["E01024840"]
+    assert "Selected: E01024840 Tunbridge Wells 005A" in view["legend"] and view["fit"] == pmap.plan_map_view(
+        plain).payload["fit"]  # a click never reframes the map
+    chosen = pmap.highlight(tw_reach, "lsoa", "action:3.4")
+    stepping = pmap.plan_map(layer, "lsoa", "count", tw_reach, ids, chosen=chosen)
+    assert len(pmap.plan_map_view(stepping, clicked="E01024795").payload["selected"]) == 5  # the action's areas
+

@@ -7,7 +7,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
-from tests.browser_support import ARTIFACTS, block_internet, map_frame
+from tests.browser_support import ARTIFACTS, block_internet, map_box, map_frame
 from tests.loopback import fingertips_api
 
 pytestmark = pytest.mark.integration
@@ -44,20 +44,37 @@ def texts(at: AppTest) -> str:
     return plain("\n".join(str(p) for p in parts))
 
 
-def map_script(at: AppTest) -> str:
-    """The map's own script (data, tooltips, legend) as st_folium received it."""
-    maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
+class Payload(dict):
+    """The map component's payload; ``text in payload`` searches its legend and tooltip values."""
+
+    def __contains__(self, text: object) -> bool:
+        return str(text) in json.dumps([self["legend"], self["v"], self["label"]], ensure_ascii=False)
+
+
+def map_script(at: AppTest) -> Payload:
+    """The map component's payload (colours, tooltip values 'v', classes 'k', legend) as the browser receives it:
+    no geometry, which goes in files named by their content."""
+    maps = [json.loads(c.proto.json) for c in at.get("bidi_component")]
+    maps = [m for m in maps if "legend" in m]
     assert len(maps) == 1, f"expected one map, found {len(maps)}"
-    return maps[0]["script"]
+    return Payload(maps[0])
 
 
-def map_info(script: str) -> dict[str, list]:
-    """The map's per-area arrays: code, name, tooltip value text 'v', class 'k'..."""
-    return json.loads(script.split("var info = ", 1)[1].split(";\n", 1)[0])
+def map_info(payload: dict) -> dict[str, list]:
+    """The map's per-area arrays: code and name (from its areas file), tooltip value text 'v', class 'k'."""
+    from app.map_component import MAPS_DIR
+
+    areas = json.loads((MAPS_DIR / Path(payload["areas"]).name).read_text())["areas"]
+    return {"code": areas["code"], "name": areas["name"], "v": payload["v"], "k": payload["k"]}
 
 
-def area_count(script: str) -> int:
-    return len(map_info(script)["code"])
+def area_count(payload: dict) -> int:
+    return len(payload["k"])
+
+
+def coloured(payload: dict) -> int:
+    """Areas drawn in a colour (not the grey of 'no data' or 'left out')."""
+    return sum(k >= 0 for k in payload["k"])
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +103,37 @@ def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> No
     tips = dict(zip(map_info(script)["code"], map_info(script)["v"], strict=True))
     assert all(" · England: " in t and " · district: " in t for t in tips.values())
     assert at.dataframe[0].value.shape[0] == 69
-    header = json.loads(at.get("component_instance")[0].proto.json_args)["header"]
-    assert "white-space:normal" in header  # long tooltips wrap inside the map
+    assert any("white-space:normal" in h.proto.body for h in at.html)  # long tooltips wrap inside the map
     assert {"lower limit", "upper limit", "count", "denominator", "compared with England",
             "compared with district"} <= set(at.dataframe[0].value.columns)
-    spines = page_html(at)  # besides the app's accessibility stylesheet (app/style.py)
+    assert page_html(at) == []  # a first visit computes no spine chart (England's ranges): its tab is closed
+    at.session_state["ind_tab"] = "Spine chart"
+    spines = page_html(at.run())  # besides the app's accessibility stylesheet (app/style.py)
     assert len(spines) == 1 and spines[0].count('class="spine-row"') >= 25
+
+
+def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: the first visit computes what the map and the table show (the catalogue and the chosen indicator's
+    source), not every source nor England's ranges for the spine chart; those when their tab is opened."""
+    import hiap_geo.indicators.readers
+    import hiap_geo.indicators.spine
+    from app.indicator_sections import england_ranges, source_rows
+    from app.loaders import indicator_data
+
+    calls: list[str] = []
+    for module, name in ((hiap_geo.indicators.readers, "load_indicators"),
+                         (hiap_geo.indicators.readers, "qof_indicators"),
+                         (hiap_geo.indicators.spine, "england_distribution")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    for cached in (indicator_data, england_ranges, source_rows):
+        cached.clear()
+    at = page(INDICATORS)
+    assert not at.exception and map_script(at)["k"] and at.dataframe[0].value.shape[0] == 69
+    assert calls == [], calls
+    at.session_state["ind_tab"] = "Spine chart"
+    at.run()
+    assert "load_indicators" in calls and "england_distribution" in calls and not at.exception
 
 
 def test_colour_by_comparison_and_confidence(kent: str) -> None:
@@ -144,13 +186,16 @@ def test_periods_msoa_2011_and_health_index(kent: str) -> None:
 
 
 def test_spine_area_and_trends(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Spine chart")
     name = tw_layers["lsoa"].set_index("lsoa_code").at["E01024840", "lsoa_name"]
     at.selectbox(key="ind_area").set_value("E01024840").run()
     assert name in page_html(at)[0]
     at.selectbox(key="ind_area").set_value(TW).run()  # the district's own spine chart
     body = page_html(at)[0]
     assert "Tunbridge Wells (district)" in body and body.count('class="spine-row"') >= 25
+    assert not at.get("vega_lite_chart")  # the trends run only when their tab is open
+    at.session_state["ind_tab"] = "Trends"
+    at.run()
     assert len(at.get("vega_lite_chart")) == 5  # the five Health Index trends the issue names
     at.multiselect(key="ind_trends").set_value(["hi_smoking"]).run()
     assert len(at.get("vega_lite_chart")) == 1
@@ -171,7 +216,7 @@ def test_no_district(kent: str) -> None:
 
 
 def test_a_bad_upload_lists_every_problem(kent: str) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     bad = b"area_code,value\nE05999999,12\nNOT-A-CODE,3\nE05015803,abc\n"
     at.file_uploader(key="indicator_upload").set_value(("bad.csv", bad, "text/csv")).run()
     assert not at.exception
@@ -190,14 +235,17 @@ def test_an_upload_can_be_mapped(kent: str, tw_layers: dict[str, pd.DataFrame]) 
     wards = tw_layers["ward"]["code"].tolist()
     body = "area_code,value,indicator_name,polarity\n" + "".join(
         f"{code},{10 + i},Smoking prevalence (survey),low is good\n" for i, code in enumerate(wards))
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     at.file_uploader(key="indicator_upload").set_value(("smoking.csv", body.encode(), "text/csv")).run()
     assert not at.exception
     assert "Loaded 14 rows of Smoking prevalence (survey) at Ward level (Ward 2024)" in texts(at)
     assert at.selectbox(key="ind_indicator").value == "upload:smoking-prevalence-survey"
     assert "Smoking prevalence (survey) · 14 Wards (Ward 2024 (best fit)), period not stated" in texts(at)
     script = map_script(at)
-    assert area_count(script) == 14 and "23 (worst)" in script.replace(".0 (worst)", " (worst)")
+    assert area_count(script) == 14 and "23 (worst)" in script["legend"].replace(".0 (worst)", " (worst)")
+    at.session_state["ind_tab"] = "Table"  # the upload is kept while its tab is closed
+    at.run()
+    assert at.selectbox(key="ind_indicator").value == "upload:smoking-prevalence-survey"
     table = at.dataframe[0].value
     assert sorted(table["value"].tolist()) == list(range(10, 24))
 
@@ -226,7 +274,7 @@ def local_fingertips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterato
 
 
 def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertips: None) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     assert "Nothing is cached for this request yet." in texts(at)
     at.button(key="ft_fetch").click().run()
     assert not at.exception
@@ -237,7 +285,7 @@ def test_fingertips_offline_says_it_needs_a_connection(kent: str, dead_fingertip
 
 
 def test_fingertips_data_is_fetched_cached_and_mapped(kent: str, local_fingertips: None) -> None:
-    at = page(INDICATORS)
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
     at.radio(key="ft_area_type").set_value("ward").run()
     at.button(key="ft_fetch").click().run()
     assert not at.exception
@@ -276,7 +324,7 @@ def test_switching_pages_reuses_the_cached_layers(kent: str, monkeypatch: pytest
 
 
 def result_line(at: AppTest) -> str:
-    return next(s.value for s in at.header if s.value.startswith("3. Result"))
+    return next(plain(m.value).strip("*") for m in at.markdown if m.value.startswith("**3. Result"))
 
 
 def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
@@ -289,6 +337,7 @@ def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, 
     assert table["need rank"].tolist() == list(range(1, 70))
     script = map_script(at)
     assert area_count(script) == 69 and "(most need)" in script and "(least need)" in script
+    assert script["v"][0].startswith("rank ") and " of 69 · score " in script["v"][0]
     assert "Need score = sum of weight share x standardised value" in texts(at)
 
 
@@ -328,7 +377,9 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
     at.slider(key="tgt_deciles").set_value((1, 4)).run()
     expected = int((lsoas["imd_decile"] <= 4).sum())
     assert result_line(at) == f"3. Result: {expected} of 69 LSOAs meet every threshold"
-    assert area_count(map_script(at)) == expected and len(at.dataframe[0].value) == expected
+    # every LSOA stays on the map (a threshold recolours it, no geometry is sent): those left out are grey
+    assert area_count(map_script(at)) == 69 and coloured(map_script(at)) == expected
+    assert len(at.dataframe[0].value) == expected
     assert at.dataframe[0].proto.placeholder == "—"  # a missing value is a dash, not "None"
 
     at.multiselect(key="tgt_worse").set_value(["census21_disability"]).run()
@@ -349,7 +400,7 @@ def test_thresholds(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
         assert "of 69 LSOAs meet every threshold" in result_line(at)
     else:  # Tunbridge Wells has no LSOA in decile 1
         assert "No area meets every threshold" in plain("\n".join(w.value for w in at.warning))
-        assert not at.get("component_instance")
+        assert coloured(map_script(at)) == 0
     assert not at.exception
 
 
@@ -386,7 +437,7 @@ def wait_for_legend(page_: object, text: str, timeout_s: float = 60) -> str:
     legend = ""
     while time.time() < deadline:
         try:
-            legend = map_frame(page_, timeout_s=5).inner_text(".hiap-legend")
+            legend = map_frame(page_, timeout_s=5).text_content(".hiap-legend") or ""
             if text in legend:
                 return legend
         except Exception:  # noqa: BLE001 - the map is redrawn while Streamlit reruns
@@ -395,58 +446,180 @@ def wait_for_legend(page_: object, text: str, timeout_s: float = 60) -> str:
     raise AssertionError(f"legend never showed {text!r}; last seen: {legend!r}")
 
 
+SHOTS = Path("/work/shots/ind")
+"""Where the screenshots looked at for issues 24 and 25 go as well (besides test-artifacts/), when it exists."""
+
+
+def shoot(page_: object, name: str) -> None:
+    page_.screenshot(path=str(ARTIFACTS / name))
+    if SHOTS.is_dir():
+        page_.screenshot(path=str(SHOTS / name))
+
+
+class MapWatch:
+    """A page's map from its first paint: the websocket messages and map files it receives after it, the geometry
+    it must never receive again, and the view the user set."""
+
+    def __init__(self, page_: object, url: str) -> None:
+        from tests.test_map_speed_browser import Recorder, geometry_probe, settle
+
+        self.page, self.record = page_, Recorder(page_)
+        page_.goto(url)
+        map_frame(page_)
+        page_.wait_for_selector("[data-drawn]", state="attached", timeout=120_000)
+        settle(page_, 2)
+        files = self.record.map_files_since(0)
+        areas = [u for u in files if "/areas-" in u]
+        assert areas, files
+        self.probe = geometry_probe(page_, areas[0])
+
+    def in_view(self) -> dict[str, float]:
+        """The map's box, asserted wholly in the window (no scrolling) and at least 400 px tall."""
+        box = map_box(self.page)
+        height = self.page.viewport_size["height"]
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (box, height)
+        assert box["height"] >= 400, box
+        return box
+
+    def zoom_in(self) -> str:
+        """Zoom in with the wheel as a person does; the view the map then has."""
+        from tests.test_map_speed_browser import map_state, settle
+
+        framed = map_state(self.page)["view"]
+        box = map_box(self.page)
+        self.page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+        self.page.mouse.wheel(0, -300)
+        settle(self.page)
+        view = map_state(self.page)["view"]
+        assert json.loads(view)["zoom"] > json.loads(framed)["zoom"]
+        return view
+
+    def switch(self, change: Callable[[], None], view: str, containing: str = "") -> str:
+        """Make ``change`` (a control of the page): the legend changes, the zoom stays, no geometry travels and no
+        map file is fetched again."""
+        from tests.test_map_speed_browser import legend_text, map_state, same_view, settle, wait_for_legend
+
+        legend, t0 = legend_text(self.page), time.perf_counter()
+        change()
+        wait_for_legend(self.page, legend, containing=containing)
+        settle(self.page, 2)
+        after = map_state(self.page)["view"]
+        assert same_view(view, after), f"the switch moved the map: {view} -> {after}"
+        frames = self.record.frames_since(t0)
+        assert frames and not [f for f in frames if self.probe in f], "geometry travelled with the rerun"
+        assert self.record.map_files_since(t0) == [], "a map file was fetched again"
+        return after
+
+    def click_an_area(self, view: str) -> str:
+        """Click an area: it is outlined (one area in the highlight colour), named in the legend, the view kept."""
+        from hiap_geo.render.maps import HIGHLIGHT_COLOUR
+        from tests.test_map_speed_browser import CLICKABLE_AREA, legend_text, map_state, same_view
+
+        target = self.page.evaluate(CLICKABLE_AREA)
+        assert target, "no area of the map is in view to click"
+        self.page.mouse.click(target["x"], target["y"])
+        deadline = time.time() + 60
+        while not map_state(self.page)["selected"] and time.time() < deadline:
+            self.page.wait_for_timeout(250)
+        state = map_state(self.page)
+        assert state["selected"], "the clicked area is not outlined"
+        assert same_view(view, state["view"]), "a click must not reframe the map"
+        strokes = map_frame(self.page).eval_on_selector_all(
+            "path.leaflet-interactive", "ps => ps.map(p => p.getAttribute('stroke'))")
+        assert strokes.count(HIGHLIGHT_COLOUR) == 1
+        assert f"Selected: {state['selected']}" in legend_text(self.page)
+        return state["selected"]
+
+    def each_file_once(self) -> None:
+        files = self.record.map_files_since(0)
+        assert len(files) == len(set(files)), f"a map file was fetched twice: {files}"
+
+
 @pytest.mark.browser
-def test_indicators_page_in_a_browser(app_url: str, browser: object) -> None:
-    page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
+def test_indicators_map_recolours_in_place_fits_the_window_and_selects_on_click(app_url: str,
+                                                                                browser: object) -> None:
+    page_ = browser.new_page(viewport={"width": 1366, "height": 768})
     failed = block_internet(page_)  # every request leaving this machine is aborted and recorded
-    page_.goto(f"{app_url}/indicators")
+    watch = MapWatch(page_, f"{app_url}/indicators")
     frame = map_frame(page_)
     assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
-    time.sleep(1)
     assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
     legend = wait_for_legend(page_, "(worst)")
     assert "Disabled under the Equality Act" in legend and "(best)" in legend
-    page_.get_by_role("tab", name="Spine chart").click()  # the page is in tabs, the map first
-    page_.locator(".spine-row").first.wait_for(timeout=60_000)
+    watch.in_view()  # the whole map in the window at 1366x768, controls beside it
+    shoot(page_, "indicators-1366x768.png")
+
+    view = watch.zoom_in()
+    view = watch.switch(lambda: page_.get_by_role("radiogroup", name="Colour by").get_by_text(
+        "Compared with England", exact=True).click(), view, containing="Worse (95%)")
+    view = watch.switch(lambda: page_.get_by_role("radiogroup", name="Confidence").get_by_text(
+        "99.8%", exact=True).click(), view, containing="99.8%")
+
+    def another_lsoa_indicator() -> None:  # of the same level: the same areas file, so nothing to fetch
+        page_.get_by_role("combobox", name="Indicator").click()
+        page_.keyboard.type("Income deprivation (IoD 2025")
+        page_.get_by_role("option").first.wait_for(timeout=10_000)
+        page_.keyboard.press("Enter")
+
+    view = watch.switch(another_lsoa_indicator, view, containing="Income deprivation")
+    code = watch.click_an_area(view)
+    page_.get_by_text("Its spine chart is in the tab", exact=False).wait_for(timeout=60_000)
+    shoot(page_, "indicators-selected-1366x768.png")
+    watch.each_file_once()
+
+    page_.get_by_role("tab", name="Spine chart").click()  # the clicked area is the spine chart's
+    expect(page_.get_by_role("combobox", name="Area (or click it on the map)")).to_have_value(
+        re.compile(f"^{code} "), timeout=120_000)
+    page_.locator(".spine-row").first.wait_for(timeout=120_000)
     assert page_.locator(".spine-row").count() >= 25
     assert page_.eval_on_selector("img.spine-bar", "e => e.complete && e.naturalWidth > 0")
-    page_.screenshot(path=str(ARTIFACTS / "indicators.png"), full_page=True)
-
-    page_.get_by_role("tab", name="Map").click()
-    shape = frame.query_selector_all("path.leaflet-interactive")[40]
-    shape.hover(force=True)  # the tooltip names the area under the pointer, where the click will land
-    code = frame.wait_for_selector(".leaflet-tooltip b").inner_text()
-    shape.click(force=True)  # clicking an area makes it the spine chart's area
-    page_.get_by_role("tab", name="Spine chart").click()
-    expect(page_.get_by_role("combobox", name="Area (or click it on the map)")).to_have_value(
-        re.compile(f"^{code} "), timeout=60_000)
-
-    page_.get_by_role("tab", name="Map").click()
-    page_.get_by_role("radiogroup", name="Colour by").get_by_text("Compared with England", exact=True).click()
-    legend = wait_for_legend(page_, "Worse (95%)")
-    assert "Better (95%)" in legend and "Similar" in legend
-    page_.get_by_role("tab", name="Spine chart").click()
-    page_.locator(".spine-row").first.scroll_into_view_if_needed()
-    page_.screenshot(path=str(ARTIFACTS / "indicators-compared.png"), full_page=True)
+    page_.set_viewport_size({"width": 1920, "height": 1080})
+    page_.evaluate("window.scrollTo(0, 0)")
+    page_.wait_for_timeout(1500)
+    shoot(page_, "indicators-spine-1920x1080.png")
     assert failed == [], f"requests that needed the internet: {failed}"
     page_.close()
 
 
 @pytest.mark.browser
-def test_targeting_page_in_a_browser(app_url: str, browser: object) -> None:
-    page_ = browser.new_page(viewport={"width": 1500, "height": 1200})
+def test_targeting_map_recolours_in_place_fits_the_window_and_selects_on_click(app_url: str,
+                                                                               browser: object) -> None:
+    page_ = browser.new_page(viewport={"width": 1366, "height": 768})
     failed = block_internet(page_)  # every request leaving this machine is aborted and recorded
-    page_.goto(f"{app_url}/targeting")
+    watch = MapWatch(page_, f"{app_url}/targeting")
     frame = map_frame(page_)
     assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "69"
-    time.sleep(1)
     assert len(frame.query_selector_all("path.leaflet-interactive")) == 69
     legend = wait_for_legend(page_, "(most need)")
     assert "Need score" in legend and "(least need)" in legend
     page_.get_by_text("3. Result: 69 of 69 LSOAs ranked").wait_for(timeout=60_000)
-    page_.get_by_text("3. Result").first.evaluate("e => e.scrollIntoView({block: 'start'})")
-    time.sleep(1)
-    page_.screenshot(path=str(ARTIFACTS / "targeting.png"), full_page=True)
+    watch.in_view()
+    shoot(page_, "targeting-1366x768.png")
+
+    view = watch.zoom_in()
+
+    def narrower_deciles() -> None:  # a threshold: the upper end of the IMD decile range one step down
+        page_.locator("[data-testid='stSlider']").filter(has_text="IMD 2025 decile").get_by_role("slider").nth(
+            1).focus()
+        page_.keyboard.press("ArrowLeft")
+
+    view = watch.switch(narrower_deciles, view, containing="Not meeting every threshold")
+    page_.get_by_text("LSOAs meet every threshold", exact=False).wait_for(timeout=60_000)
+
+    def z_scores() -> None:  # the method: the legend's title names it
+        page_.get_by_text("Method: standardising and missing values", exact=True).click()
+        page_.get_by_text("z-score (standard deviations", exact=False).first.click()
+
+    view = watch.switch(z_scores, view, containing="z-score")
+    code = watch.click_an_area(view)
+    page_.get_by_text(f"{code} ", exact=False).first.wait_for(timeout=60_000)
+    page_.get_by_text("Selected:", exact=False).first.wait_for(timeout=60_000)
+    watch.each_file_once()
+    shoot(page_, "targeting-selected-1366x768.png")
+    page_.set_viewport_size({"width": 1920, "height": 1080})
+    page_.wait_for_timeout(1500)
+    watch.in_view()
+    shoot(page_, "targeting-1920x1080.png")
     assert failed == [], f"requests that needed the internet: {failed}"
     page_.close()
 
@@ -459,6 +632,7 @@ def test_figures_as_stated_in_the_plans(kent: str) -> None:
 
     at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
     at.session_state["districts"] = ["E07000111"]
+    at.session_state["ind_tab"] = "As stated in the plans"
     at.run()
     at.switch_page("app/pages/indicators.py").run()
     assert not at.exception

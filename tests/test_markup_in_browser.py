@@ -36,7 +36,8 @@ def test_markup_in_upload_names_headers_and_values_is_text(app_url: str, browser
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     outside = block_internet(page)
     page.goto(f"{app_url}/indicators")
-    page.get_by_role("tab", name="Your data and Fingertips").wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Your data and Fingertips").click(timeout=120_000)  # runs only when open
+    page.locator("[data-testid='stFileUploader']").wait_for(state="attached", timeout=60_000)
 
     bad = f"area_code,value,{LEAK}\nE01024840,{LEAK},1\nX{SCRIPT},2,3\n".encode()
     upload(page, f"{LEAK}.csv", bad)

@@ -1,7 +1,11 @@
-"""The Plan editor in headless Chromium with no internet: a small plan written from scratch (two priorities, three
-actions: one placed by clicking two LSOAs on the map, one by a decile rule, one district-wide), the coverage gap
-seen to change, saved as a version, reloaded, and exported as YAML that ``plan check`` accepts and as Word that
-reads back with the same actions.
+"""The Plan editor in headless Chromium with no internet, at 1366x768 (issues 23 and 25): a plan written from scratch
+(two priorities, three actions: one placed by a click on the map and Enter on a focused area, one by a decile rule,
+one district-wide), saved, refreshed, closed and opened again from the list (by its title), and exported as YAML
+that ``plan check`` accepts and as Word and PDF twice after the save and the refresh. Each step checks that the
+control it needs is in the viewport (scrolled to, never hidden), and that no page text or export holds machine text
+("nan", "None", an id, a database address). The map is the recolouring component: a second change sends no
+geometry and keeps the user's zoom. A second test carries the Tunbridge Wells 2023-25 plan into 2026-28 on IoD
+2025 and reads what changed before saving.
 
 The app runs on its own progress database (a temporary SQLite file), so the test saves nothing anywhere else.
 """
@@ -9,6 +13,7 @@ The app runs on its own progress database (a temporary SQLite file), so the test
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -23,19 +28,47 @@ from docx import Document
 from hiap_geo.core import settings
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.views.explorer import areas_of
-from tests.browser_support import ARTIFACTS, app_server, block_internet, map_frame
+from tests.browser_support import ARTIFACTS, MAP_SELECTOR, app_server, block_internet, map_frame
 
 TW = "E07000116"
 PLAN_ID = "tw-editor-test"
+TITLE = "Health Inequalities Action Plan 2026-28"
+SHOTS = Path(os.environ.get("HIAP_EDITOR_SHOTS", str(ARTIFACTS / "editor")))
+MACHINE_TEXT = re.compile(r"\bnan\b|\bNone\b|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-|sqlite:|postgres(ql)?:|"
+                          + re.escape(PLAN_ID))
+"""What a person must never read: a missing value as 'nan' or 'None', a uuid, a database address, the plan's id."""
 
-# Where a click lands: the map is zoomed on the LSOA's pole of inaccessibility (the point inside it farthest from
-# its edges), so the click is well inside the polygon at any screen size; the pixel comes from Leaflet itself.
-CLICK_AT = """([lat, lng]) => {
-  const map = Object.values(window).find(v => v instanceof L.Map);
-  map.setView([lat, lng], 15, {animate: false});
-  const p = map.latLngToContainerPoint([lat, lng]);
-  const r = map.getContainer().getBoundingClientRect();
-  return [r.left + p.x, r.top + p.y];
+# A point on the screen inside the area whose aria-label starts with the code (the component names each area).
+POINT_IN = """(code) => {
+  const el = [...document.querySelectorAll("[data-area-count] path.leaflet-interactive")]
+    .find((p) => (p.getAttribute("aria-label") || "").startsWith(code + " "));
+  if (!el) return null;
+  const r = el.getBoundingClientRect(), hits = new Set(), step = 2;
+  for (let y = Math.ceil(r.top); y < r.bottom; y += step)
+    for (let x = Math.ceil(r.left); x < r.right; x += step)
+      if (document.elementFromPoint(x, y) === el) hits.add(x + "," + y);
+  let best = null, depth = -1;  // the hit farthest inside (every way), so a simplified outline cannot miss it
+  for (const key of hits) {
+    const [x, y] = key.split(",").map(Number);
+    let k = 0;
+    const around = (d) => [[d, 0], [-d, 0], [0, d], [0, -d]].every(([dx, dy]) => hits.has((x + dx) + "," + (y + dy)));
+    while (around(k + step)) k += step;
+    if (k > depth) { depth = k; best = [x, y]; }
+  }
+  return best;
+}"""
+BOX_OF = """(code) => {
+  const el = [...document.querySelectorAll("[data-area-count] path.leaflet-interactive")]
+    .find((p) => (p.getAttribute("aria-label") || "").startsWith(code + " "));
+  if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}"""
+FOCUS_AREA = """(code) => {
+  const el = [...document.querySelectorAll("[data-area-count] path.leaflet-interactive")]
+    .find((p) => (p.getAttribute("aria-label") || "").startsWith(code + " "));
+  el.focus({preventScroll: true});
+  return document.activeElement === el;
 }"""
 
 
@@ -47,31 +80,44 @@ def editor_url(kent_layers: str, session_cache: Path, tmp_path_factory: pytest.T
 
 
 @pytest.fixture(scope="module")
-def most_deprived(kent_layers: str, session_cache: Path) -> list[tuple[str, tuple[float, float]]]:
-    """Tunbridge Wells' LSOAs in IMD 2025 deciles 1-2 (the coverage gap at the default threshold), each with a
-    point well inside it (lat, lng)."""
-    from shapely.ops import polylabel
-
+def most_deprived(kent_layers: str, session_cache: Path) -> list[str]:
+    """Tunbridge Wells' LSOAs in IMD 2025 deciles 1-2 (the coverage gap at the default threshold)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HIAP_CACHE_DIR", str(session_cache))
         layer = areas_of(load_layer(kent_layers, "lsoa", 2025, display=True), "lsoa", 2025, (TW,))
-    deprived = layer[layer["imd_decile"] <= 2].sort_values("lsoa_code")
-    assert len(deprived) == 2, deprived["lsoa_code"].tolist()  # the test's premise: two LSOAs, a gap of two
-    points = []
-    for code, shape in zip(deprived["lsoa_code"], deprived.geometry, strict=True):
-        biggest = max(getattr(shape, "geoms", [shape]), key=lambda g: g.area)
-        point = polylabel(biggest, tolerance=1e-6)
-        points.append((code, (point.y, point.x)))
-    return points
+    deprived = sorted(layer.loc[layer["imd_decile"] <= 2, "lsoa_code"])
+    assert len(deprived) == 2, deprived  # the test's premise: two LSOAs, a gap of two
+    return deprived
 
 
-def wait_text(page: object, text: str, timeout_s: float = 40) -> None:
+class Frames:
+    """The websocket messages the page receives, with their time."""
+
+    def __init__(self, page: object) -> None:
+        self.frames: list[tuple[float, bytes]] = []
+        self.files: list[tuple[float, str]] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("request", lambda r: self.files.append((time.perf_counter(), r.url)) if "/static/maps/" in r.url
+                else None)
+
+    def _frame(self, payload: object) -> None:
+        self.frames.append((time.perf_counter(), payload if isinstance(payload, bytes) else str(payload).encode()))
+
+    def since(self, t0: float) -> list[bytes]:
+        return [data for t, data in self.frames if t >= t0]
+
+    def files_since(self, t0: float) -> list[str]:
+        """Map files (geometry, names, outlines) the page asked for since ``t0``."""
+        return [url for t, url in self.files if t >= t0]
+
+
+def wait_text(page: object, text: str, timeout_s: float = 60) -> None:
     page.get_by_text(text, exact=False).first.wait_for(timeout=timeout_s * 1000)
 
 
-def settle(page: object, timeout_s: float = 40) -> None:
+def settle(page: object, timeout_s: float = 60) -> None:
     """Wait until Streamlit has finished the rerun a click started (its status widget gone)."""
-    time.sleep(0.4)
+    page.wait_for_timeout(400)
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=timeout_s * 1000)
 
 
@@ -81,50 +127,84 @@ def one(page: object, selector: str, timeout_s: float = 40) -> object:
     locator = page.locator(selector)
     while locator.count() != 1:
         assert time.time() < deadline, f"{selector}: {locator.count()} elements"
-        time.sleep(0.25)
+        page.wait_for_timeout(250)
     return locator
 
 
-def gap_line(page: object) -> str:
-    line = page.get_by_text(re.compile(r"named by none")).first
-    line.wait_for(timeout=40_000)
-    return line.inner_text()
+def in_view(page: object, locator: object, scroll: bool = True) -> object:
+    """The control, scrolled to (when ``scroll``) and then wholly inside the window: never under the fold, behind
+    another panel or cut by the edge."""
+    target = locator.first
+    target.wait_for(timeout=60_000)
+    if scroll:
+        target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    size = page.viewport_size
+    assert box is not None, locator
+    assert box["x"] >= 0 and box["y"] >= 0, (locator, box)
+    assert box["x"] + box["width"] <= size["width"] + 1 and box["y"] + box["height"] <= size["height"] + 1, \
+        (locator, box, size)
+    return target
 
 
-def show_map(page: object) -> tuple[object, dict[str, float]]:
-    """The map's frame, scrolled into view, and where that frame is on the screen (the page itself when the map
-    is drawn in the page rather than in a streamlit-folium iframe)."""
-    frame = map_frame(page)
-    if frame.parent_frame is None:
-        frame.locator("[data-area-count]").scroll_into_view_if_needed()
-        return frame, {"x": 0.0, "y": 0.0}
-    element = frame.frame_element()
-    element.scroll_into_view_if_needed()
-    return frame, element.bounding_box()
+def clean_text(text: str, where: str) -> None:
+    found = MACHINE_TEXT.search(text)
+    assert found is None, f"{where}: {found.group(0)!r} in ...{text[max(0, found.start() - 80):found.end() + 80]}..."
 
 
-def click_lsoa(page: object, code: str, point: tuple[float, float]) -> None:
-    frame, box = show_map(page)
-    x, y = frame.evaluate(CLICK_AT, list(point))
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    page.locator("[data-testid='stMultiSelect']").get_by_text(code).first.wait_for(timeout=40_000)
-    settle(page)
+def page_text(page: object) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
 
 
 def shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
 
 
-def test_write_save_reload_and_export_a_plan(editor_url: str, browser: object, tmp_path: Path,
-                                            most_deprived: list[tuple[str, tuple[float, float]]],
-                                            session_cache: Path) -> None:
+def map_state(page: object) -> dict[str, str]:
+    return map_frame(page).eval_on_selector(MAP_SELECTOR, "e => ({view: e.dataset.view, selected: e.dataset.selected,"
+                                                          " drawn: e.dataset.drawn})")
+
+
+def zoom_to(page: object, code: str, steps: int = 3) -> None:
+    """Zoom in on an area with the mouse wheel, as a user does (Leaflet zooms about the pointer)."""
+    for _ in range(steps):
+        deadline = time.time() + 60
+        while (box := page.evaluate(BOX_OF, code)) is None:  # a rerun may be drawing the map again
+            assert time.time() < deadline, f"{code} is not on the map"
+            page.wait_for_timeout(250)
+        page.mouse.move(box[0], box[1])
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(700)
+
+
+def same_view(a: str, b: str) -> bool:
+    """The same zoom and centre to within a screen pixel (a line of text above the map may rewrap on a rerun)."""
+    before, after = json.loads(a), json.loads(b)
+    degrees_per_pixel = 360 / (256 * 2 ** before["zoom"])
+    return (before["zoom"] == after["zoom"] and abs(before["lng"] - after["lng"]) <= degrees_per_pixel
+            and abs(before["lat"] - after["lat"]) <= degrees_per_pixel)
+
+
+def wait_selected(page: object, codes: set[str], timeout_s: float = 60) -> None:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if set(filter(None, (map_state(page)["selected"] or "").split(","))) == codes:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the map outlines {map_state(page)['selected']}, not {codes}")
+
+
+def test_write_save_refresh_open_and_export_a_plan(editor_url: str, browser: object, tmp_path: Path,
+                                                   most_deprived: list[str], session_cache: Path) -> None:
     started = time.time()
     context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
     page = context.new_page()
     outside = block_internet(page)
+    frames = Frames(page)
     try:
-        write_plan(page, editor_url, most_deprived)
+        write_plan(page, editor_url, most_deprived, frames)
+        save_refresh_and_open(page)
         check_exports(page, tmp_path, most_deprived, session_cache)
     except Exception:
         shot(page, "plan-editor-failure.png")  # what the page showed when a step failed
@@ -132,104 +212,149 @@ def test_write_save_reload_and_export_a_plan(editor_url: str, browser: object, t
     finally:
         context.close()
     assert outside == []
-    print(f"plan editor browser test: {time.time() - started:.0f} s")  # about 50 s on an idle 2-core machine
+    print(f"plan editor browser test: {time.time() - started:.0f} s")
 
 
-def write_plan(page: object, editor_url: str, most_deprived: list[tuple[str, tuple[float, float]]]) -> None:
+def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: Frames) -> None:
     page.goto(f"{editor_url}/plan-editor")
 
     # A new plan for Tunbridge Wells on the IoD 2025 geography (the defaults)
-    page.get_by_text("New plan", exact=True).click()
-    page.get_by_role("textbox", name="Plan id").fill(PLAN_ID)
-    page.get_by_role("textbox", name="Title", exact=True).fill("Health Inequalities Action Plan 2026-28")
+    in_view(page, page.get_by_text("New plan", exact=True)).click()
+    in_view(page, page.get_by_role("textbox", name="Plan id")).fill(PLAN_ID)
+    page.get_by_role("textbox", name="Title", exact=True).fill(TITLE)
     page.get_by_role("textbox", name="Period", exact=True).fill("2026-28")
-    page.get_by_role("button", name="Start the plan").click()
+    in_view(page, page.get_by_role("button", name="Start the plan")).click()
     map_frame(page)
     wait_text(page, "Draft saved")
-    assert "2 named by none" in gap_line(page)  # the placeholder action names no place
+    wait_text(page, "2 named by none")  # the placeholder action names no place
     settle(page)
+    in_view(page, page.get_by_role("button", name="Save version"))  # at the top as the plan opens
+    shot(page, "plan-editor-opened-1366.png")
 
     # Two priorities: the first renamed, a second added
     one(page, "[class*='st-key-ep_title_1_'] input").fill("Smoking")
-    page.get_by_role("button", name="Apply", exact=True).first.click()
+    in_view(page, page.get_by_role("button", name="Apply", exact=True)).click()
     settle(page)
-    one(page, ".st-key-editor_new_priority_title input").fill("Physical activity")
-    page.get_by_role("button", name="Add priority").click()
+    in_view(page, one(page, ".st-key-editor_new_priority_title input")).fill("Physical activity")
+    in_view(page, page.get_by_role("button", name="Add priority")).click()
     wait_text(page, "Priorities (2)")
     settle(page)
 
-    # Action 1.1: retitled, placed by clicking the two most deprived LSOAs on the map
-    one(page, "[class*='st-key-ea_title_'] textarea").fill("Stop smoking clinics <b>near you</b>")
-    page.get_by_role("button", name="Apply changes to the action").click()
+    # Action 1.1: retitled, then placed by a click on one LSOA and Enter on another, focused with the keyboard
+    in_view(page, one(page, "[class*='st-key-ea_title_'] textarea")).fill("Stop smoking clinics <b>near you</b>")
+    in_view(page, page.get_by_role("button", name="Apply changes to the action")).click()
     settle(page)
-    for code, point in most_deprived:
-        click_lsoa(page, code, point)
-    assert "0 named by none" in gap_line(page)  # both gaps closed by the clicks
-    show_map(page)
+    in_view(page, page.locator(MAP_SELECTOR))
+    page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
+    first, second = most_deprived
+    zoom_to(page, first)  # the user zooms in on the town, where the most deprived LSOAs are small
+    view = map_state(page)["view"]
+    point = page.evaluate(POINT_IN, first)
+    assert point is not None, f"{first} is not on the map"
+    page.mouse.click(*point)
+    wait_selected(page, {first})
+    settle(page)
+    assert same_view(view, map_state(page)["view"])  # a pick keeps the user's zoom
+    listed = in_view(page, page.locator("li", has_text=re.compile("1 LSOA picked:"))).inner_text()  # beside the map
+    assert " ward" in listed and first not in listed, listed
+
+    in_view(page, page.locator(MAP_SELECTOR))
     shot(page, "plan-editor-map-1366.png")
 
-    # Action 1.2 by a decile rule (national IMD deciles 1-2, the rule's default)
+    # the user zooms again, about the next area; its pick (by keyboard) keeps that view and sends no geometry
+    zoom_to(page, second, steps=1)
+    view = map_state(page)["view"]
+    t0 = time.perf_counter()
+    assert page.evaluate(FOCUS_AREA, second)
+    page.keyboard.press("Enter")
+    wait_selected(page, {first, second})
     settle(page)
-    one(page, ".st-key-editor_new_action_title input").fill("Targeted outreach")
-    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_timeout(500)
+    assert same_view(view, map_state(page)["view"])  # the zoom and centre the user left
+    sent = frames.since(t0)
+    assert sent, "no rerun after the keyboard pick"
+    print(f"keyboard pick: {len(sent)} websocket messages, {sum(len(d) for d in sent):,} bytes")
+    assert not any(b'"geometry"' in data or b'"c":[' in data for data in sent), "geometry re-sent on a pick"
+    assert not [url for url in frames.files_since(t0) if "/areas-" in url or "/outline-" in url]  # nor fetched
+    wait_text(page, "0 named by none")  # both gaps closed
+    in_view(page, page.locator("li", has_text=re.compile("2 LSOAs picked:")))
+    in_view(page, page.locator(MAP_SELECTOR))
+    shot(page, "plan-editor-map-keyboard-1366.png")
+
+    # Action 1.2 by a decile rule (national IMD deciles 1-2, the rule's default)
+    in_view(page, one(page, ".st-key-editor_new_action_title input")).fill("Targeted outreach")
+    in_view(page, page.get_by_role("button", name="Add", exact=True)).click()
     wait_text(page, "Actions (2)")
     settle(page)
-    page.get_by_text("A decile rule", exact=True).click()
+    in_view(page, page.get_by_text("A decile rule", exact=True)).click()
     settle(page)
-    page.get_by_role("button", name="Add the rule").click()
-    wait_text(page, "LSOAs in national Index of Multiple Deprivation 2025 deciles 1-2")
+    in_view(page, page.get_by_role("button", name="Add the rule")).click()
+    in_view(page, page.locator("li", has_text=re.compile("Rule:\u2060? LSOAs in national Index of Multiple Deprivation "
+                                                         "2025 deciles 1-2")))
     settle(page)
 
     # Action 2.1, district-wide
-    settle(page)
-    picker = page.get_by_role("combobox", name="New action in")
+    picker = in_view(page, page.get_by_role("combobox", name="New action in"))
     picker.click()
     picker.press_sequentially("2: Phys")
     picker.press("Enter")
     settle(page)
     one(page, ".st-key-editor_new_action_title input").fill("Wellbeing walks")
-    page.get_by_role("button", name="Add", exact=True).click()
+    in_view(page, page.get_by_role("button", name="Add", exact=True)).click()
     wait_text(page, "Actions (3)")
     settle(page)
-    page.get_by_text("The whole district", exact=True).click()
+    in_view(page, page.get_by_text("The whole district", exact=True)).click()
     settle(page)
-    page.get_by_role("button", name="Target the whole of Tunbridge Wells").click()
-    page.get_by_text("the whole area (names no place)", exact=True).wait_for(state="detached", timeout=40_000)
+    in_view(page, page.get_by_role("button", name="Target the whole of Tunbridge Wells")).click()
+    wait_text(page, "The whole of Tunbridge Wells")
     settle(page)
+    clean_text(page_text(page), "the editor")
 
+
+def save_refresh_and_open(page: object) -> None:
     # A refresh loses nothing: the page reopens the draft kept on every change
     page.reload()
-    wait_text(page, "Opened from your draft of")
+    wait_text(page, "Opened from your draft")
     wait_text(page, "Actions (3)")
     settle(page)
 
-    # Save as a version: who saved it and what changed
-    page.get_by_role("button", name="Save version").click()
-    wait_text(page, "Saved version of")
+    # Save as a version: the message under the button, in view without scrolling
+    in_view(page, page.get_by_role("button", name="Save version")).click()
+    in_view(page, page.get_by_text("Saved a version of"), scroll=False)
+    clean_text(page_text(page), "after the save")
     shot(page, "plan-editor-saved-1366.png")
 
-    # Reload: the plan is still there (the stored version, with its three actions)
-    page.reload()
+    # Close, and open it again from the list: by its title and when it was last saved, never its id
+    in_view(page, page.get_by_role("button", name="Close")).click()
+    chooser = in_view(page, page.get_by_role("combobox", name="Plan"))
+    chooser.click()
+    option = page.get_by_role("option", name=re.compile(re.escape(f"Tunbridge Wells: {TITLE} (IoD 2025), last saved")))
+    in_view(page, option).click()
+    settle(page)
+    clean_text(page.locator("[data-testid='stMain']").inner_text(), "the start page")
+    in_view(page, page.locator(".st-key-editor_open button")).click()
     wait_text(page, "Actions (3)")
-    assert page.get_by_role("heading", name="Health Inequalities Action Plan 2026-28").count()
+    assert page.get_by_role("heading", name=TITLE).count()
+    settle(page)
     page.set_viewport_size({"width": 1920, "height": 1080})
     map_frame(page)
     settle(page)
     shot(page, "plan-editor-1920.png")
+    in_view(page, page.locator(MAP_SELECTOR))
+    shot(page, "plan-editor-map-1920.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    settle(page)
 
 
-
-def check_exports(page: object, tmp_path: Path, most_deprived: list[tuple[str, tuple[float, float]]],
-                  session_cache: Path) -> None:
-    """Export: YAML that `plan check` accepts, Word that reads back with the same actions."""
+def check_exports(page: object, tmp_path: Path, most_deprived: list[str], session_cache: Path) -> None:
+    """Export: YAML that `plan check` accepts; Word and PDF after a refresh, twice, each a valid file."""
     with page.expect_download() as got:
-        page.get_by_role("button", name="Download YAML").click()
+        in_view(page, page.get_by_role("button", name="Download YAML")).click()
     yaml_file = tmp_path / "plan.yaml"
     got.value.save_as(yaml_file)
     text = yaml_file.read_text(encoding="utf-8")
     for words in ("Stop smoking clinics <b>near you</b>", "Targeted outreach", "Wellbeing walks", "lsoa_decile",
-                  "specified: true",
-                  most_deprived[0][0], most_deprived[1][0]):
+                  "specified: true", *most_deprived):
         assert words in text
     check = subprocess.run([sys.executable, "-m", "hiap_geo", "plan", "check", str(yaml_file)],
                            capture_output=True, text=True, cwd=settings.PROJECT_ROOT, timeout=120,
@@ -242,8 +367,10 @@ def check_exports(page: object, tmp_path: Path, most_deprived: list[tuple[str, t
     settle(page)
     for attempt in range(2):
         with page.expect_download(timeout=120_000) as got:
-            page.get_by_role("button", name="Download Word").click()
-        document = Document(io.BytesIO(Path(got.value.path()).read_bytes()))
+            in_view(page, page.get_by_role("button", name="Download Word"), scroll=False).click()
+        word = Path(got.value.path()).read_bytes()
+        (SHOTS / "plan-editor.docx").write_bytes(word)
+        document = Document(io.BytesIO(word))
         rows = {}
         for table in document.tables:
             header = [c.text for c in table.rows[0].cells]
@@ -255,6 +382,47 @@ def check_exports(page: object, tmp_path: Path, most_deprived: list[tuple[str, t
         assert "E01" not in rows["1.1"]["Target areas"] and " ward)" in rows["1.1"]["Target areas"]
         wide = rows["2.1"]["Target areas"]
         assert wide.startswith("The whole of") and "names no place" not in wide
+        every = "\n".join([p.text for p in document.paragraphs]
+                          + [c.text for t in document.tables for r in t.rows for c in r.cells])
+        clean_text(every, f"the Word document ({attempt + 1})")
+        assert "how Tunbridge Wells Council and its partners" in every  # the council, never "local user"
         with page.expect_download(timeout=120_000) as got:
-            page.get_by_role("button", name="Download PDF").click()
-        assert Path(got.value.path()).read_bytes()[:5] == b"%PDF-"
+            in_view(page, page.get_by_role("button", name="Download PDF"), scroll=False).click()
+        pdf = Path(got.value.path()).read_bytes()
+        assert pdf[:5] == b"%PDF-" and b"%%EOF" in pdf[-1024:]
+        (SHOTS / "plan-editor.pdf").write_bytes(pdf)
+        words = subprocess.run(["pdftotext", str(SHOTS / "plan-editor.pdf"), "-"], capture_output=True, text=True,
+                               check=True, timeout=60).stdout
+        assert "Stop smoking clinics" in words
+        clean_text(words, f"the PDF ({attempt + 1})")
+
+
+def test_carry_a_plan_into_2026_28_on_iod_2025(editor_url: str, browser: object) -> None:
+    """The next period's draft of Tunbridge Wells 2023-25 on IoD 2025 areas: what moving it changed is listed before
+    it is saved, its codes named."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    try:
+        page.goto(f"{editor_url}/plan-editor")
+        in_view(page, page.get_by_text("Next period's draft of a plan", exact=True)).click()
+        source = in_view(page, page.get_by_role("combobox", name="Continue the plan"))
+        source.click()
+        in_view(page, page.get_by_role("option", name=re.compile("Tunbridge Wells: .*2023"))).click()
+        page.get_by_role("textbox", name="New plan id").fill("tunbridge-wells-2026-28")
+        page.get_by_role("textbox", name="New period").fill("2026-28")
+        in_view(page, page.get_by_role("button", name="Start the draft")).click()
+        changed = page.get_by_text(re.compile(r"What moving to IoD 2025 areas changed \(\d+\)"))
+        in_view(page, changed, scroll=False)
+        settle(page)
+        listed = page.locator("[data-testid='stExpander']", has=changed.first).inner_text()
+        assert "Areas moved from IoD 2019 (LSOA 2011) to IoD 2025 (LSOA 2021)" in listed, listed[:600]
+        assert "re-derived from its description on IoD 2025" in listed, listed[:600]
+        assert not re.search(r"E01\d{6}(?! \()", listed.replace("\u2060", "")), listed[:600]  # never bare
+        shot(page, "plan-editor-next-period-1366.png")
+        clean_text(page_text(page), "the next period's draft")
+    except Exception:
+        shot(page, "plan-editor-next-period-failure.png")
+        raise
+    finally:
+        page.close()
+    assert outside == []

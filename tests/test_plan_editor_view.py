@@ -14,12 +14,14 @@ from hiap_geo.core import settings
 from hiap_geo.core.access import LOCAL_USER, User
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
-from hiap_geo.plans import editor as ed
+from hiap_geo.plans import editor as plan_edits
 from hiap_geo.plans.drafts import PlanChangedSinceOpened
 from hiap_geo.plans.load import plan_files
 from hiap_geo.plans.progress import ProgressStore
-from hiap_geo.views import plan as pm
-from hiap_geo.views import plan_editor as pe
+from hiap_geo.views import plan as plan_view
+from hiap_geo.views import plan_editor as editor_view
+from hiap_geo.views import plan_editor_map as editor_map
+from hiap_geo.views import plan_editor_words as words
 from hiap_geo.views.explorer import areas_of
 
 pytestmark = pytest.mark.integration
@@ -35,136 +37,151 @@ def store(tmp_path: Path) -> ProgressStore:
     return ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}")
 
 
-def new_editing(real_data: Path, plan_id: str = "tw-next") -> pe.Editing:
-    return pe.start_new(plan_id, "Next plan", TW, "2026-28", 2025, LOCAL_USER)
+def new_editing(real_data: Path, plan_id: str = "tw-next") -> editor_view.Editing:
+    return editor_view.start_new(plan_id, "Next plan", TW, "2026-28", 2025, LOCAL_USER)
 
 
 @pytest.mark.parametrize("path", plan_files(), ids=lambda p: p.stem)
 def test_transcribed_plans_open_and_write_back_byte_identical(path: Path, real_data: Path,
                                                               store: ProgressStore) -> None:
     text = path.read_text(encoding="utf-8")
-    editing = pe.open_plan(f"file:{path.name}", store, LOCAL_USER)
+    editing = editor_view.open_plan(f"file:{path.name}", store, LOCAL_USER)
     assert editing.yaml() == text
-    saved, result = pe.save_version(store, editing, LOCAL_USER)  # saved unchanged: the file, byte for byte
+    saved, result = editor_view.save_version(store, editing, LOCAL_USER)  # saved unchanged: the file, byte for byte
     assert result.saved and store.version_text(editing.plan.id) == text
-    stored = pe.open_plan(f"file:{path.name}", store, LOCAL_USER)  # a stored plan opens its stored version
+    stored = editor_view.open_plan(f"file:{path.name}", store, LOCAL_USER)  # a stored plan opens its stored version
     assert stored.base_sha == store.current_sha(editing.plan.id) == saved.base_sha
     assert stored.yaml() == text
-    assert not pe.save_version(store, stored, LOCAL_USER)[1].saved  # nothing changed: no new version
+    assert not editor_view.save_version(store, stored, LOCAL_USER)[1].saved  # nothing changed: no new version
 
 
 def test_picking_two_lsoas_closes_the_gap_at_the_default_threshold(real_data: Path) -> None:
     editing = new_editing(real_data)
-    threshold = pm.CoverageThreshold()  # IMD deciles 1-2
-    before = pe.plan_gaps(editing.plan, threshold)
+    threshold = plan_view.CoverageThreshold()  # IMD deciles 1-2
+    before = editor_view.plan_gaps(editing.plan, threshold)
     assert sorted(before.uncovered["lsoa_code"]) == DEPRIVED_2025
-    plan = pe.set_picked(editing.plan, "1.1", "lsoa", DEPRIVED_2025)
-    assert pe.picked_codes(plan, "1.1", "lsoa") == frozenset(DEPRIVED_2025)
-    after = pe.plan_gaps(plan, threshold)
+    plan = editor_view.set_picked(editing.plan, "1.1", "lsoa", DEPRIVED_2025)
+    assert editor_view.picked_codes(plan, "1.1", "lsoa") == frozenset(DEPRIVED_2025)
+    after = editor_view.plan_gaps(plan, threshold)
     assert after.uncovered.empty
-    assert "**0 named by none**" in pe.gap_line(after, 2025)
-    matrix = pe.matrix_table(after, plan)
+    assert "**0 named by none**" in editor_view.gap_line(after, 2025)
+    matrix = editor_view.matrix_table(after, plan)
     assert matrix.loc[matrix["lsoa_code"] == DEPRIVED_2025[0], "1: First priority"].iat[0] == 1
-    reach = ed.action_reach(plan, "1.1")
-    assert pe.reach_lines(reach)[0].startswith("**Reaches 2 LSOAs in 2 wards")
-    assert list(pe.reach_table(reach)["LSOA"]) == DEPRIVED_2025
+    reach = plan_edits.action_reach(plan, "1.1")
+    assert editor_view.reach_lines(reach)[0].startswith("**Reaches 2 LSOAs in 2 wards")
+    assert list(editor_view.reach_table(reach)["LSOA"]) == DEPRIVED_2025
     # the list beside the map removes one as a click would
-    assert pe.picked_codes(pe.set_picked(plan, "1.1", "lsoa", DEPRIVED_2025[:1]), "1.1", "lsoa") == \
+    assert editor_view.picked_codes(editor_view.set_picked(plan, "1.1", "lsoa", DEPRIVED_2025[:1]), "1.1", "lsoa") == \
         frozenset(DEPRIVED_2025[:1])
 
 
 def test_targets_are_added_and_removed_in_place_of_the_placeholder(real_data: Path) -> None:
     plan = new_editing(real_data).plan
-    plan = pe.add_target(plan, "1.1", ed.decile_target(4))
-    assert pe.target_lines(plan, "1.1") == ["rule: LSOAs in national Index of Multiple Deprivation 2025 deciles 1-4"]
-    plan = pe.add_target(plan, "1.1", ed.district_target(True))
+    plan = editor_view.add_target(plan, "1.1", plan_edits.decile_target(4))
+    assert editor_view.target_lines(plan, "1.1") == [
+        "Rule: LSOAs in national Index of Multiple Deprivation 2025 deciles 1-4"]
+    plan = editor_view.add_target(plan, "1.1", plan_edits.district_target(True))
     assert len(plan.action("1.1").target_areas) == 2
-    plan = pe.remove_target(pe.remove_target(plan, "1.1", 0), "1.1", 0)
-    assert pe.target_lines(plan, "1.1") == ["the whole area (names no place)"]
-    with pytest.raises(pe.EditorPageError):
-        pe.remove_target(plan, "1.1", 5)
+    plan = editor_view.remove_target(editor_view.remove_target(plan, "1.1", 0), "1.1", 0)
+    assert editor_view.target_lines(plan, "1.1") == [
+        "No place named yet (counts as the whole of Tunbridge Wells until one is)"]
+    picked = editor_view.set_picked(plan, "1.1", "lsoa", DEPRIVED_2025)
+    assert editor_view.target_lines(picked, "1.1") == [  # issue 23: areas by name and ward, never codes alone
+        "2 LSOAs picked: Tunbridge Wells 010A, Pantiles ward; "
+        "Tunbridge Wells 005A, Sherwood ward"]
+    with pytest.raises(editor_view.EditorPageError):
+        editor_view.remove_target(plan, "1.1", 5)
 
 
 def test_problems_are_shown_at_the_field_they_concern(real_data: Path) -> None:
-    plan = ed.toggle_code(new_editing(real_data).plan, "1.1", "E01999999")
-    plan = ed.add_action(plan, "1.2", "1", "Rule that selects nothing", targets=[ed.decile_target(1)])
-    problems = ed.plan_problems(plan)
-    at = pe.action_problems(problems, "1.1")
+    plan = plan_edits.toggle_code(new_editing(real_data).plan, "1.1", "E01999999")
+    plan = plan_edits.add_action(plan, "1.2", "1", "Rule that selects nothing", targets=[plan_edits.decile_target(1)])
+    problems = plan_edits.plan_problems(plan)
+    at = editor_view.action_problems(problems, "1.1")
     assert list(at) == ["target_areas[0]"] and "E01999999" in at["target_areas[0]"][0].message
-    assert "target_areas[0]" in pe.action_problems(problems, "1.2")
-    assert pe.problem_counts(problems) == {"1.1": 1, "1.2": 1}
-    assert pe.action_label(plan, "1.1", 1).endswith("⚠ 1 problem")
-    assert pe.field_key("target_areas[3].rule.decile_max") == "target_areas[3]"
-    assert pe.field_key("title") == "title" and pe.field_key(None) == ""
-    assert pe.plan_problem_lines(at["target_areas[0]"])[0].startswith("**Action 1\\.1, target 1**: ")
+    assert "target_areas[0]" in editor_view.action_problems(problems, "1.2")
+    assert editor_view.problem_counts(problems) == {"1.1": 1, "1.2": 1}
+    assert editor_view.action_label(plan, "1.1", 1).endswith("⚠ 1 problem")
+    assert editor_view.field_key("target_areas[3].rule.decile_max") == "target_areas[3]"
+    assert editor_view.field_key("title") == "title" and editor_view.field_key(None) == ""
+    assert editor_view.plan_problem_lines(at["target_areas[0]"])[0].startswith("**Action 1\\.1, target 1**: ")
     # the list beside the map shows only the map's areas: a code it does not show is kept, never dropped
-    kept = pe.set_picked(plan, "1.1", "lsoa", DEPRIVED_2025[:1], shown=DEPRIVED_2025)
-    assert pe.picked_codes(kept, "1.1", "lsoa") == {"E01999999", DEPRIVED_2025[0]}
+    kept = editor_view.set_picked(plan, "1.1", "lsoa", DEPRIVED_2025[:1], shown=DEPRIVED_2025)
+    assert editor_view.picked_codes(kept, "1.1", "lsoa") == {"E01999999", DEPRIVED_2025[0]}
 
 
 def test_the_picking_map_outlines_the_picked_and_the_reached_areas(kent: str) -> None:
-    plan = pe.set_picked(pe.start_new("tw-map", "Map", TW, "2026-28", 2025, LOCAL_USER).plan, "1.1", "lsoa",
-                         DEPRIVED_2025[:1])
-    plan = pe.add_target(plan, "1.1", ed.decile_target(2))
+    started = editor_view.start_new("tw-map", "Map", TW, "2026-28", 2025, LOCAL_USER)
+    plan = editor_view.set_picked(started.plan, "1.1", "lsoa", DEPRIVED_2025[:1])
+    plan = editor_view.add_target(plan, "1.1", plan_edits.decile_target(2))
     layer = areas_of(load_layer(kent, "lsoa", 2025, display=True), "lsoa", 2025, (TW,))
-    reached = pe.reached_codes(pm.plan_reach(plan), "lsoa", "1.1")
+    reached = editor_map.reached_codes(plan_view.plan_reach(plan), "lsoa", "1.1")
     assert reached == frozenset(DEPRIVED_2025)
-    drawn = pe.pick_map(layer, "lsoa", plan, "1.1", reached)
+    drawn = editor_map.pick_map(layer, "lsoa", plan, "1.1", reached)
     assert drawn.picked == frozenset(DEPRIVED_2025[:1]) and len(drawn.areas) == len(layer)
-    page = drawn.fmap.get_root().render()
-    assert "Picked for action 1.1" in page and "Reached by its rule, names or list" in page
-    assert "picked for this action: click to remove it" in page
-    with pytest.raises(pm.PlanPageError):
-        pe.pick_map(layer, "district", plan, "1.1")
+    payload = drawn.view.payload
+    codes = drawn.areas["code"].tolist()
+    assert [codes[i] for i in payload["selected"]] == DEPRIVED_2025[:1]  # picked: the highlight colour
+    assert [codes[i] for i in payload["marked"]] == DEPRIVED_2025[1:]  # reached by the rule only: orange
+    assert editor_map.PICKED_LABEL in payload["legend"] and editor_map.REACHED_LABEL in payload["legend"]
+    assert "picked for this action: click to remove it" in payload["v"][codes.index(DEPRIVED_2025[0])]
+    assert "geometry" not in str(payload)  # geometry travels in the map's files, once
+    point = drawn.areas.geometry.iloc[codes.index(DEPRIVED_2025[1])].representative_point()
+    assert drawn.code_at(point.y, point.x) == DEPRIVED_2025[1]
+    with pytest.raises(plan_view.PlanPageError):
+        editor_map.pick_map(layer, "district", plan, "1.1")
 
 
 def test_plan_check_findings_of_a_transcribed_plan(real_data: Path) -> None:
     path = next(p for p in plan_files() if p.stem == "tunbridge-wells-2023-25")
-    editing = pe.open_plan(f"file:{path.name}", None, LOCAL_USER)
-    found = pe.check_findings(editing.yaml())
+    editing = editor_view.open_plan(f"file:{path.name}", None, LOCAL_USER)
+    found = editor_view.check_findings(editing.yaml())
     assert found.discrepancies >= 1  # E01024841 listed under Broadwater, among others
-    assert any("Broadwater" in line for line in pe.check_lines(found, editing.plan))
-    broken = pe.check_findings("title: [unclosed")
+    assert any("Broadwater" in line for line in editor_view.check_lines(found, editing.plan))
+    broken = editor_view.check_findings("title: [unclosed")
     assert broken.report is None and broken.unreadable
 
 
 def test_a_draft_survives_and_a_second_save_is_told_who_changed_what(real_data: Path, store: ProgressStore) -> None:
     editing = new_editing(real_data, "tw-save")
-    editing = editing.edited(pe.set_picked(editing.plan, "1.1", "lsoa", DEPRIVED_2025))
-    pe.autosave(store, editing, LOCAL_USER, [])
-    assert "draft:tw-save" in pe.open_choices(store.plan_ids(), store.drafts(user=LOCAL_USER))
-    resumed = pe.resume(store, "tw-save", LOCAL_USER)
+    editing = editing.edited(editor_view.set_picked(editing.plan, "1.1", "lsoa", DEPRIVED_2025))
+    editor_view.autosave(store, editing, LOCAL_USER, [])
+    choices = editor_view.open_choices(store, LOCAL_USER)
+    assert choices["draft:tw-save"].startswith("Your draft of Tunbridge Wells: Next plan, 2026-28 (IoD 2025), saved ")
+    assert "tw-save" not in choices["draft:tw-save"]  # by its title, never its id
+    resumed = editor_view.resume(store, "tw-save", LOCAL_USER)
     assert resumed is not None and resumed.plan == editing.plan
 
-    mine, result = pe.save_version(store, resumed, LOCAL_USER)
+    mine, result = editor_view.save_version(store, resumed, LOCAL_USER)
     assert result.saved and store.draft("tw-save", user=LOCAL_USER) is None
-    assert "Saved version of **tw\\-save**" in pe.saved_message(result)
-    theirs = pe.open_plan("stored:tw-save", store, OTHER)
+    assert "Saved a version of **Next plan**" in editor_view.saved_message(result, "Next plan", 2025)
+    theirs = editor_view.open_plan("stored:tw-save", store, OTHER)
     assert theirs.base_sha == mine.base_sha
 
     # both edit the version they opened; the colleague saves first
-    _, saved = pe.save_version(store, theirs.edited(ed.update_action(theirs.plan, "1.1", title=f"Clinics {SCRIPT}")),
-                               OTHER)
+    retitled = plan_edits.update_action(theirs.plan, "1.1", title=f"Clinics {SCRIPT}")
+    _, saved = editor_view.save_version(store, theirs.edited(retitled), OTHER)
     assert saved.saved
     with pytest.raises(PlanChangedSinceOpened) as refused:
-        pe.save_version(store, mine.edited(ed.update_action(mine.plan, "1.1", lead="Public health")), LOCAL_USER)
-    message = pe.changed_message(refused.value)
+        led = plan_edits.update_action(mine.plan, "1.1", lead="Public health")
+        editor_view.save_version(store, mine.edited(led), LOCAL_USER)
+    message = editor_view.changed_message(refused.value, "Next plan", 2025)
     assert "A Colleague" in message and "colleague" in message
     assert "retitled" in message and "&lt;script&gt;" in message and SCRIPT not in message
-    assert pe.open_plan("stored:tw-save", store, LOCAL_USER).plan.action("1.1").title == f"Clinics {SCRIPT}"
+    assert editor_view.open_plan("stored:tw-save", store, LOCAL_USER).plan.action("1.1").title == f"Clinics {SCRIPT}"
 
 
 def test_a_taken_id_is_refused_and_areas_are_named(real_data: Path, store: ProgressStore) -> None:
-    with pytest.raises(pe.EditorPageError, match="exists already"):
-        pe.start_new("tunbridge-wells-2023-25", "x", TW, "2026-28", 2019, LOCAL_USER, store)
-    source = pe.open_plan("file:tunbridge-wells-2023-25.yaml", store, LOCAL_USER).plan
-    draft = pe.start_next_period(source, "tunbridge-wells-2025-27", "2025-27", LOCAL_USER, store)
+    with pytest.raises(editor_view.EditorPageError, match="exists already"):
+        editor_view.start_new("tunbridge-wells-2023-25", "x", TW, "2026-28", 2019, LOCAL_USER, store)
+    source = editor_view.open_plan("file:tunbridge-wells-2023-25.yaml", store, LOCAL_USER).plan
+    draft = editor_view.start_next_period(source, "tunbridge-wells-2025-27", "2025-27", LOCAL_USER, store)
     assert len(draft.plan.actions) == len(source.actions)
     assert all(a.status is None and a.carried_from.action == b.id
                for a, b in zip(draft.plan.actions, source.actions, strict=True))
-    assert pe.area_name(2025, TW) == "Tunbridge Wells"
-    assert pe.plan_areas(2019)["E10000016"].startswith("Kent (county")
-    assert pe.lines(" a \n\n b ") == ["a", "b"]
+    assert editor_view.area_name(2025, TW) == "Tunbridge Wells"
+    assert editor_view.plan_areas(2019)["E10000016"].startswith("Kent (county")
+    assert editor_view.lines(" a \n\n b ") == ["a", "b"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,6 +227,8 @@ def test_page_writes_a_plan_keeps_markup_as_text_and_refuses_an_overwrite(kent: 
     assert at.header[0].value == escape_markdown(f"Plan {SCRIPT}")
     shown = texts(at)
     assert "Draft saved" in shown and "2 named by none" in shown
+    status = next(s for s in at.selectbox if s.label == "Status")
+    assert status.format_func(status.value) == "No status yet"  # never Streamlit's "Choose an option"
 
     # the picked LSOAs (the map's list) close the gap; the action's reach is beside it
     at.multiselect(key="editor_picked_lsoa").set_value(DEPRIVED_2025).run()
@@ -219,12 +238,12 @@ def test_page_writes_a_plan_keeps_markup_as_text_and_refuses_an_overwrite(kent: 
 
     store = ProgressStore(db)
     click(at, "Save version")
-    assert "Saved version of" in texts(at)
+    assert "Saved a version of" in texts(at) and "The first version, with 1 action." in texts(at)
 
     # someone else saves meanwhile: the page's save is refused, naming them and what they changed
     loaded = store.current_version("tw-page")
-    store.save_plan(ed.plan_yaml(ed.update_action(loaded.plan, "1.1", title="Their title"), original=loaded),
-                    user=OTHER, base_sha=store.current_sha("tw-page"))
+    theirs = plan_edits.update_action(loaded.plan, "1.1", title="Their title")
+    store.save_plan(plan_edits.plan_yaml(theirs, original=loaded), user=OTHER, base_sha=store.current_sha("tw-page"))
     form_title = next(t for t in at.text_area if t.label == "Title")
     form_title.input("My title")
     click(at, "Apply changes to the action")
@@ -255,11 +274,12 @@ def test_page_lists_problems_and_saves_a_plan_with_problems_only_as_a_draft(kent
 
 
 def test_a_plan_of_200_actions_opens_with_one_action_form(kent: str, db: str) -> None:
-    plan = ed.new_plan("tw-big", "Big plan", TW, "Tunbridge Wells", "2026-28", 2025, author="tests")
+    plan = plan_edits.new_plan("tw-big", "Big plan", TW, "Tunbridge Wells", "2026-28", 2025, author="tests")
     for i in range(2, 201):
-        target = ed.codes_target([DEPRIVED_2025[i % 2]]) if i % 3 else ed.decile_target(3)
-        plan = ed.add_action(plan, f"1.{i}", "1", f"Action {i} {SCRIPT} " + "long words " * 40, targets=[target])
-    ProgressStore(db).save_draft("tw-big", ed.plan_yaml(plan), user=LOCAL_USER)
+        target = plan_edits.codes_target([DEPRIVED_2025[i % 2]]) if i % 3 else plan_edits.decile_target(3)
+        title = f"Action {i} {SCRIPT} " + "long words " * 40
+        plan = plan_edits.add_action(plan, f"1.{i}", "1", title, targets=[target])
+    ProgressStore(db).save_draft("tw-big", plan_edits.plan_yaml(plan), user=LOCAL_USER)
     at = editor_page()
     at.selectbox(key="editor_open_choice").set_value("draft:tw-big").run()
     started = time.time()
@@ -271,3 +291,15 @@ def test_a_plan_of_200_actions_opens_with_one_action_form(kent: str, db: str) ->
     assert not at.exception, at.exception
     assert next(t for t in at.text_area if t.label == "Title").value.startswith(f"Action 150 {SCRIPT}")
     assert len(at.selectbox(key="editor_action").format_func("1.150")) < 100  # long titles shortened
+
+
+def test_an_actions_reach_and_the_lines_of_a_move_name_every_code(real_data: Path) -> None:
+    """Issue 23: no code without its name where the officer reads (the reach, what changed, a problem)."""
+    plan = editor_view.set_picked(new_editing(real_data).plan, "1.1", "lsoa", DEPRIVED_2025)
+    lines = editor_view.reach_lines(plan_edits.action_reach(plan, "1.1"))
+    assert any("Tunbridge Wells 005A, Sherwood ward" in line for line in lines), lines
+    assert not any(re.search(r"E0[15]\d{6}", line) for line in lines), lines
+    names = words.AreaNames(2025)
+    assert names.named("E01024840 moved") == "E01024840 (Tunbridge Wells 005A, Sherwood ward) moved"
+    assert names.named("E01999999 is unknown") == "E01999999 is unknown"  # the line says what is wrong
+    assert words.first_version("Plan 'tw-x' added with 1 action(s).") == "The first version, with 1 action."

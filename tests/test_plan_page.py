@@ -24,7 +24,6 @@ from hiap_geo.plans.figures.claims import CLAIM_COLUMNS
 from hiap_geo.plans.load import parse_plan, read_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR, PlanFileError, TargetError
-from hiap_geo.render.maps import area_at
 from hiap_geo.views import plan as pm
 from hiap_geo.views import plan_map as pmap
 from hiap_geo.views import plan_reviews as rv
@@ -231,8 +230,10 @@ def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach
     assert len(drawn.areas) == 68
     assert drawn.areas.set_index("code").loc[sorted(TW_DEPRIVED), "value"].eq("1 action").all()
     assert (drawn.areas["value"] == "0: no action names it").sum() == 63
-    page = drawn.fmap.get_root().render()
-    assert "Areas of action 3.4" in page and pmap.HIGHLIGHT_COLOUR in page and "https://" not in page.split("<body>")[0]
+    view = pmap.plan_map_view(drawn).payload  # the recolouring map's payload: codes outlined, no geometry
+    assert "Areas of action 3.4" in view["legend"] and view["highlight"]["color"] == pmap.HIGHLIGHT_COLOUR
+    assert sorted(drawn.areas["code"].iloc[view["selected"]]) == sorted(TW_DEPRIVED)
+    assert "https://" not in json.dumps({k: v for k, v in view.items() if k != "basemap"})
 
     cover = pm.plan_coverage(tw_reach, ids, pm.CoverageThreshold("imd", 4))
     by_cover = pmap.plan_map(layer, "lsoa", "coverage", tw_reach, ids, cover=cover).areas.set_index("code")["value"]
@@ -246,11 +247,11 @@ def test_plan_map_colours_outlines_and_escapes(kent: str, tw_reach: pm.PlanReach
     hostile = parse_plan(plan_yaml(list_title=SCRIPT)).plan
     reach = pm.plan_reach(hostile)
     shown = pmap.plan_map(layer, "lsoa", "count", reach, ["1.1"], chosen=pmap.highlight(reach, "lsoa", "list:deprived"))
-    html = shown.fmap.get_root().render()
+    html = pmap.plan_map_view(shown).payload["legend"]  # the only HTML the map is sent; names travel as text
     assert SCRIPT not in html and "&lt;script&gt;" in html
-    assert area_at(shown.areas, 0.0, 0.0) is None
+    assert pmap.area_clicked(shown, 0.0, 0.0) is None
     centre = shown.areas.set_index("code").at["E01024840", "geometry"].representative_point()
-    assert area_at(shown.areas, centre.y, centre.x) == "E01024840"
+    assert pmap.area_clicked(shown, centre.y, centre.x) == "E01024840"
 
 
 def test_reviews_are_added_never_overwritten_and_export_round_trips(kent: str, tmp_path: Path) -> None:
@@ -295,7 +296,7 @@ def test_the_page_texts_come_from_the_views(tw_reach: pm.PlanReach) -> None:
     assert rv.default_review_action(plan, "action:3.4") == "3.4"
     assert rv.default_review_action(plan, "list:areas-of-deprivation") == rv.default_review_action(plan) == "1.1"
     recorded = rv.review_message("3.4", "at_risk", date(2024, 4, 16))
-    assert recorded == "Recorded 🟠 At risk for action 3\\.4 at 16 April 2024."
+    assert recorded == "Recorded 🟠 At risk for action 3\\.4 on 16 April 2024."
     imported = rv.import_message(ImportReport("other-plan", 1, 2, 0), "tunbridge-wells-2023-25")
     assert imported.endswith("Choose 'other\\-plan' in the plan list above to see it.")
     history = pd.DataFrame({"review_id": ["a", "b"], "action_id": ["3.4", "1.1"], "review_date": [date(2024, 1, 1)] * 2,
@@ -635,7 +636,7 @@ def test_one_click_asks_and_only_confirm_records(kent: str, db: str) -> None:
     record_button(at).click().run()
     assert ProgressStore(db).counts()["reviews"] == 0  # one click records nothing...
     question = plain(at.warning[-1].value)
-    assert question.startswith(f"Record ⚪ Not started for action 3.4 at {date.today():%d %B %Y}?")
+    assert question.startswith(f"Record ⚪ Not started for action 3.4 on {date.today():%-d %B %Y}?")
     at.button(key="plan_review_cancel").click().run()
     assert "Nothing was recorded." in texts(at) and ProgressStore(db).counts()["reviews"] == 0
     assert not any(b.key == "plan_review_confirm" for b in at.button)
@@ -711,13 +712,11 @@ def test_the_plan_map_says_it_follows_the_plans_edition(kent: str, db: str) -> N
 
 
 def test_the_plan_map_as_a_png(kent: str, tw_reach: pm.PlanReach) -> None:
-    from hiap_geo.render.static_map import map_download
-
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     drawn = pmap.plan_map(layer, "lsoa", "count", tw_reach, [a.id for a in tw_reach.plan.actions],
                           chosen=pmap.highlight(tw_reach, "lsoa", "action:3.4"))
-    assert "Areas of action 3.4" in [o.label for o in drawn.outlines]  # the PNG draws what the page outlines
-    png = map_download(drawn.areas, drawn.measure, "Plan", outlines=drawn.outlines)()
+    assert drawn.selected_label == "Areas of action 3.4"  # the PNG draws what the page outlines
+    png = pmap.png_download(drawn, "Plan")()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert pmap.step_highlight(["action:1", "list:x", "action:2"], None, -1) == "action:2"
     assert pmap.step_highlight(["action:1", "action:2"], "action:2", 1) == "action:1"
@@ -803,14 +802,12 @@ def test_the_default_map_shows_need_under_the_areas_the_actions_name(
     assert pmap.default_colour(tw_reach, "lsoa", ids) == "deprivation"  # 5 of 68 LSOAs named: a count map is blank
     layer = areas_of(load_layer(kent, "lsoa", 2019, display=True), "lsoa", 2019, (TW,))
     drawn = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids)
-    named = next(o for o in drawn.outlines if o.label == pmap.NAMED_LABEL)
-    assert len(named.geometry) == len(TW_DEPRIVED)
-    assert pmap.NAMED_LABEL in drawn.fmap.get_root().render()  # in the legend
+    assert drawn.marked is not None and sorted(drawn.marked.codes) == sorted(TW_DEPRIVED)  # by code: no geometry
+    assert pmap.NAMED_LABEL in pmap.plan_map_view(drawn).payload["legend"]  # in the legend
     assert pmap.district_wide_note(tw_reach, "lsoa", ids, "deprivation") is None
     note = pmap.district_wide_note(tw_reach, "lsoa", ["1.1", "1.2"], "count")
     assert note.startswith("All 2 actions shown reach the whole of Tunbridge Wells") and "counts 0" in note
-    assert not any(o.label == pmap.NAMED_LABEL for o in pmap.plan_map(layer, "lsoa", "deprivation", tw_reach,
-                                                                        ["1.1"]).outlines)
+    assert pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ["1.1"]).marked is None
     district = areas_of(load_layer(kent, "district", 2019, display=True), "district", 2019, (TW,)).geometry
     wide = pmap.plan_map(layer, "lsoa", "deprivation", tw_reach, ids, districts=district,
                          chosen=pmap.highlight(tw_reach, "lsoa", "action:1.1"))
@@ -850,7 +847,7 @@ def test_plan_page_in_a_browser(
         assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "68"  # LSOA 2011
         time.sleep(1)
         assert len(frame.query_selector_all(f'path[stroke="{pmap.HIGHLIGHT_COLOUR}"]')) == 5  # action 3.4's LSOAs
-        assert "Areas of action 3.4" in frame.inner_text(".hiap-legend")
+        assert "Areas of action 3.4" in (frame.text_content(".hiap-legend") or "")
         listed = pm.action_areas(pm.plan_reach(read_plan(TW_PLAN).plan), "lsoa", "3.4")
         for area in listed.itertuples():  # the deprived LSOAs the plan lists, by name and ward beside the map
             page.get_by_text(f"{area.name}, {area.ward} ward", exact=False).first.wait_for(timeout=30_000)
@@ -873,7 +870,7 @@ def test_plan_page_in_presentation_mode_in_a_browser(
 ) -> None:
     """Issue 13: the chair presents the plan: the map and its legend fit the screen; the down and up arrow keys
     step through the actions, outlining each one's areas."""
-    from tests.browser_support import ARTIFACTS, app_server, block_internet, map_frame
+    from tests.browser_support import ARTIFACTS, app_server, block_internet, map_box, map_frame, screen_box
 
     monkeypatch.setenv("HIAP_PROGRESS_DB", f"sqlite:///{tmp_path / 'browser.sqlite'}")
     with app_server(real_data) as url:
@@ -884,10 +881,8 @@ def test_plan_page_in_presentation_mode_in_a_browser(
         page.get_by_text("Presentation mode (for meetings)").click()
         page.get_by_role("button", name="Next action ▼").wait_for(timeout=60_000)
         time.sleep(2)
-        frame = map_frame(page, timeout_s=120)
-        outer = frame.frame_element().bounding_box()  # whatever draws the map: never a component's title
-        legend = frame.eval_on_selector(".hiap-legend", "e => e.getBoundingClientRect().bottom")
-        assert outer["y"] + legend <= height, f"legend cut off: {outer}, {legend} on {width}x{height}"
+        legend = screen_box(page, ".hiap-legend")  # the map is in the page: its legend's place on the screen
+        assert legend["y"] + legend["height"] <= height, f"legend cut off: {legend} on {width}x{height}"
         page.mouse.click(width // 2, 10)  # focus on the page, not in a box
         page.keyboard.press("ArrowDown")
         page.get_by_text("Action 1.1:", exact=False).first.wait_for(timeout=60_000)
@@ -896,18 +891,9 @@ def test_plan_page_in_presentation_mode_in_a_browser(
         page.keyboard.press("ArrowUp")
         page.get_by_text("Action 1.1:", exact=False).first.wait_for(timeout=60_000)
         time.sleep(3)
-        legend = outer = None
-        for _ in range(20):  # the map's frame is replaced when the highlight changes: measure the new one
-            try:
-                frame = map_frame(page, timeout_s=120)
-                legend = frame.eval_on_selector(".hiap-legend", "e => e.getBoundingClientRect().bottom")
-                outer = frame.frame_element().bounding_box()
-                break
-            except Exception:  # noqa: BLE001 - a frame detached while Streamlit redrew it
-                time.sleep(1)
-        assert legend is not None and outer is not None, "the map's legend never settled"
-        assert outer["y"] + outer["height"] <= height, f"the map runs off a {width}x{height} screen: {outer}"
-        assert outer["y"] + legend <= height
+        drawn, legend = map_box(page), screen_box(page, ".hiap-legend")
+        assert drawn["y"] + drawn["height"] <= height + 1, f"the map runs off a {width}x{height} screen: {drawn}"
+        assert legend["y"] + legend["height"] <= height
         page.screenshot(path=str(ARTIFACTS / f"plan-presentation-{width}x{height}.png"))
         assert failed == [], f"requests that needed the internet: {failed}"
         page.close()

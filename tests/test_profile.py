@@ -65,7 +65,7 @@ def test_a_decile_change_reads_in_words() -> None:
     assert decile_movement(-3) == "3 deciles more deprived"
 
 
-def test_the_page_reads_its_inputs_as_a_request() -> None:
+def test_the_page_reads_its_inputs_as_a_request(real_data: Path) -> None:  # codes are checked against the data
     assert read_request("  \n", "Estate") is None
     assert read_request("E01024840\ne01024841", "  Sherwood estate ") == ProfileRequest(
         ("E01024840", "E01024841"), "Sherwood estate"

@@ -24,7 +24,7 @@ from hiap_geo.acquire.importer import import_folder
 from hiap_geo.acquire.registry import load_registry, local_path
 from hiap_geo.acquire.validate import InvalidOfficialFile
 from hiap_geo.core.errors import FetchError
-from tests.publisher_emulator import GENERATING, Publisher, feature_layers, generate, serve, stat_xplore_export
+from tests.publisher_emulator import GENERATING, Publisher, generate, read_layers, serve, stat_xplore_export
 
 F7_URL = "/media/691ded56d140bbbaa59a2a7d/File_7_IoD2025_All_Ranks_Scores_Deciles_Population_Denominators.csv"
 LSOA21_LAYER = ("/ESMARspQHYMw9BZ9/arcgis/rest/services/"
@@ -41,7 +41,8 @@ def publisher_files(
     if generating is None:
         folder = tmp_path_factory.mktemp("publisher")
         return generate(mirror, folder), folder
-    return Publisher(files=generating.files(), layers=feature_layers(mirror)), generating.out
+    files = generating.files()  # the process has finished: its layers are written too
+    return Publisher(files=files, layers=read_layers(generating.out)), generating.out
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,11 @@ addresses (no request leaves the machine).
 
 from __future__ import annotations
 
-import os
 import shlex
 import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psutil
 import pytest
@@ -24,7 +20,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
-from tests.browser_support import free_port
+from tests.browser_support import app_server
 
 
 def other_addresses() -> list[str]:
@@ -45,26 +41,6 @@ def make_run_command() -> list[str]:
     return shlex.split(line)
 
 
-@contextmanager
-def streamlit(args: list[str], port: int) -> Iterator[None]:
-    env = {**os.environ, "HIAP_OPEN_TO_NETWORK": ""}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", *args, "--server.port", str(port)],
-                            cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.time() < deadline, "streamlit did not start"
-                time.sleep(0.3)
-        yield
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
 def answers(address: str, port: int) -> bool:
     try:
         socket.create_connection((address, port), timeout=2).close()
@@ -80,10 +56,10 @@ def test_make_run_and_the_server_config_answer_on_127_0_0_1_only() -> None:
     assert others, "this machine has no address but loopback: nothing to check against"
     made = [a for a in command[command.index("app.py") + 1:] if a not in ("--server.port", "8501")]
     for args in (made, ["--server.headless", "true"]):  # as make run does; the config file alone
-        port = free_port()
-        with streamlit(args, port):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as reply:  # noqa: S310
+        with app_server(None, {"HIAP_OPEN_TO_NETWORK": ""}, server_args=args) as url:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as reply:  # noqa: S310
                 assert reply.read() == b"ok"
+            port = int(url.rsplit(":", 1)[1])
             assert [a for a in others if answers(a, port)] == []
 
 

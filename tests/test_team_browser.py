@@ -16,6 +16,7 @@ import pytest
 from hiap_geo.core.access import AccessDenied, load_access
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR
+from tests.oidc_support import PROVIDER_STYLESHEET, through_provider_form
 
 TW_FILE = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 TW = "tunbridge-wells-2023-25"
@@ -27,9 +28,6 @@ admin = ["{ADMIN}"]
 editor = ["@council.gov.uk"]
 viewer = ["@nhs.net"]
 """
-# The mock provider's own pages ask a CDN for a stylesheet; block_internet aborts it (it never leaves), and it is
-# the only outside request allowed in the list of aborted ones: the app itself asks for nothing outside.
-PROVIDER_STYLESHEET = "https://cdn.jsdelivr.net/npm/@picocss/pico@2/css/pico.min.css"
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +43,7 @@ def oidc_provider() -> Iterator[object]:
 
 def sign_in(browser: object, url: str, email: str) -> tuple[object, list[str]]:
     """A new browser (no cookies) signed in as ``email`` through the provider's form; on the Plan page."""
-    from tests.browser_support import block_internet
-
-    page = browser.new_context(viewport={"width": 1500, "height": 1800}).new_page()
-    outside = block_internet(page)
-    page.goto(f"{url}/plan?plan={TW}")
-    page.get_by_role("button", name="Sign in").click(timeout=60_000)
-    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
-    page.fill("input[name=sub]", email)
-    page.get_by_role("button", name="Authorize").click()
+    page, outside = through_provider_form(browser, url, email, f"/plan?plan={TW}")
     page.get_by_text("Signed in as").wait_for(timeout=60_000)
     page.goto(f"{url}/plan?plan={TW}")
     page.get_by_role("tab", name="Progress (HAT)").click(timeout=120_000)

@@ -16,6 +16,7 @@ import pytest
 from hiap_geo.core.access import LOCAL_USER
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR
+from tests.oidc_support import PROVIDER_STYLESHEET, through_provider_form
 
 TW_FILE = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 TW = "tunbridge-wells-2023-25"
@@ -30,7 +31,6 @@ editor = ["@council.gov.uk"]
 [sign_in]
 trusted_tenants = ["{TENANT}"]
 """
-PROVIDER_STYLESHEET = "https://cdn.jsdelivr.net/npm/@picocss/pico@2/css/pico.min.css"
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +47,7 @@ def oidc_provider() -> Iterator[object]:
 
 def signed_in(browser: object, url: str, sub: str) -> tuple[object, list[str]]:
     """A new browser (no cookies) through the provider's form as ``sub``; back on the app's Plan page."""
-    from tests.browser_support import block_internet
-
-    page = browser.new_context(viewport={"width": 1500, "height": 1800}).new_page()
-    outside = block_internet(page)
-    page.goto(f"{url}/plan?plan={TW}")
-    page.get_by_role("button", name="Sign in").click(timeout=60_000)
-    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
-    page.fill("input[name=sub]", sub)
-    page.get_by_role("button", name="Authorize").click()
-    return page, outside
+    return through_provider_form(browser, url, sub, f"/plan?plan={TW}")
 
 
 def test_only_verified_or_vouched_for_identities_get_a_role_and_a_removed_user_cannot_write(

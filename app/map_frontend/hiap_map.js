@@ -92,6 +92,7 @@ function style(m, i) {
   const d = m.data, k = d.k[i];
   const s = {fillColor: k < 0 ? d.missing : d.colours[k], fillOpacity: 0.8, color: "#4d4d4d", weight: 0.4, opacity: 1};
   if (m.selected.has(i)) { s.color = d.highlight.color; s.weight = d.highlight.weight; }
+  else if (d.mark && m.marked && m.marked.has(i)) { s.color = d.mark.color; s.weight = d.mark.weight; }
   return s;
 }
 
@@ -282,6 +283,7 @@ async function draw(component) {
   const selected = new Set(data.selected);
   const changedSelection = [...selected].some((i) => !m.selected.has(i)) || [...m.selected].some((i) => !selected.has(i));
   m.selected = selected;
+  m.marked = new Set(data.marked || []);  // areas with their own line (optional: a plan's named areas)
   m.layer.setStyle((f) => style(m, f.properties.i));
   if (changedSelection) m.layer.eachLayer((l) => { if (selected.has(l.feature.properties.i)) l.bringToFront(); });
   if (m.labels !== (Boolean(data.labels) && Boolean(m.areas))) bindTips(m);
@@ -313,7 +315,9 @@ async function draw(component) {
     m.map.fitBounds(data.fit, data.fitOptions);
     m.fit = data.fit;
     m.touched = false;
+    if (data.foldLegend) setLegendOpen(m, false);  // presenting one action: its areas stay in view
   }
+  keyboardAreas(m);  // again: on the first paint Leaflet makes the areas' elements only once the map has a view
   setNames(m, data.names, generation).catch(() => { m.div.dataset.names = "failed"; });  // the map works without
   await setOutlines(L, m, data.outlines, generation);
   if (generation !== m.generation) return;

@@ -58,6 +58,17 @@ class MapAsset:
 
 
 @dataclass(frozen=True)
+class AreaMarks:
+    """Areas drawn with their own line (e.g. those a plan's shown actions name), by code: the browser restyles them,
+    so a new set of marks sends codes, never geometry. ``label`` names the line in the legend."""
+
+    codes: Sequence[str]
+    colour: str
+    weight: float
+    label: str
+
+
+@dataclass(frozen=True)
 class MapView:
     """One rerun's map: the small payload sent each time, and the files it refers to by name."""
 
@@ -121,6 +132,8 @@ def map_view(
     geometry_json: str | None = None,
     height: int = 600,
     fit_window: bool = False,
+    marked: AreaMarks | None = None,
+    fold_legend: bool = False,
     asset_url: str = ASSET_URL,
     maps_url: str = MAPS_URL,
     legend_open: bool | None = None,
@@ -133,12 +146,13 @@ def map_view(
     the browser frames again only when that frame moves by more than 2% of its size (other districts, a found
     area), so a new measure, level or edition of the same districts keeps the user's view. ``fit_window``
     makes the map at most as tall as the window below its top (at least ``MIN_HEIGHT``, at most ``height``), so
-    the whole map is in view without scrolling on a 1366x768 laptop.
+    the whole map is in view without scrolling on a 1366x768 laptop. ``marked`` areas get their own line (under
+    the selected ones' highlight).
 
     The legend starts folded to a small "Legend" button (the map stays in view), except in ``presentation`` mode:
     a room watching a projector cannot ask for it to be opened, so there it starts open. ``legend_open`` overrides
-    both (a presentation zoomed to an action's areas folds it). Once the user opens or folds it, the browser keeps
-    their choice across reruns.
+    both. ``fold_legend`` folds it whenever the map is framed anew (presenting one action: its areas stay in
+    view). Otherwise, once the user opens or folds it, the browser keeps their choice across reruns.
     """
     if tooltip_values is not None and len(tooltip_values) != len(areas):
         raise ValueError(f"tooltip_values has {len(tooltip_values)} entries for {len(areas)} areas.")
@@ -149,6 +163,10 @@ def map_view(
     wanted = [selected] if isinstance(selected, str) else list(selected or ())
     chosen_index = np.flatnonzero(np.isin(areas["code"].to_numpy(), wanted)).tolist() if wanted else []
     legend_lines = list(outlines)
+    marked_index = (np.flatnonzero(np.isin(areas["code"].to_numpy(), list(marked.codes))).tolist()
+                    if marked is not None and len(marked.codes) else [])
+    if marked_index and marked is not None:
+        legend_lines.append(Outline(areas.geometry.iloc[0:0], marked.colour, marked.weight, marked.label))
     if chosen_index and selected_label:
         legend_lines.append(Outline(areas.geometry.iloc[0:0], HIGHLIGHT_COLOUR, SELECTED_WEIGHT, selected_label))
     legend = legend_html(chosen.legend_title(), classes, bool((classes.index < 0).any()), large=presentation,
@@ -174,12 +192,16 @@ def map_view(
         "labels": presentation and len(areas) <= LABELS_MAX,
         "selected": chosen_index,
         "highlight": {"color": HIGHLIGHT_COLOUR, "weight": SELECTED_WEIGHT},
+        "marked": marked_index,
+        "mark": {"color": marked.colour, "weight": marked.weight} if marked is not None else None,
         "attribution": MAP_CREDIT,
         "basemap": _basemap(basemap),
         "fit": bounds,
+        "foldLegend": fold_legend,
         "fitOptions": {"maxZoom": FIT_MAX_ZOOM, "paddingTopLeft": [10, 10],
                        "paddingBottomRight": [
-                           (LEGEND_WIDTH[presentation] if opened else FOLDED_LEGEND_WIDTH) + 20, 10]},
+                           (LEGEND_WIDTH[presentation] if opened and not fold_legend else FOLDED_LEGEND_WIDTH) + 20,
+                           10]},
         "canvas": len(areas) > CANVAS_ABOVE,
         "height": height,
         "minHeight": MIN_HEIGHT if fit_window else height,

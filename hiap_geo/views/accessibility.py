@@ -86,7 +86,7 @@ def statement(contact: str | None = None) -> Statement:
                 "cannot write tagged PDF, so a screen reader reads a PDF without its headings, table structure or "
                 "the map's description. Use the Word export of the same profile or plan, which carries them, until "
                 "we can produce tagged PDF.",
-                "- **The maps on the Indicators, Targeting, Plan and Plan editor pages** are drawn in a frame by "
+                "- **The maps on the Plan and Plan editor pages** are drawn in a frame by "
                 "another component (streamlit-folium): Tab reaches their areas, but the areas are not named and "
                 "Enter does not select them (WCAG 2.1.1, 4.1.2). The text "
                 "beside the map and the table below it carry the same information; the Plan editor also places "

@@ -10,23 +10,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-import folium
 import geopandas as gpd
 import pandas as pd
 
 from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.cells import csv_bytes as csv_bytes
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown as escape_markdown
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.catalogue import QOF_IDS
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.schema import DEFAULT_ORIGIN
+from hiap_geo.indicators.stats import CONFIDENCE_LABELS as CONFIDENCE_LABELS
 from hiap_geo.plans.figures.frames import figures_frame
 from hiap_geo.render.charts import format_indicator_value
-from hiap_geo.render.maps import Classes, classify
+from hiap_geo.render.map_component import MapView, map_view
+from hiap_geo.render.maps import Classes, Outline, classify
+from hiap_geo.render.maps import area_at as area_at
 from hiap_geo.render.profile.positions import decile_text, national_decile
+from hiap_geo.render.static_map import map_download as map_download
+from hiap_geo.render.static_map import map_file_name as map_file_name
 from hiap_geo.views.explorer import codes_in_districts
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
@@ -306,13 +312,33 @@ def tooltip_texts(values: pd.DataFrame) -> list[str]:
 
 
 WRAPPING_TOOLTIPS = "<style>.leaflet-tooltip{white-space:normal;width:max-content;max-width:360px}</style>"
+"""Long tooltips (an indicator's name, value, limits and two comparisons) wrap instead of running off the map."""
+DISTRICT_LINE = ("#000000", 2.5)
+"""How the districts' boundaries are drawn over an indicator's areas."""
 
 
-def wrap_tooltips(fmap: folium.Map) -> folium.Map:
-    """Let long tooltips (an indicator's name, value, limits and two comparisons) wrap instead of running
-    off the side of the map."""
-    fmap.get_root().header.add_child(folium.Element(WRAPPING_TOOLTIPS), name="hiap_wrapping_tooltips")
-    return fmap
+def district_outlines(district_lines: gpd.GeoSeries | None) -> list[Outline]:
+    """The districts' boundaries over their areas (none on a map of districts)."""
+    return [] if district_lines is None else [Outline(district_lines, *DISTRICT_LINE)]
+
+
+def selection_label(areas: pd.DataFrame, code: str | None) -> str | None:
+    """How the legend names the selected area ('Selected: E01024840 Tunbridge Wells 009B'), or None."""
+    names = dict(zip(areas["code"], areas["name"], strict=True))
+    return f"Selected: {code} {names[code]}" if code in names else None
+
+
+def indicator_map(areas: gpd.GeoDataFrame, map_values: pd.Series, measure: MapMeasure, values: pd.DataFrame, *,
+                  district_lines: gpd.GeoSeries | None, selected: str | None, basemap: str | None,
+                  presentation: bool, geometry_json: str, height: int) -> MapView:
+    """The indicator's map for the recolouring map component: the same areas file for every indicator of a level
+    and vintage (so a switch sends colours and tooltips, no geometry), the districts outlined, the selected area
+    outlined and named in the legend, fitted to the window."""
+    label = selection_label(areas, selected)
+    return map_view(map_frame(areas, map_values), measure, outlines=district_outlines(district_lines),
+                    selected=selected if label else None,
+                    selected_label=label, basemap=basemap, presentation=presentation, geometry_json=geometry_json,
+                    tooltip_values=tooltip_texts(values), height=height, fit_window=True)
 
 
 def indicator_export_table(values: pd.DataFrame, level: str, layer_vintage: str) -> pd.DataFrame:
@@ -387,3 +413,48 @@ def trend_options(labels: Mapping[str, str]) -> list[str]:
     """The Health Index indicators a trend can show: the usual ones first, then the rest by name."""
     return [i for i in TREND_DEFAULTS if i in labels] + sorted(
         (i for i in labels if i.startswith("hi_") and i not in TREND_DEFAULTS), key=lambda i: labels[i])
+
+
+
+# --- the catalogue, and one source's rows: what a first visit of the Indicators page loads -----------------------
+
+
+def catalogue_names() -> dict[str, tuple[str, str]]:
+    """Every built-in indicator: id -> (name as its rows carry it, the source group its rows are read with).
+
+    From the catalogue alone (no data read), so the page offers every indicator and reads only the chosen one's
+    source (:func:`source_rows`), not every source (:func:`hiap_geo.indicators.readers.load_indicators`)."""
+    from hiap_geo.indicators import catalogue as cat
+
+    names = {s.id: (s.name, "lsoa") for s in cat.LSOA_SPECS}
+    names |= {s.id: (s.name, "msoa_census") for s in cat.MSOA_CENSUS_SPECS}
+    names |= {s.id: (s.name, "dwp") for s in (cat.DWP_COUNT, cat.DWP_PCT)}
+    names |= {cat.health_index_id(n): (f"{n} (ONS Health Index)", "health_index") for n in cat.HEALTH_INDEX_INDICATORS}
+    names |= {s.id: (s.name, "qof") for s in cat.QOF_SPECS}
+    return names
+
+
+def source_rows(districts: Sequence[str], group: str) -> pd.DataFrame:
+    """The rows of one source group for the districts, with their comparators (England, district, county), validated:
+    the same rows :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators."""
+    from hiap_geo.indicators import aggregate, readers
+    from hiap_geo.indicators.schema import concat_indicators, validate_indicators
+
+    chosen = list(districts)
+    others = {"msoa_census": readers.msoa_census_indicators, "dwp": readers.dwp_indicators,
+              "health_index": readers.health_index_indicators, "qof": readers.qof_indicators}
+    if group == "lsoa":
+        frames = [readers.lsoa_indicators(chosen), aggregate.ward_indicators(chosen),
+                  aggregate.district_indicators(chosen), aggregate.county_indicators(chosen),
+                  aggregate.england_indicators()]
+    elif group in others:
+        frames = [others[group](chosen)]
+    else:
+        raise IndicatorViewError(f"Unknown indicator source '{group}'.")
+    return validate_indicators(concat_indicators(frames))
+
+
+def catalogue_order(labels: Mapping[str, str], uploaded: Sequence[str]) -> list[str]:
+    """The indicators as the page lists them: the user's uploads first, then every other one by name."""
+    first = [i for i in uploaded if i in labels]
+    return first + sorted((i for i in labels if i not in first), key=lambda i: labels[i].casefold())

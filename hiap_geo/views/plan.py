@@ -424,9 +424,9 @@ def check_summary(report: pd.DataFrame, edition: int) -> str:
     """How many discrepancies and notes the plan check found, in one markdown line."""
     real = int((report["severity"] == "discrepancy").sum())
     notes = int((report["severity"] == "note").sum())
-    return (f"**{real} discrepanc{'y' if real == 1 else 'ies'}** and {notes} note(s) between what the document says "
-            f"and the official data (IoD {edition} geography), each under the action or list it concerns. Nothing "
-            "is corrected.")
+    return (f"**{counted(real, 'discrepancy', 'discrepancies')}** and {counted(notes, 'note')} between what the "
+            f"document says and the official data (IoD {edition} geography), each under the action or list it "
+            "concerns. Nothing is corrected.")
 
 
 TARGET_KINDS: dict[str, str] = {

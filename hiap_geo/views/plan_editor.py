@@ -1,15 +1,12 @@
 """The Plan editor page's model: what the page shows beside a plan being written, computed without Streamlit.
 
 The plan being edited is a frozen ``Plan``; every edit is a call of ``plans.editor`` that returns a new one, so the
-page holds one value and this module says, for that value: each action's reach and its problems at the field,
-the deprived areas no action reaches at the user's threshold, the area-by-priority matrix, the ``plan check``
-findings, and the map on which LSOAs or wards are picked (deprivation underneath, the action's areas outlined).
+page holds one value and this module says, for that value: how it was opened and how it is saved, each action's
+reach and its problems at the field, the deprived areas no action reaches at the user's threshold, the
+area-by-priority matrix and the ``plan check`` findings. Sibling modules: ``plan_editor_edits`` (what each form
+does), ``plan_editor_words`` (codes named, plans by title), ``plan_editor_map`` (the picking map).
 
-Text is kept as given; whatever is meant as Markdown here is escaped (``core.text.escape_markdown``), and the
-map's tooltips are escaped by the map's own code.
-
-Over 500 lines because it is everything the page decides (so the page stays widgets): starting and opening,
-problems and reach as lines, gaps, check findings and the picking map; split it by those sections if it grows.
+Text is kept as given; whatever is meant as Markdown here is escaped (``core.text.escape_markdown``).
 """
 
 from __future__ import annotations
@@ -19,16 +16,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import folium
-import geopandas as gpd
 import pandas as pd
 
 from hiap_geo.core.access import User
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.lookups import district_counties, ward_lookup
-from hiap_geo.geo.measures import MapMeasure, map_areas, measure
-from hiap_geo.plans import editor as ed
+from hiap_geo.plans import editor
 from hiap_geo.plans.check import check_plan, discrepancies_frame
 from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.drafts import Draft, PlanChangedSinceOpened, SaveResult
@@ -36,17 +30,13 @@ from hiap_geo.plans.editor.moving import move_to_edition
 from hiap_geo.plans.load import LoadedPlan, parse_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import MAX_PLAN_BYTES, CodesTarget, DistrictTarget, Plan, PlanFileError, Target
-from hiap_geo.render.maps import HIGHLIGHT_COLOUR, Outline, area_map, display_values
-from hiap_geo.views import plan as pm
-from hiap_geo.views.plan_map import DISTRICT_LINE, WARD_LINE
+from hiap_geo.views import plan as plan_view
+from hiap_geo.views import plan_editor_words as words
 
 PICK_LEVELS: dict[str, str] = {"lsoa": "LSOAs (neighbourhoods)", "ward": "Wards"}
 """Where areas can be picked on the map: the codes a plan's ``codes`` target can hold."""
 PICKED_WORDS: dict[str, str] = {"lsoa": "LSOAs picked for this action", "ward": "Wards picked for this action"}
 CODE_PREFIX: dict[str, str] = {"lsoa": "E01", "ward": "E05"}
-REACHED_COLOUR = "#ff7f00"
-"""Outline of the areas an action reaches by its other targets (a rule, names, a list): orange, apart from the
-magenta of the areas picked on the map and from every decile colour."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,7 +67,7 @@ class Editing:
 
     def yaml(self) -> str:
         """The plan's YAML as it stands (``editor.plan_yaml``)."""
-        return ed.plan_yaml(self.plan, original=self.original)
+        return editor.plan_yaml(self.plan, original=self.original)
 
     def edited(self, plan: Plan) -> Editing:
         """The same editing session with the plan after one more edit; PlanError when the edited plan cannot be
@@ -107,11 +97,14 @@ def area_name(edition: int, code: str) -> str:
 
 
 def start_new(plan_id: str, title: str, area_code: str, period: str, edition: int, user: User,
-              store: ProgressStore | None = None) -> Editing:
-    """A new plan (one placeholder priority and action, from ``editor.new_plan``); refused when the id is taken."""
+              store: ProgressStore | None = None, publisher: str | None = None) -> Editing:
+    """A new plan (one placeholder priority and action, from ``editor.new_plan``); refused when the id is taken.
+    ``publisher`` is the council the document names ('... sets out how <publisher> and its partners ...'): the
+    area's council when not given, never the signed-in person's label."""
     _id_free(plan_id, store)
-    plan = ed.new_plan(plan_id, title, area_code, area_name(edition, area_code), period, edition,
-                       author=user.label)
+    name = area_name(edition, area_code)
+    plan = editor.new_plan(plan_id, title, area_code, name, period, edition, author=user.label,
+                           publisher=(publisher or "").strip() or f"{name} Council")
     return Editing(plan, None, None, "a new plan")
 
 
@@ -121,10 +114,11 @@ def start_next_period(source: Plan, new_id: str, period: str, user: User, store:
     linked to the one it continues (``editor.next_period_draft``); on ``edition``'s areas when given (codes
     through the ONS lookup, area lists re-derived: ``editor.moving``), with what that changed."""
     _id_free(new_id, store)
-    plan = ed.next_period_draft(source, new_id, period, author=user.label, title=title or None)
+    plan = editor.next_period_draft(source, new_id, period, author=user.label, title=title or None)
     moved = move_to_edition(plan, edition) if edition and edition != plan.edition else None
     where = f" on IoD {edition} areas" if moved else ""
-    return Editing(moved.plan if moved else plan, None, None, f"a draft for {period}{where} continuing '{source.id}'",
+    return Editing(moved.plan if moved else plan, None, None,
+                   f"a draft for {period}{where} continuing '{source.title}' ({source.period})",
                    moved.changes if moved else ())
 
 
@@ -134,25 +128,47 @@ def next_period_editions(source_edition: int) -> list[int]:
 
 
 def _id_free(plan_id: str, store: ProgressStore | None) -> None:
-    shipped = {c.plan_id for c in pm.plan_choices() if c.plan_id}
+    shipped = {c.plan_id for c in plan_view.plan_choices() if c.plan_id}
     stored = set(store.plan_ids()) if store is not None else set()
     if plan_id in shipped | stored:
         raise EditorPageError(f"A plan with the id '{plan_id}' exists already: open it to edit it, or choose "
                               "another id.")
 
 
-def open_choices(stored_ids: Iterable[str] = (), drafts: pd.DataFrame | None = None) -> dict[str, str]:
-    """What can be opened, key -> label: the user's drafts first, then the shipped and stored plans."""
+def open_choices(store: ProgressStore | None, user: User, may_edit: bool = True) -> dict[str, str]:
+    """What can be opened, key -> label (plain text): the user's drafts first, then the shipped and stored plans,
+    each by its place, title and period, and when it was last saved (never by its id)."""
+    stored_ids = list(store.plan_ids()) if store is not None else []
+    stored = plan_view.stored_plans(store, stored_ids) if store is not None else {}
     options: dict[str, str] = {}
-    if drafts is not None:
-        for row in drafts.itertuples():
-            flag = f", {row.problems} problem{'s' if row.problems != 1 else ''}" if row.problems else ""
-            options[f"draft:{row.plan_id}"] = (f"{row.plan_id}: your draft, saved {row.saved_at:%d %b %Y %H:%M}"
-                                               f"{flag}")
-    for choice in pm.plan_choices(stored_ids):
-        if choice.key != pm.UPLOAD:
-            options[choice.key] = choice.label
+    drafts = store.drafts(user=user) if store is not None and may_edit else None
+    for row in ([] if drafts is None else drafts.itertuples()):
+        saved = f", saved {words.when(row.saved_at)}{words.counted_problems(int(row.problems))}"
+        draft = store.draft(row.plan_id, user=user) if store is not None else None
+        try:
+            plan = parse_plan(draft.yaml_text).plan if draft is not None else stored.get(row.plan_id)
+        except PlanFileError:
+            plan = stored.get(row.plan_id)
+        label = words.plan_label(plan) if plan is not None else "A plan whose draft no longer reads as a plan"
+        options[f"draft:{row.plan_id}"] = f"Your draft of {label}{saved}"
+    for choice in plan_view.plan_choices(stored_ids, stored):
+        if choice.key == plan_view.UPLOAD:
+            continue
+        plan = stored.get(choice.plan_id or "")
+        if choice.key.startswith("stored:") and plan is not None and store is not None:
+            options[choice.key] = words.plan_label(plan, last_saved(store, plan.id))
+        else:
+            options[choice.key] = choice.label.replace(" (saved in the progress database)", "")
     return options
+
+
+def last_saved(store: ProgressStore, plan_id: str) -> str:
+    """', last saved 6 Dec 2026 at 21:30 UTC' for a stored plan ('' when the database cannot say)."""
+    try:
+        saves = store.registrations(plan_id)
+    except HiapGeoError:
+        return ""
+    return f", last saved {words.when(saves['registered_at'].iat[-1])}" if len(saves) else ""
 
 
 def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
@@ -167,7 +183,7 @@ def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
                 raise
             return open_plan(f"stored:{choice[6:]}", store, user)
     if choice.startswith("file:"):
-        text, source = pm.plan_text(choice, store)
+        text, source = plan_view.plan_text(choice, store)
         loaded = parse_plan(text, source)
         plan_id = loaded.plan.id
         if store is not None and plan_id in store.plan_ids():
@@ -187,7 +203,8 @@ def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
         if draft is not None:
             return draft
         loaded = store.current_version(plan_id)
-        return Editing(loaded.plan, loaded, store.current_sha(plan_id), f"the current version of '{plan_id}'{note}")
+        return Editing(loaded.plan, loaded, store.current_sha(plan_id),
+                       f"the current version{last_saved(store, plan_id)}{note}")
     raise EditorPageError(f"Unknown plan choice '{choice}'.")
 
 
@@ -200,7 +217,7 @@ def reopen_choice(plan_id: str, store: ProgressStore | None, user: User, may_edi
         return f"draft:{plan_id}"
     if store is not None and plan_id in store.plan_ids():
         return f"stored:{plan_id}"
-    return next((c.key for c in pm.plan_choices() if c.plan_id == plan_id), None)
+    return next((c.key for c in plan_view.plan_choices() if c.plan_id == plan_id), None)
 
 
 def resume(store: ProgressStore | None, plan_id: str, user: User) -> Editing | None:
@@ -212,11 +229,11 @@ def resume(store: ProgressStore | None, plan_id: str, user: User) -> Editing | N
     if draft is None:
         return None
     loaded = parse_plan(draft.yaml_text, f"your draft of '{plan_id}'")
-    saved = f"{draft.saved_at:%d %b %Y %H:%M}"
-    return Editing(loaded.plan, loaded, draft.base_sha, f"your draft of '{plan_id}', saved {saved} UTC")
+    saved = words.when(draft.saved_at)
+    return Editing(loaded.plan, loaded, draft.base_sha, f"your draft, saved {saved}")
 
 
-def autosave(store: ProgressStore, editing: Editing, user: User, problems: list[ed.Problem]) -> Draft:
+def autosave(store: ProgressStore, editing: Editing, user: User, problems: list[editor.Problem]) -> Draft:
     """Keep the plan as it stands as the user's draft (done on every change, so a refresh loses nothing)."""
     return store.save_draft(editing.plan.id, editing.yaml(), user=user, base_sha=editing.base_sha,
                             problems=problems)
@@ -229,27 +246,30 @@ def save_version(store: ProgressStore, editing: Editing, user: User) -> tuple[Ed
     loaded = parse_plan(text, "plan editor")
     result = store.save_plan(loaded, user=user, base_sha=editing.base_sha)
     store.discard_draft(editing.plan.id, user=user)
-    return Editing(loaded.plan, loaded, result.sha256, f"the current version of '{editing.plan.id}'"), result
+    return Editing(loaded.plan, loaded, result.sha256, f"the version you saved at {words.when(result.saved_at)}"
+                   if result.saved_at else "the current version"), result
 
 
-def saved_message(result: SaveResult) -> str:
+def saved_message(result: SaveResult, title: str, edition: int) -> str:
     """What a save did, in Markdown (escaped): who, when, and what changed against the version opened."""
     if not result.saved:
         return "Nothing to save: this is the plan's current version already."
-    when = f" at {result.saved_at:%d %b %Y %H:%M} UTC" if result.saved_at else ""
-    changes = "\n".join(f"- {escape_markdown(c)}" for c in result.changes[:40])
+    when = f" on {words.when(result.saved_at)}" if result.saved_at else ""
+    names = words.AreaNames(edition)
+    changes = "\n".join(f"- {escape_markdown(names.named(words.first_version(c)))}" for c in result.changes[:40])
     more = f"\n- ... and {len(result.changes) - 40} more" if len(result.changes) > 40 else ""
-    return (f"Saved version of **{escape_markdown(result.plan_id)}** by {escape_markdown(result.saved_by or 'you')}"
+    return (f"Saved a version of **{escape_markdown(title)}** by {escape_markdown(result.saved_by or 'you')}"
             f"{when}. What changed:\n\n{changes}{more}")
 
 
-def changed_message(exc: PlanChangedSinceOpened) -> str:
+def changed_message(exc: PlanChangedSinceOpened, title: str, edition: int) -> str:
     """The second save of two people editing one plan, in Markdown (escaped): who saved meanwhile, when, and
     what they changed; nothing was stored, the work is kept as a draft."""
-    when = f" at {exc.saved_at:%d %b %Y %H:%M} UTC" if isinstance(exc.saved_at, datetime) else ""
-    changes = "\n".join(f"- {escape_markdown(c)}" for c in exc.changes[:40]) or "- the text changed"
-    return (f"**Not saved: {escape_markdown(exc.saved_by or 'someone')} saved plan "
-            f"'{escape_markdown(exc.plan_id)}'{when}, after you opened it.** Saving now would overwrite what they "
+    when = f" on {words.when(exc.saved_at)}" if isinstance(exc.saved_at, datetime) else ""
+    names = words.AreaNames(edition)
+    changes = "\n".join(f"- {escape_markdown(names.named(c))}" for c in exc.changes[:40]) or "- the text changed"
+    return (f"**Not saved: {escape_markdown(exc.saved_by or 'someone')} saved "
+            f"'{escape_markdown(title)}'{when}, after you opened it.** Saving now would overwrite what they "
             f"changed:\n\n{changes}\n\nYour work is kept as your draft. Open the current version (below), make "
             "your changes to it, and save again.")
 
@@ -272,7 +292,7 @@ def add_target(plan: Plan, action_id: str, target: Target) -> Plan:
     """The plan with a target added to an action; it replaces the placeholder 'names no place'."""
     kept = [t for t in plan.action(action_id).target_areas
             if not (isinstance(t, DistrictTarget) and not t.specified)]
-    return ed.set_targets(plan, action_id, [*kept, target])
+    return editor.set_targets(plan, action_id, [*kept, target])
 
 
 def remove_target(plan: Plan, action_id: str, index: int) -> Plan:
@@ -281,7 +301,7 @@ def remove_target(plan: Plan, action_id: str, index: int) -> Plan:
     if not 0 <= index < len(targets):
         raise EditorPageError(f"Action '{action_id}' has no target {index + 1}.")
     del targets[index]
-    return ed.set_targets(plan, action_id, targets or [ed.district_target(False)])
+    return editor.set_targets(plan, action_id, targets or [editor.district_target(False)])
 
 
 def set_picked(plan: Plan, action_id: str, level: str, codes: Sequence[str],
@@ -293,13 +313,15 @@ def set_picked(plan: Plan, action_id: str, level: str, codes: Sequence[str],
     if shown is not None:
         before = before & set(shown)
     for code in [c for c in codes if c not in before] + sorted(before - set(codes)):
-        plan = ed.toggle_code(plan, action_id, code)
+        plan = editor.toggle_code(plan, action_id, code)
     return plan
 
 
 def target_lines(plan: Plan, action_id: str) -> list[str]:
-    """Each target of an action in a few words (unescaped), in order: what the remove buttons name."""
-    return [ed.target_summary(t, plan.edition) for t in plan.action(action_id).target_areas]
+    """Each target of an action in words (unescaped), in order, its areas by name and ward: what the remove
+    buttons name."""
+    names = words.AreaNames(plan.edition)
+    return [words.target_words(t, plan, names) for t in plan.action(action_id).target_areas]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,16 +338,16 @@ def field_key(field: str | None) -> str:
     return found.group(1) if found else ""
 
 
-def action_problems(problems: Iterable[ed.Problem], action_id: str) -> dict[str, list[ed.Problem]]:
+def action_problems(problems: Iterable[editor.Problem], action_id: str) -> dict[str, list[editor.Problem]]:
     """The problems of one action by the field they are shown at (``field_key``)."""
-    found: dict[str, list[ed.Problem]] = {}
+    found: dict[str, list[editor.Problem]] = {}
     for problem in problems:
         if problem.action_id == action_id:
             found.setdefault(field_key(problem.field), []).append(problem)
     return found
 
 
-def problem_counts(problems: Iterable[ed.Problem]) -> dict[str, int]:
+def problem_counts(problems: Iterable[editor.Problem]) -> dict[str, int]:
     """Blocking problems per action id (for the action picker's warning marks)."""
     counts: dict[str, int] = {}
     for problem in problems:
@@ -334,10 +356,10 @@ def problem_counts(problems: Iterable[ed.Problem]) -> dict[str, int]:
     return counts
 
 
-def problem_text(problem: ed.Problem) -> str:
+def problem_text(problem: editor.Problem, edition: int = 2025) -> str:
     """A problem as Markdown (escaped), marked when it does not stop the plan being saved as a version."""
     note = "" if problem.blocking else " (a note: it does not stop a save)"
-    return escape_markdown(problem.message) + note
+    return escape_markdown(words.AreaNames(edition).named(problem.message)) + note
 
 
 def stopping_words(count: int) -> str:
@@ -348,7 +370,7 @@ def stopping_words(count: int) -> str:
 _TARGET_FIELD = re.compile(r"^target_areas\[(\d+)\]")
 
 
-def problem_where(problem: ed.Problem) -> str:
+def problem_where(problem: editor.Problem) -> str:
     """What a problem concerns in an officer's words: 'Action 1.1, target 2', 'Priority 3, title'; '' for the
     plan as a whole."""
     field = problem.field or ""
@@ -363,7 +385,7 @@ PROBLEMS_SHOWN: int = 40
 """Problems listed in one place on the page (a target of 5,000 mistyped codes has 5,000); the rest are counted."""
 
 
-def first_problems(problems: Iterable[ed.Problem], limit: int = PROBLEMS_SHOWN) -> tuple[list[ed.Problem], int]:
+def first_problems(problems: Iterable[editor.Problem], limit: int = PROBLEMS_SHOWN) -> tuple[list[editor.Problem], int]:
     """The first ``limit`` problems, and how many more there are (a page of thousands of errors is unusable)."""
     found = list(problems)
     return found[:limit], max(0, len(found) - limit)
@@ -375,7 +397,7 @@ def more_line(more: int) -> str:
             "downloaded YAML lists them all)") if more else ""
 
 
-def plan_problem_lines(problems: Iterable[ed.Problem], limit: int = PROBLEMS_SHOWN) -> list[str]:
+def plan_problem_lines(problems: Iterable[editor.Problem], limit: int = PROBLEMS_SHOWN) -> list[str]:
     """The problems as Markdown lines (escaped), led by the action, priority and field each concerns; at most
     ``limit``, then a line counting the rest."""
     shown, more = first_problems(problems, limit)
@@ -386,7 +408,7 @@ def plan_problem_lines(problems: Iterable[ed.Problem], limit: int = PROBLEMS_SHO
     return out + ([more_line(more)] if more else [])
 
 
-def reach_lines(reach: ed.Reach) -> list[str]:
+def reach_lines(reach: editor.Reach) -> list[str]:
     """An action's reach in Markdown (escaped): areas, wards and people, the deciles of its LSOAs, and what each
     target resolves to today."""
     scope = " (the whole district)" if reach.district_wide else ""
@@ -401,7 +423,7 @@ REACH_COLUMNS: dict[str, str] = {"lsoa_code": "LSOA", "lsoa_name": "name", "ward
                                  "imd_decile": "IMD decile", "population": "people", "reach": "named as"}
 
 
-def reach_table(reach: ed.Reach) -> pd.DataFrame:
+def reach_table(reach: editor.Reach) -> pd.DataFrame:
     """The LSOAs an action reaches, for the table beside it: code, name, ward, IMD decile, people, how named."""
     table = reach.lsoas[list(REACH_COLUMNS)].rename(columns=REACH_COLUMNS)
     table["named as"] = table["named as"].map({"lsoa": "LSOA", "ward": "its ward", "district": "whole district"})
@@ -418,7 +440,7 @@ def action_label(plan: Plan, action_id: str, problems: int = 0, limit: int = 70)
     """'3.4: Target stop smoking work... (2 problems)': one line for the action picker (unescaped)."""
     action = plan.action(action_id)
     flag = f" ⚠ {problems} problem{'s' if problems != 1 else ''}" if problems else ""
-    return f"{action.id}: {pm.shorten(action.title, limit)}{flag}"
+    return f"{action.id}: {plan_view.shorten(action.title, limit)}{flag}"
 
 
 def picked_codes(plan: Plan, action_id: str, level: str) -> frozenset[str]:
@@ -434,22 +456,22 @@ def picked_codes(plan: Plan, action_id: str, level: str) -> frozenset[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def plan_gaps(plan: Plan, threshold: pm.CoverageThreshold, reach: pm.PlanReach | None = None) -> Coverage:
+def plan_gaps(plan: Plan, threshold: plan_view.CoverageThreshold, reach: plan_view.PlanReach | None = None) -> Coverage:
     """Deprived LSOAs at the user's threshold against every action of the plan (the Plan page's coverage):
     ``uncovered`` are the gaps, ``matrix`` the area-by-priority matrix. Raises the plan's TargetError when an
     indicator threshold cannot be used on the plan's geography."""
-    reach = reach or pm.plan_reach(plan)
-    return pm.plan_coverage(reach, [a.id for a in plan.actions], threshold)
+    reach = reach or plan_view.plan_reach(plan)
+    return plan_view.plan_coverage(reach, [a.id for a in plan.actions], threshold)
 
 
 def gap_line(cover: Coverage, edition: int) -> str:
     """The coverage in one Markdown line (escaped), as the Plan page words it."""
-    return pm.coverage_summary(cover, edition)
+    return plan_view.coverage_summary(cover, edition)
 
 
 def matrix_table(cover: Coverage, plan: Plan) -> pd.DataFrame:
     """The area-by-priority matrix with each priority's column named by its id and (shortened) title."""
-    titles = {p.id: pm.shorten(f"{p.id}: {p.title}", 40) for p in plan.priorities}
+    titles = {p.id: plan_view.shorten(f"{p.id}: {p.title}", 40) for p in plan.priorities}
     return cover.matrix.rename(columns=titles)
 
 
@@ -470,7 +492,7 @@ def check_findings(text: str, source: str = "the plan being edited") -> CheckFin
     try:
         loaded = parse_plan(text, source)
     except PlanFileError as exc:
-        return CheckFindings(None, tuple(pm.problem_lines(exc)))
+        return CheckFindings(None, tuple(plan_view.problem_lines(exc)))
     return CheckFindings(discrepancies_frame(check_plan(loaded)))
 
 
@@ -478,75 +500,4 @@ def check_lines(findings: CheckFindings, plan: Plan, limit: int = 30) -> list[st
     """The findings as Markdown paragraphs (escaped), each led by the action or list it concerns."""
     if findings.report is None:
         return [escape_markdown(p) for p in findings.unreadable]
-    return pm.check_items(findings.report, plan, limit)
-
-
-# ---------------------------------------------------------------------------------------------
-# The map for picking areas
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PickMap:
-    """The picking map and what it shows: ``areas`` (code, name, ward, district, value, geometry) for
-    ``maps.area_at``, the codes picked for the action and those its other targets reach."""
-
-    fmap: folium.Map
-    areas: gpd.GeoDataFrame
-    measure: MapMeasure
-    picked: frozenset[str]
-    reached: frozenset[str]
-
-
-def pick_measure(level: str, edition: int) -> MapMeasure:
-    """Deprivation under the picked areas: IMD national decile by LSOA, population-weighted IMD score by ward."""
-    base = measure(level, "imd", "decile" if level == "lsoa" else "score", year=edition)
-    return MapMeasure(base.column, f"{base.label} (IoD {edition})", base.kind, base.higher_is_more_deprived)
-
-
-def reached_codes(reach: pm.PlanReach, level: str, action_id: str) -> frozenset[str]:
-    """Codes of ``level`` an action names by any target (codes, names, a rule, a list); not district-wide reach."""
-    rows = reach.at(level)
-    rows = rows[(rows["action_id"] == action_id) & (rows["reach"] != "district")]
-    return frozenset(rows["code"])
-
-
-def pick_map(
-    layer: gpd.GeoDataFrame,
-    level: str,
-    plan: Plan,
-    action_id: str,
-    reached: frozenset[str] = frozenset(),
-    *,
-    wards: gpd.GeoSeries | None = None,
-    districts: gpd.GeoSeries | None = None,
-    basemap: str | None = None,
-) -> PickMap:
-    """The plan's areas at ``level`` over their deprivation, the action's picked areas outlined in magenta and
-    those its other targets reach in orange; every tooltip says which (colour is never alone) and what a click
-    does. ``layer`` holds the built layer's rows of the plan's area on the plan's edition."""
-    if level not in PICK_LEVELS:
-        raise pm.PlanPageError(f"Areas are picked as {' or '.join(PICK_LEVELS)}, not '{level}'.")
-    chosen = pick_measure(level, plan.edition)
-    areas = map_areas(layer, level, chosen)
-    picked = picked_codes(plan, action_id, level)
-    values = display_values(areas["value"], chosen)
-    tips = [
-        f"{v}; " + ("picked for this action: click to remove it" if code in picked
-                    else "reached by another of its targets (rule, names or list); click to pick it as well"
-                    if code in reached else "click to pick it for this action")
-        for code, v in zip(areas["code"], values, strict=True)
-    ]
-    outlines = []
-    if wards is not None and level == "lsoa" and len(wards):
-        outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
-    if districts is not None and len(districts):
-        outlines.append(Outline(districts, *DISTRICT_LINE))
-    others = areas[areas["code"].isin(reached - picked)]
-    if len(others):
-        outlines.append(Outline(others.geometry, REACHED_COLOUR, 3.0, label="Reached by its rule, names or list"))
-    mine = areas[areas["code"].isin(picked)]
-    if len(mine):
-        outlines.append(Outline(mine.geometry, HIGHLIGHT_COLOUR, 4.0, label=f"Picked for action {action_id}"))
-    fmap = area_map(areas, chosen, outlines=outlines, basemap=basemap, tooltip_values=tips)
-    return PickMap(fmap, areas, chosen, picked, reached)
+    return plan_view.check_items(findings.report, plan, limit)

@@ -7,17 +7,18 @@ colour is never the only signal.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-import folium
 import geopandas as gpd
 import pandas as pd
 
 from hiap_geo.geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.schema import Plan
-from hiap_geo.render.maps import Outline, area_map, display_values
+from hiap_geo.render.map_component import AreaMarks, MapView, map_view
+from hiap_geo.render.maps import Outline, area_at, display_values, encode_geometry
+from hiap_geo.render.static_map import map_download, map_file_name
 from hiap_geo.views.plan import LEVELS, REACH_LABELS, PlanPageError, PlanReach, area_counts, shorten
 
 COLOUR_MODES: dict[str, str] = {
@@ -174,13 +175,63 @@ def highlight(reach: PlanReach, level: str, key: str) -> Highlight:
 
 @dataclass(frozen=True)
 class PlanMap:
-    """The folium map and the areas drawn on it (code, name, ward, district, value, geometry), with the
-    outlines drawn over them (for the same map as a PNG: ``render.static_map.map_download``)."""
+    """The areas drawn (code, name, ward, district, value, geometry), their colours' measure and tooltips, the
+    outlines over them, the highlighted areas and what frames the map: one map for the screen
+    (``plan_map_view``) and the PNG (``map_png``)."""
 
-    fmap: folium.Map
     areas: gpd.GeoDataFrame
     measure: MapMeasure
     outlines: tuple[Outline, ...] = ()
+    tips: tuple[str, ...] = ()
+    selected: tuple[str, ...] = ()
+    selected_label: str | None = None
+    marked: AreaMarks | None = None
+    fit: gpd.GeoSeries | None = None
+
+
+def plan_map_view(drawn: PlanMap, *, geometry_json: str | None = None, basemap: str | None = None,
+                  presentation: bool = False, height: int = 600, clicked: str | None = None) -> MapView:
+    """The map for the recolouring component: the geometry goes once (a file named by its content); a filter, a
+    colour mode or a step sends colours, tips, codes to outline and the frame, so the user's zoom is kept unless
+    the frame moves (a step to an action frames its areas; presenting, the legend then folds to its title). With
+    no action highlighted, the ``clicked`` area is outlined and named in the legend, as on the Map explorer."""
+    selected, label = list(drawn.selected), drawn.selected_label
+    names = drawn.areas.set_index("code")["name"]
+    if not selected and clicked in names.index:
+        selected, label = [clicked], f"Selected: {clicked} {names[clicked]}"
+    return map_view(drawn.areas, drawn.measure, outlines=drawn.outlines, selected=selected, selected_label=label,
+                    basemap=basemap, presentation=presentation,
+                    fit=drawn.fit, tooltip_values=list(drawn.tips), geometry_json=geometry_json, height=height,
+                    fit_window=True, marked=drawn.marked, fold_legend=presentation and drawn.fit is not None)
+
+
+def geometry_json(areas: gpd.GeoDataFrame) -> str:
+    """The areas' geometry encoded for the map's file (cache it per layer: a rerun then encodes nothing)."""
+    return encode_geometry(areas.geometry)
+
+
+def area_clicked(drawn: PlanMap, lat: float, lng: float) -> str | None:
+    """The code of the area under a click on the map, None outside every area."""
+    return area_at(drawn.areas, lat, lng)
+
+
+def png_download(drawn: PlanMap, title: str, subtitle: str = "") -> Callable[[], bytes]:
+    """The map as a PNG for slides (title, legend, scale, attribution), with the outlines and highlights the screen
+    shows: a callable, so the image is drawn only when the button is clicked."""
+    outlines = list(drawn.outlines)
+    if drawn.selected:
+        picked = drawn.areas[drawn.areas["code"].isin(drawn.selected)]
+        outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=drawn.selected_label))
+    if drawn.marked is not None:
+        named = drawn.areas[drawn.areas["code"].isin(drawn.marked.codes)]
+        if len(named):
+            outlines.append(Outline(named.geometry, drawn.marked.colour, drawn.marked.weight, drawn.marked.label))
+    return map_download(drawn.areas, drawn.measure, title, outlines=outlines, subtitle=subtitle)
+
+
+def png_file_name(title: str) -> str:
+    """The PNG's file name from its title."""
+    return map_file_name(title)
 
 
 def action_keys(options: Collection[str]) -> list[str]:
@@ -210,8 +261,6 @@ def plan_map(
     chosen: Highlight | None = None,
     wards: gpd.GeoSeries | None = None,
     districts: gpd.GeoSeries | None = None,
-    basemap: str | None = None,
-    presentation: bool = False,
 ) -> PlanMap:
     """The plan on the map: areas of the plan's edition coloured by ``mode``, the chosen action's areas outlined.
 
@@ -266,15 +315,18 @@ def plan_map(
         values = display_values(areas["value"], base)
         tips = [f"{v}; actions naming it: {t}" for v, t in zip(values, reach_text, strict=True)]
     outlines = []
-    fit = None
     if wards is not None and level == "lsoa" and len(wards):
         outlines.append(Outline(wards, *WARD_LINE, label="Ward boundary"))
     if districts is not None and len(districts):
         outlines.append(Outline(districts, *DISTRICT_LINE))
+    marked = None
     if mode == "deprivation":
-        named = areas[areas["code"].isin(named_codes(reach, level, action_ids))]
-        if len(named):
-            outlines.append(Outline(named.geometry, *NAMED_LINE, label=NAMED_LABEL))
+        named_here = sorted(named_codes(reach, level, action_ids) & set(areas["code"]))
+        if named_here:
+            marked = AreaMarks(named_here, *NAMED_LINE, label=NAMED_LABEL)
+    selected: tuple[str, ...] = ()
+    selected_label = None
+    fit = None
     if chosen is not None and chosen.codes:
         picked = areas[areas["code"].isin(chosen.codes)]
         if whole_district(reach, level, chosen) and districts is not None and len(districts):
@@ -282,10 +334,8 @@ def plan_map(
             outlines.append(Outline(districts, HIGHLIGHT_COLOUR, 4.0, label=f"{chosen.label}: the whole district"))
             fit = districts
         elif len(picked):
-            outlines.append(Outline(picked.geometry, HIGHLIGHT_COLOUR, 4.0, label=chosen.label))
+            selected, selected_label = tuple(sorted(picked["code"])), chosen.label
             fit = picked.geometry
-    # Presenting one action: the map zooms to its areas (or the district) and the legend folds to its title.
-    stepping = presentation and fit is not None
-    fmap = area_map(areas, chosen_measure, outlines=outlines, basemap=basemap, presentation=presentation,
-                    tooltip_values=tips, fit=fit if stepping else None, legend_folded=stepping)
-    return PlanMap(fmap, areas, chosen_measure, tuple(outlines))
+    # One action chosen (a step in presentation mode, a choice in the picker): the map frames its areas (or the
+    # district); a filter or colour change keeps that frame, so the map stays where the user has it.
+    return PlanMap(areas, chosen_measure, tuple(outlines), tuple(tips), selected, selected_label, marked, fit)

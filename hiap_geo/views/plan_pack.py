@@ -116,3 +116,8 @@ def selection_options(plan: Plan) -> dict[str, Selection]:
         if any(not isinstance(t, DistrictTarget) for t in a.target_areas):
             options[f"Action {a.id}: {a.title}"] = Selection("action", a.id)
     return options
+
+
+def baseline_tables(plan: Plan, label: str) -> list[tuple[str, pd.DataFrame | str, bool]]:
+    """Progress against baseline for the actions ``label`` names (``selection_options``), as the page lists it."""
+    return progress_tables(progress_against_baseline(plan, selection_options(plan)[label]))

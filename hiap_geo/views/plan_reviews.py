@@ -199,7 +199,7 @@ def review_question(action_id: str, status: str, review_date: date, corrected: s
                     reason: str = "") -> str:
     """The confirmation the page asks before recording (markdown, escaped): 'Record 🟢 On track for action
     3.4 at 16 January 2024?', and, for a correction, which review it corrects and why."""
-    text = f"Record {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}?"
+    text = f"Record {status_text(status)} for action {escape_markdown(action_id)} on {review_date:%-d %B %Y}?"
     if corrected:
         text += (f" It corrects {escape_markdown(corrected)}, which stays in the history marked "
                  f"'corrected'; reason: {escape_markdown(reason)}")
@@ -302,7 +302,7 @@ def signed_in_caption(user: User) -> str:
 
 def review_message(action_id: str, status: str, review_date: date, corrected: str | None = None) -> str:
     """What the page says after a review is recorded (markdown, escaped)."""
-    text = f"Recorded {status_text(status)} for action {escape_markdown(action_id)} at {review_date:%d %B %Y}."
+    text = f"Recorded {status_text(status)} for action {escape_markdown(action_id)} on {review_date:%-d %B %Y}."
     if corrected:
         text += f" It corrects {escape_markdown(corrected)}, which stays in the history."
     return text

@@ -8,21 +8,34 @@ Streamlit-free so the page stays widgets in, these calls, widgets out, and each 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from hiap_geo.core.attribution import full_attribution
+from hiap_geo.core.cells import csv_bytes as csv_bytes
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import escape_markdown as escape_markdown
 from hiap_geo.geo.deprivation import DOMAINS, MEASURES, SCORE_WEIGHTING
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.catalogue import catalogue
+from hiap_geo.indicators.compare import slope_index as slope_index
 from hiap_geo.indicators.need import METHODS, NeedScore, NeedThreshold, apply_thresholds
+from hiap_geo.indicators.need import MISSING_RULES as MISSING_RULES
+from hiap_geo.indicators.need import Component as Component
+from hiap_geo.indicators.need import need_score as need_score
+from hiap_geo.indicators.stats import CONFIDENCE_LABELS as CONFIDENCE_LABELS
+from hiap_geo.indicators.stats import SIIResult as SIIResult
+from hiap_geo.render.map_component import MapView, map_view
+from hiap_geo.render.maps import area_at as area_at
 from hiap_geo.render.maps import classify
-from hiap_geo.views.indicators import LEVELS, area_values, as_categories
+from hiap_geo.render.static_map import map_download as map_download
+from hiap_geo.render.static_map import map_file_name as map_file_name
+from hiap_geo.views.indicators import LEVELS, area_values, as_categories, district_outlines, selection_label
 
 TARGET_LEVELS: tuple[str, ...] = ("ward", "lsoa")
 """Levels the need score ranks: the neighbourhoods plans name."""
@@ -217,6 +230,67 @@ def indicator_choices(available: pd.DataFrame) -> tuple[dict[str, str], dict[str
     names = dict(zip(available["indicator_id"], available["indicator_name"], strict=True))
     polarities = dict(zip(available["indicator_id"], available["polarity"], strict=True))
     return names, polarities, list(available.loc[available["has_limits"], "indicator_id"])
+
+
+def layer_vintage(level: str) -> str:
+    """The boundaries the need score is ranked on: IoD 2025's LSOAs (2021) or wards (2024)."""
+    return IOD2025.lsoa_vintage if level == "lsoa" else IOD2025.ward_vintage
+
+
+NOT_SELECTED = "Not meeting every threshold (or not scored)"
+"""How the map's legend names the areas the thresholds leave out: they stay on the map, grey."""
+
+
+def need_map_values(scored: pd.DataFrame, selected: pd.DataFrame, classes: pd.Series) -> pd.Series:
+    """Every area's need class, for the map: the areas meeting every threshold coloured by their class, the rest
+    missing (grey). All areas stay on the map, so a new threshold or weight recolours it and sends no geometry."""
+    values = pd.Series(None, index=scored.index, dtype=object)
+    values.loc[selected.index] = classes.to_numpy()
+    return values.reset_index(drop=True)
+
+
+def map_tooltips(scored: pd.DataFrame) -> list[str]:
+    """Each area's rank among all scored areas and its score, and whether it meets every threshold."""
+    last = int(scored["need_rank"].max()) if scored["need_rank"].notna().any() else 0
+    texts = []
+    for rank, value, meets in zip(scored["need_rank"], scored["need_score"], scored["meets_all"], strict=True):
+        if pd.isna(value):
+            texts.append("Not scored (no value for a component)")
+            continue
+        text = f"rank {int(rank)} of {last} · score {value:.2f}"
+        texts.append(text if meets else f"{text} · does not meet every threshold")
+    return texts
+
+
+def targeting_map(scored: gpd.GeoDataFrame, selected: gpd.GeoDataFrame, measure: MapMeasure, classes: pd.Series, *,
+                  district_lines: gpd.GeoSeries, chosen: str | None, basemap: str | None, presentation: bool,
+                  geometry_json: str, height: int) -> MapView:
+    """The need map for the recolouring map component: every area of the level (one areas file, so a weight or
+    threshold change sends colours only), those left out by the thresholds grey, the districts outlined and the
+    area clicked outlined and named in the legend."""
+    label = selection_label(scored, chosen)
+    frame = need_map_frame(scored, need_map_values(scored, selected, classes))
+    return map_view(frame, replace(measure, missing_label=NOT_SELECTED), outlines=district_outlines(district_lines),
+                    selected=chosen if label else None, selected_label=label, basemap=basemap,
+                    presentation=presentation, geometry_json=geometry_json, tooltip_values=map_tooltips(scored),
+                    height=height, fit_window=True)
+
+
+def area_summary(scored: pd.DataFrame, code: str) -> str:
+    """The clicked area in one sentence: its rank and score, and whether it meets every threshold."""
+    row = scored.set_index("code").loc[code]
+    if pd.isna(row["need_score"]):
+        return f"{code} {row['name']}: not scored (it has no value for a component)."
+    meets = "meets every threshold" if row["meets_all"] else "does not meet every threshold"
+    return (f"{code} {row['name']}: rank {int(row['need_rank'])} of {int(scored['need_rank'].max())}, "
+            f"need score {row['need_score']:.2f}; it {meets}.")
+
+
+def sii_interval(result: stats.SIIResult) -> str:
+    """The slope index's 95% interval as the page shows it."""
+    if not (np.isfinite(result.sii_lower_95) and np.isfinite(result.sii_upper_95)):
+        return "not available"
+    return f"{result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}"
 
 
 def need_map_frame(selected: gpd.GeoDataFrame, classes: pd.Series) -> gpd.GeoDataFrame:

@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from hiap_geo.core.text import counted
 from hiap_geo.plans.load import cross_references
 from hiap_geo.plans.schema import (
+    AREA_PLURALS,
     MAX_PLAN_BYTES,
     Action,
     CodesTarget,
@@ -474,14 +476,18 @@ def toggle_code(plan: Plan, action_id: str, code: str) -> Plan:
 
 
 def target_summary(target: Target, edition: int) -> str:
-    """A target in a few words, for diffs and lists: 'codes E01024840, E01024841', 'the whole area'..."""
+    """A target in a few words, for diffs and lists: '2 LSOAs picked: E01024840, E01024841', 'wards named:
+    Sherwood', 'the whole area'... (codes as the plan holds them: a page names them with its lookups)."""
     if isinstance(target, CodesTarget):
+        kinds = sorted({"ward" if c.startswith("E05") else "LSOA" for c in target.codes})
+        noun = kinds[0] if len(kinds) == 1 else "area"
         shown = ", ".join(target.codes[:8]) + (f" and {len(target.codes) - 8} more" if len(target.codes) > 8 else "")
-        return f"{len(target.codes)} code(s): {shown}"
+        return f"{counted(len(target.codes), noun)} picked: {shown}"
     if isinstance(target, NamesTarget):
-        return f"{target.area_type} names: " + ", ".join(target.names[:8])
+        return f"{AREA_PLURALS[target.area_type]} named: " + ", ".join(target.names[:8]) + (
+            f" and {len(target.names) - 8} more" if len(target.names) > 8 else "")
     if isinstance(target, RuleTarget):
         return f"rule: {target.rule.describe(edition)}"
     if isinstance(target, ListTarget):
-        return f"area list '{target.list}'"
+        return f"the plan's list '{target.list}'"
     return "the whole area" + ("" if target.specified else " (names no place)")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from hiap_geo.core.text import counted
 from hiap_geo.plans.editor.edits import item_index, target_summary
 from hiap_geo.plans.editor.problems import Problem
 from hiap_geo.plans.schema import (
@@ -21,6 +22,14 @@ from hiap_geo.plans.schema import (
     Target,
     TargetError,
 )
+
+
+def _area_words(name: str, area_type: str, ward: str | None) -> str:
+    """'Tunbridge Wells 008A, Sherwood ward' (an LSOA), 'Sherwood ward' (a ward): an area as a reader names it."""
+    if area_type == "ward":
+        return f"{name} ward"
+    return f"{name}, {ward} ward" if area_type == "lsoa" and ward else name
+
 
 # ---------------------------------------------------------------------------------------------
 # Reach of one action
@@ -65,12 +74,15 @@ def action_reach(plan: Plan, action_id: str) -> Reach:
 
     action = plan.actions[item_index(plan, "action", action_id)]
     resolver = Resolver(plan.model_copy(update={"actions": [action]}))
+    wards = dict(zip(resolver.lookup["lsoa_code"], resolver.lookup["ward_name"], strict=True))
     lines: list[str] = []
     problems: list[Problem] = []
     usable: list[Target] = []
     for i, target in enumerate(action.target_areas):
         where = f"target_areas[{i}]"
         summary = target_summary(target, plan.edition)
+        if isinstance(target, CodesTarget | NamesTarget):  # the areas are named below, by name and ward
+            summary = summary.split(": ", 1)[0]
         words = (target.quote or target.rule.describe(plan.edition)) if isinstance(target, RuleTarget) else summary
         areas = []
         if isinstance(target, CodesTarget | NamesTarget):  # each code or name on its own: one typo hides no other
@@ -96,16 +108,20 @@ def action_reach(plan: Plan, action_id: str) -> Reach:
                 lines.append(f"{summary}: cannot be resolved ({exc})")
                 continue
         if isinstance(target, DistrictTarget):
-            lines.append(f"{summary}: all of {plan.area.name}")
+            lines.append(f"The whole of {plan.area.name}" if target.specified
+                         else f"No place named yet: the whole of {plan.area.name} counts until one is")
         elif not areas:
             lines.append(f"{summary}: no area today")
             if isinstance(target, RuleTarget):
                 problems.append(Problem(f"{summary} selects no area of {plan.area.name}: the target reaches nothing.",
                                         "empty_rule", where, action_id, value=words))
         else:
-            shown = ", ".join(f"{a.code} {a.name}" for a in areas[:12])
-            more = f" and {len(areas) - 12} more" if len(areas) > 12 else ""
-            lines.append(f"{summary}: {len(areas)} {'area' if len(areas) == 1 else 'areas'} ({shown}{more})")
+            shown = "; ".join(_area_words(a.name, a.area_type, wards.get(a.code)) for a in areas[:12])
+            more = f"; and {len(areas) - 12} more" if len(areas) > 12 else ""
+            if isinstance(target, CodesTarget | NamesTarget):  # the summary counts them already
+                lines.append(f"{summary[:1].upper()}{summary[1:]}: {shown}{more}")
+            else:
+                lines.append(f"{summary[:1].upper()}{summary[1:]}: {counted(len(areas), 'area')} ({shown}{more})")
     one = plan.model_copy(update={"actions": [action.model_copy(update={"target_areas": usable})]})
     resolved = resolve_targets(one, strict=False)
     reach = lsoa_reach(one, resolved)
