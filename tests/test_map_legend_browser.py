@@ -25,7 +25,7 @@ SHOTS = ARTIFACTS / "map"
 def legend_state(page: object) -> dict[str, object]:
     return map_frame(page).eval_on_selector(".hiap-legend", """box => {
       const button = box.querySelector("button.hiap-legend-toggle");
-      const panel = document.getElementById(button.getAttribute("aria-controls"));
+      const panel = box.querySelector("#" + button.getAttribute("aria-controls"));
       const map = box.closest("[data-area-count]").getBoundingClientRect(), r = box.getBoundingClientRect();
       return {expanded: button.getAttribute("aria-expanded"), hidden: panel.hidden, label: button.innerText.trim(),
               width: r.width / map.width, height: r.height / map.height, pixels: [r.width, r.height]};
@@ -35,8 +35,11 @@ def legend_state(page: object) -> dict[str, object]:
 def wait_until(check: object, timeout_s: float = 60, what: str = "") -> None:
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except Exception:  # noqa: BLE001 - the map is mounted again while Streamlit lays the page out anew
+            pass
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
 
