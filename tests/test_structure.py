@@ -36,12 +36,15 @@ def test_the_store_parts_compose_the_store_core_and_never_the_progress_store(mod
     assert "# type: ignore" not in text
 
 
+PAGES = sorted(path.stem for path in (ROOT / "app" / "pages").glob("*.py") if path.stem != "__init__")
+MAX_PAGE_LINES = 300
+"""The most lines a page may have: a longer page holds decisions that belong in its view model, or widgets that
+belong in an ``app/`` module beside it (as ``app/plan_progress.py``)."""
 PAGE_IMPORTS = ("hiap_geo.views", "app", "streamlit")
 """What a page may import besides the standard library: its view model does the rest (ARCHITECTURE.md)."""
 
 
-@pytest.mark.parametrize("page", ["profile", "datasets", "plan", "indicators", "targeting", "plan_editor",
-                                  "map_explorer"])
+@pytest.mark.parametrize("page", PAGES)
 def test_the_page_imports_only_its_view_models_streamlit_and_the_standard_library(page: str) -> None:
     tree = ast.parse((ROOT / "app" / "pages" / f"{page}.py").read_text(encoding="utf-8"))
     imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
@@ -49,3 +52,9 @@ def test_the_page_imports_only_its_view_models_streamlit_and_the_standard_librar
     outside = [name for name in imported if name.split(".")[0] not in sys.stdlib_module_names
                and not any(name == allowed or name.startswith(allowed + ".") for allowed in PAGE_IMPORTS)]
     assert not outside, f"app/pages/{page}.py imports {outside}: re-export or wrap them in its view model"
+
+
+def test_every_page_is_thin() -> None:
+    assert len(PAGES) >= 8, "the pages were found"
+    over = {page: n for page in PAGES if (n := _lines(ROOT / "app" / "pages" / f"{page}.py")) > MAX_PAGE_LINES}
+    assert not over, f"pages over {MAX_PAGE_LINES} lines (move decisions to views/, widgets to app/): {over}"
