@@ -74,6 +74,7 @@ test-fast: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_structure.py  # module and page sizes, limits in one place
 
 # The browser table (headless Chromium, a floor page beside the app; about 10 minutes, `--quick` for
 # Tunbridge Wells alone), then the builder table.

@@ -7,7 +7,6 @@ process's peak memory) against the README's budget.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -125,22 +124,7 @@ def test_checking_a_fifo_is_refused_at_once(tmp_path: Path, command: list[str]) 
     assert "Traceback" not in run.stderr
 
 
-# --- limits in one place (issue 22) -------------------------------------------------------------------------
-
-
-def test_every_limit_is_set_in_core_limits() -> None:
-    """A ``MAX_`` constant assigned anywhere in the library but ``core/limits.py`` is a second place to set a
-    limit: the README's table would no longer be the whole truth. Import it from ``core.limits`` instead."""
-    elsewhere = []
-    for path in sorted((ROOT / "hiap_geo").rglob("*.py")):
-        if path == ROOT / "hiap_geo" / "core" / "limits.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-                node, ast.AnnAssign | ast.AugAssign) else []
-            names = [t.id for t in targets if isinstance(t, ast.Name)]
-            elsewhere += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.startswith("MAX_")]
-    assert not elsewhere, f"limits set outside hiap_geo/core/limits.py: {elsewhere}"
+# --- the README's table of limits (every limit is set in core/limits.py: tests/test_structure.py) ---------
 
 
 def test_the_readme_names_every_limit() -> None:

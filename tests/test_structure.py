@@ -58,3 +58,18 @@ def test_every_page_is_thin() -> None:
     assert len(PAGES) >= 8, "the pages were found"
     over = {page: n for page in PAGES if (n := _lines(ROOT / "app" / "pages" / f"{page}.py")) > MAX_PAGE_LINES}
     assert not over, f"pages over {MAX_PAGE_LINES} lines (move decisions to views/, widgets to app/): {over}"
+
+
+def test_every_limit_is_set_in_core_limits() -> None:
+    """A ``MAX_`` constant assigned anywhere in the library but ``core/limits.py`` is a second place to set a
+    limit: the README's table would no longer be the whole truth. Import it from ``core.limits`` instead."""
+    elsewhere = []
+    for path in sorted((ROOT / "hiap_geo").rglob("*.py")):
+        if path == ROOT / "hiap_geo" / "core" / "limits.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, ast.AnnAssign | ast.AugAssign) else []
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            elsewhere += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.startswith("MAX_")]
+    assert not elsewhere, f"limits set outside hiap_geo/core/limits.py: {elsewhere}"
