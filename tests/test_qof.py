@@ -256,3 +256,11 @@ def test_the_workbook_downloaded_by_hand_is_recognised_and_imported(mirror: Path
     converted = pd.read_csv(tmp_path / "cache" / "sources" / "health" /
                             "HoC_Library_modelled_disease_prevalence_MSOA11_England.csv.gz")
     assert len(converted) == 6_791 and list(converted.columns)[0] == "msoa11cd"
+
+
+def test_an_msoa_2021_takes_one_kind_redrawn_if_any_link_is() -> None:
+    """Vectorised (a per-group lambda over England's 6,856 MSOAs took 4.5 s of a first Targeting visit)."""
+    from hiap_geo.geo.msoa import one_kind_per_msoa21
+
+    links = pd.DataFrame({"msoa21_code": ["A", "A", "B", "B", "C"], "change": ["M", "X", "S", "S", "U"]})
+    assert one_kind_per_msoa21(links).tolist() == ["X", "X", "S", "S", "U"]
