@@ -328,3 +328,17 @@ def test_the_pages_thresholds_in_words() -> None:
     both = tv.chosen_thresholds("imd_decile", (1, 4), ["x"], {"x": "Smoking"}, "998")
     assert [t.label for t in both] == ["IMD decile 1-4", "Smoking: worse than England (99.8%)"]
     assert both[1].key == "x__vs_england" and both[1].allowed == frozenset({"worse"})
+
+
+def test_the_indicator_list_comes_from_the_catalogue_as_from_the_data(real_data: object) -> None:
+    """Targeting's first visit lists the indicators without reading them (the list was made from every indicator's
+    data, seconds of a first visit): the catalogue's list is the one the data gives, names, polarity and limits."""
+    from hiap_geo.indicators.readers import load_indicators
+
+    data = load_indicators(["E07000116", "E07000111"])
+    columns = ["indicator_id", "indicator_name", "polarity", "has_limits"]
+    for level in tv.TARGET_LEVELS:
+        from_data = tv.target_indicators(data, level)[columns]
+        pd.testing.assert_frame_equal(tv.catalogue_target_indicators(level)[columns], from_data)
+        assert tv.indicator_choices(tv.catalogue_target_indicators(level)) == tv.indicator_choices(from_data)
+    assert tv.no_indicator_data().empty and tv.target_indicators(tv.no_indicator_data(), "ward").empty

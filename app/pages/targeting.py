@@ -31,6 +31,7 @@ from hiap_geo.views.targeting import (
     SIIResult,
     area_at,
     area_summary,
+    catalogue_target_indicators,
     chosen_thresholds,
     csv_bytes,
     decile_column,
@@ -44,6 +45,7 @@ from hiap_geo.views.targeting import (
     need_colouring,
     need_map_frame,
     need_score,
+    no_indicator_data,
     ranked_table,
     ranking_export_table,
     scored_areas,
@@ -52,7 +54,6 @@ from hiap_geo.views.targeting import (
     sii_interval,
     sii_sentence,
     slope_index,
-    target_indicators,
     targeting_frame,
     targeting_map,
 )
@@ -61,6 +62,12 @@ from hiap_geo.views.targeting import (
 @st.cache_data(show_spinner=False)
 def sii_catalogue() -> object:
     return sii_indicators()
+
+
+@st.cache_data(show_spinner=False)
+def target_choices(level: str) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """The indicators to offer at a level, from the catalogue alone (the data is read once one is chosen)."""
+    return indicator_choices(catalogue_target_indicators(level))
 
 
 @st.cache_data(show_spinner="Fitting the slope index of inequality...")
@@ -89,7 +96,6 @@ if not sel.districts:
     st.stop()
 slug = build_in_use()
 names = district_names()
-data = indicator_data_or_stop(sel.districts)
 
 # The map first, the choices beside it (folded above it in presentation, where they stay as chosen).
 if presenting:
@@ -108,7 +114,7 @@ with settings_box:
 
     st.markdown("**1. What counts as need**")
     deprivation = deprivation_components(areas, level)
-    indicator_names, polarity_of, testable = indicator_choices(target_indicators(data, level))
+    indicator_names, polarity_of, testable = target_choices(level)
     st.session_state.setdefault("tgt_dep", ["imd_score"])
     for key, options in (("tgt_dep", deprivation), ("tgt_ind", indicator_names)):
         if key in st.session_state:  # a level change can remove options the user had chosen
@@ -161,6 +167,7 @@ with settings_box:
 if not components:
     map_col.info("Choose at least one deprivation measure or indicator to rank the areas.")
     st.stop()
+data = indicator_data_or_stop(sel.districts) if chosen_ind or worse else no_indicator_data()
 try:
     frame = targeting_frame(areas, data, level, list(dict.fromkeys([*chosen_ind, *worse])), confidence)
     score = need_score(frame, components, method, missing)

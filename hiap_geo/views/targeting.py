@@ -28,6 +28,7 @@ from hiap_geo.indicators.need import METHODS, NeedScore, NeedThreshold, apply_th
 from hiap_geo.indicators.need import MISSING_RULES as MISSING_RULES
 from hiap_geo.indicators.need import Component as Component
 from hiap_geo.indicators.need import need_score as need_score
+from hiap_geo.indicators.schema import COLUMNS as INDICATOR_COLUMNS
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS as CONFIDENCE_LABELS
 from hiap_geo.indicators.stats import SIIResult as SIIResult
 from hiap_geo.render.map_component import MapView, map_view
@@ -84,6 +85,22 @@ def target_indicators(data: pd.DataFrame, level: str) -> pd.DataFrame:
     table = rows.drop_duplicates("indicator_id")[["indicator_id", "indicator_name", "unit", "polarity", "period"]]
     table = table.assign(has_limits=table["indicator_id"].map(has).astype(bool))
     return table.sort_values("indicator_name").reset_index(drop=True)
+
+
+def catalogue_target_indicators(level: str) -> pd.DataFrame:
+    """The indicators published (or built) at a level, from the catalogue alone: id, name, polarity and
+    whether they have confidence limits; as :func:`target_indicators` gives them from the data, without reading
+    any (a first visit read every indicator only to list them)."""
+    table = catalogue()
+    rows = table[table["area_types"].str.split(", ").map(lambda types: level in types)]
+    rows = rows.assign(has_limits=rows["limits"].ne("none"))
+    columns = ["indicator_id", "indicator_name", "polarity", "has_limits"]  # no unit: a ward's is its LSOAs' mean
+    return rows[columns].sort_values("indicator_name").reset_index(drop=True)
+
+
+def no_indicator_data() -> pd.DataFrame:
+    """No indicator rows (the indicators' columns): what the need score reads when no indicator is chosen."""
+    return pd.DataFrame(columns=INDICATOR_COLUMNS)
 
 
 def targeting_frame(areas: gpd.GeoDataFrame, data: pd.DataFrame, level: str, indicator_ids: Sequence[str],
