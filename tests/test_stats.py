@@ -9,6 +9,8 @@ Each value is checked to the precision R printed it (half a unit in the last pri
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -236,3 +238,16 @@ def test_sii_orders_quantiles_and_validates() -> None:
         stats.slope_index_of_inequality([1, 2, 3, 4], [1, 1, 1, 1], [1, 2, 3, 4])
     with pytest.raises(stats.StatisticsError, match="population above zero"):
         stats.slope_index_of_inequality(range(1, 6), [1, 0, 1, 1, 1], [1, 2, 3, 4, 5])
+
+
+def test_the_indicator_pages_load_without_scipy() -> None:
+    """scipy takes about a second to load: only the exact Poisson limits and the SII need it, so the Indicators and
+    Targeting pages' modules (and the normal quantiles) do not load it on a first visit."""
+    import subprocess
+    import sys
+
+    code = ("import sys, hiap_geo.indicators.stats as s, hiap_geo.views.targeting, app.indicator_sections; "
+            "assert round(s.z_value(95), 4) == 1.96; print(sorted(m for m in sys.modules if m.startswith('scipy')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=str(Path(__file__).resolve().parents[1]))
+    assert result.stdout.strip() == "[]"

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats as sps
 
 from hiap_geo.core.errors import HiapGeoError
 
@@ -62,7 +62,7 @@ def _check_confidence(confidence: float) -> float:
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile: 1.96 for 95%, 3.09 for 99.8%."""
     level = _check_confidence(confidence)
-    return float(sps.norm.ppf(level + (1 - level) / 2))
+    return NormalDist().inv_cdf(level + (1 - level) / 2)  # the standard library's: scipy loads in about a second
 
 
 def _check_counts(x: np.ndarray, n: np.ndarray | None = None, proportion: bool = False) -> None:
@@ -105,6 +105,8 @@ def exact_poisson_limits(x: ArrayLike, confidence: float = 0.95) -> tuple[np.nda
     xs = _as_float(x)
     _check_counts(xs[~np.isnan(xs)])
     level = _check_confidence(confidence)
+    from scipy import stats as sps  # here: scipy takes about a second to load, and only these limits need it
+
     with np.errstate(invalid="ignore"):
         lower = np.where(xs == 0, 0.0, sps.chi2.ppf((1 - level) / 2, 2 * xs) / 2)
         upper = sps.chi2.ppf(level + (1 - level) / 2, 2 * xs + 2) / 2
@@ -327,7 +329,7 @@ def slope_index_of_inequality(
         se_t = _as_float(se)[order]
     elif lower_95 is not None and upper_95 is not None:
         lo_t, hi_t = transform(_as_float(lower_95)[order]), transform(_as_float(upper_95)[order])
-        se_t = (hi_t - lo_t) / sps.norm.ppf(0.975) / 2
+        se_t = (hi_t - lo_t) / NormalDist().inv_cdf(0.975) / 2
     else:
         se_t = None
 
