@@ -64,7 +64,7 @@ def map_info(payload: dict) -> dict[str, list]:
     """The map's per-area arrays: code and name (from its areas file), tooltip value text 'v', class 'k'."""
     from app.map_component import MAPS_DIR
 
-    areas = json.loads((MAPS_DIR / Path(payload["areas"]).name).read_text())["areas"]
+    areas = json.loads((MAPS_DIR / Path(payload["names"]).name).read_text())["areas"]  # names in their own file
     return {"code": areas["code"], "name": areas["name"], "v": payload["v"], "k": payload["k"]}
 
 
