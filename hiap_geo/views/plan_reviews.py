@@ -287,8 +287,9 @@ def export_bytes(store: ProgressStore, loaded: LoadedPlan, user: User = LOCAL_US
 
 def without_address(message: object, *addresses: str) -> str:
     """An error's text with the database's address (URL, host, file path) replaced by 'the progress database':
-    a meeting's screen never shows where the database lives (``store.describe()`` stays in logs and the CLI)."""
-    text = str(message)
+    a meeting's screen never shows where the database lives (``store.describe()`` stays in logs and the CLI).
+    A progress database error gives its plain words (``ProgressError.plain``), without the server's own."""
+    text = str(getattr(message, "plain", message))
     for address in sorted({a for a in addresses if a}, key=len, reverse=True):
         text = text.replace(f"URL '{address}'", "").replace(f"'{address}'", "").replace(address, "")
     return " ".join(text.split()).replace(" :", ":").replace(" (", " (").strip()
