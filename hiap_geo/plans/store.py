@@ -212,7 +212,6 @@ class StoreCore:
         if self.dialect == "postgresql" and "connect" in first_line(exc).lower():
             hint = " Is the PostgreSQL server running, and are the host, port, user and database in the URL right?"
         message = f"The progress database {self.describe()} failed ({what}): {first_line(exc)}.{hint}"
-        log.warning("%s", message)  # the details for the IT officer; a page shows the plain words
         unreachable = "connect" in first_line(exc).lower()
         plain = (f"The progress database could not be reached, so nothing was {_DONE[what]}. Try again when it is "
                  "back; the server's log says why." if unreachable else
