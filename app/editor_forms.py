@@ -229,16 +229,22 @@ def target_adder(plan: edits.Plan, action_id: str, way: str) -> None:
                    "such, so a gap cannot hide behind it.")
 
 
-def where_it_lands(plan: edits.Plan, action_id: str, text: str, slug: str | None,
-                   at_field: dict[str, list[edits.Problem]], stamp: str, may_edit: bool) -> None:
-    """The action's targets beside the map (or the form of a rule, names or the district) that adds to them."""
-    way = st.radio("Add places by", TARGET_WAYS, horizontal=True, key="editor_target_way") if may_edit else None
-    map_col, list_col = st.columns([5, 2])
-    with list_col:
+def action_beside_map(plan: edits.Plan, action_id: str, text: str, slug: str | None,
+                      at_field: dict[str, list[edits.Problem]], stamp: str, may_edit: bool) -> None:
+    """The action's targets, reach and form in the left column, the map (or the form of a rule, names or the
+    district) that adds to its targets in the right: at 1366x768 the action picker above them, the map and the
+    targets it lists by name and ward are in view together, without scrolling."""
+    form_col, map_col = st.columns([2, 3])
+    with form_col:
+        way = st.radio("Add places by", TARGET_WAYS, horizontal=True, key="editor_target_way") if may_edit else None
         targets_list(plan, action_id, at_field, stamp, may_edit)
+        picker = st.container()  # the map's pick list, under the targets it adds to
+        reach_panel(text, action_id, at_field, stamp, may_edit, plan.edition)
+        st.markdown(f"**Action {escape(action_id)}**")
+        action_form(plan, action_id, at_field, stamp, may_edit)
     with map_col:
         if way is None or way == TARGET_WAYS[0]:
-            pick_on_map(plan, action_id, text, slug, list_col, may_edit)
+            pick_on_map(plan, action_id, text, slug, picker, may_edit)
         else:
             target_adder(plan, action_id, way)
 

@@ -165,10 +165,13 @@ def test_the_2026_28_draft_reads_as_a_council_plan_in_word_and_pdf(kent: str, tm
     introduction and objectives, per priority its aims, a map and the actions with lead, partners, timescale,
     outcome measures and target areas by name and ward; the PDF says the same."""
     from hiap_geo.plans.editor import next_period_draft
+    from hiap_geo.plans.editor.moving import move_to_edition
     from hiap_geo.render.plan_document import plan_pdf
 
     old = load_plan(TUNBRIDGE_WELLS)
-    draft = next_period_draft(old, "tunbridge-wells-2026-28", "2026-28", author="Plan officer", edition=2025)
+    # as the Plan editor and `plan next --edition 2025` make it: the codes moved through the ONS lookup
+    draft = move_to_edition(next_period_draft(old, "tunbridge-wells-2026-28", "2026-28", author="Plan officer"),
+                            2025).plan
     first = draft.actions[0].model_copy(update={"timescale": "By March 2027", "lead": "KCC Public Health",
                                                 "indicators": ["Smoking prevalence, routine and manual workers"]})
     draft = draft.model_copy(update={"actions": [first, *draft.actions[1:]]})
@@ -189,6 +192,7 @@ def test_the_2026_28_draft_reads_as_a_council_plan_in_word_and_pdf(kent: str, tm
     assert rows[first.printed_id or first.id]["Timescale"] == "By March 2027"
     text = body_text(data)
     assert "Not named" not in text and "Lsoas" not in text and "None" not in text.split()
+    assert "are³" not in text and "Sherwood 4th" not in text  # the area list re-derived from its description
     pdf = plan_pdf(draft, lsoas)
     assert pdf[:5] == b"%PDF-"
     out = ARTIFACTS / "plan-document"

@@ -1,11 +1,13 @@
-"""The Plan editor in headless Chromium with no internet, at 1366x768 (issues 23 and 25): a plan written from scratch
-(two priorities, three actions: one placed by a click on the map and Enter on a focused area, one by a decile rule,
-one district-wide), saved, refreshed, closed and opened again from the list (by its title), and exported as YAML
-that ``plan check`` accepts and as Word and PDF twice after the save and the refresh. Each step checks that the
-control it needs is in the viewport (scrolled to, never hidden), and that no page text or export holds machine text
-("nan", "None", an id, a database address). The map is the recolouring component: a second change sends no
-geometry and keeps the user's zoom. A second test carries the Tunbridge Wells 2023-25 plan into 2026-28 on IoD
-2025 and reads what changed before saving.
+"""The Plan editor in headless Chromium with no internet, at 1366x768 and 1920x1080 (issues 23 and 25): a plan
+written from scratch (two priorities, three actions: one placed by a click on the map and Enter on a focused area,
+one by a decile rule, one district-wide), saved, refreshed, closed and opened again from the list (by its title),
+and exported as YAML that ``plan check`` accepts and as Word and PDF twice after the save and the refresh. Each step
+checks that the control it needs is in the viewport (scrolled to, never hidden); when the user clicks the map, the
+action picker, the map and the targets it lists are in view together with no scrolling (the form beside the map).
+At 1920x1080 the journey stops once an area is picked (the rest is proved at 1366x768). No page text or export
+holds machine text ("nan", "None", an id, a database address). The map is the recolouring component: a second
+change sends no geometry and keeps the user's zoom. A second test carries the Tunbridge Wells 2023-25 plan into
+2026-28 on IoD 2025 and reads what changed before saving.
 
 The app runs on its own progress database (a temporary SQLite file), so the test saves nothing anywhere else.
 """
@@ -195,19 +197,35 @@ def wait_selected(page: object, codes: set[str], timeout_s: float = 60) -> None:
     raise AssertionError(f"the map outlines {map_state(page)['selected']}, not {codes}")
 
 
+def to_top(page: object, locator: object) -> None:
+    """Scroll as a user does to a section: its heading at the top of the window, under Streamlit's header."""
+    locator.first.wait_for(timeout=60_000)
+    header = page.locator("[data-testid='stHeader']").bounding_box()
+    locator.first.evaluate("(e, h) => { e.style.scrollMarginTop = h + 'px'; e.scrollIntoView({block: 'start'}); }",
+                           round(header["height"]) if header else 0)
+    page.wait_for_timeout(300)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
 def test_write_save_refresh_open_and_export_a_plan(editor_url: str, browser: object, tmp_path: Path,
-                                                   most_deprived: list[str], session_cache: Path) -> None:
+                                                   most_deprived: list[str], session_cache: Path,
+                                                   size: tuple[int, int]) -> None:
     started = time.time()
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     page = context.new_page()
     outside = block_internet(page)
     frames = Frames(page)
     try:
-        write_plan(page, editor_url, most_deprived, frames)
-        save_refresh_and_open(page)
-        check_exports(page, tmp_path, most_deprived, session_cache)
+        if width == 1920:  # the rest of the journey is proved at 1366x768: here the action, its map and its pick
+            new_plan(page, editor_url, f"{PLAN_ID}-{width}", width)
+            pick_on_the_map(page, most_deprived[0], width)
+        else:
+            write_plan(page, editor_url, most_deprived, frames)
+            save_refresh_and_open(page)
+            check_exports(page, tmp_path, most_deprived, session_cache)
     except Exception:
-        shot(page, "plan-editor-failure.png")  # what the page showed when a step failed
+        shot(page, f"plan-editor-failure-{width}.png")  # what the page showed when a step failed
         raise
     finally:
         context.close()
@@ -215,12 +233,11 @@ def test_write_save_refresh_open_and_export_a_plan(editor_url: str, browser: obj
     print(f"plan editor browser test: {time.time() - started:.0f} s")
 
 
-def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: Frames) -> None:
+def new_plan(page: object, editor_url: str, plan_id: str, width: int) -> None:
+    """A new plan for Tunbridge Wells on the IoD 2025 geography (the defaults), opened."""
     page.goto(f"{editor_url}/plan-editor")
-
-    # A new plan for Tunbridge Wells on the IoD 2025 geography (the defaults)
     in_view(page, page.get_by_text("New plan", exact=True)).click()
-    in_view(page, page.get_by_role("textbox", name="Plan id")).fill(PLAN_ID)
+    in_view(page, page.get_by_role("textbox", name="Plan id")).fill(plan_id)
     page.get_by_role("textbox", name="Title", exact=True).fill(TITLE)
     page.get_by_role("textbox", name="Period", exact=True).fill("2026-28")
     in_view(page, page.get_by_role("button", name="Start the plan")).click()
@@ -229,7 +246,36 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     wait_text(page, "2 named by none")  # the placeholder action names no place
     settle(page)
     in_view(page, page.get_by_role("button", name="Save version"))  # at the top as the plan opens
-    shot(page, "plan-editor-opened-1366.png")
+    shot(page, f"plan-editor-opened-{width}.png")
+
+
+def pick_on_the_map(page: object, code: str, width: int) -> None:
+    """Scrolled to the actions, the user picks an area on the map: the action picker, the map and the target it
+    adds (by name and ward) are in view together, with no scrolling in between (the form beside the map)."""
+    to_top(page, page.get_by_role("heading", name=re.compile(r"Actions \(\d+\)")))
+    in_view(page, page.get_by_role("combobox", name="Action to edit"), scroll=False)
+    in_view(page, page.locator(MAP_SELECTOR), scroll=False)
+    page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
+    zoom_to(page, code)  # the user zooms in on the town, where the most deprived LSOAs are small
+    view = map_state(page)["view"]
+    point = page.evaluate(POINT_IN, code)
+    assert point is not None, f"{code} is not on the map"
+    size = page.viewport_size
+    assert 0 <= point[0] <= size["width"] and 0 <= point[1] <= size["height"], (point, size)
+    page.mouse.click(*point)
+    wait_selected(page, {code})
+    settle(page)
+    assert same_view(view, map_state(page)["view"])  # a pick keeps the user's zoom
+    listed = in_view(page, page.locator("li", has_text=re.compile("1 LSOA picked:")), scroll=False).inner_text()
+    assert " ward" in listed and code not in listed, listed  # by name and ward, beside the map
+    in_view(page, page.get_by_role("combobox", name="Action to edit"), scroll=False)  # still in view, unscrolled
+    in_view(page, page.locator(MAP_SELECTOR), scroll=False)
+    shot(page, f"plan-editor-map-{width}.png")
+    clean_text(page_text(page), f"the editor at {width} px")
+
+
+def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: Frames) -> None:
+    new_plan(page, editor_url, PLAN_ID, 1366)
 
     # Two priorities: the first renamed, a second added
     one(page, "[class*='st-key-ep_title_1_'] input").fill("Smoking")
@@ -244,22 +290,8 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     in_view(page, one(page, "[class*='st-key-ea_title_'] textarea")).fill("Stop smoking clinics <b>near you</b>")
     in_view(page, page.get_by_role("button", name="Apply changes to the action")).click()
     settle(page)
-    in_view(page, page.locator(MAP_SELECTOR))
-    page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
     first, second = most_deprived
-    zoom_to(page, first)  # the user zooms in on the town, where the most deprived LSOAs are small
-    view = map_state(page)["view"]
-    point = page.evaluate(POINT_IN, first)
-    assert point is not None, f"{first} is not on the map"
-    page.mouse.click(*point)
-    wait_selected(page, {first})
-    settle(page)
-    assert same_view(view, map_state(page)["view"])  # a pick keeps the user's zoom
-    listed = in_view(page, page.locator("li", has_text=re.compile("1 LSOA picked:"))).inner_text()  # beside the map
-    assert " ward" in listed and first not in listed, listed
-
-    in_view(page, page.locator(MAP_SELECTOR))
-    shot(page, "plan-editor-map-1366.png")
+    pick_on_the_map(page, first, 1366)
 
     # the user zooms again, about the next area; its pick (by keyboard) keeps that view and sends no geometry
     zoom_to(page, second, steps=1)
@@ -277,8 +309,8 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     assert not any(b'"geometry"' in data or b'"c":[' in data for data in sent), "geometry re-sent on a pick"
     assert not [url for url in frames.files_since(t0) if "/areas-" in url or "/outline-" in url]  # nor fetched
     wait_text(page, "0 named by none")  # both gaps closed
-    in_view(page, page.locator("li", has_text=re.compile("2 LSOAs picked:")))
-    in_view(page, page.locator(MAP_SELECTOR))
+    in_view(page, page.locator("li", has_text=re.compile("2 LSOAs picked:")), scroll=False)
+    in_view(page, page.locator(MAP_SELECTOR), scroll=False)
     shot(page, "plan-editor-map-keyboard-1366.png")
 
     # Action 1.2 by a decile rule (national IMD deciles 1-2, the rule's default)
@@ -335,14 +367,6 @@ def save_refresh_and_open(page: object) -> None:
     in_view(page, page.locator(".st-key-editor_open button")).click()
     wait_text(page, "Actions (3)")
     assert page.get_by_role("heading", name=TITLE).count()
-    settle(page)
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    map_frame(page)
-    settle(page)
-    shot(page, "plan-editor-1920.png")
-    in_view(page, page.locator(MAP_SELECTOR))
-    shot(page, "plan-editor-map-1920.png")
-    page.set_viewport_size({"width": 1366, "height": 768})
     settle(page)
 
 

@@ -129,7 +129,10 @@ def test_a_review_that_cannot_be_saved_keeps_its_note_and_says_not_recorded(
             confirm.click()
             page.get_by_text("Not recorded.").wait_for(timeout=60_000)
             assert page.get_by_text("The review was not recorded").count() >= 1
-            assert page.get_by_text(note, exact=True).count() == 1  # the typed note, kept on screen
+            page.get_by_text(note, exact=True).wait_for(timeout=30_000)  # the typed note, kept on screen
+            assert page.get_by_text(note, exact=True).count() == 1
+            shown = page.locator("[data-testid='stAlert']").all_inner_texts()
+            assert not any("127.0.0.1" in t or "port" in t or name in t for t in shown), shown  # no address
         finally:
             page.screenshot(path=str(ARTIFACTS / "review-not-recorded.png"), full_page=True)
             with postgres.connect() as conn:

@@ -94,12 +94,7 @@ if may_edit:
 action = plan.action(action_id)
 at_field = editor_model.action_problems(problems, action_id)
 stamp = f"{action_id}_{abs(hash(action.model_dump_json())) % 10**10}"
-form_col, reach_col = st.columns([3, 2])
-with form_col:
-    forms.action_form(plan, action_id, at_field, stamp, may_edit)
-with reach_col:
-    forms.reach_panel(text, action_id, at_field, stamp, may_edit, plan.edition)
-forms.where_it_lands(plan, action_id, text, slug, at_field, stamp, may_edit)
+forms.action_beside_map(plan, action_id, text, slug, at_field, stamp, may_edit)
 
 forms.plan_reach_section(plan, text)
 others = [p for p in problems if not p.action_id]

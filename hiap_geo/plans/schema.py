@@ -114,7 +114,14 @@ class PlanResolutionError(PlanError):
 
 
 class ProgressError(HiapGeoError):
-    """The progress database cannot do what was asked (unknown plan or action, bad status, bad URL...)."""
+    """The progress database cannot do what was asked (unknown plan or action, bad status, bad URL...).
+
+    ``plain`` is the same news for a meeting's screen where the message holds the server's own words (host,
+    port, database name): the CLI and the log keep the details, a page shows ``plain``."""
+
+    def __init__(self, message: str, plain: str | None = None) -> None:
+        super().__init__(message)
+        self.plain = plain or message
 
 
 MIN_REVIEW_DATE = date(2000, 1, 1)

@@ -198,7 +198,9 @@ class StoreCore:
                     raise ProgressError(
                         f"The progress database {self.describe()} is busy or the connection keeps dropping "
                         f"({first_line(exc)}); tried {self.attempts} times, nothing was {_DONE[what]}. "
-                        "Try again in a moment.") from exc
+                        "Try again in a moment.",
+                        plain=f"The progress database is busy or the connection keeps dropping; tried "
+                              f"{self.attempts} times, nothing was {_DONE[what]}. Try again in a moment.") from exc
                 log.info("Progress database busy or connection dropped (%s), attempt %d of %d: %s",
                          what, attempt, self.attempts, first_line(exc))
                 time.sleep(delay)
@@ -209,7 +211,12 @@ class StoreCore:
         hint = ""
         if self.dialect == "postgresql" and "connect" in first_line(exc).lower():
             hint = " Is the PostgreSQL server running, and are the host, port, user and database in the URL right?"
-        return ProgressError(f"The progress database {self.describe()} failed ({what}): {first_line(exc)}.{hint}")
+        message = f"The progress database {self.describe()} failed ({what}): {first_line(exc)}.{hint}"
+        unreachable = "connect" in first_line(exc).lower()
+        plain = (f"The progress database could not be reached, so nothing was {_DONE[what]}. Try again when it is "
+                 "back; the server's log says why." if unreachable else
+                 f"The progress database could not do this, so nothing was {_DONE[what]}. The server's log says why.")
+        return ProgressError(message, plain=plain)
 
     # -- plan versions: what the reviews, the drafts and the export file share ---------------------
 

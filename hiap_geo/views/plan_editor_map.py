@@ -31,7 +31,7 @@ every decile colour."""
 REACHED_WEIGHT = 3.0
 MAP_HEIGHT = 440
 """At most this tall (the component keeps this much room); ``fit_window`` keeps the whole map in view at 1366x768,
-where the map sits below the action's form, at its least height or a little more."""
+where it sits beside the action's targets and form, under the action picker."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ its text label together (``status_text``), so colour or symbol is never the only
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Collection
 from datetime import date
 from typing import Any
@@ -33,6 +34,8 @@ from hiap_geo.views.plan import PlanPageError
 
 STATUS_SYMBOLS: dict[str, str] = {"not_started": "⚪", "on_track": "🟢", "at_risk": "🟠", "done": "✅"}
 """A symbol beside each status's text label: the colour is never the only signal."""
+
+log = logging.getLogger(__name__)
 
 
 def status_text(status: str | None) -> str:
@@ -287,8 +290,11 @@ def export_bytes(store: ProgressStore, loaded: LoadedPlan, user: User = LOCAL_US
 
 def without_address(message: object, *addresses: str) -> str:
     """An error's text with the database's address (URL, host, file path) replaced by 'the progress database':
-    a meeting's screen never shows where the database lives (``store.describe()`` stays in logs and the CLI)."""
-    text = str(message)
+    a meeting's screen never shows where the database lives (``store.describe()`` stays in logs and the CLI).
+    A progress database error gives its plain words (``ProgressError.plain``), without the server's own."""
+    text = str(getattr(message, "plain", message))
+    if text != str(message):  # the server's own words go to the log, for the IT officer
+        log.warning("Shown on a page in plain words: %s", message)
     for address in sorted({a for a in addresses if a}, key=len, reverse=True):
         text = text.replace(f"URL '{address}'", "").replace(f"'{address}'", "").replace(address, "")
     return " ".join(text.split()).replace(" :", ":").replace(" (", " (").strip()
