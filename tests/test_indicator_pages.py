@@ -613,7 +613,8 @@ def test_targeting_map_recolours_in_place_fits_the_window_and_selects_on_click(a
     view = watch.switch(z_scores, view, containing="z-score")
     code = watch.click_an_area(view)
     page_.get_by_text(f"{code} ", exact=False).first.wait_for(timeout=60_000)
-    page_.get_by_text("Selected:", exact=False).first.wait_for(timeout=60_000)
+    # The page's line under the map (the folded legend also says "Selected:", hidden until unfolded).
+    page_.locator("[data-testid='stMarkdown']").get_by_text("Selected:", exact=False).first.wait_for(timeout=60_000)
     watch.each_file_once()
     shoot(page_, "targeting-selected-1366x768.png")
     page_.set_viewport_size({"width": 1920, "height": 1080})
