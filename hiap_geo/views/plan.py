@@ -63,7 +63,7 @@ def plan_caption(plan: Plan) -> str:
     areas = "LSOA 2011, wards 2019" if plan.edition == 2019 else "LSOA 2021, wards 2024"
     return (f"{plan.area.name} ({plan.area.code}), {plan.period}. Source: {plan.source.title}, "
             f"{plan.source.publisher}{published}. Transcribed by {plan.transcription.by} on "
-            f"{plan.transcription.date:%d %B %Y}. Areas are those of IoD {plan.edition} ({areas}).")
+            f"{plan.transcription.date:%-d %B %Y}. Areas are those of IoD {plan.edition} ({areas}).")
 
 
 def map_edition_caption(plan: Plan, explorer_year: int | None = None) -> str:
