@@ -17,7 +17,7 @@ from app.loaders import chosen_areas
 from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
-from hiap_geo.core.text import escape_markdown
+from hiap_geo.core.text import counted, escape_markdown
 from hiap_geo.geo.msoa import msoa_areas
 from hiap_geo.indicators import fingertips
 from hiap_geo.indicators.availability import availability_markdown
@@ -179,7 +179,7 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> None:
                 if fetched.from_cache:
                     st.warning(f"Offline: showing the copy fetched on {fetched.fetched_label()}.")
                 else:
-                    st.success(f"Fetched {len(fetched.data)} rows on {fetched.fetched_label()} from "
+                    st.success(f"Fetched {counted(len(fetched.data), 'row')} on {fetched.fetched_label()} from "
                                f"{escape_markdown(fetched.url)}.")
                 for note in fetched.notes:
                     st.caption(escape_markdown(note))
@@ -190,7 +190,7 @@ def fingertips_section(sel: MapSelection, names: dict[str, str]) -> None:
             return
         result = cached_fingertips(request, when.isoformat())
         st.info(f"Cached copy fetched on {result.fetched_label()}: "
-                f"{result.data['indicator_id'].nunique()} indicator(s), chosen under 'Indicator' above.")
+                f"{counted(result.data['indicator_id'].nunique(), 'indicator')}, chosen under 'Indicator' above.")
         st.session_state[FINGERTIPS_KEY] = result.data
 
 
