@@ -313,12 +313,12 @@ def plan_reach_section(plan: edits.Plan, text: str) -> None:
         uncovered = plan_view.coverage_export(cover.uncovered)
         gap_tab.dataframe(uncovered, hide_index=True, width="stretch")
         gap_tab.download_button("Download the gaps (CSV)", edits.csv_bytes(uncovered), key="editor_gaps_csv",
-                                file_name=f"{plan.id}-uncovered-deprived-lsoas.csv", mime="text/csv")
+                                file_name=f"{plan.id}-uncovered-deprived-lsoas.csv", mime="text/csv", on_click="ignore")
         matrix_tab.caption("Deprived LSOAs at the threshold set under Coverage gaps, by priority: the number of "
                            "actions of the priority that name each.")
         matrix_tab.dataframe(editor_model.matrix_table(cover, plan), hide_index=True, width="stretch")
         matrix_tab.download_button("Download the matrix (CSV)", edits.csv_bytes(cover.matrix), key="editor_matrix_csv",
-                                   file_name=f"{plan.id}-area-by-priority.csv", mime="text/csv")
+                                   file_name=f"{plan.id}-area-by-priority.csv", mime="text/csv", on_click="ignore")
     found = state.findings(text)
     if found.report is not None:
         check_tab.markdown(plan_view.check_summary(found.report, plan.edition))
@@ -345,14 +345,15 @@ def save_bar(plan: edits.Plan, problems: list[edits.Problem], store: edits.Progr
                         if may_save else "Saving a version needs the admin role; your work is kept as your draft.")
     word_col.download_button("Download Word", partial(state.document_file, text, slug), file_name=f"{plan.id}.docx",
                              key="editor_docx", help=LAID_OUT, width="stretch",
-                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                             on_click="ignore")
     pdf_col.download_button("Download PDF", partial(state.document_file, text, slug, "pdf"),
                             file_name=f"{plan.id}.pdf", key="editor_pdf", mime="application/pdf", help=LAID_OUT,
-                            width="stretch")
+                            width="stretch", on_click="ignore")
     yaml_col.download_button("Download YAML", text.encode("utf-8"), file_name=f"{plan.id}.yaml",
                              mime="application/yaml", key="editor_yaml", width="stretch",
                              help="The plan file format of data/plans/README.md; `python -m hiap_geo plan check "
-                                  "<file>` reads it.")
+                                  "<file>` reads it.", on_click="ignore")
     state.show_message(state.SAVE_MESSAGE)
     if stopping:
         st.warning(f"**{editor_model.stopping_words(len(stopping))} this plan being saved as a version**; it is "

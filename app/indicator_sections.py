@@ -205,7 +205,7 @@ def stated_section(districts: tuple[str, ...]) -> None:
                "dates and comparators, not recomputed here.")
     st.dataframe(stated, hide_index=True, width="stretch", placeholder=MISSING_CELL)
     st.download_button("Download the stated figures (CSV)", csv_bytes(stated),
-                       file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv")
+                       file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv", on_click="ignore")
 
 
 def _pick_spine_area() -> None:
@@ -233,7 +233,7 @@ def spine_section(data: pd.DataFrame, areas: pd.DataFrame, level: str, districts
     name, district_name = area_names.get(area, area), names.get(district, "District")
     st.html(spine_chart_html(rows, name, district_name))
     st.download_button("Download spine chart (PNG)", partial(spine_chart_png, rows, name, district_name),
-                       file_name=f"hiap-geo-spine-{area}.png", mime="image/png", key="spine_png")
+                       file_name=f"hiap-geo-spine-{area}.png", mime="image/png", key="spine_png", on_click="ignore")
     st.caption(f"England is the red centre line; the bar spans all English {view.LEVELS[area_level]}s (darker: the "
                "middle half). Best is to the right for every indicator with a polarity ('low is good' ones are "
                "flipped); indicators without one run from lowest to highest. Indicators with no England value "
@@ -263,7 +263,8 @@ def trends_section(data: pd.DataFrame, labels: dict[str, str], districts: tuple[
             st.altair_chart(trend_chart(group), width="stretch")
     st.caption(HEALTH_INDEX_NOTE)
     st.download_button("Download trends (CSV)", csv_bytes(trends),
-                       file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download")
+                       file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download",
+                       on_click="ignore")
 
 
 def table_section(values: pd.DataFrame, level: str, vintage: str, indicator_id: str, period: str,
@@ -288,4 +289,5 @@ def table_section(values: pd.DataFrame, level: str, vintage: str, indicator_id: 
                f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
                "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
     st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",
-                       file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv")
+                       file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv",
+                       on_click="ignore")

@@ -164,4 +164,4 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
         st.download_button("Download map (PNG)", plan_map.png_download(drawn, title, subtitle),
                            file_name=plan_map.png_file_name(title), mime="image/png", key="plan_map_png",
                            help="The map as an image for slides: title, legend, scale and attribution; drawn when "
-                                "clicked.")
+                                "clicked.", on_click="ignore")

@@ -56,6 +56,7 @@ def pack_section(plan: Plan, history: pd.DataFrame) -> None:
     if isinstance(files, pack.PackFiles) and files.stem.startswith(plan.id):
         d1, d2 = st.columns(2)
         d1.download_button("Download the pack (Word)", files.docx, file_name=f"{files.stem}.docx", key="plan_pack_docx",
-                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           on_click="ignore")
         d2.download_button("Download the pack (PDF)", files.pdf, file_name=f"{files.stem}.pdf",
-                           mime="application/pdf", key="plan_pack_pdf")
+                           mime="application/pdf", key="plan_pack_pdf", on_click="ignore")

@@ -277,7 +277,8 @@ def export_import(store: ProgressStore, loaded: LoadedPlan, exportable: bool, us
     if exportable:
         left.download_button("Download the plan with its history (JSON)",
                              partial(reviews.export_bytes, store, loaded, user),
-                             file_name=f"{plan.id}-progress.json", mime="application/json", key="plan_export")
+                             file_name=f"{plan.id}-progress.json", mime="application/json", key="plan_export",
+                             on_click="ignore")
     else:
         left.caption("This file is not the plan's current stored version: confirm it above, or choose the stored "
                      "plan, to export.")

@@ -42,7 +42,7 @@ def plan_heading(box: Any, title: str, caption: str) -> None:
 
 
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
-    st.download_button(label, csv_bytes(table), file_name=file_name, mime="text/csv", key=key)
+    st.download_button(label, csv_bytes(table), file_name=file_name, mime="text/csv", key=key, on_click="ignore")
 
 
 def show_table(frame: pd.DataFrame, **options: Any) -> None:

@@ -73,3 +73,17 @@ def test_every_limit_is_set_in_core_limits() -> None:
             names = [t.id for t in targets if isinstance(t, ast.Name)]
             elsewhere += [f"{path.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n.startswith("MAX_")]
     assert not elsewhere, f"limits set outside hiap_geo/core/limits.py: {elsewhere}"
+
+
+def test_no_download_reruns_the_page() -> None:
+    """A download is a file, not a change: a rerun on its click redraws the page and may drop the next button's
+    deferred file (a download that never came, seen in the walk of the Plan page)."""
+    rerunning = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "download_button"
+                    and not any(k.arg == "on_click" and isinstance(k.value, ast.Constant) and k.value.value == "ignore"
+                                for k in node.keywords)):
+                rerunning.append(f"{path}:{node.lineno}")
+    assert rerunning == []

@@ -196,7 +196,7 @@ with map_col:
     map_title = f"{measure.label}, {period}"
     st.download_button("Download map (PNG)", map_download(map_frame(areas, map_values), measure, map_title,
                                                           outlines=district_outlines(district_lines)),
-                       file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png")
+                       file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png", on_click="ignore")
 
 if info_col is not None:
     with info_col:

@@ -112,7 +112,7 @@ def show_change(sel: MapSelection) -> None:
     st.dataframe(change.drop(columns=["caveat", "code"]), hide_index=True, width="stretch", placeholder=MISSING_CELL,
                  key="change_table", column_config=decimals)
     st.download_button("Download the change table (CSV)", partial(csv_bytes, change),
-                       file_name=f"hiap-geo-change-2019-2025-{sel.level}.csv", mime="text/csv")
+                       file_name=f"hiap-geo-change-2019-2025-{sel.level}.csv", mime="text/csv", on_click="ignore")
 
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -242,10 +242,11 @@ if not sel.presentation:
                      column_config={value_column(chosen): st.column_config.NumberColumn(
                          value_column(chosen), format=value_format(chosen))})
     st.download_button("Download table (CSV)", partial(csv_bytes, table),
-                       file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv")
+                       file_name=f"hiap-geo-{sel.measure}-{sel.level}-iod{sel.year}.csv", mime="text/csv",
+                       on_click="ignore")
     if sel.level != "lsoa":
         show_change(sel)
     map_title = f"{chosen.label}, IoD {sel.year}"
     st.download_button("Download map (PNG)", map_download(areas, chosen, map_title, outlines=outlines(slug, sel)),
-                       file_name=map_file_name(map_title), mime="image/png", key="explorer_map_png")
+                       file_name=map_file_name(map_title), mime="image/png", key="explorer_map_png", on_click="ignore")
     st.caption(full_attribution())

@@ -85,6 +85,7 @@ for column, download in zip(st.columns(len(screen.downloads)), screen.downloads,
     column.download_button(
         download.label, partial(exported, request.codes, request.name, profile.generated, download.fmt),
         file_name=download.file_name, mime=download.media_type, key=f"download_{download.fmt}", width="stretch",
+        on_click="ignore"
     )
 
 map_col, figures_col = st.columns([2, 3])

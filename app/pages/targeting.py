@@ -206,7 +206,8 @@ if not selected.empty:
     st.download_button("Download map (PNG)", map_download(need_map_frame(selected, classes), measure,
                                                           f"Need score: {len(selected)} {LEVELS[level]}s",
                                                           outlines=district_outlines(district_lines)),
-                       file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png")
+                       file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png",
+                       on_click="ignore")
     table = ranked_table(selected, score, labels)
     st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING_CELL,
                  column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns
@@ -217,7 +218,7 @@ if not selected.empty:
                    f"{int(frame['need_rank'].max())} scored {LEVELS[level]}s before the thresholds.")
     export = ranking_export_table(table, score, thresholds, data, chosen_ind + worse, level)
     st.download_button("Download ranking (CSV)", csv_bytes(export), mime="text/csv",
-                       file_name=f"hiap-geo-need-ranking-{level}.csv")
+                       file_name=f"hiap-geo-need-ranking-{level}.csv", on_click="ignore")
 
 st.header("Slope index of inequality")
 st.caption("How much an indicator changes from the most to the least deprived end of a district: the LSOAs are "
