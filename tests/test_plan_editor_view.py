@@ -303,3 +303,14 @@ def test_an_actions_reach_and_the_lines_of_a_move_name_every_code(real_data: Pat
     assert names.named("E01024840 moved") == "E01024840 (Tunbridge Wells 005A, Sherwood ward) moved"
     assert names.named("E01999999 is unknown") == "E01999999 is unknown"  # the line says what is wrong
     assert words.first_version("Plan 'tw-x' added with 1 action(s).") == "The first version, with 1 action."
+
+
+def test_a_shipped_plan_says_where_it_came_from_in_words_not_its_file_path(tmp_path: Path) -> None:
+    """The caption under the plan's title said 'Opened from data/plans/sevenoaks-2019-22.yaml': machine text."""
+    store = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite'}")
+    for path in plan_files():
+        editing = editor_view.open_plan(f"file:{path.name}", store, LOCAL_USER)
+        assert "data/plans" not in editing.opened_from and ".yaml" not in editing.opened_from
+        assert editing.opened_from == "the plans that come with HIAP Geo"
+    assert editor_view.open_plan("file:sevenoaks-2019-22.yaml", None, LOCAL_USER).opened_from == (
+        "the plans that come with HIAP Geo")

@@ -48,6 +48,10 @@ PRIORITY_FORMS: int = 12
 """Priorities shown each with its form; a plan with more has one form and a list to choose the priority."""
 
 
+SHIPPED = "the plans that come with HIAP Geo"
+"""Where a shipped plan (a file in data/plans) was opened from, as the page's caption says it."""
+
+
 class EditorPageError(HiapGeoError):
     """The editor cannot open or start what was asked (an unknown choice, a plan id already taken)."""
 
@@ -188,7 +192,7 @@ def open_plan(choice: str, store: ProgressStore | None, user: User) -> Editing:
         plan_id = loaded.plan.id
         if store is not None and plan_id in store.plan_ids():
             return open_plan(f"stored:{plan_id}", store, user)
-        return Editing(loaded.plan, loaded, None, source)
+        return Editing(loaded.plan, loaded, None, SHIPPED)  # in words: the file's path is machine text
     if choice.startswith("stored:"):
         if store is None:
             raise EditorPageError("The progress database is not available, so stored plans cannot be opened.")
