@@ -9,22 +9,19 @@ from __future__ import annotations
 
 from functools import partial
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from app.loaders import chosen_areas
+from app.loaders import map_geometry as map_geometry  # shared with Targeting: one cache entry per layer
+from app.loaders import map_layer as map_layer
 from hiap_geo.core.cells import csv_bytes
-from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import counted, escape_markdown
-from hiap_geo.geo.msoa import msoa_areas
 from hiap_geo.indicators import fingertips
 from hiap_geo.indicators.availability import availability_markdown
 from hiap_geo.indicators.catalogue import HEALTH_INDEX_NOTE
 from hiap_geo.indicators.uploads import InvalidUpload, read_upload
 from hiap_geo.render.charts import spine_chart_html, spine_chart_png, trend_chart
-from hiap_geo.render.maps import encode_geometry
 from hiap_geo.views import indicators as view
 from hiap_geo.views import uploads as upload_view
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection
@@ -32,23 +29,6 @@ from hiap_geo.views.explorer import MISSING_CELL, MapSelection
 UPLOAD_KEY = "ind_upload_data"
 FINGERTIPS_KEY = "ind_fingertips_data"
 """Session keys of the rows the user added (kept while the tab that added them is closed)."""
-
-
-@st.cache_data(show_spinner=False)
-def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """The chosen districts' areas of one level and vintage in the standard columns (MSOAs from LSOAs)."""
-    if level == "msoa":
-        current = msoa_areas(map_layer(slug, "lsoa", IOD2025.lsoa_vintage, districts), 2021)
-        if vintage == "MSOA 2021":
-            return current
-        return msoa_areas(map_layer(slug, "lsoa", IOD2019.lsoa_vintage, districts), 2011, current)
-    return view.standard_areas(chosen_areas(slug, level, view.edition_year(vintage), districts), level)
-
-
-@st.cache_data(show_spinner=False)
-def map_geometry(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> str:
-    """Encoded once per level, vintage and districts: every indicator's map reuses it."""
-    return encode_geometry(map_layer(slug, level, vintage, districts).geometry)
 
 
 @st.cache_data(show_spinner="Working out England's range for each indicator (once)...")

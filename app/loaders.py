@@ -61,6 +61,31 @@ def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -
 
 
 @st.cache_data(show_spinner=False)
+def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The chosen districts' areas of one level and vintage in the standard columns (MSOAs from LSOAs): the
+    Indicators and Targeting maps share these entries."""
+    # Imported here, as indicator_data: the indicator views bring pandera, which the Map explorer never needs.
+    from hiap_geo.core.editions import IOD2019, IOD2025
+    from hiap_geo.geo.msoa import msoa_areas
+    from hiap_geo.views import indicators as view
+
+    if level == "msoa":
+        current = msoa_areas(map_layer(slug, "lsoa", IOD2025.lsoa_vintage, districts), 2021)
+        if vintage == "MSOA 2021":
+            return current
+        return msoa_areas(map_layer(slug, "lsoa", IOD2019.lsoa_vintage, districts), 2011, current)
+    return view.standard_areas(chosen_areas(slug, level, view.edition_year(vintage), districts), level)
+
+
+@st.cache_data(show_spinner=False)
+def map_geometry(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> str:
+    """Encoded once per level, vintage and districts: every indicator's map reuses it."""
+    from hiap_geo.render.maps import encode_geometry
+
+    return encode_geometry(map_layer(slug, level, vintage, districts).geometry)
+
+
+@st.cache_data(show_spinner=False)
 def district_names() -> dict[str, str]:
     """District (LAD 2024) code -> name."""
     table = current_districts()

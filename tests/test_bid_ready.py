@@ -30,12 +30,13 @@ from hiap_geo.indicators.aggregate import ward_indicators
 from hiap_geo.indicators.catalogue import LSOA_SPECS
 from hiap_geo.render.charts import spine_chart_figure, spine_chart_png
 from hiap_geo.render.maps import Outline, classify
+from hiap_geo.render.png_download import map_download
 from hiap_geo.render.profile.assemble import build_profile
 from hiap_geo.render.profile.export import export
 from hiap_geo.render.profile.model import Num, Profile
 from hiap_geo.render.profile.summary import SHORT_NAMES, profile_summary
 from hiap_geo.render.profile.tables import profile_tables
-from hiap_geo.render.static_map import area_map_figure, map_download, page_map_figure, page_map_png
+from hiap_geo.render.static_map import area_map_figure, page_map_figure, page_map_png
 
 pytestmark = pytest.mark.integration
 

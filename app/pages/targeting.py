@@ -9,8 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from app.indicator_sections import map_geometry, map_layer
-from app.loaders import chosen_areas, district_names, indicator_data_or_stop
+from app.loaders import chosen_areas, district_names, indicator_data_or_stop, map_geometry, map_layer
 from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use

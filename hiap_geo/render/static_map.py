@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import textwrap
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pyogrio
@@ -309,20 +307,6 @@ def page_map_png(
     fig = page_map_figure(areas, chosen, title, subtitle=subtitle, outlines=outlines, names=names,
                           north_arrow=north_arrow)
     return figure_png(fig, dpi)
-
-
-def map_download(
-    areas: gpd.GeoDataFrame, chosen: MapMeasure, title: str, *, subtitle: str = "", outlines: Sequence[Outline] = ()
-) -> Callable[[], bytes]:
-    """What a page's "Download map (PNG)" button is given: the PNG is drawn only when the button is clicked
-    (Streamlit calls it then), so a page does not pay for an image nobody asked for."""
-    return partial(page_map_png, areas, chosen, title, subtitle=subtitle, outlines=tuple(outlines))
-
-
-def map_file_name(title: str) -> str:
-    """A file name for a map image that says what it shows."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "map"
-    return f"hiap-geo-map-{slug}.png"
 
 
 def _north_arrow(ax: Axes, minx: float, miny: float, maxx: float, maxy: float) -> list[Artist]:

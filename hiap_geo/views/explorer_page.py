@@ -17,7 +17,7 @@ from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.map_component import map_view
 from hiap_geo.render.maps import Outline, area_at, encode_geometry
-from hiap_geo.render.static_map import map_download, map_file_name
+from hiap_geo.render.png_download import map_download, map_file_name
 
 Areas = gpd.GeoDataFrame
 """The areas a map draws (code, name, ward, district, value, geometry), for the page's type hints."""

@@ -26,13 +26,12 @@ from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.schema import DEFAULT_ORIGIN
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS as CONFIDENCE_LABELS
 from hiap_geo.plans.figures.frames import figures_frame
-from hiap_geo.render.charts import format_indicator_value
 from hiap_geo.render.map_component import MapView, map_view
 from hiap_geo.render.maps import Classes, Outline, classify
 from hiap_geo.render.maps import area_at as area_at
+from hiap_geo.render.png_download import map_download as map_download
+from hiap_geo.render.png_download import map_file_name as map_file_name
 from hiap_geo.render.profile.positions import decile_text, national_decile
-from hiap_geo.render.static_map import map_download as map_download
-from hiap_geo.render.static_map import map_file_name as map_file_name
 from hiap_geo.views.explorer import codes_in_districts
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
@@ -296,6 +295,8 @@ def has_limits(values: pd.DataFrame) -> bool:
 
 def tooltip_texts(values: pd.DataFrame) -> list[str]:
     """Each area's tooltip value: the value with its limits, and both comparisons in words."""
+    from hiap_geo.render.charts import format_indicator_value  # here: charts bring matplotlib and altair (2 s)
+
     texts = []
     for row in values.itertuples():
         if pd.isna(row.value):

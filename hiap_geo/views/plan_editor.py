@@ -23,7 +23,6 @@ from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.lookups import district_counties, ward_lookup
 from hiap_geo.plans import editor
-from hiap_geo.plans.check import check_plan, discrepancies_frame
 from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.drafts import Draft, PlanChangedSinceOpened, SaveResult
 from hiap_geo.plans.editor.moving import move_to_edition
@@ -493,6 +492,8 @@ class CheckFindings:
 
 def check_findings(text: str, source: str = "the plan being edited") -> CheckFindings:
     """The same report as ``python -m hiap_geo plan check`` on the plan's YAML text (line numbers included)."""
+    from hiap_geo.plans.check import check_plan, discrepancies_frame  # here: the checks bring pandera (0.4 s)
+
     try:
         loaded = parse_plan(text, source)
     except PlanFileError as exc:

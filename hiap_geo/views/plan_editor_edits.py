@@ -24,7 +24,6 @@ from hiap_geo.plans.load import parse_plan
 from hiap_geo.plans.progress import ProgressStore, database_url
 from hiap_geo.plans.resolve import plan_districts
 from hiap_geo.plans.schema import STATUSES, Plan, PlanFileError
-from hiap_geo.render.plan_document import plan_docx, plan_pdf
 from hiap_geo.views import plan as plan_view
 from hiap_geo.views.plan_editor import add_target, lines
 
@@ -134,4 +133,6 @@ def document(text: str, kind: str, lsoas: Callable[[Plan], gpd.GeoDataFrame | No
     second per priority), so the file always matches the plan shown, before or after a save; ``lsoas`` gives the
     plan's LSOAs for its maps (None: no maps)."""
     plan = parse_plan(text).plan
+    from hiap_geo.render.plan_document import plan_docx, plan_pdf  # here: documents bring matplotlib (0.7 s)
+
     return (plan_pdf if kind == "pdf" else plan_docx)(plan, lsoas(plan))

@@ -18,7 +18,7 @@ from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.schema import Plan
 from hiap_geo.render.map_component import AreaMarks, MapView, map_view
 from hiap_geo.render.maps import Outline, area_at, display_values, encode_geometry
-from hiap_geo.render.static_map import map_download, map_file_name
+from hiap_geo.render.png_download import map_download, map_file_name
 from hiap_geo.views.plan import LEVELS, REACH_LABELS, PlanPageError, PlanReach, area_counts, shorten
 
 COLOUR_MODES: dict[str, str] = {

@@ -34,8 +34,8 @@ from hiap_geo.indicators.stats import SIIResult as SIIResult
 from hiap_geo.render.map_component import MapView, map_view
 from hiap_geo.render.maps import area_at as area_at
 from hiap_geo.render.maps import classify
-from hiap_geo.render.static_map import map_download as map_download
-from hiap_geo.render.static_map import map_file_name as map_file_name
+from hiap_geo.render.png_download import map_download as map_download
+from hiap_geo.render.png_download import map_file_name as map_file_name
 from hiap_geo.views.indicators import LEVELS, area_values, as_categories, district_outlines, selection_label
 
 TARGET_LEVELS: tuple[str, ...] = ("ward", "lsoa")
