@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,13 @@ DRAWN_JS = """() => [...document.querySelectorAll('[data-area-count]')].some((e)
 MARK_JS = """() => document.querySelectorAll('[data-area-count]').forEach((e) => {
   e.dataset.benchStale = '1'; e.dataset.benchDrawn = e.dataset.drawn ?? '';
 })"""
+
+
+GEOMETRY_FILE = re.compile(r"/maps/(areas|outline)-[0-9a-f]+\.json")
+"""The map component's geometry files (``render/map_component``: the areas, the outlines); names files are not."""
+GEOMETRY_IN_MESSAGE = re.compile(rb'"coordinates\\?"\s*:|\{\\?"s\\?":\d+,\\?"g\\?":\[')
+"""Geometry inside a websocket message: GeoJSON coordinates (a folium map's page, as ``st_folium`` sends it) or
+the ``mapcodec`` encoding (``{"s":<scale>,"g":[...``), whether or not the JSON is itself escaped in a string."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,9 @@ class Page:
         self.outside: list[str] = []
         self.ws_bytes = 0
         self.http_bytes = 0
+        self.geometry_bytes = 0
+        """Bytes of geometry received: geometry files fetched, and websocket messages carrying coordinates."""
+        self.geometry_files: list[str] = []
         self.finished = 0
         self.page.route("**/*", self._route)
         self.page.on("websocket", self._on_socket)
@@ -118,6 +129,8 @@ class Page:
     def _on_frame(self, payload: bytes | str) -> None:
         data = payload.encode() if isinstance(payload, str) else payload
         self.ws_bytes += len(data)
+        if GEOMETRY_IN_MESSAGE.search(data):
+            self.geometry_bytes += len(data)
         try:
             if ForwardMsg.FromString(data).WhichOneof("type") == "script_finished":
                 self.finished += 1
@@ -126,7 +139,11 @@ class Page:
 
     def _on_request(self, request: object) -> None:
         with contextlib.suppress(Exception):  # a request whose sizes are gone counts nothing
-            self.http_bytes += max(request.sizes()["responseBodySize"], 0)
+            size = max(request.sizes()["responseBodySize"], 0)
+            self.http_bytes += size
+            if GEOMETRY_FILE.search(request.url):
+                self.geometry_bytes += size
+                self.geometry_files.append(request.url.rsplit("/", 1)[-1])
 
     def received(self) -> int:
         return self.ws_bytes + self.http_bytes

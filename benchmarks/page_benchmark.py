@@ -6,10 +6,13 @@ and measured the same way as the floor page (``benchmarks/floor_app.py``, one fo
 be the app's map component (recoloured in place) or a streamlit-folium iframe; the harness looks for either, and
 for the control to switch among a few each page may have, and says when it found none (a dash in the table).
 
-- **first visit**: a new session opening the page in a server that has not shown it yet, until its script run
-  has finished and its map (if it has one) is drawn;
-- **switch**: the page's main control changed (measure, indicator, ranking, count, ...), until the run has
-  finished and the map is redrawn or recoloured; with the bytes received and whether a map file or geometry came;
+- **first visit**: a new session opening the page in a server that has not shown it yet (started by a visit to the
+  Data sources page, then left until its process is quiet: its own start, including any work it starts in the
+  background, is not the page's), until its script run has finished and its map (if it has one) is drawn; a
+  page without a map is timed to the end of its run;
+- **switch**: the page's main control changed (measure, indicator, need score, count, ...), until the run has
+  finished and the map is redrawn or recoloured; with the bytes received, and of them the **switch geometry**: the
+  bytes of any geometry file fetched and of any websocket message carrying coordinates (issue 25: 0 on a switch);
 - **click**: a click on a point inside a drawn area of the map, until the rerun it causes has finished;
 - **memory**: the server's memory (RSS of the process and its children) with 10 sessions of the page open.
 
@@ -27,6 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from benchmarks.browser_benchmark import APP, CHROMIUM, FLOOR, Page, chromium, machine
 from benchmarks.servers import server_rss_mb, streamlit_server
 from hiap_geo.core import settings
@@ -36,16 +41,19 @@ SWITCHES = {
     "floor": [("combobox", "Measure")],
     "Map explorer": [("combobox", "Measure")],
     "Indicators": [("combobox", "Indicator"), ("radio", "Compare with")],
-    "Targeting": [("radio", "Rank"), ("radio", "A higher value means")],
+    "Targeting": [("combobox", "Deprivation measures"), ("radio", "Rank")],
     "Plan": [("radio", "Count as deprived"), ("combobox", "Action")],
     "Plan editor": [("radio", "Areas of"), ("radio", "Geography (IoD edition)"), ("combobox", "Plan")],
 }
-"""Per page, the controls to switch, the first found is used: each page's own main choice (the pages change; when
-none is found, the first radio group or list in the page's main area)."""
+"""Per page, the controls to switch, the first found is used: each page's own main choice on the same areas (the
+pages change; when none is found, the first radio group or list in the page's main area). Targeting adds a
+deprivation measure to its need score (its Rank changes the areas themselves, so it must fetch their geometry)."""
 PATHS = {"floor": "", "Map explorer": "", "Indicators": "indicators", "Targeting": "targeting", "Plan": "plan",
          "Plan editor": "plan-editor"}
 SETTLE_S = 1.0
 """A page with no map is settled once its run has finished and this long has passed without a map appearing."""
+IDLE_WAIT_S = 30.0
+"""At most this long for a new server to go quiet after the visit that starts it, before the page is measured."""
 MAP_ELEMENT_JS = """() => Boolean(document.querySelector('.hiap-map, [data-area-count], iframe[title*="folium"]'))"""
 CLICKABLE_AREA_JS = """() => {
   const map = document.querySelector("[data-area-count]").getBoundingClientRect();
@@ -72,19 +80,36 @@ def has_map(page: Page) -> bool:
     return bool(page.page.evaluate(MAP_ELEMENT_JS))
 
 
-def settle(page: Page, timeout_s: float) -> None:
-    """Until the first run finished and the map, if the page has one, is drawn."""
+def settle(page: Page, timeout_s: float, start: float) -> float:
+    """Seconds from ``start`` until the first run finished and the map, if the page has one, is drawn. A page with
+    no map is timed to the end of its run: the quiet wait that tells it has no map is not counted."""
     page.wait(lambda: page.finished >= 1, timeout_s, "first run")
-    quiet = time.perf_counter() + SETTLE_S
+    finished = time.perf_counter()
+    quiet = finished + SETTLE_S
     page.wait(lambda: page.drawn() or (time.perf_counter() > quiet and not has_map(page)), timeout_s, "map drawn")
+    return (time.perf_counter() if page.drawn() else finished) - start
+
+
+def wait_until_idle(pid: int, timeout_s: float = IDLE_WAIT_S) -> None:
+    """Until the server's process has used under a tenth of a core over half a second (its start finished, and
+    any work it starts in the background after its first page: app/warm_up.py), at most ``timeout_s``."""
+    process, deadline = psutil.Process(pid), time.perf_counter() + timeout_s
+
+    def cpu_s() -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+
+    while time.perf_counter() < deadline:
+        before = cpu_s()
+        time.sleep(0.5)
+        if cpu_s() - before < 0.05:
+            return
 
 
 def visit(browser: object, url: str, path: str, timeout_s: float) -> tuple[Page, float]:
     page = Page(browser, url)
     start = time.perf_counter()
     page.page.goto(f"{url}/{path}")
-    settle(page, timeout_s)
-    return page, time.perf_counter() - start
+    return page, settle(page, timeout_s, start)
 
 
 def find_switch(page: Page, name: str) -> tuple[str, object] | None:
@@ -108,7 +133,8 @@ def find_switch(page: Page, name: str) -> tuple[str, object] | None:
 
 
 def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[float, int, bool]:
-    """Seconds and bytes for a change of the control; and whether the map was redrawn or recoloured."""
+    """Seconds and bytes for a change of the control; and whether the map was redrawn or recoloured (the geometry
+    received meanwhile is ``page.geometry_bytes`` moved on)."""
     mapped = page.drawn()
     page.mark()
 
@@ -174,6 +200,7 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
         warm_up.page.goto(server.url if name == "floor" else f"{server.url}/data")
         warm_up.wait(lambda: warm_up.finished >= 1, timeout_s, "server warm-up")
         warm_up.close()
+        wait_until_idle(server.pid)
         page, row.values["first"] = visit(browser, server.url, PATHS[name], timeout_s)
         row.values["first_mb"] = page.received() / 1e6
         found = find_switch(page, name)
@@ -181,9 +208,18 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
             row.notes.append("no switch control found")
         else:
             kind, control = found
+            geometry, files = page.geometry_bytes, len(page.geometry_files)
             seconds, size, redrawn = switch(page, control, kind, timeout_s)
+            page.page.wait_for_timeout(500)  # a geometry file the switch asked for has arrived
             row.values["switch"], row.values["switch_kb"] = seconds, size / 1e3
+            row.values["switch_geometry_kb"] = (page.geometry_bytes - geometry) / 1e3
             row.notes.append(f"switch: {kind}" + ("" if redrawn else ", map not redrawn"))
+            if page.geometry_files[files:]:
+                row.notes.append(f"the switch fetched geometry: {', '.join(page.geometry_files[files:])}")
+        fetched = page.geometry_files
+        if len(set(fetched)) < len(fetched):
+            twice = sorted(f for f in set(fetched) if fetched.count(f) > 1)
+            row.notes.append(f"a geometry file was fetched twice: {', '.join(twice)}")
         row.values["click"] = click(page, timeout_s)
         if row.values["click"] is None:
             row.notes.append("click: no rerun (no map, or a click does nothing here)")
@@ -210,7 +246,8 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
 
 
 COLUMNS = [("first", "first visit (s)", 2), ("first_mb", "first visit (MB)", 2), ("switch", "switch (s)", 2),
-           ("switch_kb", "switch (kB)", 0), ("click", "click (s)", 2), ("rss10", "memory, 10 sessions (MB)", 0)]
+           ("switch_kb", "switch (kB)", 0), ("switch_geometry_kb", "switch geometry (kB)", 1),
+           ("click", "click (s)", 2), ("rss10", "memory, 10 sessions (MB)", 0)]
 
 
 def cell(value: float | None, floor: float | None, digits: int) -> str:
