@@ -226,23 +226,28 @@ st.caption("How much an indicator changes from the most to the least deprived en
 sii_options = sii_catalogue()
 sii_names = sii_options["indicator_name"].to_dict()
 s_left, s_right = st.columns([3, 2])
-sii_id = s_left.selectbox("Indicator", list(sii_names), format_func=sii_names.get, key="sii_indicator")
+sii_id = s_left.selectbox("Indicator", list(sii_names), index=None, format_func=sii_names.get, key="sii_indicator",
+                         placeholder="Choose an indicator to fit its slope index")
 sii_district = s_right.selectbox("District", sel.districts, format_func=lambda c: names.get(c, c),
                                  key="sii_district")
-row = sii_options.loc[sii_id]
-try:
-    result = sii(sii_id, sii_district)
-except HiapGeoError as exc:
-    st.warning(f"The slope index cannot be computed here: {escape_markdown(exc)}")
+if sii_id is None:  # fitted on request: reading every LSOA's figures takes seconds the first time
+    st.caption("Choose an indicator above: its slope index across the district's deprivation deciles appears here.")
 else:
-    m1, m2, m3 = st.columns(3)
-    m1.metric(SII_LABEL, sii_headline(result),
-              help="The fitted value at the least deprived end minus that at the most deprived end: negative when "
-                   "the indicator is higher where deprivation is greatest. The sentence below uses the same sign.")
-    m2.metric("95% confidence interval", sii_interval(result))
-    m3.metric("Relative index (RII)", f"{result.rii:,.3f}")
-    st.markdown(escape_markdown(sii_sentence(result, sii_names[sii_id], row["unit"],
-                                             names.get(sii_district, sii_district), row["polarity"])))
-    st.caption(f"{result.quantiles} deciles; confidence limits: {result.method}. "
-               f"Source: {escape_markdown(row['source'])}.")
+    row = sii_options.loc[sii_id]
+    try:
+        result = sii(sii_id, sii_district)
+    except HiapGeoError as exc:
+        st.warning(f"The slope index cannot be computed here: {escape_markdown(exc)}")
+    else:
+        m1, m2, m3 = st.columns(3)
+        m1.metric(SII_LABEL, sii_headline(result),
+                  help="The fitted value at the least deprived end minus that at the most deprived end: negative "
+                       "when the indicator is higher where deprivation is greatest. The sentence below uses the "
+                       "same sign.")
+        m2.metric("95% confidence interval", sii_interval(result))
+        m3.metric("Relative index (RII)", f"{result.rii:,.3f}")
+        st.markdown(escape_markdown(sii_sentence(result, sii_names[sii_id], row["unit"],
+                                                 names.get(sii_district, sii_district), row["polarity"])))
+        st.caption(f"{result.quantiles} deciles; confidence limits: {result.method}. "
+                   f"Source: {escape_markdown(row['source'])}.")
 st.caption(full_attribution())

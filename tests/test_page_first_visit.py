@@ -1,0 +1,37 @@
+"""What the Map explorer, Targeting and Plan editor pages load and compute on a first visit (issue 25: a first
+visit within 1.5x the floor page's; benchmarks/README.md has the figures): only what their first paint shows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from hiap_geo.core import settings
+
+HEAVY = ("matplotlib", "altair", "mapclassify", "docx")
+"""Modules a first paint of these pages does not use: the PNG map and plan documents (matplotlib, python-docx),
+charts (altair), score classes (mapclassify: only when a map is classed, as the need score's is)."""
+
+
+@pytest.mark.parametrize("module", ["hiap_geo.views.explorer_page", "hiap_geo.views.targeting",
+                                    "hiap_geo.views.plan_editor", "hiap_geo.views.plan_editor_edits",
+                                    "app.editor_forms", "app.loaders", "app.map_component"])
+def test_the_pages_views_import_nothing_heavy_their_first_paint_does_not_use(module: str) -> None:
+    code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=settings.PROJECT_ROOT).stdout.strip()
+    assert found == "", f"{module} imports {found} at once; import it where it is used"
+
+
+@pytest.mark.integration
+def test_targeting_fits_no_slope_index_until_an_indicator_is_chosen(kent: str) -> None:
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
+    at.switch_page("app/pages/targeting.py").run()
+    assert not at.exception
+    assert at.selectbox(key="sii_indicator").value is None and not at.metric
+    assert any("Choose an indicator above" in c.value for c in at.caption)
+    at.selectbox(key="sii_indicator").set_value("census21_disability").run()
+    assert "95% confidence interval" in {m.label for m in at.metric}
