@@ -8,6 +8,7 @@ from app.access import gate
 from app.presentation import presentation_strip
 from app.sidebar import MEASURE_OPTIONS_KEY, keep_state, render_sidebar
 from app.style import accessible_style
+from app.warm_up import warm_up
 from hiap_geo.core.log import configure as configure_logging
 from hiap_geo.render.maps import install_map_assets
 
@@ -44,4 +45,7 @@ selection = render_sidebar(navigation.url_path in ("", "map")) if navigation.url
 # through actions, the Indicators page through indicators), so no measure arrows there.
 steps_measures = selection is not None and navigation.url_path in ("", "map")
 presentation_strip(selection, st.session_state.get(MEASURE_OPTIONS_KEY, {}) if steps_measures else {})
-navigation.run()
+try:
+    navigation.run()
+finally:  # after the first page is drawn (or stopped early), once per process: the heavy imports of the map pages'
+    warm_up()  # first visits, in the background (app/warm_up.py; in addition to pages importing only what they use)

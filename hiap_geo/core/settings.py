@@ -99,6 +99,13 @@ def open_to_network() -> bool:
     return os.environ.get("HIAP_OPEN_TO_NETWORK", "").strip().lower() in ("1", "true", "yes")
 
 
+def warm_up() -> bool:
+    """Whether a new app server imports, once, in the background after its first page is drawn, the modules the
+    map pages' first visits need (mapclassify and SciPy, pandera): on unless ``HIAP_WARM_UP`` is 0 (benchmarks
+    measure both ways)."""
+    return os.environ.get("HIAP_WARM_UP", "").strip().lower() not in ("0", "false", "no")
+
+
 def is_loopback(address: str) -> bool:
     """True for an address only this machine can reach (127.0.0.0/8, ::1, 'localhost'); False for '' (Streamlit
     then listens on every address), 0.0.0.0 and any other."""

@@ -1,0 +1,71 @@
+"""Once per server process, after its first page has been drawn: in a background thread, import the heavy modules
+the map pages' first visits need and read what every session shares (the default district's layers, the district
+names), so the first visitor of Targeting or Indicators does not wait for them.
+
+This is in addition to the pages importing only what their first paint uses (benchmarks/README.md says what each
+costs): mapclassify (1.5-3 s in a new process: it brings SciPy, scikit-learn and matplotlib) classes the Targeting
+and Indicators maps; pandera (about 0.7 s) comes with the indicator views; the layers and names (about 0.5 s) are
+read once per process by ``app.loaders`` whichever page asks first. Started after the first run, so it does not
+compete with the first visitor's own page. ``HIAP_WARM_UP=0`` turns it off (``core.settings.warm_up``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+
+import streamlit as st
+
+from app.loaders import district_names, layer
+from hiap_geo.core import settings
+from hiap_geo.core.editions import IOD2025
+from hiap_geo.views.explorer import build_in_use
+
+MODULES = ("mapclassify", "hiap_geo.views.targeting")
+"""Imported in this order; an import that fails is logged and left to the page that needs it to report."""
+LEVELS = ("lsoa", "ward", "district")
+"""The default edition's layers the map pages draw and outline with (read once per process, shared)."""
+
+log = logging.getLogger("hiap_geo.app.warm_up")  # under the "hiap_geo" logger the app configures
+THREAD = "hiap-warm-up"
+
+
+class _NotFromWarmUp(logging.Filter):
+    """Streamlit warns of a 'missing ScriptRunContext' when a cached loader runs outside a page: expected here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD
+
+
+def _import_all() -> None:
+    started = time.perf_counter()
+    try:
+        district_names()
+        slug = build_in_use()
+        for level in LEVELS:
+            layer(slug, level, IOD2025.year)
+    except Exception:  # noqa: BLE001 - a page that reads them says what is wrong (e.g. no build yet)
+        log.warning("warm-up: the shared layers could not be read", exc_info=True)
+    for name in MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
+            log.warning("warm-up: %s could not be imported", name, exc_info=True)
+    log.info("warm-up: layers read and %s imported in %.1f s", ", ".join(MODULES), time.perf_counter() - started)
+
+
+@st.cache_resource(show_spinner=False)
+def _started() -> threading.Thread | None:
+    if not settings.warm_up():
+        return None
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NotFromWarmUp())
+    thread = threading.Thread(target=_import_all, name=THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up() -> None:
+    """Start the background imports once per process (later calls find them started)."""
+    _started()
