@@ -59,9 +59,11 @@ MARK_JS = """() => document.querySelectorAll('[data-area-count]').forEach((e) =>
 
 GEOMETRY_FILE = re.compile(r"/maps/(areas|outline)-[0-9a-f]+\.json")
 """The map component's geometry files (``render/map_component``: the areas, the outlines); names files are not."""
-GEOMETRY_IN_MESSAGE = re.compile(rb'"coordinates\\?"\s*:|\{\\?"s\\?":\d+,\\?"g\\?":\[')
-"""Geometry inside a websocket message: GeoJSON coordinates (a folium map's page, as ``st_folium`` sends it) or
-the ``mapcodec`` encoding (``{"s":<scale>,"g":[...``), whether or not the JSON is itself escaped in a string."""
+GEOMETRY_IN_MESSAGE = re.compile(rb'"coordinates\\?"\s*:|\{\\?"s\\?":\d+,\\?"g\\?":\['
+                                 rb"|L\.(?:polygon|polyline|geoJson)\(")
+"""Geometry inside a websocket message: GeoJSON coordinates, the ``mapcodec`` encoding (``{"s":<scale>,"g":[...``)
+whether or not the JSON is itself escaped in a string, or a folium map's page drawing its shapes (``L.polygon(``,
+as ``st_folium`` sends the floor's on every rerun)."""
 
 
 @dataclass(frozen=True)

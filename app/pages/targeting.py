@@ -216,7 +216,7 @@ if not selected.empty:
         st.caption(f"'need rank' numbers the {len(table)} areas shown; '{RANK_OF_ALL}' is each one's rank among all "
                    f"{int(frame['need_rank'].max())} scored {LEVELS[level]}s before the thresholds.")
     export = ranking_export_table(table, score, thresholds, data, chosen_ind + worse, level)
-    st.download_button("Download ranking (CSV)", csv_bytes(export), mime="text/csv",
+    st.download_button("Download ranking (CSV)", partial(csv_bytes, export), mime="text/csv",  # written on click
                        file_name=f"hiap-geo-need-ranking-{level}.csv", on_click="ignore")
 
 st.header("Slope index of inequality")
