@@ -48,8 +48,18 @@ _MODULE = DECODER_JS + (FRONTEND / "hiap_map.js").read_text(encoding="utf-8")
 _MODULE_FILE = f"hiap-map-{hashlib.sha256(_MODULE.encode()).hexdigest()[:20]}.js"
 # Streamlit sends a component's inline script with every rerun: the inline part only imports the map's code,
 # served once from the static folder (and kept by the browser) like the geometry.
+# It also starts loading Leaflet while the module is fetched (the module waits for that script, or loads its own if
+# this one failed), so a first paint does not fetch the two one after the other.
 _LOADER = (
     "export default function (component) {\n"
+    "  const base = component.data && component.data.leaflet;\n"
+    "  if (base && !window.L && !document.querySelector('script[data-hiap-leaflet]')) {\n"
+    "    const script = document.createElement('script');\n"
+    "    script.src = base + '/leaflet.js';\n"
+    "    script.dataset.hiapLeaflet = '1';\n"
+    "    script.onerror = () => script.remove();\n"
+    "    document.head.appendChild(script);\n"
+    "  }\n"
     f"  const url = new URL({json.dumps(f'/{MAPS_URL}/{_MODULE_FILE}')}, window.location.origin).href;\n"
     "  return import(url).then((module) => module.default(component));\n"
     "}\n"

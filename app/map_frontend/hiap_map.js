@@ -30,11 +30,20 @@ function loadLeaflet(base) {
       document.head.appendChild(css);
     }
     leaflet = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = base + "/leaflet.js";
-      script.onload = () => resolve(window.L);
-      script.onerror = () => { leaflet = null; reject(new Error("Leaflet could not be loaded from " + base)); };
-      document.head.appendChild(script);
+      // the component's loader (app/map_component.py) may have started it while this module was being fetched
+      let script = document.querySelector("script[data-hiap-leaflet]");
+      if (!script) {
+        script = document.createElement("script");
+        script.src = base + "/leaflet.js";
+        script.dataset.hiapLeaflet = "1";
+        document.head.appendChild(script);
+      }
+      script.addEventListener("load", () => resolve(window.L));
+      script.addEventListener("error", () => {
+        leaflet = null;
+        script.remove();
+        reject(new Error("Leaflet could not be loaded from " + base));
+      });
     });
   }
   return leaflet;
@@ -254,6 +263,9 @@ async function setOutlines(L, m, outlines, generation) {
 
 async function draw(component) {
   const {data, parentElement, setTriggerValue} = component;
+  // the files this paint needs are fetched while Leaflet loads, not one after another (fetchJson keeps each promise)
+  if (!mounts.has(parentElement) || data.areas !== mounts.get(parentElement).areasUrl) fetchJson(data.areas).catch(() => {});
+  for (const o of data.outlines) fetchJson(o.url).catch(() => {});
   const L = await loadLeaflet(data.leaflet);
   let m = mounts.get(parentElement);
   if (!m) { m = makeMap(L, parentElement); mounts.set(parentElement, m); }
