@@ -19,12 +19,14 @@ for the control to switch among a few each page may have, and says when it found
     .venv/bin/python -m benchmarks.page_benchmark            # every page (about 5 to 10 minutes)
     .venv/bin/python -m benchmarks.page_benchmark --page Plan
     .venv/bin/python -m benchmarks.page_benchmark --quick      # no memory figure
+    .venv/bin/python -m benchmarks.page_benchmark --quick --repeat 3  # medians of 3 runs, pages and floor in turn
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -250,6 +252,15 @@ COLUMNS = [("first", "first visit (s)", 2), ("first_mb", "first visit (MB)", 2),
            ("click", "click (s)", 2), ("rss10", "memory, 10 sessions (MB)", 0)]
 
 
+def median_row(rows: list[Row]) -> Row:
+    """Each figure's median over the runs that measured it; the notes of every run, once each."""
+    keys = dict.fromkeys(key for row in rows for key in row.values)
+    values = {key: statistics.median(found) if (found := [r.values[key] for r in rows
+                                                          if r.values.get(key) is not None]) else None
+              for key in keys}
+    return Row(values, list(dict.fromkeys(note for row in rows for note in row.notes)))
+
+
 def cell(value: float | None, floor: float | None, digits: int) -> str:
     if value is None:
         return "—"
@@ -260,24 +271,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", action="append", default=[], help="only this page (repeatable), e.g. Plan")
     parser.add_argument("--quick", action="store_true", help="no memory with 10 sessions (a few minutes less)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure each page this many times, each in a new server, the floor and the pages in "
+                             "turn; the table gives each figure's median (a shared machine's noise)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium package.")
     names = ["floor", *[n for n in PATHS if n != "floor" and (not args.page or n in args.page)]]
     started = time.perf_counter()
-    rows: dict[str, Row] = {}
+    runs: dict[str, list[Row]] = {name: [] for name in names}
     with chromium() as browser:
-        for name in names:
-            print(f"measuring {name}...", file=sys.stderr, flush=True)
-            try:
-                rows[name] = measure_page(browser, name, 180, args.quick)
-            except TimeoutError as exc:  # one page stuck says so; the others are still measured
-                rows[name] = Row(notes=[f"not measured: {exc}"])
+        for turn in range(args.repeat):  # in turn, so a busy minute falls on the floor and the pages alike
+            for name in names:
+                print(f"measuring {name} ({turn + 1} of {args.repeat})...", file=sys.stderr, flush=True)
+                try:
+                    runs[name].append(measure_page(browser, name, 180, args.quick))
+                except TimeoutError as exc:  # one page stuck says so; the others are still measured
+                    runs[name].append(Row(notes=[f"not measured: {exc}"]))
+    rows = {name: median_row(measured) for name, measured in runs.items()}
     floor = rows["floor"].values
     load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"Page benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {machine()}; build "
           f"'{build_in_use()}', the app's default district; {time.perf_counter() - started:.0f} s in all; load "
-          f"average at the end {load} (1/5/15 min). Ratio to the floor in brackets.\n")
+          f"average at the end {load} (1/5/15 min); median of {args.repeat} run(s). Ratio to the floor in brackets.\n")
     print("| page | " + " | ".join(label for _, label, _ in COLUMNS) + " |")
     print("|---|" + "---:|" * len(COLUMNS))
     for name, row in rows.items():
