@@ -35,3 +35,21 @@ def test_targeting_fits_no_slope_index_until_an_indicator_is_chosen(kent: str) -
     assert any("Choose an indicator above" in c.value for c in at.caption)
     at.selectbox(key="sii_indicator").set_value("census21_disability").run()
     assert "95% confidence interval" in {m.label for m in at.metric}
+
+
+@pytest.mark.parametrize(("value", "on"), [("", True), ("1", True), ("0", False), ("false", False), ("No", False)])
+def test_the_server_warm_up_is_on_unless_turned_off(monkeypatch: pytest.MonkeyPatch, value: str, on: bool) -> None:
+    monkeypatch.setenv("HIAP_WARM_UP", value)
+    assert settings.warm_up() is on
+
+
+@pytest.mark.integration
+def test_the_warm_up_reads_the_shared_layers_and_imports_the_classifier(kent: str,
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    from app import warm_up
+
+    with caplog.at_level("INFO", logger="hiap_geo.app.warm_up"):
+        warm_up._import_all()
+    assert "mapclassify" in sys.modules and "hiap_geo.views.targeting" in sys.modules
+    assert any("layers read" in r.message for r in caplog.records)
+    assert not any(r.levelname == "WARNING" for r in caplog.records)
