@@ -132,7 +132,7 @@ def document(text: str, kind: str, lsoas: Callable[[Plan], gpd.GeoDataFrame | No
     """The plan as a council publishes it, Word or PDF, drawn from the plan's text when asked (maps take a
     second per priority), so the file always matches the plan shown, before or after a save; ``lsoas`` gives the
     plan's LSOAs for its maps (None: no maps)."""
-    plan = parse_plan(text).plan
     from hiap_geo.render.plan_document import plan_docx, plan_pdf  # here: documents bring matplotlib (0.7 s)
 
+    plan = parse_plan(text).plan
     return (plan_pdf if kind == "pdf" else plan_docx)(plan, lsoas(plan))
