@@ -185,8 +185,7 @@ def indicator_measure(name: str, unit: str | None, polarity: str) -> MapMeasure:
 def as_categories(measure: MapMeasure, classes: Classes) -> tuple[MapMeasure, pd.Series]:
     """A classified measure as a category measure with the same legend, and each area's class label.
 
-    Classifying scores by natural breaks costs seconds for a thousand areas without numba; a page
-    can cache :func:`hiap_geo.render.maps.classify` and draw the map from its result with this.
+    A page can cache :func:`hiap_geo.render.maps.classify` and draw the map from its result with this.
     """
     labels = pd.Series([classes.labels[k] if k >= 0 else None for k in classes.index], dtype=object)
     categories = tuple(zip(classes.labels, classes.colours, strict=True))
