@@ -8,6 +8,7 @@ map needs (the user's upload, a Fingertips copy) is kept in the session, not in 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +20,6 @@ from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import counted, escape_markdown
 from hiap_geo.geo.msoa import msoa_areas
-from hiap_geo.indicators import fingertips
 from hiap_geo.indicators.availability import availability_markdown
 from hiap_geo.indicators.catalogue import HEALTH_INDEX_NOTE
 from hiap_geo.indicators.uploads import InvalidUpload, read_upload
@@ -28,6 +28,9 @@ from hiap_geo.render.maps import encode_geometry
 from hiap_geo.views import indicators as view
 from hiap_geo.views import uploads as upload_view
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection
+
+if TYPE_CHECKING:
+    from hiap_geo.indicators import fingertips
 
 UPLOAD_KEY = "ind_upload_data"
 FINGERTIPS_KEY = "ind_fingertips_data"
@@ -61,6 +64,8 @@ def england_ranges(level: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def cached_fingertips(request: fingertips.FingertipsRequest, fetched: str) -> fingertips.FingertipsResult:
+    from hiap_geo.indicators import fingertips
+
     return fingertips.fetch_data(request, use_cache="only")
 
 
@@ -79,11 +84,11 @@ def catalogue_names() -> dict[str, tuple[str, str]]:
     return view.catalogue_names()
 
 
-@st.cache_data(show_spinner="Loading the indicator for the chosen districts...")
-def source_rows(districts: tuple[str, ...], group: str) -> pd.DataFrame:
-    """One source's rows for the districts, once per process: a first visit reads the chosen indicator's source,
-    not every source."""
-    return view.source_rows(districts, group)
+@st.cache_data(show_spinner="Loading the indicator for the chosen districts...", max_entries=64)
+def source_rows(districts: tuple[str, ...], group: str, indicator_id: str | None = None) -> pd.DataFrame:
+    """One source's rows for the districts (an LSOA indicator's own rows), once per process: a first visit reads
+    the chosen indicator, not every source nor every LSOA indicator's aggregates."""
+    return view.source_rows(districts, group, indicator_id)
 
 
 def indicator_labels() -> dict[str, str]:
@@ -98,7 +103,8 @@ def indicator_rows(districts: tuple[str, ...], indicator_id: str) -> pd.DataFram
     and the user's own rows; on failure the page says why and stops."""
     _, group = catalogue_names().get(indicator_id, ("", "lsoa"))
     try:
-        return view.with_extras(source_rows(districts, group), added_rows())
+        rows = source_rows(districts, group, indicator_id if group == "lsoa" else None)
+        return view.with_extras(rows, added_rows())
     except HiapGeoError as exc:
         st.error(f"The indicator data could not be loaded: {escape_markdown(exc)}")
         st.stop()
@@ -139,7 +145,10 @@ def upload_section() -> None:
 
 
 def fingertips_section(sel: MapSelection, names: dict[str, str]) -> None:
-    """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached."""
+    """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached (the connector is
+    imported here, when its tab is open: a first visit need not wait for it)."""
+    from hiap_geo.indicators import fingertips
+
     with st.expander("Obesity, smoking, NEET and long-term conditions: where to get them (by ward, offline or online)"):
         st.caption("Who publishes each, at which geographies, why some are not published by ward, what HIAP Geo "
                    "shows offline (GP register conditions by LSOA, MSOA and ward; the rest by district) and through "

@@ -113,8 +113,10 @@ def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> No
 
 
 def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 25: the first visit computes what the map and the table show (the catalogue and the chosen indicator's
-    source), not every source nor England's ranges for the spine chart; those when their tab is opened."""
+    """Issue 25: the first visit computes what the map and the table show (the catalogue and the chosen indicator:
+    its own aggregates, no county's), not every source nor England's ranges for the spine chart; those when their
+    tab is opened."""
+    import hiap_geo.indicators.aggregate
     import hiap_geo.indicators.readers
     import hiap_geo.indicators.spine
     from app.indicator_sections import england_ranges, source_rows
@@ -123,7 +125,8 @@ def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: p
     calls: list[str] = []
     for module, name in ((hiap_geo.indicators.readers, "load_indicators"),
                          (hiap_geo.indicators.readers, "qof_indicators"),
-                         (hiap_geo.indicators.spine, "england_distribution")):
+                         (hiap_geo.indicators.spine, "england_distribution"),
+                         (hiap_geo.indicators.aggregate, "county_indicators")):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
     for cached in (indicator_data, england_ranges, source_rows):
@@ -131,9 +134,28 @@ def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: p
     at = page(INDICATORS)
     assert not at.exception and map_script(at)["k"] and at.dataframe[0].value.shape[0] == 69
     assert calls == [], calls
+    rows = source_rows((TW,), "lsoa", "census21_disability")
+    assert set(rows["indicator_id"]) == {"census21_disability"} and "county" not in set(rows["area_type"])
     at.session_state["ind_tab"] = "Spine chart"
     at.run()
     assert "load_indicators" in calls and "england_distribution" in calls and not at.exception
+
+
+def test_a_first_visit_imports_nothing_for_other_tabs(kent: str) -> None:
+    """Issue 25: a new server's first Indicators visit imports neither what closed tabs draw with (Altair, the
+    Fingertips connector) nor mapclassify (SciPy, scikit-learn) to class the map: about 2 s of imports."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from streamlit.testing.v1 import AppTest; "
+              f"at = AppTest.from_file({str(settings.PROJECT_ROOT / 'app.py')!r}, default_timeout=180); "
+              f"at.switch_page({INDICATORS!r}); at.run(); assert not at.exception, at.exception; "
+              "print(sorted(m for m in ('altair', 'hiap_geo.indicators.fingertips', 'mapclassify', 'scipy', "
+              "'sklearn') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         cwd=settings.PROJECT_ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_colour_by_comparison_and_confidence(kent: str) -> None:

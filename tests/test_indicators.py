@@ -373,3 +373,20 @@ def test_a_blank_method_reads_as_supplied_not_nan() -> None:
     assert method_text(pd.Series({"method": "  "})) == "as supplied"
     assert method_text(pd.Series({"value": 1.0})) == "as supplied"
     assert method_text(pd.Series({"method": "Directly standardised"})) == "Directly standardised"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("indicator_id", ["census21_disability", "iod25_cidr"])
+def test_one_indicators_rows_are_load_indicators_rows_for_it(real_data: Path, indicator_id: str) -> None:
+    """Issue 25: the Indicators page reads the chosen LSOA indicator's rows alone (LSOA, ward, district, England:
+    one indicator's aggregates, not 38), and they are the rows the full load gives for it, county rows apart."""
+    from hiap_geo.views.indicators import source_rows
+
+    ours = source_rows([TW, SEVENOAKS], "lsoa", indicator_id)
+    full = readers.load_indicators([TW, SEVENOAKS])
+    full = full[(full["indicator_id"] == indicator_id) & (full["area_type"] != "county")]
+    assert set(ours["indicator_id"]) == {indicator_id}
+    assert set(ours["area_type"]) == {"lsoa", "ward", "district", "england"}
+    key = ["area_type", "area_code", "period"]
+    pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),
+                                  full.sort_values(key).reset_index(drop=True)[ours.columns])

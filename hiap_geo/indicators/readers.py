@@ -97,7 +97,7 @@ def dwp_indicators(districts: Sequence[str] | None = None, with_comparators: boo
 def health_index_indicators(districts: Sequence[str] | None = None) -> pd.DataFrame:
     """ONS Health Index underlying indicators per district (LTLA 2021), one row per year, values only."""
     raw = pd.read_csv(dataset_path("health_index_indicators"), dtype={"ltla21_code": str})
-    unknown = sorted(set(raw["indicator"]) - set(HEALTH_INDEX_INDICATORS))
+    unknown = sorted(set(raw["indicator"].unique()) - set(HEALTH_INDEX_INDICATORS))
     if unknown:
         raise HiapGeoError(f"Health Index indicators with no polarity defined: {', '.join(unknown)}")
     raw = filter_districts(raw, "ltla21_code", districts)

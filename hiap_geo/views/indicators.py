@@ -433,19 +433,25 @@ def catalogue_names() -> dict[str, tuple[str, str]]:
     return names
 
 
-def source_rows(districts: Sequence[str], group: str) -> pd.DataFrame:
-    """The rows of one source group for the districts, with their comparators (England, district, county), validated:
-    the same rows :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators."""
+def source_rows(districts: Sequence[str], group: str, indicator_id: str | None = None) -> pd.DataFrame:
+    """The rows of one source group for the districts, with their comparators, validated: the same rows
+    :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators.
+
+    With ``indicator_id``, an LSOA indicator's rows alone (LSOA, ward, district and England), what its map and table
+    show: one of 38 indicators' aggregates instead of every one's, and no county rows (no page level shows them)."""
     from hiap_geo.indicators import aggregate, readers
+    from hiap_geo.indicators.catalogue import LSOA_SPECS
     from hiap_geo.indicators.schema import concat_indicators, validate_indicators
 
     chosen = list(districts)
     others = {"msoa_census": readers.msoa_census_indicators, "dwp": readers.dwp_indicators,
               "health_index": readers.health_index_indicators, "qof": readers.qof_indicators}
     if group == "lsoa":
-        frames = [readers.lsoa_indicators(chosen), aggregate.ward_indicators(chosen),
-                  aggregate.district_indicators(chosen), aggregate.county_indicators(chosen),
-                  aggregate.england_indicators()]
+        specs = [s for s in LSOA_SPECS if s.id == indicator_id] or None  # None: every LSOA indicator
+        frames = [readers.lsoa_indicators(chosen, specs), aggregate.ward_indicators(chosen, specs),
+                  aggregate.district_indicators(chosen, specs), aggregate.england_indicators(specs)]
+        if specs is None:
+            frames.insert(3, aggregate.county_indicators(chosen))
     elif group in others:
         frames = [others[group](chosen)]
     else:
