@@ -213,7 +213,7 @@ def stated_section(districts: tuple[str, ...]) -> None:
                "for word with their references (data/plan_figures). They are the documents' claims, of their own "
                "dates and comparators, not recomputed here.")
     st.dataframe(stated, hide_index=True, width="stretch", placeholder=MISSING_CELL)
-    st.download_button("Download the stated figures (CSV)", csv_bytes(stated),
+    st.download_button("Download the stated figures (CSV)", partial(csv_bytes, stated),
                        file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv", on_click="ignore")
 
 
@@ -271,7 +271,7 @@ def trends_section(data: pd.DataFrame, labels: dict[str, str], districts: tuple[
             st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(group['unit'].iat[0])})")
             st.altair_chart(trend_chart(group), width="stretch")
     st.caption(HEALTH_INDEX_NOTE)
-    st.download_button("Download trends (CSV)", csv_bytes(trends),
+    st.download_button("Download trends (CSV)", partial(csv_bytes, trends),
                        file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download",
                        on_click="ignore")
 
@@ -297,6 +297,6 @@ def table_section(values: pd.DataFrame, level: str, vintage: str, indicator_id: 
                f"Method: {escape_markdown(view.method_text(first))}. "
                f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
                "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
-    st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",
+    st.download_button("Download table (CSV)", partial(csv_bytes, table), mime="text/csv",  # written when clicked
                        file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv",
                        on_click="ignore")

@@ -664,3 +664,14 @@ def test_figures_as_stated_in_the_plans(kent: str) -> None:
     neet = stated[stated["indicator_name"].str.contains("NEET", case=False)]
     assert not neet.empty and neet["printed"].astype(str).str.contains("9.7").any()
     assert neet["reference"].str.contains("sevenoaks-mind-the-gap").any()
+
+
+def test_the_map_image_is_drawn_only_when_asked(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
+    """The PNG button gets a callable (the static map module and matplotlib are imported when it is clicked)."""
+    from hiap_geo.views import indicators as view
+
+    areas = view.standard_areas(tw_layers["ward"], "ward")
+    measure = view.indicator_measure("Test", "%", "low_is_good")
+    draw = view.map_download(view.map_frame(areas, pd.Series(range(len(areas)), dtype=float)), measure, "Test, 2021")
+    assert callable(draw) and draw()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert view.map_file_name("Test, 2021") == "hiap-geo-map-test-2021.png"

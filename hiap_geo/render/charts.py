@@ -16,15 +16,13 @@ import textwrap
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
 
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.spine import SpineError
 
 if TYPE_CHECKING:
     import altair as alt
+    from matplotlib.figure import Figure
 
 RANGE_COLOUR = "#C9C9C9"
 QUARTILE_COLOUR = "#8B8B8B"
@@ -147,6 +145,10 @@ def trend_chart(rows: pd.DataFrame) -> alt.Chart:
 def spine_chart_figure(rows: pd.DataFrame, area_label: str, district_label: str | None = None) -> Figure:
     """The spine chart drawn with matplotlib (no browser): the same rows, bars and markers as the HTML chart,
     with each row's value and comparison written beside its bar, so it can go on a slide or into a report."""
+    from matplotlib.figure import Figure  # here: matplotlib takes most of a second to import, a first visit need not
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
     if rows.empty:
         raise SpineError(f"No indicator of {area_label} has an England value to chart.")
     n = len(rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,13 @@ def area_at(areas: gpd.GeoDataFrame, lat: float, lng: float) -> str | None:
     """The code of the area containing a clicked point (the map returns only the click's position)."""
     hit = areas[areas.geometry.contains(shapely.Point(lng, lat))]
     return None if hit.empty else str(hit["code"].iat[0])
+
+
+def map_file_name(title: str) -> str:
+    """A file name for a map image that says what it shows (here, not beside the image's drawing, so that a page
+    can name its download without importing matplotlib)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "map"
+    return f"hiap-geo-map-{slug}.png"
 
 
 def _hex(colour: tuple[float, ...]) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import textwrap
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -35,6 +34,7 @@ from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render.map_labels import AREA, DISTRICT, NEIGHBOUR, draw_labels, labels_for
 from hiap_geo.render.maps import MISSING_COLOUR, Outline, classify
+from hiap_geo.render.maps import map_file_name as map_file_name  # where the pages took it from
 from hiap_geo.render.palette import DECILE_COLOURS
 
 NO_DATA_COLOUR = "#d9d9d9"
@@ -317,12 +317,6 @@ def map_download(
     """What a page's "Download map (PNG)" button is given: the PNG is drawn only when the button is clicked
     (Streamlit calls it then), so a page does not pay for an image nobody asked for."""
     return partial(page_map_png, areas, chosen, title, subtitle=subtitle, outlines=tuple(outlines))
-
-
-def map_file_name(title: str) -> str:
-    """A file name for a map image that says what it shows."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "map"
-    return f"hiap-geo-map-{slug}.png"
 
 
 def _north_arrow(ax: Axes, minx: float, miny: float, maxx: float, maxy: float) -> list[Artist]:

@@ -30,9 +30,8 @@ from hiap_geo.render.charts import format_indicator_value
 from hiap_geo.render.map_component import MapView, map_view
 from hiap_geo.render.maps import Classes, Outline, classify
 from hiap_geo.render.maps import area_at as area_at
+from hiap_geo.render.maps import map_file_name as map_file_name
 from hiap_geo.render.profile.positions import decile_text, national_decile
-from hiap_geo.render.static_map import map_download as map_download
-from hiap_geo.render.static_map import map_file_name as map_file_name
 from hiap_geo.views.explorer import codes_in_districts
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
@@ -286,6 +285,18 @@ def map_frame(areas: gpd.GeoDataFrame, map_values: pd.Series) -> gpd.GeoDataFram
     """The areas as the map draws them: code, name, ward, district and the value (or class) to colour."""
     return gpd.GeoDataFrame(areas[["code", "name", "ward", "district"]].assign(value=map_values.to_numpy()),
                             geometry=areas.geometry.values, crs=areas.crs)
+
+
+def map_download(areas: gpd.GeoDataFrame, chosen: MapMeasure, title: str, *, outlines: Sequence[Outline] = ()
+                 ) -> Callable[[], bytes]:
+    """The "Download map (PNG)" button's content, drawn when it is clicked: the static map module (matplotlib, most
+    of a second to import) is imported then too, not on a first visit."""
+    def draw() -> bytes:
+        from hiap_geo.render.static_map import map_download as static_download
+
+        return static_download(areas, chosen, title, outlines=outlines)()
+
+    return draw
 
 
 def has_limits(values: pd.DataFrame) -> bool:
