@@ -7,6 +7,7 @@ map needs (the user's upload, a Fingertips copy) is kept in the session, not in 
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,6 @@ from hiap_geo.core.text import counted, escape_markdown
 from hiap_geo.geo.msoa import msoa_areas
 from hiap_geo.indicators.availability import availability_markdown
 from hiap_geo.indicators.catalogue import HEALTH_INDEX_NOTE
-from hiap_geo.indicators.uploads import InvalidUpload, read_upload
 from hiap_geo.render.charts import spine_chart_html, spine_chart_png, trend_chart
 from hiap_geo.render.maps import encode_geometry
 from hiap_geo.views import indicators as view
@@ -31,6 +31,7 @@ from hiap_geo.views.explorer import MISSING_CELL, MapSelection
 
 if TYPE_CHECKING:
     from hiap_geo.indicators import fingertips
+    from hiap_geo.indicators.uploads import InvalidUpload, UploadResult
 
 UPLOAD_KEY = "ind_upload_data"
 FINGERTIPS_KEY = "ind_fingertips_data"
@@ -113,6 +114,28 @@ def indicator_rows(districts: tuple[str, ...], indicator_id: str) -> pd.DataFram
 def _forget_upload() -> None:
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop("ind_upload_name", None)
+    st.session_state.pop(PARSED_KEY, None)
+
+
+PARSED_KEY = "ind_upload_parsed"
+"""Session key of the last upload's parse, with the digest of its content and its name."""
+
+
+def parsed_upload(content: bytes, name: str) -> UploadResult | InvalidUpload:
+    """The upload read and checked once, not on every rerun while its tab is open: kept in the session (the last
+    file only, so no more than one upload's rows) and read again only when its content or name changes."""
+    from hiap_geo.indicators.uploads import InvalidUpload, read_upload
+
+    key = (hashlib.sha256(content).hexdigest(), name)
+    kept = st.session_state.get(PARSED_KEY)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        parsed: UploadResult | InvalidUpload = read_upload(content, name)
+    except InvalidUpload as exc:
+        parsed = exc
+    st.session_state[PARSED_KEY] = (key, parsed)
+    return parsed
 
 
 def upload_section() -> None:
@@ -127,9 +150,11 @@ def upload_section() -> None:
         upload = st.file_uploader("Indicator file", type=["csv", "txt", "xlsx"], key="indicator_upload")
         if upload is None:
             return
-        try:
-            result = read_upload(upload.getvalue(), upload.name)
-        except InvalidUpload as exc:
+        from hiap_geo.indicators.uploads import InvalidUpload
+
+        result = parsed_upload(upload.getvalue(), upload.name)
+        if isinstance(result, InvalidUpload):
+            exc = result
             st.error(f"'{escape_markdown(exc.filename)}' was not loaded, and nothing from it is used. Fix "
                      f"{'this problem' if len(exc.problems) == 1 else f'these {len(exc.problems)} problems'} "
                      "and upload it again:\n\n" + "\n".join(f"- {escape_markdown(p.message)}" for p in exc.problems))

@@ -675,3 +675,26 @@ def test_the_map_image_is_drawn_only_when_asked(kent: str, tw_layers: dict[str, 
     draw = view.map_download(view.map_frame(areas, pd.Series(range(len(areas)), dtype=float)), measure, "Test, 2021")
     assert callable(draw) and draw()[:8] == b"\x89PNG\r\n\x1a\n"
     assert view.map_file_name("Test, 2021") == "hiap-geo-map-test-2021.png"
+
+
+def test_an_upload_is_read_once_not_on_every_rerun(kent: str, tw_layers: dict[str, pd.DataFrame],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the data tab is open every rerun draws the upload section: the file is read again only when another
+    file (other content or name) is uploaded, good or bad."""
+    import hiap_geo.indicators.uploads
+
+    reads: list[str] = []
+    real = hiap_geo.indicators.uploads.read_upload
+    monkeypatch.setattr(hiap_geo.indicators.uploads, "read_upload",
+                        lambda content, name, *a, **k: reads.append(name) or real(content, name, *a, **k))
+    body = "area_code,value\n" + "".join(f"{code},{i}\n" for i, code in enumerate(tw_layers["ward"]["code"]))
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
+    at.file_uploader(key="indicator_upload").set_value(("mine.csv", body.encode(), "text/csv")).run()
+    at.radio(key="ind_confidence").set_value("998").run()
+    at.run()
+    assert reads == ["mine.csv"] and not at.exception
+    bad = b"area_code,value\nNOT-A-CODE,3\n"
+    at.file_uploader(key="indicator_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    at.run()
+    assert reads == ["mine.csv", "bad.csv"]
+    assert "'bad.csv' was not loaded" in plain("\n".join(e.value for e in at.error))
