@@ -390,3 +390,39 @@ def test_one_indicators_rows_are_load_indicators_rows_for_it(real_data: Path, in
     key = ["area_type", "area_code", "period"]
     pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),
                                   full.sort_values(key).reset_index(drop=True)[ours.columns])
+
+
+@pytest.mark.integration
+def test_the_lsoa_table_is_kept_once_made_and_made_anew_when_a_file_changes(
+        real_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: a new server reads the LSOA indicators' table from the cache directory (the same table, to the
+    dtype), and a changed source file gives a new copy, never a stale one."""
+    import os
+
+    from hiap_geo.acquire.registry import dataset_path
+    from hiap_geo.indicators import tables
+
+    made = tables._make_lsoa_base()
+    calls: list[int] = []
+    monkeypatch.setattr(tables, "_make_lsoa_base", lambda: calls.append(1) or made)
+    folder = real_data / tables.KEPT_DIR
+    for old in folder.glob("lsoa_base-*.parquet"):
+        old.unlink()
+    tables.lsoa_base.cache_clear()
+    first = tables.lsoa_base()
+    tables.lsoa_base.cache_clear()
+    kept = tables.lsoa_base()
+    assert calls == [1] and len(list(folder.glob("lsoa_base-*.parquet"))) == 1
+    pd.testing.assert_frame_equal(kept, made)
+    assert first is made
+    source = dataset_path("census2021_residents")
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        tables.lsoa_base.cache_clear()
+        tables.lsoa_base()
+        assert calls == [1, 1]  # made anew, and the stale copy removed
+        assert len(list(folder.glob("lsoa_base-*.parquet"))) == 1
+    finally:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        tables.lsoa_base.cache_clear()
