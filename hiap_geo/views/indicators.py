@@ -25,7 +25,6 @@ from hiap_geo.indicators.catalogue import QOF_IDS
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.schema import DEFAULT_ORIGIN
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS as CONFIDENCE_LABELS
-from hiap_geo.plans.figures.frames import figures_frame
 from hiap_geo.render.charts import format_indicator_value
 from hiap_geo.render.map_component import MapView, map_view
 from hiap_geo.render.maps import Classes, Outline, classify
@@ -392,6 +391,8 @@ def stated_figures(districts: Sequence[str]) -> pd.DataFrame:
     """What the plan documents say about the districts and their wards (2019 and 2024 wards)."""
     chosen = tuple(districts)
     codes = set(chosen) | codes_in_districts("ward", 2019, chosen) | codes_in_districts("ward", 2025, chosen)
+    from hiap_geo.plans.figures.frames import figures_frame  # the plans' figures: only when their tab is open
+
     figures = figures_frame()
     return figures.loc[figures["area_code"].isin(codes), STATED_COLUMNS].reset_index(drop=True)
 
