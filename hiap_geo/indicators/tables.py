@@ -136,6 +136,15 @@ def _make_lsoa_base() -> pd.DataFrame:
 
 
 @cache
+def health_index_base() -> pd.DataFrame:
+    """The ONS Health Index underlying indicators of every district (LTLA 2021) and year, as published (indicator,
+    ltla21_code, year, value): read once per process, and kept once made (:func:`kept_table`), so switching to a
+    Health Index indicator on a new server reads a small Parquet file instead of parsing 120,000 rows of CSV."""
+    return kept_table("health_index", ["health_index_indicators"],
+                      lambda: pd.read_csv(dataset_path("health_index_indicators"), dtype={"ltla21_code": str}))
+
+
+@cache
 def msoa_base() -> pd.DataFrame:
     """One row per English MSOA 2021: Census percentages, residents (summed from LSOAs) and district."""
     raw = pd.read_csv(dataset_path("census2021_msoa_health_pct"), dtype={"MSOA21CD": str})
