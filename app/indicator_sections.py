@@ -7,7 +7,9 @@ map needs (the user's upload, a Fingertips copy) is kept in the session, not in 
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -17,14 +19,16 @@ from app.loaders import map_layer as map_layer
 from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import counted, escape_markdown
-from hiap_geo.indicators import fingertips
 from hiap_geo.indicators.availability import availability_markdown
 from hiap_geo.indicators.catalogue import HEALTH_INDEX_NOTE
-from hiap_geo.indicators.uploads import InvalidUpload, read_upload
 from hiap_geo.render.charts import spine_chart_html, spine_chart_png, trend_chart
 from hiap_geo.views import indicators as view
 from hiap_geo.views import uploads as upload_view
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection
+
+if TYPE_CHECKING:
+    from hiap_geo.indicators import fingertips
+    from hiap_geo.indicators.uploads import InvalidUpload, UploadResult
 
 UPLOAD_KEY = "ind_upload_data"
 FINGERTIPS_KEY = "ind_fingertips_data"
@@ -41,6 +45,8 @@ def england_ranges(level: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def cached_fingertips(request: fingertips.FingertipsRequest, fetched: str) -> fingertips.FingertipsResult:
+    from hiap_geo.indicators import fingertips
+
     return fingertips.fetch_data(request, use_cache="only")
 
 
@@ -59,11 +65,11 @@ def catalogue_names() -> dict[str, tuple[str, str]]:
     return view.catalogue_names()
 
 
-@st.cache_data(show_spinner="Loading the indicator for the chosen districts...")
-def source_rows(districts: tuple[str, ...], group: str) -> pd.DataFrame:
-    """One source's rows for the districts, once per process: a first visit reads the chosen indicator's source,
-    not every source."""
-    return view.source_rows(districts, group)
+@st.cache_data(show_spinner="Loading the indicator for the chosen districts...", max_entries=64)
+def source_rows(districts: tuple[str, ...], group: str, indicator_id: str | None = None) -> pd.DataFrame:
+    """One source's rows for the districts (an LSOA indicator's own rows), once per process: a first visit reads
+    the chosen indicator, not every source nor every LSOA indicator's aggregates."""
+    return view.source_rows(districts, group, indicator_id)
 
 
 def indicator_labels() -> dict[str, str]:
@@ -78,7 +84,8 @@ def indicator_rows(districts: tuple[str, ...], indicator_id: str) -> pd.DataFram
     and the user's own rows; on failure the page says why and stops."""
     _, group = catalogue_names().get(indicator_id, ("", "lsoa"))
     try:
-        return view.with_extras(source_rows(districts, group), added_rows())
+        rows = source_rows(districts, group, indicator_id if group == "lsoa" else None)
+        return view.with_extras(rows, added_rows())
     except HiapGeoError as exc:
         st.error(f"The indicator data could not be loaded: {escape_markdown(exc)}")
         st.stop()
@@ -87,6 +94,28 @@ def indicator_rows(districts: tuple[str, ...], indicator_id: str) -> pd.DataFram
 def _forget_upload() -> None:
     st.session_state.pop(UPLOAD_KEY, None)
     st.session_state.pop("ind_upload_name", None)
+    st.session_state.pop(PARSED_KEY, None)
+
+
+PARSED_KEY = "ind_upload_parsed"
+"""Session key of the last upload's parse, with the digest of its content and its name."""
+
+
+def parsed_upload(content: bytes, name: str) -> UploadResult | InvalidUpload:
+    """The upload read and checked once, not on every rerun while its tab is open: kept in the session (the last
+    file only, so no more than one upload's rows) and read again only when its content or name changes."""
+    from hiap_geo.indicators.uploads import InvalidUpload, read_upload
+
+    key = (hashlib.sha256(content).hexdigest(), name)
+    kept = st.session_state.get(PARSED_KEY)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    try:
+        parsed: UploadResult | InvalidUpload = read_upload(content, name)
+    except InvalidUpload as exc:
+        parsed = exc
+    st.session_state[PARSED_KEY] = (key, parsed)
+    return parsed
 
 
 def upload_section() -> None:
@@ -101,9 +130,11 @@ def upload_section() -> None:
         upload = st.file_uploader("Indicator file", type=["csv", "txt", "xlsx"], key="indicator_upload")
         if upload is None:
             return
-        try:
-            result = read_upload(upload.getvalue(), upload.name)
-        except InvalidUpload as exc:
+        from hiap_geo.indicators.uploads import InvalidUpload
+
+        result = parsed_upload(upload.getvalue(), upload.name)
+        if isinstance(result, InvalidUpload):
+            exc = result
             st.error(f"'{escape_markdown(exc.filename)}' was not loaded, and nothing from it is used. Fix "
                      f"{'this problem' if len(exc.problems) == 1 else f'these {len(exc.problems)} problems'} "
                      "and upload it again:\n\n" + "\n".join(f"- {escape_markdown(p.message)}" for p in exc.problems))
@@ -119,7 +150,10 @@ def upload_section() -> None:
 
 
 def fingertips_section(sel: MapSelection, names: dict[str, str]) -> None:
-    """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached."""
+    """OHID Fingertips through the connector: fetched on request, cached, and mapped once cached (the connector is
+    imported here, when its tab is open: a first visit need not wait for it)."""
+    from hiap_geo.indicators import fingertips
+
     with st.expander("Obesity, smoking, NEET and long-term conditions: where to get them (by ward, offline or online)"):
         st.caption("Who publishes each, at which geographies, why some are not published by ward, what HIAP Geo "
                    "shows offline (GP register conditions by LSOA, MSOA and ward; the rest by district) and through "
@@ -184,7 +218,7 @@ def stated_section(districts: tuple[str, ...]) -> None:
                "for word with their references (data/plan_figures). They are the documents' claims, of their own "
                "dates and comparators, not recomputed here.")
     st.dataframe(stated, hide_index=True, width="stretch", placeholder=MISSING_CELL)
-    st.download_button("Download the stated figures (CSV)", csv_bytes(stated),
+    st.download_button("Download the stated figures (CSV)", partial(csv_bytes, stated),
                        file_name="hiap-geo-figures-as-stated-in-the-plans.csv", mime="text/csv", on_click="ignore")
 
 
@@ -242,7 +276,7 @@ def trends_section(data: pd.DataFrame, labels: dict[str, str], districts: tuple[
             st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(group['unit'].iat[0])})")
             st.altair_chart(trend_chart(group), width="stretch")
     st.caption(HEALTH_INDEX_NOTE)
-    st.download_button("Download trends (CSV)", csv_bytes(trends),
+    st.download_button("Download trends (CSV)", partial(csv_bytes, trends),
                        file_name="hiap-geo-health-index-trends.csv", mime="text/csv", key="trend_download",
                        on_click="ignore")
 
@@ -268,6 +302,6 @@ def table_section(values: pd.DataFrame, level: str, vintage: str, indicator_id: 
                f"Method: {escape_markdown(view.method_text(first))}. "
                f"Compared at {CONFIDENCE_LABELS[confidence]} confidence: an area is better or worse when the "
                "comparator lies outside its confidence interval (Wilson for proportions, Byar's for counts and rates).")
-    st.download_button("Download table (CSV)", csv_bytes(table), mime="text/csv",
+    st.download_button("Download table (CSV)", partial(csv_bytes, table), mime="text/csv",  # written when clicked
                        file_name=f"hiap-geo-{indicator_id.replace(':', '-')}-{level}-{period.replace('/', '-')}.csv",
                        on_click="ignore")

@@ -399,3 +399,16 @@ def test_offline_ward_obesity_says_what_to_download_and_how_to_upload(cache: Pat
     assert "child-obesity-and-excess-weight-small-area-level-data" in message  # the OHID small-area NCMP file
     assert "python -m hiap_geo upload check" in message and "Add your own indicator" in message
     assert "ONS Health Index" in message  # what HIAP Geo has offline: district only
+
+
+def test_missing_metadata_is_told_in_words_with_the_right_plural() -> None:
+    """'No metadata came for indicator 93108' for one, 'for 2 indicators (93108, 93283)' for two: not 'indicator(s)'."""
+    from hiap_geo.indicators.fingertips.parse import to_long
+
+    fetched = datetime.now(UTC)
+    _, one = to_long(csv_text(DATA_HEADER, obesity_rows()), meta_csv([]), obesity_request(), fetched)
+    both = ft.FingertipsRequest("ward", TW, indicator_ids=(93108, 93283))
+    _, two = to_long(csv_text(DATA_HEADER, obesity_rows() + life_rows()), meta_csv([]), both, fetched)
+    assert any(n.startswith("No metadata came for indicator 93108: unit unknown") for n in one), one
+    assert any(n.startswith("No metadata came for 2 indicators (93108, 93283): units unknown") for n in two), two
+    assert not any("(s)" in n for n in one + two)

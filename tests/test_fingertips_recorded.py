@@ -169,7 +169,7 @@ def test_recorded_child_excess_weight_arrives_with_its_limits(api: str) -> None:
                     and r["Area Code"][:3] in ("E10", "E12"))
     assert result.notes[0].startswith(f"Left out {categorised} rows of inequality breakdowns")
     assert f"{other['Counties & UAs (2019/20)']} Counties & UAs (2019/20), {other['Region']} Region" in result.notes[1]
-    assert "No metadata came for indicator(s) 20602" in result.notes[3]
+    assert "No metadata came for indicator 20602: unit unknown" in result.notes[3]
     assert set(data["unit"]) == {""} and set(data["polarity"]) == {"no_judgement"}
 
 

@@ -113,8 +113,10 @@ def test_indicators_page_opens_on_an_lsoa_indicator_with_limits(kent: str) -> No
 
 
 def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 25: the first visit computes what the map and the table show (the catalogue and the chosen indicator's
-    source), not every source nor England's ranges for the spine chart; those when their tab is opened."""
+    """Issue 25: the first visit computes what the map and the table show (the catalogue and the chosen indicator:
+    its own aggregates, no county's), not every source nor England's ranges for the spine chart; those when their
+    tab is opened."""
+    import hiap_geo.indicators.aggregate
     import hiap_geo.indicators.readers
     import hiap_geo.indicators.spine
     from app.indicator_sections import england_ranges, source_rows
@@ -123,7 +125,8 @@ def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: p
     calls: list[str] = []
     for module, name in ((hiap_geo.indicators.readers, "load_indicators"),
                          (hiap_geo.indicators.readers, "qof_indicators"),
-                         (hiap_geo.indicators.spine, "england_distribution")):
+                         (hiap_geo.indicators.spine, "england_distribution"),
+                         (hiap_geo.indicators.aggregate, "county_indicators")):
         real = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
     for cached in (indicator_data, england_ranges, source_rows):
@@ -131,9 +134,28 @@ def test_a_first_visit_reads_only_the_chosen_indicator(kent: str, monkeypatch: p
     at = page(INDICATORS)
     assert not at.exception and map_script(at)["k"] and at.dataframe[0].value.shape[0] == 69
     assert calls == [], calls
+    rows = source_rows((TW,), "lsoa", "census21_disability")
+    assert set(rows["indicator_id"]) == {"census21_disability"} and "county" not in set(rows["area_type"])
     at.session_state["ind_tab"] = "Spine chart"
     at.run()
     assert "load_indicators" in calls and "england_distribution" in calls and not at.exception
+
+
+def test_a_first_visit_imports_nothing_for_other_tabs(kent: str) -> None:
+    """Issue 25: a new server's first Indicators visit imports neither what closed tabs draw with (Altair, the
+    Fingertips connector) nor mapclassify (SciPy, scikit-learn) to class the map: about 2 s of imports."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from streamlit.testing.v1 import AppTest; "
+              f"at = AppTest.from_file({str(settings.PROJECT_ROOT / 'app.py')!r}, default_timeout=180); "
+              f"at.switch_page({INDICATORS!r}); at.run(); assert not at.exception, at.exception; "
+              "print(sorted(m for m in ('altair', 'hiap_geo.indicators.fingertips', 'mapclassify', 'scipy', "
+              "'sklearn') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         cwd=settings.PROJECT_ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_colour_by_comparison_and_confidence(kent: str) -> None:
@@ -642,3 +664,37 @@ def test_figures_as_stated_in_the_plans(kent: str) -> None:
     neet = stated[stated["indicator_name"].str.contains("NEET", case=False)]
     assert not neet.empty and neet["printed"].astype(str).str.contains("9.7").any()
     assert neet["reference"].str.contains("sevenoaks-mind-the-gap").any()
+
+
+def test_the_map_image_is_drawn_only_when_asked(kent: str, tw_layers: dict[str, pd.DataFrame]) -> None:
+    """The PNG button gets a callable (the static map module and matplotlib are imported when it is clicked)."""
+    from hiap_geo.views import indicators as view
+
+    areas = view.standard_areas(tw_layers["ward"], "ward")
+    measure = view.indicator_measure("Test", "%", "low_is_good")
+    draw = view.map_download(view.map_frame(areas, pd.Series(range(len(areas)), dtype=float)), measure, "Test, 2021")
+    assert callable(draw) and draw()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert view.map_file_name("Test, 2021") == "hiap-geo-map-test-2021.png"
+
+
+def test_an_upload_is_read_once_not_on_every_rerun(kent: str, tw_layers: dict[str, pd.DataFrame],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the data tab is open every rerun draws the upload section: the file is read again only when another
+    file (other content or name) is uploaded, good or bad."""
+    import hiap_geo.indicators.uploads
+
+    reads: list[str] = []
+    real = hiap_geo.indicators.uploads.read_upload
+    monkeypatch.setattr(hiap_geo.indicators.uploads, "read_upload",
+                        lambda content, name, *a, **k: reads.append(name) or real(content, name, *a, **k))
+    body = "area_code,value\n" + "".join(f"{code},{i}\n" for i, code in enumerate(tw_layers["ward"]["code"]))
+    at = page(INDICATORS, ind_tab="Your data and Fingertips")
+    at.file_uploader(key="indicator_upload").set_value(("mine.csv", body.encode(), "text/csv")).run()
+    at.radio(key="ind_confidence").set_value("998").run()
+    at.run()
+    assert reads == ["mine.csv"] and not at.exception
+    bad = b"area_code,value\nNOT-A-CODE,3\n"
+    at.file_uploader(key="indicator_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    at.run()
+    assert reads == ["mine.csv", "bad.csv"]
+    assert "'bad.csv' was not loaded" in plain("\n".join(e.value for e in at.error))

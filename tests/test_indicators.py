@@ -373,3 +373,61 @@ def test_a_blank_method_reads_as_supplied_not_nan() -> None:
     assert method_text(pd.Series({"method": "  "})) == "as supplied"
     assert method_text(pd.Series({"value": 1.0})) == "as supplied"
     assert method_text(pd.Series({"method": "Directly standardised"})) == "Directly standardised"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("indicator_id", ["census21_disability", "iod25_cidr"])
+def test_one_indicators_rows_are_load_indicators_rows_for_it(real_data: Path, indicator_id: str) -> None:
+    """Issue 25: the Indicators page reads the chosen LSOA indicator's rows alone (LSOA, ward, district, England:
+    one indicator's aggregates, not 38), and they are the rows the full load gives for it, county rows apart."""
+    from hiap_geo.views.indicators import source_rows
+
+    ours = source_rows([TW, SEVENOAKS], "lsoa", indicator_id)
+    full = readers.load_indicators([TW, SEVENOAKS])
+    full = full[(full["indicator_id"] == indicator_id) & (full["area_type"] != "county")]
+    assert set(ours["indicator_id"]) == {indicator_id}
+    assert set(ours["area_type"]) == {"lsoa", "ward", "district", "england"}
+    key = ["area_type", "area_code", "period"]
+    pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),
+                                  full.sort_values(key).reset_index(drop=True)[ours.columns])
+
+
+@pytest.mark.integration
+def test_the_lsoa_table_is_kept_once_made_and_made_anew_when_a_file_changes(
+        real_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: a new server reads the LSOA indicators' table from the cache directory (the same table, to the
+    dtype), and a changed source file gives a new copy, never a stale one."""
+    import os
+
+    from hiap_geo.acquire.registry import dataset_path
+    from hiap_geo.indicators import tables
+
+    made = tables._make_lsoa_base()
+    calls: list[int] = []
+    monkeypatch.setattr(tables, "_make_lsoa_base", lambda: calls.append(1) or made)
+    folder = real_data / tables.KEPT_DIR
+    for old in folder.glob("lsoa_base-*.parquet"):
+        old.unlink()
+    tables.lsoa_base.cache_clear()
+    first = tables.lsoa_base()
+    tables.lsoa_base.cache_clear()
+    kept = tables.lsoa_base()
+    assert calls == [1] and len(list(folder.glob("lsoa_base-*.parquet"))) == 1
+    pd.testing.assert_frame_equal(kept, made)
+    assert first is made
+    source = dataset_path("census2021_residents")
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        tables.lsoa_base.cache_clear()
+        tables.lsoa_base()
+        assert calls == [1, 1]  # made anew, and the stale copy removed
+        assert len(list(folder.glob("lsoa_base-*.parquet"))) == 1
+    finally:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        tables.lsoa_base.cache_clear()
+    for _ in range(2):  # made, then read back from the kept copy: the published table either way
+        tables.health_index_base.cache_clear()
+        pd.testing.assert_frame_equal(tables.health_index_base(), pd.read_csv(
+            dataset_path("health_index_indicators"), dtype={"ltla21_code": str}))
+    assert len(list(folder.glob("health_index-*.parquet"))) == 1

@@ -237,3 +237,40 @@ def test_map_files_are_written_once_and_the_least_used_go(tmp_path: Path) -> Non
     assert sorted(f.name for f in tmp_path.iterdir()) == ["areas-c.json", "outline-b.json", "outline-d.json"]
     write_assets(first, tmp_path, keep=3)  # a rerun of the first map writes back its own file
     assert (tmp_path / "areas-a.json").is_file() and len(list(tmp_path.iterdir())) == 3
+
+
+
+def test_classes_are_mapclassifys_without_importing_it() -> None:
+    """Natural breaks and quantile breaks are mapclassify's to the last digit (its float32 arithmetic and its ties
+    included: ties in counts, and values equal but for the last bit, as weighted means give), and classing a map
+    no longer imports mapclassify (SciPy, scikit-learn: about a second of a new server's first classed map)."""
+    import subprocess
+    import sys
+    import warnings
+
+    import mapclassify
+
+    from hiap_geo.render.maps import natural_breaks, quantile_breaks
+
+    rng = np.random.default_rng(25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mapclassify: numba not installed
+        for trial in range(50):
+            n = int(rng.integers(2, 160))
+            data = [rng.normal(50, 20, n), rng.lognormal(2, 1, n), np.round(rng.uniform(0, 100, n), 1),
+                    rng.integers(0, 15, n).astype(float), 0.883 + rng.integers(-1, 2, n) * 1e-16][trial % 5]
+            k = int(min(7, len(np.unique(data))))
+            if k < 2:
+                continue
+            assert np.array_equal(natural_breaks(data, k), np.asarray(mapclassify.FisherJenks(data, k=k).bins, float))
+            big = rng.integers(1, 33_000, int(rng.integers(301, 5000))).astype(float)
+            for source in (data, big):
+                assert np.array_equal(np.unique(quantile_breaks(source, k)),
+                                      np.asarray(mapclassify.Quantiles(source, k=k).bins, float))
+    script = ("import sys, numpy as np, pandas as pd; from hiap_geo.geo.measures import MapMeasure; "
+              "from hiap_geo.render.maps import classify; score = MapMeasure('x', 'X', 'score', True); "
+              "classify(pd.Series(np.linspace(0, 9, 50)), score); classify(pd.Series(np.arange(900.0)), score); "
+              "print(sorted(m for m in ('mapclassify', 'scipy', 'sklearn') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).parent.parent).stdout.strip()
+    assert loaded == "[]"

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.core.areas import ENGLAND_CODE
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.indicators.aggregate import (
@@ -37,7 +36,15 @@ from hiap_geo.indicators.catalogue import (
     health_index_id,
 )
 from hiap_geo.indicators.schema import concat_indicators, validate_indicators
-from hiap_geo.indicators.tables import dwp_base, filter_districts, lsoa_base, msoa_base, qof_lsoa_base, qof_msoa_base
+from hiap_geo.indicators.tables import (
+    dwp_base,
+    filter_districts,
+    health_index_base,
+    lsoa_base,
+    msoa_base,
+    qof_lsoa_base,
+    qof_msoa_base,
+)
 
 
 def lsoa_indicators(
@@ -96,8 +103,8 @@ def dwp_indicators(districts: Sequence[str] | None = None, with_comparators: boo
 
 def health_index_indicators(districts: Sequence[str] | None = None) -> pd.DataFrame:
     """ONS Health Index underlying indicators per district (LTLA 2021), one row per year, values only."""
-    raw = pd.read_csv(dataset_path("health_index_indicators"), dtype={"ltla21_code": str})
-    unknown = sorted(set(raw["indicator"]) - set(HEALTH_INDEX_INDICATORS))
+    raw = health_index_base()
+    unknown = sorted(set(raw["indicator"].unique()) - set(HEALTH_INDEX_INDICATORS))
     if unknown:
         raise HiapGeoError(f"Health Index indicators with no polarity defined: {', '.join(unknown)}")
     raw = filter_districts(raw, "ltla21_code", districts)

@@ -7,16 +7,21 @@ side only) and cached; the readers and aggregates take their columns from here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import os
+from collections.abc import Callable, Sequence
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
 from hiap_geo.acquire.convert.commons_library import CHECK as QOF_CHECK
 from hiap_geo.acquire.registry import dataset_path
 from hiap_geo.acquire.validate import check_table
+from hiap_geo.core import settings
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.geo import joins, lookups
 from hiap_geo.geo.joins import join_on_code
 from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.geo.msoa import main_districts, msoa_crosswalk, msoa_lookup, msoa_names_of
@@ -28,13 +33,62 @@ from hiap_geo.indicators.catalogue import (
     QOF_DATASET,
 )
 
+KEPT_DIR = "derived"
+"""Folder of the cache directory holding tables made from the official files (:func:`kept_table`)."""
+LSOA_BASE_DATASETS = ("census2021_residents", "census2021_household_deprivation", IOD_INDICATORS_DATASET,
+                      IOD_DOMAINS_DATASET, "lookup_lsoa21_ward24")
+"""The files :func:`lsoa_base` is made from."""
+
+
+def kept_table(name: str, datasets: Sequence[str], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A table made from official files, kept as Parquet in the cache directory so that a new server reads it in
+    milliseconds instead of making it again (reading and joining the files: about half a second for
+    :func:`lsoa_base`, on the first visit of a page that maps an indicator).
+
+    The file is named by what it depends on: each file's name, size and modification time, and the code that
+    makes it (this module and the lookups and joins it uses), so a new file or a code change makes it anew, never
+    a stale copy. Written to a temporary name and renamed (two servers may make it at once); the older copies are
+    removed. A cache that cannot be written or read only means the table is made as before.
+    """
+    paths = [dataset_path(d) for d in datasets]
+    digest = hashlib.sha256()
+    for path in paths:
+        stat = path.stat()
+        digest.update(f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for module in (__file__, lookups.__file__, joins.__file__):
+        digest.update(Path(module).read_bytes())
+    folder = settings.cache_dir() / KEPT_DIR
+    kept = folder / f"{name}-{digest.hexdigest()[:20]}.parquet"
+    if kept.is_file():
+        try:
+            return pd.read_parquet(kept)
+        except (OSError, ValueError):  # a damaged copy: made again below
+            pass
+    table = make()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.part")
+        table.to_parquet(partial, index=False)
+        os.replace(partial, kept)
+        for old in folder.glob(f"{name}-*.parquet"):
+            if old != kept:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return table
+
 
 @cache
 def lsoa_base() -> pd.DataFrame:
     """One row per English LSOA 2021 with every column the LSOA indicators and their weights use.
 
-    Cached: copy before changing it. Joins report (and refuse) any code on one side only.
+    Cached: copy before changing it. Joins report (and refuse) any code on one side only. Kept in the cache
+    directory once made (:func:`kept_table`).
     """
+    return kept_table("lsoa_base", LSOA_BASE_DATASETS, _make_lsoa_base)
+
+
+def _make_lsoa_base() -> pd.DataFrame:
     census = pd.read_csv(dataset_path("census2021_residents"), dtype={"LSOA21CD": str})
     census = census[census["LSOA21CD"].str.startswith("E01")]
     base = pd.DataFrame(
@@ -79,6 +133,15 @@ def lsoa_base() -> pd.DataFrame:
     lookup = ward_lookup(IOD2025.year)[["lsoa_code", "ward_code", "ward_name", "lad_code", "lad_name"]]
     base, _ = join_on_code(base, lookup, "lsoa_code", "LSOA 2021 indicators with the LSOA21-WD24-LAD24 lookup")
     return base.sort_values("lsoa_code").reset_index(drop=True)
+
+
+@cache
+def health_index_base() -> pd.DataFrame:
+    """The ONS Health Index underlying indicators of every district (LTLA 2021) and year, as published (indicator,
+    ltla21_code, year, value): read once per process, and kept once made (:func:`kept_table`), so switching to a
+    Health Index indicator on a new server reads a small Parquet file instead of parsing 120,000 rows of CSV."""
+    return kept_table("health_index", ["health_index_indicators"],
+                      lambda: pd.read_csv(dataset_path("health_index_indicators"), dtype={"ltla21_code": str}))
 
 
 @cache
@@ -147,7 +210,7 @@ def filter_districts(frame: pd.DataFrame, column: str, districts: Sequence[str] 
     if districts is None:
         return frame
     districts = [d.strip().upper() for d in districts]
-    unknown = sorted(set(districts) - set(frame[column]))
+    unknown = sorted(set(districts) - set(frame[column].unique()))  # unique first: 0.1 s less on 240,000 rows
     if unknown:
         raise HiapGeoError(f"No indicator data for district code(s) {', '.join(unknown)}.")
     return frame[frame[column].isin(districts)]

@@ -13,15 +13,16 @@ import base64
 import html
 import io
 import textwrap
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
 
 from hiap_geo.indicators import stats
 from hiap_geo.indicators.spine import SpineError
+
+if TYPE_CHECKING:
+    import altair as alt
+    from matplotlib.figure import Figure
 
 RANGE_COLOUR = "#C9C9C9"
 QUARTILE_COLOUR = "#8B8B8B"
@@ -128,7 +129,10 @@ def spine_chart_html(rows: pd.DataFrame, area_label: str, district_label: str | 
 
 def trend_chart(rows: pd.DataFrame) -> alt.Chart:
     """A line per district for one indicator's rows of :func:`trend`; the y axis fits the data (not from
-    zero) so that year-to-year change is visible, and every point has a tooltip."""
+    zero) so that year-to-year change is visible, and every point has a tooltip. Altair is imported here, when a
+    trend is drawn: importing it takes half a second, which a page's first visit need not wait for."""
+    import altair as alt
+
     unit = str(rows["unit"].iat[0]) if len(rows) else ""
     return alt.Chart(rows).mark_line(point=True).encode(
         x=alt.X("year:O", title="year"),
@@ -141,6 +145,10 @@ def trend_chart(rows: pd.DataFrame) -> alt.Chart:
 def spine_chart_figure(rows: pd.DataFrame, area_label: str, district_label: str | None = None) -> Figure:
     """The spine chart drawn with matplotlib (no browser): the same rows, bars and markers as the HTML chart,
     with each row's value and comparison written beside its bar, so it can go on a slide or into a report."""
+    from matplotlib.figure import Figure  # here: matplotlib takes most of a second to import, a first visit need not
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
     if rows.empty:
         raise SpineError(f"No indicator of {area_label} has an England value to chart.")
     n = len(rows)

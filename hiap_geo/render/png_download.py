@@ -6,13 +6,13 @@ the map pages' first visit never needs: the image is drawn only when the button 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 import geopandas as gpd
 
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render.maps import Outline
+from hiap_geo.render.maps import map_file_name as map_file_name  # the image's file name, with the button
 
 
 def map_download(
@@ -28,9 +28,3 @@ def map_download(
         return page_map_png(areas, chosen, title, subtitle=subtitle, outlines=kept)
 
     return draw
-
-
-def map_file_name(title: str) -> str:
-    """A file name for a map image that says what it shows."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "map"
-    return f"hiap-geo-map-{slug}.png"

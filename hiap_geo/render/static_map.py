@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import geopandas as gpd
 import pyogrio
@@ -33,6 +34,7 @@ from hiap_geo.geo.lookups import ward_lookup
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.render.map_labels import AREA, DISTRICT, NEIGHBOUR, draw_labels, labels_for
 from hiap_geo.render.maps import MISSING_COLOUR, Outline, classify
+from hiap_geo.render.maps import map_file_name as map_file_name  # where the pages took it from
 from hiap_geo.render.palette import DECILE_COLOURS
 
 NO_DATA_COLOUR = "#d9d9d9"
@@ -307,6 +309,14 @@ def page_map_png(
     fig = page_map_figure(areas, chosen, title, subtitle=subtitle, outlines=outlines, names=names,
                           north_arrow=north_arrow)
     return figure_png(fig, dpi)
+
+
+def map_download(
+    areas: gpd.GeoDataFrame, chosen: MapMeasure, title: str, *, subtitle: str = "", outlines: Sequence[Outline] = ()
+) -> Callable[[], bytes]:
+    """What a page's "Download map (PNG)" button is given: the PNG is drawn only when the button is clicked
+    (Streamlit calls it then), so a page does not pay for an image nobody asked for."""
+    return partial(page_map_png, areas, chosen, title, subtitle=subtitle, outlines=tuple(outlines))
 
 
 def _north_arrow(ax: Axes, minx: float, miny: float, maxx: float, maxy: float) -> list[Artist]:

@@ -25,12 +25,11 @@ from hiap_geo.indicators.catalogue import QOF_IDS
 from hiap_geo.indicators.compare import compare
 from hiap_geo.indicators.schema import DEFAULT_ORIGIN
 from hiap_geo.indicators.stats import CONFIDENCE_LABELS as CONFIDENCE_LABELS
-from hiap_geo.plans.figures.frames import figures_frame
+from hiap_geo.render.charts import format_indicator_value
 from hiap_geo.render.map_component import MapView, map_view
 from hiap_geo.render.maps import Classes, Outline, classify
 from hiap_geo.render.maps import area_at as area_at
-from hiap_geo.render.png_download import map_download as map_download
-from hiap_geo.render.png_download import map_file_name as map_file_name
+from hiap_geo.render.maps import map_file_name as map_file_name
 from hiap_geo.render.profile.positions import decile_text, national_decile
 from hiap_geo.views.explorer import codes_in_districts
 
@@ -184,8 +183,7 @@ def indicator_measure(name: str, unit: str | None, polarity: str) -> MapMeasure:
 def as_categories(measure: MapMeasure, classes: Classes) -> tuple[MapMeasure, pd.Series]:
     """A classified measure as a category measure with the same legend, and each area's class label.
 
-    Classifying scores by natural breaks costs seconds for a thousand areas without numba; a page
-    can cache :func:`hiap_geo.render.maps.classify` and draw the map from its result with this.
+    A page can cache :func:`hiap_geo.render.maps.classify` and draw the map from its result with this.
     """
     labels = pd.Series([classes.labels[k] if k >= 0 else None for k in classes.index], dtype=object)
     categories = tuple(zip(classes.labels, classes.colours, strict=True))
@@ -288,6 +286,18 @@ def map_frame(areas: gpd.GeoDataFrame, map_values: pd.Series) -> gpd.GeoDataFram
                             geometry=areas.geometry.values, crs=areas.crs)
 
 
+def map_download(areas: gpd.GeoDataFrame, chosen: MapMeasure, title: str, *, outlines: Sequence[Outline] = ()
+                 ) -> Callable[[], bytes]:
+    """The "Download map (PNG)" button's content, drawn when it is clicked: the static map module (matplotlib, most
+    of a second to import) is imported then too, not on a first visit."""
+    def draw() -> bytes:
+        from hiap_geo.render.static_map import map_download as static_download
+
+        return static_download(areas, chosen, title, outlines=outlines)()
+
+    return draw
+
+
 def has_limits(values: pd.DataFrame) -> bool:
     """True when any area has confidence limits, so that a comparison can be significant."""
     return bool(values["lower"].notna().any() and values["upper"].notna().any())
@@ -295,8 +305,6 @@ def has_limits(values: pd.DataFrame) -> bool:
 
 def tooltip_texts(values: pd.DataFrame) -> list[str]:
     """Each area's tooltip value: the value with its limits, and both comparisons in words."""
-    from hiap_geo.render.charts import format_indicator_value  # here: charts bring matplotlib and altair (2 s)
-
     texts = []
     for row in values.itertuples():
         if pd.isna(row.value):
@@ -383,6 +391,8 @@ def stated_figures(districts: Sequence[str]) -> pd.DataFrame:
     """What the plan documents say about the districts and their wards (2019 and 2024 wards)."""
     chosen = tuple(districts)
     codes = set(chosen) | codes_in_districts("ward", 2019, chosen) | codes_in_districts("ward", 2025, chosen)
+    from hiap_geo.plans.figures.frames import figures_frame  # the plans' figures: only when their tab is open
+
     figures = figures_frame()
     return figures.loc[figures["area_code"].isin(codes), STATED_COLUMNS].reset_index(drop=True)
 
@@ -435,19 +445,25 @@ def catalogue_names() -> dict[str, tuple[str, str]]:
     return names
 
 
-def source_rows(districts: Sequence[str], group: str) -> pd.DataFrame:
-    """The rows of one source group for the districts, with their comparators (England, district, county), validated:
-    the same rows :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators."""
+def source_rows(districts: Sequence[str], group: str, indicator_id: str | None = None) -> pd.DataFrame:
+    """The rows of one source group for the districts, with their comparators, validated: the same rows
+    :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators.
+
+    With ``indicator_id``, an LSOA indicator's rows alone (LSOA, ward, district and England), what its map and table
+    show: one of 38 indicators' aggregates instead of every one's, and no county rows (no page level shows them)."""
     from hiap_geo.indicators import aggregate, readers
+    from hiap_geo.indicators.catalogue import LSOA_SPECS
     from hiap_geo.indicators.schema import concat_indicators, validate_indicators
 
     chosen = list(districts)
     others = {"msoa_census": readers.msoa_census_indicators, "dwp": readers.dwp_indicators,
               "health_index": readers.health_index_indicators, "qof": readers.qof_indicators}
     if group == "lsoa":
-        frames = [readers.lsoa_indicators(chosen), aggregate.ward_indicators(chosen),
-                  aggregate.district_indicators(chosen), aggregate.county_indicators(chosen),
-                  aggregate.england_indicators()]
+        specs = [s for s in LSOA_SPECS if s.id == indicator_id] or None  # None: every LSOA indicator
+        frames = [readers.lsoa_indicators(chosen, specs), aggregate.ward_indicators(chosen, specs),
+                  aggregate.district_indicators(chosen, specs), aggregate.england_indicators(specs)]
+        if specs is None:
+            frames.insert(3, aggregate.county_indicators(chosen))
     elif group in others:
         frames = [others[group](chosen)]
     else:

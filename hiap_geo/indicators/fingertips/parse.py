@@ -12,6 +12,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from hiap_geo.core.text import counted
 from hiap_geo.indicators.fingertips.request import (
     FingertipsFormatError,
     FingertipsNoData,
@@ -236,8 +237,10 @@ def to_long(
     rows["polarity"] = base_ids.map(meta["polarity"]).astype("str")
     no_meta = sorted(set(base_ids[rows["polarity"].isna()]))
     if no_meta:
+        which = (f"indicator {no_meta[0]}: unit" if len(no_meta) == 1
+                 else f"{counted(len(no_meta), 'indicator')} ({', '.join(no_meta)}): units")
         notes.append(
-            f"No metadata came for indicator(s) {', '.join(no_meta)}: unit unknown, polarity taken as no judgement "
+            f"No metadata came for {which} unknown, polarity taken as no judgement "
             "(compared as higher / lower, never better / worse)."
         )
     rows["polarity"] = rows["polarity"].fillna("no_judgement")
