@@ -7,6 +7,7 @@ district for an action that names no place. At 1366x768 the map fits the window 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -44,8 +45,9 @@ def select_code(drawn: plan_map.PlanMap, code: str) -> None:
 
 
 def map_controls(box: object, reach: plan_view.PlanReach, shown_ids: tuple[str, ...], lights: dict[str, str],
-                 cover: Coverage | None) -> tuple[str, str, str | None]:
-    """Geography, colour and highlight: beside the map (in presentation mode folded into ``box``)."""
+                 coverage: Callable[[], Coverage | None]) -> tuple[str, str, str | None, Coverage | None]:
+    """Geography, colour and highlight: beside the map (in presentation mode folded into ``box``); the coverage
+    is worked out only when the map is coloured by it."""
     state = st.session_state
     level = box.radio("Geography", list(plan_view.LEVELS), format_func=plan_view.LEVELS.get, horizontal=True,
                       key="plan_level")
@@ -53,12 +55,13 @@ def map_controls(box: object, reach: plan_view.PlanReach, shown_ids: tuple[str, 
     if state.get("plan_colour") not in modes:  # deprivation when the actions name few places
         state["plan_colour"] = plan_map.default_colour(reach, level, shown_ids)
     mode = box.selectbox("Colour areas by", modes, format_func=plan_map.COLOUR_MODES.get, key="plan_colour")
-    picked = box.selectbox("Highlight the areas of", [None, *lights], key="plan_highlight",
+    picked = box.selectbox("Action or list to highlight", [None, *lights], key="plan_highlight",
                            format_func=lambda k: "(no highlight)" if k is None else lights[k])
+    cover = coverage() if mode == "coverage" else None
     if mode == "coverage" and cover is None:
         st.warning("The coverage threshold cannot be evaluated (see the Coverage tab); showing action counts.")
         mode = "count"
-    return level, mode, picked
+    return level, mode, picked, cover
 
 
 def presenter(lights: dict[str, str], picked: str | None) -> None:
@@ -122,14 +125,14 @@ def area_panel(plan: Plan, reach: plan_view.PlanReach, level: str, drawn: plan_m
 
 
 def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, lights: dict[str, str],
-              cover: Coverage | None, layers: tuple[str, tuple[str, ...]], basemap: str | None,
+              coverage: Callable[[], Coverage | None], layers: tuple[str, tuple[str, ...]], basemap: str | None,
               presenting: bool, box: object, explorer_year: int) -> None:
     """The map and its side column (controls, the chair's stepping, the highlighted or clicked areas)."""
     slug, districts = layers
     shown_ids = tuple(shown["action_id"])
     map_col, side = st.columns([5, 2])
     with side:
-        level, mode, picked = map_controls(box if presenting else st, reach, shown_ids, lights, cover)
+        level, mode, picked, cover = map_controls(box if presenting else st, reach, shown_ids, lights, coverage)
         if presenting:
             presenter(lights, picked)
     chosen = plan_map.highlight(reach, level, picked) if picked else None
