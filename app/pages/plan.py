@@ -15,7 +15,7 @@ import streamlit as st
 
 from app.loaders import progress_store
 from app.plan_data import choices, parsed, reach_of
-from app.plan_map_panel import map_panel
+from app.plan_map_panel import map_tab, map_tab_fragment
 from app.plan_progress import KEPT_REVIEW, progress_panel
 from app.plan_widgets import (
     TABS,
@@ -25,11 +25,9 @@ from app.plan_widgets import (
     coverage_shown,
     coverage_tables,
     coverage_threshold,
-    csv_button,
     keep_closed_tabs,
     plan_heading,
     show_plan_error,
-    show_table,
 )
 from app.sidebar import SELECTION_KEY
 from hiap_geo.views import plan as plan_view
@@ -42,7 +40,6 @@ from hiap_geo.views.plan_page import (
     ProgressStore,
     database_url,
     escape_markdown,
-    full_attribution,
 )
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -159,25 +156,11 @@ tabs = dict(zip(TABS, st.tabs(TABS, key="plan_tab", on_change="rerun"), strict=T
 keep_closed_tabs({name: tab.open for name, tab in tabs.items()})
 
 if tabs["Map"].open:
-    with tabs["Map"]:
-        try:
-            slug, districts, unbuilt = plan_page.map_layers(plan)
-        except HiapGeoError as exc:
-            slug, districts, unbuilt = None, (), []
-            st.warning(escape_markdown(exc))
-        if slug and unbuilt:
-            st.warning(f"No map layers are built for {', '.join(unbuilt)} (this app has '{slug}'). Run "
-                       "`python -m hiap_geo build --area england` to map any district; the other tabs work without "
-                       "it.")
-        elif slug:
-            map_panel(plan, reach, shown, lights, partial(coverage_shown, loaded, shown_ids), (slug, districts),
-                      sel.basemap, presenting, box, sel.year)
-        st.subheader("Actions")
-        table = plan_reviews.actions_export(shown)
-        show_table(table)
-        csv_button("Download actions (CSV)", table, f"{plan.id}-actions.csv", "plan_csv_actions")
-        st.caption(escape_markdown(plan_view.plan_caption(plan)))
-        st.caption(full_attribution())
+    with tabs["Map"]:  # a fragment: a highlight, a colour or a click reruns the map alone (not in presentation,
+        # whose map controls sit in the box above the tabs)
+        (map_tab if presenting else map_tab_fragment)(
+            loaded, reach, shown, lights, partial(coverage_shown, loaded, shown_ids), sel.basemap, presenting, box,
+            sel.year)
 
 if tabs["Progress (HAT)"].open:
     with tabs["Progress (HAT)"]:
