@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,71 @@ def test_a_link_opens_a_tab(kent: str, db: str) -> None:
     at.switch_page("app/pages/plan.py").run()
     assert not at.exception, at.exception
     assert "Count as deprived" in labels(at)
+
+
+@pytest.mark.browser
+def test_a_switch_on_the_plan_map_keeps_the_zoom_and_sends_no_geometry(app_url: str, browser: object) -> None:
+    """Issue 25 on the Plan page at 1366x768: a colour switch keeps the user's zoom; it and a highlighted action send
+    colours and codes, no geometry, and fetch no map file again; a switch in the Coverage tab sends none either."""
+    from tests.browser_support import block_internet, map_box, map_frame
+    from tests.test_map_speed_browser import (
+        SWITCH_MESSAGE_LIMIT,
+        Recorder,
+        geometry_probe,
+        legend_text,
+        map_state,
+        same_view,
+        settle,
+        wait_for_legend,
+    )
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    record = Recorder(page)
+    page.goto(f"{app_url}/plan?plan=tunbridge-wells-2023-25")
+    map_frame(page, timeout_s=120)
+    page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
+    settle(page)
+    files = record.map_files_since(0)
+    probe = geometry_probe(page, next(u for u in files if "/areas-" in u))
+    box = map_box(page)  # zoom in with the wheel, as a person does
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + min(box["height"], 768 - box["y"]) * 0.5)
+    page.mouse.wheel(0, -300)
+    settle(page)
+    before = map_state(page)
+
+    def sent_no_geometry(t0: float, what: str) -> None:
+        frames = record.frames_since(t0)
+        assert frames, f"{what}: the rerun sent nothing"
+        assert max(len(f) for f in frames) < SWITCH_MESSAGE_LIMIT, (what, sorted(len(f) for f in frames)[-3:])
+        assert not [f for f in frames if probe in f], f"{what}: geometry travelled with the rerun"
+        assert record.map_files_since(t0) == [], f"{what}: a map file was fetched again"
+
+    legend, t0 = legend_text(page), time.perf_counter()
+    page.get_by_role("combobox", name="Colour areas by").click()
+    page.locator("[role=option][aria-selected=false]").first.click()  # another colour than the one shown
+    wait_for_legend(page, legend)
+    settle(page, 2)
+    after = map_state(page)
+    assert same_view(before["view"], after["view"]), f"the colour switch moved the map: {before} -> {after}"
+    sent_no_geometry(t0, "colour")
+
+    legend, t0 = legend_text(page), time.perf_counter()
+    page.get_by_role("combobox", name="Action or list to highlight").click()
+    page.keyboard.type("Action 3.4")  # the list is long: typed, as a chair may
+    page.get_by_role("option", name="Action 3.4", exact=False).first.click()
+    wait_for_legend(page, legend, containing="Areas of action 3.4")
+    settle(page, 2)
+    sent_no_geometry(t0, "highlight")
+
+    page.get_by_role("tab", name="Coverage").click()
+    group = page.get_by_role("radiogroup", name="Count as deprived")
+    group.wait_for(timeout=60_000)
+    t0 = time.perf_counter()
+    group.get_by_role("radio", checked=False).first.click(force=True)
+    page.get_by_text("LSOAs significantly worse than England on", exact=False).first.wait_for(timeout=60_000)
+    settle(page, 2)
+    frames = record.frames_since(t0)
+    assert frames and not [f for f in frames if probe in f] and record.map_files_since(t0) == []
+    assert outside == [], f"requests left the machine: {outside}"
+    page.close()
