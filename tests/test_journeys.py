@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
-from hiap_geo.geo.area_change import CHANGE_CAVEAT
+from hiap_geo.geo.area_change import CHANGE_CAVEAT, ESTIMATED_2019, estimated_2019_figures, national_figures
 from hiap_geo.geo.deprivation import load_iod
 from hiap_geo.geo.layers import load_layer
-from hiap_geo.geo.lookups import ward_lookup
+from hiap_geo.geo.lookups import lsoa_crosswalk, ward_lookup
 from hiap_geo.geo.measures import map_areas, measure
 from hiap_geo.views.explorer import areas_of, change_2019_2025, measure_export_table, value_column, value_format
 
@@ -41,11 +40,37 @@ def test_sevenoaks_wards_2019_and_2025_side_by_side(real_data: object) -> None:
     assert (table["caveat"] == CHANGE_CAVEAT).all() and CHANGE_CAVEAT.count(". ") == 0  # one sentence
 
 
-def test_a_ward_redrawn_in_2024_has_no_2019_figures_and_says_why(real_data: object) -> None:
-    row = change_2019_2025("ward", (TUNBRIDGE_WELLS,)).set_index("code").loc[SHERWOOD_2024]
-    assert pd.isna(row["% of residents in national deciles 1-2, 2019"])
-    assert row["2019 figures"] == "no 2019 area with this code (new or redrawn)"
+def test_a_ward_redrawn_in_2024_has_2019_figures_on_its_own_neighbourhoods_and_says_so(real_data: object) -> None:
+    table = change_2019_2025("ward", (TUNBRIDGE_WELLS,)).set_index("code")
+    assert (table["2019 figures"] == ESTIMATED_2019).all()  # Tunbridge Wells redrew every ward in 2024
+    row = table.loc[SHERWOOD_2024]
     assert row["% of residents in national deciles 1-2, 2025"] == 17.6  # as the side panel says
+    # Sherwood's 2021 neighbourhoods came from 2011 ones with the same 2019 deciles 1-2 share, worked out by hand:
+    # each 2021 LSOA's 2019 score is its 2011 parents' population-weighted score, placed in 2019's deciles.
+    iod19 = load_iod(2019)
+    floor_2 = iod19.loc[iod19["imd_decile"] == 2, "imd_score"].min()
+    links = lsoa_crosswalk().merge(iod19.rename(columns={"lsoa_code": "lsoa11_code"}), on="lsoa11_code")
+    links["weighted"] = links["imd_score"] * links["population"]
+    parents = links.groupby("lsoa21_code")[["weighted", "population"]].sum()
+    score_2019 = parents["weighted"] / parents["population"]
+    mine = load_iod(2025).merge(ward_lookup(2025)[["lsoa_code", "ward_code"]], on="lsoa_code")
+    mine = mine[mine["ward_code"] == SHERWOOD_2024]
+    deprived = score_2019.reindex(mine["lsoa_code"]).to_numpy() >= floor_2
+    by_hand = round(100 * mine.loc[deprived, "population"].sum() / mine["population"].sum(), 1)
+    assert row["% of residents in national deciles 1-2, 2019"] == by_hand > 0
+    assert not table["% of residents in national deciles 1-2, 2019"].isna().any()
+
+
+def test_estimated_2019_figures_agree_with_the_published_wards_where_the_ward_kept_its_code(
+        real_data: object) -> None:
+    """The estimate's check: on the 3,888 wards drawn alike in 2019 and 2024, the same figures within a point."""
+    estimated = estimated_2019_figures("ward").set_index("code")
+    published = national_figures("ward", 2019).set_index("code")
+    kept = estimated.index.intersection(published.index)
+    assert len(kept) > 3000
+    share = (estimated.loc[kept, "share_1_2"] - published.loc[kept, "share_1_2"]).abs()
+    score = (estimated.loc[kept, "score"] - published.loc[kept, "score"]).abs()
+    assert share.median() < 0.5 and share.mean() < 1 and score.median() < 0.5
 
 
 def test_shares_are_percentages_with_their_base_in_the_table_and_csv(kent: str) -> None:

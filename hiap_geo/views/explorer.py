@@ -17,7 +17,7 @@ from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError, LayerNotBuilt
 from hiap_geo.core.limits import MAX_LINK_DISTRICTS, MAX_NAME_CHARS, shorten
 from hiap_geo.core.text import name_key
-from hiap_geo.geo.area_change import CHANGE_CAVEAT, change_table
+from hiap_geo.geo.area_change import CHANGE_CAVEAT, ESTIMATED_2019, change_table
 from hiap_geo.geo.deprivation import OFFICIAL_SCORE_LABEL, SCORE_WEIGHTING, district_summaries
 from hiap_geo.geo.layers import read_report
 from hiap_geo.geo.lookups import (
@@ -335,9 +335,10 @@ def share_change_areas(areas: gpd.GeoDataFrame, level: str) -> tuple[gpd.GeoData
     out[f"{_SHARE_FIGURE}, 2019"] = before
     out[f"{_SHARE_FIGURE}, 2025"] = after
     out["change (percentage points)"] = points
+    estimated = (change["2019 figures"] == ESTIMATED_2019).to_numpy()
     tips = [SHARE_CHANGE_MEASURE.missing_label if pd.isna(p)
-            else f"{p:+.1f} points ({b:.1f}% in 2019, {a:.1f}% in 2025)"
-            for p, b, a in zip(points, before, after, strict=True)]
+            else f"{p:+.1f} points ({b:.1f}% in 2019{' on its 2021 neighbourhoods' if e else ''}, {a:.1f}% in 2025)"
+            for p, b, a, e in zip(points, before, after, estimated, strict=True)]
     return out, tips
 
 
