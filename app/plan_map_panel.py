@@ -7,6 +7,7 @@ district for an action that names no place. At 1366x768 the map fits the window 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -16,11 +17,20 @@ from app.live_region import announce
 from app.loaders import chosen_areas
 from app.map_component import show_map
 from app.plan_data import geometry_json
-from app.plan_widgets import bullet_list, csv_button
+from app.plan_widgets import bullet_list, csv_button, show_table
 from hiap_geo.views import plan as plan_view
-from hiap_geo.views import plan_map
+from hiap_geo.views import plan_map, plan_page, plan_reviews
 from hiap_geo.views.map_text import map_text
-from hiap_geo.views.plan_page import Coverage, Plan, counted, escape_markdown, outlined_words
+from hiap_geo.views.plan_page import (
+    Coverage,
+    HiapGeoError,
+    LoadedPlan,
+    Plan,
+    counted,
+    escape_markdown,
+    full_attribution,
+    outlined_words,
+)
 
 MAP_HEIGHT = 900
 """At most (px): the map fits the window below its top, so a 1920x1080 screen gets a taller map than a laptop."""
@@ -44,8 +54,9 @@ def select_code(drawn: plan_map.PlanMap, code: str) -> None:
 
 
 def map_controls(box: object, reach: plan_view.PlanReach, shown_ids: tuple[str, ...], lights: dict[str, str],
-                 cover: Coverage | None) -> tuple[str, str, str | None]:
-    """Geography, colour and highlight: beside the map (in presentation mode folded into ``box``)."""
+                 coverage: Callable[[], Coverage | None]) -> tuple[str, str, str | None, Coverage | None]:
+    """Geography, colour and highlight: beside the map (in presentation mode folded into ``box``); the coverage
+    is worked out only when the map is coloured by it."""
     state = st.session_state
     level = box.radio("Geography", list(plan_view.LEVELS), format_func=plan_view.LEVELS.get, horizontal=True,
                       key="plan_level")
@@ -53,12 +64,13 @@ def map_controls(box: object, reach: plan_view.PlanReach, shown_ids: tuple[str, 
     if state.get("plan_colour") not in modes:  # deprivation when the actions name few places
         state["plan_colour"] = plan_map.default_colour(reach, level, shown_ids)
     mode = box.selectbox("Colour areas by", modes, format_func=plan_map.COLOUR_MODES.get, key="plan_colour")
-    picked = box.selectbox("Highlight the areas of", [None, *lights], key="plan_highlight",
+    picked = box.selectbox("Action or list to highlight", [None, *lights], key="plan_highlight",
                            format_func=lambda k: "(no highlight)" if k is None else lights[k])
+    cover = coverage() if mode == "coverage" else None
     if mode == "coverage" and cover is None:
         st.warning("The coverage threshold cannot be evaluated (see the Coverage tab); showing action counts.")
         mode = "count"
-    return level, mode, picked
+    return level, mode, picked, cover
 
 
 def presenter(lights: dict[str, str], picked: str | None) -> None:
@@ -122,14 +134,14 @@ def area_panel(plan: Plan, reach: plan_view.PlanReach, level: str, drawn: plan_m
 
 
 def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, lights: dict[str, str],
-              cover: Coverage | None, layers: tuple[str, tuple[str, ...]], basemap: str | None,
+              coverage: Callable[[], Coverage | None], layers: tuple[str, tuple[str, ...]], basemap: str | None,
               presenting: bool, box: object, explorer_year: int) -> None:
     """The map and its side column (controls, the chair's stepping, the highlighted or clicked areas)."""
     slug, districts = layers
     shown_ids = tuple(shown["action_id"])
     map_col, side = st.columns([5, 2])
     with side:
-        level, mode, picked = map_controls(box if presenting else st, reach, shown_ids, lights, cover)
+        level, mode, picked, cover = map_controls(box if presenting else st, reach, shown_ids, lights, coverage)
         if presenting:
             presenter(lights, picked)
     chosen = plan_map.highlight(reach, level, picked) if picked else None
@@ -165,3 +177,31 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
                            file_name=plan_map.png_file_name(title), mime="image/png", key="plan_map_png",
                            help="The map as an image for slides: title, legend, scale and attribution; drawn when "
                                 "clicked.", on_click="ignore")
+
+
+def map_tab(loaded: LoadedPlan, reach: plan_view.PlanReach, shown: pd.DataFrame, lights: dict[str, str],
+            coverage: Callable[[], Coverage | None], basemap: str | None, presenting: bool, box: object,
+            explorer_year: int) -> None:
+    """The Map tab: the map and its side column when the plan's districts are built, then the actions shown."""
+    plan = loaded.plan
+    try:
+        slug, districts, unbuilt = plan_page.map_layers(plan)
+    except HiapGeoError as exc:
+        slug, districts, unbuilt = None, (), []
+        st.warning(escape_markdown(exc))
+    if slug and unbuilt:
+        st.warning(f"No map layers are built for {', '.join(unbuilt)} (this app has '{slug}'). Run "
+                   "`python -m hiap_geo build --area england` to map any district; the other tabs work without it.")
+    elif slug:
+        map_panel(plan, reach, shown, lights, coverage, (slug, districts), basemap, presenting, box, explorer_year)
+    st.subheader("Actions")
+    table = plan_reviews.actions_export(shown)
+    show_table(table)
+    csv_button("Download actions (CSV)", table, f"{plan.id}-actions.csv", "plan_csv_actions")
+    st.caption(escape_markdown(plan_view.plan_caption(plan)))
+    st.caption(full_attribution())
+
+
+map_tab_fragment = st.fragment(map_tab)
+"""The Map tab as a fragment: a change of its own controls, or a click on the map, reruns the tab alone (with the
+plan, filters and coverage of the page's last full run), not the sidebar, the plan's loading and the filters."""

@@ -31,6 +31,30 @@ COMPACT_STYLE = (
 as a small h2, so the tabs' controls start within the top third of the screen."""
 
 
+TABS = ("Map", "Progress (HAT)", "Coverage", "Plan check")
+TAB_KEYS = {
+    "Map": ("plan_level", "plan_colour", "plan_highlight"),
+    "Progress (HAT)": ("plan_review_corrects", "plan_review_action", "plan_review_status", "plan_review_date",
+                       "plan_review_note", "plan_review_reason", "plan_review_reviewer", "plan_history_action",
+                       "plan_pack_meeting", "plan_pack_since", "plan_pack_selection", "plan_pack_show",
+                       "plan_import_confirm"),
+    "Coverage": ("plan_cov_basis", "plan_cov_measure", "plan_cov_decile", "plan_cov_local", "plan_cov_indicator",
+                 "plan_cov_level"),
+}
+"""The widgets of each tab whose choice outlives the tab being closed (a file chosen for upload does not)."""
+
+
+def keep_closed_tabs(open_tabs: dict[str, bool | None]) -> None:
+    """Keep the choices made in the tabs that are closed in this run: Streamlit forgets a widget's value when it is
+    not drawn, and a closed tab draws nothing (``on_change="rerun"``), so they are set again."""
+    state = st.session_state
+    for name, keys in TAB_KEYS.items():
+        if open_tabs.get(name) is False:
+            for key in keys:
+                if key in state:
+                    state[key] = state[key]
+
+
 def compact_page() -> None:
     st.html(COMPACT_STYLE)  # style only: out of the flow, no room taken
 
@@ -61,10 +85,9 @@ def show_plan_error(exc: PlanFileError, name: str) -> None:
              "\n\n" + bullet_list(problems))
 
 
-def coverage_threshold(loaded: LoadedPlan, shown_ids: tuple[str, ...]) -> Coverage | None:
-    """The threshold's controls in one row, and the coverage they give (None, with a warning, when it cannot be
-    worked out)."""
-    plan, text, source = loaded.plan, loaded.text, loaded.source
+def threshold_defaults(loaded: LoadedPlan) -> dict[str, str]:
+    """The threshold the plan's document states, set where the Coverage tab has not been used; the measures."""
+    plan = loaded.plan
     default = plan_view.default_threshold(plan)
     measures = coverage_measures(plan.edition)
     state = st.session_state
@@ -72,6 +95,30 @@ def coverage_threshold(loaded: LoadedPlan, shown_ids: tuple[str, ...]) -> Covera
     state.setdefault("plan_cov_decile", default.decile_max)
     state.setdefault("plan_cov_local", default.decile_type == "local")
     state.setdefault("plan_cov_basis", "decile")
+    return measures
+
+
+def coverage_shown(loaded: LoadedPlan, shown_ids: tuple[str, ...]) -> Coverage | None:
+    """The coverage at the threshold set in the Coverage tab (the document's until then), for the map's coverage
+    colours while that tab is closed; None when it cannot be worked out (the Coverage tab says why)."""
+    threshold_defaults(loaded)
+    state, text, source = st.session_state, loaded.text, loaded.source
+    try:
+        if state["plan_cov_basis"] == "indicator":
+            indicator = state.get("plan_cov_indicator") or next(iter(coverage_indicators()), None)
+            level = state.get("plan_cov_level", next(iter(plan_view.CONFIDENCE_LEVELS)))
+            return coverage_of(text, source, shown_ids, "imd", 1, "national", indicator, level) if indicator else None
+        return coverage_of(text, source, shown_ids, state["plan_cov_measure"], state["plan_cov_decile"],
+                           "local" if state["plan_cov_local"] else "national")
+    except HiapGeoError:
+        return None
+
+
+def coverage_threshold(loaded: LoadedPlan, shown_ids: tuple[str, ...]) -> Coverage | None:
+    """The threshold's controls in one row, and the coverage they give (None, with a warning, when it cannot be
+    worked out)."""
+    text, source = loaded.text, loaded.source
+    measures = threshold_defaults(loaded)
     basis_col, first, second, third = st.columns([3, 3, 3, 2])
     basis = basis_col.radio("Count as deprived", list(plan_view.THRESHOLD_BASES),
                             format_func=plan_view.THRESHOLD_BASES.get, key="plan_cov_basis")

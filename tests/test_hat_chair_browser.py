@@ -241,7 +241,7 @@ def test_a_filter_or_colour_keeps_the_zoom_and_sends_no_geometry(hat_url: str, b
         assert clicked["selected"] and f"Selected: {clicked['selected']}" in legend
         assert same_view(before["view"], clicked["view"]), "a click must not reframe the map"
 
-        page.get_by_role("combobox", name="Highlight the areas of").click()  # an action: its areas framed
+        page.get_by_role("combobox", name="Action or list to highlight").click()  # an action: its areas framed
         page.get_by_role("option", name=re.compile(r"^Action 3\.4:")).click()
         wait_for(lambda: len((map_state(page)["selected"] or "").split(",")) == 5)
         wait_for(lambda: map_state(page)["view"] != before["view"])

@@ -166,6 +166,7 @@ def test_plan_page_shows_progress_and_makes_the_pack(kent: str, db_url: str,
 
     monkeypatch.setenv("HIAP_PROGRESS_DB", db_url)
     at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=240)
+    at.session_state["plan_tab"] = "Progress (HAT)"  # only the open tab runs
     at.run()
     at.switch_page("app/pages/plan.py").run()
     assert not at.exception, at.exception

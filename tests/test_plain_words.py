@@ -101,7 +101,7 @@ def test_a_stored_plan_is_listed_by_its_place_and_title(tmp_path: Path) -> None:
 
 
 def test_the_plan_page_shows_no_machine_text_after_a_correction(kent: str, db: str) -> None:
-    at = plan_page(plan_highlight="action:3.4")
+    at = plan_page(plan_tab="Progress (HAT)", plan_highlight="action:3.4")
     assert "No review to correct yet" in texts(at)  # not an empty picker saying "Choose an option"
     at.radio(key="plan_review_status").set_value("done")
     at.text_input(key="plan_review_reviewer").input("Sam Jones")

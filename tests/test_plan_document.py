@@ -203,3 +203,24 @@ def test_the_2026_28_draft_reads_as_a_council_plan_in_word_and_pdf(kent: str, tm
                            capture_output=True, text=True, check=True).stdout
     assert "Contents" in pages and "Introduction" in pages and f"Priority {draft.priorities[0].id}." in pages
     assert "By March 2027" in pages and "Not named" not in pages
+
+
+@pytest.mark.parametrize("year", [2019, 2025])
+def test_the_maps_and_the_document_credit_the_edition_they_are_drawn_on(
+        kent: str, year: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan on IoD 2025 is mapped with IoD 2025 deciles: its credit names that edition, not the IMD 2019 scores
+    (mySociety's) that no map of the document uses; a plan on IoD 2019 names IoD 2019."""
+    from hiap_geo.plans.editor.moving import move_to_edition
+    from hiap_geo.render import plan_document
+
+    plan = load_plan(TUNBRIDGE_WELLS)
+    if year == 2025:
+        plan = move_to_edition(plan, 2025).plan
+    drawn: list[object] = []
+    monkeypatch.setattr(plan_document, "figure_png", lambda fig, dpi: drawn.append(fig) or b"")
+    plan_document.priority_map_png(plan, plan.priorities[0], lsoas_of(plan, kent), set())
+    credit = " ".join(t.get_text() for t in drawn[0].texts).replace("\n", " ")
+    for text in (credit, body_text(plan_docx(plan))):
+        assert f"English Indices of Deprivation {year}" in text
+        assert "mySociety" not in text and ("IMD 2019 scores" not in text)
+        assert "Open Government Licence" in text and "Office for National Statistics" in text

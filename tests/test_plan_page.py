@@ -332,6 +332,17 @@ def plan_page(**state: object) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Open one of the page's tabs (only the open tab's body runs)."""
+    at.session_state["plan_tab"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+PROGRESS = "Progress (HAT)"
+
+
 def plain(markdown: str) -> str:
     """Markdown source as a reader sees it: backslash escapes removed (HTML entities stay, as the page sends them)."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # and the word joiners after colons
@@ -382,14 +393,17 @@ def test_page_opens_on_the_tunbridge_wells_plan(kent: str, db: str) -> None:
     assert at.selectbox(key="plan_choice").value == "file:tunbridge-wells-2023-25.yaml"
     assert at.header[0].value == "Health Inequalities Action Plan 2023\\-25"
     assert "Showing 37 of 37 actions; 36 of them name no place" in shown
+    assert "Click an area on the map" in shown
+    assert "Download actions (CSV)" in [b.label for b in at.get("download_button")]
+    shown = texts(open_tab(at, "Plan check"))
     assert "**4 discrepancies**" in shown and "Decile the IMD does not give" in shown
-    assert "**1 named by none**" in shown
+    assert "Download the report (CSV)" in [b.label for b in at.get("download_button")]
+    assert "**1 named by none**" in texts(open_tab(at, "Coverage"))
     deprived = [f for f in frames(at) if "named by an action" in f]
     assert deprived[0]["LSOA"].tolist() == ["E01024795"] and len(deprived[1]) == 6
-    labels = [b.label for b in at.get("download_button")]
-    assert labels.count("Download (CSV)") >= 5 and "Download actions (CSV)" in labels
-    assert "Download the plan with its history (JSON)" in labels and "Download the report (CSV)" in labels
-    assert "Click an area on the map" in shown
+    assert [b.label for b in at.get("download_button")].count("Download (CSV)") == 4
+    open_tab(at, PROGRESS)
+    assert "Download the plan with its history (JSON)" in [b.label for b in at.get("download_button")]
     assert ProgressStore(db).counts() == {"plans": 0, "plan_versions": 0, "reviews": 0}  # viewing stores nothing
 
 
@@ -400,7 +414,7 @@ def test_no_district_in_the_sidebar_still_maps_the_plans_own_area(kent: str, db:
 
 
 def test_filters_narrow_the_actions_and_the_coverage(kent: str, db: str) -> None:
-    at = plan_page()
+    at = plan_page(plan_tab="Coverage")
     at.multiselect(key="plan_priorities").set_value(["3"]).run()
     assert "Showing 5 of 37 actions" in texts(at)
     at.multiselect(key="plan_partners").set_value(["Change Grow Live (CGL)"]).run()
@@ -412,7 +426,7 @@ def test_filters_narrow_the_actions_and_the_coverage(kent: str, db: str) -> None
 
 
 def test_coverage_controls_by_indicator(kent: str, db: str) -> None:
-    at = plan_page()  # the Tunbridge Wells plan: IoD 2019 areas, so an indicator threshold is refused
+    at = plan_page(plan_tab="Coverage")  # Tunbridge Wells: IoD 2019 areas, an indicator refused
     at.radio(key="plan_cov_basis").set_value("indicator").run()
     assert not at.exception
     assert at.selectbox(key="plan_cov_indicator").value == "census21_disability"
@@ -434,9 +448,9 @@ def test_coverage_controls_by_indicator(kent: str, db: str) -> None:
     at.selectbox(key="plan_cov_indicator").set_value("census21_hh_deprived_2plus").run()
     deprived = worse_than_england("census21_hh_deprived_2plus", "998")
     assert any(set(f.get("LSOA", [])) == deprived and "compared with England" in f for f in frames(at))
-    at.selectbox(key="plan_colour").set_value("coverage").run()  # the map colours the same LSOAs
+    open_tab(at, "Map").selectbox(key="plan_colour").set_value("coverage").run()  # the map colours the same LSOAs
     assert not at.exception and not at.warning
-    at.radio(key="plan_cov_basis").set_value("decile").run()
+    open_tab(at, "Coverage").radio(key="plan_cov_basis").set_value("decile").run()
     assert "Deprived LSOAs" in texts(at) and not at.exception
 
 
@@ -514,7 +528,8 @@ def test_a_plan_for_a_district_without_layers_still_shows_coverage_and_check(ken
     hartlepool = plan_yaml(area=("E06000001", "Hartlepool")).replace("E01024840, E01024831", "E01011950")
     upload_plan(at, hartlepool.replace("{text: E01024840, code: E01024840}", "{text: x, code: E01011950}").encode())
     assert "No map layers are built for E06000001" in texts(at)
-    assert "Deprived LSOAs" in texts(at) and not at.error
+    assert "Deprived LSOAs" in texts(open_tab(at, "Coverage")) and not at.error
+    assert "Figures the document states, checked" in texts(open_tab(at, "Plan check")) and not at.error
 
 
 def test_a_plan_whose_area_has_no_lsoas_is_a_clear_error(kent: str, db: str) -> None:
@@ -524,7 +539,7 @@ def test_a_plan_whose_area_has_no_lsoas_is_a_clear_error(kent: str, db: str) -> 
 
 
 def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
-    at = plan_page(plan_highlight="action:3.4")
+    at = plan_page(plan_tab=PROGRESS, plan_highlight="action:3.4")
     assert at.selectbox(key="plan_review_action").value == "3.4"  # the highlighted action is offered first
     at.radio(key="plan_review_status").set_value("on_track")
     at.date_input(key="plan_review_date").set_value(date.today() - timedelta(days=90))
@@ -549,7 +564,7 @@ def test_recording_reviews_keeps_every_one(kent: str, db: str) -> None:
 
 
 def test_a_review_the_store_refuses_is_not_recorded(kent: str, db: str) -> None:
-    at = plan_page()
+    at = plan_page(plan_tab=PROGRESS)
     at.text_area(key="plan_review_note").input("x" * 10_001)
     record_and_confirm(at)
     assert "The review was not recorded" in error(at) and "limit is 10,000" in error(at)
@@ -564,7 +579,7 @@ def test_an_upload_with_a_stored_plans_id_needs_the_confirm_step(kent: str, db: 
     rv.record_review(store, original, "2.1", "on_track", date(2024, 1, 16), "Walks started")
     hijack = plan_yaml(plan_id="team-plan").replace("  - id: \"2.1\"", "  - id: \"2.9\"").replace(
         "title: Walks", "title: Runs")
-    at = upload_plan(plan_page(), hijack.encode(), "hijack.yaml")
+    at = upload_plan(plan_page(plan_tab=PROGRESS), hijack.encode(), "hijack.yaml")
     shown = texts(at).replace("\u2060", "")  # word joiners the escaping may add after colons
     assert "removes 1 action(s): 2.1 'Walks'" in shown and "adds 1 action(s): 2.9" in shown
     assert not any(b.label == "Record review" for b in at.button)  # reviews go to the stored version only
@@ -588,7 +603,7 @@ def test_import_of_a_bad_bundle_leaves_the_database_unchanged(kent: str, db: str
     good = json.loads(rv.export_bytes(store, loaded))
     tampered = {**good, "reviews": [{**good["reviews"][0], "review_id": "11111111-1111-1111-1111-111111111111",
                                      "action_id": "9.9"}]}
-    at = plan_page()
+    at = plan_page(plan_tab=PROGRESS)
     at.button(key="plan_import").click().run()
     assert "Choose an export file" in error(at)
     for name, content, expected in [
@@ -613,7 +628,7 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
 
     target = f"sqlite:///{tmp_path / 'office.sqlite'}"
     monkeypatch.setenv("HIAP_PROGRESS_DB", target)
-    at = plan_page()
+    at = plan_page(plan_tab=PROGRESS)
     at.file_uploader(key="plan_import_file").upload("imported-plan-progress.json", bundle, "application/json").run()
     at.button(key="plan_import").click().run()
     assert "2 new review(s)" in success(at) and "imported-plan" in success(at)
@@ -632,7 +647,7 @@ def test_export_then_import_into_another_database_round_trips(kent: str, tmp_pat
 
 def test_one_click_asks_and_only_confirm_records(kent: str, db: str) -> None:
     """Issue 13: one click on "Record review" used to record "Not started" at once."""
-    at = plan_page(plan_highlight="action:3.4")
+    at = plan_page(plan_tab=PROGRESS, plan_highlight="action:3.4")
     record_button(at).click().run()
     assert ProgressStore(db).counts()["reviews"] == 0  # one click records nothing...
     question = plain(at.warning[-1].value)
@@ -651,7 +666,7 @@ def test_one_click_asks_and_only_confirm_records(kent: str, db: str) -> None:
 
 
 def test_a_wrong_review_is_corrected_with_a_reason_and_both_stay(kent: str, db: str) -> None:
-    at = plan_page(plan_highlight="action:3.4")
+    at = plan_page(plan_tab=PROGRESS, plan_highlight="action:3.4")
     at.radio(key="plan_review_status").set_value("done")
     at.text_area(key="plan_review_note").input("Done, by mistake")
     record_and_confirm(at)
@@ -750,11 +765,15 @@ def shows_none(at: AppTest) -> list[str]:
 def test_no_table_on_the_plan_page_shows_none(kent: str, db: str) -> None:
     at = plan_page(plan_area="E01024840")
     at.selectbox(key="plan_highlight").set_value("action:3.4").run()
-    record_and_confirm(at)  # the history now has reviews with no reviewer, correction or reason
-    assert len(at.dataframe) >= 10
-    assert shows_none(at) == []
-    at.selectbox(key="plan_choice").set_value("file:sevenoaks-mind-the-gap-2013-15.yaml").run()
-    assert not at.exception and shows_none(at) == []
+    record_and_confirm(open_tab(at, PROGRESS))  # the history now has reviews with no reviewer, correction or reason
+    tables = 0
+    for plan in ("file:tunbridge-wells-2023-25.yaml", "file:sevenoaks-mind-the-gap-2013-15.yaml"):
+        at.selectbox(key="plan_choice").set_value(plan).run()
+        for tab in ("Map", PROGRESS, "Coverage", "Plan check"):
+            open_tab(at, tab)
+            tables += len(at.dataframe)
+            assert shows_none(at) == [], (plan, tab)
+    assert tables >= 20
 
 
 def test_plan_check_findings_lead_with_the_action_or_list(kent: str, tw_reach: pm.PlanReach) -> None:
@@ -783,7 +802,7 @@ def test_plan_check_findings_lead_with_the_action_or_list(kent: str, tw_reach: p
 
 
 def test_the_plan_check_tab_speaks_of_actions_and_lists(kent: str, db: str) -> None:
-    at = plan_page()
+    at = plan_page(plan_tab="Plan check")
     findings = [m.value for m in at.markdown if "plan file line" in m.value]
     assert len(findings) == 4 and all(f.startswith("**The document's list") for f in findings)
     shown = [f for f in frames(at) if "concerns" in f]

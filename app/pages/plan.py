@@ -8,24 +8,26 @@ show in hiap_geo/views/plan*.py.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from app.loaders import progress_store
 from app.plan_data import choices, parsed, reach_of
-from app.plan_map_panel import map_panel
+from app.plan_map_panel import map_tab, map_tab_fragment
 from app.plan_progress import KEPT_REVIEW, progress_panel
 from app.plan_widgets import (
+    TABS,
     bullet_list,
     check_panel,
     compact_page,
+    coverage_shown,
     coverage_tables,
     coverage_threshold,
-    csv_button,
+    keep_closed_tabs,
     plan_heading,
     show_plan_error,
-    show_table,
 )
 from app.sidebar import SELECTION_KEY
 from hiap_geo.views import plan as plan_view
@@ -38,7 +40,6 @@ from hiap_geo.views.plan_page import (
     ProgressStore,
     database_url,
     escape_markdown,
-    full_attribution,
 )
 
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
@@ -147,37 +148,34 @@ if reach.unresolved:
                       "each one)"):
         st.markdown(bullet_list(list(reach.unresolved)))
 
-map_tab, progress_tab, coverage_tab, check_tab = st.tabs(["Map", "Progress (HAT)", "Coverage", "Plan check"])
+# Each tab runs only while it is open (a first visit computes the map alone); the open tab is kept in the session,
+# and a link can open one (/plan?plan=<id>&tab=Coverage).
+if "plan_tab" not in st.session_state and st.query_params.get("tab") in TABS:
+    st.session_state["plan_tab"] = st.query_params["tab"]
+tabs = dict(zip(TABS, st.tabs(TABS, key="plan_tab", on_change="rerun"), strict=True))
+keep_closed_tabs({name: tab.open for name, tab in tabs.items()})
 
-with coverage_tab:
-    cover = coverage_threshold(loaded, shown_ids)
-    if cover is not None:
-        coverage_tables(cover, loaded)
+if tabs["Map"].open:
+    with tabs["Map"]:  # a fragment: a highlight, a colour or a click reruns the map alone (not in presentation,
+        # whose map controls sit in the box above the tabs)
+        (map_tab if presenting else map_tab_fragment)(
+            loaded, reach, shown, lights, partial(coverage_shown, loaded, shown_ids), sel.basemap, presenting, box,
+            sel.year)
 
-with map_tab:
-    try:
-        slug, districts, unbuilt = plan_page.map_layers(plan)
-    except HiapGeoError as exc:
-        slug, districts, unbuilt = None, (), []
-        st.warning(escape_markdown(exc))
-    if slug and unbuilt:
-        st.warning(f"No map layers are built for {', '.join(unbuilt)} (this app has '{slug}'). Run "
-                   "`python -m hiap_geo build --area england` to map any district; the other tabs work without it.")
-    elif slug:
-        map_panel(plan, reach, shown, lights, cover, (slug, districts), sel.basemap, presenting, box, sel.year)
-    st.subheader("Actions")
-    table = plan_reviews.actions_export(shown)
-    show_table(table)
-    csv_button("Download actions (CSV)", table, f"{plan.id}-actions.csv", "plan_csv_actions")
-    st.caption(escape_markdown(plan_view.plan_caption(plan)))
-    st.caption(full_attribution())
+if tabs["Progress (HAT)"].open:
+    with tabs["Progress (HAT)"]:
+        if store is None:
+            st.error(f"The progress database cannot be opened, so reviews cannot be recorded or shown: "
+                     f"{escape_markdown(store_error)}")
+        else:
+            progress_panel(store, loaded, history, shown)
 
-with check_tab:
-    check_panel(loaded, reach.lists)
+if tabs["Coverage"].open:
+    with tabs["Coverage"]:
+        cover = coverage_threshold(loaded, shown_ids)
+        if cover is not None:
+            coverage_tables(cover, loaded)
 
-with progress_tab:
-    if store is None:
-        st.error(f"The progress database cannot be opened, so reviews cannot be recorded or shown: "
-                 f"{escape_markdown(store_error)}")
-    else:
-        progress_panel(store, loaded, history, shown)
+if tabs["Plan check"].open:
+    with tabs["Plan check"]:
+        check_panel(loaded, reach.lists)

@@ -137,6 +137,7 @@ class Resolver:
             )
         self.wards = self.lookup.drop_duplicates("ward_code")
         self.area_label = f"{plan.area.name} ({plan.area.code})"
+        self._district_areas: list[ResolvedArea] | None = None
         self._keys: dict[str, dict[str, list[int]]] = {}
         self._rows: dict[tuple[str, str], dict[str, object]] = {}
 
@@ -413,8 +414,13 @@ class Resolver:
         return self.name(str(entry.name), entry.kind)
 
     def district_areas(self) -> list[ResolvedArea]:
-        districts = self.lookup.drop_duplicates("lad_code")
-        return [ResolvedArea(r["lad_code"], r["lad_name"], "district", "") for _, r in districts.iterrows()]
+        """The plan's districts, listed once per resolver: a plan's district-wide actions (36 of Tunbridge Wells'
+        37) each reach them, and listing them took 2 ms a time."""
+        if self._district_areas is None:
+            districts = self.lookup.drop_duplicates("lad_code")
+            self._district_areas = [ResolvedArea(code, name, "district", "")
+                                    for code, name in zip(districts["lad_code"], districts["lad_name"], strict=True)]
+        return list(self._district_areas)
 
     def target(self, target: Target) -> Iterator[ResolvedArea]:
         """Every area a target reaches; raises TargetError for the first code or name it cannot resolve."""

@@ -24,7 +24,7 @@ from datetime import date
 import geopandas as gpd
 import shapely
 
-from hiap_geo.core.attribution import OGL, full_attribution
+from hiap_geo.core.attribution import OGL, ONS_BOUNDARIES
 from hiap_geo.core.editions import edition
 from hiap_geo.core.limits import MAX_AREAS_LISTED, MAX_MAPS
 from hiap_geo.geo.measures import map_areas, measure
@@ -157,6 +157,14 @@ def priority_map_alt_text(plan: Plan, priority: Priority, named: set[str]) -> st
             "and name.")
 
 
+def data_credit(plan: Plan) -> str:
+    """The credit of the document and its maps: the Indices of Deprivation edition they are drawn on (the plan's),
+    with the boundaries'; not the IMD 2019 scores (mySociety's) that some of the app's maps use and these do not."""
+    year = edition(plan.edition)
+    return " ".join([OGL, ONS_BOUNDARIES, f"Deprivation: English Indices of Deprivation {year.year} (MHCLG, "
+                                          f"OGL v3.0), national deciles of the {year.lsoa_vintage} areas."])
+
+
 def priority_map_png(plan: Plan, priority: Priority, lsoas: gpd.GeoDataFrame, named: set[str],
                      dpi: int = MAP_DPI) -> bytes:
     """The plan's LSOAs by IMD national decile with the LSOAs the priority's actions name outlined, wards
@@ -176,7 +184,8 @@ def priority_map_png(plan: Plan, priority: Priority, lsoas: gpd.GeoDataFrame, na
                 + (f"{len(picked)} LSOA{'s' if len(picked) != 1 else ''} named by its actions outlined"
                    if len(picked) else "its actions name no LSOA or ward (district-wide only)"))
     fig = page_map_figure(areas, chosen, _mpl_text(f"Priority {priority_heading(priority)}"),
-                          subtitle=_mpl_text(subtitle), outlines=outlines, names=False)
+                          subtitle=_mpl_text(subtitle), outlines=outlines, names=False,
+                          credit=_mpl_text(data_credit(plan)))
     return figure_png(fig, dpi)
 
 
@@ -395,7 +404,7 @@ def plan_docx(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated: d
                 cells[j].width = Cm(width)
                 _cell_lines(cells[j], list(lines), bold_first=name == "Action", size=8 if j > 1 else 9)
     document.add_paragraph()
-    para(full_attribution(), size=7)
+    para(data_credit(plan), size=7)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -474,7 +483,7 @@ def plan_pdf(plan: Plan, lsoas: gpd.GeoDataFrame | None = None, *, generated: da
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]))
         story.append(table)
-    story += [Spacer(1, 0.5 * cm), Paragraph(text(full_attribution()), note)]
+    story += [Spacer(1, 0.5 * cm), Paragraph(text(data_credit(plan)), note)]
 
     def footer(canvas: object, doc: object) -> None:
         canvas.saveState()  # type: ignore[attr-defined]

@@ -224,9 +224,11 @@ def page_map_figure(
     names: bool | None = None,
     north_arrow: bool = False,
     size_in: tuple[float, float] = SLIDE_SIZE_IN,
+    credit: str | None = None,
 ) -> Figure:
     """The map a page shows (``areas``: code, name, value, geometry; classed as the page's map classes them)
-    as a figure for a slide: title, legend with both ends labelled, scale bar, attribution, names when few.
+    as a figure for a slide: title, legend with both ends labelled, scale bar, attribution (``credit``, else the
+    full attribution), names when few.
 
     Drawn with matplotlib, so it needs no browser and no internet; the colours and class labels are
     ``maps.classify``'s, the same as the interactive map's legend.
@@ -279,7 +281,7 @@ def page_map_figure(
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.69, 0.86),
                title=textwrap.fill(chosen.legend_title(), 40), title_fontsize=11, fontsize=10, frameon=False,
                alignment="left")
-    fig.text(0.01, 0.012, textwrap.fill(full_attribution(), width=190), fontsize=7, color="#333333",
+    fig.text(0.01, 0.012, textwrap.fill(credit or full_attribution(), width=190), fontsize=7, color="#333333",
              va="bottom", ha="left")
     return fig
 

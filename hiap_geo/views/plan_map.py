@@ -7,6 +7,7 @@ colour is never the only signal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,6 @@ from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.schema import Plan
 from hiap_geo.render.map_component import AreaMarks, MapView, map_view
 from hiap_geo.render.maps import Outline, area_at, display_values, encode_geometry
-from hiap_geo.render.png_download import map_download, map_file_name
 from hiap_geo.views.plan import LEVELS, REACH_LABELS, PlanPageError, PlanReach, area_counts, shorten
 
 COLOUR_MODES: dict[str, str] = {
@@ -226,12 +226,19 @@ def png_download(drawn: PlanMap, title: str, subtitle: str = "") -> Callable[[],
         named = drawn.areas[drawn.areas["code"].isin(drawn.marked.codes)]
         if len(named):
             outlines.append(Outline(named.geometry, drawn.marked.colour, drawn.marked.weight, drawn.marked.label))
-    return map_download(drawn.areas, drawn.measure, title, outlines=outlines, subtitle=subtitle)
+
+    def draw() -> bytes:  # matplotlib (0.4-0.9 s to import) only when the image is asked for
+        from hiap_geo.render.static_map import page_map_png
+
+        return page_map_png(drawn.areas, drawn.measure, title, subtitle=subtitle, outlines=tuple(outlines))
+
+    return draw
 
 
 def png_file_name(title: str) -> str:
-    """The PNG's file name from its title."""
-    return map_file_name(title)
+    """The PNG's file name from its title (as ``static_map.map_file_name``, without importing matplotlib)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:80] or "map"
+    return f"hiap-geo-map-{slug}.png"
 
 
 def action_keys(options: Collection[str]) -> list[str]:

@@ -23,9 +23,6 @@ from hiap_geo.plans.coverage import coverage
 from hiap_geo.plans.resolve import area_lookup, plan_districts, resolve_targets
 from hiap_geo.plans.schema import Plan
 from hiap_geo.plans.status import HISTORY_COLUMNS
-from hiap_geo.render.meeting_pack import Table as PackTable
-from hiap_geo.render.meeting_pack import Text as PackText
-from hiap_geo.render.meeting_pack import build_pack, pack_docx, pack_pdf, progress_blocks
 from hiap_geo.views.explorer import areas_of
 from hiap_geo.views.plan import default_threshold
 
@@ -61,6 +58,8 @@ def meeting_pack(plan: Plan, history: pd.DataFrame | None = None, *, meeting: da
                  since: date | None = None, lsoas: gpd.GeoDataFrame | None = None,
                  selection: Selection = ALL_ACTIONS) -> PackFiles:
     """The meeting pack of a plan with its review history (empty when the plan is not registered)."""
+    from hiap_geo.render.meeting_pack import build_pack, pack_docx, pack_pdf  # the writers: when a pack is made
+
     history = pd.DataFrame(columns=HISTORY_COLUMNS) if history is None else history
     meeting = meeting or date.today()
     resolved = resolve_targets(plan)
@@ -89,7 +88,13 @@ def write_pack(files: PackFiles, out: Path) -> list[Path]:
 
 
 def progress_tables(progress: Progress) -> list[tuple[str, pd.DataFrame | str, bool]]:
-    """The progress section as the page shows it: (heading or '', table or text, is_note), in the pack's order."""
+    """The progress section as the page shows it: (heading or '', table or text, is_note), in the pack's order.
+
+    The pack's module (matplotlib, Word and PDF writers) is loaded here, not when the Plan page opens."""
+    from hiap_geo.render.meeting_pack import Table as PackTable
+    from hiap_geo.render.meeting_pack import Text as PackText
+    from hiap_geo.render.meeting_pack import progress_blocks
+
     shown: list[tuple[str, pd.DataFrame | str, bool]] = []
     heading = ""
     for block in progress_blocks(progress)[1:]:

@@ -15,9 +15,7 @@ from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.cells import csv_bytes
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import counted, escape_markdown
-from hiap_geo.plans.check import check_plan, check_plan_claims, discrepancies_frame
 from hiap_geo.plans.coverage import Coverage
-from hiap_geo.plans.figures.claims import claims_frame, claims_summary
 from hiap_geo.plans.load import LoadedPlan, parse_plan, plan_files
 from hiap_geo.plans.progress import ProgressStore, database_url
 from hiap_geo.plans.resolve import plan_districts
@@ -51,11 +49,16 @@ def plan_file_stamp() -> tuple[tuple[str, int], ...]:
 
 def check_report(loaded: LoadedPlan) -> pd.DataFrame:
     """What the document says that the official data does not (one row a finding)."""
+    from hiap_geo.plans.check import check_plan, discrepancies_frame  # the Plan check tab's only: loaded when open
+
     return discrepancies_frame(check_plan(loaded))
 
 
 def claims_report(loaded: LoadedPlan) -> tuple[str, pd.DataFrame]:
     """The figures the document states, checked: a one-line summary ("" when none are transcribed) and the table."""
+    from hiap_geo.plans.check import check_plan_claims
+    from hiap_geo.plans.figures.claims import claims_frame, claims_summary
+
     title, claims = check_plan_claims(loaded)
     summary = claims_summary(claims, title, loaded.plan.edition) if title else ""
     return summary, claims_frame(claims)
