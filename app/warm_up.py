@@ -1,12 +1,11 @@
-"""Once per server process, after its first page has been drawn: in a background thread, import the heavy modules
-the map pages' first visits need and read what every session shares (the default district's layers, the district
+"""Once per server process, after its first page has been drawn: in a background thread, import the modules the
+indicator pages' first visits need and read what every session shares (the default district's layers, the district
 names), so the first visitor of Targeting or Indicators does not wait for them.
 
 This is in addition to the pages importing only what their first paint uses (benchmarks/README.md says what each
-costs): mapclassify (1.5-3 s in a new process: it brings SciPy, scikit-learn and matplotlib) classes the Targeting
-and Indicators maps; pandera (about 0.7 s) comes with the indicator views; the layers and names (about 0.5 s) are
-read once per process by ``app.loaders`` whichever page asks first. Started after the first run, so it does not
-compete with the first visitor's own page. ``HIAP_WARM_UP=0`` turns it off (``core.settings.warm_up``).
+costs): the indicator views bring pandera (about 0.7 s); the layers and names (about 0.5 s) are read once per
+process by ``app.loaders`` whichever page asks first. Started after the first run, so it does not compete with the
+first visitor's own page. ``HIAP_WARM_UP=0`` turns it off (``core.settings.warm_up``).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from hiap_geo.core import settings
 from hiap_geo.core.editions import IOD2025
 from hiap_geo.views.explorer import build_in_use
 
-MODULES = ("mapclassify", "hiap_geo.views.targeting")
+MODULES = ("hiap_geo.views.targeting", "hiap_geo.views.indicators")
 """Imported in this order; an import that fails is logged and left to the page that needs it to report."""
 LEVELS = ("lsoa", "ward", "district")
 """The default edition's layers the map pages draw and outline with (read once per process, shared)."""

@@ -13,7 +13,7 @@ from hiap_geo.core import settings
 
 HEAVY = ("matplotlib", "altair", "mapclassify", "docx")
 """Modules a first paint of these pages does not use: the PNG map and plan documents (matplotlib, python-docx),
-charts (altair), score classes (mapclassify: only when a map is classed, as the need score's is)."""
+charts (altair), and mapclassify (the app classes its maps without it)."""
 
 
 @pytest.mark.parametrize("module", ["hiap_geo.views.explorer_page", "hiap_geo.views.targeting",
@@ -44,12 +44,12 @@ def test_the_server_warm_up_is_on_unless_turned_off(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.integration
-def test_the_warm_up_reads_the_shared_layers_and_imports_the_classifier(kent: str,
-                                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_the_warm_up_reads_the_shared_layers_and_imports_the_indicator_views(kent: str,
+                                                                             caplog: pytest.LogCaptureFixture) -> None:
     from app import warm_up
 
     with caplog.at_level("INFO", logger="hiap_geo.app.warm_up"):
         warm_up._import_all()
-    assert "mapclassify" in sys.modules and "hiap_geo.views.targeting" in sys.modules
+    assert "hiap_geo.views.targeting" in sys.modules and "hiap_geo.views.indicators" in sys.modules
     assert any("layers read" in r.message for r in caplog.records)
     assert not any(r.levelname == "WARNING" for r in caplog.records)

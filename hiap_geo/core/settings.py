@@ -100,8 +100,8 @@ def open_to_network() -> bool:
 
 
 def warm_up() -> bool:
-    """Whether a new app server imports, once, in the background after its first page is drawn, the modules the
-    map pages' first visits need (mapclassify and SciPy, pandera): on unless ``HIAP_WARM_UP`` is 0 (benchmarks
+    """Whether a new app server reads its shared layers and imports the indicator views (pandera), once, in the
+    background after its first page is drawn (``app/warm_up.py``): on unless ``HIAP_WARM_UP`` is 0 (benchmarks
     measure both ways)."""
     return os.environ.get("HIAP_WARM_UP", "").strip().lower() not in ("0", "false", "no")
 
