@@ -21,6 +21,7 @@ from pathlib import Path
 import branca.colormap as cm
 import folium
 import geopandas as gpd
+import jenkspy
 import numpy as np
 import pandas as pd
 import shapely
@@ -172,56 +173,15 @@ def classify(values: pd.Series, chosen: MapMeasure) -> Classes:
 def natural_breaks(data: np.ndarray, k: int) -> np.ndarray:
     """The upper bounds of ``k`` Fisher-Jenks natural-breaks classes (the last is the highest value).
 
-    The breaks of ``mapclassify.FisherJenks`` to the last digit, without importing it (it brings SciPy and
-    scikit-learn: about a second of a new server's first classed map): its algorithm (Fisher's exact optimisation,
-    in float32 as mapclassify computes it without numba, ties going to the same side) with the loop over a class's
-    first value done by NumPy, so a few hundred values take milliseconds instead of a second."""
-    values = np.sort(np.asarray(data, dtype=float))
-    n = len(values)
-    first = np.zeros((n + 1, k + 1), dtype=np.int64)  # mapclassify's mat1: where the last class starts
-    cost = np.zeros((n + 1, k + 1), dtype=np.float32)  # mat2: the least spread of the first l values in j classes
-    first[1, 1:] = 1
-    cost[2:, 1:] = np.inf
-    ascending = values.astype(np.float32)
-    for last in range(2, n + 1):
-        members = ascending[last - 1::-1]  # the last class's values, from the last one back: m = 1..l
-        sums = np.cumsum(members, dtype=np.float32)
-        squares = np.cumsum(members * members, dtype=np.float32)
-        spread = squares - (sums * sums) / np.arange(1, last + 1, dtype=np.float32)
-        if k > 1:
-            starts = np.arange(last, 1, -1)  # i3 of m = 1..l-1 (m = l leaves no room for another class)
-            candidates = spread[:-1, None] + cost[starts - 1, 1:k]  # one column per number of classes j = 2..k
-            best = len(starts) - 1 - np.argmin(candidates[::-1], axis=0)  # the last of equal ones, as '>=' keeps
-            cost[last, 2:] = candidates[best, np.arange(k - 1)]
-            first[last, 2:] = starts[best]
-        first[last, 1], cost[last, 1] = 1, spread[-1]
-    breaks = np.zeros(k + 1, dtype=float)
-    breaks[k], breaks[0] = values[n - 1], values[0]
-    end = n
-    for count in range(k, 1, -1):
-        pivot = int(first[end, count])
-        breaks[count - 1] = values[pivot - 2]
-        end = pivot - 1
-    return breaks[1:]
+    jenkspy's exact optimisation in C, in milliseconds: mapclassify's (pure Python without numba, and SciPy and
+    scikit-learn to import) took up to a second of a new server's first classed map. Its classes are mapclassify's
+    but where mapclassify's float32 sums miss the least spread (tests/test_maps.py)."""
+    return np.asarray(jenkspy.jenks_breaks(np.asarray(data, dtype=float), n_classes=k), dtype=float)[1:]
 
 
 def quantile_breaks(data: np.ndarray, k: int) -> np.ndarray:
-    """The upper bounds of ``k`` quantile classes, as ``mapclassify.Quantiles`` makes them (SciPy's
-    ``scoreatpercentile``, interpolated the same way to the last digit), without importing either."""
-    ordered = np.sort(np.asarray(data, dtype=float))
-    step = 100.0 / k
-    percents = np.arange(step, 100 + step, step)
-    percents[-1] = min(percents[-1], 100.0)
-    breaks = []
-    for percent in percents:
-        at = percent / 100.0 * (len(ordered) - 1)
-        low = int(at)
-        if low == at:
-            breaks.append(float(ordered[low]))
-        else:
-            weights = np.array([low + 1 - at, at - low], float)
-            breaks.append(float(np.add.reduce(ordered[low:low + 2] * weights) / weights.sum()))
-    return np.array(breaks)
+    """The upper bounds of ``k`` quantile classes, interpolated as ``mapclassify.Quantiles`` does."""
+    return np.percentile(np.asarray(data, dtype=float), np.linspace(100 / k, 100, k))
 
 
 def _share_classes(numeric: np.ndarray, present: np.ndarray, chosen: MapMeasure) -> Classes:
