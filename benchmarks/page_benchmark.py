@@ -143,8 +143,13 @@ def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[fl
             control.click()
             options = page.page.get_by_role("option")
             options.first.wait_for(timeout=10_000)
-            other = options.filter(has_not_text=current.strip()) if current.strip() else options.nth(1)
-            other.first.click()  # another choice than the one shown
+            texts = [t.strip() for t in options.all_inner_texts()]
+            at = texts.index(current.strip()) if current.strip() in texts else None
+            if at is not None and at + 1 < len(texts):  # the next choice, as a person stepping down the list
+                options.nth(at + 1).click()
+            else:  # else another choice than the one shown
+                other = options.filter(has_not_text=current.strip()) if current.strip() else options.nth(1)
+                other.first.click()
         else:
             control.get_by_role("radio", checked=False).first.click(force=True)
 
