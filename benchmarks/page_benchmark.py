@@ -146,10 +146,11 @@ def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[fl
             texts = [t.strip() for t in options.all_inner_texts()]
             at = texts.index(current.strip()) if current.strip() in texts else None
             if at is not None and at + 1 < len(texts):  # the next choice, as a person stepping down the list
-                options.nth(at + 1).click()
+                target = options.nth(at + 1)
             else:  # else another choice than the one shown
-                other = options.filter(has_not_text=current.strip()) if current.strip() else options.nth(1)
-                other.first.click()
+                target = (options.filter(has_not_text=current.strip()) if current.strip() else options.nth(1)).first
+            page.switched_to = target.inner_text().strip()
+            target.click()
         else:
             control.get_by_role("radio", checked=False).first.click(force=True)
 
@@ -220,7 +221,8 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
             page.page.wait_for_timeout(500)  # a geometry file the switch asked for has arrived
             row.values["switch"], row.values["switch_kb"] = seconds, size / 1e3
             row.values["switch_geometry_kb"] = (page.geometry_bytes - geometry) / 1e3
-            row.notes.append(f"switch: {kind}" + ("" if redrawn else ", map not redrawn"))
+            chosen = f" to '{page.switched_to}'" if getattr(page, "switched_to", None) else ""
+            row.notes.append(f"switch: {kind}{chosen}" + ("" if redrawn else ", map not redrawn"))
             if page.geometry_files[files:]:
                 row.notes.append(f"the switch fetched geometry: {', '.join(page.geometry_files[files:])}")
         fetched = page.geometry_files
