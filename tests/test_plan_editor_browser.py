@@ -258,8 +258,11 @@ def pick_on_the_map(page: object, code: str, width: int) -> None:
     page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
     zoom_to(page, code)  # the user zooms in on the town, where the most deprived LSOAs are small
     view = map_state(page)["view"]
-    point = page.evaluate(POINT_IN, code)
-    assert point is not None, f"{code} is not on the map"
+    deadline = time.time() + 30
+    while (point := page.evaluate(POINT_IN, code)) is None:  # the zoom's redraw (or a rerun's) may not be done
+        assert time.time() < deadline, f"{code} is not on the map"
+        page.wait_for_timeout(250)
+        view = map_state(page)["view"]
     size = page.viewport_size
     assert 0 <= point[0] <= size["width"] and 0 <= point[1] <= size["height"], (point, size)
     page.mouse.click(*point)
