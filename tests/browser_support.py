@@ -113,11 +113,26 @@ def map_frame(page: object, timeout_s: float = 60) -> object:
         for frame in page.frames:
             try:
                 if frame.query_selector(MAP_SELECTOR):
+                    leaflet_styled(frame, deadline)
                     return frame
-            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
-                pass
+            except Exception as exc:  # noqa: BLE001 - frames come and go while Streamlit renders
+                if isinstance(exc, AssertionError):
+                    raise
         time.sleep(0.5)
     raise AssertionError("the map never drew (no element with data-area-count in any frame)")
+
+
+LEAFLET_STYLED_JS = """() => { const c = document.querySelector('.leaflet-container');
+  return Boolean(c) && getComputedStyle(c).overflow === 'hidden'; }"""
+"""Leaflet's stylesheet is applied (it clips the map's container): without it the zoom buttons, the legend and
+the grey background vanish and the areas may be drawn outside the map."""
+
+
+def leaflet_styled(frame: object, deadline: float) -> None:
+    """Wait until the drawn map has Leaflet's stylesheet (it loads beside the map's script, so a moment later)."""
+    while not frame.evaluate(LEAFLET_STYLED_JS):
+        assert time.time() < deadline, "the map drew without Leaflet's stylesheet (no zoom buttons, no background)"
+        time.sleep(0.25)
 
 
 def screen_box(page: object, selector: str) -> dict[str, float]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hiap_geo.core import settings
 from hiap_geo.geo.measures import measure
-from hiap_geo.render.maps import HIGHLIGHT_COLOUR
+from hiap_geo.render.maps import ASSET_URL, HIGHLIGHT_COLOUR
 from tests.browser_support import ARTIFACTS, MAP_SELECTOR, app_server, block_internet, map_box, map_frame
 
 SPEED_CHOICES = ["imd decile", "imd score", "income decile", "employment rank", "education decile", "health rank",
@@ -286,3 +286,20 @@ def test_measure_switch_before_and_after(session_cache: Path, kent_layers: str, 
         old, new = by[place, "folium"], by[place, "component"]
         assert new["map_files_fetched"] == 0
         assert new["ws_bytes"] + new["http_bytes"] < (old["ws_bytes"] + old["http_bytes"]) / 5, (old, new)
+
+
+def test_the_map_has_leaflets_stylesheet_whichever_script_loads_first(app_url: str, browser: object) -> None:
+    """The component's loader starts Leaflet while the map's module loads, so Leaflet may be ready first: the map
+    must still get Leaflet's stylesheet (without it the zoom buttons, the legend's place and the grey background
+    vanish). Leaflet is loaded here before the page's own scripts run, the order a warm browser cache can give."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    page.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('script');"
+        f" s.src = '/{ASSET_URL}/leaflet.js'; s.dataset.hiapLeaflet = '1'; document.head.appendChild(s); }});")
+    page.goto(app_url)
+    page.wait_for_function("() => window.L !== undefined", timeout=60_000)
+    map_frame(page)  # waits for the drawn map to be styled by Leaflet's stylesheet
+    assert page.get_by_role("button", name="Zoom in").is_visible()
+    assert outside == [], f"requests that needed the internet: {outside}"
+    page.close()

@@ -20,15 +20,16 @@ function esc(t) {
 }
 
 function loadLeaflet(base) {
+  // Leaflet's stylesheet first, whoever loaded its script: the component's loader may have loaded it already
+  if (!document.querySelector("link[data-hiap-leaflet]")) {
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = base + "/leaflet.css";
+    css.dataset.hiapLeaflet = "1";
+    document.head.appendChild(css);
+  }
   if (window.L) return Promise.resolve(window.L);
   if (!leaflet) {
-    if (!document.querySelector("link[data-hiap-leaflet]")) {
-      const css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = base + "/leaflet.css";
-      css.dataset.hiapLeaflet = "1";
-      document.head.appendChild(css);
-    }
     leaflet = new Promise((resolve, reject) => {
       // the component's loader (app/map_component.py) may have started it while this module was being fetched
       let script = document.querySelector("script[data-hiap-leaflet]");
