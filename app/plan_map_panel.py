@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app.live_region import announce
-from app.loaders import chosen_areas
+from app.loaders import chosen_areas, district_names
 from app.map_component import show_map
 from app.plan_data import geometry_json
 from app.plan_widgets import bullet_list, csv_button, show_table
@@ -190,7 +190,10 @@ def map_tab(loaded: LoadedPlan, reach: plan_view.PlanReach, shown: pd.DataFrame,
         slug, districts, unbuilt = None, (), []
         st.warning(escape_markdown(exc))
     if slug and unbuilt:
-        st.warning(f"No map layers are built for {', '.join(unbuilt)} (this app has '{slug}'). Run "
+        names = district_names()
+        missing = ", ".join(f"{names.get(code, code)} ({code})" for code in unbuilt)
+        st.warning(f"No map layers are built for {escape_markdown(missing)} (this app's build holds other "
+                   "districts). Run "
                    "`python -m hiap_geo build --area england` to map any district; the other tabs work without it.")
     elif slug:
         map_panel(plan, reach, shown, lights, coverage, (slug, districts), basemap, presenting, box, explorer_year)

@@ -527,7 +527,7 @@ def test_a_plan_for_a_district_without_layers_still_shows_coverage_and_check(ken
     at = plan_page()
     hartlepool = plan_yaml(area=("E06000001", "Hartlepool")).replace("E01024840, E01024831", "E01011950")
     upload_plan(at, hartlepool.replace("{text: E01024840, code: E01024840}", "{text: x, code: E01011950}").encode())
-    assert "No map layers are built for E06000001" in texts(at)
+    assert "No map layers are built for Hartlepool (E06000001)" in texts(at)  # named, not a bare code
     assert "Deprived LSOAs" in texts(open_tab(at, "Coverage")) and not at.error
     assert "Figures the document states, checked" in texts(open_tab(at, "Plan check")) and not at.error
 
