@@ -127,8 +127,8 @@ def test_wards_mapped_by_the_change_in_residents_in_deciles_1_2(app_url: str, br
     page.goto(app_url)
     map_frame(page).wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
     sidebar = page.locator("[data-testid='stSidebar']")
+    legend = legend_text(page)  # read before the click: the switch may be drawn before it could be read after
     sidebar.get_by_text("Ward", exact=True).click()
-    legend = legend_text(page)
     wait_for_legend(page, legend)
     sidebar.get_by_role("combobox", name="Measure").click()
     page.keyboard.type("Change in residents")  # the list is long: typing filters it

@@ -17,6 +17,7 @@ from hiap_geo.core.access import AccessDenied, load_access
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR
 from tests.oidc_support import PROVIDER_STYLESHEET, through_provider_form
+from tests.test_meeting_in_browser import settled
 
 TW_FILE = PLANS_DIR / "tunbridge-wells-2023-25.yaml"
 TW = "tunbridge-wells-2023-25"
@@ -96,6 +97,8 @@ def test_sign_in_roles_and_two_app_servers_sharing_postgresql(
         assert recorded_as == f"Recorded as {EDITOR_NAME} <{EDITOR}>"  # markup shown as text, nothing fetched
         assert editor.locator("img[src=x]").count() == 0
         editor.get_by_label("Note").fill("Clinics booked at the HAT")
+        editor.get_by_label("Note").press("Tab")  # the note is sent (a rerun) before the button is pressed
+        settled(editor)
         editor.get_by_role("button", name="Record review").click()  # one click asks; Confirm records (issue 13)
         editor.get_by_role("button", name="Confirm", exact=True).click(timeout=60_000)
         editor.get_by_role("button", name="Confirm", exact=True).wait_for(state="detached", timeout=60_000)
