@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from hiap_geo.core import settings
 from hiap_geo.views import plan as pm
+from tests.test_plan_page import plan_page
 
 pytestmark = pytest.mark.integration
 
@@ -34,16 +35,6 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'progress.sqlite'}"
     monkeypatch.setenv("HIAP_PROGRESS_DB", url)
     return url
-
-
-def plan_page(**state: object) -> AppTest:
-    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("app/pages/plan.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def labels(at: AppTest) -> set[str]:
