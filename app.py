@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.access import gate
+from app.map_component import preload_map
 from app.presentation import presentation_strip
 from app.sidebar import MEASURE_OPTIONS_KEY, keep_state, render_sidebar
 from app.style import accessible_style
@@ -39,6 +40,8 @@ MAP_PAGES = ("map", "indicators", "targeting", "plan", "")
 gate()  # with sign-in configured: the sign-in page until someone with a role signs in; else the local user
 navigation = st.navigation(PAGES)
 keep_state()
+if navigation.url_path in (*MAP_PAGES, "plan-editor"):
+    preload_map()  # the map's code and Leaflet fetched while the page computes its map
 # Controls only where they act: the Map explorer's Geography, edition and measure on its page alone.
 selection = render_sidebar(navigation.url_path in ("", "map")) if navigation.url_path in MAP_PAGES else None
 # The measure arrows step the Map explorer's measure; the other pages map their own choices (the Plan page steps

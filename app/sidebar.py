@@ -48,7 +48,7 @@ def _kent() -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def _area_choices(slug: str) -> dict[str, str]:
+def offered_areas(slug: str) -> dict[str, str]:
     """Regions and England the build holds whole: only what is built is offered."""
     return area_choices(built_districts(slug))
 
@@ -105,7 +105,7 @@ def render_sidebar(map_controls: bool = True) -> MapSelection | None:
                            "Run `python -m hiap_geo build --area england` to map every district.")
         st.session_state["districts"] = [d for d in st.session_state["districts"] if d in options]
     side = st.sidebar
-    choices = _area_choices(slug)
+    choices = offered_areas(slug)
     _read_link(slug, options, choices)
     area_options = [CHOSEN_DISTRICTS, *choices]
     if st.session_state.get("area") not in area_options:

@@ -1,11 +1,13 @@
 """Once per server process, after its first page has been drawn: in a background thread, import the modules the
-indicator pages' first visits need and read what every session shares (the default district's layers, the district
-names), so the first visitor of Targeting or Indicators does not wait for them.
+indicator pages' first visits need and read what every session shares (both IoD editions' layers, the official
+lookups, the district names and the areas the sidebar offers), so the first visitor of a map page does not wait for
+them.
 
 This is in addition to the pages importing only what their first paint uses (benchmarks/README.md says what each
-costs): the indicator views bring pandera (about 0.7 s); the layers and names (about 0.5 s) are read once per
-process by ``app.loaders`` whichever page asks first. Started after the first run, so it does not compete with the
-first visitor's own page. ``HIAP_WARM_UP=0`` turns it off (``core.settings.warm_up``).
+costs): the indicator views bring pandera (about 0.7 s); the layers are read once per process by ``app.loaders``
+and the lookups by ``hiap_geo.geo.lookups``, whichever page asks first (the Plan page's first visit read the 2019
+layers and two lookups for about 0.6 s). Started after the first run, so it does not compete with the first
+visitor's own page. ``HIAP_WARM_UP=0`` turns it off (``core.settings.warm_up``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ import time
 import streamlit as st
 
 from app.loaders import district_names, layer
+from app.sidebar import offered_areas
 from hiap_geo.core import settings
-from hiap_geo.core.editions import IOD2025
+from hiap_geo.core.editions import IOD2019, IOD2025
+from hiap_geo.geo.lookups import district_regions, lsoa_crosswalk, ward_lookup
 from hiap_geo.views.explorer import build_in_use
 
 MODULES = ("hiap_geo.views.targeting", "hiap_geo.views.indicators")
 """Imported in this order; an import that fails is logged and left to the page that needs it to report."""
 LEVELS = ("lsoa", "ward", "district")
-"""The default edition's layers the map pages draw and outline with (read once per process, shared)."""
+"""The layers the map pages draw and outline with, of both editions (read once per process, shared): the Plan
+page draws a plan on its own edition, IoD 2019 for the plans written on it."""
 
 log = logging.getLogger("hiap_geo.app.warm_up")  # under the "hiap_geo" logger the app configures
 THREAD = "hiap-warm-up"
@@ -42,17 +47,24 @@ def _import_all() -> None:
     started = time.perf_counter()
     try:
         district_names()
+        for edition in (IOD2025, IOD2019):
+            ward_lookup(edition.year)
+        lsoa_crosswalk()
+        district_regions()
         slug = build_in_use()
-        for level in LEVELS:
-            layer(slug, level, IOD2025.year)
+        offered_areas(slug)
+        for edition in (IOD2025, IOD2019):
+            for level in LEVELS:
+                layer(slug, level, edition.year)
     except Exception:  # noqa: BLE001 - a page that reads them says what is wrong (e.g. no build yet)
-        log.warning("warm-up: the shared layers could not be read", exc_info=True)
+        log.warning("warm-up: the shared lookups and layers could not be read", exc_info=True)
     for name in MODULES:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
             log.warning("warm-up: %s could not be imported", name, exc_info=True)
-    log.info("warm-up: layers read and %s imported in %.1f s", ", ".join(MODULES), time.perf_counter() - started)
+    log.info("warm-up: lookups and layers read and %s imported in %.1f s", ", ".join(MODULES),
+             time.perf_counter() - started)
 
 
 @st.cache_resource(show_spinner=False)

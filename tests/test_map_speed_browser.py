@@ -303,3 +303,24 @@ def test_the_map_has_leaflets_stylesheet_whichever_script_loads_first(app_url: s
     assert page.get_by_role("button", name="Zoom in").is_visible()
     assert outside == [], f"requests that needed the internet: {outside}"
     page.close()
+
+
+def test_the_maps_code_is_fetched_once_early_and_its_preload_takes_no_room(app_url: str, browser: object) -> None:
+    """Every map page asks the browser for the map's code and Leaflet at the top of its run (a hidden element), so
+    they are ready when the map arrives at the end of it; the real map then imports the same module, not a second
+    copy, and the preload takes no room on the page."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    record = Recorder(page)
+    t0 = time.perf_counter()
+    page.goto(f"{app_url}/indicators")
+    map_frame(page)
+    modules = [url for url in record.map_files_since(t0) if url.rsplit("/", 1)[-1].startswith("hiap-map-")]
+    leaflet = [r.url for _, r in record.requests if r.url.endswith("/leaflet.js")]
+    assert len(modules) == 1 and len(leaflet) == 1, (modules, leaflet)
+    preload = page.locator(".st-key-hiap_map_preload")
+    assert preload.count() == 1 and not preload.is_visible()
+    assert preload.evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(MAP_SELECTOR).count() == 1  # the preload draws no map of its own
+    assert outside == [], f"requests that needed the internet: {outside}"
+    page.close()

@@ -44,12 +44,17 @@ def test_the_server_warm_up_is_on_unless_turned_off(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.integration
-def test_the_warm_up_reads_the_shared_layers_and_imports_the_indicator_views(kent: str,
-                                                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_the_warm_up_reads_the_shared_layers_and_lookups_and_imports_the_indicator_views(
+        kent: str, caplog: pytest.LogCaptureFixture) -> None:
     from app import warm_up
+    from hiap_geo.geo import lookups
 
+    for read in (lookups.ward_lookup, lookups.lsoa_crosswalk, lookups.district_regions):
+        read.cache_clear()
     with caplog.at_level("INFO", logger="hiap_geo.app.warm_up"):
         warm_up._import_all()
     assert "hiap_geo.views.targeting" in sys.modules and "hiap_geo.views.indicators" in sys.modules
+    assert lookups.ward_lookup.cache_info().currsize == 2  # both editions'
+    assert lookups.lsoa_crosswalk.cache_info().currsize == lookups.district_regions.cache_info().currsize == 1
     assert any("layers read" in r.message for r in caplog.records)
     assert not any(r.levelname == "WARNING" for r in caplog.records)
