@@ -1,7 +1,7 @@
 """Once per server process, after its first page has been drawn: in a background thread, import the modules the
-indicator pages' first visits need and read what every session shares (both IoD editions' layers, the official
-lookups, the district names and the areas the sidebar offers), so the first visitor of a map page does not wait for
-them.
+indicator pages' first visits need, read what every session shares (both IoD editions' layers, the official
+lookups, the district names and the areas the sidebar offers) and prepare the default district's maps, so the first
+visitor of a map page does not wait for them.
 
 This is in addition to the pages importing only what their first paint uses (benchmarks/README.md says what each
 costs): the indicator views bring pandera (about 0.7 s); the layers are read once per process by ``app.loaders``
@@ -19,14 +19,14 @@ import time
 
 import streamlit as st
 
-from app.loaders import district_names, layer
+from app.loaders import chosen_areas, district_names, layer, map_geometry
 from app.sidebar import offered_areas
 from hiap_geo.core import settings
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.geo.lookups import district_regions, lsoa_crosswalk, ward_lookup
-from hiap_geo.views.explorer import build_in_use
+from hiap_geo.views.explorer import build_in_use, built_districts
 
-MODULES = ("hiap_geo.views.targeting", "hiap_geo.views.indicators")
+MODULES = ("hiap_geo.views.targeting", "hiap_geo.views.indicators", "app.indicator_sections")
 """Imported in this order; an import that fails is logged and left to the page that needs it to report."""
 LEVELS = ("lsoa", "ward", "district")
 """The layers the map pages draw and outline with, of both editions (read once per process, shared): the Plan
@@ -63,8 +63,30 @@ def _import_all() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the page that needs it imports it again and shows the error
             log.warning("warm-up: %s could not be imported", name, exc_info=True)
-    log.info("warm-up: lookups and layers read and %s imported in %.1f s", ", ".join(MODULES),
-             time.perf_counter() - started)
+    try:
+        _default_views()
+    except Exception:  # noqa: BLE001 - the page computes them itself and says what is wrong
+        log.warning("warm-up: the default district's maps could not be prepared", exc_info=True)
+    log.info("warm-up: lookups and layers read, %s imported and the default district's maps prepared in %.1f s",
+             ", ".join(MODULES), time.perf_counter() - started)
+
+
+def _default_views() -> None:
+    """The default district's areas and map geometry on every level (shared by the Indicators and Targeting
+    maps, and the Plan's outlines) and the indicator the Indicators page opens on: what the first visitor of
+    those pages, who most often looks at the team's own district, would otherwise wait for (0.3-0.5 s)."""
+    from app.indicator_sections import source_rows
+    from hiap_geo.views.indicators import DEFAULT_INDICATOR, vintages
+
+    districts = (settings.DEFAULT_DISTRICT,)
+    slug = build_in_use()
+    if settings.DEFAULT_DISTRICT not in built_districts(slug):
+        return
+    for level in LEVELS:
+        map_geometry(slug, level, vintages(level)[0], districts)
+        for edition in (IOD2025, IOD2019):
+            chosen_areas(slug, level, edition.year, districts)
+    source_rows(districts, "lsoa", DEFAULT_INDICATOR)
 
 
 @st.cache_resource(show_spinner=False)

@@ -30,6 +30,7 @@ from hiap_geo.views.explorer import MapSelection, build_in_use
 from hiap_geo.views.indicators import (
     COMPARATORS,
     CONFIDENCE_LABELS,
+    DEFAULT_INDICATOR,
     IOD2025,
     LEVELS,
     WRAPPING_TOOLTIPS,
@@ -115,7 +116,7 @@ st.session_state["ind_seen_uploads"] = uploaded
 if new_uploads:  # a file just loaded: show it
     st.session_state["ind_indicator"] = new_uploads[0]
 elif st.session_state.get("ind_indicator") not in order:
-    st.session_state["ind_indicator"] = "census21_disability" if "census21_disability" in order else order[0]
+    st.session_state["ind_indicator"] = DEFAULT_INDICATOR if DEFAULT_INDICATOR in order else order[0]
 
 if presenting:  # the chair's controls: the left and right arrow keys step through the indicators
     back, label, forward = stepper.columns([1, 8, 1], vertical_alignment="center")

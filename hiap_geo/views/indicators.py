@@ -117,6 +117,8 @@ def edition_year(vintage: str) -> int:
 # --- indicator values by area -----------------------------------------------------------------------
 
 
+DEFAULT_INDICATOR = "census21_disability"
+"""The indicator the page opens on (when the catalogue has it): Census 2021 disability, on every level."""
 NO_PERIOD = "period not stated"
 
 
@@ -229,8 +231,9 @@ def area_values(data: pd.DataFrame, indicator_id: str, level: str, period: str, 
     first = rows.iloc[0]
     for col in ("indicator_id", "indicator_name", "period", "unit", "polarity", "source", "vintage"):
         merged[col] = merged[col].fillna(first[col]) if col in merged else first[col]
-    comparators = data[data["area_type"].isin(["england", "district"])].drop_duplicates(
-        ["indicator_id", "period", "area_code"])
+    # this indicator's comparator rows alone: a source such as the Health Index holds every indicator and year
+    comparators = data[(data["indicator_id"] == indicator_id) & data["area_type"].isin(["england", "district"])
+                       ].drop_duplicates(["indicator_id", "period", "area_code"])
     merged = merged.assign(area_code=merged["code"])
     out = merged.copy()
     for key, codes in (("england", ENGLAND_CODE), ("district", merged["district_code"])):
