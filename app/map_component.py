@@ -96,6 +96,7 @@ def write_assets(assets: tuple[MapAsset, ...], folder: Path = MAPS_DIR, keep: in
     """Write each map file once (its name is its content's hash, so an existing file of the right size is
     already right), and drop the least recently used beyond ``keep`` files or ``keep_bytes``."""
     folder.mkdir(parents=True, exist_ok=True)
+    written = False
     for asset in assets:
         target = folder / asset.name
         try:  # os.utime, not Path.touch: touch would make an empty file if another session just removed it
@@ -106,6 +107,9 @@ def write_assets(assets: tuple[MapAsset, ...], folder: Path = MAPS_DIR, keep: in
             pass
         with atomic_path(target) as tmp:
             Path(tmp).write_bytes(asset.body)
+        written = True
+    if not written:  # the folder grows only when a file is written: a rerun of the same map lists nothing
+        return
     wanted = {asset.name for asset in assets}
     files = sorted(((_stat(f), f) for f in folder.glob("*-*.js*")), key=lambda item: item[0][0], reverse=True)
     total = 0

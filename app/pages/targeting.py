@@ -185,10 +185,12 @@ with map_col:
         st.warning("No area meets every threshold. Widen the decile range or remove an indicator threshold.")
     # Every area is on the map, those left out grey: a weight or threshold recolours it (no geometry is sent) and
     # the user's zoom is kept. At most the room below the map's top in the window.
-    view = targeting_map(frame, selected, measure, classes, district_lines=district_lines, chosen=clicked,
-                         basemap=sel.basemap, presentation=presenting, height=560 if presenting else 620,
+    view = targeting_map(frame, selected, measure, classes, geometry=areas.geometry, district_lines=district_lines,
+                         chosen=clicked, basemap=sel.basemap, presentation=presenting,
+                         height=560 if presenting else 620,
                          geometry_json=map_geometry(slug, level, layer_vintage(level), sel.districts))
-    in_words = map_text(need_map_frame(selected, selected["need_score"]), NEED, kind_plural(LEVELS[level]))
+    in_words = map_text(selected[["code", "name", "ward", "district", "need_score"]].rename(
+        columns={"need_score": "value"}), NEED, kind_plural(LEVELS[level]))
     show_map(view, key="targeting_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
              on_pick=partial(select_code, set(areas["code"])))
     if clicked in set(frame["code"]):
@@ -202,7 +204,7 @@ st.expander("How the need score works").markdown(METHOD_MARKDOWN)
 for note in score.notes:
     st.caption(escape_markdown(note))
 if not selected.empty:
-    st.download_button("Download map (PNG)", map_download(need_map_frame(selected, classes), measure,
+    st.download_button("Download map (PNG)", map_download(need_map_frame(selected, classes, areas.geometry), measure,
                                                           f"Need score: {len(selected)} {LEVELS[level]}s",
                                                           outlines=district_outlines(district_lines)),
                        file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png",

@@ -104,16 +104,18 @@ def no_indicator_data() -> pd.DataFrame:
 
 
 def targeting_frame(areas: gpd.GeoDataFrame, data: pd.DataFrame, level: str, indicator_ids: Sequence[str],
-                    confidence: str = "95") -> gpd.GeoDataFrame:
-    """The areas (standard columns and their deprivation measures) with each chosen indicator's latest
-    value as a column named by its id, and ``<id>__vs_england`` (better / similar / worse ...).
+                    confidence: str = "95") -> pd.DataFrame:
+    """The areas (standard columns and their deprivation measures, without their geometry, keeping their index)
+    with each chosen indicator's latest value as a column named by its id, and ``<id>__vs_england`` (better /
+    similar / worse ...). Without geometry, as the score and the table need: each rerun's column work is faster on
+    a plain table; the map takes the areas' geometry by index (:func:`need_map_frame`).
 
     For wards, ``imd_lowest_decile`` is the most deprived national decile any of its LSOAs is in,
     so a ward passes 'IMD decile 1-4' when it holds at least one LSOA in deciles 1-4.
     """
     if level not in TARGET_LEVELS:
         raise TargetingError(f"The need score ranks wards or LSOAs, not {LEVELS.get(level, level)}s.")
-    out = areas.copy()
+    out = pd.DataFrame(areas.drop(columns=areas.geometry.name))
     if level == "ward":
         counts = [f"imd_decile_{d}_lsoas" for d in range(1, 11)]
         if all(c in out for c in counts):
@@ -226,8 +228,8 @@ def chosen_thresholds(decile_key: str, deciles: tuple[int, int], worse: Sequence
     return chosen
 
 
-def scored_areas(frame: gpd.GeoDataFrame, score: NeedScore, chosen: Sequence[NeedThreshold]
-                 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def scored_areas(frame: pd.DataFrame, score: NeedScore, chosen: Sequence[NeedThreshold]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every area with its need score, rank and a column per threshold; and the areas that have a score
     and meet every threshold."""
     scored = apply_thresholds(frame.join(score.table[["need_score", "need_rank"]]), chosen)
@@ -279,14 +281,15 @@ def map_tooltips(scored: pd.DataFrame) -> list[str]:
     return texts
 
 
-def targeting_map(scored: gpd.GeoDataFrame, selected: gpd.GeoDataFrame, measure: MapMeasure, classes: pd.Series, *,
-                  district_lines: gpd.GeoSeries, chosen: str | None, basemap: str | None, presentation: bool,
-                  geometry_json: str, height: int) -> MapView:
+def targeting_map(scored: pd.DataFrame, selected: pd.DataFrame, measure: MapMeasure, classes: pd.Series, *,
+                  geometry: gpd.GeoSeries, district_lines: gpd.GeoSeries, chosen: str | None, basemap: str | None,
+                  presentation: bool, geometry_json: str, height: int) -> MapView:
     """The need map for the recolouring map component: every area of the level (one areas file, so a weight or
     threshold change sends colours only), those left out by the thresholds grey, the districts outlined and the
-    area clicked outlined and named in the legend."""
+    area clicked outlined and named in the legend. ``geometry``: the areas' (by index), ``geometry_json`` its
+    cached encoding."""
     label = selection_label(scored, chosen)
-    frame = need_map_frame(scored, need_map_values(scored, selected, classes))
+    frame = need_map_frame(scored, need_map_values(scored, selected, classes), geometry)
     return map_view(frame, replace(measure, missing_label=NOT_SELECTED), outlines=district_outlines(district_lines),
                     selected=chosen if label else None, selected_label=label, basemap=basemap,
                     presentation=presentation, geometry_json=geometry_json, tooltip_values=map_tooltips(scored),
@@ -310,10 +313,11 @@ def sii_interval(result: stats.SIIResult) -> str:
     return f"{result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}"
 
 
-def need_map_frame(selected: gpd.GeoDataFrame, classes: pd.Series) -> gpd.GeoDataFrame:
-    """The areas meeting every threshold as the map draws them, coloured by their need class."""
+def need_map_frame(selected: pd.DataFrame, classes: pd.Series, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
+    """The areas meeting every threshold as the map draws them, coloured by their need class, on their geometry
+    (the areas' ``geometry``, matched by index)."""
     return gpd.GeoDataFrame(selected[["code", "name", "ward", "district"]].assign(value=classes.to_numpy()),
-                            geometry=selected.geometry.values, crs=selected.crs)
+                            geometry=geometry.loc[selected.index].values)
 
 
 def need_tooltips(selected: pd.DataFrame, scored: pd.DataFrame) -> list[str]:
