@@ -22,15 +22,23 @@ import streamlit as st
 from app.loaders import chosen_areas, district_names, layer, map_geometry
 from app.sidebar import offered_areas
 from hiap_geo.core import settings
-from hiap_geo.core.editions import IOD2019, IOD2025
+from hiap_geo.core.editions import IOD2019, IOD2025, Edition
 from hiap_geo.geo.lookups import district_regions, lsoa_crosswalk, ward_lookup
 from hiap_geo.views.explorer import build_in_use, built_districts
 
 MODULES = ("hiap_geo.views.targeting", "hiap_geo.views.indicators", "app.indicator_sections")
 """Imported in this order; an import that fails is logged and left to the page that needs it to report."""
 LEVELS = ("lsoa", "ward", "district")
-"""The layers the map pages draw and outline with, of both editions (read once per process, shared): the Plan
-page draws a plan on its own edition, IoD 2019 for the plans written on it."""
+"""The layers the map pages draw and outline with (read once per process, shared)."""
+WHOLE_ENGLAND = "england"
+"""The build whose IoD 2019 layers the warm-up leaves to the page that needs them: each server would hold them
+(Kent's are 16 MB, England's about thirty times that), for the Plan page's 2019 plans alone."""
+
+
+def editions_to_read(slug: str) -> tuple[Edition, ...]:
+    """The editions whose layers the warm-up reads: both (the Plan page draws a plan on its own edition, IoD 2019
+    for the plans written on it), but the default edition alone for England's build."""
+    return (IOD2025,) if slug == WHOLE_ENGLAND else (IOD2025, IOD2019)
 
 log = logging.getLogger("hiap_geo.app.warm_up")  # under the "hiap_geo" logger the app configures
 THREAD = "hiap-warm-up"
@@ -53,7 +61,7 @@ def _import_all() -> None:
         district_regions()
         slug = build_in_use()
         offered_areas(slug)
-        for edition in (IOD2025, IOD2019):
+        for edition in editions_to_read(slug):
             for level in LEVELS:
                 layer(slug, level, edition.year)
     except Exception:  # noqa: BLE001 - a page that reads them says what is wrong (e.g. no build yet)
@@ -73,11 +81,12 @@ def _import_all() -> None:
 
 def _default_views() -> None:
     """The default district's areas and map geometry on every level (shared by the Indicators and Targeting
-    maps, and the Plan's outlines), the indicator the Indicators page opens on and its other sources (Census
-    MSOAs, DWP, the Health Index, QOF; 0.1-0.7 s each): what the first visitor of those pages, who most often
-    looks at the team's own district, would otherwise wait for."""
+    maps, and the Plan's outlines) and the indicator the Indicators page opens on: what the first visitor of those
+    pages, who most often looks at the team's own district, would otherwise wait for. Not the other indicator
+    sources (Census MSOAs, DWP, the Health Index, QOF: 0.1-0.7 s each when first chosen), whose national tables
+    would add 40 MB to every server."""
     from app.indicator_sections import source_rows
-    from hiap_geo.views.indicators import AREA_SOURCES, DEFAULT_INDICATOR, vintages
+    from hiap_geo.views.indicators import DEFAULT_INDICATOR, vintages
 
     districts = (settings.DEFAULT_DISTRICT,)
     slug = build_in_use()
@@ -85,11 +94,9 @@ def _default_views() -> None:
         return
     for level in LEVELS:
         map_geometry(slug, level, vintages(level)[0], districts)
-        for edition in (IOD2025, IOD2019):
+        for edition in editions_to_read(slug):
             chosen_areas(slug, level, edition.year, districts)
     source_rows(districts, "lsoa", DEFAULT_INDICATOR)
-    for source in AREA_SOURCES:
-        source_rows(districts, source, None)  # as the page asks (a cache entry is keyed by the arguments given)
 
 
 @st.cache_resource(show_spinner=False)

@@ -59,3 +59,12 @@ def test_the_warm_up_reads_the_shared_layers_and_lookups_and_imports_the_indicat
     assert any("layers read" in r.message and "default district's maps prepared" in r.message for r in caplog.records)
     # its own warnings (in bare mode Streamlit warns that it has no runtime for the cached loaders)
     assert not any(r.levelname == "WARNING" and r.name.startswith("hiap_geo") for r in caplog.records)
+
+
+def test_the_warm_up_leaves_englands_2019_layers_to_the_page_that_needs_them() -> None:
+    """Every server would hold them (about thirty times Kent's 16 MB) for the Plan page's 2019 plans alone."""
+    from app.warm_up import editions_to_read
+    from hiap_geo.core.editions import IOD2019, IOD2025
+
+    assert editions_to_read("england") == (IOD2025,)
+    assert editions_to_read("kent") == (IOD2025, IOD2019)

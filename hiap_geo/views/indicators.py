@@ -117,8 +117,6 @@ def edition_year(vintage: str) -> int:
 # --- indicator values by area -----------------------------------------------------------------------
 
 
-AREA_SOURCES = ("msoa_census", "dwp", "health_index", "qof")
-"""The indicator sources read whole for the chosen districts (every LSOA indicator is read one at a time)."""
 DEFAULT_INDICATOR = "census21_disability"
 """The indicator the page opens on (when the catalogue has it): Census 2021 disability, on every level."""
 NO_PERIOD = "period not stated"
@@ -461,8 +459,8 @@ def source_rows(districts: Sequence[str], group: str, indicator_id: str | None =
     from hiap_geo.indicators.schema import concat_indicators, validate_indicators
 
     chosen = list(districts)
-    others = dict(zip(AREA_SOURCES, (readers.msoa_census_indicators, readers.dwp_indicators,
-                                     readers.health_index_indicators, readers.qof_indicators), strict=True))
+    others = {"msoa_census": readers.msoa_census_indicators, "dwp": readers.dwp_indicators,
+              "health_index": readers.health_index_indicators, "qof": readers.qof_indicators}
     if group == "lsoa":
         specs = [s for s in LSOA_SPECS if s.id == indicator_id] or None  # None: every LSOA indicator
         frames = [readers.lsoa_indicators(chosen, specs), aggregate.ward_indicators(chosen, specs),
