@@ -115,9 +115,10 @@ def map_frame(page: object, timeout_s: float = 60) -> object:
                 if frame.query_selector(MAP_SELECTOR):
                     leaflet_styled(frame, deadline)
                     return frame
-            except Exception as exc:  # noqa: BLE001 - frames come and go while Streamlit renders
-                if isinstance(exc, AssertionError):
-                    raise
+            except AssertionError:  # drawn without Leaflet's stylesheet
+                raise
+            except Exception:  # noqa: BLE001 - frames come and go while Streamlit renders
+                pass
         time.sleep(0.5)
     raise AssertionError("the map never drew (no element with data-area-count in any frame)")
 

@@ -44,6 +44,7 @@ from hiap_geo.views.targeting import (
     need_colouring,
     need_map_frame,
     need_score,
+    need_values,
     no_indicator_data,
     ranked_table,
     ranking_export_table,
@@ -189,8 +190,7 @@ with map_col:
                          chosen=clicked, basemap=sel.basemap, presentation=presenting,
                          height=560 if presenting else 620,
                          geometry_json=map_geometry(slug, level, layer_vintage(level), sel.districts))
-    in_words = map_text(selected[["code", "name", "ward", "district", "need_score"]].rename(
-        columns={"need_score": "value"}), NEED, kind_plural(LEVELS[level]))
+    in_words = map_text(need_values(selected), NEED, kind_plural(LEVELS[level]))
     show_map(view, key="targeting_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
              on_pick=partial(select_code, set(areas["code"])))
     if clicked in set(frame["code"]):

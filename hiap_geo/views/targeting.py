@@ -313,6 +313,11 @@ def sii_interval(result: stats.SIIResult) -> str:
     return f"{result.sii_lower_95:,.2f} to {result.sii_upper_95:,.2f}"
 
 
+def need_values(selected: pd.DataFrame) -> pd.DataFrame:
+    """The areas meeting every threshold with their need score as ``value``: what the map in words reads."""
+    return selected[["code", "name", "ward", "district", "need_score"]].rename(columns={"need_score": "value"})
+
+
 def need_map_frame(selected: pd.DataFrame, classes: pd.Series, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
     """The areas meeting every threshold as the map draws them, coloured by their need class, on their geometry
     (the areas' ``geometry``, matched by index)."""
