@@ -324,6 +324,7 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     in_view(page, page.get_by_text("A decile rule", exact=True)).click()
     settle(page)
     in_view(page, page.get_by_role("button", name="Add the rule")).click()
+    settle(page)  # the rule's rerun first: on a loaded CI machine it moved the page between the scroll and the check
     in_view(page, page.locator("li", has_text=re.compile("Rule:\u2060? LSOAs in national Index of Multiple Deprivation "
                                                          "2025 deciles 1-2")))
     settle(page)
