@@ -155,3 +155,52 @@ def map_text(page: object) -> str:
     """What the map shows as text (legend, labels, notes), wherever the map is drawn; a folded legend's text too
     (it is in the page, behind its button)."""
     return map_frame(page).text_content(MAP_SELECTOR) or ""
+
+
+def websocket_trace(page: object) -> list[str]:
+    """A readable line for each Streamlit message the page sends or receives from now on: the reruns it asks for
+    (with each widget's value) and the sessions, runs and their ends the server reports. Written out as evidence
+    when a browser test fails in a way its screenshot cannot explain."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    lines: list[str] = []
+    start = time.perf_counter()
+
+    def sent(payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind != "rerun_script":
+            lines.append(f"{time.perf_counter() - start:7.2f} sent {kind}")
+            return
+        state = msg.rerun_script
+        widgets = ", ".join(f"{w.id.rsplit('-', 1)[-1]}={getattr(w, w.WhichOneof('value'))!r}"[:90]
+                            for w in state.widget_states.widgets if w.WhichOneof("value"))
+        lines.append(f"{time.perf_counter() - start:7.2f} sent rerun {state.query_string!r} page={state.page_name!r} "
+                     f"fragment={state.fragment_id!r}: {widgets}")
+
+    def received(payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            lines.append(f"{time.perf_counter() - start:7.2f} got new_session {msg.new_session.initialize.session_id}"
+                         f" page {msg.new_session.page_script_hash[:8]}")
+        elif kind == "script_finished":
+            lines.append(f"{time.perf_counter() - start:7.2f} got script_finished {msg.script_finished}")
+        elif kind in ("session_status_changed", "page_info_changed", "session_event", "auth_redirect"):
+            lines.append(f"{time.perf_counter() - start:7.2f} got {kind} {str(getattr(msg, kind)).strip()!r}")
+
+    def opened(ws: object) -> None:
+        lines.append(f"{time.perf_counter() - start:7.2f} websocket opened {ws.url}")
+        ws.on("framesent", sent)
+        ws.on("framereceived", received)
+        ws.on("close", lambda _ws: lines.append(f"{time.perf_counter() - start:7.2f} websocket closed"))
+
+    page.on("websocket", opened)
+    return lines

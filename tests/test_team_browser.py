@@ -17,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from hiap_geo.core.access import AccessDenied, load_access
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.schema import PLANS_DIR
+from tests.browser_support import websocket_trace
 from tests.oidc_support import PROVIDER_STYLESHEET, through_provider_form
 from tests.test_meeting_in_browser import settled
 
@@ -44,8 +45,10 @@ def oidc_provider() -> Iterator[object]:
 
 
 def sign_in(browser: object, url: str, email: str) -> tuple[object, list[str]]:
-    """A new browser (no cookies) signed in as ``email`` through the provider's form; on the Plan page."""
+    """A new browser (no cookies) signed in as ``email`` through the provider's form; on the Plan page, its
+    websocket messages traced (``page.trace``) from then on."""
     page, outside = through_provider_form(browser, url, email, f"/plan?plan={TW}")
+    page.trace = websocket_trace(page)
     page.get_by_text("Signed in as").wait_for(timeout=60_000)
     page.goto(f"{url}/plan?plan={TW}")
     page.get_by_role("tab", name="Progress (HAT)").click(timeout=120_000)
@@ -70,9 +73,10 @@ def ask_to_record(page: object, url: str, note: str, evidence: Path) -> None:
             confirm.wait_for(timeout=30_000)
             return
         except PlaywrightTimeoutError:
+            page.screenshot(path=str(evidence.with_stem(f"{evidence.stem}-{attempt}")), full_page=True)
+            evidence.with_stem(f"{evidence.stem}-{attempt}").with_suffix(".txt").write_text("\n".join(page.trace))
             if attempt == 2:
                 raise
-            page.screenshot(path=str(evidence), full_page=True)
             page.goto(f"{url}/plan?plan={TW}")
             page.get_by_role("tab", name="Progress (HAT)").click(timeout=120_000)
             page.get_by_text("Status of each action", exact=True).wait_for(timeout=60_000)
