@@ -128,7 +128,7 @@ with settings_box:
                                      "Library's modelled MSOA estimates (a ward: its MSOAs', by residents).")
     components: list[Component] = []
     labels: dict[str, str] = {}
-    chosen = [*chosen_dep, *chosen_ind]
+    chosen = list(dict.fromkeys([*chosen_dep, *chosen_ind]))  # a hand-made message may repeat a measure
     with st.expander("Weights (relative: 2 counts twice as much as 1)", expanded=len(chosen) > 1):
         for key in chosen:
             label = deprivation[key][0] if key in deprivation else indicator_names[key]
