@@ -57,7 +57,7 @@ MARK_JS = """() => document.querySelectorAll('[data-area-count]').forEach((e) =>
 })"""
 
 
-GEOMETRY_FILE = re.compile(r"/maps/(areas|outline)-[0-9a-f]+\.json")
+GEOMETRY_FILE = re.compile(r"/maps/geometry-[0-9a-f]+\.json")
 """The map component's geometry files (``render/map_component``: the areas, the outlines); names files are not."""
 GEOMETRY_IN_MESSAGE = re.compile(rb'"coordinates\\?"\s*:|\{\\?"s\\?":\d+,\\?"g\\?":\['
                                  rb"|L\.(?:polygon|polyline|geoJson)\(")

@@ -197,7 +197,7 @@ def test_a_filter_or_colour_keeps_the_zoom_and_sends_no_geometry(hat_url: str, b
         page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
         settle(page, 2)
         files = record.map_files_since(0)
-        areas_url = next(u for u in files if "/areas-" in u)
+        areas_url = next(u for u in files if "/geometry-" in u)
         probe = geometry_probe(page, areas_url)
         strokes = map_frame(page).eval_on_selector_all("path.leaflet-interactive",
                                                        "ps => ps.map(p => p.getAttribute('stroke'))")

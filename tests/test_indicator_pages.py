@@ -381,6 +381,14 @@ def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
     assert not at.exception
 
 
+def test_a_measure_sent_twice_counts_once(kent: str) -> None:
+    """A hand-made message can name a measure twice (the list itself cannot): one weight, no crash."""
+    at = page(TARGETING, tgt_level="ward")
+    at.multiselect(key="tgt_dep").set_value(["imd_score", "income_score", "income_score"]).run()
+    assert not at.exception
+    assert len(at.slider(key="tgt_w_income_score").proto.default) == 1 and result_line(at).endswith("ranked")
+
+
 def test_a_no_judgement_indicator_takes_the_users_direction(kent: str) -> None:
     at = page(TARGETING, tgt_dep=[], tgt_ind=["iod25_income_people"])
     more = at.dataframe[0].value.set_index("code")["People in income deprivation (IoD 2025 numerator): standardised"]
@@ -491,7 +499,7 @@ class MapWatch:
         page_.wait_for_selector("[data-drawn]", state="attached", timeout=120_000)
         settle(page_, 2)
         files = self.record.map_files_since(0)
-        areas = [u for u in files if "/areas-" in u]
+        areas = [u for u in files if "/geometry-" in u]
         assert areas, files
         self.probe = geometry_probe(page_, areas[0])
 
@@ -599,6 +607,21 @@ def test_indicators_map_recolours_in_place_fits_the_window_and_selects_on_click(
     page_.evaluate("window.scrollTo(0, 0)")
     page_.wait_for_timeout(1500)
     shoot(page_, "indicators-spine-1920x1080.png")
+
+    # An indicator published for districts only: the map changes level, and the districts' outlines drawn over the
+    # LSOAs were the very geometry file the districts' map fills, so no geometry is fetched (only their names).
+    from tests.test_map_speed_browser import legend_text
+    from tests.test_map_speed_browser import wait_for_legend as legend_changed
+
+    legend, t0 = legend_text(page_), time.perf_counter()
+    page_.get_by_role("combobox", name="Indicator").click()
+    page_.keyboard.type("Smoking (ONS Health Index")
+    page_.get_by_role("option").first.wait_for(timeout=10_000)
+    page_.keyboard.press("Enter")
+    legend_changed(page_, legend, containing="Smoking")
+    assert frame.eval_on_selector("[data-area-count]", "e => e.dataset.areaCount") == "1"
+    assert not [u for u in watch.record.map_files_since(t0) if "/geometry-" in u], "geometry fetched for districts"
+    assert not [f for f in watch.record.frames_since(t0) if watch.probe in f], "geometry travelled with the rerun"
     assert failed == [], f"requests that needed the internet: {failed}"
     page_.close()
 

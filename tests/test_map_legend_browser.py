@@ -102,7 +102,7 @@ def test_names_arrive_after_the_first_paint_and_a_hover_names_the_area(app_url: 
     frame.wait_for_selector("[data-names='1']", state="attached", timeout=60_000)
     settle(page)
     files = {r.url: t for t, r in record.requests if "/app/static/maps/" in r.url}
-    geometry = next(u for u in files if "/areas-" in u)
+    geometry = next(u for u in files if "/geometry-" in u)
     names = next(u for u in files if "/names-" in u)
     assert started[names] >= files[geometry], "the names file was asked for before the geometry had arrived"
     body = page.request.get(geometry).text()

@@ -143,8 +143,8 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
     page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
     settle(page)
     files = record.map_files_since(0)
-    assert any("/areas-" in u for u in files), files
-    probe = geometry_probe(page, next(u for u in files if "/areas-" in u))
+    assert any("/geometry-" in u for u in files), files
+    probe = geometry_probe(page, next(u for u in files if "/geometry-" in u))
     framed = map_state(page)["view"]
 
     box = map_box(page)  # zoom in on the district's middle with the wheel and drag the map, as a person does
@@ -191,7 +191,7 @@ def test_measure_switch_keeps_zoom_sends_no_geometry_and_a_click_highlights(app_
     settle(page, 2)
     after = map_state(page)
     assert same_view(before["view"], after["view"]), f"the edition switch moved the map: {before} -> {after}"
-    assert [u for u in record.map_files_since(t0) if "/areas-" in u], "the 2019 boundaries come as a file"
+    assert [u for u in record.map_files_since(t0) if "/geometry-" in u], "the 2019 boundaries come as a file"
     assert max(len(f) for f in record.frames_since(t0)) < SWITCH_MESSAGE_LIMIT
     before = after
 

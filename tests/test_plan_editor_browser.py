@@ -310,7 +310,7 @@ def write_plan(page: object, editor_url: str, most_deprived: list[str], frames: 
     assert sent, "no rerun after the keyboard pick"
     print(f"keyboard pick: {len(sent)} websocket messages, {sum(len(d) for d in sent):,} bytes")
     assert not any(b'"geometry"' in data or b'"c":[' in data for data in sent), "geometry re-sent on a pick"
-    assert not [url for url in frames.files_since(t0) if "/areas-" in url or "/outline-" in url]  # nor fetched
+    assert not [url for url in frames.files_since(t0) if "/geometry-" in url]  # nor fetched
     wait_text(page, "0 named by none")  # both gaps closed
     in_view(page, page.locator("li", has_text=re.compile("2 LSOAs picked:")), scroll=False)
     in_view(page, page.locator(MAP_SELECTOR), scroll=False)

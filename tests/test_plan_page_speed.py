@@ -128,7 +128,7 @@ def test_a_switch_on_the_plan_map_keeps_the_zoom_and_sends_no_geometry(app_url: 
     page.wait_for_selector("[data-drawn]", state="attached", timeout=60_000)
     settle(page)
     files = record.map_files_since(0)
-    probe = geometry_probe(page, next(u for u in files if "/areas-" in u))
+    probe = geometry_probe(page, next(u for u in files if "/geometry-" in u))
     box = map_box(page)  # zoom in with the wheel, as a person does
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + min(box["height"], 768 - box["y"]) * 0.5)
     page.mouse.wheel(0, -300)

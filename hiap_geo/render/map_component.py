@@ -88,7 +88,7 @@ def areas_asset(areas: gpd.GeoDataFrame, geometry_json: str | None = None) -> Ma
     and codes come in their own file (``names_asset``), fetched after the map is drawn: England's names are a
     third of the bytes, and no one reads a tooltip before the map shows.
     """
-    return _asset("areas", f'{{"geometry":{geometry_json or encode_geometry(areas.geometry)}}}')
+    return geometry_asset(geometry_json or encode_geometry(areas.geometry))
 
 
 def names_asset(areas: gpd.GeoDataFrame) -> MapAsset:
@@ -101,7 +101,14 @@ def names_asset(areas: gpd.GeoDataFrame) -> MapAsset:
 
 def outline_asset(geometry: gpd.GeoSeries) -> MapAsset:
     """Boundaries drawn over the areas (wards, districts), as one file."""
-    return _asset("outline", f'{{"geometry":{encode_geometry(geometry)}}}')
+    return geometry_asset(encode_geometry(geometry))
+
+
+def geometry_asset(geometry_json: str) -> MapAsset:
+    """One file for any geometry, named by its content whatever it is drawn as: the district outlines over a ward
+    map are then the very file a map of those districts fills, so switching to an indicator of districts fetches
+    no geometry."""
+    return _asset("geometry", f'{{"geometry":{geometry_json}}}')
 
 
 def _basemap(name: str | None) -> dict[str, object] | None:
