@@ -66,9 +66,10 @@ def catalogue_names() -> dict[str, tuple[str, str]]:
 
 
 @st.cache_data(show_spinner="Loading the indicator for the chosen districts...", max_entries=64)
-def source_rows(districts: tuple[str, ...], group: str, indicator_id: str | None = None) -> pd.DataFrame:
-    """One source's rows for the districts (an LSOA indicator's own rows), once per process: a first visit reads
-    the chosen indicator, not every source nor every LSOA indicator's aggregates."""
+def source_rows(districts: tuple[str, ...], group: str, indicator_id: str | None) -> pd.DataFrame:
+    """One source's rows for the districts (an LSOA indicator's own rows, else ``indicator_id`` None), once per
+    process: a first visit reads the chosen indicator, not every source nor every LSOA indicator's aggregates.
+    Every argument is given, never defaulted: Streamlit keys its cache on the arguments as passed."""
     return view.source_rows(districts, group, indicator_id)
 
 

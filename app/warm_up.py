@@ -97,7 +97,7 @@ def _default_views() -> None:
         for edition in editions_to_read(slug):
             chosen_areas(slug, level, edition.year, districts)
     source_rows(districts, "lsoa", DEFAULT_INDICATOR)
-    source_rows(districts, "health_index")
+    source_rows(districts, "health_index", None)
 
 
 @st.cache_resource(show_spinner=False)

@@ -57,13 +57,14 @@ def test_the_warm_up_reads_the_shared_layers_and_lookups_and_imports_the_indicat
     assert lookups.ward_lookup.cache_info().currsize == 2  # both editions'
     assert lookups.lsoa_crosswalk.cache_info().currsize == lookups.district_regions.cache_info().currsize == 1
     assert any("layers read" in r.message and "default district's maps prepared" in r.message for r in caplog.records)
-    # the Health Index's rows are read (a later call does not read them again)
-    from app.indicator_sections import source_rows
+    # the rows of the page's first indicator and of the Health Index are read: the page does not read them again
+    from app.indicator_sections import indicator_rows
     from hiap_geo.views import indicators
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(indicators, "source_rows", lambda *args: pytest.fail(f"read again: {args}"))
-        assert not source_rows((settings.DEFAULT_DISTRICT,), "health_index").empty
+        for indicator_id in (indicators.DEFAULT_INDICATOR, "hi_cancer"):
+            assert not indicator_rows((settings.DEFAULT_DISTRICT,), indicator_id).empty
     # its own warnings (in bare mode Streamlit warns that it has no runtime for the cached loaders)
     assert not any(r.levelname == "WARNING" and r.name.startswith("hiap_geo") for r in caplog.records)
 
