@@ -177,10 +177,13 @@ def websocket_trace(page: object) -> list[str]:
             lines.append(f"{time.perf_counter() - start:7.2f} sent {kind}")
             return
         state = msg.rerun_script
-        widgets = ", ".join(f"{w.id.rsplit('-', 1)[-1]}={getattr(w, w.WhichOneof('value'))!r}"[:90]
-                            for w in state.widget_states.widgets if w.WhichOneof("value"))
+        widgets = ", ".join(f"{w.id.rsplit('-', 1)[-1]}={widget_value(w)}"[:90] for w in state.widget_states.widgets)
         lines.append(f"{time.perf_counter() - start:7.2f} sent rerun {state.query_string!r} page={state.page_name!r} "
                      f"fragment={state.fragment_id!r}: {widgets}")
+
+    def widget_value(widget: object) -> str:
+        kind = widget.WhichOneof("value")
+        return repr(getattr(widget, kind)) if kind else "(no value)"
 
     def received(payload: bytes | str) -> None:
         if isinstance(payload, str):
