@@ -133,14 +133,29 @@ def one(page: object, selector: str, timeout_s: float = 40) -> object:
     return locator
 
 
+def steady_box(page: object, target: object, timeout_s: float = 10) -> dict[str, float] | None:
+    """The element's box once it has stayed put for a quarter of a second: a rerun's map can take the room it
+    needs a moment after the rest of the page (twice on a loaded CI machine a line was measured 668 px too high
+    just after its scroll, then stood where it should)."""
+    deadline, box = time.time() + timeout_s, target.bounding_box()
+    while time.time() < deadline:
+        page.wait_for_timeout(250)
+        now = target.bounding_box()
+        if now == box:
+            return box
+        box = now
+    return box
+
+
 def in_view(page: object, locator: object, scroll: bool = True) -> object:
     """The control, scrolled to (when ``scroll``) and then wholly inside the window: never under the fold, behind
     another panel or cut by the edge."""
     target = locator.first
     target.wait_for(timeout=60_000)
-    if scroll:
+    if scroll:  # where the page has settled: a scroll during a rerun's reflow can land anywhere
+        steady_box(page, target)
         target.scroll_into_view_if_needed()
-    box = target.bounding_box()
+    box = steady_box(page, target)
     size = page.viewport_size
     assert box is not None, locator
     assert box["x"] >= 0 and box["y"] >= 0, (locator, box)
