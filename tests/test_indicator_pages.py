@@ -177,7 +177,7 @@ def test_levels_the_indicator_has_and_a_level_it_lacks(kent: str) -> None:
     at = page(INDICATORS, ind_level="ward")
     assert "· 14 Wards (Ward 2024 (best fit)), 2021" in texts(at)
     at.radio(key="ind_level").set_value("district").run()
-    assert "· 1 Districts (LAD 2024), 2021" in texts(at)
+    assert "· 1 District (LAD 2024), 2021" in texts(at)
     assert at.radio(key="ind_colour").options == ["Value", "Compared with England"]  # no district to compare with
     # Census general health is published for MSOAs (and districts) only: a chosen level it has is kept...
     at.selectbox(key="ind_indicator").set_value("census21_bad_health").run()
@@ -203,7 +203,7 @@ def test_periods_msoa_2011_and_health_index(kent: str) -> None:
     assert "no polarity" in texts(at)
     at.selectbox(key="ind_indicator").set_value("hi_smoking").run()
     assert at.radio(key="ind_level").options == ["District"]
-    assert "Smoking (ONS Health Index) (% of adults) · 1 Districts (LAD 2024), 2021" in texts(at)
+    assert "Smoking (ONS Health Index) (% of adults) · 1 District (LAD 2024), 2021" in texts(at)
     assert not at.exception
 
 

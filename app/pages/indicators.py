@@ -39,6 +39,7 @@ from hiap_geo.views.indicators import (
     best_layer,
     catalogue_order,
     codes_of,
+    counted,
     district_outlines,
     escape_markdown,
     first_value,
@@ -177,7 +178,7 @@ if polarity == "no_judgement":
 district_lines = None if level == "district" else chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry
 selected = st.session_state.get("ind_selected")
 with map_col:
-    heading = (f"{escape_markdown(measure.label)} · {len(areas)} {LEVELS[level]}s ({vintage}), "
+    heading = (f"{escape_markdown(measure.label)} · {counted(len(areas), LEVELS[level])} ({vintage}), "
                f"{escape_markdown(period)}")
     st.markdown(f"**{heading}**")
     # Geometry goes to the browser once per level and vintage (a file named by its content); a new indicator,

@@ -18,6 +18,7 @@ from hiap_geo.core.attribution import full_attribution
 from hiap_geo.core.cells import csv_bytes as csv_bytes
 from hiap_geo.core.editions import IOD2019, IOD2025
 from hiap_geo.core.errors import HiapGeoError
+from hiap_geo.core.text import counted as counted
 from hiap_geo.core.text import escape_markdown as escape_markdown
 from hiap_geo.geo.measures import MapMeasure
 from hiap_geo.indicators import stats
