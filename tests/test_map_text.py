@@ -44,6 +44,12 @@ def test_ranks_and_scores_name_the_worst_tenth_at_the_right_end() -> None:
     assert scores.names == "Area 019A (Sherwood), Area 018A (Sherwood)"  # the highest scores
 
 
+def test_one_area_is_one_area_and_is_not_ranked() -> None:
+    text = map_text(frame([12.5]), measure("lsoa", "imd", "score"), "districts")
+    assert text.summary == "The map shows Index of Multiple Deprivation: score for 1 district in Tunbridge Wells."
+    assert text.count == "One area has a value, so none is ranked against another." and text.names == ""
+
+
 def test_a_change_map_names_the_areas_that_became_more_deprived() -> None:
     text = map_text(frame([0, -1, 2, -3]), measure("lsoa", "imd_change", "decile"), "LSOAs")
     assert text.count.startswith("2 areas are in a more deprived decile than in 2019")

@@ -84,7 +84,8 @@ def map_text(areas: pd.DataFrame, chosen: MapMeasure, kind_plural: str, place: s
     tenth of the areas shown at the worst end; a change map the areas that moved to a more deprived decile."""
     values = areas["value"] if chosen.kind == "category" else pd.to_numeric(areas["value"], errors="coerce")
     shown = int(values.notna().sum())
-    summary = f"The map shows {chosen.label} for {len(areas):,} {kind_plural} in {place or place_of(areas)}"
+    kind = kind_plural[:-1] if len(areas) == 1 and kind_plural.endswith("s") else kind_plural
+    summary = f"The map shows {chosen.label} for {len(areas):,} {kind} in {place or place_of(areas)}"
     grey = chosen.missing_label[:1].lower() + chosen.missing_label[1:]
     summary += f" ({len(areas) - shown:,} in grey: {grey})." if shown < len(areas) else "."
     ranked = areas.assign(_v=values).dropna(subset=["_v"])
@@ -111,6 +112,8 @@ def map_text(areas: pd.DataFrame, chosen: MapMeasure, kind_plural: str, place: s
                                 "first).", _named(worse))
     if ranked.empty:
         return MapText(summary, "No area has a value.")
+    if len(ranked) == 1:  # e.g. one district's Health Index value: nothing to rank it against
+        return MapText(summary, "One area has a value, so none is ranked against another.")
     tenth = max(1, round(len(ranked) / 10))
     worst = ranked.sort_values(["_v", "name"], ascending=[not chosen.higher_is_more_deprived, True]).head(tenth)
     return MapText(summary, f"{_areas(tenth)} at the {chosen.ends[0]} end (the tenth of those shown).",
