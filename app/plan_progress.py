@@ -16,7 +16,7 @@ import streamlit as st
 
 from app.access import current_user
 from app.plan_pack import pack_section
-from app.plan_widgets import bullet_list, csv_button, show_table
+from app.plan_widgets import bullet_list, csv_button, held_index, show_table
 from hiap_geo.views import plan_reviews as reviews
 from hiap_geo.views.plan_page import (
     STATUSES,
@@ -192,7 +192,8 @@ def review_form(store: ProgressStore, loaded: LoadedPlan, history: pd.DataFrame,
         what.markdown("**Record a correction**" if correcting else "**Record a review**")
         if correcting:
             what.caption(f"Corrects: {escape_markdown(correctable[correcting])}")
-        what.selectbox("Action", list(titles), key="plan_review_action", format_func=lambda a: f"{a}: {titles[a]}")
+        what.selectbox("Action", list(titles), index=held_index(list(titles), "plan_review_action"),
+                       key="plan_review_action", format_func=lambda a: f"{a}: {titles[a]}")
         what.radio("Status", list(STATUSES), format_func=reviews.status_text, horizontal=True,
                    key="plan_review_status")
         what.date_input("Review date", max_value=date.today(), key="plan_review_date", format="DD/MM/YYYY")

@@ -104,6 +104,28 @@ def test_a_link_opens_a_tab(kent: str, db: str) -> None:
     assert "Count as deprived" in labels(at)
 
 
+def test_a_linked_plan_is_the_lists_choice_in_every_run(kent: str, db: str) -> None:
+    """A browser draws a list from whichever run reaches it first, so every run names the linked plan (and the
+    review's action) as the list's choice, not only the run that chose it: a tab clicked before the first run was on
+    screen showed the first plan of the list, and sent it back (the team browser test, on a loaded CI machine)."""
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.query_params["plan"] = "tunbridge-wells-2023-25"
+    at.switch_page("app/pages/plan.py").run()
+    chosen = at.selectbox(key="plan_choice")
+    assert chosen.value == "file:tunbridge-wells-2023-25.yaml" and chosen.index > 0  # not the list's first
+    at.session_state["plan_tab"] = "Progress (HAT)"
+    at.run()
+    assert not at.exception, at.exception
+    again = at.selectbox(key="plan_choice")
+    assert again.value == chosen.value and again.proto.default == chosen.index
+    at.session_state["plan_review_action"] = "3.4"  # as a click on action 3.4's areas sets it
+    at.session_state["plan_review_note"] = "Clinics booked"
+    at.run()
+    action = at.selectbox(key="plan_review_action")
+    assert action.value == "3.4" and action.proto.default == action.options.index(action.format_func("3.4")) > 0
+
+
 @pytest.mark.browser
 def test_a_switch_on_the_plan_map_keeps_the_zoom_and_sends_no_geometry(app_url: str, browser: object) -> None:
     """Issue 25 on the Plan page at 1366x768: a colour switch keeps the user's zoom; it and a highlighted action send

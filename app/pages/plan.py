@@ -25,6 +25,7 @@ from app.plan_widgets import (
     coverage_shown,
     coverage_tables,
     coverage_threshold,
+    held_index,
     keep_closed_tabs,
     plan_heading,
     show_plan_error,
@@ -71,7 +72,8 @@ options = choices(stored_ids, plan_page.plan_file_stamp(), database_url())
 labels = {c.key: c.label for c in options}
 if st.session_state.get("plan_choice") not in labels:
     st.session_state["plan_choice"] = plan_view.choice_for(options, st.query_params.get("plan"), sel.districts)
-choice = plan_col.selectbox("Plan", list(labels), format_func=labels.get, key="plan_choice",
+choice = plan_col.selectbox("Plan", list(labels), index=held_index(list(labels), "plan_choice"),
+                            format_func=labels.get, key="plan_choice",
                             help="The plans transcribed in data/plans, plans imported into the progress database, "
                                  "or a plan file of your own (format: data/plans/README.md).")
 
