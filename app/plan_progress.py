@@ -16,7 +16,8 @@ import streamlit as st
 
 from app.access import current_user
 from app.plan_pack import pack_section
-from app.plan_widgets import bullet_list, csv_button, held_index, show_table
+from app.plan_widgets import bullet_list, csv_button, show_table
+from app.widget_state import held_index
 from hiap_geo.views import plan_reviews as reviews
 from hiap_geo.views.plan_page import (
     STATUSES,

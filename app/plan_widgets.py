@@ -44,16 +44,6 @@ TAB_KEYS = {
 """The widgets of each tab whose choice outlives the tab being closed (a file chosen for upload does not)."""
 
 
-def held_index(options: list[str], key: str) -> int:
-    """Where the session's value for ``key`` is among ``options`` (0 when it holds none of them): the ``index`` to
-    give the widget. Streamlit sends a value the page put in the session only with the run that put it there, and
-    other runs carry ``index`` alone; a browser that first draws the widget from a later run (the user clicked a
-    tab before the first run was on screen, as a loaded server makes likely) shows ``index``, sends it back, and
-    the page then switched to the first plan of its list."""
-    value = st.session_state.get(key)
-    return options.index(value) if value in options else 0
-
-
 def keep_closed_tabs(open_tabs: dict[str, bool | None]) -> None:
     """Keep the choices made in the tabs that are closed in this run: Streamlit forgets a widget's value when it is
     not drawn, and a closed tab draws nothing (``on_change="rerun"``), so they are set again."""

@@ -158,6 +158,17 @@ def test_a_first_visit_imports_nothing_for_other_tabs(kent: str) -> None:
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_the_pages_choices_are_the_lists_choices_in_every_run(kent: str) -> None:
+    """As the Plan page's plan (app/widget_state.held_index): a browser drawing the lists from a later run than the
+    one that chose their values shows those values, not the first of each list."""
+    at = page(INDICATORS, ind_indicator="hi_cancer")
+    at.radio(key="ind_confidence").set_value("998").run()  # a later run, in which the page sets nothing
+    assert not at.exception
+    box, level = at.selectbox(key="ind_indicator"), at.radio(key="ind_level")
+    assert box.value == "hi_cancer" and box.proto.default == box.options.index(box.format_func("hi_cancer")) > 0
+    assert level.proto.default == level.options.index(level.format_func(level.value))
+
+
 def test_colour_by_comparison_and_confidence(kent: str) -> None:
     at = page(INDICATORS, ind_colour="england")
     script = map_script(at)

@@ -26,6 +26,7 @@ from app.indicator_sections import (
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop
 from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
+from app.widget_state import held_index
 from hiap_geo.views.explorer import MapSelection, build_in_use
 from hiap_geo.views.indicators import (
     COMPARATORS,
@@ -128,7 +129,8 @@ if presenting:  # the chair's controls: the left and right arrow keys step throu
                    help="Next indicator (right arrow)", disabled=len(order) < 2)
 
 with selectors:
-    indicator_id = st.selectbox("Indicator", order, format_func=labels.get, key="ind_indicator",
+    indicator_id = st.selectbox("Indicator", order, index=held_index(order, "ind_indicator"), format_func=labels.get,
+                                key="ind_indicator",
                                 help="Type to search. IoD 2025 underlying indicators, Census 2021, DWP and the ONS "
                                      "Health Index, plus your upload and any Fingertips data fetched.")
     data = indicator_rows(sel.districts, indicator_id)
@@ -139,18 +141,20 @@ with selectors:
         st.stop()
     if st.session_state.get("ind_level") not in levels:
         st.session_state["ind_level"] = sel.level if sel.level in levels else levels[0]
-    level = st.radio("Geography", levels, format_func=LEVELS.get, horizontal=True, key="ind_level")
+    level = st.radio("Geography", levels, index=held_index(levels, "ind_level"), format_func=LEVELS.get,
+                     horizontal=True, key="ind_level")
     periods = periods_of(data, indicator_id, level)
     if st.session_state.get("ind_period") not in periods:
         st.session_state["ind_period"] = periods[-1]
     period_col, confidence_col = st.columns(2)
-    period = period_col.selectbox("Period", periods, key="ind_period")
+    period = period_col.selectbox("Period", periods, index=held_index(periods, "ind_period"), key="ind_period")
     confidence = confidence_col.radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
                                       horizontal=True, key="ind_confidence")
     colour_options = ["value", "england"] + (["district"] if level != "district" else [])
     if st.session_state.get("ind_colour") not in colour_options:
         st.session_state["ind_colour"] = "value"
-    colour_by = st.radio("Colour by", colour_options, horizontal=True, key="ind_colour",
+    colour_by = st.radio("Colour by", colour_options, index=held_index(colour_options, "ind_colour"), horizontal=True,
+                         key="ind_colour",
                          format_func=lambda o: "Value" if o == "value" else f"Compared with {COMPARATORS[o]}")
 
 codes = codes_of(data, indicator_id, level, period)

@@ -25,12 +25,12 @@ from app.plan_widgets import (
     coverage_shown,
     coverage_tables,
     coverage_threshold,
-    held_index,
     keep_closed_tabs,
     plan_heading,
     show_plan_error,
 )
 from app.sidebar import SELECTION_KEY
+from app.widget_state import held_index
 from hiap_geo.views import plan as plan_view
 from hiap_geo.views import plan_map, plan_page, plan_reviews
 from hiap_geo.views.plan_page import (

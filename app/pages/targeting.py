@@ -12,6 +12,7 @@ import streamlit as st
 from app.loaders import chosen_areas, district_names, indicator_data_or_stop, map_geometry, map_layer
 from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
+from app.widget_state import held_index
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, district_outlines
 from hiap_geo.views.map_text import kind_plural, map_text
@@ -105,7 +106,8 @@ else:
 with settings_box:
     if st.session_state.get("tgt_level") not in TARGET_LEVELS:
         st.session_state["tgt_level"] = sel.level if sel.level in TARGET_LEVELS else "ward"
-    level = st.radio("Rank", list(TARGET_LEVELS), horizontal=True, key="tgt_level",
+    level = st.radio("Rank", list(TARGET_LEVELS), index=held_index(list(TARGET_LEVELS), "tgt_level"), horizontal=True,
+                     key="tgt_level",
                      format_func=lambda lv: f"{LEVELS[lv]}s")
     areas = map_layer(slug, level, layer_vintage(level), sel.districts)
     if areas.empty:
