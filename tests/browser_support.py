@@ -167,43 +167,41 @@ def websocket_trace(page: object) -> list[str]:
     lines: list[str] = []
     start = time.perf_counter()
 
-    def sent(payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        msg = BackMsg()
-        msg.ParseFromString(payload)
-        kind = msg.WhichOneof("type")
-        if kind != "rerun_script":
-            lines.append(f"{time.perf_counter() - start:7.2f} sent {kind}")
-            return
-        state = msg.rerun_script
-        widgets = ", ".join(f"{w.id.rsplit('-', 1)[-1]}={widget_value(w)}"[:90] for w in state.widget_states.widgets)
-        lines.append(f"{time.perf_counter() - start:7.2f} sent rerun {state.query_string!r} page={state.page_name!r} "
-                     f"fragment={state.fragment_id!r}: {widgets}")
+    def log(text: str) -> None:
+        lines.append(f"{time.perf_counter() - start:7.2f} {text}")
 
     def widget_value(widget: object) -> str:
         kind = widget.WhichOneof("value")
         return repr(getattr(widget, kind)) if kind else "(no value)"
 
+    def sent(payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        msg = BackMsg.FromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind != "rerun_script":
+            log(f"sent {kind}")
+            return
+        state = msg.rerun_script
+        widgets = ", ".join(f"{w.id.rsplit('-', 1)[-1]}={widget_value(w)}"[:90] for w in state.widget_states.widgets)
+        log(f"sent rerun {state.query_string!r} page={state.page_name!r} fragment={state.fragment_id!r}: {widgets}")
+
     def received(payload: bytes | str) -> None:
         if isinstance(payload, str):
             return
-        msg = ForwardMsg()
-        msg.ParseFromString(payload)
+        msg = ForwardMsg.FromString(payload)
         kind = msg.WhichOneof("type")
         if kind == "new_session":
-            lines.append(f"{time.perf_counter() - start:7.2f} got new_session {msg.new_session.initialize.session_id}"
-                         f" page {msg.new_session.page_script_hash[:8]}")
-        elif kind == "script_finished":
-            lines.append(f"{time.perf_counter() - start:7.2f} got script_finished {msg.script_finished}")
-        elif kind in ("session_status_changed", "page_info_changed", "session_event", "auth_redirect"):
-            lines.append(f"{time.perf_counter() - start:7.2f} got {kind} {str(getattr(msg, kind)).strip()!r}")
+            log(f"got new_session {msg.new_session.initialize.session_id} page {msg.new_session.page_script_hash[:8]}")
+        elif kind in ("script_finished", "session_status_changed", "page_info_changed", "session_event",
+                      "auth_redirect"):
+            log(f"got {kind} {str(getattr(msg, kind)).strip()!r}")
 
     def opened(ws: object) -> None:
-        lines.append(f"{time.perf_counter() - start:7.2f} websocket opened {ws.url}")
+        log(f"websocket opened {ws.url}")
         ws.on("framesent", sent)
         ws.on("framereceived", received)
-        ws.on("close", lambda _ws: lines.append(f"{time.perf_counter() - start:7.2f} websocket closed"))
+        ws.on("close", lambda _ws: log("websocket closed"))
 
     page.on("websocket", opened)
     return lines
