@@ -3,6 +3,7 @@ headless-browser test per page that counts the map's shapes and reads its legend
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -497,6 +498,19 @@ def shoot(page_: object, name: str) -> None:
         page_.screenshot(path=str(SHOTS / name))
 
 
+def body_runs_alone(frames: list[bytes]) -> bool:
+    """Whether every script run these websocket messages finish is a fragment's run alone (and there is one)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    finished = []
+    for data in frames:
+        with contextlib.suppress(Exception):  # a frame that is not a ForwardMsg (none expected) is not a run
+            message = ForwardMsg.FromString(data)
+            if message.WhichOneof("type") == "script_finished":
+                finished.append(message.script_finished)
+    return bool(finished) and all(f == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY for f in finished)
+
+
 class MapWatch:
     """A page's map from its first paint: the websocket messages and map files it receives after it, the geometry
     it must never receive again, and the view the user set."""
@@ -536,8 +550,8 @@ class MapWatch:
         return view
 
     def switch(self, change: Callable[[], None], view: str, containing: str = "") -> str:
-        """Make ``change`` (a control of the page): the legend changes, the zoom stays, no geometry travels and no
-        map file is fetched again."""
+        """Make ``change`` (a control of the page): the legend changes, the zoom stays, no geometry travels, no
+        map file is fetched again, and only the page's body reran (a fragment: not the sidebar)."""
         from tests.test_map_speed_browser import legend_text, map_state, same_view, settle, wait_for_legend
 
         legend, t0 = legend_text(self.page), time.perf_counter()
@@ -549,6 +563,7 @@ class MapWatch:
         frames = self.record.frames_since(t0)
         assert frames and not [f for f in frames if self.probe in f], "geometry travelled with the rerun"
         assert self.record.map_files_since(t0) == [], "a map file was fetched again"
+        assert body_runs_alone(frames), "the switch reran the whole page, sidebar included"
         return after
 
     def click_an_area(self, view: str) -> str:
