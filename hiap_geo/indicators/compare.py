@@ -3,6 +3,7 @@ and the slope index of inequality across a district's deprivation deciles."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from hiap_geo.core.areas import ENGLAND_CODE
@@ -25,12 +26,16 @@ def compare(
     """
     if level not in stats.CONFIDENCE_LEVELS:
         raise HiapGeoError(f"Level must be one of {', '.join(stats.CONFIDENCE_LEVELS)} (95% or 99.8%).")
-    keyed = comparators.set_index(["indicator_id", "period", "area_code"])["value"]
-    if keyed.index.has_duplicates:
+    # A dictionary, not a MultiIndex: the comparator rows are few, and indexing them cost most of an Indicators
+    # page's rerun.
+    keys = list(zip(comparators["indicator_id"], comparators["period"], comparators["area_code"], strict=True))
+    if len(set(keys)) < len(keys):
         raise HiapGeoError("The comparator table has more than one value per indicator, period and area.")
-    codes = comparator_code if isinstance(comparator_code, pd.Series) else pd.Series(comparator_code, index=frame.index)
-    index = pd.MultiIndex.from_arrays([frame["indicator_id"], frame["period"], codes.reindex(frame.index)])
-    comp = keyed.reindex(index).to_numpy()
+    keyed = dict(zip(keys, comparators["value"].astype(float), strict=True))
+    codes = (comparator_code.reindex(frame.index) if isinstance(comparator_code, pd.Series)
+             else [comparator_code] * len(frame))
+    comp = np.array([keyed.get(key, np.nan) for key in zip(frame["indicator_id"], frame["period"], codes, strict=True)],
+                    dtype=float)
     result = stats.compare_with_benchmark(
         frame[f"lower_{level}"].reset_index(drop=True),
         frame[f"upper_{level}"].reset_index(drop=True),
