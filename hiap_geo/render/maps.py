@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import branca.colormap as cm
 import folium
@@ -220,20 +221,15 @@ def _number_format(chosen: MapMeasure, values: np.ndarray) -> Callable[[float], 
 
 
 def display_values(values: pd.Series, chosen: MapMeasure) -> list[str]:
-    """Values as the tooltip and table show them."""
-    out = []
-    for v in values:
-        if pd.isna(v):
-            out.append(chosen.missing_label)
-        elif chosen.kind == "category":
-            out.append(str(v))
-        elif chosen.kind == "share":
-            out.append(f"{v:.1%}")
-        elif chosen.kind in ("decile", "rank", "change"):
-            out.append(f"{int(v):+d}" if chosen.kind == "change" else f"{int(v):,}")
-        else:
-            out.append(f"{v:.3f}")
-    return out
+    """Values as the tooltip and table show them (one format for the measure, chosen once: England's 33,755 areas
+    are formatted on every rerun)."""
+    formats: dict[str, Callable[[Any], str]] = {
+        "category": str, "share": "{:.1%}".format, "change": lambda v: f"{int(v):+d}",
+        "decile": lambda v: f"{int(v):,}", "rank": lambda v: f"{int(v):,}"}
+    shown = formats.get(chosen.kind, "{:.3f}".format)
+    missing = values.isna().to_numpy()
+    return [chosen.missing_label if gap else shown(v)
+            for v, gap in zip(values.to_numpy(dtype=object), missing, strict=True)]
 
 
 class _Script(MacroElement):
@@ -403,11 +399,13 @@ def legend_html(
 
 def area_identity(areas: pd.DataFrame) -> dict[str, list]:
     """What names each area in its tooltip (code, name, ward, district), with each ward and district name once."""
-    wards = sorted(set(areas["ward"].fillna(""))) if areas["ward"].astype(bool).any() else []
-    districts = sorted(set(areas["district"].fillna("")))
+    # Through unique() and NumPy: iterating pandas' Arrow strings makes one Python string at a time (England's
+    # 33,755 areas took 45 ms of every map's rerun).
+    wards = sorted(areas["ward"].fillna("").unique().tolist()) if areas["ward"].astype(bool).any() else []
+    districts = sorted(areas["district"].fillna("").unique().tolist())
     return {
-        "code": areas["code"].tolist(),
-        "name": areas["name"].tolist(),
+        "code": areas["code"].to_numpy(dtype=object).tolist(),
+        "name": areas["name"].to_numpy(dtype=object).tolist(),
         "wards": wards,
         "w": pd.Categorical(areas["ward"].fillna(""), categories=wards).codes.tolist() if wards else [],
         "districts": districts,
