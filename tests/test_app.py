@@ -193,18 +193,45 @@ def test_data_sources_page(kent: str) -> None:
 
 
 def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
     import hiap_geo.geo.layers
+    from app import warm_up
 
     reads: list[str] = []
     real_read = hiap_geo.geo.layers.read_layer
     monkeypatch.setattr(hiap_geo.geo.layers, "read_layer", lambda path: reads.append(path.name) or real_read(path))
     at = app(kent)
+    for thread in threading.enumerate():  # the warm-up reads both editions' layers in the background once
+        if thread.name == warm_up.THREAD:
+            thread.join(timeout=120)
     before = len(reads)
     at.selectbox(key="measure").select("health").run()
     at.radio(key="value_type").set_value("score").run()
     at.toggle(key="presentation").set_value(True).run()
     assert not at.exception
     assert len(reads) == before, f"layers re-read from disk: {reads[before:]}"
+
+
+@pytest.mark.parametrize("loader", ["chosen_areas", "map_layer"])
+def test_areas_are_shared_not_copied_and_a_change_stays_with_its_caller(kent: str, loader: str) -> None:
+    """Each call gets its own frame over one copy of the data (no copy per rerun); a page changing its frame
+    (a column set, a value written) changes nothing another page or session reads."""
+    import numpy as np
+
+    import app.loaders
+
+    areas = getattr(app.loaders, loader)
+    edition = 2025 if loader == "chosen_areas" else "LSOA 2021"
+    first, second = (areas(kent, "lsoa", edition, ("E07000116",)) for _ in range(2))
+    assert first is not second and len(first) == 69
+    assert np.shares_memory(first["imd_score"].to_numpy(), second["imd_score"].to_numpy())
+    first["imd_score"] = 0.0
+    first.loc[first.index[0], "name" if loader == "map_layer" else "lsoa_name"] = "=changed"
+    third = areas(kent, "lsoa", edition, ("E07000116",))
+    for frame in (second, third):
+        assert frame["imd_score"].gt(0).all()
+        assert "=changed" not in set(frame.iloc[:, :5].astype(str).to_numpy().ravel())
 
 
 def test_idaci_and_idaopi_are_offered_for_both_editions(kent: str) -> None:

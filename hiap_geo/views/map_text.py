@@ -59,7 +59,8 @@ def _named(rows: pd.DataFrame) -> str:
 
 def place_of(areas: pd.DataFrame) -> str:
     """Where the areas are: their districts by name (up to three), else how many districts."""
-    districts = sorted({str(d) for d in areas.get("district", pd.Series(dtype=str)).dropna() if str(d)})
+    named = areas.get("district", pd.Series(dtype=str)).dropna().unique()  # unique first: England has 33,755 rows
+    districts = sorted({str(d) for d in named if str(d)})
     if not districts:
         return "the chosen districts"
     if len(districts) == 1:
