@@ -4,6 +4,7 @@ tables, so that at 1366x768 a tab's controls and its main finding are in view wh
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -66,7 +67,9 @@ def plan_heading(box: Any, title: str, caption: str) -> None:
 
 
 def csv_button(label: str, table: pd.DataFrame, file_name: str, key: str) -> None:
-    st.download_button(label, csv_bytes(table), file_name=file_name, mime="text/csv", key=key, on_click="ignore")
+    """A CSV download written when it is clicked: a rerun (a new action on the map, say) does not write it."""
+    st.download_button(label, partial(csv_bytes, table), file_name=file_name, mime="text/csv", key=key,
+                       on_click="ignore")
 
 
 def show_table(frame: pd.DataFrame, **options: Any) -> None:
