@@ -14,6 +14,9 @@ from hiap_geo.indicators.aggregate import aggregate, long_rows
 from hiap_geo.indicators.catalogue import LSOA_SPECS
 from hiap_geo.indicators.tables import filter_districts, lsoa_base
 
+COMPARATOR_KEY = ("indicator_id", "period", "area_code")
+"""What names a comparator's value: an indicator, a period and the comparator area."""
+
 
 def compare(
     frame: pd.DataFrame, comparators: pd.DataFrame, comparator_code: str | pd.Series = ENGLAND_CODE, level: str = "95"
@@ -26,16 +29,17 @@ def compare(
     """
     if level not in stats.CONFIDENCE_LEVELS:
         raise HiapGeoError(f"Level must be one of {', '.join(stats.CONFIDENCE_LEVELS)} (95% or 99.8%).")
-    # A dictionary, not a MultiIndex: the comparator rows are few, and indexing them cost most of an Indicators
-    # page's rerun.
-    keys = list(zip(comparators["indicator_id"], comparators["period"], comparators["area_code"], strict=True))
+    # Looked up in a dictionary, not a pandas MultiIndex (a third of an Indicators rerun's area values); the columns
+    # through NumPy, as iterating pandas' Arrow strings makes one Python string at a time.
+    keys = list(zip(*(comparators[c].to_numpy(dtype=object) for c in COMPARATOR_KEY), strict=True))
     if len(set(keys)) < len(keys):
         raise HiapGeoError("The comparator table has more than one value per indicator, period and area.")
-    keyed = dict(zip(keys, comparators["value"].astype(float), strict=True))
-    codes = (comparator_code.reindex(frame.index) if isinstance(comparator_code, pd.Series)
+    keyed = dict(zip(keys, comparators["value"].astype(float).to_numpy(), strict=True))
+    codes = (comparator_code.reindex(frame.index).to_numpy(dtype=object) if isinstance(comparator_code, pd.Series)
              else [comparator_code] * len(frame))
-    comp = np.array([keyed.get(key, np.nan) for key in zip(frame["indicator_id"], frame["period"], codes, strict=True)],
-                    dtype=float)
+    wanted = zip(frame["indicator_id"].to_numpy(dtype=object), frame["period"].to_numpy(dtype=object), codes,
+                 strict=True)
+    comp = np.array([keyed.get(key, np.nan) for key in wanted], dtype=float)
     result = stats.compare_with_benchmark(
         frame[f"lower_{level}"].reset_index(drop=True),
         frame[f"upper_{level}"].reset_index(drop=True),
