@@ -88,8 +88,7 @@ def indicators_body(sel: MapSelection) -> None:
     """The map, its controls and the tabs below it: a fragment, so a new indicator, geography, period, colour, tab or
     a click on the map reruns this body alone (with the sidebar's districts of the page's last full run), not the
     sidebar."""
-    slug = build_in_use()
-    names = district_names()
+    presenting, slug, names = sel.presentation, build_in_use(), district_names()
 
     # The map first, its controls beside it (folded above it in presentation); the sections below it in tabs, each run
     # only while it is open, so a first visit computes the map and the table alone. The data tab runs first when open:
@@ -233,8 +232,7 @@ def indicators_body(sel: MapSelection) -> None:
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
-presenting = sel.presentation
-if not presenting:  # in presentation the strip leads and the map gets the room
+if not sel.presentation:  # in presentation the strip leads and the map gets the room
     st.title("Indicators")
 if not sel.districts:
     st.info("Choose one or more districts in the sidebar to see their indicators.")

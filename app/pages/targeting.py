@@ -263,8 +263,7 @@ def slope_index_section(sel: MapSelection) -> None:
 sel: MapSelection | None = st.session_state.get(SELECTION_KEY)
 if sel is None:
     st.stop()
-presenting = sel.presentation
-if not presenting:
+if not sel.presentation:
     st.title("Targeting")
 if not sel.districts:
     st.info("Choose one or more districts in the sidebar to rank their areas.")
