@@ -377,7 +377,7 @@ def test_targeting_opens_on_lsoas_ranked_by_imd(kent: str, tw_layers: dict[str, 
 
 def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
     at = page(TARGETING, tgt_level="ward")
-    assert result_line(at) == "3. Result: 14 of 14 Wards ranked"
+    assert result_line(at) == "3. Result: 14 of 14 wards ranked"
     at.multiselect(key="tgt_ind").set_value(["census21_disability"]).run()
     at.slider(key="tgt_w_imd_score").set_value(2.0).run()
     table = at.dataframe[0].value

@@ -60,7 +60,7 @@ from hiap_geo.views.indicators import (
     vintages,
     with_extras,
 )
-from hiap_geo.views.map_text import kind_plural, map_text
+from hiap_geo.views.map_text import kind_plural, kind_singular, map_text
 
 TABS = ["Table", "Spine chart", "Trends", "As stated in the plans", "Your data and Fingertips"]
 
@@ -157,14 +157,14 @@ def indicators_body(sel: MapSelection) -> None:
     values = area_values(data, indicator_id, level, period, areas, confidence)
     notes = st.container() if presenting else info_col
     if values["value"].isna().all():
-        map_col.warning(f"None of the chosen districts' {LEVELS[level]}s has a value for "
+        map_col.warning(f"None of the chosen districts' {kind_plural(LEVELS[level])} has a value for "
                         f"{escape_markdown(labels[indicator_id])} ({escape_markdown(period)}). Choose other districts "
                         "or another indicator.")
         return
     outside = outside_codes(codes, areas)
     if outside:
-        notes.caption(f"{len(outside)} {LEVELS[level]} code(s) of this indicator are outside the chosen districts "
-                      f"(or not on the {vintage} map) and are not shown, e.g. "
+        notes.caption(f"{len(outside)} {kind_singular(LEVELS[level])} code(s) of this indicator are outside the "
+                      f"chosen districts (or not on the {vintage} map) and are not shown, e.g. "
                       f"{escape_markdown(', '.join(outside[:5]))}.")
     first = first_value(values)
     polarity = str(first["polarity"])

@@ -15,7 +15,7 @@ from app.sidebar import SELECTION_KEY
 from app.widget_state import held_index
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, district_outlines
-from hiap_geo.views.map_text import kind_plural, map_text
+from hiap_geo.views.map_text import kind_plural, kind_singular, map_text
 from hiap_geo.views.targeting import (
     CONFIDENCE_LABELS,
     IOD2025,
@@ -102,6 +102,7 @@ def need_score_section(sel: MapSelection) -> None:
             st.session_state["tgt_level"] = sel.level if sel.level in TARGET_LEVELS else "ward"
         level = st.radio("Rank", list(TARGET_LEVELS), index=held_index(list(TARGET_LEVELS), "tgt_level"),
                          horizontal=True, key="tgt_level", format_func=lambda lv: f"{LEVELS[lv]}s")
+        kind, kinds = kind_singular(LEVELS[level]), kind_plural(LEVELS[level])  # 'ward', 'wards' in a sentence
         areas = map_layer(slug, level, layer_vintage(level), sel.districts)
         if areas.empty:
             st.warning("The data has no areas for these districts at this level.")
@@ -116,7 +117,7 @@ def need_score_section(sel: MapSelection) -> None:
                 st.session_state[key] = [k for k in st.session_state[key] if k in options]
         chosen_dep = st.multiselect("Deprivation measures", list(deprivation), format_func=lambda k: deprivation[k][0],
                                     key="tgt_dep")
-        chosen_ind = st.multiselect(f"Indicators ({LEVELS[level]} values)", list(indicator_names),
+        chosen_ind = st.multiselect(f"Indicators ({kind} values)", list(indicator_names),
                                     format_func=indicator_names.get, key="tgt_ind",
                                     help="IoD 2025 underlying indicators and Census 2021; values for wards are built "
                                          "from their LSOAs. Conditions on GP registers (QOF) are the House of Commons "
@@ -154,7 +155,7 @@ def need_score_section(sel: MapSelection) -> None:
         confidence = confidence_col.radio("Confidence", list(CONFIDENCE_LABELS), format_func=CONFIDENCE_LABELS.get,
                                           key="tgt_confidence")
         if not testable:
-            st.caption(f"No {LEVELS[level]} indicator here has confidence limits, so none can be tested against "
+            st.caption(f"No {kind} indicator here has confidence limits, so none can be tested against "
                        "England.")
         if sel.year != IOD2025.year:
             st.caption("The need score uses IoD 2025 on 2021 LSOAs and 2024 wards, the geographies the indicators are "
@@ -176,7 +177,7 @@ def need_score_section(sel: MapSelection) -> None:
     district_lines = chosen_areas(slug, "district", IOD2025.year, sel.districts).geometry
     clicked = st.session_state.get("tgt_selected")
     with map_col:
-        st.markdown(f"**3. Result: {len(selected)} of {len(frame)} {LEVELS[level]}s "
+        st.markdown(f"**3. Result: {len(selected)} of {len(frame)} {kinds} "
                     + ("meet every threshold**" if thresholds else "ranked**"))
         if selected.empty:
             st.warning("No area meets every threshold. Widen the decile range or remove an indicator threshold.")
@@ -186,7 +187,7 @@ def need_score_section(sel: MapSelection) -> None:
                              chosen=clicked, basemap=sel.basemap, presentation=presenting,
                              height=560 if presenting else 620,
                              geometry_json=map_geometry(slug, level, layer_vintage(level), sel.districts))
-        in_words = map_text(need_values(selected), NEED, kind_plural(LEVELS[level]))
+        in_words = map_text(need_values(selected), NEED, kinds)
         show_map(view, key="targeting_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
                  on_pick=partial(select_code, set(areas["code"])))
         if clicked in set(frame["code"]):
@@ -202,7 +203,7 @@ def need_score_section(sel: MapSelection) -> None:
     if not selected.empty:
         def png() -> bytes:  # drawn on click, as the ranking below: a rerun pays for neither
             return map_download(need_map_frame(selected, classes, areas.geometry), measure,
-                                f"Need score: {len(selected)} {LEVELS[level]}s",
+                                f"Need score: {len(selected)} {kinds}",
                                 outlines=district_outlines(district_lines))()
 
         st.download_button("Download map (PNG)", png,
@@ -216,7 +217,7 @@ def need_score_section(sel: MapSelection) -> None:
                      | {RANK_OF_ALL: st.column_config.NumberColumn(format="%.0f")})
         if thresholds:
             st.caption(f"'need rank' numbers the {len(table)} areas shown; '{RANK_OF_ALL}' is each one's rank among "
-                       f"all {int(frame['need_rank'].max())} scored {LEVELS[level]}s before the thresholds.")
+                       f"all {int(frame['need_rank'].max())} scored {kinds} before the thresholds.")
         export = partial(ranking_export_table, table, score, thresholds, data, chosen_ind + worse, level)
         st.download_button("Download ranking (CSV)", lambda: csv_bytes(export()), mime="text/csv",  # written on click
                            file_name=f"hiap-geo-need-ranking-{level}.csv", on_click="ignore")

@@ -70,9 +70,14 @@ def place_of(areas: pd.DataFrame) -> str:
     return f"{len(districts):,} districts"
 
 
+def kind_singular(label: str) -> str:
+    """A level's label as a sentence says it: 'LSOA', 'MSOA', 'ward', 'district' (from 'LSOA', 'Ward')."""
+    return label if label.isupper() else label.lower()
+
+
 def kind_plural(label: str) -> str:
     """'LSOAs', 'MSOAs', 'wards', 'districts' from a level's label ('LSOA', 'Ward')."""
-    return f"{label if label.isupper() else label.lower()}s"
+    return f"{kind_singular(label)}s"
 
 
 def _areas(n: int) -> str:
