@@ -10,7 +10,7 @@ from functools import partial
 import streamlit as st
 
 from app import editor_state as state
-from app.loaders import chosen_areas, coverage_indicators, coverage_measures
+from app.loaders import area_geometry, chosen_areas, coverage_indicators, coverage_measures
 from app.map_component import show_map
 from hiap_geo.core.access import User
 from hiap_geo.views import plan as plan_view
@@ -23,12 +23,6 @@ from hiap_geo.views.map_text import map_text
 
 escape = edits.escape_markdown
 TARGET_WAYS = ["Picking on the map", "A decile rule", "An indicator rule", "Naming areas", "The whole district"]
-
-
-@st.cache_data(show_spinner=False)
-def geometry_json(slug: str, level: str, year: int, districts: tuple[str, ...]) -> str:
-    """Encoded once per layer: another action, a pick or a rule reuses it (no geometry after the first paint)."""
-    return editor_map.layer_geometry(chosen_areas(slug, level, year, districts))
 
 
 def start_page(store: edits.ProgressStore | None, user: User, may_edit: bool) -> None:
@@ -273,7 +267,7 @@ def pick_on_map(plan: edits.Plan, action_id: str, text: str, slug: str | None, l
         layer, level, plan, action_id, reached, frame=frame[1],
         wards=chosen_areas(slug, "ward", plan.edition, districts).geometry if level == "lsoa" else None,
         districts=chosen_areas(slug, "district", plan.edition, districts).geometry,
-        geometry_json=geometry_json(slug, level, plan.edition, districts))
+        geometry_json=area_geometry(slug, level, plan.edition, districts))
     in_words = map_text(drawn.areas, drawn.measure, "LSOAs" if level == "lsoa" else "wards")
     show_map(drawn.view, key="editor_map", announce=in_words.announcement,
              on_click=partial(state.clicked, drawn, action_id) if may_edit else None,

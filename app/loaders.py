@@ -87,6 +87,15 @@ def _map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) 
     return view.standard_areas(chosen_areas(slug, level, view.edition_year(vintage), districts), level)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def area_geometry(slug: str, level: str, year: int, districts: tuple[str, ...]) -> str:
+    """:func:`chosen_areas`' geometry encoded for the map's geometry file, once per process: the Map explorer, the
+    Plan page and the Plan editor reuse it (a new measure, action, filter or pick encodes nothing)."""
+    from hiap_geo.render.maps import encode_geometry
+
+    return encode_geometry(chosen_areas(slug, level, year, districts).geometry)
+
+
 @st.cache_data(show_spinner=False)
 def map_geometry(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> str:
     """Encoded once per level, vintage and districts: every indicator's map reuses it."""

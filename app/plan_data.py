@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.loaders import chosen_areas, progress_store
+from app.loaders import progress_store
 from hiap_geo.views import plan as plan_view
-from hiap_geo.views import plan_map, plan_page
+from hiap_geo.views import plan_page
 from hiap_geo.views.plan_page import LoadedPlan
 
 
@@ -43,9 +43,3 @@ def coverage_of(text: str, source: str, action_ids: tuple[str, ...], measure: st
                 decile_type: str, indicator: str | None = None, level: float = 95) -> plan_page.Coverage:
     return plan_view.plan_coverage(reach_of(text, source), action_ids,
                                    plan_view.CoverageThreshold(measure, decile_max, decile_type, indicator, level))
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def geometry_json(slug: str, level: str, year: int, districts: tuple[str, ...]) -> str:
-    """Encoded once per plan area and level: a filter, a colour or a step reuses it."""
-    return plan_map.geometry_json(chosen_areas(slug, level, year, districts))

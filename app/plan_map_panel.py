@@ -14,9 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from app.live_region import announce
-from app.loaders import chosen_areas, district_names
+from app.loaders import area_geometry, chosen_areas, district_names
 from app.map_component import show_map
-from app.plan_data import geometry_json
 from app.plan_widgets import bullet_list, csv_button, show_table
 from hiap_geo.views import plan as plan_view
 from hiap_geo.views import plan_map, plan_page, plan_reviews
@@ -154,7 +153,7 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
         wide_note = plan_map.district_wide_note(reach, level, shown_ids, mode)
         if wide_note:  # in presentation a caption: the map and its legend keep their room
             (st.caption if presenting else st.info)(escape_markdown(wide_note))
-        view = plan_map.plan_map_view(drawn, geometry_json=geometry_json(slug, level, edition, districts),
+        view = plan_map.plan_map_view(drawn, geometry_json=area_geometry(slug, level, edition, districts),
                                       basemap=basemap, presentation=presenting,
                                       height=MAP_HEIGHT, clicked=st.session_state.get("plan_area"))
         show_map(view, key="plan_map", on_click=partial(select_clicked, drawn), on_pick=partial(select_code, drawn))

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app.loaders import chosen_areas
+from app.loaders import area_geometry, chosen_areas
 from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
 from hiap_geo.views.explorer import (
@@ -38,7 +38,6 @@ from hiap_geo.views.explorer_page import (
     area_at,
     available,
     csv_bytes,
-    encode_geometry,
     escape_markdown,
     full_attribution,
     map_areas,
@@ -49,12 +48,6 @@ from hiap_geo.views.explorer_page import (
 )
 from hiap_geo.views.info import area_info, split_definitions
 from hiap_geo.views.map_text import map_text
-
-
-@st.cache_data(show_spinner=False)
-def geometry_json(slug: str, level: str, year: int, districts: tuple[str, ...]) -> str:
-    """Encoded once per selection of districts: changing the measure reuses it."""
-    return encode_geometry(chosen_areas(slug, level, year, districts).geometry)
 
 
 @st.cache_data(show_spinner=False)
@@ -191,7 +184,7 @@ with map_col:
     view = map_view(
         areas, chosen, outlines=[*outlines(slug, sel), *found_outline(found, query)], selected=selected_before,
         selected_label=found_lines[0].label if found_lines else None, basemap=sel.basemap,
-        presentation=sel.presentation, geometry_json=geometry_json(slug, sel.level, sel.year, sel.districts),
+        presentation=sel.presentation, geometry_json=area_geometry(slug, sel.level, sel.year, sel.districts),
         fit=zoom_to, height=560 if sel.presentation else 600, fit_window=True, tooltip_values=tips,
     )
     in_words = map_text(areas, chosen, "LSOAs" if sel.level == "lsoa" else f"{sel.level}s")

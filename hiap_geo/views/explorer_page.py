@@ -16,7 +16,7 @@ from hiap_geo.core.limits import MAX_GROUP_AREAS
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.measures import available, map_areas, measure
 from hiap_geo.render.map_component import map_view
-from hiap_geo.render.maps import Outline, area_at, encode_geometry
+from hiap_geo.render.maps import Outline, area_at
 from hiap_geo.render.png_download import map_download, map_file_name
 
 Areas = gpd.GeoDataFrame
@@ -30,7 +30,6 @@ __all__ = [
     "area_at",
     "available",
     "csv_bytes",
-    "encode_geometry",
     "escape_markdown",
     "full_attribution",
     "map_areas",

@@ -18,7 +18,7 @@ import geopandas as gpd
 from hiap_geo.geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.plans.schema import Plan
 from hiap_geo.render.map_component import AreaMarks, MapView, map_view
-from hiap_geo.render.maps import Outline, area_at, display_values, encode_geometry
+from hiap_geo.render.maps import Outline, area_at, display_values
 from hiap_geo.views import plan as plan_view
 from hiap_geo.views.plan_editor import PICK_LEVELS, picked_codes
 from hiap_geo.views.plan_map import DISTRICT_LINE, WARD_LINE
@@ -65,11 +65,6 @@ def reached_codes(reach: plan_view.PlanReach, level: str, action_id: str) -> fro
     rows = reach.at(level)
     rows = rows[(rows["action_id"] == action_id) & (rows["reach"] != "district")]
     return frozenset(rows["code"])
-
-
-def layer_geometry(layer: gpd.GeoDataFrame) -> str:
-    """The layer's geometry encoded for the map (cache it per layer: a rerun does not encode again)."""
-    return encode_geometry(layer.geometry)
 
 
 def pick_map(

@@ -18,7 +18,7 @@ from hiap_geo.geo.measures import MapMeasure, map_areas, measure
 from hiap_geo.plans.coverage import Coverage
 from hiap_geo.plans.schema import Plan
 from hiap_geo.render.map_component import AreaMarks, MapView, map_view
-from hiap_geo.render.maps import Outline, area_at, display_values, encode_geometry
+from hiap_geo.render.maps import Outline, area_at, display_values
 from hiap_geo.views.plan import LEVELS, REACH_LABELS, PlanPageError, PlanReach, area_counts, shorten
 
 COLOUR_MODES: dict[str, str] = {
@@ -203,11 +203,6 @@ def plan_map_view(drawn: PlanMap, *, geometry_json: str | None = None, basemap: 
                     basemap=basemap, presentation=presentation,
                     fit=drawn.fit, tooltip_values=list(drawn.tips), geometry_json=geometry_json, height=height,
                     fit_window=True, marked=drawn.marked, fold_legend=presentation and drawn.fit is not None)
-
-
-def geometry_json(areas: gpd.GeoDataFrame) -> str:
-    """The areas' geometry encoded for the map's file (cache it per layer: a rerun then encodes nothing)."""
-    return encode_geometry(areas.geometry)
 
 
 def area_clicked(drawn: PlanMap, lat: float, lng: float) -> str | None:
