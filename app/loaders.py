@@ -22,6 +22,9 @@ from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.views.explorer import areas_of
 
 T = TypeVar("T")
+SHARED_AREAS = 64
+"""How many choices of districts, levels and editions the shared areas keep per process (the oldest go first), so
+that many users choosing many districts cannot fill the server's memory."""
 SHARED_RESULTS = 20
 """How many results ``shared_result`` keeps (profiles: a few MB each)."""
 
@@ -61,7 +64,7 @@ def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -
     return _chosen_areas(slug, level, year, districts).copy(deep=False)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=SHARED_AREAS)
 def _chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
     return areas_of(layer(slug, level, year), level, year, districts)
 
@@ -72,7 +75,7 @@ def map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -
     return _map_layer(slug, level, vintage, districts).copy(deep=False)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=SHARED_AREAS)
 def _map_layer(slug: str, level: str, vintage: str, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
     # Imported here, as indicator_data: the indicator views bring pandera, which the Map explorer never needs.
     from hiap_geo.core.editions import IOD2019, IOD2025
