@@ -11,8 +11,9 @@ for the control to switch among a few each page may have, and says when it found
   background, is not the page's), until its script run has finished and its map (if it has one) is drawn; a
   page without a map is timed to the end of its run;
 - **switch**: the page's main control changed (measure, indicator, need score, count, ...), until the run has
-  finished and the map is redrawn or recoloured; with the bytes received, and of them the **switch geometry**: the
-  bytes of any geometry file fetched and of any websocket message carrying coordinates (issue 25: 0 on a switch);
+  finished and the map is redrawn or recoloured; with the bytes received; **later switches**: the median of the
+  next three in the same session (the first also pays the first opening of the control); **switch geometry**: the
+  bytes of any geometry file fetched and of any websocket message carrying coordinates over all four (issue 25: 0);
 - **click**: a click on a point inside a drawn area of the map, until the rerun it causes has finished;
 - **memory**: the server's memory (RSS of the process and its children) with 10 sessions of the page open.
 
@@ -56,6 +57,10 @@ NO_MAP_AT_FIRST = {"Plan editor"}
 """Pages whose first visit draws no map (the Plan editor: until a plan is chosen): timed to the end of their run.
 Every other page is timed until its map is drawn, however long after its run that is (on a busy machine a map
 can be mounted more than a second after the run: a fixed quiet wait took such a map for none)."""
+LATER_SWITCHES = 3
+"""After the first switch, this many more in the same session: their median is the **later switch**. A session's
+first switch also pays the browser's first opening of the control and the page's first rerun (the floor's as
+well), and one sample of it varies by a third from run to run on this machine."""
 IDLE_WAIT_S = 30.0
 """At most this long for a new server to go quiet after the visit that starts it, before the page is measured."""
 CLICKABLE_AREA_JS = """() => {
@@ -131,6 +136,17 @@ def find_switch(page: Page, name: str) -> tuple[str, object] | None:
     return None
 
 
+def next_choice(texts: list[str], shown: str) -> int:
+    """Which option of a list to pick: the one after the choice shown, as a person stepping down the list; else
+    (a multiselect, whose list leaves out what is chosen) the first that is not the one shown. Chosen from the
+    texts already read, so the harness spends no more round trips on a long list than on a short one."""
+    if shown in texts and texts.index(shown) + 1 < len(texts):
+        return texts.index(shown) + 1
+    if not shown:
+        return min(1, len(texts) - 1)
+    return next((i for i, text in enumerate(texts) if shown not in text), 0)
+
+
 def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[float, int, bool]:
     """Seconds and bytes for a change of the control; and whether the map was redrawn or recoloured (the geometry
     received meanwhile is ``page.geometry_bytes`` moved on)."""
@@ -143,14 +159,9 @@ def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[fl
             control.click()
             options = page.page.get_by_role("option")
             options.first.wait_for(timeout=10_000)
-            texts = [t.strip() for t in options.all_inner_texts()]
-            at = texts.index(current.strip()) if current.strip() in texts else None
-            if at is not None and at + 1 < len(texts):  # the next choice, as a person stepping down the list
-                target = options.nth(at + 1)
-            else:  # else another choice than the one shown
-                target = (options.filter(has_not_text=current.strip()) if current.strip() else options.nth(1)).first
-            page.switched_to = target.inner_text().strip()
-            target.click()
+            texts, shown = [t.strip() for t in options.all_inner_texts()], current.strip()
+            page.switched_to = texts[next_choice(texts, shown)]
+            options.nth(next_choice(texts, shown)).click()
         else:
             control.get_by_role("radio", checked=False).first.click(force=True)
 
@@ -220,8 +231,15 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
             seconds, size, redrawn = switch(page, control, kind, timeout_s)
             page.page.wait_for_timeout(500)  # a geometry file the switch asked for has arrived
             row.values["switch"], row.values["switch_kb"] = seconds, size / 1e3
-            row.values["switch_geometry_kb"] = (page.geometry_bytes - geometry) / 1e3
             chosen = f" to '{page.switched_to}'" if getattr(page, "switched_to", None) else ""
+            later = []
+            for _ in range(LATER_SWITCHES):
+                if (again := find_switch(page, name)) is None:
+                    break
+                later.append(switch(page, again[1], again[0], timeout_s)[0])
+                page.page.wait_for_timeout(500)
+            row.values["later_switch"] = statistics.median(later) if later else None
+            row.values["switch_geometry_kb"] = (page.geometry_bytes - geometry) / 1e3
             row.notes.append(f"switch: {kind}{chosen}" + ("" if redrawn else ", map not redrawn"))
             if page.geometry_files[files:]:
                 row.notes.append(f"the switch fetched geometry: {', '.join(page.geometry_files[files:])}")
@@ -255,7 +273,8 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
 
 
 COLUMNS = [("first", "first visit (s)", 2), ("first_mb", "first visit (MB)", 2), ("switch", "switch (s)", 2),
-           ("switch_kb", "switch (kB)", 0), ("switch_geometry_kb", "switch geometry (kB)", 1),
+           ("switch_kb", "switch (kB)", 0), ("later_switch", "later switches (s)", 2),
+           ("switch_geometry_kb", "switch geometry (kB)", 1),
            ("click", "click (s)", 2), ("rss10", "memory, 10 sessions (MB)", 0)]
 
 

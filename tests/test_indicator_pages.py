@@ -380,6 +380,7 @@ def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
     assert result_line(at) == "3. Result: 14 of 14 wards ranked"
     at.multiselect(key="tgt_ind").set_value(["census21_disability"]).run()
     at.slider(key="tgt_w_imd_score").set_value(2.0).run()
+    assert at.slider(key="tgt_w_imd_score").label.endswith("(higher value = more need)")  # each weight says its way
     table = at.dataframe[0].value
     weights = table["Disabled under the Equality Act (Census 2021): weight"]
     assert weights.round(6).eq(round(1 / 3, 6)).all()
@@ -404,6 +405,7 @@ def test_a_measure_sent_twice_counts_once(kent: str) -> None:
 def test_a_no_judgement_indicator_takes_the_users_direction(kent: str) -> None:
     at = page(TARGETING, tgt_dep=[], tgt_ind=["iod25_income_people"])
     more = at.dataframe[0].value.set_index("code")["People in income deprivation (IoD 2025 numerator): standardised"]
+    assert at.slider(key="tgt_w_iod25_income_people").label == "People in income deprivation (IoD 2025 numerator)"
     at.radio(key="tgt_dir_iod25_income_people").set_value("less need").run()
     less = at.dataframe[0].value.set_index("code")["People in income deprivation (IoD 2025 numerator): standardised"]
     both = pd.concat([more, less], axis=1).dropna()

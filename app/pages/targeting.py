@@ -128,15 +128,14 @@ def need_score_section(sel: MapSelection) -> None:
         with st.expander("Weights (relative: 2 counts twice as much as 1)", expanded=len(chosen) > 1):
             for key in chosen:
                 label = deprivation[key][0] if key in deprivation else indicator_names[key]
-                weight = st.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
-                if key in deprivation:
-                    higher = deprivation[key][1]
-                elif polarity_of[key] == "no_judgement":
+                if key in deprivation or polarity_of[key] != "no_judgement":  # the way is the measure's: say it
+                    higher = deprivation[key][1] if key in deprivation else polarity_of[key] == "low_is_good"
+                    weight = st.slider(f"{label} ({'higher' if higher else 'lower'} value = more need)",
+                                       0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
+                else:  # the user says which way counts
+                    weight = st.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
                     higher = st.radio("A higher value means", ["more need", "less need"], horizontal=True,
                                       key=f"tgt_dir_{key}") == "more need"
-                else:
-                    higher = polarity_of[key] == "low_is_good"
-                st.caption(f"{'Higher' if higher else 'Lower'} value = more need")
                 components.append(Component(key, label, weight, higher))
                 labels[key] = label
         with st.expander("Method: standardising and missing values"):
@@ -192,12 +191,10 @@ def need_score_section(sel: MapSelection) -> None:
                  on_pick=partial(select_code, set(areas["code"])))
         if clicked in set(frame["code"]):
             st.markdown(f"**Selected:** {escape_markdown(area_summary(frame, clicked))}")
-        else:
-            st.caption("Click an area to see its rank and score here; every figure is in the table below.")
-        st.markdown(escape_markdown(in_words.full) + " Every area is in the table below.")  # the map in words
+        st.markdown(escape_markdown(in_words.full) + " Every area is in the table below"  # the map in words
+                    + ("." if clicked in set(frame["code"]) else "; click one on the map to see its rank and score."))
 
     st.caption(escape_markdown(score.describe()))
-    st.expander("How the need score works").markdown(METHOD_MARKDOWN)
     for note in score.notes:
         st.caption(escape_markdown(note))
     if not selected.empty:
@@ -270,5 +267,6 @@ if not sel.districts:
     st.info("Choose one or more districts in the sidebar to rank their areas.")
     st.stop()
 need_score_section(sel)
+st.expander("How the need score works").markdown(METHOD_MARKDOWN)  # the same for every choice: not in the fragment
 slope_index_section(sel)
 st.caption(full_attribution())
