@@ -380,7 +380,7 @@ def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
     assert result_line(at) == "3. Result: 14 of 14 wards ranked"
     at.multiselect(key="tgt_ind").set_value(["census21_disability"]).run()
     at.slider(key="tgt_w_imd_score").set_value(2.0).run()
-    assert at.slider(key="tgt_w_imd_score").label.endswith("(higher value = more need)")  # each weight says its way
+    assert at.slider(key="tgt_w_imd_score").label.endswith(": higher value = more need")  # each weight says its way
     table = at.dataframe[0].value
     weights = table["Disabled under the Equality Act (Census 2021): weight"]
     assert weights.round(6).eq(round(1 / 3, 6)).all()

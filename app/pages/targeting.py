@@ -130,7 +130,7 @@ def need_score_section(sel: MapSelection) -> None:
                 label = deprivation[key][0] if key in deprivation else indicator_names[key]
                 if key in deprivation or polarity_of[key] != "no_judgement":  # the way is the measure's: say it
                     higher = deprivation[key][1] if key in deprivation else polarity_of[key] == "low_is_good"
-                    weight = st.slider(f"{label} ({'higher' if higher else 'lower'} value = more need)",
+                    weight = st.slider(f"{label}: {'higher' if higher else 'lower'} value = more need",
                                        0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
                 else:  # the user says which way counts
                     weight = st.slider(label, 0.0, 5.0, 1.0, 0.5, key=f"tgt_w_{key}")
