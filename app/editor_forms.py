@@ -19,7 +19,7 @@ from hiap_geo.views import plan_editor_edits as edits
 from hiap_geo.views import plan_editor_map as editor_map
 from hiap_geo.views import plan_editor_words as words
 from hiap_geo.views.explorer import built_districts
-from hiap_geo.views.map_text import map_text
+from hiap_geo.views.map_text import level_plural, map_text
 
 escape = edits.escape_markdown
 TARGET_WAYS = ["Picking on the map", "A decile rule", "An indicator rule", "Naming areas", "The whole district"]
@@ -268,7 +268,7 @@ def pick_on_map(plan: edits.Plan, action_id: str, text: str, slug: str | None, l
         wards=chosen_areas(slug, "ward", plan.edition, districts).geometry if level == "lsoa" else None,
         districts=chosen_areas(slug, "district", plan.edition, districts).geometry,
         geometry_json=area_geometry(slug, level, plan.edition, districts))
-    in_words = map_text(drawn.areas, drawn.measure, "LSOAs" if level == "lsoa" else "wards")
+    in_words = map_text(drawn.areas, drawn.measure, level_plural(level))
     show_map(drawn.view, key="editor_map", announce=in_words.announcement,
              on_click=partial(state.clicked, drawn, action_id) if may_edit else None,
              on_pick=partial(state.picked_by_keyboard, drawn, action_id) if may_edit else None)

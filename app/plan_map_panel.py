@@ -19,7 +19,7 @@ from app.map_component import show_map
 from app.plan_widgets import bullet_list, csv_button, show_table
 from hiap_geo.views import plan as plan_view
 from hiap_geo.views import plan_map, plan_page, plan_reviews
-from hiap_geo.views.map_text import map_text
+from hiap_geo.views.map_text import level_plural, map_text
 from hiap_geo.views.plan_page import (
     Coverage,
     HiapGeoError,
@@ -157,7 +157,7 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
                                       basemap=basemap, presentation=presenting,
                                       height=MAP_HEIGHT, clicked=st.session_state.get("plan_area"))
         show_map(view, key="plan_map", on_click=partial(select_clicked, drawn), on_pick=partial(select_code, drawn))
-        in_words = map_text(drawn.areas, drawn.measure, "LSOAs" if level == "lsoa" else "wards")
+        in_words = map_text(drawn.areas, drawn.measure, level_plural(level))
         outlined = outlined_words(chosen.label, chosen.codes, level) if chosen is not None else ""
         (st.expander("The map in words") if presenting else st.container()).markdown(
             escape_markdown(in_words.full + outlined))

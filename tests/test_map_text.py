@@ -7,7 +7,7 @@ import pandas as pd
 
 from hiap_geo.geo.measures import measure
 from hiap_geo.views.accessibility import markdown, statement
-from hiap_geo.views.map_text import NAMES_LISTED, map_text, place_of
+from hiap_geo.views.map_text import NAMES_LISTED, kind_singular, level_plural, map_text, place_of
 
 
 def frame(values: list[float | None], district: str = "Tunbridge Wells") -> pd.DataFrame:
@@ -78,3 +78,9 @@ def test_better_similar_worse_are_counted_in_words_and_the_worse_named() -> None
     text = map_text(frame([worse, similar, worse]), chosen, "wards")
     assert text.full.endswith("Worse (95%): 2; Similar: 1; Better (95%): 0; Not compared: 0. "
                               "Worse (95%): Area 000A (Sherwood), Area 002A (Sherwood).")
+
+
+def test_a_sentence_names_each_level_as_people_write_it() -> None:
+    assert [level_plural(level) for level in ("lsoa", "msoa", "ward", "district")] == [
+        "LSOAs", "MSOAs", "wards", "districts"]
+    assert kind_singular("Ward") == "ward" and kind_singular("LSOA") == "LSOA"

@@ -60,7 +60,7 @@ from hiap_geo.views.indicators import (
     vintages,
     with_extras,
 )
-from hiap_geo.views.map_text import kind_plural, kind_singular, map_text
+from hiap_geo.views.map_text import kind_singular, level_plural, map_text
 
 TABS = ["Table", "Spine chart", "Trends", "As stated in the plans", "Your data and Fingertips"]
 
@@ -157,7 +157,7 @@ def indicators_body(sel: MapSelection) -> None:
     values = area_values(data, indicator_id, level, period, areas, confidence)
     notes = st.container() if presenting else info_col
     if values["value"].isna().all():
-        map_col.warning(f"None of the chosen districts' {kind_plural(LEVELS[level])} has a value for "
+        map_col.warning(f"None of the chosen districts' {level_plural(level)} has a value for "
                         f"{escape_markdown(labels[indicator_id])} ({escape_markdown(period)}). Choose other districts "
                         "or another indicator.")
         return
@@ -190,7 +190,7 @@ def indicators_body(sel: MapSelection) -> None:
                              geometry_json=map_geometry(slug, level, vintage, sel.districts))
         in_words = map_text(map_frame(areas, values["value"] if colour_by == "value" else map_values),
                             indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
-                            if colour_by == "value" else measure, kind_plural(LEVELS[level]))
+                            if colour_by == "value" else measure, level_plural(level))
         st.html(WRAPPING_TOOLTIPS)
         show_map(view, key="indicator_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
                  on_pick=partial(select_code, set(areas["code"])))

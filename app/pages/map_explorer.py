@@ -47,7 +47,7 @@ from hiap_geo.views.explorer_page import (
     measure,
 )
 from hiap_geo.views.info import area_info, split_definitions
-from hiap_geo.views.map_text import map_text
+from hiap_geo.views.map_text import level_plural, map_text
 
 
 @st.cache_data(show_spinner=False)
@@ -187,7 +187,7 @@ with map_col:
         presentation=sel.presentation, geometry_json=area_geometry(slug, sel.level, sel.year, sel.districts),
         fit=zoom_to, height=560 if sel.presentation else 600, fit_window=True, tooltip_values=tips,
     )
-    in_words = map_text(areas, chosen, "LSOAs" if sel.level == "lsoa" else f"{sel.level}s")
+    in_words = map_text(areas, chosen, level_plural(sel.level))
     show_map(view, key="explorer_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
              on_pick=partial(select_code, areas))
     if share_change:

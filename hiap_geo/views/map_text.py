@@ -75,9 +75,13 @@ def kind_singular(label: str) -> str:
     return label if label.isupper() else label.lower()
 
 
-def kind_plural(label: str) -> str:
-    """'LSOAs', 'MSOAs', 'wards', 'districts' from a level's label ('LSOA', 'Ward')."""
-    return f"{kind_singular(label)}s"
+LEVEL_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
+"""Each level's label, as the pages name it (the Indicators page's ``LEVELS``; not imported: it brings pandera)."""
+
+
+def level_plural(level: str) -> str:
+    """'LSOAs', 'MSOAs', 'wards', 'districts' from a level ('lsoa', 'ward'): what a sentence calls its areas."""
+    return f"{kind_singular(LEVEL_LABELS[level])}s"
 
 
 def _areas(n: int) -> str:
