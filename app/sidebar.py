@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.loaders import district_names
+from app.widget_state import held_index
 from hiap_geo.core import settings
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.deprivation import MEASURES, measure_columns
@@ -111,7 +112,7 @@ def render_sidebar(map_controls: bool = True) -> MapSelection | None:
     if st.session_state.get("area") not in area_options:
         st.session_state["area"] = CHOSEN_DISTRICTS
     if choices:
-        area = side.selectbox("Area", area_options, key="area",
+        area = side.selectbox("Area", area_options, index=held_index(area_options, "area"), key="area",
                               format_func=lambda k: "Districts chosen below" if k == CHOSEN_DISTRICTS else choices[k],
                               help="A whole region or England, drawn the same way as districts. England has "
                                    "33,755 LSOAs: its map takes several seconds to draw.")
@@ -135,7 +136,8 @@ def render_sidebar(map_controls: bool = True) -> MapSelection | None:
     keys = _published(slug, int(year)) + ([change] if change else [])
     labels = {**MEASURES, "imd_change": "Change in IMD decile, 2019 to 2025", SHARE_CHANGE: SHARE_CHANGE_LABEL}
     st.session_state[MEASURE_OPTIONS_KEY] = {k: labels[k] for k in keys}
-    measure = side.selectbox("Measure", keys, format_func=labels.get, key="measure")
+    measure = side.selectbox("Measure", keys, index=held_index(keys, "measure"), format_func=labels.get,
+                             key="measure")  # a link or presentation's next measure sets it: held in every run
     if change is None:
         side.caption("The change from 2019 to 2025 is mapped on IoD 2025 geography (for LSOAs in deciles, for "
                      "wards and districts in residents in deciles 1-2): choose IoD 2025 to see it.")

@@ -107,6 +107,18 @@ def test_presentation_mode_can_be_left_and_restores_the_page(kent: str) -> None:
     assert at.selectbox(key="measure").value == "health" and at.radio(key="value_type").value == "score"
 
 
+def test_the_measure_a_presentation_step_chose_is_the_lists_choice_in_every_run(kent: str) -> None:
+    """As app/widget_state.held_index: a browser drawing the Measure list from a later run than the step that chose
+    it shows that measure, not the first of the list (and would otherwise send the first back as the user's)."""
+    at = app(kent, presentation=True, measure="health", value_type="score")
+    next(b for b in at.button if b.label == "▶").click().run()
+    stepped = at.session_state["measure"]
+    at.radio(key="value_type").set_value("rank").run()  # a later run, in which the page sets nothing
+    box = at.selectbox(key="measure")
+    assert not at.exception and box.value == stepped
+    assert box.proto.default == box.options.index(box.format_func(stepped)) > 0
+
+
 @pytest.mark.parametrize("page", ["app/pages/indicators.py", "app/pages/targeting.py", "app/pages/profile.py",
                                   "app/pages/plan.py", "app/pages/datasets.py"])
 def test_presentation_mode_works_on_every_page(kent: str, page: str) -> None:
