@@ -116,8 +116,9 @@ def visit(browser: object, url: str, name: str, timeout_s: float) -> tuple[Page,
     return page, settle(page, timeout_s, start, name not in NO_MAP_AT_FIRST)
 
 
-def find_switch(page: Page, name: str) -> tuple[str, object] | None:
-    """The first of the page's switch controls on screen: ('combobox' or 'radio', its locator)."""
+def find_switch(page: Page, name: str, named_only: bool = False) -> tuple[str, object] | None:
+    """The first of the page's switch controls on screen: ('combobox' or 'radio', its locator); unless
+    ``named_only``, else the first radio group or list in the page's main area."""
     for kind, label in SWITCHES[name]:
         if kind == "combobox":
             box = page.page.get_by_role("combobox", name=label)
@@ -127,6 +128,8 @@ def find_switch(page: Page, name: str) -> tuple[str, object] | None:
             group = page.page.get_by_role("radiogroup", name=label)
             if group.count():
                 return f"{label} (radio)", group.first
+    if named_only:
+        return None
     main = page.page.locator("[data-testid='stMain']")  # else the first list or radio group the page shows
     for role, kind in (("radiogroup", "radio"), ("combobox", "list")):
         found = main.get_by_role(role)
@@ -219,10 +222,11 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
         wait_until_idle(server.pid)
         page, row.values["first"] = visit(browser, server.url, name, timeout_s)
         row.values["first_mb"] = page.received() / 1e6
-        found, deadline = find_switch(page, name), time.perf_counter() + 10
+        found, deadline = find_switch(page, name, named_only=True), time.perf_counter() + 10
         while found is None and time.perf_counter() < deadline:  # a page timed to its run's end may not be drawn yet
             page.page.wait_for_timeout(100)
-            found = find_switch(page, name)
+            found = find_switch(page, name, named_only=True)
+        found = found or find_switch(page, name)  # none of the page's own: the first on screen
         if found is None:
             row.notes.append("no switch control found")
         else:
@@ -233,12 +237,10 @@ def measure_page(browser: object, name: str, timeout_s: float, quick: bool = Fal
             row.values["switch"], row.values["switch_kb"] = seconds, size / 1e3
             chosen = f" to '{page.switched_to}'" if getattr(page, "switched_to", None) else ""
             later = []
-            for _ in range(LATER_SWITCHES):
-                if (again := find_switch(page, name)) is None:
-                    break
-                later.append(switch(page, again[1], again[0], timeout_s)[0])
+            for _ in range(LATER_SWITCHES):  # the same control (a locator finds it again in each new render)
+                later.append(switch(page, control, kind, timeout_s)[0])
                 page.page.wait_for_timeout(500)
-            row.values["later_switch"] = statistics.median(later) if later else None
+            row.values["later_switch"] = statistics.median(later)
             row.values["switch_geometry_kb"] = (page.geometry_bytes - geometry) / 1e3
             row.notes.append(f"switch: {kind}{chosen}" + ("" if redrawn else ", map not redrawn"))
             if page.geometry_files[files:]:
