@@ -189,10 +189,11 @@ def need_score_section(sel: MapSelection) -> None:
         in_words = map_text(need_values(selected), NEED, kinds)
         show_map(view, key="targeting_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
                  on_pick=partial(select_code, set(areas["code"])))
-        if clicked in set(frame["code"]):
+        shown = clicked in set(frame["code"])
+        if shown:
             st.markdown(f"**Selected:** {escape_markdown(area_summary(frame, clicked))}")
         st.markdown(escape_markdown(in_words.full) + " Every area is in the table below"  # the map in words
-                    + ("." if clicked in set(frame["code"]) else "; click one on the map to see its rank and score."))
+                    + ("." if shown else "; click one on the map to see its rank and score."))
 
     st.caption(escape_markdown(score.describe()))
     for note in score.notes:
