@@ -7,7 +7,7 @@ import pandas as pd
 
 from hiap_geo.geo.measures import measure
 from hiap_geo.views.accessibility import markdown, statement
-from hiap_geo.views.map_text import NAMES_LISTED, kind_singular, level_plural, map_text, place_of
+from hiap_geo.views.map_text import NAMES_LISTED, level_plural, level_singular, map_text, place_of
 
 
 def frame(values: list[float | None], district: str = "Tunbridge Wells") -> pd.DataFrame:
@@ -83,4 +83,4 @@ def test_better_similar_worse_are_counted_in_words_and_the_worse_named() -> None
 def test_a_sentence_names_each_level_as_people_write_it() -> None:
     assert [level_plural(level) for level in ("lsoa", "msoa", "ward", "district")] == [
         "LSOAs", "MSOAs", "wards", "districts"]
-    assert kind_singular("Ward") == "ward" and kind_singular("LSOA") == "LSOA"
+    assert level_singular("ward") == "ward" and level_singular("lsoa") == "LSOA"

@@ -60,7 +60,7 @@ from hiap_geo.views.indicators import (
     vintages,
     with_extras,
 )
-from hiap_geo.views.map_text import kind_singular, level_plural, map_text
+from hiap_geo.views.map_text import level_plural, level_singular, map_text
 
 TABS = ["Table", "Spine chart", "Trends", "As stated in the plans", "Your data and Fingertips"]
 
@@ -163,7 +163,7 @@ def indicators_body(sel: MapSelection) -> None:
         return
     outside = outside_codes(codes, areas)
     if outside:
-        notes.caption(f"{len(outside)} {kind_singular(LEVELS[level])} code(s) of this indicator are outside the "
+        notes.caption(f"{len(outside)} {level_singular(level)} code(s) of this indicator are outside the "
                       f"chosen districts (or not on the {vintage} map) and are not shown, e.g. "
                       f"{escape_markdown(', '.join(outside[:5]))}.")
     first = first_value(values)

@@ -15,7 +15,7 @@ from app.sidebar import SELECTION_KEY
 from app.widget_state import held_index
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
 from hiap_geo.views.indicators import LEVELS, district_outlines
-from hiap_geo.views.map_text import kind_singular, level_plural, map_text
+from hiap_geo.views.map_text import level_plural, level_singular, map_text
 from hiap_geo.views.targeting import (
     CONFIDENCE_LABELS,
     IOD2025,
@@ -102,7 +102,7 @@ def need_score_section(sel: MapSelection) -> None:
             st.session_state["tgt_level"] = sel.level if sel.level in TARGET_LEVELS else "ward"
         level = st.radio("Rank", list(TARGET_LEVELS), index=held_index(list(TARGET_LEVELS), "tgt_level"),
                          horizontal=True, key="tgt_level", format_func=lambda lv: f"{LEVELS[lv]}s")
-        kind, kinds = kind_singular(LEVELS[level]), level_plural(level)  # 'ward', 'wards' in a sentence
+        kind, kinds = level_singular(level), level_plural(level)  # 'ward', 'wards' in a sentence
         areas = map_layer(slug, level, layer_vintage(level), sel.districts)
         if areas.empty:
             st.warning("The data has no areas for these districts at this level.")

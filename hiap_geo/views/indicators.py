@@ -33,8 +33,9 @@ from hiap_geo.render.maps import area_at as area_at
 from hiap_geo.render.maps import map_file_name as map_file_name
 from hiap_geo.render.profile.positions import decile_text, national_decile
 from hiap_geo.views.explorer import codes_in_districts
+from hiap_geo.views.map_text import LEVEL_LABELS
 
-LEVELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
+LEVELS: dict[str, str] = LEVEL_LABELS
 """Area types an indicator can be mapped at, finest first, with the label users see."""
 
 COMPARATORS: dict[str, str] = {"england": "England", "district": "its district"}

@@ -70,18 +70,19 @@ def place_of(areas: pd.DataFrame) -> str:
     return f"{len(districts):,} districts"
 
 
-def kind_singular(label: str) -> str:
-    """A level's label as a sentence says it: 'LSOA', 'MSOA', 'ward', 'district' (from 'LSOA', 'Ward')."""
+LEVEL_LABELS: dict[str, str] = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
+"""Each level's label as the pages show it (the Indicators page's ``LEVELS`` is this dictionary)."""
+
+
+def level_singular(level: str) -> str:
+    """What a sentence calls one of a level's areas: 'LSOA', 'MSOA', 'ward', 'district' (from 'lsoa', 'ward')."""
+    label = LEVEL_LABELS[level]
     return label if label.isupper() else label.lower()
-
-
-LEVEL_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "Ward", "district": "District"}
-"""Each level's label, as the pages name it (the Indicators page's ``LEVELS``; not imported: it brings pandera)."""
 
 
 def level_plural(level: str) -> str:
     """'LSOAs', 'MSOAs', 'wards', 'districts' from a level ('lsoa', 'ward'): what a sentence calls its areas."""
-    return f"{kind_singular(LEVEL_LABELS[level])}s"
+    return f"{level_singular(level)}s"
 
 
 def _areas(n: int) -> str:
