@@ -223,9 +223,13 @@ def test_england_is_built_once_and_each_caller_gets_its_own_copy(real_data: Path
     first = aggregate.england_indicators()
     first["value"] = -1.0  # a caller changing its rows changes no one else's
     again = aggregate.england_indicators()
+    one = aggregate.england_indicators([catalogue.LSOA_SPECS[3]])  # one indicator's row: from the same table
+    one["value"] = -1.0
     info = aggregate._england_indicators.cache_info()
-    assert info.misses == 1 and info.hits == 1
-    assert (again["value"] != -1.0).all() and len(again) == len(catalogue.LSOA_SPECS)
+    assert info.misses == 1 and info.hits == 2
+    assert (aggregate.england_indicators()["value"] != -1.0).all() and len(again) == len(catalogue.LSOA_SPECS)
+    pd.testing.assert_frame_equal(aggregate.england_indicators([catalogue.LSOA_SPECS[3]]),
+                                  again[again["indicator_id"] == catalogue.LSOA_SPECS[3].id].reset_index(drop=True))
 
 
 @pytest.mark.integration
@@ -376,20 +380,25 @@ def test_a_blank_method_reads_as_supplied_not_nan() -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("indicator_id", ["census21_disability", "iod25_cidr"])
-def test_one_indicators_rows_are_load_indicators_rows_for_it(real_data: Path, indicator_id: str) -> None:
+def test_one_indicators_rows_are_load_indicators_validated_rows_for_it(real_data: Path, kent_layers: str) -> None:
     """Issue 25: the Indicators page reads the chosen LSOA indicator's rows alone (LSOA, ward, district, England:
-    one indicator's aggregates, not 38), and they are the rows the full load gives for it, county rows apart."""
+    one indicator's aggregates, not 38), and without putting them through the schema again; for every LSOA
+    indicator of every built district they are the rows the full, validated load gives for it, county rows apart."""
+    from hiap_geo.views.explorer import built_districts
     from hiap_geo.views.indicators import source_rows
 
-    ours = source_rows([TW, SEVENOAKS], "lsoa", indicator_id)
-    full = readers.load_indicators([TW, SEVENOAKS])
-    full = full[(full["indicator_id"] == indicator_id) & (full["area_type"] != "county")]
-    assert set(ours["indicator_id"]) == {indicator_id}
-    assert set(ours["area_type"]) == {"lsoa", "ward", "district", "england"}
+    districts = built_districts(kent_layers)
+    assert TW in districts and SEVENOAKS in districts
+    full = readers.load_indicators(districts)
     key = ["area_type", "area_code", "period"]
-    pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),
-                                  full.sort_values(key).reset_index(drop=True)[ours.columns])
+    for spec in catalogue.LSOA_SPECS:
+        ours = source_rows(districts, "lsoa", spec.id)
+        theirs = full[(full["indicator_id"] == spec.id) & (full["area_type"] != "county")]
+        assert set(ours["indicator_id"]) == {spec.id}
+        assert set(ours["area_type"]) == {"lsoa", "ward", "district", "england"}
+        pd.testing.assert_frame_equal(ours.sort_values(key).reset_index(drop=True),
+                                      theirs.sort_values(key).reset_index(drop=True)[ours.columns])
+        pd.testing.assert_frame_equal(ours, schema.validate_indicators(ours)[ours.columns])
 
 
 @pytest.mark.integration
@@ -431,3 +440,12 @@ def test_the_lsoa_table_is_kept_once_made_and_made_anew_when_a_file_changes(
         pd.testing.assert_frame_equal(tables.health_index_base(), pd.read_csv(
             dataset_path("health_index_indicators"), dtype={"ltla21_code": str}))
     assert len(list(folder.glob("health_index-*.parquet"))) == 1
+
+
+@pytest.mark.integration
+def test_england_rows_of_an_indicator_the_catalogue_lacks_are_refused_by_name(real_data: Path) -> None:
+    from dataclasses import replace
+
+    stranger = replace(catalogue.LSOA_SPECS[0], id="not_in_the_catalogue")
+    with pytest.raises(HiapGeoError, match="not_in_the_catalogue"):
+        aggregate.england_indicators([catalogue.LSOA_SPECS[0], stranger])

@@ -455,7 +455,11 @@ def source_rows(districts: Sequence[str], group: str, indicator_id: str | None =
     :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators.
 
     With ``indicator_id``, an LSOA indicator's rows alone (LSOA, ward, district and England), what its map and table
-    show: one of 38 indicators' aggregates instead of every one's, and no county rows (no page level shows them)."""
+    show: one of 38 indicators' aggregates instead of every one's, and no county rows (no page level shows them).
+    These few rows are not put through the schema again: its checks cost about 45 ms whatever the number of rows,
+    half of a first read, paid on each indicator a user first chose, and the rows are built by the same code as
+    :func:`~hiap_geo.indicators.readers.load_indicators`' validated ones (tested equal, for every LSOA indicator of
+    every built district)."""
     from hiap_geo.indicators import aggregate, readers
     from hiap_geo.indicators.catalogue import LSOA_SPECS
     from hiap_geo.indicators.schema import concat_indicators, validate_indicators
@@ -467,8 +471,9 @@ def source_rows(districts: Sequence[str], group: str, indicator_id: str | None =
         specs = [s for s in LSOA_SPECS if s.id == indicator_id] or None  # None: every LSOA indicator
         frames = [readers.lsoa_indicators(chosen, specs), aggregate.ward_indicators(chosen, specs),
                   aggregate.district_indicators(chosen, specs), aggregate.england_indicators(specs)]
-        if specs is None:
-            frames.insert(3, aggregate.county_indicators(chosen))
+        if specs is not None:
+            return concat_indicators(frames)
+        frames.insert(3, aggregate.county_indicators(chosen))
     elif group in others:
         frames = [others[group](chosen)]
     else:
