@@ -185,10 +185,11 @@ def indicators_body(sel: MapSelection) -> None:
         # Geometry goes to the browser once per level and vintage (a file named by its content); a new indicator,
         # comparison, period or confidence sends colours and tooltips only, so the user's zoom is kept. At most the
         # room below the map's top in the window: all of it in view on a 1366x768 laptop.
-        view = indicator_map(areas, map_values, measure, values, district_lines=district_lines, selected=selected,
+        coloured = map_frame(areas, map_values)
+        view = indicator_map(coloured, measure, values, district_lines=district_lines, selected=selected,
                              basemap=sel.basemap, presentation=presenting, height=560 if presenting else 620,
                              geometry_json=map_geometry(slug, level, vintage, sel.districts))
-        in_words = map_text(map_frame(areas, values["value"] if colour_by == "value" else map_values),
+        in_words = map_text(map_frame(areas, values["value"]) if colour_by == "value" else coloured,
                             indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
                             if colour_by == "value" else measure, level_plural(level))
         st.html(WRAPPING_TOOLTIPS)
@@ -197,7 +198,7 @@ def indicators_body(sel: MapSelection) -> None:
         (st.expander("The map in words") if presenting else st.container()).markdown(
             escape_markdown(in_words.full) + " Every area is in the tab 'Table'.")
         map_title = f"{measure.label}, {period}"
-        st.download_button("Download map (PNG)", map_download(map_frame(areas, map_values), measure, map_title,
+        st.download_button("Download map (PNG)", map_download(coloured, measure, map_title,
                                                               outlines=district_outlines(district_lines)),
                            file_name=map_file_name(map_title), mime="image/png", key="indicator_map_png",
                            on_click="ignore")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hiap_geo.core.areas import ENGLAND_CODE
@@ -259,8 +260,9 @@ def msoa_decile_label(indicator_id: str, period: str, value: float, polarity: st
 
 
 def first_value(values: pd.DataFrame) -> pd.Series:
-    """The first area with a value: what the indicator is (name, unit, polarity, source, vintage, method)."""
-    return values.dropna(subset=["value"]).iloc[0]
+    """The first area with a value: what the indicator is (name, unit, polarity, source, vintage, method).
+    Raises IndexError when no area has one."""
+    return values.iloc[np.flatnonzero(values["value"].notna().to_numpy())[0]]
 
 
 def method_text(first: pd.Series) -> str:
@@ -342,14 +344,14 @@ def selection_label(areas: pd.DataFrame, code: str | None) -> str | None:
     return f"Selected: {code} {names[code]}" if code in names else None
 
 
-def indicator_map(areas: gpd.GeoDataFrame, map_values: pd.Series, measure: MapMeasure, values: pd.DataFrame, *,
+def indicator_map(frame: gpd.GeoDataFrame, measure: MapMeasure, values: pd.DataFrame, *,
                   district_lines: gpd.GeoSeries | None, selected: str | None, basemap: str | None,
                   presentation: bool, geometry_json: str, height: int) -> MapView:
-    """The indicator's map for the recolouring map component: the same areas file for every indicator of a level
-    and vintage (so a switch sends colours and tooltips, no geometry), the districts outlined, the selected area
-    outlined and named in the legend, fitted to the window."""
-    label = selection_label(areas, selected)
-    return map_view(map_frame(areas, map_values), measure, outlines=district_outlines(district_lines),
+    """The indicator's map (``frame`` from :func:`map_frame`) for the recolouring map component: the same areas file
+    for every indicator of a level and vintage (so a switch sends colours and tooltips, no geometry), the districts
+    outlined, the selected area outlined and named in the legend, fitted to the window."""
+    label = selection_label(frame, selected)
+    return map_view(frame, measure, outlines=district_outlines(district_lines),
                     selected=selected if label else None,
                     selected_label=label, basemap=basemap, presentation=presentation, geometry_json=geometry_json,
                     tooltip_values=tooltip_texts(values), height=height, fit_window=True)
