@@ -453,15 +453,15 @@ def catalogue_names() -> dict[str, tuple[str, str]]:
 
 
 def source_rows(districts: Sequence[str], group: str, indicator_id: str | None = None) -> pd.DataFrame:
-    """The rows of one source group for the districts, with their comparators, validated: the same rows
+    """The rows of one source group for the districts, with their comparators: the same validated rows
     :func:`hiap_geo.indicators.readers.load_indicators` gives for those indicators.
 
     With ``indicator_id``, an LSOA indicator's rows alone (LSOA, ward, district and England), what its map and table
     show: one of 38 indicators' aggregates instead of every one's, and no county rows (no page level shows them).
     These few rows are not put through the schema again: its checks cost about 45 ms whatever the number of rows,
     half of a first read, paid on each indicator a user first chose, and the rows are built by the same code as
-    :func:`~hiap_geo.indicators.readers.load_indicators`' validated ones (tested equal, for every LSOA indicator of
-    every built district)."""
+    :func:`~hiap_geo.indicators.readers.load_indicators`' validated ones (tested equal for every LSOA indicator of
+    every Kent and Medway district)."""
     from hiap_geo.indicators import aggregate, readers
     from hiap_geo.indicators.catalogue import LSOA_SPECS
     from hiap_geo.indicators.schema import concat_indicators, validate_indicators
