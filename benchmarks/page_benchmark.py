@@ -162,9 +162,10 @@ def switch(page: Page, control: object, kind: str, timeout_s: float) -> tuple[fl
             control.click()
             options = page.page.get_by_role("option")
             options.first.wait_for(timeout=10_000)
-            texts, shown = [t.strip() for t in options.all_inner_texts()], current.strip()
-            page.switched_to = texts[next_choice(texts, shown)]
-            options.nth(next_choice(texts, shown)).click()
+            texts = [t.strip() for t in options.all_inner_texts()]
+            picked = next_choice(texts, current.strip())
+            page.switched_to = texts[picked]
+            options.nth(picked).click()
         else:
             control.get_by_role("radio", checked=False).first.click(force=True)
 
