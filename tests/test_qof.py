@@ -176,6 +176,28 @@ def test_targeting_and_the_indicators_map_use_the_estimates(kent: str) -> None:
     assert set(values["vs_england"]) == {"not compared"}  # never judged better or worse
 
 
+def test_an_estimates_national_decile_reads_englands_qof_msoas_alone(real_data: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Indicators map labels each MSOA with its QOF decile: a first QOF choice built England's Census and DWP
+    MSOAs too (about 0.3 s); they are built only for an indicator the QOF MSOAs do not have."""
+    from hiap_geo.render.profile import positions
+
+    positions._england_values.cache_clear()
+    monkeypatch.setattr(positions, "_sources", positions._sources.__wrapped__)  # a fresh list of readers
+    built: list[str] = []
+    real = positions.msoa_census_indicators
+    monkeypatch.setattr(positions, "msoa_census_indicators", lambda *a: built.append("census") or real(*a))
+    monkeypatch.setattr(positions, "dwp_indicators", lambda *a: built.append("dwp") or pd.DataFrame(
+        columns=["indicator_id", "period", "area_type", "value"]))
+    qof = positions.england_values("qof_obesity", "QOF about 2018/19", "msoa")
+    assert len(qof) == 6_856 and (qof[:-1] <= qof[1:]).all()  # every MSOA 2021, sorted
+    assert positions.national_decile("qof_obesity", "QOF about 2018/19", float(qof[0]), "no_judgement", "msoa") == 10
+    assert built == []
+    assert len(positions.england_values("census21_bad_health", "2021", "msoa")) == 6_856 and built == ["census"]
+    assert positions.england_values("no_such_indicator", "2021", "msoa") is None and built == ["census", "dwp"]
+    positions._england_values.cache_clear()
+
+
 def test_the_spine_sets_the_estimates_against_english_msoas(kent: str) -> None:
     from hiap_geo.indicators import spine
 
