@@ -101,7 +101,7 @@ def highlighted_areas(plan: Plan, reach: plan_view.PlanReach, level: str, chosen
     table = plan_view.action_areas(reach, level, action_id)
     lines, note = plan_map.highlight_listing(table, level)
     if lines:  # a box that scrolls by itself, so the controls stay in view
-        (st.container(height=180 if presenting else 240) if len(lines) > 5 else st.container()).markdown(
+        (st.container(height=180 if presenting else 240) if len(lines) > 5 else st).markdown(
             bullet_list(lines))
     if note:
         st.caption(note)
@@ -159,7 +159,7 @@ def map_panel(plan: Plan, reach: plan_view.PlanReach, shown: pd.DataFrame, light
         show_map(view, key="plan_map", on_click=partial(select_clicked, drawn), on_pick=partial(select_code, drawn))
         in_words = map_text(drawn.areas, drawn.measure, level_plural(level))
         outlined = outlined_words(chosen.label, chosen.codes, level) if chosen is not None else ""
-        (st.expander("The map in words") if presenting else st.container()).markdown(
+        (st.expander("The map in words") if presenting else map_col).markdown(
             escape_markdown(in_words.full + outlined))
         announce(in_words.announcement + outlined, key="plan_live")  # said when a filter or step changes
         if not presenting:

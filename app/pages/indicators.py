@@ -93,12 +93,14 @@ def indicators_body(sel: MapSelection) -> None:
     # The map first, its controls beside it (folded above it in presentation); the sections below it in tabs, each run
     # only while it is open, so a first visit computes the map and the table alone. The data tab runs first when open:
     # an upload or a Fingertips copy is an indicator the selector offers.
-    stepper = st.container()
+    # Only the containers a mode uses: each is one more message and one more element for the browser to redraw on
+    # every switch.
     if presenting:
+        stepper = st.container()
         selectors, map_col, info_col = st.expander("Indicator, geography and colours"), st.container(), None
     else:
         map_col, info_col = st.columns([5, 2])
-        selectors = info_col.container()
+        selectors = info_col
     tabs = dict(zip(TABS, st.tabs(TABS, key="ind_tab", on_change="rerun"), strict=True))
     if tabs["Your data and Fingertips"].open:
         with tabs["Your data and Fingertips"]:
@@ -195,7 +197,7 @@ def indicators_body(sel: MapSelection) -> None:
         st.html(WRAPPING_TOOLTIPS)
         show_map(view, key="indicator_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
                  on_pick=partial(select_code, set(areas["code"])))
-        (st.expander("The map in words") if presenting else st.container()).markdown(
+        (st.expander("The map in words") if presenting else map_col).markdown(
             escape_markdown(in_words.full) + " Every area is in the tab 'Table'.")
         map_title = f"{measure.label}, {period}"
         st.download_button("Download map (PNG)", map_download(coloured, measure, map_title,

@@ -140,7 +140,7 @@ if sel.presentation:
     controls, map_col, info_col = st.expander("Filter by decile and find an area"), st.container(), None
 else:
     map_col, info_col = st.columns([5, 2])
-    controls = info_col.container()
+    controls = info_col  # written before the area panel below them: no container of their own (one message less)
 
 if st.session_state.get("search_context") != search_context(sel):  # a new map: the old search meant another one
     st.session_state["search_context"] = search_context(sel)
@@ -193,7 +193,7 @@ with map_col:
     if share_change:
         st.caption(CHANGE_CAVEAT)
     # The map in words, beside it: what it shows and the worst areas by name (a screen reader's way into the map)
-    (st.expander("The map in words") if sel.presentation else st.container()).markdown(
+    (st.expander("The map in words") if sel.presentation else map_col).markdown(
         escape_markdown(in_words.full) + ("" if sel.presentation else
                                " Every area is in [the table below the map](#areas-on-the-map)."))
 
