@@ -620,6 +620,12 @@ def test_indicators_map_recolours_in_place_fits_the_window_and_selects_on_click(
         page_.keyboard.press("Enter")
 
     view = watch.switch(another_lsoa_indicator, view, containing="Income deprivation")
+    from tests.test_map_speed_browser import CLICKABLE_AREA
+
+    target = page_.evaluate(CLICKABLE_AREA)  # the long tooltip wraps (its style is sent once, not by each switch)
+    page_.mouse.move(target["x"], target["y"])
+    frame.wait_for_selector(".leaflet-tooltip", timeout=10_000)
+    assert frame.eval_on_selector(".leaflet-tooltip", "e => getComputedStyle(e).whiteSpace") == "normal"
     code = watch.click_an_area(view)
     page_.get_by_text("Its spine chart is in the tab", exact=False).wait_for(timeout=60_000)
     shoot(page_, "indicators-selected-1366x768.png")

@@ -194,7 +194,6 @@ def indicators_body(sel: MapSelection) -> None:
         in_words = map_text(map_frame(areas, values["value"]) if colour_by == "value" else coloured,
                             indicator_measure(str(first["indicator_name"]), first["unit"], polarity)
                             if colour_by == "value" else measure, level_plural(level))
-        st.html(WRAPPING_TOOLTIPS)
         show_map(view, key="indicator_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
                  on_pick=partial(select_code, set(areas["code"])))
         (st.expander("The map in words") if presenting else map_col).markdown(
@@ -240,5 +239,6 @@ if not sel.presentation:  # in presentation the strip leads and the map gets the
 if not sel.districts:
     st.info("Choose one or more districts in the sidebar to see their indicators.")
     st.stop()
+st.html(WRAPPING_TOOLTIPS)  # the same for every indicator: not sent again on each switch
 indicators_body(sel)
 st.caption(full_attribution())
