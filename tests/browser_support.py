@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.browser_benchmark import LEAVES_THE_MACHINE  # the benchmark's: tests and benchmarks block alike
 from hiap_geo.core import settings
 from hiap_geo.render.maps import install_map_assets
 
@@ -95,12 +95,6 @@ def block_internet(page: object) -> list[str]:
 
     page.route(LEAVES_THE_MACHINE, route)
     return outside
-
-
-LEAVES_THE_MACHINE = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/])(?!data:|blob:)")
-"""Any request not to this machine. A regular expression, which Playwright matches in its driver: the page's own
-requests (about 150 on a first visit, Streamlit's code in chunks) then load without each being sent to the test
-process and back, as they would with a pattern matching every request and a handler letting most through."""
 
 
 MAP_SELECTOR = "[data-area-count]"
