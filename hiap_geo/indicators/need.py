@@ -87,19 +87,15 @@ def standardise(values: pd.Series, method: Method, higher_is_more_need: bool) ->
     """
     numeric = pd.to_numeric(values, errors="coerce").astype(float)
     oriented = numeric if higher_is_more_need else -numeric
-    present = oriented.dropna()
-    out = pd.Series(np.nan, index=values.index, dtype=float)
-    if present.empty:
-        return out
-    if method == "rank":
-        n = len(present)
-        out[present.index] = 0.5 if n == 1 else (present.rank(method="average") - 1) / (n - 1)
-    elif method == "zscore":
-        sd = present.std(ddof=0)
-        out[present.index] = 0.0 if not sd > 0 else (present - present.mean()) / sd
-    else:
-        raise NeedScoreError(f"Unknown method '{method}'; use one of {', '.join(METHODS)}.")
-    return out
+    n = int(oriented.notna().sum())
+    if n == 0:
+        return pd.Series(np.nan, index=values.index, dtype=float)
+    if method == "rank":  # rank() leaves a missing value missing
+        return oriented * 0.0 + 0.5 if n == 1 else (oriented.rank(method="average") - 1) / (n - 1)
+    if method == "zscore":
+        sd = oriented.std(ddof=0)
+        return oriented * 0.0 if not sd > 0 else (oriented - oriented.mean()) / sd
+    raise NeedScoreError(f"Unknown method '{method}'; use one of {', '.join(METHODS)}.")
 
 
 def need_score(frame: pd.DataFrame, components: Sequence[Component], method: Method = "rank",
@@ -120,37 +116,35 @@ def need_score(frame: pd.DataFrame, components: Sequence[Component], method: Met
     if missing not in MISSING_RULES:
         raise NeedScoreError(f"Unknown rule for missing values '{missing}'; use one of {', '.join(MISSING_RULES)}.")
 
-    table = pd.DataFrame(index=frame.index)
-    std = pd.DataFrame(index=frame.index)
-    for c in components:
-        table[f"{c.key}__value"] = frame[c.key]
-        std[c.key] = standardise(frame[c.key], method, c.higher_is_more_need)
-    weights = pd.Series({c.key: float(c.weight) for c in components})
-    present = std.notna()
-    used_weight = present.mul(weights, axis=1)
+    # Whole columns at once: the page scores on every change of a weight or measure.
+    std = np.column_stack([standardise(frame[c.key], method, c.higher_is_more_need).to_numpy() for c in components])
+    present = ~np.isnan(std)
+    used_weight = present * np.array([float(c.weight) for c in components])
     if missing == "exclude":
-        complete = present.all(axis=1)
-        used_weight = used_weight.where(complete, 0.0)
+        used_weight = np.where(present.all(axis=1, keepdims=True), used_weight, 0.0)
     total = used_weight.sum(axis=1)
-    share = used_weight.div(total.where(total > 0), axis=0)
+    scored = total > 0
+    share = np.divide(used_weight, total[:, None], out=np.full_like(used_weight, np.nan), where=scored[:, None])
     contribution = std * share
+    score = np.where(scored, np.nansum(contribution, axis=1), np.nan)  # a scored area has a weighted component
+    columns: dict[str, object] = {
+        "need_score": score,
+        "components_used": (present & (used_weight > 0)).sum(axis=1).astype(int),
+    }
+    columns |= {f"{c.key}__value": frame[c.key] for c in components}
     notes: list[str] = []
-    for c in components:
-        table[f"{c.key}__standardised"] = std[c.key]
-        table[f"{c.key}__weight"] = share[c.key].where(present[c.key])
-        table[f"{c.key}__contribution"] = contribution[c.key]
-        gaps = int((~present[c.key]).sum())
+    for i, c in enumerate(components):
+        columns[f"{c.key}__standardised"] = std[:, i]
+        columns[f"{c.key}__weight"] = np.where(present[:, i], share[:, i], np.nan)
+        columns[f"{c.key}__contribution"] = contribution[:, i]
+        gaps = int((~present[:, i]).sum())
         if gaps:
             notes.append(f"{c.label}: no value for {gaps} of {len(frame)} areas.")
-    scored = total > 0
-    table["need_score"] = contribution.sum(axis=1, min_count=1).where(scored)
-    table["components_used"] = present.where(used_weight > 0, False).sum(axis=1).astype(int)
-    table["need_rank"] = table["need_score"].rank(ascending=False, method="min").astype("Int64")
+    table = pd.DataFrame(columns, index=frame.index)
+    table.insert(0, "need_rank", table["need_score"].rank(ascending=False, method="min").astype("Int64"))
     unscored = int((~scored).sum())
     if unscored:
         notes.append(f"{unscored} area(s) have no score ({'a component is missing' if missing == 'exclude' else 'no component has a value'}).")  # noqa: E501
-    front = ["need_rank", "need_score", "components_used"]
-    table = table[front + [c for c in table.columns if c not in front]]
     return NeedScore(table, tuple(components), method, missing, tuple(notes))
 
 

@@ -144,23 +144,22 @@ def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str
     scored' keeps each area's rank among every scored area of the districts."""
     labels = dict(labels or {})
     scores = score.table.loc[frame.index]
-    base = pd.DataFrame(frame[["code", "name", "ward", "district"]])
-    if (base["ward"].fillna("") == base["name"]).all():
-        base = base.drop(columns=["ward"])
-    parts = [base, scores[["need_rank", "need_score", "components_used"]]]
+    columns = {name: frame[name] for name in ("code", "name", "ward", "district")}
+    if (frame["ward"].fillna("") == frame["name"]).all():
+        del columns["ward"]
+    rank = scores["need_rank"]
+    columns |= {"need rank": rank, RANK_OF_ALL: rank, "need score": scores["need_score"],
+                "components used": scores["components_used"]}
     for c in score.components:
         label = labels.get(c.key, c.label)
-        part = scores[[f"{c.key}__{s}" for s in ("value", "standardised", "weight", "contribution")]]
-        part.columns = [f"{label}: {s}" for s in ("value", "standardised", "weight", "contribution")]
-        parts.append(part)
-    meets = [c for c in frame.columns if c.startswith("meets")]
-    if meets:
-        parts.append(pd.DataFrame(frame[meets]))
-    table = pd.concat(parts, axis=1).sort_values(["need_rank", "code"], na_position="last").reset_index(drop=True)
-    table.insert(table.columns.get_loc("need_rank"), "need rank",
-                 pd.Series(range(1, len(table) + 1), dtype="Int64").where(table["need_rank"].notna()))
-    return table.rename(columns={"need_rank": RANK_OF_ALL, "need_score": "need score",
-                                 "components_used": "components used"})
+        columns |= {f"{label}: {step}": scores[f"{c.key}__{step}"]
+                    for step in ("value", "standardised", "weight", "contribution")}
+    columns |= {c: frame[c] for c in frame.columns if c.startswith("meets")}
+    # Most need first, unscored last, ties by code; one table made and reordered once (the page does it per change).
+    order = np.lexsort((frame["code"].to_numpy(), rank.to_numpy(dtype=float, na_value=np.inf)))
+    table = pd.DataFrame(columns).take(order).reset_index(drop=True)
+    table["need rank"] = pd.Series(range(1, len(table) + 1), dtype="Int64").where(table[RANK_OF_ALL].notna())
+    return table
 
 
 METHOD_MARKDOWN = """
