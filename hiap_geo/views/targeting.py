@@ -324,13 +324,6 @@ def need_map_frame(selected: pd.DataFrame, classes: pd.Series, geometry: gpd.Geo
                             geometry=geometry.loc[selected.index].values)
 
 
-def need_tooltips(selected: pd.DataFrame, scored: pd.DataFrame) -> list[str]:
-    """Each mapped area's rank among all scored areas and its score."""
-    last = int(scored["need_rank"].max())
-    return [f"rank {int(r)} of {last} · score {v:.2f}"
-            for r, v in zip(selected["need_rank"], selected["need_score"], strict=True)]
-
-
 def ranking_export_table(table: pd.DataFrame, score: NeedScore, chosen: Sequence[NeedThreshold], data: pd.DataFrame,
                          indicator_ids: Sequence[str], level: str) -> pd.DataFrame:
     """The ranked table as downloaded: with the method, thresholds, sources, geography and attribution on
