@@ -74,6 +74,7 @@ def read_report(slug: str) -> BuildReport | None:
 
 
 def is_built(slug: str) -> bool:
+    """Whether layers for ``slug`` have been built (``make run`` builds them when not)."""
     return read_report(slug) is not None
 
 
