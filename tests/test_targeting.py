@@ -59,6 +59,19 @@ def test_missing_values_can_exclude_an_area() -> None:
     assert "leave the area unscored" in score.describe()
 
 
+def test_an_area_with_no_value_at_all_is_unscored_and_the_table_keeps_its_order() -> None:
+    frame = FRAME.assign(green=[50.0, np.nan, 70.0, 60.0], imd_score=[40.0, np.nan, 10.0, 30.0]).set_index("code")
+    score = need.need_score(frame, [IMD, GREEN], "zscore", "rescale")
+    assert score.table.index.tolist() == ["A", "B", "C", "D"]  # the areas' own index, for the map and the table
+    assert pd.isna(score.table.at["B", "need_score"]) and pd.isna(score.table.at["B", "need_rank"])
+    assert score.table["components_used"].tolist() == [2, 0, 2, 2]
+    assert score.notes[-1] == "1 area(s) have no score (no component has a value)."
+    assert score.table.columns.tolist() == [
+        "need_rank", "need_score", "components_used", "imd_score__value", "green__value",
+        "imd_score__standardised", "imd_score__weight", "imd_score__contribution",
+        "green__standardised", "green__weight", "green__contribution"]
+
+
 def test_a_decile_is_oriented_so_that_decile_1_is_most_need() -> None:
     decile = need.need_score(FRAME, [need.Component("imd_decile", "IMD decile", 1, False)])
     assert close(col(decile, "need_score"), [1, 1 / 3, 0, 2 / 3])
