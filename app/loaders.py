@@ -14,12 +14,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from hiap_geo.core.editions import IOD2025
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
 from hiap_geo.geo.layers import load_layer
 from hiap_geo.geo.lookups import current_districts
 from hiap_geo.plans.progress import ProgressStore
-from hiap_geo.views.explorer import areas_of
+from hiap_geo.views.explorer import areas_of, read_areas
 
 T = TypeVar("T")
 SHARED_AREAS = 64
@@ -51,6 +52,17 @@ def shared_result(key: Hashable, make: Callable[[], T]) -> T:
     return value
 
 
+WHOLE_ENGLAND = "england"
+"""The build whose IoD 2019 layers no server holds whole (about 140 MB): only the Plan page's 2019 plans and the Map
+explorer's 2019 edition draw them, a few districts at a time (:func:`held_whole`)."""
+
+
+def held_whole(slug: str, year: int) -> bool:
+    """Whether the layers of a build and IoD edition are read whole once per process and shared (the warm-up reads
+    them): all but England's IoD 2019 ones, of which the chosen districts' rows are read alone from the file."""
+    return slug != WHOLE_ENGLAND or year == IOD2025.year
+
+
 @st.cache_resource(show_spinner="Loading boundaries...")
 def layer(slug: str, level: str, year: int) -> gpd.GeoDataFrame:
     """A whole built layer, read once per process and shared; never modified."""
@@ -66,6 +78,8 @@ def chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -
 
 @st.cache_resource(show_spinner=False, max_entries=SHARED_AREAS)
 def _chosen_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
+    if not held_whole(slug, year):
+        return read_areas(slug, level, year, districts)
     return areas_of(layer(slug, level, year), level, year, districts)
 
 

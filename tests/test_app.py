@@ -212,7 +212,8 @@ def test_changing_an_option_does_not_reload_layers(kent: str, monkeypatch: pytes
 
     reads: list[str] = []
     real_read = hiap_geo.geo.layers.read_layer
-    monkeypatch.setattr(hiap_geo.geo.layers, "read_layer", lambda path: reads.append(path.name) or real_read(path))
+    monkeypatch.setattr(hiap_geo.geo.layers, "read_layer",
+                        lambda path, rows=None: reads.append(path.name) or real_read(path, rows))
     at = app(kent)
     for thread in threading.enumerate():  # the warm-up reads both editions' layers in the background once
         if thread.name == warm_up.THREAD:

@@ -342,7 +342,8 @@ def test_switching_pages_reuses_the_cached_layers(kent: str, monkeypatch: pytest
 
     reads: list[str] = []
     real_read = hiap_geo.geo.layers.read_layer
-    monkeypatch.setattr(hiap_geo.geo.layers, "read_layer", lambda path: reads.append(path.name) or real_read(path))
+    monkeypatch.setattr(hiap_geo.geo.layers, "read_layer",
+                        lambda path, rows=None: reads.append(path.name) or real_read(path, rows))
     at = page("app/pages/map_explorer.py")
     at.switch_page(INDICATORS).run()
     at.switch_page(TARGETING).run()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -69,10 +71,55 @@ def test_the_warm_up_reads_the_shared_layers_and_lookups_and_imports_the_indicat
     assert not any(r.levelname == "WARNING" and r.name.startswith("hiap_geo") for r in caplog.records)
 
 
-def test_the_warm_up_leaves_englands_2019_layers_to_the_page_that_needs_them() -> None:
-    """Every server would hold them (about thirty times Kent's 16 MB) for the Plan page's 2019 plans alone."""
+def test_no_server_holds_englands_2019_layers_whole() -> None:
+    """About 140 MB in every server for the Plan page's 2019 plans alone: their districts' rows are read alone."""
+    from app.loaders import held_whole
     from app.warm_up import editions_to_read
     from hiap_geo.core.editions import IOD2019, IOD2025
 
     assert editions_to_read("england") == (IOD2025,)
     assert editions_to_read("kent") == (IOD2025, IOD2019)
+    assert not held_whole("england", 2019)
+    assert held_whole("england", 2025) and held_whole("kent", 2019) and held_whole("kent", 2025)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("level", ["lsoa", "ward", "district"])
+@pytest.mark.parametrize("year", [2019, 2025])
+def test_a_districts_areas_read_alone_from_the_file_are_those_of_the_whole_layer(
+        kent: str, level: str, year: int) -> None:
+    from hiap_geo.geo.layers import load_layer
+    from hiap_geo.views.explorer import areas_of, read_areas
+
+    for districts in [("E07000116",), ("E07000111", "E07000116"), ("E06000001",)]:  # the last has no Kent areas
+        alone = read_areas(kent, level, year, districts)
+        whole = areas_of(load_layer(kent, level, year), level, year, districts)
+        assert len(alone) == len(whole) and (len(whole) > 0) == (districts != ("E06000001",))
+        pd.testing.assert_frame_equal(alone, whole.reset_index(drop=True))
+        assert alone.crs == whole.crs
+
+
+@pytest.mark.integration
+def test_the_warm_up_places_the_default_districts_plan_so_the_plan_page_does_not(
+        kent: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import warm_up
+    from app.plan_data import reach_of
+    from hiap_geo.views import plan as plan_view
+
+    monkeypatch.setenv("HIAP_PROGRESS_DB", f"sqlite:///{tmp_path / 'progress.sqlite'}")
+    warm_up._import_all()
+    monkeypatch.setattr(plan_view, "plan_reach", lambda plan: pytest.fail(f"{plan.id} placed again"))
+    choice = plan_view.choice_for(plan_view.plan_choices(), None, (settings.DEFAULT_DISTRICT,))
+    assert choice == "file:tunbridge-wells-2023-25.yaml"
+    assert not reach_of(*plan_view.plan_text(choice)).lsoa.empty  # the warm-up's cache entry
+
+
+@pytest.mark.integration
+def test_after_the_warm_up_what_the_server_holds_is_out_of_the_collectors_sight(kent: str) -> None:
+    """A full collection walked every table and layer held (100-200 ms at random moments of a page's run). In a
+    process of its own: freezing is for a server's life."""
+    code = ("import gc; from app import warm_up; before = gc.get_freeze_count(); warm_up._warm_up(); "
+            "print(before, gc.get_freeze_count())")
+    before, after = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                            cwd=settings.PROJECT_ROOT).stdout.split())
+    assert before == 0 and after > 100_000

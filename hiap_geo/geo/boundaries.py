@@ -6,7 +6,7 @@ shared edges: no slivers or gaps open between areas on the map.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,8 +130,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
         gdf.to_parquet(tmp, index=False)
 
 
-def read_layer(path: Path) -> gpd.GeoDataFrame:
-    """Read a built layer; a missing one raises LayerNotBuilt with the command to run.
+def read_layer(path: Path, rows: tuple[str, Collection[str]] | None = None) -> gpd.GeoDataFrame:
+    """Read a built layer, or with ``rows`` (a column and its values) only the rows whose column holds one of the
+    values (Parquet's filter: the other rows' geometry is never decoded); a missing layer raises LayerNotBuilt with
+    the command to run.
 
     Its coordinate system is set by its EPSG code, not kept as the PROJJSON stored in the file: pyproj makes a
     CRS's projection object once per thread, and Streamlit runs each rerun in a new thread, where each comparison
@@ -141,6 +143,7 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
             f"The layer {path.name} has not been built in {path.parent}. "
             "Run `python -m hiap_geo build --area <area>` (or `make run`)."
         )
-    layer = gpd.read_parquet(path)
+    # No code is empty: [""] selects no row (an empty list has no type for Parquet to filter by).
+    layer = gpd.read_parquet(path, filters=None if rows is None else [(rows[0], "in", sorted(rows[1]) or [""])])
     epsg = layer.crs.to_epsg() if layer.crs is not None else None
     return layer.set_crs(epsg, allow_override=True) if epsg is not None else layer

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -201,9 +201,11 @@ def _note_boundary(report: BuildReport, boundary: BoundaryReport) -> None:
         report.problems.append(f"{boundary.layer}: repaired invalid geometry of {', '.join(boundary.repaired)}")
 
 
-def load_layer(slug: str, level: str, year: int, display: bool = True) -> gpd.GeoDataFrame:
-    """A built layer; raises LayerNotBuilt with the build command when it is missing."""
-    return read_layer(layer_path(slug, level, year, display))
+def load_layer(slug: str, level: str, year: int, display: bool = True,
+               rows: tuple[str, Collection[str]] | None = None) -> gpd.GeoDataFrame:
+    """A built layer (with ``rows``, a column and its values: those rows alone, as ``read_layer``); raises
+    LayerNotBuilt with the build command when it is missing."""
+    return read_layer(layer_path(slug, level, year, display), rows)
 
 
 def layer_columns(slug: str, level: str, year: int, columns: list[str] | None = None,

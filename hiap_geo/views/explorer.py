@@ -19,7 +19,7 @@ from hiap_geo.core.limits import MAX_LINK_DISTRICTS, MAX_NAME_CHARS, shorten
 from hiap_geo.core.text import name_key
 from hiap_geo.geo.area_change import CHANGE_CAVEAT, ESTIMATED_2019, change_table
 from hiap_geo.geo.deprivation import OFFICIAL_SCORE_LABEL, SCORE_WEIGHTING, district_summaries
-from hiap_geo.geo.layers import read_report
+from hiap_geo.geo.layers import load_layer, read_report
 from hiap_geo.geo.lookups import (
     current_districts,
     district_regions,
@@ -171,6 +171,13 @@ def areas_of(layer: gpd.GeoDataFrame, level: str, year: int, districts: tuple[st
     """Rows of a built layer that lie in the chosen districts."""
     wanted = codes_in_districts(level, year, districts)
     return layer[layer[_code_column(level)].isin(wanted)]
+
+
+def read_areas(slug: str, level: str, year: int, districts: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The rows :func:`areas_of` keeps, read alone from the layer's file: for a layer not held whole in memory (a
+    district's rows of England's IoD 2019 LSOAs in about 40 ms, where the whole layer takes 0.1-0.2 s). The same rows
+    in the same order, numbered from 0."""
+    return load_layer(slug, level, year, rows=(_code_column(level), codes_in_districts(level, year, districts)))
 
 
 _KIND_WORDS = re.compile(r"\s+(ward|lsoa|district|borough|council)$")
