@@ -298,7 +298,8 @@ def district_summaries(year: int) -> pd.DataFrame:
     """IoD File 10 (MHCLG's district summaries), England rows: ``code``, ``average_score``,
     ``rank_of_average_score``, ``share_10pct`` (IMD). Cached: callers must not modify it."""
     if year == IOD2019.year:
-        raw = pd.read_excel(dataset_path("iod2019_district_summaries"), sheet_name="IMD", dtype={0: str})
+        raw = pd.read_excel(dataset_path("iod2019_district_summaries"), sheet_name="IMD", dtype={0: str},
+                            engine="calamine")
         raw.columns = [str(c).strip() for c in raw.columns]
         table = pd.DataFrame({
             "code": raw["Local Authority District code (2019)"],
