@@ -106,7 +106,8 @@ def _default_views() -> None:
 def _default_plan() -> None:
     """The plan the Plan page opens on for the default district: listed, read, placed on the map, and its edition's
     areas of its districts (the shipped plans are on IoD 2019, which England's build reads a few districts at a
-    time). Its first visit waited for them: 0.2-0.3 s in all."""
+    time). Its first visit waited for them: 0.3 s of server time on Kent's build, 0.7-1.0 s on England's (which read
+    the whole IoD 2019 layers then)."""
     from app.loaders import area_geometry, progress_store
     from app.plan_data import choices, parsed, reach_of
     from hiap_geo.views import plan as plan_view
@@ -133,7 +134,8 @@ def _freeze_what_is_held() -> None:
     """Move everything held so far (imports, national tables, layers: about 240,000 objects on England's build)
     out of the garbage collector's sight. Python's full collection walks every object it tracks: 100-200 ms, at
     random moments of a page's run (a first visit of the Map explorer on England paid 98 ms of its 177 ms). What is
-    frozen is held for the process's life anyway; a collection first frees what is already garbage."""
+    frozen is held for the process's life anyway, but for the first visitor's session (a few MB, left to reference
+    counting); a collection first frees what is already garbage."""
     gc.collect()
     gc.freeze()
 
