@@ -134,7 +134,7 @@ def _freeze_what_is_held() -> None:
     """Move everything held so far (imports, national tables, layers: about 240,000 objects on England's build)
     out of the garbage collector's sight. Python's full collection walks every object it tracks: 100-200 ms, at
     random moments of a page's run (a first visit of the Map explorer on England paid 98 ms of its 177 ms). What is
-    frozen is held for the process's life anyway, but for the first visitor's session (a few MB, left to reference
+    frozen is held for the process's life anyway, but for the first visitor's session (left to reference
     counting); a collection first frees what is already garbage."""
     gc.collect()
     gc.freeze()
