@@ -89,6 +89,7 @@ def _default_views() -> None:
     56 of the page's 100 indicators (13 MB). Not the other sources (Census MSOAs, DWP, QOF: 0.1-0.7 s each when
     first chosen), whose national tables would add about 30 MB more to every server."""
     from app.indicator_sections import source_rows
+    from hiap_geo.indicators.catalogue import catalogue
     from hiap_geo.views.indicators import DEFAULT_INDICATOR, vintages
 
     districts = (settings.DEFAULT_DISTRICT,)
@@ -99,6 +100,7 @@ def _default_views() -> None:
         map_geometry(slug, level, vintages(level)[0], districts)
         for edition in editions_to_read(slug):
             chosen_areas(slug, level, edition.year, districts)
+    catalogue()  # the Targeting page's lists of indicators
     source_rows(districts, "lsoa", DEFAULT_INDICATOR)
     source_rows(districts, "health_index", None)
 

@@ -50,14 +50,16 @@ def test_the_warm_up_reads_the_shared_layers_and_lookups_and_imports_the_indicat
         kent: str, caplog: pytest.LogCaptureFixture) -> None:
     from app import warm_up
     from hiap_geo.geo import lookups
+    from hiap_geo.indicators.catalogue import catalogue
 
-    for read in (lookups.ward_lookup, lookups.lsoa_crosswalk, lookups.district_regions):
+    for read in (lookups.ward_lookup, lookups.lsoa_crosswalk, lookups.district_regions, catalogue):
         read.cache_clear()
     with caplog.at_level("INFO", logger="hiap_geo.app.warm_up"):
         warm_up._import_all()
     assert "hiap_geo.views.targeting" in sys.modules and "hiap_geo.views.indicators" in sys.modules
     assert lookups.ward_lookup.cache_info().currsize == 2  # both editions'
     assert lookups.lsoa_crosswalk.cache_info().currsize == lookups.district_regions.cache_info().currsize == 1
+    assert catalogue.cache_info().currsize == 1  # Targeting's lists of indicators
     assert any("layers read" in r.message and "default district's maps prepared" in r.message for r in caplog.records)
     # the rows of the page's first indicator and of the Health Index are read: the page does not read them again
     from app.indicator_sections import indicator_rows

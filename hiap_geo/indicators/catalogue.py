@@ -356,8 +356,10 @@ def dataset_titles() -> dict[str, tuple[str, str]]:
     return {ds.id: (ds.title, ds.vintage) for ds in load_registry().values()}
 
 
+@cache
 def catalogue() -> pd.DataFrame:
-    """One row per indicator: id, name, unit, polarity, statistic, area types, source and notes."""
+    """One row per indicator: id, name, unit, polarity, statistic, area types, source and notes. Made from the specs
+    and the registry alone (about 40 ms), once per process: callers must not modify it."""
     rows = []
     titles = dataset_titles()
     for spec in LSOA_SPECS:
