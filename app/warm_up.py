@@ -20,7 +20,7 @@ import time
 
 import streamlit as st
 
-from app.loaders import chosen_areas, district_names, held_whole, layer, map_geometry
+from app.loaders import area_geometry, chosen_areas, district_names, held_whole, layer, map_geometry, progress_store
 from app.sidebar import offered_areas
 from hiap_geo.core import settings
 from hiap_geo.core.editions import IOD2019, IOD2025, Edition
@@ -110,7 +110,6 @@ def _default_plan() -> None:
     areas of its districts (the shipped plans are on IoD 2019, which England's build reads a few districts at a
     time). Its first visit waited for them: 0.3 s of server time on Kent's build, 0.7-1.0 s on England's (which read
     the whole IoD 2019 layers then)."""
-    from app.loaders import area_geometry, progress_store
     from app.plan_data import choices, parsed, reach_of
     from hiap_geo.views import plan as plan_view
     from hiap_geo.views.plan_page import database_url, map_layers, plan_file_stamp
