@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 from PIL import Image
@@ -34,6 +35,7 @@ from hiap_geo.render.png_download import map_download
 from hiap_geo.render.profile.assemble import build_profile
 from hiap_geo.render.profile.export import export
 from hiap_geo.render.profile.model import Num, Profile
+from hiap_geo.render.profile.positions import local_rank_text
 from hiap_geo.render.profile.summary import SHORT_NAMES, profile_summary
 from hiap_geo.render.profile.tables import profile_tables
 from hiap_geo.render.static_map import area_map_figure, page_map_figure, page_map_png
@@ -208,6 +210,38 @@ def test_indicators_without_limits_give_their_national_decile_and_place_in_the_d
     assert indicators.cell(name, "Compared with district") == f"{expected} of 14 wards"
     assert indicators.cell("Disabled under the Equality Act (Census 2021)", "Compared with England") in (
         "Similar", "Better (95%)", "Worse (95%)")  # limits: a real comparison
+
+
+def test_a_place_in_the_district_never_passes_the_last_and_a_district_wide_figure_has_none() -> None:
+    wards = pd.Series([1.0, 2.0, 3.0, 3.0, 5.0])  # a higher rate is worse (low is good)
+    assert local_rank_text(5.0, wards, "low_is_good", "ward") == "Worst of 5 wards"
+    assert local_rank_text(3.0, wards, "low_is_good", "ward") == "Joint 2nd worst of 5 wards"
+    assert local_rank_text(1.0, wards, "high_is_good", "ward") == "Worst of 5 wards"
+    district_wide = pd.Series([2.19] * 14)  # IoD 2025 homelessness: the district's figure in each of its LSOAs
+    assert local_rank_text(2.19, district_wide, "low_is_good", "ward") == "The same in all 14 wards"
+    assert local_rank_text(2.19 + 1e-12, district_wide, "low_is_good", "ward", member=False) == \
+        "The same in all 14 wards"
+    # A custom group is not one of the district's wards: said against them, never '6th worst of 5'.
+    assert local_rank_text(4.0, wards, "low_is_good", "ward", member=False) == "Worse than 4 of 5 wards"
+    assert local_rank_text(9.0, wards, "low_is_good", "ward", member=False) == "Worse than all 5 wards"
+    assert local_rank_text(0.5, wards, "low_is_good", "ward", member=False) == "Better than all 5 wards"
+    assert local_rank_text(0.5, wards, "no_judgement", "ward", member=False) == "Lower than all 5 wards"
+    assert local_rank_text(1.0, wards, "low_is_good", "ward", member=False) == "Better than or level with all 5 wards"
+
+
+def test_no_profile_places_an_area_past_the_last_or_ranks_a_district_wide_figure(ward: Profile) -> None:
+    group = build_profile(["E01024840", "E01024795", "E01024830", "E05015809"], name="Priority neighbourhoods",
+                          today=TODAY)  # a ward among the members, as a bid writer pasted them
+    for profile in (ward, group):
+        indicators = table(profile, "indicators")
+        places = {str(r[0]): indicators.cell(str(r[0]), "Compared with district") for r in indicators.rows}
+        assert places["Homelessness (IoD 2025)"] == "The same in all 14 wards"  # the district's figure, not a rank
+        for place in places.values():
+            found = re.match(r"(?:Joint )?(\d+)\w\w worst of (\d+)", place)
+            assert not found or int(found.group(1)) <= int(found.group(2)), place
+        if profile is group:  # not one of the wards: said against them
+            assert not any("worst of" in p.lower() for p in places.values()), places
+            assert places["Income deprivation (IoD 2025 income domain rate)"].startswith("Worse than")
 
 
 def test_the_excel_sheets_are_formatted(ward: Profile) -> None:

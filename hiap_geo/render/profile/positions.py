@@ -108,16 +108,37 @@ def decile_text(decile: int, polarity: str, level: str) -> str:
     return f"Decile {decile} of English {units}"
 
 
-def local_rank_text(value: float, peers: pd.Series, polarity: str, level: str) -> str:
-    """The value's place among the district's areas ('2nd worst of 14 wards'); ties share a place."""
+def local_rank_text(value: float, peers: pd.Series, polarity: str, level: str, member: bool = True) -> str:
+    """The value's place among the district's areas ('2nd worst of 14 wards', 'Joint worst of 14 wards').
+
+    ``member``: the value is one of ``peers`` (an area among its district's); a custom group is not, so it is
+    said against them ('Worse than 11 of 14 wards'), never given a place past the last. A figure the same in
+    every area (IoD 2025's homelessness is published for the district and given to each of its LSOAs) has no
+    place: 'The same in all 14 wards'. Values within a millionth of each other are equal (ward figures built
+    from the same LSOAs differ only by rounding)."""
     peers = peers.dropna().to_numpy(float)
     if value is None or pd.isna(value) or len(peers) < 2:
         return "-"
-    worse = peers < value if polarity == "high_is_good" else peers > value
-    place = int(worse.sum()) + 1
+    count, units = len(peers), UNITS[level]
+    level_with = np.isclose(peers, value, rtol=1e-6, atol=1e-9)
+    if level_with.all():
+        return f"The same in all {count} {units}"
+    higher = (peers > value) & ~level_with
+    worse = ~higher & ~level_with if polarity == "high_is_good" else higher  # peers worse than the value
     word = "highest" if polarity == "no_judgement" else "worst"
+    if not member:
+        worse_peers = int(worse.sum())
+        better_peers = count - worse_peers - int(level_with.sum())
+        more, less = ("Higher", "Lower") if polarity == "no_judgement" else ("Worse", "Better")
+        if better_peers == 0:
+            return f"{less} than all {count} {units}" if worse_peers == count else \
+                f"{less} than or level with all {count} {units}"
+        if better_peers == count:
+            return f"{more} than all {count} {units}"
+        return f"{more} than {better_peers} of {count} {units}"
+    place, tied = int(worse.sum()) + 1, int(level_with.sum()) > 1
     which = word if place == 1 else f"{ordinal(place)} {word}"
-    return f"{which[0].upper()}{which[1:]} of {len(peers)} {UNITS[level]}"
+    return f"{'Joint ' + which if tied else which[0].upper() + which[1:]} of {count} {units}"
 
 
 def ordinal(n: int) -> str:

@@ -111,7 +111,7 @@ def _positions(r: pd.Series, level: str, peers: pd.DataFrame, group: bool = Fals
     local = "-"
     if not peers.empty:
         same = peers[(peers["indicator_id"] == r["indicator_id"]) & (peers["period"] == r["period"])]
-        local = local_rank_text(value, same["value"], polarity, level)
+        local = local_rank_text(value, same["value"], polarity, level, member=not group)
     if group and local == "-":  # a group's cell says why, as its England cell does
         local = f"Not compared: no figures for the district's {UNITS[level]} to place it among"
     return national, local
