@@ -116,10 +116,8 @@ def render_sidebar(map_controls: bool = True) -> MapSelection | None:
                               format_func=lambda k: "Districts chosen below" if k == CHOSEN_DISTRICTS else choices[k],
                               help="A whole region or England, drawn the same way as districts. England has "
                                    "33,755 LSOAs: its map takes several seconds to draw.")
-    else:
+    else:  # the Data sources page says why no region is offered (not the map pages' sidebar: it costs the fold)
         area = CHOSEN_DISTRICTS
-        side.caption(f"Regions and England are offered when the layers built hold them; this app has '{slug}', "
-                     "which holds no whole region. `python -m hiap_geo build --area england` builds them all.")
     if area == CHOSEN_DISTRICTS:
         side.multiselect("Districts", options, key="districts", format_func=lambda c: f"{names[c]} ({c})",
                          help="Type to search any English district; choose several to compare.")

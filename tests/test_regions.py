@@ -18,6 +18,7 @@ from hiap_geo.geo.lookups import (
     lsoas_in_districts,
     regions,
 )
+from hiap_geo.views.datasets import built_layers, regions_note
 from hiap_geo.views.explorer import ENGLAND, area_choices, districts_of, kent_and_medway
 
 pytestmark = pytest.mark.integration
@@ -69,7 +70,8 @@ def test_the_kent_build_offers_no_region_and_says_so(kent: str) -> None:
     at = app()
     assert not at.exception
     assert "Area" not in [box.label for box in at.sidebar.selectbox]
-    assert any("holds no whole region" in str(c.value) for c in at.sidebar.caption)
+    assert not at.sidebar.caption  # said on the Data sources page, not above every map at 1366x768
+    assert "hold no whole region" in (regions_note() or "")
     at = app({"area": "kent"})  # a link to Kent and Medway
     assert at.multiselect(key="districts").value == kent_and_medway()
     at = app({"area": SOUTH_EAST})  # a link to a region this build does not hold: named, not drawn
@@ -128,6 +130,8 @@ def test_a_region_build_is_used_and_offers_its_region(session_cache: Path, tmp_p
     build(NORTH_EAST)
     assert build_in_use() == NORTH_EAST  # neither england nor kent: the region built is read
     assert list(area_choices(built_districts(NORTH_EAST))) == [NORTH_EAST]
+    assert regions_note() is None  # the region is offered: nothing to explain
+    assert built_layers()[0].title.startswith("North East: 12 districts, built ")
     at = app({"area": NORTH_EAST})
     assert not at.exception
     lsoas = len(lsoas_in_districts(districts_in_region(NORTH_EAST), 2025))

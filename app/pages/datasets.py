@@ -10,6 +10,7 @@ from hiap_geo.views.datasets import (
     escape_markdown,
     intro,
     no_layers,
+    regions_note,
 )
 from hiap_geo.views.explorer import MISSING_CELL
 
@@ -45,5 +46,7 @@ for build in built_layers():
                 st.markdown(f"- {escape_markdown(problem)}")
 if message := no_layers():
     st.warning(message)
+elif note := regions_note():
+    st.caption(note)
 
 st.caption(attribution())
