@@ -199,7 +199,9 @@ def test_data_sources_page(kent: str) -> None:
     at.switch_page("app/pages/datasets.py").run()
     assert not at.exception
     assert "datasets are loaded" in texts(at)
-    assert "kent" in "\n".join(e.label for e in at.expander)
+    assert any(e.label.startswith("Kent and Medway: 13 districts, built ") for e in at.expander)  # named in words
+    assert "hold no whole region" in texts(at)  # why the sidebar offers no region: here, not above every map
+    assert str(settings.cache_dir()) not in texts(at)  # no server folder
     assert len(at.dataframe) >= 2 and all(t.proto.placeholder == MISSING_CELL for t in at.dataframe)  # no "None"
     assert not any(t.value.map(lambda v: v in ("None", "nan")).any().any() for t in at.dataframe)
 
