@@ -206,5 +206,7 @@ def test_find_an_area_read_it_and_open_its_profile_by_keyboard_alone(app_url: st
     page.get_by_role("heading", name="Area profile", exact=True).wait_for(timeout=60_000)
     page.get_by_role("heading", name="Tunbridge Wells 005A (E01024840)").wait_for(timeout=120_000)
     page.screenshot(path=str(ARTIFACTS / "keyboard-profile.png"))
+    page.locator("[data-testid='stImage'] img").wait_for(timeout=60_000)
+    assert axe_violations(page, "a profile") == []  # its map has a text alternative, its tables are read
     page.close()
     assert outside == [], f"requests left the machine: {outside}"

@@ -17,6 +17,7 @@ from hiap_geo.views.profile import (
     build,
     escape_markdown,
     export_file,
+    map_alt_text,
     pick_key,
     pick_prompt,
     profile_screen,
@@ -90,7 +91,7 @@ for column, download in zip(st.columns(len(screen.downloads)), screen.downloads,
 
 map_col, figures_col = st.columns([2, 3])
 with map_col:
-    st.image(profile.map_png(), caption=MAP_CAPTION)
+    st.image(profile.map_png(), caption=MAP_CAPTION, alt=map_alt_text(profile))
 with figures_col:
     for table in screen.tables:
         st.markdown(f"**{escape_markdown(table.title)}**")

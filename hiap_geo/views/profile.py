@@ -33,6 +33,12 @@ FORMAT_LABELS: dict[str, str] = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", 
 MAP_CAPTION = "The area in its surroundings (IMD decile; 1 = most deprived 10%)"
 
 
+def map_alt_text(profile: Profile) -> str:
+    """The profile map's text alternative (WCAG 1.1.1): what it shows, and where its figures are in words."""
+    return (f"Map of {profile.area.title()} and its surroundings, each neighbourhood (LSOA) coloured by its national "
+            "IMD decile. The tables beside it give the area's deciles in figures.")
+
+
 @dataclass(frozen=True)
 class Place:
     """One area a name may mean, as the picker offers it."""
