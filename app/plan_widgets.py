@@ -97,7 +97,8 @@ def threshold_defaults(loaded: LoadedPlan) -> dict[str, str]:
     state.setdefault("plan_cov_measure", default.measure if default.measure in measures else "imd")
     state.setdefault("plan_cov_decile", default.decile_max)
     state.setdefault("plan_cov_local", default.decile_type == "local")
-    state.setdefault("plan_cov_basis", "decile")
+    if state.get("plan_cov_basis") not in plan_view.threshold_bases(plan.edition):  # another plan's choice
+        state["plan_cov_basis"] = "decile"
     return measures
 
 
@@ -123,8 +124,10 @@ def coverage_threshold(loaded: LoadedPlan, shown_ids: tuple[str, ...]) -> Covera
     text, source = loaded.text, loaded.source
     measures = threshold_defaults(loaded)
     basis_col, first, second, third = st.columns([3, 3, 3, 2])
-    basis = basis_col.radio("Count as deprived", list(plan_view.THRESHOLD_BASES),
-                            format_func=plan_view.THRESHOLD_BASES.get, key="plan_cov_basis")
+    bases = plan_view.threshold_bases(loaded.plan.edition)
+    basis = basis_col.radio("Count as deprived", list(bases), format_func=bases.get, key="plan_cov_basis")
+    if note := plan_view.indicator_basis_note(loaded.plan.edition):
+        basis_col.caption(note)
     try:
         if basis == "indicator":
             indicators = coverage_indicators()

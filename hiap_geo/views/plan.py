@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pydantic import ValidationError
 
+from hiap_geo.core.editions import edition
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import counted, escape_markdown, natural_key
 from hiap_geo.geo.deprivation import MEASURES, load_iod
@@ -26,7 +27,14 @@ from hiap_geo.plans.coverage import Coverage, coverage
 from hiap_geo.plans.load import plan_files, read_plan
 from hiap_geo.plans.progress import ProgressStore
 from hiap_geo.plans.resolve import area_lookup, lsoa_reach, resolve_area_lists, resolve_targets
-from hiap_geo.plans.schema import IndicatorRule, Plan, PlanFileError, PlanResolutionError, comparable_indicators
+from hiap_geo.plans.schema import (
+    INDICATOR_EDITION,
+    IndicatorRule,
+    Plan,
+    PlanFileError,
+    PlanResolutionError,
+    comparable_indicators,
+)
 
 LEVELS: dict[str, str] = {"lsoa": "LSOA (neighbourhood)", "ward": "Ward"}
 
@@ -317,7 +325,25 @@ THRESHOLD_BASES: dict[str, str] = {
     "decile": "Deciles of the IMD or a domain",
     "indicator": "Significantly worse than England on an indicator",
 }
-"""What the coverage threshold can be on (the page's choice)."""
+"""What the coverage threshold can be on (the page's choice): :func:`threshold_bases` gives a plan's."""
+
+
+def threshold_bases(plan_edition: int) -> dict[str, str]:
+    """What a plan's coverage threshold can be on: an indicator only on a plan on the geography the indicators
+    with confidence limits are published on (IoD 2025's), since on any other no choice could ever work."""
+    if plan_edition == INDICATOR_EDITION:
+        return dict(THRESHOLD_BASES)
+    return {"decile": THRESHOLD_BASES["decile"]}
+
+
+def indicator_basis_note(plan_edition: int) -> str | None:
+    """Why a plan's coverage cannot be counted by an indicator (None when it can), in a reader's words."""
+    if plan_edition == INDICATOR_EDITION:
+        return None
+    ours, theirs = edition(plan_edition), edition(INDICATOR_EDITION)
+    return (f"This plan names {ours.lsoa_vintage} areas ({ours.label}); the indicators with confidence limits are "
+            f"published for {theirs.lsoa_vintage} areas, which are not the same, so deprived areas are counted here "
+            "by deciles only.")
 
 CONFIDENCE_LEVELS: dict[float, str] = {pct: CONFIDENCE_LABELS[key] for pct, key in CONFIDENCE_KEYS.items()}
 """Confidence levels a coverage threshold offers, as percentages (the plan format's ``level``) and labels."""
