@@ -15,9 +15,10 @@ pytestmark = pytest.mark.integration
 def test_info_for_an_lsoa(real_data: object, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", "E01024840"]) == 0
     out = capsys.readouterr().out
-    assert "Tunbridge Wells 005A" in out and "E05005146 Sherwood" in out and "E05015813 Sherwood" in out
+    assert "Tunbridge Wells 005A" in out and "Sherwood (E05005146, " in out and "Sherwood (E05015813, " in out
     assert "decile 2, rank 5,503, score 36.079" in out
     assert "unchanged" in out and "2 -> 2" in out
+    assert "decile 1 of Tunbridge Wells (69 LSOAs" in out  # its district named, not coded
 
 
 def test_info_for_a_name_and_a_ward(real_data: object, capsys: pytest.CaptureFixture[str]) -> None:

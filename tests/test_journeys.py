@@ -112,8 +112,8 @@ def test_the_picker_names_the_ward_and_the_panel_puts_the_latest_edition_first(k
     sections = area_info("E01024840").sections
     assert sections[0][0].startswith("IoD 2025") and sections[1][0].startswith("IoD 2019")
     figures, definitions = split_definitions(sections[0][1])
-    assert [label for label, _ in definitions] == ["local deciles"]  # behind "How is this worked out?"
-    assert all(label != "local deciles" for label, _ in figures)
+    assert [label for label, _ in definitions] == ["Local deciles"]  # behind "How is this worked out?"
+    assert all(label != "Local deciles" for label, _ in figures)
 
 
 THREE_LSOAS = ["E01024840", "E01024822", "E01024795"]  # two in Sherwood ward, one in another Tunbridge Wells ward

@@ -32,7 +32,7 @@ from hiap_geo.geo.lookups import AreaRef, find_area, lsoa_crosswalk, ward_lookup
 Section = tuple[str, list[tuple[str, str]]]
 LATEST_FIRST = sorted(EDITIONS.values(), key=lambda ed: -ed.year)
 """Editions as panels show them: the latest first, which is the one a reader asks about."""
-DEFINITIONS = ("local deciles", "how local deciles are cut", "how 2019 is approximated")
+DEFINITIONS = ("Local deciles", "How local deciles are cut", "How 2019 is approximated")
 """Rows that explain how a figure is worked out: the panel folds them away ("How is this worked out?")."""
 
 
@@ -85,31 +85,31 @@ def _lsoa_sections(info: AreaInfo) -> None:
         lookup = ward_lookup(ed.year)
         match = lookup[lookup["lsoa_code"] == code]
         if match.empty:
-            info.sections.append((f"{ed.label} ({ed.lsoa_vintage})", [("status", f"not an {ed.lsoa_vintage} code")]))
+            info.sections.append((f"{ed.label} ({ed.lsoa_vintage})", [("Status", f"not an {ed.lsoa_vintage} code")]))
             continue
         place = match.iloc[0]
         iod = load_iod(ed.year)
         row = iod[iod["lsoa_code"] == code].iloc[0]
         rows = [
-            ("name", place["lsoa_name"]),
-            ("ward", f"{place['ward_code']} {place['ward_name']} ({ed.ward_vintage})"),
-            ("district", f"{place['lad_code']} {place['lad_name']} ({ed.district_vintage})"),
-            ("population", f"{row['population']:,.0f} ({ed.population_note})"),
+            ("Name", place["lsoa_name"]),
+            ("Ward", f"{place['ward_name']} ({place['ward_code']}, {ed.ward_vintage})"),
+            ("District", f"{place['lad_name']} ({place['lad_code']}, {ed.district_vintage})"),
+            ("Population", f"{row['population']:,.0f} ({ed.population_note})"),
         ]
         rows += [(MEASURES[m], _fmt_rank_decile(row, m)) for m in ["imd", *DOMAINS, "idaci", "idaopi"]]
-        rows += _local_rows(iod, code, row["lad_code"])
+        rows += _local_rows(iod, code, place["lad_name"], row["lad_code"])
         info.sections.append((f"{ed.label} ({ed.lsoa_vintage}); decile 1 = most deprived 10% in England", rows))
     info.sections.append(("Change 2011 to 2021", _change_rows(code)))
 
 
-def _local_rows(iod: pd.DataFrame, code: str, lad_code: str) -> list[tuple[str, str]]:
+def _local_rows(iod: pd.DataFrame, code: str, lad_name: str, lad_code: str) -> list[tuple[str, str]]:
     """The LSOA's IMD decile within its district, with how the district is cut."""
     district = iod[iod["lad_code"] == lad_code]
     local = local_deciles(district).loc[district["lsoa_code"] == code, "imd_local_decile"].iat[0]
-    value = "none" if pd.isna(local) else f"decile {int(local)} of its district"
+    value = "none" if pd.isna(local) else f"decile {int(local)} of {lad_name}"
     return [
-        ("IMD local decile", f"{value} ({lad_code}, {local_decile_text(len(district))})"),
-        ("local deciles", LOCAL_DECILE_RULE),
+        ("IMD local decile", f"{value} ({local_decile_text(len(district))})"),
+        ("Local deciles", LOCAL_DECILE_RULE),
     ]
 
 
@@ -151,7 +151,7 @@ def _change_rows(code: str) -> list[tuple[str, str]]:
                     f"{c['comparison_basis']}",
                 )
             )
-        rows.append(("how 2019 is approximated", CHANGE_APPROXIMATION))
+        rows.append(("How 2019 is approximated", CHANGE_APPROXIMATION))
     return rows or [("2011 to 2021", "no crosswalk row")]
 
 
@@ -185,23 +185,29 @@ def _official_rows(lad_code: str, key: str, year: int) -> list[tuple[str, str]]:
                                    f"{len(official)} districts, 1 = most deprived)")]
 
 
+def decile_counts_text(counts: list[int]) -> str:
+    """LSOAs by decile in words, the deciles with none left out: 'decile 2: 1, decile 9: 2 (3 LSOAs)'."""
+    held = [f"decile {d}: {n}" for d, n in enumerate(counts, start=1) if n]
+    return f"{', '.join(held)} ({sum(counts)} LSOA{'s' if sum(counts) != 1 else ''}; decile 1 = most deprived 10%)"
+
+
 def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame, year: int) -> list[tuple[str, str]]:
     row = summarise(lsoas, by=key).iloc[0]
     place = members.iloc[0]
-    rows = [("name", place["ward_name"] if key == "ward_code" else place["lad_name"])]
+    rows = [("Name", place["ward_name"] if key == "ward_code" else place["lad_name"])]
     if key == "ward_code":
-        rows.append(("district", f"{place['lad_code']} {place['lad_name']}"))
+        rows.append(("District", f"{place['lad_name']} ({place['lad_code']})"))
     rows += [
         ("LSOAs (best fit)", str(int(row["lsoa_count"]))),
-        ("population", f"{row['population']:,.0f}"),
+        ("Population", f"{row['population']:,.0f}"),
         ("IMD average score", f"{row['imd_score']:.3f} ({SCORE_WEIGHTING[year]})"),
         *_official_rows(place["lad_code"], key, year),
-        ("population in national deciles 1-2", f"{row['imd_pop_share_decile_1_2']:.1%}"),
-        ("LSOAs per IMD decile (1..10)", " ".join(str(int(row[f"imd_decile_{d}_lsoas"])) for d in range(1, 11))),
+        ("Population in national deciles 1-2", f"{row['imd_pop_share_decile_1_2']:.1%}"),
+        ("LSOAs by national IMD decile", decile_counts_text([int(row[f"imd_decile_{d}_lsoas"]) for d in range(1, 11)])),
     ]
     if key == "lad_code":
         rows += [
-            ("local deciles", local_decile_text(int(row["lsoa_count"]))),
-            ("how local deciles are cut", LOCAL_DECILE_RULE),
+            ("Local deciles", local_decile_text(int(row["lsoa_count"]))),
+            ("How local deciles are cut", LOCAL_DECILE_RULE),
         ]
     return rows
