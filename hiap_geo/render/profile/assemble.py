@@ -35,6 +35,7 @@ from hiap_geo.render.profile.model import (
     Profile,
     ProfileArea,
     ProfileError,
+    member_label,
 )
 from hiap_geo.render.profile.sections import actions_section, indicator_section
 
@@ -177,7 +178,7 @@ def _edition_figures(ed: Edition, area: ProfileArea) -> EditionFigures:
     for ref in area.members:
         lsoas = _members_lsoas(ed, ref)
         if lsoas is None:
-            missing.append(ref.code)
+            missing.append(member_label(ref))
         else:
             codes.update(lsoas)
             listed += len(lsoas)

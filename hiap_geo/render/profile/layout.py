@@ -6,7 +6,7 @@ the same columns and shade the same comparison cells.
 
 from __future__ import annotations
 
-from hiap_geo.render.profile.model import Cell, Num, Profile, ProfileTable, cell_text
+from hiap_geo.render.profile.model import Cell, Num, Profile, ProfileTable, cell_text, member_label
 from hiap_geo.render.profile.tables import profile_tables
 
 # Tables in the order of the printed profile: which go on the first page, which in the annex.
@@ -50,9 +50,9 @@ def subtitle(profile: Profile) -> str:
     area = profile.area
     parts = [area.kind_label(), ", ".join(area.districts)]
     if area.is_group:
-        parts.append(f"members: {area.code}")
+        parts.append(f"members: {', '.join(member_label(m) for m in area.members)}")
     parts.append(f"main figures: {profile.main.header}")
-    parts.append(f"generated {profile.generated.isoformat()}")
+    parts.append(f"generated {profile.generated.day} {profile.generated:%B %Y}")
     return " | ".join(parts)
 
 

@@ -116,6 +116,12 @@ def cell_text(cell: Cell) -> str:
 # The profile data model
 
 
+def member_label(ref: AreaRef) -> str:
+    """A group member as a reader names it: 'Tunbridge Wells 005A (E01024840)', 'Sherwood ward (E05015809)'."""
+    kind = " ward" if ref.kind == "ward" and not ref.name.lower().endswith("ward") else ""
+    return f"{ref.name}{kind} ({ref.code})"
+
+
 @dataclass(frozen=True)
 class ProfileArea:
     """What the profile is of: one area, or a group of LSOAs and wards (its members)."""
