@@ -27,7 +27,7 @@ TARGET_WAYS = ["Picking on the map", "A decile rule", "An indicator rule", "Nami
 
 def start_page(store: edits.ProgressStore | None, user: User, may_edit: bool) -> None:
     st.caption("Write a plan with the map and the data beside each action: where it lands, how many people it "
-               "reaches, which deprived areas no action reaches yet, and what `plan check` finds, as you write.")
+               "reaches, which deprived areas no action reaches yet, and what the plan check finds, as you write.")
     state.show_message()
     try:
         choices = editor_model.open_choices(store, user, may_edit)

@@ -216,7 +216,7 @@ def stated_section(districts: tuple[str, ...]) -> None:
         st.info("The transcribed plan documents state no figures about these districts or their wards.")
         return
     st.caption("Figures the local plan documents give about these districts and their wards, transcribed word "
-               "for word with their references (data/plan_figures). They are the documents' claims, of their own "
+               "for word with their references. They are the documents' claims, of their own "
                "dates and comparators, not recomputed here.")
     st.dataframe(stated, hide_index=True, width="stretch", placeholder=MISSING_CELL)
     st.download_button("Download the stated figures (CSV)", partial(csv_bytes, stated),

@@ -285,7 +285,7 @@ def export_import(store: ProgressStore, loaded: LoadedPlan, exportable: bool, us
         left.caption("This file is not the plan's current stored version: confirm it above, or choose the stored "
                      "plan, to export.")
     left.caption("Every stored version of the plan's text and every review: import it into another copy of HIAP "
-                 "Geo (or `python -m hiap_geo plan import`) without loss.")
+                 "Geo without loss.")
     right.file_uploader("Import a plan with its history (JSON)", type=["json"], key="plan_import_file")
     right.checkbox("Make the file's plan the current version", key="plan_import_confirm",
                    help="Only when the file's last plan version is a text this database has never had: importing "

@@ -208,7 +208,7 @@ def check_panel(loaded: LoadedPlan, lists: pd.DataFrame) -> None:
         show_table(stated)
         csv_button("Download the checked figures (CSV)", stated, f"{plan.id}-figures-check.csv", "plan_csv_claims")
     elif claims is not None:
-        st.caption("No figures of this document are transcribed in data/plan_figures, so none are checked.")
+        st.caption("No figures of this document are transcribed into HIAP Geo yet, so none are checked.")
     if len(lists):
         st.subheader("Areas the document lists")
         listed = plan_view.lists_table(lists)

@@ -82,6 +82,6 @@ def test_cli_lists_the_claims(real_data: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "line 21: LSOAs in the top half, the boroughs (E07000116) - differs" in out
     assert 'quote:  "E01024840 - Sherwood 2nd"' in out
-    assert "7 figure(s) stated in Health Inequalities Action Plan 2023-25 (Tunbridge Wells): 5 agree" in out
+    assert "7 figures stated in Health Inequalities Action Plan 2023-25 (Tunbridge Wells): 5 agree" in out
     assert main(["plan", "check", str(PLANS_DIR / "sevenoaks-2019-22.yaml")]) == 0
-    assert "22 figure(s) stated" in capsys.readouterr().out
+    assert "22 figures stated" in capsys.readouterr().out

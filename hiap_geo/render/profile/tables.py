@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from hiap_geo.core.text import counted
 from hiap_geo.geo.deprivation import (
     CHANGE_APPROXIMATION,
     LOCAL_DECILE_MIN_LSOAS,
@@ -174,7 +175,9 @@ def _key_figures(p: Profile) -> ProfileTable:
     if not p.beside.available:
         note += f" {p.beside.note}"
     if p.main.overlap:
-        note += f" Members overlap: {p.main.overlap} LSOAs lie in more than one member and are counted once."
+        lie = "lies" if p.main.overlap == 1 else "lie"
+        note += f" Members overlap: {counted(p.main.overlap, 'LSOA')} {lie} in more than one member and " \
+                f"{'is' if p.main.overlap == 1 else 'are'} counted once."
     return ProfileTable("key_figures", "Key figures", ["Figure"] + [e.header for e in eds], rows, note)
 
 
