@@ -310,8 +310,9 @@ def plan_reach_section(plan: edits.Plan, text: str) -> None:
                                 file_name=f"{plan.id}-uncovered-deprived-lsoas.csv", mime="text/csv", on_click="ignore")
         matrix_tab.caption("Deprived LSOAs at the threshold set under Coverage gaps, by priority: the number of "
                            "actions of the priority that name each.")
-        matrix_tab.dataframe(editor_model.matrix_table(cover, plan), hide_index=True, width="stretch")
-        matrix_tab.download_button("Download the matrix (CSV)", edits.csv_bytes(cover.matrix), key="editor_matrix_csv",
+        matrix = plan_view.priority_matrix_table(cover, plan)
+        matrix_tab.dataframe(matrix, hide_index=True, width="stretch")
+        matrix_tab.download_button("Download the matrix (CSV)", edits.csv_bytes(matrix), key="editor_matrix_csv",
                                    file_name=f"{plan.id}-area-by-priority.csv", mime="text/csv", on_click="ignore")
     found = state.findings(text)
     if found.report is not None:

@@ -167,12 +167,13 @@ def coverage_tables(cover: Coverage, loaded: LoadedPlan) -> None:
     show_table(every)
     csv_button("Download (CSV)", every, f"{plan.id}-deprived-lsoas.csv", "plan_csv_deprived")
     st.subheader("Deprived areas by priority (number of actions naming each)")
-    titles = {p.id: p.title for p in plan.priorities}
-    show_table(cover.matrix.rename(columns={p: plan_view.shorten(f"{p}: {t}", 40) for p, t in titles.items()}))
-    csv_button("Download (CSV)", cover.matrix, f"{plan.id}-area-by-priority.csv", "plan_csv_matrix")
+    matrix = plan_view.priority_matrix_table(cover, plan)
+    show_table(matrix)
+    csv_button("Download (CSV)", matrix, f"{plan.id}-area-by-priority.csv", "plan_csv_matrix")
     st.subheader("Actions that name no place")
-    show_table(cover.placeless_actions)
-    csv_button("Download (CSV)", cover.placeless_actions, f"{plan.id}-actions-naming-no-place.csv",
+    placeless = plan_view.placeless_table(cover)
+    show_table(placeless)
+    csv_button("Download (CSV)", placeless, f"{plan.id}-actions-naming-no-place.csv",
                "plan_csv_placeless")
 
 

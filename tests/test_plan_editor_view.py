@@ -65,8 +65,9 @@ def test_picking_two_lsoas_closes_the_gap_at_the_default_threshold(real_data: Pa
     after = editor_view.plan_gaps(plan, threshold)
     assert after.uncovered.empty
     assert "**0 named by none**" in editor_view.gap_line(after, 2025)
-    matrix = editor_view.matrix_table(after, plan)
-    assert matrix.loc[matrix["lsoa_code"] == DEPRIVED_2025[0], "1: First priority"].iat[0] == 1
+    matrix = plan_view.priority_matrix_table(after, plan)  # the Plan page's and the CSV's too
+    assert list(matrix.columns[:2]) == ["LSOA", "name"]
+    assert matrix.loc[matrix["LSOA"] == DEPRIVED_2025[0], "1: First priority"].iat[0] == 1
     reach = plan_edits.action_reach(plan, "1.1")
     assert editor_view.reach_lines(reach)[0].startswith("**Reaches 2 LSOAs in 2 wards")
     assert list(editor_view.reach_table(reach)["LSOA"]) == DEPRIVED_2025

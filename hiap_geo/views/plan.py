@@ -426,9 +426,21 @@ def coverage_export(deprived: pd.DataFrame) -> pd.DataFrame:
         "LSOA": deprived["lsoa_code"], "name": deprived["lsoa_name"], "ward": deprived["ward_name"],
         **why,
         "named by an action": deprived["covered"].map({True: "yes", False: "no"}),
-        "actions naming it": deprived["targeted_by"], "district-wide actions": wide,
-        "district-wide action ids": deprived["district_wide"],
+        "actions naming it": deprived["targeted_by"].str.replace(";", ", "), "district-wide actions": wide,
+        "which district-wide actions": deprived["district_wide"].str.replace(";", ", "),
     })
+
+
+def priority_matrix_table(cover: Coverage, plan: Plan) -> pd.DataFrame:
+    """Deprived LSOAs by priority (how many of its actions name each), for screen and CSV alike: the LSOA and its
+    name, then a column per priority named by its number and (shortened) title."""
+    titles = {p.id: shorten(f"{p.id}: {p.title}", 40) for p in plan.priorities}
+    return cover.matrix.rename(columns={"lsoa_code": "LSOA", "lsoa_name": "name", **titles})
+
+
+def placeless_table(cover: Coverage) -> pd.DataFrame:
+    """The shown actions that name no place, by number, priority and title."""
+    return cover.placeless_actions.rename(columns={"action_id": "action", "priority_id": "priority"})
 
 
 def coverage_summary(cover: Coverage, edition: int) -> str:

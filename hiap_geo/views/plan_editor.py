@@ -472,10 +472,6 @@ def gap_line(cover: Coverage, edition: int) -> str:
     return plan_view.coverage_summary(cover, edition)
 
 
-def matrix_table(cover: Coverage, plan: Plan) -> pd.DataFrame:
-    """The area-by-priority matrix with each priority's column named by its id and (shortened) title."""
-    titles = {p.id: plan_view.shorten(f"{p.id}: {p.title}", 40) for p in plan.priorities}
-    return cover.matrix.rename(columns=titles)
 
 
 @dataclass(frozen=True)
