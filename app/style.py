@@ -2,8 +2,8 @@
 
 Measured with axe-core (tests/test_accessibility_browser.py): Streamlit draws captions, code in captions and the
 keyboard-shortcut badge on buttons faded (opacity 0.6), at 2.8-3.9:1 (AA asks 4.5:1 for small text), and the text
-box of a multiselect holding chips shrinks to 12 px wide (AA asks 24 px targets). Injected once a run from app.py, on
-every page.
+box of a multiselect holding chips shrinks to 12 px wide (AA asks 24 px targets); and it keeps the chips on one line,
+scrolled out of sight. Injected once a run from app.py, on every page.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ ACCESSIBLE_STYLE = (
     f"button kbd{{color:{CAPTION_COLOUR} !important;opacity:1 !important}}"
     # the text box after a multiselect's chips: 24 px wide at least, as a target should be (WCAG 2.5.8)
     "input[aria-autocomplete='list'],[data-baseweb='select'] input{min-width:24px !important}"
+    # every chosen chip in view: Streamlit keeps a multiselect's chips on one line, scrolled under a fade, so a
+    # need score of three measures showed only the last one's name
+    "[data-testid='stMultiSelectTagsContainer']{flex-wrap:wrap !important;overflow-x:visible !important;"
+    "mask-image:none !important;-webkit-mask-image:none !important}"
+    "div:has(> [data-testid='stMultiSelectTagsContainer']){max-height:none !important}"
     # a visible focus ring on every control, links and the map's legend toggle included (WCAG 2.4.7)
     "a:focus-visible,button:focus-visible,summary:focus-visible,[tabindex]:focus-visible"
     "{outline:2px solid #1d4ed8 !important;outline-offset:2px}"

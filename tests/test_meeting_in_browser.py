@@ -238,3 +238,34 @@ def test_a_map_downloads_as_png_for_slides(app_url: str, browser: object) -> Non
     assert data.startswith(PNG_SIGNATURE) and 20_000 < len(data) < 10_000_000, len(data)
     assert outside == [], f"requests left the machine: {outside}"
     page.close()
+
+
+CHIPS_IN_VIEW = """label => {
+  const input = document.querySelector(`input[aria-label="${label}"]`);
+  const tags = input.closest("[data-testid='stMultiSelectTagsContainer']");
+  const box = tags.getBoundingClientRect();
+  return [...tags.querySelectorAll("[role=group] > [aria-label]")].map(c => { const r = c.getBoundingClientRect();
+    return [c.getAttribute("aria-label"), r.left >= box.left - 1 && r.right <= box.right + 1]; });
+}"""
+"""Each chip of a multiselect with whether it lies whole inside the box (not scrolled under its fade)."""
+
+
+def test_a_need_score_of_three_measures_names_each_on_screen(app_url: str, browser: object) -> None:
+    """Streamlit keeps a multiselect's chips on one line, scrolled: a score of three measures showed one name."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    page.goto(f"{app_url}/targeting")
+    page_ready(page, "Targeting", True)
+    measures = page.get_by_role("combobox", name="Deprivation measures")
+    for name in ("Income score (IoD 2025)", "Employment score (IoD 2025)"):
+        measures.click()
+        page.get_by_role("option", name=name, exact=True).click()
+        settled(page)
+    page.keyboard.press("Escape")
+    chips = page.evaluate(CHIPS_IN_VIEW, "Deprivation measures")
+    assert [name for name, _ in chips] == ["IMD 2025 score", "Income score (IoD 2025)", "Employment score (IoD 2025)"]
+    assert all(whole for _, whole in chips), chips
+    page.screenshot(path=str(ARTIFACTS / "targeting-three-measures.png"))
+    assert outside == [], f"requests left the machine: {outside}"
+    page.close()
+
