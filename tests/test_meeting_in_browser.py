@@ -7,6 +7,7 @@ recorded (none may). One server for all (``app_url``); each page is opened by it
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -266,6 +267,30 @@ def test_a_need_score_of_three_measures_names_each_on_screen(app_url: str, brows
     assert [name for name, _ in chips] == ["IMD 2025 score", "Income score (IoD 2025)", "Employment score (IoD 2025)"]
     assert all(whole for _, whole in chips), chips
     page.screenshot(path=str(ARTIFACTS / "targeting-three-measures.png"))
+    assert outside == [], f"requests left the machine: {outside}"
+    page.close()
+
+
+def test_a_click_on_the_targeting_map_is_answered_in_view(app_url: str, browser: object) -> None:
+    """An analyst clicks an area: its rank and score appear within a 1366x768 screen (they were below the map)."""
+    from tests.test_map_speed_browser import CLICKABLE_AREA
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    page.goto(f"{app_url}/targeting")
+    page_ready(page, "Targeting", True)
+    prompt = page.get_by_text("Click an area on the map to see its rank and score.", exact=True)
+    assert prompt.bounding_box()["y"] + prompt.bounding_box()["height"] <= 768  # said where the answer will be
+    target = page.evaluate(CLICKABLE_AREA)
+    assert target, "no area of the map is in view to click"
+    page.mouse.click(target["x"], target["y"])
+    answer = page.locator("[data-testid='stMarkdownContainer']", has_text="Selected:").first
+    answer.wait_for(timeout=60_000)
+    box = answer.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    said = answer.inner_text().replace("\u2060", "")  # the word joiner escape_markdown puts after a colon
+    assert re.search(r"Selected: .+ \(E0\d{7}\): rank \d+ of \d+, need score", said), said
+    page.screenshot(path=str(ARTIFACTS / "targeting-selected-1366x768.png"))
     assert outside == [], f"requests left the machine: {outside}"
     page.close()
 

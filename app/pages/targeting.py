@@ -180,6 +180,10 @@ def need_score_section(sel: MapSelection) -> None:
                     + ("meet every threshold**" if thresholds else "ranked**"))
         if selected.empty:
             st.warning("No area meets every threshold. Widen the decile range or remove an indicator threshold.")
+        # The chosen area's rank above the map, where a click's answer is in view at 1366x768 (below, it was not)
+        shown = clicked in set(frame["code"])
+        st.markdown(f"**Selected:** {escape_markdown(area_summary(frame, clicked))}" if shown
+                    else "Click an area on the map to see its rank and score.")
         # Every area is on the map, those left out grey: a weight or threshold recolours it (no geometry is sent) and
         # the user's zoom is kept. At most the room below the map's top in the window.
         view = targeting_map(frame, selected, measure, classes, geometry=areas.geometry, district_lines=district_lines,
@@ -189,11 +193,7 @@ def need_score_section(sel: MapSelection) -> None:
         in_words = map_text(need_values(selected), NEED, kinds)
         show_map(view, key="targeting_map", on_click=partial(select_clicked, areas), announce=in_words.announcement,
                  on_pick=partial(select_code, set(areas["code"])))
-        shown = clicked in set(frame["code"])
-        if shown:
-            st.markdown(f"**Selected:** {escape_markdown(area_summary(frame, clicked))}")
-        st.markdown(escape_markdown(in_words.full) + " Every area is in the table below"  # the map in words
-                    + ("." if shown else "; click one on the map to see its rank and score."))
+        st.markdown(escape_markdown(in_words.full) + " Every area is in the table below.")  # the map in words
 
     st.caption(escape_markdown(score.describe()))
     for note in score.notes:

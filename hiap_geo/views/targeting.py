@@ -299,9 +299,9 @@ def area_summary(scored: pd.DataFrame, code: str) -> str:
     """The clicked area in one sentence: its rank and score, and whether it meets every threshold."""
     row = scored.set_index("code").loc[code]
     if pd.isna(row["need_score"]):
-        return f"{code} {row['name']}: not scored (it has no value for a component)."
+        return f"{row['name']} ({code}): not scored (it has no value for a component)."
     meets = "meets every threshold" if row["meets_all"] else "does not meet every threshold"
-    return (f"{code} {row['name']}: rank {int(row['need_rank'])} of {int(scored['need_rank'].max())}, "
+    return (f"{row['name']} ({code}): rank {int(row['need_rank'])} of {int(scored['need_rank'].max())}, "
             f"need score {row['need_score']:.2f}; it {meets}.")
 
 
