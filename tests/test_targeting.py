@@ -355,3 +355,37 @@ def test_the_indicator_list_comes_from_the_catalogue_as_from_the_data(real_data:
         pd.testing.assert_frame_equal(tv.catalogue_target_indicators(level)[columns], from_data)
         assert tv.indicator_choices(tv.catalogue_target_indicators(level)) == tv.indicator_choices(from_data)
     assert tv.no_indicator_data().empty and tv.target_indicators(tv.no_indicator_data(), "ward").empty
+
+
+def test_values_equal_but_for_float_noise_share_one_class_and_a_short_label() -> None:
+    """Rank-scaled scores of five areas, two equal but for the order of a sum: four classes, four decimals at most
+    (the walk-through's PNG said '0.893382' twice, in two colours)."""
+    values = pd.Series([0.977941, 0.974265, 0.904412, 0.893382, 0.893382 + 1e-12])
+    measure, labels = tv.need_colouring(pd.DataFrame({"need_score": values}), "rank")
+    legend = [label for label, _ in measure.categories]
+    assert len(legend) == 4 and labels.nunique() == 4 and labels.iat[3] == labels.iat[4]
+    assert all(len(label.split(" ")[0].split(".")[1]) <= 4 for label in legend), legend
+
+
+@pytest.mark.integration
+def test_the_need_maps_png_draws_every_area_those_left_out_grey(tw: dict[str, object],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from hiap_geo.render import static_map
+
+    drawn: dict[str, object] = {}
+    monkeypatch.setattr(static_map, "page_map_png", lambda areas, chosen, title, **kw: drawn.update(
+        areas=areas, chosen=chosen, title=title, **kw) or b"png")
+    lsoas = tw["layers"][("lsoa", 2025)]
+    frame = tv.targeting_frame(lsoas, tw["data"], "lsoa", [], "95")
+    score = need.need_score(frame, [need.Component("imd_score", "IMD", 1, True)])
+    thresholds = tv.chosen_thresholds("imd_decile", (1, 2), [], {}, "95")
+    frame, selected = tv.scored_areas(frame, score, thresholds)
+    measure, classes = tv.need_colouring(selected, "rank")
+    png = tv.need_map_download(frame, selected, measure, classes, geometry=lsoas.geometry,
+                               district_lines=lsoas.geometry.iloc[:1], kinds="LSOAs", thresholds=True)
+    assert png() == b"png"
+    assert len(drawn["areas"]) == len(lsoas) == 69  # framed on the district, not on the areas selected
+    assert drawn["areas"]["value"].isna().sum() == 69 - len(selected) > 0  # the rest grey, named in the legend
+    assert drawn["chosen"].missing_label == tv.NOT_SELECTED
+    assert drawn["title"] == f"Need score: {len(selected)} of 69 LSOAs meet every threshold"
+

@@ -14,7 +14,7 @@ from app.map_component import show_map
 from app.sidebar import SELECTION_KEY
 from app.widget_state import held_index
 from hiap_geo.views.explorer import MISSING_CELL, MapSelection, build_in_use
-from hiap_geo.views.indicators import LEVELS, district_outlines
+from hiap_geo.views.indicators import LEVELS
 from hiap_geo.views.map_text import level_plural, level_singular, map_text
 from hiap_geo.views.targeting import (
     CONFIDENCE_LABELS,
@@ -40,10 +40,9 @@ from hiap_geo.views.targeting import (
     full_attribution,
     indicator_choices,
     layer_vintage,
-    map_download,
     map_file_name,
     need_colouring,
-    need_map_frame,
+    need_map_download,
     need_score,
     need_values,
     no_indicator_data,
@@ -199,11 +198,8 @@ def need_score_section(sel: MapSelection) -> None:
     for note in score.notes:
         st.caption(escape_markdown(note))
     if not selected.empty:
-        def png() -> bytes:  # drawn on click, as the ranking below: a rerun pays for neither
-            return map_download(need_map_frame(selected, classes, areas.geometry), measure,
-                                f"Need score: {len(selected)} {kinds}",
-                                outlines=district_outlines(district_lines))()
-
+        png = need_map_download(frame, selected, measure, classes, geometry=areas.geometry,  # drawn on click
+                                district_lines=district_lines, kinds=kinds, thresholds=bool(thresholds))
         st.download_button("Download map (PNG)", png,
                            file_name=map_file_name(f"need score {level}"), mime="image/png", key="targeting_map_png",
                            on_click="ignore")

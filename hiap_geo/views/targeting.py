@@ -7,7 +7,7 @@ Streamlit-free so the page stays widgets in, these calls, widgets out, and each 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import geopandas as gpd
@@ -315,6 +315,17 @@ def sii_interval(result: stats.SIIResult) -> str:
 def need_values(selected: pd.DataFrame) -> pd.DataFrame:
     """The areas meeting every threshold with their need score as ``value``: what the map in words reads."""
     return selected[["code", "name", "ward", "district", "need_score"]].rename(columns={"need_score": "value"})
+
+
+def need_map_download(scored: pd.DataFrame, selected: pd.DataFrame, measure: MapMeasure, classes: pd.Series, *,
+                      geometry: gpd.GeoSeries, district_lines: gpd.GeoSeries, kinds: str,
+                      thresholds: bool) -> Callable[[], bytes]:
+    """The need map as a slide's PNG, as the page draws it: every area, those the thresholds leave out grey, the
+    districts outlined and framed whole (drawn on click)."""
+    frame = need_map_frame(scored, need_map_values(scored, selected, classes), geometry)
+    shown = f"{len(selected)} of {len(scored)} {kinds} " + ("meet every threshold" if thresholds else "ranked")
+    return map_download(frame, replace(measure, missing_label=NOT_SELECTED), f"Need score: {shown}",
+                        outlines=district_outlines(district_lines))
 
 
 def need_map_frame(selected: pd.DataFrame, classes: pd.Series, geometry: gpd.GeoSeries) -> gpd.GeoDataFrame:
