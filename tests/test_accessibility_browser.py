@@ -210,3 +210,39 @@ def test_find_an_area_read_it_and_open_its_profile_by_keyboard_alone(app_url: st
     assert axe_violations(page, "a profile") == []  # its map has a text alternative, its tables are read
     page.close()
     assert outside == [], f"requests left the machine: {outside}"
+
+
+def area(f: dict[str, str]) -> bool:
+    """Whether the focus is on an area of the map (a named button)."""
+    return f.get("tag") == "path" and f["role"] == "button" and f["label"].startswith("E01")
+
+
+def test_the_maps_areas_are_one_tab_stop_walked_with_arrows_and_keep_the_focus_when_chosen(
+        app_url: str, browser: object) -> None:
+    """Targeting at 1366x768 by keyboard: Tab reaches the map's areas once (69 Tab stops before, to get past the
+    map), the arrow keys move from area to area, Enter chooses one and the focus stays on it through the rerun, so
+    the next arrow or Tab carries on from there."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    outside = block_internet(page)
+    page.goto(f"{app_url}/targeting")
+    ready(page, "Targeting", True)
+    page.get_by_role("heading", name="Targeting", exact=True).click()  # start the Tab order at the top of the page
+    tab_to(page, area)
+    first = focused(page)["label"]
+    page.keyboard.press("Tab")
+    assert not area(focused(page)), "a second Tab stop inside the map's areas"
+    page.keyboard.press("Shift+Tab")
+    assert focused(page)["label"] == first  # back on the same area
+    page.keyboard.press("ArrowRight")
+    second = focused(page)
+    assert area(second) and second["label"] != first
+    page.keyboard.press("Enter")  # choose it: the page reruns, the area is outlined and said above the map
+    page.locator("[data-testid='stMarkdownContainer']", has_text="Selected:").first.wait_for(timeout=60_000)
+    settled(page)
+    assert focused(page)["label"].split(":")[0] == second["label"].split(":")[0], "the focus left the chosen area"
+    assert page.evaluate(FOCUS_SHOWN), "the chosen area shows no focus"
+    page.keyboard.press("ArrowLeft")
+    assert focused(page)["label"] == first
+    assert outside == [], f"requests left the machine: {outside}"
+    page.close()
+

@@ -75,9 +75,18 @@ function tip(m, i) {
 }
 
 // Each drawn area (SVG; a canvas has no elements) is a button to the keyboard and to a screen reader: its name and
-// value as its label, Enter or Space selects it as a click does (Leaflet already shows its tip on focus).
+// value as its label, Enter or Space selects it as a click does (Leaflet already shows its tip on focus). The areas
+// are one Tab stop (a roving tabindex, as a list box's options): Tab reaches them once and leaves them (a district's
+// 69 areas were 69 presses of Tab), the arrow keys move from area to area, Home and End to the first and last.
+const AREA_STEPS = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1};
+
 function keyboardAreas(m) {
   const a = m.areas, d = m.data;
+  const layers = m.layer.getLayers();
+  if (!layers.some((l) => l.feature.properties.i === m.rover)) {  // a new map: its selected area, else its first
+    const first = layers.find((l) => m.selected.has(l.feature.properties.i)) || layers[0];
+    m.rover = first ? first.feature.properties.i : null;
+  }
   m.layer.eachLayer((l) => {
     const el = l.getElement ? l.getElement() : null;
     if (!el) return;
@@ -85,9 +94,22 @@ function keyboardAreas(m) {
     const name = a ? a.code[i] + " " + a.name[i] + (a.wards.length ? ", " + a.wards[a.w[i]] : "") + ": " : "";
     el.setAttribute("role", "button");
     el.setAttribute("aria-label", name + d.label + " " + d.v[i]);
+    el.setAttribute("tabindex", i === m.rover ? "0" : "-1");
+    if (i === m.rover) m.roverEl = el;
     if (el.dataset.hiapKeys) return;
     el.dataset.hiapKeys = "1";
+    el.addEventListener("focus", () => rove(m, el, i));  // by Tab, an arrow key or a click: the stop moves with it
     el.addEventListener("keydown", (e) => {
+      const step = AREA_STEPS[e.key];
+      if (step || e.key === "Home" || e.key === "End") {
+        e.preventDefault();
+        e.stopPropagation();  // the area's neighbour, not a pan of the map
+        const all = m.layer.getLayers().filter((x) => x.getElement && x.getElement());
+        const at = all.indexOf(l);
+        const next = e.key === "Home" ? 0 : e.key === "End" ? all.length - 1 : (at + step + all.length) % all.length;
+        all[next].getElement().focus();
+        return;
+      }
       if (e.key !== "Enter" && e.key !== " ") return;
       e.preventDefault();
       if (!m.trigger) return;
@@ -96,6 +118,13 @@ function keyboardAreas(m) {
       m.trigger("clicked", {lat: c.lat, lng: c.lng});
     });
   });
+}
+
+function rove(m, el, i) {
+  if (m.roverEl && m.roverEl !== el) m.roverEl.setAttribute("tabindex", "-1");
+  el.setAttribute("tabindex", "0");
+  m.rover = i;
+  m.roverEl = el;
 }
 
 function style(m, i) {
@@ -163,7 +192,7 @@ function makeMap(L, root) {
              legendButton: box.querySelector("button"), legendOpen: null, legendDefault: null, layer: null,
              areasUrl: null, namesUrl: null, outlines: new Map(),
              tiles: null, tilesUrl: null, note: null, fit: null, touched: false, selected: new Set(), labels: null,
-             attribution: null, legendHtml: null, data: null, trigger: null, generation: 0};
+             attribution: null, legendHtml: null, data: null, trigger: null, generation: 0, rover: null, roverEl: null};
   m.legendButton.addEventListener("click", () => {
     setLegendOpen(m, !m.legendOpen);
     legendChoice.set(m.legendDefault, m.legendOpen);
@@ -291,6 +320,7 @@ async function draw(component) {
     m.areasUrl = data.areas;
     m.labels = null;
     m.selected = new Set();
+    m.rover = null;  // the new areas' Tab stop: chosen once they are drawn
   }
   m.data = data;
   const selected = new Set(data.selected);
@@ -298,7 +328,11 @@ async function draw(component) {
   m.selected = selected;
   m.marked = new Set(data.marked || []);  // areas with their own line (optional: a plan's named areas)
   m.layer.setStyle((f) => style(m, f.properties.i));
-  if (changedSelection) m.layer.eachLayer((l) => { if (selected.has(l.feature.properties.i)) l.bringToFront(); });
+  if (changedSelection) {  // the selected areas drawn on top; moving an element drops its focus, so give it back
+    const focused = document.activeElement;
+    m.layer.eachLayer((l) => { if (selected.has(l.feature.properties.i)) l.bringToFront(); });
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({preventScroll: true});
+  }
   if (m.labels !== (Boolean(data.labels) && Boolean(m.areas))) bindTips(m);
   keyboardAreas(m);
   m.div.dataset.areaCount = String(m.layer.getLayers().length);

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hiap_geo.core import settings
+from hiap_geo.render.maps import CANVAS_ABOVE
 
 STANDARD = "Web Content Accessibility Guidelines (WCAG) version 2.2, level AA"
 TESTED_ON = "December 2026"
@@ -45,8 +46,11 @@ def statement(contact: str | None = None) -> Statement:
         sections=(
             ("What you can do", (
                 "- Use the Map explorer with a keyboard alone: Tab to 'Find an area', type a name or code, read the "
-                "area's figures beside the map and open its profile; on the map, Tab reaches each area, which is "
-                "named with its value, and Enter selects it.",
+                "area's figures beside the map and open its profile. On every map, Tab reaches the areas once (one "
+                "stop, so the next Tab leaves the map), the arrow keys move from area to area, each named with its "
+                f"value, and Enter selects one; the focus stays on it. A map of more than {CANVAS_ABOVE:,} areas "
+                "(a region's or England's LSOAs) is drawn as one picture, whose areas the keyboard does not reach: "
+                "use 'Find an area' there.",
                 "- Read the maps as text: beside the map on the Map explorer, Indicators, Targeting and Plan pages a "
                 "paragraph says what it shows and names the areas in the worst deciles (or at the worst end, or "
                 "worse than the comparator); every area is in the table.",
@@ -72,8 +76,9 @@ def statement(contact: str | None = None) -> Statement:
                 "- the page language is English, each page has one main heading and no heading level is skipped;",
                 "- a keyboard-only test on the Map explorer narrows the decile filter (and checks what the live "
                 "region says), selects an area on the map with Enter, finds an area by name, reads its figures and "
-                "opens its profile, with the focus visible on the map's areas and the links; on the Plan page, "
-                "stepping to the next action is announced;",
+                "opens its profile, with the focus visible on the map's areas and the links; on Targeting the map's "
+                "areas are one Tab stop walked with the arrow keys, and the focus stays on an area Enter chose; "
+                "on the Plan page, stepping to the next action is announced;",
                 "- the colours of deciles 1 and 2 stay distinguishable (colour difference CIEDE2000 above 10) under "
                 "simulated protanopia, deuteranopia and tritanopia;",
                 "- Word documents are read back: headings are Word heading styles in order, pictures have alt text "
@@ -86,11 +91,6 @@ def statement(contact: str | None = None) -> Statement:
                 "cannot write tagged PDF, so a screen reader reads a PDF without its headings, table structure or "
                 "the map's description. Use the Word export of the same profile or plan, which carries them, until "
                 "we can produce tagged PDF.",
-                "- **The maps on the Plan and Plan editor pages** are drawn in a frame by "
-                "another component (streamlit-folium): Tab reaches their areas, but the areas are not named and "
-                "Enter does not select them (WCAG 2.1.1, 4.1.2). The text "
-                "beside the map and the table below it carry the same information; the Plan editor also places "
-                "actions from a list.",
                 "- **Map tips appear on hover or focus and cannot be dismissed with Escape** (WCAG 1.4.13): the "
                 "figures they show are in the panel beside the map once an area is selected.",
                 "- **Parts drawn by Streamlit**, the framework the app is built on, which we cannot change: its "
