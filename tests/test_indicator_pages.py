@@ -383,7 +383,7 @@ def test_targeting_wards_weights_indicators_and_methods(kent: str) -> None:
     at.slider(key="tgt_w_imd_score").set_value(2.0).run()
     assert at.slider(key="tgt_w_imd_score").label.endswith(": higher value = more need")  # each weight says its way
     table = at.dataframe[0].value
-    weights = table["Disabled under the Equality Act (Census 2021): weight"]
+    weights = table["Disabled under the Equality Act (Census 2021): weight share"]
     assert weights.round(6).eq(round(1 / 3, 6)).all()
     assert (table["need score"] - table.filter(like=": contribution").sum(axis=1)).abs().max() < 1e-9
     at.radio(key="tgt_method").set_value("zscore").run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -137,10 +138,23 @@ def test_ranked_table_names_every_component_and_sorts_by_need() -> None:
     score = need.need_score(frame, [IMD, GREEN])
     table = tv.ranked_table(frame, score)
     assert table["code"].tolist() == ["A", "D", "B", "C"]
-    assert {"IMD score: value", "IMD score: standardised", "IMD score: weight", "IMD score: contribution",
+    assert table["meets every threshold"].tolist() == ["yes", "yes", "no", "no"]  # words, not True and False
+    assert {"IMD score: value", "IMD score: standardised", "IMD score: weight share", "IMD score: contribution",
             "Green space: contribution", "need rank", "need score", "meets: IMD decile 1-4"} <= set(table.columns)
     subset = tv.ranked_table(frame[frame["meets_all"]], score)
     assert subset["code"].tolist() == ["A", "D"] and subset["need rank"].tolist() == [1, 2]
+
+
+def test_the_ranking_csv_gives_figures_as_a_reader_quotes_them() -> None:
+    frame = need.apply_thresholds(FRAME.assign(name=list("abcd"), ward="", district="X"),
+                                [need.NeedThreshold("imd_decile", "IMD decile 1-4", 1, 4)])
+    score = need.need_score(frame, [IMD, GREEN])
+    table = tv.ranked_table(frame, score)
+    csv = tv.ranking_export_table(table, score, [], pd.DataFrame({"indicator_id": [], "source": []}), [], "lsoa")
+    text = csv.to_csv(index=False)
+    assert "True" not in text and "False" not in text and "meets_all" not in text
+    assert not re.search(r"\d\.\d{5,}", text), "a figure with more than four decimals"
+    assert str(csv[tv.RANK_OF_ALL].dtype) == "Int64" and "weight share" in text
 
 
 def test_a_filtered_ranking_is_numbered_without_gaps_and_keeps_the_rank_of_all() -> None:

@@ -26,6 +26,7 @@ from hiap_geo.views.targeting import (
     RANK_OF_ALL,
     SII_LABEL,
     TARGET_LEVELS,
+    WEIGHT_SHARE,
     Component,
     HiapGeoError,
     SIIResult,
@@ -205,7 +206,7 @@ def need_score_section(sel: MapSelection) -> None:
                            on_click="ignore")
         table = ranked_table(selected, score, labels)
         three_places = [c for c in table.columns
-                        if c.endswith((": standardised", ": weight", ": contribution")) or c == "need score"]
+                        if c.endswith((": standardised", f": {WEIGHT_SHARE}", ": contribution")) or c == "need score"]
         st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING_CELL,
                      column_config={c: st.column_config.NumberColumn(format="%.3f") for c in three_places}
                      | {RANK_OF_ALL: st.column_config.NumberColumn(format="%.0f")})

@@ -135,6 +135,11 @@ RANK_OF_ALL = "need rank of all scored"
 """The column keeping an area's rank among every scored area, when thresholds leave some out."""
 
 
+WEIGHT_SHARE = "weight share"
+"""A component's weight as a share of the area's total (0.25 of four equal weights): what the score multiplies by,
+named apart from the weight the page's slider sets (1)."""
+
+
 def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The Targeting table for the areas of ``frame`` (a subset of the scored areas): area, need rank and
     score, each component's value, standardised value, weight share and contribution (named by the
@@ -152,9 +157,12 @@ def ranked_table(frame: pd.DataFrame, score: NeedScore, labels: Mapping[str, str
                 "components used": scores["components_used"]}
     for c in score.components:
         label = labels.get(c.key, c.label)
-        columns |= {f"{label}: {step}": scores[f"{c.key}__{step}"]
-                    for step in ("value", "standardised", "weight", "contribution")}
-    columns |= {c: frame[c] for c in frame.columns if c.startswith("meets")}
+        columns |= {f"{label}: {shown}": scores[f"{c.key}__{step}"] for step, shown in (
+            ("value", "value"), ("standardised", "standardised"), ("weight", WEIGHT_SHARE),
+            ("contribution", "contribution"))}
+    yes_no = {True: "yes", False: "no"}  # words, as the page and the CSV show them (not True and False)
+    columns |= {("meets every threshold" if c == "meets_all" else c): frame[c].map(yes_no)
+                for c in frame.columns if c.startswith("meets")}
     # Most need first, unscored last, ties by code; one table made and reordered once (the page does it per change).
     order = np.lexsort((frame["code"].to_numpy(), rank.to_numpy(dtype=float, na_value=np.inf)))
     table = pd.DataFrame(columns).take(order).reset_index(drop=True)
@@ -335,11 +343,18 @@ def need_map_frame(selected: pd.DataFrame, classes: pd.Series, geometry: gpd.Geo
                             geometry=geometry.loc[selected.index].values)
 
 
+EXPORT_DECIMALS = 4
+"""Decimals of the ranking CSV's figures: a need score's ties and a rate's published precision both survive."""
+
+
 def ranking_export_table(table: pd.DataFrame, score: NeedScore, chosen: Sequence[NeedThreshold], data: pd.DataFrame,
                          indicator_ids: Sequence[str], level: str) -> pd.DataFrame:
     """The ranked table as downloaded: with the method, thresholds, sources, geography and attribution on
-    every row."""
+    every row; figures to four decimals and ranks whole, as a reader quotes them (not 0.9779411764705882)."""
     sources = sorted(set(data.loc[data["indicator_id"].isin(indicator_ids), "source"]))
+    table = table.assign(**{RANK_OF_ALL: table[RANK_OF_ALL].astype("Int64")})
+    figures = table.select_dtypes("float").columns
+    table = table.assign(**{c: table[c].round(EXPORT_DECIMALS) for c in figures})
     return table.assign(method=score.describe(),
                         thresholds="; ".join(t.label for t in chosen) or "none",
                         sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(sources),
