@@ -256,6 +256,8 @@ def test_lsoa_comparisons_with_england_and_district_follow_the_limits(tw: dict[s
             "attribution"} <= set(table)
     assert table["attribution"].str.contains("Open Government Licence").all()
     assert table["source"].str.contains("Census 2021").all() and table["geography"].iat[0] == "LSOA (LSOA 2021)"
+    assert str(table["count"].dtype) == "Int64" and str(table["denominator"].dtype) == "Int64"  # 1250, not 1250.0
+    assert not re.search(r"\d\.\d{5,}", table.to_csv(index=False)), "a figure with more than four decimals"
 
 
 @pytest.mark.integration

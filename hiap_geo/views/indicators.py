@@ -35,6 +35,7 @@ from hiap_geo.render.maps import map_file_name as map_file_name
 from hiap_geo.render.profile.positions import decile_text, national_decile
 from hiap_geo.views.explorer import codes_in_districts
 from hiap_geo.views.map_text import LEVEL_LABELS
+from hiap_geo.views.tables import as_quoted
 
 LEVELS: dict[str, str] = LEVEL_LABELS
 """Area types an indicator can be mapped at, finest first, with the label users see."""
@@ -380,7 +381,8 @@ def indicator_export_table(values: pd.DataFrame, level: str, layer_vintage: str)
         table = table.drop(columns=["ward"])
     if level == "district":
         table = table.drop(columns=["district", "district value", "compared with district"])
-    return table
+    return as_quoted(table, whole=("count", "denominator"))
+
 
 
 def comparison_css(label: object) -> str:

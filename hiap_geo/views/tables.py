@@ -7,6 +7,8 @@ on its way. ``blank_cells`` turns those into missing values too, so the page sho
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 BLANK_TEXTS: frozenset[str] = frozenset({"", "None", "nan", "NaN", "<NA>", "NaT"})
@@ -36,3 +38,22 @@ def blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
         if blank.any():
             out[column] = cells.astype(object).mask(blank, None)
     return out
+
+
+QUOTED_DECIMALS = 4
+"""Decimals of a figure in a table a reader downloads: a need score's ties and a rate's published precision survive."""
+
+
+def as_quoted(table: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataFrame:
+    """Figures as a reader quotes them: ``whole`` columns (counts) written whole when every figure in them is
+    (1250, not 1250.0; a modelled count keeps its decimals), other figures to ``QUOTED_DECIMALS`` places (16.4973,
+    not 16.49729444371123). Whole-number and text columns are untouched."""
+    out = table.copy()
+    for column in out.select_dtypes("float").columns:
+        present = out[column].dropna()
+        if column in whole and len(present) and (present == present.round()).all():
+            out[column] = out[column].round().astype("Int64")
+        else:
+            out[column] = out[column].round(QUOTED_DECIMALS)
+    return out
+

@@ -37,6 +37,7 @@ from hiap_geo.render.maps import classify
 from hiap_geo.render.png_download import map_download as map_download
 from hiap_geo.render.png_download import map_file_name as map_file_name
 from hiap_geo.views.indicators import LEVELS, area_values, as_categories, district_outlines, selection_label
+from hiap_geo.views.tables import as_quoted
 
 TARGET_LEVELS: tuple[str, ...] = ("ward", "lsoa")
 """Levels the need score ranks: the neighbourhoods plans name."""
@@ -343,18 +344,12 @@ def need_map_frame(selected: pd.DataFrame, classes: pd.Series, geometry: gpd.Geo
                             geometry=geometry.loc[selected.index].values)
 
 
-EXPORT_DECIMALS = 4
-"""Decimals of the ranking CSV's figures: a need score's ties and a rate's published precision both survive."""
-
-
 def ranking_export_table(table: pd.DataFrame, score: NeedScore, chosen: Sequence[NeedThreshold], data: pd.DataFrame,
                          indicator_ids: Sequence[str], level: str) -> pd.DataFrame:
     """The ranked table as downloaded: with the method, thresholds, sources, geography and attribution on
     every row; figures to four decimals and ranks whole, as a reader quotes them (not 0.9779411764705882)."""
     sources = sorted(set(data.loc[data["indicator_id"].isin(indicator_ids), "source"]))
-    table = table.assign(**{RANK_OF_ALL: table[RANK_OF_ALL].astype("Int64")})
-    figures = table.select_dtypes("float").columns
-    table = table.assign(**{c: table[c].round(EXPORT_DECIMALS) for c in figures})
+    table = as_quoted(table, whole=(RANK_OF_ALL,))
     return table.assign(method=score.describe(),
                         thresholds="; ".join(t.label for t in chosen) or "none",
                         sources="English Indices of Deprivation 2025 (MHCLG); " + "; ".join(sources),
