@@ -37,6 +37,9 @@ def start_page(store: edits.ProgressStore | None, user: User, may_edit: bool) ->
     ways = ["Open a plan", "New plan", "Next period's draft of a plan"] if may_edit else ["Open a plan"]
     way = st.radio("Start", ways, horizontal=True, key="editor_start")
     if way == "Open a plan":
+        if st.session_state.get("editor_open_choice") not in choices:
+            st.session_state["editor_open_choice"] = editor_model.open_default(choices,
+                                                                               st.session_state.get("districts", ()))
         choice = st.selectbox("Plan", list(choices), format_func=choices.get, key="editor_open_choice")
         open_col, discard_col = st.columns([1, 5])
         open_col.button("Open", type="primary", key="editor_open", on_click=state.open_chosen, args=(store, user))
@@ -292,9 +295,14 @@ def plan_reach_section(plan: edits.Plan, text: str) -> None:
     st.subheader("The plan's reach")
     gap_tab, matrix_tab, check_tab = st.tabs(["Coverage gaps", "Areas by priority", "Plan check"])
     measures = coverage_measures(plan.edition)
+    if st.session_state.get("editor_gap_plan") != plan.id:  # the threshold the plan's document states, as the Plan
+        default = plan_view.default_threshold(plan)  # page opens on: the officer and the HAT see the same gaps
+        st.session_state.update(editor_gap_plan=plan.id, editor_gap_decile=default.decile_max,
+                                editor_gap_measure=default.measure if default.measure in measures else "imd",
+                                editor_gap_local=default.decile_type == "local")
     measure_col, decile_col, local_col = gap_tab.columns([3, 3, 2])
     measure = measure_col.selectbox("Deprived by", list(measures), format_func=measures.get, key="editor_gap_measure")
-    top = decile_col.slider("Deciles counted as deprived: 1 to", 1, 10, 2, key="editor_gap_decile",
+    top = decile_col.slider("Deciles counted as deprived: 1 to", 1, 10, key="editor_gap_decile",
                             help="1 = the most deprived 10% of LSOAs.")
     local = local_col.toggle("Local deciles", key="editor_gap_local")
     try:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import editor_state
 from hiap_geo.core import settings
 from hiap_geo.core.access import LOCAL_USER, User
 from hiap_geo.core.text import escape_markdown
@@ -216,6 +217,21 @@ def click(at: AppTest, label: str) -> AppTest:
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception, at.exception
     return at
+
+
+def test_the_editor_opens_on_the_sidebars_plan_with_the_plan_pages_gaps(kent: str, db: str) -> None:
+    """The officer and the HAT see the same plan and the same gaps: the list opens on Tunbridge Wells' plan (the
+    sidebar's district, not the first in the list), and the gaps at the threshold its document states."""
+    at = editor_page()
+    choice = at.selectbox(key="editor_open_choice")
+    assert choice.value == "file:tunbridge-wells-2023-25.yaml", choice.value
+    click(at, "Open")
+    plan = at.session_state[editor_state.EDITING].plan
+    default = plan_view.default_threshold(plan)
+    assert (at.slider(key="editor_gap_decile").value, at.toggle(key="editor_gap_local").value) == (
+        default.decile_max, default.decile_type == "local")
+    cover = editor_view.plan_gaps(plan, default)  # as the Plan page counts them on opening
+    assert f"{len(cover.deprived)} LSOAs; " in texts(at) and f"{len(cover.uncovered)} named by none" in texts(at)
 
 
 def test_page_writes_a_plan_keeps_markup_as_text_and_refuses_an_overwrite(kent: str, db: str) -> None:

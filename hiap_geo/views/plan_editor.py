@@ -12,7 +12,7 @@ Text is kept as given; whatever is meant as Markdown here is escaped (``core.tex
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -136,6 +136,18 @@ def _id_free(plan_id: str, store: ProgressStore | None) -> None:
     if plan_id in shipped | stored:
         raise EditorPageError(f"A plan with the id '{plan_id}' exists already: open it to edit it, or choose "
                               "another id.")
+
+
+def open_default(options: Mapping[str, str], districts: Sequence[str]) -> str | None:
+    """What the list of plans opens on: the user's latest draft, else the plan of a district chosen in the sidebar
+    (as the Plan page opens on it), else the first."""
+    if not options:
+        return None
+    drafts = [key for key in options if key.startswith("draft:")]
+    if drafts:
+        return drafts[0]
+    key = plan_view.choice_for(plan_view.plan_choices(), None, districts)
+    return key if key in options else next(iter(options))
 
 
 def open_choices(store: ProgressStore | None, user: User, may_edit: bool = True) -> dict[str, str]:
