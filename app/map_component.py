@@ -149,5 +149,9 @@ def show_map(view: MapView, key: str, on_click: Callable[[float, float], None] |
             on_click(float(point["lat"]), float(point["lng"]))
 
     write_assets((MapAsset(_MODULE_FILE, _MODULE.encode()), *view.assets))
-    _COMPONENT(key=key, data={**view.payload, "announce": announce}, height=int(view.payload["height"]),
-               on_clicked_change=clicked)
+    # A map fitted to the window is as tall as the room below its top, often less than its largest height: its box
+    # takes the map's own height ("content"), or the rest of a fixed box stays blank under it (300 px on a 1366x768
+    # screen in presentation mode).
+    fitted = view.payload["minHeight"] < view.payload["height"]
+    _COMPONENT(key=key, data={**view.payload, "announce": announce},
+               height="content" if fitted else int(view.payload["height"]), on_clicked_change=clicked)

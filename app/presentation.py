@@ -38,11 +38,11 @@ def presentation_strip(selection: MapSelection | None, measures: dict[str, str])
         return
     st.html(HIDE_CHROME)
     if selection is None or not measures:  # a page without map controls: only the way out
-        st.button("Leave presentation (Esc)", on_click=_leave, shortcut="Escape", key="leave_presentation")
+        st.button("Leave presentation", on_click=_leave, shortcut="Escape", key="leave_presentation")
         return
     options = list(measures)
     leave, back, label, forward = st.columns([2, 1, 6, 1], vertical_alignment="center")
-    leave.button("Leave presentation (Esc)", on_click=_leave, shortcut="Escape", key="leave_presentation")
+    leave.button("Leave presentation", on_click=_leave, shortcut="Escape", key="leave_presentation")
     back.button("◀", on_click=_step_measure, args=(options, -1), shortcut="ArrowLeft", key="previous_measure",
                 help="Previous measure (left arrow)", disabled=len(options) < 2)
     label.markdown(f"**{measures.get(selection.measure, selection.measure)}**")

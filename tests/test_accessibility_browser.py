@@ -84,7 +84,7 @@ def test_no_axe_violation_on_any_page_nor_in_presentation_mode(app_url: str, bro
         problems += heading_problems(page, where)
         problems += axe_violations(page, where)
         page.locator(SIDEBAR).get_by_text("Presentation mode (for meetings)").click()
-        page.get_by_role("button", name="Leave presentation (Esc)").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Leave presentation").wait_for(timeout=60_000)
         settled(page)
         if has_map:
             map_drawn(page)

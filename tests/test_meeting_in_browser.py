@@ -49,7 +49,7 @@ def test_presentation_mode_for_a_meeting(app_url: str, browser: object, width: i
     page.goto(app_url)
     map_frame(page)
     page.get_by_text("Presentation mode (for meetings)").click()
-    page.get_by_role("button", name="Leave presentation (Esc)").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Leave presentation").wait_for(timeout=60_000)
     map_frame(page)
     time.sleep(2)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
@@ -197,7 +197,7 @@ def test_presentation_on_and_off_on_every_page(app_url: str, browser: object, wi
         page_ready(page, heading, has_map)
         before = (chosen(page), area_count(page) if has_map else None)
         page.locator(SIDEBAR).get_by_text("Presentation mode (for meetings)").click()
-        leave = page.get_by_role("button", name="Leave presentation (Esc)")
+        leave = page.get_by_role("button", name="Leave presentation")
         leave.wait_for(timeout=60_000)
         settled(page)
         if has_map:

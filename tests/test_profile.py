@@ -338,7 +338,7 @@ def test_sources_name_publisher_vintage_and_licence_with_the_attribution(lsoa: P
     assert len(sources.rows) == len(lsoa.sources)
     assert all(row[1] and row[2] and row[3] for row in sources.rows)
     assert "Open Government Licence v3.0" in lsoa.attribution and "Contains OS data" in lsoa.attribution
-    assert "Generated 2026-01-15" in sources.note
+    assert "Generated 15 January 2026" in sources.note
 
 
 @pytest.mark.integration

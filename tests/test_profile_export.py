@@ -98,7 +98,7 @@ def test_the_workbook_holds_every_figure_exactly(which: str, request: pytest.Fix
         title = dataset.title.replace("File 7 columns:", "File 7:")
         assert [title, dataset.publisher, dataset.vintage, dataset.licence] in listed
     notes = " ".join(str(c.value) for r in sources.iter_rows() for c in r if c.value)
-    assert "Open Government Licence v3.0" in notes and "Generated 2026-01-15" in notes
+    assert "Open Government Licence v3.0" in notes and "Generated 15 January 2026" in notes
 
 
 def test_the_workbook_gives_the_group_score_computed_by_hand(group: Profile) -> None:
@@ -205,8 +205,8 @@ def test_the_pdf_gives_the_group_score_computed_by_hand(group: Profile) -> None:
 
 def test_the_csv_has_every_figure_with_its_exact_value(group: Profile) -> None:
     rows = list(csv.DictReader(io.StringIO(export(group, "csv").decode("utf-8-sig"))))
-    values = {(r["table"], r["row_number"], r["column"]): r["value"] for r in rows}
-    labels = {(r["table"], r["row_number"]): r["row"] for r in rows}
+    values = {(r["table"], r["row number"], r["column"]): r["value"] for r in rows}
+    labels = {(r["table"], r["row number"]): r["row"] for r in rows}
     for t in profile_tables(group):
         for number, row in enumerate(t.rows, start=1):
             assert labels[(t.title, str(number))] == text_of(row[0])
@@ -220,7 +220,7 @@ def test_the_csv_has_every_figure_with_its_exact_value(group: Profile) -> None:
                 else:
                     assert got == cell
     about = {r["row"]: r["value"] for r in rows if r["table"] == "About"}
-    assert about["Generated"] == "2026-01-15" and "Open Government Licence" in about["Attribution"]
+    assert about["Generated"] == "15 January 2026" and "Open Government Licence" in about["Attribution"]
 
 
 def test_the_geojson_holds_the_boundaries_with_their_figures(ward: Profile, group: Profile) -> None:

@@ -234,11 +234,13 @@ function setLegendButton(m, data) {
 }
 
 // The open legend never covers much of the map: at most 40% of its width and 60% of its height, so at most a
-// quarter of it (a longer legend scrolls).
+// quarter of it (a longer legend scrolls). In presentation it may run the map's height: a room watching a projector
+// cannot scroll it, and its lines (the highlighted action, the ward boundary) were below the fold at 1366x768.
 function fitLegend(m) {
   const size = m.map.getSize();
+  const tall = m.data && m.data.legendTall;
   m.legend.style.maxWidth = Math.max(160, Math.round(size.x * 0.4)) + "px";
-  m.legend.style.maxHeight = Math.max(120, Math.round(size.y * 0.6) - 40) + "px";
+  m.legend.style.maxHeight = Math.max(120, Math.round(size.y * (tall ? 1 : 0.6)) - (tall ? 56 : 40)) + "px";
 }
 
 // The names and codes, once the areas are drawn: tooltips, keyboard labels and presentation labels name them.
@@ -291,20 +293,25 @@ async function setOutlines(L, m, outlines, generation) {
   }
 }
 
+// A map fitted to the window ends above its bottom edge: as tall as the room below its top, within limits.
+function mapHeight(el, data) {
+  const top = el.getBoundingClientRect().top + window.scrollY;
+  return data.minHeight >= data.height ? data.height + "px"
+    : `clamp(${data.minHeight}px, calc(100vh - ${Math.round(top) + 16}px), ${data.height}px)`;
+}
+
 async function draw(component) {
   const {data, parentElement, setTriggerValue} = component;
   // the files this paint needs are fetched while Leaflet loads, not one after another (fetchJson keeps each promise)
   if (!mounts.has(parentElement) || data.areas !== mounts.get(parentElement).areasUrl) fetchJson(data.areas).catch(() => {});
   for (const o of data.outlines) fetchJson(o.url).catch(() => {});
+  if (!mounts.has(parentElement)) parentElement.style.minHeight = mapHeight(parentElement, data);  // room kept at once
   const L = await loadLeaflet(data.leaflet);
   let m = mounts.get(parentElement);
-  if (!m) { m = makeMap(L, parentElement); mounts.set(parentElement, m); }
+  if (!m) { m = makeMap(L, parentElement); mounts.set(parentElement, m); parentElement.style.minHeight = ""; }
   const generation = ++m.generation;
   m.trigger = setTriggerValue;
-  // A map fitted to the window ends above its bottom edge: as tall as the room below its top, within limits.
-  const top = m.div.getBoundingClientRect().top + window.scrollY;
-  m.div.style.height = data.minHeight >= data.height ? data.height + "px"
-    : `clamp(${data.minHeight}px, calc(100vh - ${Math.round(top) + 16}px), ${data.height}px)`;
+  m.div.style.height = mapHeight(m.div, data);
   if (data.areas !== m.areasUrl) {
     const file = await fetchJson(data.areas);
     if (generation !== m.generation) return;

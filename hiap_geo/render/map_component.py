@@ -196,6 +196,7 @@ def map_view(
         "legend": legend,
         "legendTitle": chosen.legend_title(),
         "legendOpen": opened,
+        "legendTall": presentation,  # a room cannot scroll a legend: in presentation it may run the map's height
         "labels": presentation and len(areas) <= LABELS_MAX,
         "selected": chosen_index,
         "highlight": {"color": HIGHLIGHT_COLOUR, "weight": SELECTED_WEIGHT},

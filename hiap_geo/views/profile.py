@@ -197,7 +197,7 @@ def profile_screen(profile: Profile) -> ProfileScreen:
     ]
     return ProfileScreen(
         title=profile.area.title(),
-        caption=f"{profile.area.kind_label()}; generated {profile.generated:%-d %B %Y}",
+        caption=f"{profile.area.kind_label()}; generated {profile.generated_text()}",
         downloads=[Download(fmt, f"Download {FORMAT_LABELS[fmt]}", file_name(profile, fmt), MEDIA_TYPES[fmt])
                    for fmt in FORMATS],
         tables=tables,

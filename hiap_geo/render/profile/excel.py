@@ -121,7 +121,7 @@ def to_xlsx(profile: Profile) -> bytes:
             lengths = [len(cell_text(r[j - 1])) for r in table.rows] + [min(len(table.columns[j - 1]), 24)]
             ws.column_dimensions[get_column_letter(j)].width = max(8, min(max(lengths) + 2, 60))
         if table.key == "sources":
-            ws.cell(end + 3, 1, f"Generated {profile.generated.isoformat()} by HIAP Geo.")
+            ws.cell(end + 3, 1, f"Generated {profile.generated_text()} by HIAP Geo.")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -82,7 +82,7 @@ def to_csv(profile: Profile) -> bytes:
     """
     out = io.StringIO()
     writer = _SafeWriter(csv.writer(out, lineterminator="\n"))
-    writer.writerow(["table", "row_number", "row", "column", "value"])
+    writer.writerow(["table", "row number", "row", "column", "value"])
     for table in profile_tables(profile):
         for number, row in enumerate(table.rows, start=1):
             label = cell_text(row[0])
@@ -93,7 +93,7 @@ def to_csv(profile: Profile) -> bytes:
                 writer.writerow([table.title, number, label, table.columns[0], label])
         if table.note:
             writer.writerow([table.title, "", "Note", "", table.note])
-    writer.writerow(["About", "", "Generated", "", profile.generated.isoformat()])
+    writer.writerow(["About", "", "Generated", "", profile.generated_text()])
     writer.writerow(["About", "", "Attribution", "", profile.attribution])
     return out.getvalue().encode("utf-8-sig")
 

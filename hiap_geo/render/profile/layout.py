@@ -52,7 +52,7 @@ def subtitle(profile: Profile) -> str:
     if area.is_group:
         parts.append(f"members: {', '.join(member_label(m) for m in area.members)}")
     parts.append(f"main figures: {profile.main.header}")
-    parts.append(f"generated {profile.generated.day} {profile.generated:%B %Y}")
+    parts.append(f"generated {profile.generated_text()}")
     return " | ".join(parts)
 
 

@@ -314,6 +314,10 @@ class Profile:
             )
         return self._map_png
 
+    def generated_text(self) -> str:
+        """The day the profile was made, as a reader writes it ('15 January 2026'), in every format alike."""
+        return f"{self.generated.day} {self.generated:%B %Y}"
+
     def file_stem(self) -> str:
         """A file name (no extension) that says the area and the date."""
         if self.area.is_group:

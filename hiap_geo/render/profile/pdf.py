@@ -132,7 +132,7 @@ def to_pdf(profile: Profile) -> bytes:
             # table starts on a new page unless a good part of this one is left, so no heading is orphaned.
             story += [KeepTogether(flowables)] if keep else [CondPageBreak(60 * mm), *flowables]
 
-    footer_left = f"HIAP Geo area profile: {profile.area.title()} | generated {profile.generated.isoformat()}"
+    footer_left = f"HIAP Geo area profile: {profile.area.title()} | generated {profile.generated_text()}"
 
     def canvas_class(*args: object, **kwargs: object) -> object:
         return _NumberedCanvas(footer_left, OGL, margin, *args, **kwargs)

@@ -33,6 +33,7 @@ from hiap_geo.render.profile.model import (
     NumberFormat,
     Profile,
     ProfileTable,
+    member_label,
 )
 from hiap_geo.render.profile.summary import summary_table
 
@@ -103,10 +104,10 @@ def _area_table(p: Profile) -> ProfileTable:
         ["Main figures", p.main.header],
         ["Shown beside them", p.beside.header if p.beside.available else
          f"none: {p.beside.edition.label} figures are not available for this area (see Key figures)"],
-        ["Generated", p.generated.isoformat()],
+        ["Generated", p.generated_text()],
     ]
     if a.is_group:
-        rows.insert(3, ["Members", "; ".join(f"{m.code} {m.name} ({m.kind})" for m in a.members)])
+        rows.insert(3, ["Members", "; ".join(member_label(m) for m in a.members)])
     return ProfileTable("area", "The area", ["Item", "Value"], rows)
 
 
@@ -385,5 +386,5 @@ def _plain_title(title: str) -> str:
 
 def _sources_table(p: Profile) -> ProfileTable:
     rows: list[list[Cell]] = [[_plain_title(d.title), d.publisher, d.vintage, d.licence, d.page] for d in p.sources]
-    note = f"{p.attribution} Generated {p.generated.isoformat()} by HIAP Geo."
+    note = f"{p.attribution} Generated {p.generated_text()} by HIAP Geo."
     return ProfileTable("sources", "Sources", ["Dataset", "Publisher", "Vintage", "Licence", "Web page"], rows, note)

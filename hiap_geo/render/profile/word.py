@@ -54,7 +54,7 @@ def to_docx(profile: Profile) -> bytes:
     props.comments = OGL
 
     footer = section.footer.paragraphs[0]
-    footer.text = f"HIAP Geo area profile: {profile.area.title()} | generated {profile.generated.isoformat()}. {OGL}"
+    footer.text = f"HIAP Geo area profile: {profile.area.title()} | generated {profile.generated_text()}. {OGL}"
     footer.runs[0].font.size = Pt(7)
 
     document.add_heading(f"Area profile: {profile.area.title()}", level=0)
