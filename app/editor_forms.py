@@ -128,26 +128,28 @@ def action_form(plan: edits.Plan, action_id: str, at_field: dict[str, list[edits
         st.text_area("Title", action.title, key=f"ea_title_{stamp}", height=68, disabled=not may_edit)
         at("title")
         priorities = {p.id: plan_view.shorten(f"{p.id}: {p.title}", 60) for p in plan.priorities}
-        lead_col, when_col, priority_col = st.columns(3)
+        # Two fields a row at most, long ones alone: the form is the left column beside the map, about 350 px at
+        # 1366x768, where three a row cut the priority to "1: Menta" and the status to "No".
+        st.selectbox("Priority", list(priorities), index=list(priorities).index(action.priority),
+                     format_func=priorities.get, key=f"ea_priority_{stamp}", disabled=not may_edit)
+        lead_col, status_col = st.columns(2)
         lead_col.text_input("Lead", action.lead or "", key=f"ea_lead_{stamp}", disabled=not may_edit)
-        when_col.text_input("Timescale (dates)", getattr(action, "timescale", None) or "", key=f"ea_timescale_{stamp}",
-                            placeholder="e.g. April 2026 to March 2027", disabled=not may_edit)
-        priority_col.selectbox("Priority", list(priorities), index=list(priorities).index(action.priority),
-                               format_func=priorities.get, key=f"ea_priority_{stamp}", disabled=not may_edit)
+        statuses = ["", *edits.STATUSES]  # "", not None: Streamlit shows None as "Choose an option"
+        status_col.selectbox("Status", statuses, index=statuses.index(action.status or ""), key=f"ea_status_{stamp}",
+                             format_func=lambda s: edits.STATUSES[s] if s else "No status yet",
+                             disabled=not may_edit)
+        st.text_input("Timescale (dates)", getattr(action, "timescale", None) or "", key=f"ea_timescale_{stamp}",
+                      placeholder="e.g. April 2026 to March 2027", disabled=not may_edit)
         partners_col, how_col = st.columns(2)
         partners_col.text_area("Partners (one per line)", "\n".join(action.partners), key=f"ea_partners_{stamp}",
                                height=68, disabled=not may_edit)
         how_col.text_area("How (steps, one per line)", "\n".join(action.how), key=f"ea_how_{stamp}", height=68,
                           disabled=not may_edit)
-        measures_col, targets_col, status_col = st.columns([3, 3, 2])
+        measures_col, targets_col = st.columns(2)
         measures_col.text_area("Outcome measures (one per line)", "\n".join(action.indicators),
                                key=f"ea_indicators_{stamp}", height=68, disabled=not may_edit)
         targets_col.text_area("Progress targets (one per line)", "\n".join(action.progress_targets),
                               key=f"ea_progress_targets_{stamp}", height=68, disabled=not may_edit)
-        statuses = ["", *edits.STATUSES]  # "", not None: Streamlit shows None as "Choose an option"
-        status_col.selectbox("Status", statuses, index=statuses.index(action.status or ""), key=f"ea_status_{stamp}",
-                             format_func=lambda s: edits.STATUSES[s] if s else "No status yet",
-                             disabled=not may_edit)
         for key in ("lead", "partners", "timescale", "how", "indicators", "progress_targets", "status", "priority",
                     ""):
             at(key)

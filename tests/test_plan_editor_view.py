@@ -222,6 +222,10 @@ def click(at: AppTest, label: str) -> AppTest:
 def test_the_editor_opens_on_the_sidebars_plan_with_the_plan_pages_gaps(kent: str, db: str) -> None:
     """The officer and the HAT see the same plan and the same gaps: the list opens on Tunbridge Wells' plan (the
     sidebar's district, not the first in the list), and the gaps at the threshold its document states."""
+    options = {"file:sevenoaks-2019-22.yaml": "Sevenoaks", "file:tunbridge-wells-2023-25.yaml": "Tunbridge Wells"}
+    assert editor_view.open_default(options, ()) == "file:tunbridge-wells-2023-25.yaml"  # straight here: no choice
+    assert editor_view.open_default(options, ("E07000111",)) == "file:sevenoaks-2019-22.yaml"
+    assert editor_view.open_default({"draft:x": "Your draft", **options}, ()) == "draft:x"
     at = editor_page()
     choice = at.selectbox(key="editor_open_choice")
     assert choice.value == "file:tunbridge-wells-2023-25.yaml", choice.value

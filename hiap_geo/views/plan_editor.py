@@ -18,6 +18,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from hiap_geo.core import settings
 from hiap_geo.core.access import User
 from hiap_geo.core.errors import HiapGeoError
 from hiap_geo.core.text import escape_markdown
@@ -140,13 +141,14 @@ def _id_free(plan_id: str, store: ProgressStore | None) -> None:
 
 def open_default(options: Mapping[str, str], districts: Sequence[str]) -> str | None:
     """What the list of plans opens on: the user's latest draft, else the plan of a district chosen in the sidebar
-    (as the Plan page opens on it), else the first."""
+    (the default district when none is, as on a first visit straight to this page), as the Plan page opens on it,
+    else the first."""
     if not options:
         return None
     drafts = [key for key in options if key.startswith("draft:")]
     if drafts:
         return drafts[0]
-    key = plan_view.choice_for(plan_view.plan_choices(), None, districts)
+    key = plan_view.choice_for(plan_view.plan_choices(), None, districts or (settings.DEFAULT_DISTRICT,))
     return key if key in options else next(iter(options))
 
 
