@@ -89,8 +89,9 @@ def test_an_ambiguous_name_offers_a_picker_not_a_red_list(kent: str) -> None:
     assert not at.exception and not at.error
     picker = at.selectbox[0]
     assert "5 places are called 'Sherwood'" in picker.label
-    assert picker.options[0].startswith("E05012288 Sherwood (ward, Ward 2024")  # current codes first
-    assert any(o.startswith("E05015813 Sherwood (ward, Ward 2024 (best fit), Tunbridge Wells)") for o in picker.options)
+    labels = picker.options  # as shown: the sidebar's district's first, then the current codes
+    assert labels[0] == "Sherwood, ward in Tunbridge Wells: E05015813 (Ward 2024 best-fit boundaries)", labels
+    assert "Sherwood, ward in Nottingham: E05012288 (Ward 2024 best-fit and Ward 2019 best-fit boundaries)" in labels
     assert "Choose one of the places above" in at.info[0].value
     picker.set_value("E05015813").run()
     assert not at.exception

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from app.loaders import shared_result
+from app.loaders import district_names, shared_result
 from hiap_geo.views.explorer import MISSING_CELL
 from hiap_geo.views.profile import (
     MAP_CAPTION,
@@ -50,7 +50,8 @@ with st.expander("Area") if presenting else st.container():
     group_name = st.text_input("Name for a group of areas (optional)", key="profile_group_name")
 
 try:
-    request = read_request(query, group_name)
+    near = [names[d] for d in st.session_state.get("districts", ()) if d in (names := district_names())]
+    request = read_request(query, group_name, near)  # the sidebar's districts' places offered first
 except HiapGeoError as exc:
     st.error(escape_markdown(exc))
     st.stop()

@@ -9,6 +9,7 @@ the views only.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -85,15 +86,16 @@ def _listed(codes: list[str]) -> str:
     return ", ".join(codes[:LISTED]) + (f" and {len(codes) - LISTED} more" if len(codes) > LISTED else "")
 
 
-def read_request(query: str, group_name: str) -> ProfileRequest | None:
+def read_request(query: str, group_name: str, near: Collection[str] = ()) -> ProfileRequest | None:
     """The request the inputs make; None while the area box is empty.
 
     A code, or several (one a line, or separated by commas or spaces), is taken as it is; every entry of a list
     that is not a code, or a code no lookup knows, is named in one AreaListError. Anything else is a name,
     found as the map explorer finds it ('Sherwood', 'Sherwood ward', 'Sherwood, Tunbridge Wells', part of a
     name): one place gives its profile (by its current code when its code changed between the editions; the
-    note names the older one), several places are offered as a choice of every code, the current ones first.
-    Raises UnknownArea for a name that matches nothing (with close names, if any).
+    note names the older one), several places are offered as a choice of every code: those in the districts
+    ``near`` (by name: the sidebar's) first, then the current ones. Raises UnknownArea for a name that matches
+    nothing (with close names, if any).
     """
     text = query.strip()
     if not text:
@@ -123,7 +125,8 @@ def read_request(query: str, group_name: str) -> ProfileRequest | None:
     found = search(places(), text)
     if found.empty:
         return ProfileRequest((find_area(text).code,), name)  # raises UnknownArea with close names
-    found = found.sort_values("newest", ascending=False, kind="stable")
+    found = found.assign(near=found["district"].isin(list(near))).sort_values(["near", "newest"], ascending=False,
+                                                                              kind="stable")
     current = found.drop_duplicates(["name", "kind", "district"])  # one code per place: the newest
     older = found[~found["code"].isin(current["code"])].drop_duplicates("code")
     note = "; ".join(f"{r.name} ({r.kind}, {r.district}) of {r.vintage} has its own code, {r.code}: enter it "
@@ -133,7 +136,18 @@ def read_request(query: str, group_name: str) -> ProfileRequest | None:
     every = found.drop_duplicates("code")  # several places: each code is offered, the current ones first
     refs = [AreaRef(row.code, row.name, row.kind, tuple(found.loc[found["code"] == row.code, "vintage"].unique()),
                     row.district) for row in every.itertuples()]
-    return ProfileRequest((), name, tuple(Place(ref.code, ref.label()) for ref in refs))
+    return ProfileRequest((), name, tuple(Place(ref.code, place_label(ref)) for ref in refs))
+
+
+KINDS = {"lsoa": "neighbourhood (LSOA)", "ward": "ward", "district": "district"}
+
+
+def place_label(ref: AreaRef) -> str:
+    """One place a name may mean, as the picker offers it: 'Sherwood, ward in Tunbridge Wells: E05015813 (Ward
+    2024 best-fit boundaries)'."""
+    where = "" if ref.kind == "district" else f" in {ref.district}"
+    vintages = " and ".join(v.replace(" (best fit)", " best-fit") for v in ref.vintages)
+    return f"{ref.name}, {KINDS.get(ref.kind, ref.kind)}{where}: {ref.code} ({vintages} boundaries)"
 
 
 def pick_prompt(query: str, count: int) -> str:
