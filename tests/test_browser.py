@@ -40,7 +40,7 @@ def test_data_sources_page(app_url: str, browser: object) -> None:
     outside = block_internet(page)
     page.goto(f"{app_url}/data")
     page.get_by_text("datasets are loaded").wait_for(timeout=60_000)
-    page.get_by_text("kent: 13 districts").wait_for(timeout=60_000)
+    page.get_by_text("Kent and Medway: 13 districts").wait_for(timeout=60_000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
     time.sleep(1)
     page.screenshot(path=str(ARTIFACTS / "data-sources.png"), full_page=True)
