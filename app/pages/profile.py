@@ -50,7 +50,8 @@ with st.expander("Area") if presenting else st.container():
     group_name = st.text_input("Name for a group of areas (optional)", key="profile_group_name")
 
 try:
-    near = [names[d] for d in st.session_state.get("districts", ()) if d in (names := district_names())]
+    names = district_names()
+    near = [names[d] for d in st.session_state.get("districts", ()) if d in names]
     request = read_request(query, group_name, near)  # the sidebar's districts' places offered first
 except HiapGeoError as exc:
     st.error(escape_markdown(exc))

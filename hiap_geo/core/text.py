@@ -47,6 +47,11 @@ def natural_key(text: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
+def agreeing(n: int, one: str, many: str) -> str:
+    """The word that agrees with a count: ``agreeing(1, "lies", "lie")`` is 'lies', for 2 'lie'."""
+    return one if n == 1 else many
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """'1 LSOA', '2 LSOAs', '0 wards': a count with its noun in the right number."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"

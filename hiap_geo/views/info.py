@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from hiap_geo.core.editions import EDITIONS, Edition
+from hiap_geo.core.text import counted
 from hiap_geo.geo.deprivation import (
     CHANGE_APPROXIMATION,
     DOMAINS,
@@ -188,7 +189,7 @@ def _official_rows(lad_code: str, key: str, year: int) -> list[tuple[str, str]]:
 def decile_counts_text(counts: list[int]) -> str:
     """LSOAs by decile in words, the deciles with none left out: 'decile 2: 1, decile 9: 2 (3 LSOAs)'."""
     held = [f"decile {d}: {n}" for d, n in enumerate(counts, start=1) if n]
-    return f"{', '.join(held)} ({sum(counts)} LSOA{'s' if sum(counts) != 1 else ''}; decile 1 = most deprived 10%)"
+    return f"{', '.join(held)} ({counted(sum(counts), 'LSOA')}; decile 1 = most deprived 10%)"
 
 
 def _summary_rows(lsoas: pd.DataFrame, key: str, members: pd.DataFrame, year: int) -> list[tuple[str, str]]:

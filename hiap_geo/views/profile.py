@@ -26,6 +26,7 @@ from hiap_geo.geo.lookups import AreaRef, find_area, gazetteer
 from hiap_geo.render.profile.assemble import Progress as Progress
 from hiap_geo.render.profile.assemble import build_profile, check_group_size, parse_area_query
 from hiap_geo.render.profile.export import FORMATS, MEDIA_TYPES, export, file_name
+from hiap_geo.render.profile.model import KIND_WORDS
 from hiap_geo.render.profile.model import Profile as Profile
 from hiap_geo.render.profile.tables import profile_tables
 from hiap_geo.views.explorer import search
@@ -139,15 +140,12 @@ def read_request(query: str, group_name: str, near: Collection[str] = ()) -> Pro
     return ProfileRequest((), name, tuple(Place(ref.code, place_label(ref)) for ref in refs))
 
 
-KINDS = {"lsoa": "neighbourhood (LSOA)", "ward": "ward", "district": "district"}
-
-
 def place_label(ref: AreaRef) -> str:
     """One place a name may mean, as the picker offers it: 'Sherwood, ward in Tunbridge Wells: E05015813 (Ward
     2024 best-fit boundaries)'."""
     where = "" if ref.kind == "district" else f" in {ref.district}"
     vintages = " and ".join(v.replace(" (best fit)", " best-fit") for v in ref.vintages)
-    return f"{ref.name}, {KINDS.get(ref.kind, ref.kind)}{where}: {ref.code} ({vintages} boundaries)"
+    return f"{ref.name}, {KIND_WORDS.get(ref.kind, ref.kind)}{where}: {ref.code} ({vintages} boundaries)"
 
 
 def pick_prompt(query: str, count: int) -> str:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from hiap_geo.core.editions import edition as edition_of
-from hiap_geo.core.text import counted
+from hiap_geo.core.text import agreeing, counted
 from hiap_geo.geo.deprivation import MEASURES, load_iod
 from hiap_geo.geo.lookups import district_counties
 from hiap_geo.plans.figures.frames import StatedFigure, expand
@@ -110,13 +110,11 @@ def claims_frame(checks: Iterable[ClaimCheck]) -> pd.DataFrame:
 def claims_summary(checks: list[ClaimCheck], title: str, edition: int) -> str:
     """One line: how many stated figures agree with the IoD, differ from it and cannot be checked."""
     counts = {v: sum(c.verdict == v for c in checks) for v in ("agrees", "differs", "cannot check")}
-    def verb(n: int, one: str, many: str) -> str:
-        return f"{n} {one if n == 1 else many}"
-
+    agree, differ = counts["agrees"], counts["differs"]
     return (
-        f"{counted(len(checks), 'figure')} stated in {title}: {verb(counts['agrees'], 'agrees', 'agree')} with "
-        f"IoD {edition}, {verb(counts['differs'], 'differs', 'differ')} from it, {counts['cannot check']} cannot be "
-        "checked with the data (each says why)."
+        f"{counted(len(checks), 'figure')} stated in {title}: {agree} {agreeing(agree, 'agrees', 'agree')} with "
+        f"IoD {edition}, {differ} {agreeing(differ, 'differs', 'differ')} from it, {counts['cannot check']} cannot "
+        "be checked with the data (each says why)."
     )
 
 

@@ -26,6 +26,7 @@ from hiap_geo.geo.boundaries import WGS84, BoundaryReport, read_boundaries, with
 from hiap_geo.geo.deprivation import compare_editions, district_summaries, load_iod, local_deciles, summarise
 from hiap_geo.geo.lookups import AreaRef, find_area, ward_lookup
 from hiap_geo.render.profile.model import (
+    KIND_WORDS,
     MAIN_YEAR,
     OTHER_YEAR,
     ChangeFigures,
@@ -160,7 +161,7 @@ def _not_in_edition(ed: Edition, area: ProfileArea, missing: list[str]) -> str:
         what = "is" if len(missing) == 1 else "are"
         return (f"{', '.join(missing)} {what} not on the boundaries {ed.label} uses, so the group has no "
                 f"{ed.label} figures; the change since 2019 is shown for its neighbourhoods (LSOAs).")
-    kind = {"lsoa": "neighbourhood (LSOA)", "ward": "ward", "district": "district"}[area.kind]
+    kind = KIND_WORDS[area.kind]
     if later:
         return (f"This {kind} did not exist with its present boundaries when {ed.label} was published, so there "
                 f"are no {ed.label} figures for it; the change since 2019 is shown for its neighbourhoods "

@@ -116,6 +116,10 @@ def cell_text(cell: Cell) -> str:
 # The profile data model
 
 
+KIND_WORDS = {"lsoa": "neighbourhood (LSOA)", "ward": "ward", "district": "district"}
+"""A kind of area in a bid writer's words, singular."""
+
+
 def member_label(ref: AreaRef) -> str:
     """A group member as a reader names it: 'Tunbridge Wells 005A (E01024840)', 'Sherwood ward (E05015809)'."""
     kind = " ward" if ref.kind == "ward" and not ref.name.lower().endswith("ward") else ""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from hiap_geo.core.text import counted
+from hiap_geo.core.text import agreeing, counted
 from hiap_geo.geo.deprivation import (
     CHANGE_APPROXIMATION,
     LOCAL_DECILE_MIN_LSOAS,
@@ -176,9 +176,9 @@ def _key_figures(p: Profile) -> ProfileTable:
     if not p.beside.available:
         note += f" {p.beside.note}"
     if p.main.overlap:
-        lie = "lies" if p.main.overlap == 1 else "lie"
-        note += f" Members overlap: {counted(p.main.overlap, 'LSOA')} {lie} in more than one member and " \
-                f"{'is' if p.main.overlap == 1 else 'are'} counted once."
+        overlap = p.main.overlap
+        note += (f" Members overlap: {counted(overlap, 'LSOA')} {agreeing(overlap, 'lies', 'lie')} in more than one "
+                 f"member and {agreeing(overlap, 'is', 'are')} counted once.")
     return ProfileTable("key_figures", "Key figures", ["Figure"] + [e.header for e in eds], rows, note)
 
 
